@@ -1,0 +1,360 @@
+import { isObservable } from 'rxjs';
+import type { Observable, ObservableInput } from 'rxjs';
+
+import { hasBrand, SEQUENCE } from '../internal/kinds.js';
+import { ConfigError } from './errors/config-error.js';
+import type { JobsError } from './errors/jobs-error.js';
+import type { JobOutcome } from './events.js';
+
+/**
+ * The states of a job, for its latest run.
+ * `scheduled`: its requirements are met and it waits for a window slot. `done`: completed successfully.
+ * `failed`: its work errored. `cancelled`: unsubscribed while running. `skipped`: not run because of `runIf`.
+ * @category models
+ */
+export const JobStatus = {
+  Idle: 'idle',
+  Scheduled: 'scheduled',
+  Running: 'running',
+  Done: 'done',
+  Failed: 'failed',
+  Cancelled: 'cancelled',
+  Skipped: 'skipped',
+} as const;
+/** @category models */
+export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
+
+/**
+ * When a job whose requirements have all completed runs: `all-done` (the default, as in asynciojobs: even if
+ * some failed) or `all-success` (otherwise it is skipped, and so are its own `all-success` dependents).
+ * @category models
+ */
+export const RunIf = { AllDone: 'all-done', AllSuccess: 'all-success' } as const;
+/** @category models */
+export type RunIf = (typeof RunIf)[keyof typeof RunIf];
+
+/**
+ * What a job's work receives: `signal` is aborted when the job is cancelled (handy for Promise-based work,
+ * such as `fetch` or `child_process` with `{ signal }`).
+ * @category models
+ */
+export interface JobContext {
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A job's work: called once per run; its Observable (or Promise, or async iterable) is the job.
+ * @category models
+ */
+export type Work<T> = (context: JobContext) => ObservableInput<T>;
+
+/** Anything with an ordered list of jobs, such as a {@link Sequence}. @category models */
+export interface JobChain {
+  readonly jobs: readonly Job[];
+}
+
+/**
+ * What `requires` accepts: a job, a Sequence (meaning its last job), `null`/`undefined` (ignored), or any
+ * nesting of arrays and sets of those.
+ * @category models
+ */
+export type Requirement = Job | JobChain | null | undefined | Iterable<Requirement>;
+
+/**
+ * Options of a job; every one is also a mutable field of the same name.
+ * @category models
+ */
+export interface JobOptions {
+  /** Shown by `list()`, graphs and error messages. */
+  readonly label?: string | undefined;
+  /** A failure aborts the whole scheduler. Unset: inherited from the enclosing scheduler (default false). */
+  readonly critical?: boolean | undefined;
+  /** Never waited for: cancelled once every other job of its scheduler is done. */
+  readonly forever?: boolean | undefined;
+  /** Jobs that must complete before this one starts. */
+  readonly requires?: Requirement;
+  /** Milliseconds this job may run; then it is cancelled and fails with `JobTimeoutError`. */
+  readonly timeout?: number | undefined;
+  /** See {@link RunIf}. */
+  readonly runIf?: RunIf | undefined;
+  /** Called once after every run of the enclosing scheduler, however the run ended. */
+  readonly shutdown?: (() => ObservableInput<unknown> | void) | undefined;
+  /** A scheduler to add this job to. */
+  readonly scheduler?: { add(job: Job): unknown } | undefined;
+}
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
+
+const isThenable = (x: unknown): boolean =>
+  typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
+
+let serial = 0;
+
+/**
+ * A unit of work with requirements: a cold Observable factory plus a policy (critical, forever, timeout,
+ * runIf). Nothing runs until a scheduler that holds it runs; each run calls `work` again.
+ *
+ * Subclasses override the protected {@link Job.work} method (asynciojobs' `co_run`), and may override
+ * {@link Job.shutdown}.
+ * @example
+ * const fetch = new Job(() => from(download(url)), { label: 'fetch' });
+ * const parse = new Job(() => parseFile(path), { label: 'parse', requires: fetch, critical: true });
+ * @category constructors
+ */
+export class Job<T = unknown> {
+  /** Explicit label; see {@link Job.label}. */
+  #label: string | undefined;
+  /** See {@link JobOptions.critical}. */
+  critical: boolean | undefined;
+  /** See {@link JobOptions.forever}. */
+  forever: boolean;
+  /** See {@link JobOptions.timeout}. */
+  timeout: number | undefined;
+  /** See {@link RunIf}. */
+  runIf: RunIf;
+
+  readonly #requirements = new Set<Job>();
+  readonly #work: Work<T> | undefined;
+  readonly #shutdown: (() => ObservableInput<unknown> | void) | undefined;
+  readonly #serial = ++serial;
+
+  /** @internal state of the latest run, written by the scheduler. */
+  _status: JobStatus = JobStatus.Idle;
+  /** @internal */
+  _value: T | undefined = undefined;
+  /** @internal the thrown value, as the work raised it. */
+  _raised: unknown = undefined;
+  /** @internal the JobsError for the failed event. */
+  _error: JobsError | undefined = undefined;
+  /** @internal requirements that made a `runIf: all-success` job skip. */
+  _because: readonly Job[] | undefined = undefined;
+
+  constructor(work: Work<T> | Observable<T>, options?: JobOptions);
+  constructor(options?: JobOptions);
+  constructor(work?: Work<T> | Observable<T> | JobOptions, options: JobOptions = {}) {
+    if (isPlainObject(work) && !isObservable(work)) {
+      options = work as JobOptions;
+      work = undefined;
+    }
+    this.#label = options.label;
+    this.critical = options.critical;
+    this.forever = options.forever ?? false;
+    this.timeout = options.timeout;
+    this.runIf = options.runIf ?? RunIf.AllDone;
+    this.#shutdown = options.shutdown;
+    if (typeof work === 'function') this.#work = work as Work<T>;
+    else if (isObservable(work)) this.#work = () => work;
+    else if (work === undefined) this.#work = undefined;
+    else throw new ConfigError(`job "${this.label}"`, 'work', workProblem(work));
+    validateJob(this);
+    if (options.requires !== undefined) this.requires(options.requires);
+    options.scheduler?.add(this);
+  }
+
+  /**
+   * The job's work for one run. By default calls the `work` given to the constructor; subclasses override it.
+   * @category running
+   */
+  protected work(context: JobContext): ObservableInput<T> {
+    if (this.#work === undefined)
+      throw new ConfigError(
+        `job "${this.label}"`,
+        'work',
+        `is missing: pass a function to new ${this.constructor.name}(work), or override work() in the subclass`,
+      );
+    return this.#work(context);
+  }
+
+  /** @internal lets the scheduler call the protected `work`. */
+  _work(context: JobContext): ObservableInput<T> {
+    return this.work(context);
+  }
+
+  /**
+   * Called once after each run of the enclosing scheduler, however it ended (bounded by its
+   * `shutdownTimeout`). By default calls the `shutdown` option. `SshJob` closes connections here.
+   * @category running
+   */
+  shutdown(): ObservableInput<unknown> | void {
+    return this.#shutdown?.();
+  }
+
+  /**
+   * Adds requirements: jobs that must complete before this one starts. Duplicates are ignored; a Sequence
+   * means its last job. Returns this job, for chaining.
+   * @category combinators
+   */
+  requires(...requirements: Requirement[]): this {
+    for (const j of flattenRequirements(requirements, 'last')) this.#requirements.add(j);
+    return this;
+  }
+
+  /**
+   * Removes requirements (absent ones are ignored); a Sequence means its last job.
+   * @category combinators
+   */
+  removeRequirements(...requirements: Requirement[]): this {
+    for (const j of flattenRequirements(requirements, 'last')) this.#requirements.delete(j);
+    return this;
+  }
+
+  /** The jobs this one requires. */
+  get requirements(): ReadonlySet<Job> {
+    return this.#requirements;
+  }
+
+  /** The label: the explicit one, else {@link Job.defaultLabel}, else `job#N` (N: creation order). */
+  get label(): string {
+    return this.#label ?? this.defaultLabel() ?? `job#${String(this.#serial)}`;
+  }
+  set label(label: string | undefined) {
+    this.#label = label;
+  }
+
+  /** Label used when none was given (asynciojobs' `text_label()`); override in subclasses. */
+  protected defaultLabel(): string | undefined {
+    const name = this.#work?.name;
+    return name === undefined || name === '' || name === 'work' ? undefined : name;
+  }
+
+  /** Extra text printed by `list({ details: true })` under this job's line; override in subclasses. */
+  details(): string | undefined {
+    return undefined;
+  }
+
+  /** Label used in graphs (may hold newlines); defaults to the label. */
+  graphLabel(): string {
+    return this.label;
+  }
+
+  /** The status of the latest run. @category running */
+  get status(): JobStatus {
+    return this._status;
+  }
+  /** Not started in the latest run (or never run). @category running */
+  isIdle(): boolean {
+    return this._status === JobStatus.Idle;
+  }
+  /** Requirements met, waiting for a window slot. @category running */
+  isScheduled(): boolean {
+    return this._status === JobStatus.Scheduled;
+  }
+  /** Running now. @category running */
+  isRunning(): boolean {
+    return this._status === JobStatus.Running;
+  }
+  /** Completed: done, failed (a raised job is done, as in asynciojobs) or skipped. @category running */
+  isDone(): boolean {
+    const s = this._status;
+    return s === JobStatus.Done || s === JobStatus.Failed || s === JobStatus.Skipped;
+  }
+  /** Unsubscribed while running (timeout, critical abort, end of a forever job). @category running */
+  isCancelled(): boolean {
+    return this._status === JobStatus.Cancelled;
+  }
+  /** Not run because of `runIf: 'all-success'`. @category running */
+  isSkipped(): boolean {
+    return this._status === JobStatus.Skipped;
+  }
+  /** What the work raised in the latest run (as raised, not wrapped), or `undefined`. @category running */
+  raisedException(): unknown {
+    return this._status === JobStatus.Failed ? this._raised : undefined;
+  }
+  /**
+   * The last value emitted in the latest run, once the job is done; `undefined` when it is not done
+   * (idle, running, cancelled, failed, skipped) or emitted nothing. @category running
+   */
+  result(): T | undefined {
+    return this._status === JobStatus.Done ? this._value : undefined;
+  }
+  /** How the latest run ended, or `undefined` while it has not. @category running */
+  outcome(): JobOutcome<T> | undefined {
+    switch (this._status) {
+      case JobStatus.Done:
+        return { status: 'done', value: this._value };
+      case JobStatus.Failed:
+        return this._error === undefined ? undefined : { status: 'failed', error: this._error };
+      case JobStatus.Cancelled:
+        return { status: 'cancelled' };
+      case JobStatus.Skipped:
+        return { status: 'skipped', because: this._because ?? [] };
+      default:
+        return undefined;
+    }
+  }
+
+  /** @internal forgets the latest run. */
+  _reset(): void {
+    this._status = JobStatus.Idle;
+    this._value = undefined;
+    this._raised = undefined;
+    this._error = undefined;
+    this._because = undefined;
+  }
+
+  /** `<Job "label">`. */
+  toString(): string {
+    return `<${this.constructor.name} "${this.label}">`;
+  }
+}
+
+const workProblem = (work: unknown): string =>
+  isThenable(work)
+    ? 'is a Promise, which has already started and cannot be run again: pass a function instead, ' +
+      'new Job(() => f(...)) rather than new Job(f(...))'
+    : `must be a function returning an Observable or a Promise, got ${work === null ? 'null' : typeof work}`;
+
+const isChain = (x: unknown): x is JobChain => hasBrand(x, SEQUENCE);
+
+/**
+ * Flattens requirement-like arguments into jobs; a chain contributes its `last` or `first` job, or
+ * (`'all'`) every job. Arrays, sets and other iterables nest to any depth.
+ * @internal
+ */
+export function flattenRequirements(items: Iterable<Requirement>, chainEnd: 'first' | 'last' | 'all'): Job[] {
+  const out: Job[] = [];
+  const visit = (item: Requirement): void => {
+    if (item === null || item === undefined) return;
+    if (item instanceof Job) out.push(item);
+    else if (isChain(item)) {
+      const jobs = item.jobs;
+      if (chainEnd === 'all') out.push(...jobs);
+      else {
+        const j = chainEnd === 'first' ? jobs[0] : jobs[jobs.length - 1];
+        if (j !== undefined) out.push(j);
+      }
+    } else if (typeof item === 'object' && Symbol.iterator in item) for (const x of item) visit(x);
+    else throw new ConfigError('requires', 'argument', `must be a job, a Sequence or an array of them, got ${typeof item}`);
+  };
+  for (const item of items) visit(item);
+  return out;
+}
+
+const checkDuration = (subject: string, field: string, value: unknown): void => {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0)
+    throw new ConfigError(
+      subject,
+      field,
+      `must be a duration in milliseconds, 0 or more (or undefined for none), got ${String(value)}`,
+    );
+};
+
+/**
+ * Checks a job's fields; throws a {@link ConfigError} naming the job and the field.
+ * @internal
+ */
+export function validateJob(job: Job): void {
+  const subject = `job "${job.label}"`;
+  checkDuration(subject, 'timeout', job.timeout);
+  if (job.runIf !== RunIf.AllDone && job.runIf !== RunIf.AllSuccess)
+    throw new ConfigError(subject, 'runIf', `must be 'all-done' or 'all-success', got ${String(job.runIf)}`);
+  if (job.critical !== undefined && typeof job.critical !== 'boolean')
+    throw new ConfigError(subject, 'critical', `must be true, false or undefined, got ${String(job.critical)}`);
+  if (typeof job.forever !== 'boolean')
+    throw new ConfigError(subject, 'forever', `must be true or false, got ${String(job.forever)}`);
+}
+
+/** @internal shared by the scheduler's own options. */
+export { checkDuration };

@@ -1,0 +1,276 @@
+import { filter, lastValueFrom, map } from 'rxjs';
+import type { Observable, ObservableInput } from 'rxjs';
+
+import { SCHEDULER } from '../internal/kinds.js';
+import { debriefScheduler, listScheduler } from '../render/list.js';
+import type { ListOptions } from '../render/list.js';
+import { toDot } from '../render/dot.js';
+import { exportAsDotfile, exportAsGraphic } from '../render/export.js';
+import type { GraphicFormat } from '../render/export.js';
+import { toMermaid } from '../render/mermaid.js';
+import { NotAMemberError } from './errors/not-a-member-error.js';
+import type { SchedulerEndEvent, SchedulerEvent } from './events.js';
+import * as graph from './graph.js';
+import type { KeepOnlyBetweenOptions } from './graph.js';
+import { flattenRequirements, Job } from './job.js';
+import type { JobOptions } from './job.js';
+import { validateSchedulerOptions } from './plan.js';
+import { explain, runGraph, shutdownMembers } from './run.js';
+import type { RunGraphOptions, RunRecord } from './run.js';
+import type { Schedulable } from './sequence.js';
+
+/**
+ * Options of a scheduler; each is also a mutable field of the same name.
+ * @category models
+ */
+export interface SchedulerOptions extends Omit<JobOptions, 'shutdown'> {
+  /**
+   * Milliseconds for the whole run: on expiry every running job is cancelled and the run ends `false`.
+   * (For a nested scheduler, counted from when it starts.)
+   */
+  readonly timeout?: number | undefined;
+  /** How many jobs may run at once (a nested scheduler takes one slot). Default: no limit. */
+  readonly jobsWindow?: number | undefined;
+  /** Bound, in milliseconds, on the shutdown phase that ends every run. Default 1000. */
+  readonly shutdownTimeout?: number | undefined;
+}
+
+/** @category models */
+export interface RunOptions {
+  /** Overrides the scheduler's own `timeout` for this run (nested schedulers keep theirs). */
+  readonly timeout?: number | undefined;
+}
+
+/**
+ * A set of jobs with requirements between them, run by {@link Scheduler.run} (a cold Observable of events)
+ * or {@link Scheduler.orchestrate} (a Promise of the outcome). A Scheduler is itself a Job, so schedulers
+ * nest: a nested one takes one slot of its parent's window and has its own window, timeout and critical.
+ * @example
+ * const prepare = new Job(() => setUp(), { label: 'prepare', critical: true });
+ * const runs = [1, 2, 3].map((i) => new Job(() => measure(i), { label: `run${i}`, requires: prepare }));
+ * const collect = new Job(() => gather(), { label: 'collect', requires: runs });
+ * const ok = await new Scheduler([prepare, ...runs, collect], { timeout: 60_000 }).orchestrate();
+ * @category constructors
+ */
+export class Scheduler extends Job<boolean> implements Iterable<Job> {
+  /** @internal brand, see internal/kinds.ts */
+  readonly [SCHEDULER] = true;
+  /** See {@link SchedulerOptions.jobsWindow}. */
+  jobsWindow: number | undefined;
+  /** See {@link SchedulerOptions.shutdownTimeout}. */
+  shutdownTimeout: number | undefined;
+  readonly #jobs = new Set<Job>();
+  /** @internal the latest run. */
+  _lastRun: RunRecord | undefined = undefined;
+  /** @internal whether the members' shutdown hooks have been called for the latest run. */
+  _membersShutDown = true;
+
+  constructor(jobs: readonly Schedulable[] = [], options: SchedulerOptions = {}) {
+    super(options);
+    this.jobsWindow = options.jobsWindow;
+    this.shutdownTimeout = 'shutdownTimeout' in options ? options.shutdownTimeout : 1000;
+    validateSchedulerOptions(this);
+    this.add(...jobs);
+  }
+
+  /** A scheduler's work, when used as a plain job: its run, reduced to its outcome. */
+  protected override work(): ObservableInput<boolean> {
+    return this.run().pipe(
+      filter((e): e is SchedulerEndEvent => e.type === 'end' && e.scheduler === this),
+      map((e) => e.ok),
+    );
+  }
+
+  /** A nested scheduler shuts its members down itself; this only calls them when that has not happened. */
+  override shutdown(): ObservableInput<unknown> | void {
+    return this._membersShutDown ? undefined : shutdownMembers(this);
+  }
+
+  protected override defaultLabel(): string | undefined {
+    return undefined;
+  }
+
+  /** The member jobs, in insertion order. */
+  get jobs(): ReadonlySet<Job> {
+    return this.#jobs;
+  }
+  /** Number of member jobs (nested schedulers count as one). */
+  get size(): number {
+    return this.#jobs.size;
+  }
+  [Symbol.iterator](): Iterator<Job> {
+    return this.#jobs[Symbol.iterator]();
+  }
+  /** Whether `job` is a member. */
+  has(job: Job): boolean {
+    return this.#jobs.has(job);
+  }
+
+  /**
+   * Adds jobs, Sequences (all their jobs) or arrays of them; duplicates are ignored. Returns this scheduler.
+   * @category combinators
+   */
+  add(...jobs: Schedulable[]): this {
+    for (const job of flattenRequirements(jobs, 'all')) this.#jobs.add(job);
+    return this;
+  }
+
+  /**
+   * Removes member jobs (their requirements are left alone: see {@link Scheduler.sanitize}).
+   * @throws {NotAMemberError} when one is not a member.
+   * @category combinators
+   */
+  remove(...jobs: Job[]): this {
+    for (const job of jobs) if (!this.#jobs.has(job)) throw new NotAMemberError(this.label, job, 'remove');
+    for (const job of jobs) this.#jobs.delete(job);
+    return this;
+  }
+
+  /**
+   * Runs the graph: a cold Observable of events, ending with one `end` event carrying the outcome, then
+   * complete. Subscribing runs (and re-runs) it; unsubscribing cancels every running job and shuts down.
+   * A graph error (cycle, foreign requirement, bad option) is an error before any job starts.
+   * @example
+   * scheduler.run().pipe(filter((e) => e.type === 'failed')).subscribe((e) => console.error(e.error.message));
+   * @category running
+   */
+  run(options: RunOptions = {}): Observable<SchedulerEvent> {
+    return this._runGraph({ timeout: options.timeout ?? this.timeout, inheritedCritical: false, nested: false });
+  }
+
+  /** @internal */
+  _runGraph(options: RunGraphOptions): Observable<SchedulerEvent> {
+    const timeout = options.timeout === Infinity ? undefined : options.timeout;
+    return runGraph(this, { ...options, timeout });
+  }
+
+  /**
+   * Runs the graph; resolves `true` iff every non-forever job completed, no critical job failed and the
+   * timeout did not fire; resolves after the shutdown phase. Rejects on a graph error.
+   * @example
+   * if (!(await scheduler.orchestrate({ timeout: 30_000 }))) console.log(scheduler.debrief());
+   * @category running
+   */
+  orchestrate(options: RunOptions = {}): Promise<boolean> {
+    return lastValueFrom(
+      this.run(options).pipe(
+        filter((e): e is SchedulerEndEvent => e.type === 'end' && e.scheduler === this),
+        map((e) => e.ok),
+      ),
+    );
+  }
+
+  /** Why the latest run ended as it did: `fine...`, `timed out after N ms`, `critical job "x" failed: ...`. */
+  why(): string {
+    return explain(this._lastRun);
+  }
+  /** The latest run hit its timeout. */
+  failedTimeout(): boolean {
+    return this._lastRun?.reason === 'timeout';
+  }
+  /** The latest run was aborted by a critical failure. */
+  failedCritical(): boolean {
+    return this._lastRun?.reason === 'critical';
+  }
+
+  /**
+   * The listing of the jobs (topological order, nested schedulers indented), one line per job:
+   * `id badge label result requires:{ids}`. With `print`, also writes it to stdout.
+   * @category running
+   */
+  list(options: ListOptions = {}): string {
+    return listScheduler(this, options);
+  }
+  /** The listing, preceded by `why()`, followed by counts and the cause and stack of each failure. */
+  debrief(options: ListOptions = {}): string {
+    return debriefScheduler(this, options);
+  }
+
+  /** True iff the requirements have no cycle, at any depth (alias: {@link Scheduler.rainCheck}). */
+  checkCycles(): boolean {
+    return graph.checkCycles(this);
+  }
+  /** Alias of {@link Scheduler.checkCycles} (asynciojobs' former name). */
+  rainCheck(): boolean {
+    return graph.checkCycles(this);
+  }
+  /** Drops requirements on jobs that are not members, at every depth; true iff there were none. */
+  sanitize(): boolean {
+    return graph.sanitize(this);
+  }
+  /** Members with no requirement. */
+  entryJobs(): Job[] {
+    return graph.entryJobs(this);
+  }
+  /** Members that no member requires (forever ones left out unless `discardForever: false`). */
+  exitJobs(options: { readonly discardForever?: boolean } = {}): Job[] {
+    return graph.exitJobs(this, options.discardForever ?? true);
+  }
+  /** Members required by any of `jobs`. */
+  predecessors(...jobs: Job[]): Set<Job> {
+    return graph.predecessors(this, jobs);
+  }
+  /** Members requiring any of `jobs`. */
+  successors(...jobs: Job[]): Set<Job> {
+    return graph.successors(this, jobs);
+  }
+  /** Members that `jobs` depend on, transitively. */
+  predecessorsUpstream(...jobs: Job[]): Set<Job> {
+    return graph.predecessorsUpstream(this, jobs);
+  }
+  /** Members that depend on `jobs`, transitively. */
+  successorsDownstream(...jobs: Job[]): Set<Job> {
+    return graph.successorsDownstream(this, jobs);
+  }
+  /** Members, each after its requirements (ties in insertion order). @throws {CycleError} */
+  topologicalOrder(): Job[] {
+    return graph.topologicalOrder(this);
+  }
+  /** Removes `job`; members that required it require its requirements instead. */
+  bypassAndRemove(job: Job): this {
+    graph.bypassAndRemove(this, job);
+    return this;
+  }
+  /** Keeps only these members, then sanitizes. */
+  keepOnly(jobs: Iterable<Job>): this {
+    graph.keepOnly(this, jobs);
+    return this;
+  }
+  /** Keeps the members downstream of `starts` and upstream of `ends`, then sanitizes. */
+  keepOnlyBetween(options: KeepOnlyBetweenOptions): this {
+    graph.keepOnlyBetween(this, options);
+    return this;
+  }
+  /** Leaf jobs at every depth; with `scanSchedulers`, this and nested schedulers too. */
+  iterateJobs(options: { readonly scanSchedulers?: boolean } = {}): IterableIterator<Job> {
+    return graph.iterateJobs(this, options.scanSchedulers ?? false);
+  }
+
+  /** The graph in graphviz's DOT language; nested schedulers are clusters. */
+  toDot(): string {
+    return toDot(this);
+  }
+  /** The graph as a Mermaid flowchart; nested schedulers are subgraphs. */
+  toMermaid(): string {
+    return toMermaid(this);
+  }
+  /** Writes {@link Scheduler.toDot} to `path` (atomically); resolves to a message naming it. */
+  exportAsDotfile(path: string): Promise<string> {
+    return exportAsDotfile(this, path);
+  }
+  /**
+   * Renders the graph to `path` through graphviz's `dot` (`png`, `svg`, or any `dot -T` format).
+   * @throws {GraphvizError} when `dot` is not installed or fails.
+   */
+  exportAsGraphic(path: string, format: GraphicFormat): Promise<string> {
+    return exportAsGraphic(this, path, format);
+  }
+  /** {@link Scheduler.exportAsGraphic} in PNG. */
+  exportAsPngfile(path: string): Promise<string> {
+    return exportAsGraphic(this, path, 'png');
+  }
+  /** {@link Scheduler.exportAsGraphic} in SVG. */
+  exportAsSvgfile(path: string): Promise<string> {
+    return exportAsGraphic(this, path, 'svg');
+  }
+}

@@ -1,0 +1,253 @@
+import { inspect } from 'node:util';
+
+import { hasBrand, SCHEDULER } from '../internal/kinds.js';
+import type { Job } from '../core/job.js';
+import type { Scheduler } from '../core/scheduler.js';
+
+/** @category models */
+export interface ListOptions {
+  /** Also print each job's `details()`. */
+  readonly details?: boolean | undefined;
+  /** ASCII symbols instead of Unicode ones (default: Unicode, or ASCII when printing to a non-UTF-8 locale). */
+  readonly ascii?: boolean | undefined;
+  /** Also write the text to stdout. */
+  readonly print?: boolean | undefined;
+}
+
+/** The symbols of a listing line, Unicode and ASCII. */
+const SYMBOLS = {
+  unicode: {
+    critical: '⚠',
+    raised: '★',
+    fine: '☉',
+    complete: '☓',
+    running: '↺',
+    scheduled: '⚑',
+    idle: '⚐',
+    cancelled: '⊘',
+    skipped: '↷',
+    forever: '∞',
+  },
+  ascii: {
+    critical: '!',
+    raised: '*',
+    fine: '+',
+    complete: 'x',
+    running: '~',
+    scheduled: '.',
+    idle: '-',
+    cancelled: '/',
+    skipped: '>',
+    forever: '8',
+  },
+} as const;
+type Symbols = (typeof SYMBOLS)[keyof typeof SYMBOLS];
+
+/**
+ * The legend of the listing symbols, one `symbol meaning` pair per line.
+ * @category models
+ */
+export function listingLegend(ascii = false): string {
+  const s = ascii ? SYMBOLS.ascii : SYMBOLS.unicode;
+  return [
+    `${s.critical} critical`,
+    `${s.raised} raised an error`,
+    `${s.fine} ran without error`,
+    `${s.complete} complete`,
+    `${s.running} running`,
+    `${s.scheduled} waiting for a window slot`,
+    `${s.idle} idle`,
+    `${s.cancelled} cancelled`,
+    `${s.skipped} skipped (runIf)`,
+    `${s.forever} forever`,
+  ].join('\n');
+}
+
+const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
+
+/** True when the locale can show the Unicode symbols (no locale variable set counts as yes). */
+export const localeIsUtf8 = (env: NodeJS.ProcessEnv = process.env): boolean => {
+  const locale = env['LC_ALL'] ?? env['LC_CTYPE'] ?? env['LANG'];
+  return locale === undefined || locale === '' || /utf-?8/i.test(locale);
+};
+
+/** Members in topological order, or in member order when there is a cycle (a listing must not throw). */
+const ordered = (scheduler: Scheduler): Job[] => {
+  try {
+    return scheduler.topologicalOrder();
+  } catch {
+    return [...scheduler.jobs];
+  }
+};
+
+/** Ids in listing order: depth-first, a nested scheduler before its members. */
+function assignIds(scheduler: Scheduler, ids: Map<Job, number>): void {
+  for (const job of ordered(scheduler)) {
+    ids.set(job, ids.size + 1);
+    if (isScheduler(job)) assignIds(job, ids);
+  }
+}
+
+const describe = (value: unknown): string => {
+  const text = typeof value === 'string' ? JSON.stringify(value) : inspect(value, { depth: 1, breakLength: Infinity });
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+const errorText = (e: unknown): string =>
+  e instanceof Error ? `${e.name}: ${e.message}` : describe(e);
+
+function badge(job: Job, critical: boolean, s: Symbols): string {
+  const status = job.status;
+  const boom =
+    status === 'failed' ? s.raised : status === 'idle' || status === 'scheduled' || status === 'skipped' ? ' ' : s.fine;
+  const state =
+    status === 'done' || status === 'failed'
+      ? s.complete
+      : status === 'running'
+        ? s.running
+        : status === 'scheduled'
+          ? s.scheduled
+          : status === 'cancelled'
+            ? s.cancelled
+            : status === 'skipped'
+              ? s.skipped
+              : s.idle;
+  return `${critical ? s.critical : ' '} ${boom} ${state} ${job.forever ? s.forever : ' '}`;
+}
+
+function resultText(job: Job, critical: boolean, id: (j: Job) => string): string {
+  switch (job.status) {
+    case 'done':
+      return `[[ -> ${describe(job.result())}]]`;
+    case 'failed':
+      return `!! ${critical ? 'CRIT. EXC.' : 'exception'} => ${errorText(job.raisedException())} !!`;
+    case 'cancelled':
+      return '[cancelled]';
+    case 'skipped': {
+      const because = job.outcome();
+      const ids = because?.status === 'skipped' ? because.because.map(id).join(',') : '';
+      return `[skipped: {${ids}} did not succeed]`;
+    }
+    default:
+      return '[not done]';
+  }
+}
+
+interface Walk {
+  readonly ids: Map<Job, number>;
+  readonly width: number;
+  readonly symbols: Symbols;
+  readonly details: boolean;
+  readonly lines: string[];
+}
+
+function walk(scheduler: Scheduler, inheritedCritical: boolean, depth: number, w: Walk): void {
+  const id = (j: Job): string => {
+    const n = w.ids.get(j);
+    return n === undefined ? `?${j.label}` : String(n).padStart(w.width, '0');
+  };
+  const indent = depth === 0 ? '' : `${'>'.repeat(depth)} `;
+  const defaultCritical = scheduler.critical ?? inheritedCritical;
+  for (const job of ordered(scheduler)) {
+    const critical = job.critical ?? defaultCritical;
+    const requirements = [...job.requirements];
+    const requires = requirements.length === 0 ? '' : ` requires:{${requirements.map(id).join(',')}}`;
+    const main = `<${job.constructor.name} \`${job.label}\`>`;
+    let line = `${id(job)} ${badge(job, critical, w.symbols)} ${indent}${main} ${resultText(job, critical, id)}${requires}`;
+    if (isScheduler(job)) line += ` -> entries={${job.entryJobs().map(id).join(',')}}`;
+    w.lines.push(line);
+    const details = w.details ? job.details() : undefined;
+    if (details !== undefined) for (const l of details.split('\n')) w.lines.push(`${' '.repeat(w.width + 9)}${l}`);
+    if (isScheduler(job)) {
+      walk(job, critical, depth + 1, w);
+      const exits = job.exitJobs().map(id).join(',');
+      w.lines.push(`${id(job)} --end-- ${'<'.repeat(depth + 1)} ${main} exits={${exits}}`);
+    }
+  }
+}
+
+const useAscii = (options: ListOptions): boolean =>
+  options.ascii ?? (options.print === true && !localeIsUtf8());
+
+const emit = (text: string, options: ListOptions): string => {
+  if (options.print === true) process.stdout.write(`${text}\n`);
+  return text;
+};
+
+/**
+ * The listing of a scheduler: one line per job, in topological order, nested schedulers indented.
+ * @internal
+ */
+export function listScheduler(scheduler: Scheduler, options: ListOptions): string {
+  return emit(listing(scheduler, useAscii(options), options.details ?? false), options);
+}
+
+function listing(scheduler: Scheduler, ascii: boolean, details: boolean): string {
+  const ids = new Map<Job, number>();
+  assignIds(scheduler, ids);
+  const w: Walk = {
+    ids,
+    width: String(ids.size).length,
+    symbols: ascii ? SYMBOLS.ascii : SYMBOLS.unicode,
+    details,
+    lines: [],
+  };
+  walk(scheduler, false, 0, w);
+  return w.lines.join('\n');
+}
+
+/** Indents every line of `text`. */
+const indentBlock = (text: string, pad: string): string =>
+  text
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
+
+/** The stack of an error and of its causes, indented. */
+function failureReport(raised: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = raised;
+  for (let depth = 0; current !== undefined && depth < 5; depth++) {
+    const text = current instanceof Error ? (current.stack ?? errorText(current)) : describe(current);
+    parts.push(indentBlock(depth === 0 ? text : `caused by: ${text}`, '    '));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join('\n');
+}
+
+/**
+ * `why()`, the listing, counts by state, then the cause and stack of every failed job (critical ones first).
+ * @internal
+ */
+export function debriefScheduler(scheduler: Scheduler, options: ListOptions): string {
+  const ascii = useAscii(options);
+  const lines = [`----- ${scheduler.why()}`, listing(scheduler, ascii, options.details ?? false)];
+  const all = [...scheduler.iterateJobs()];
+  const count = (status: Job['status']): number => all.filter((j) => j.status === status).length;
+  lines.push(
+    `----- ${String(all.length)} job(s): ${String(count('done'))} done, ${String(count('failed'))} failed, ` +
+      `${String(count('cancelled'))} cancelled, ${String(count('skipped'))} skipped, ` +
+      `${String(count('idle') + count('scheduled'))} not run, ${String(count('running'))} running`,
+  );
+  const failures = collectFailures(scheduler, false);
+  if (failures.length > 0) {
+    const critical = failures.filter((f) => f.critical).length;
+    lines.push(`===== ${String(failures.length)} job(s) failed, including ${String(critical)} critical`);
+    for (const { job, critical: isCritical } of [...failures].sort((a, b) => Number(b.critical) - Number(a.critical))) {
+      lines.push(`${isCritical ? 'CRITICAL' : 'non-critical'} job \`${job.label}\`:`);
+      lines.push(failureReport(job.raisedException()));
+    }
+  }
+  return emit(lines.join('\n'), options);
+}
+
+function collectFailures(scheduler: Scheduler, inherited: boolean): { job: Job; critical: boolean }[] {
+  const out: { job: Job; critical: boolean }[] = [];
+  const defaultCritical = scheduler.critical ?? inherited;
+  for (const job of ordered(scheduler)) {
+    const critical = job.critical ?? defaultCritical;
+    if (job.status === 'failed') out.push({ job, critical });
+    if (isScheduler(job)) out.push(...collectFailures(job, critical));
+  }
+  return out;
+}
