@@ -28,6 +28,7 @@ export { JobFailedError } from './core/errors/job-failed-error.js';
 export { JobTimeoutError } from './core/errors/job-timeout-error.js';
 export { NotAMemberError } from './core/errors/not-a-member-error.js';
 export { SchedulerAbortedError } from './core/errors/scheduler-aborted-error.js';
+export { GraphvizError } from './render/graphviz-error.js';
 export { listingLegend } from './render/list.js';
 export type { ListOptions } from './render/list.js';
 export type { GraphicFormat } from './render/export.js';

@@ -14,13 +14,13 @@ const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
 function dependentsMap(scheduler: Scheduler): Map<Job, Job[]> {
   const map = new Map<Job, Job[]>();
   for (const job of scheduler.jobs) map.set(job, []);
-  for (const job of scheduler.jobs)
-    for (const r of job.requirements) map.get(r)?.push(job);
+  for (const job of scheduler.jobs) for (const r of job.requirements) map.get(r)?.push(job);
   return map;
 }
 
 const checkMembers = (scheduler: Scheduler, jobs: Iterable<Job>, operation: string): void => {
-  for (const job of jobs) if (!scheduler.jobs.has(job)) throw new NotAMemberError(scheduler.label, job, operation);
+  for (const job of jobs)
+    if (!scheduler.jobs.has(job)) throw new NotAMemberError(scheduler.label, job, operation);
 };
 
 /** @internal members with no requirement. */
@@ -30,7 +30,9 @@ export const entryJobs = (scheduler: Scheduler): Job[] =>
 /** @internal members no other member requires (forever ones left out unless asked). */
 export function exitJobs(scheduler: Scheduler, discardForever: boolean): Job[] {
   const dependents = dependentsMap(scheduler);
-  return [...scheduler.jobs].filter((job) => dependents.get(job)?.length === 0 && !(discardForever && job.forever));
+  return [...scheduler.jobs].filter(
+    (job) => dependents.get(job)?.length === 0 && !(discardForever && job.forever),
+  );
 }
 
 /** @internal members required by any of `jobs`. */

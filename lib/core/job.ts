@@ -1,7 +1,7 @@
 import { isObservable } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
-import { hasBrand, SEQUENCE } from '../internal/kinds.js';
+import { hasBrand, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
 import { ConfigError } from './errors/config-error.js';
 import type { JobsError } from './errors/jobs-error.js';
 import type { JobOutcome } from './events.js';
@@ -84,7 +84,9 @@ export interface JobOptions {
 }
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
+  typeof x === 'object' &&
+  x !== null &&
+  (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
 
 const isThenable = (x: unknown): boolean =>
   typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
@@ -114,42 +116,51 @@ export class Job<T = unknown> {
   /** See {@link RunIf}. */
   runIf: RunIf;
 
-  readonly #requirements = new Set<Job>();
+  // allocated on the first requirement: most jobs of a big graph have few, many have none
+  #requirements: Set<Job> | undefined;
   readonly #work: Work<T> | undefined;
   readonly #shutdown: (() => ObservableInput<unknown> | void) | undefined;
   readonly #serial = ++serial;
 
-  /** @internal state of the latest run, written by the scheduler. */
+  /** @internal status of the latest run, written by the scheduler. */
   _status: JobStatus = JobStatus.Idle;
-  /** @internal */
-  _value: T | undefined = undefined;
-  /** @internal the thrown value, as the work raised it. */
-  _raised: unknown = undefined;
-  /** @internal the JobsError for the failed event. */
+  /**
+   * @internal what the latest run left, by status: done: the last value; failed: what the work raised;
+   * skipped: the requirements that did not succeed. One field rather than three keeps 100,000 jobs small.
+   */
+  _value: unknown = undefined;
+  /** @internal the JobsError of a failed run. */
   _error: JobsError | undefined = undefined;
-  /** @internal requirements that made a `runIf: all-success` job skip. */
-  _because: readonly Job[] | undefined = undefined;
+  /** @internal identity of the plan that last indexed this job, see plan.ts. */
+  _planToken: object | undefined = undefined;
+  /** @internal this job's position in that plan. */
+  _planIndex = 0;
 
   constructor(work: Work<T> | Observable<T>, options?: JobOptions);
   constructor(options?: JobOptions);
-  constructor(work?: Work<T> | Observable<T> | JobOptions, options: JobOptions = {}) {
-    if (isPlainObject(work) && !isObservable(work)) {
+  constructor(work?: Work<T> | Observable<T> | JobOptions, options?: JobOptions) {
+    if (typeof work !== 'function' && isPlainObject(work) && !isObservable(work)) {
       options = work as JobOptions;
       work = undefined;
     }
-    this.#label = options.label;
-    this.critical = options.critical;
-    this.forever = options.forever ?? false;
-    this.timeout = options.timeout;
-    this.runIf = options.runIf ?? RunIf.AllDone;
-    this.#shutdown = options.shutdown;
+    this.#label = options?.label;
+    this.critical = options?.critical;
+    this.forever = options?.forever ?? false;
+    this.timeout = options?.timeout;
+    this.runIf = options?.runIf ?? RunIf.AllDone;
+    this.#shutdown = options?.shutdown;
     if (typeof work === 'function') this.#work = work as Work<T>;
-    else if (isObservable(work)) this.#work = () => work;
-    else if (work === undefined) this.#work = undefined;
-    else throw new ConfigError(`job "${this.label}"`, 'work', workProblem(work));
-    validateJob(this);
-    if (options.requires !== undefined) this.requires(options.requires);
-    options.scheduler?.add(this);
+    else if (isObservable(work)) {
+      const observable = work as Observable<T>;
+      this.#work = () => observable;
+    } else if (work === undefined) this.#work = undefined;
+    else throw new ConfigError(subjectOf(this), 'work', workProblem(work));
+    if (!this._hasWork()) throw missingWork(this);
+    if (options !== undefined) {
+      validateJob(this);
+      if (options.requires !== undefined) this.requires(options.requires);
+      options.scheduler?.add(this);
+    }
   }
 
   /**
@@ -157,13 +168,13 @@ export class Job<T = unknown> {
    * @category running
    */
   protected work(context: JobContext): ObservableInput<T> {
-    if (this.#work === undefined)
-      throw new ConfigError(
-        `job "${this.label}"`,
-        'work',
-        `is missing: pass a function to new ${this.constructor.name}(work), or override work() in the subclass`,
-      );
+    if (this.#work === undefined) throw missingWork(this);
     return this.#work(context);
+  }
+
+  /** @internal whether this job has work: a `work` function, or a subclass's own `work()`. */
+  _hasWork(): boolean {
+    return this.#work !== undefined || this.work !== Job.prototype.work;
   }
 
   /** @internal lets the scheduler call the protected `work`. */
@@ -186,7 +197,10 @@ export class Job<T = unknown> {
    * @category combinators
    */
   requires(...requirements: Requirement[]): this {
-    for (const j of flattenRequirements(requirements, 'last')) this.#requirements.add(j);
+    // fast path for the common `a.requires(b)`
+    const only = requirements.length === 1 ? requirements[0] : undefined;
+    if (only instanceof Job) (this.#requirements ??= new Set()).add(only);
+    else for (const j of flattenRequirements(requirements, 'last')) (this.#requirements ??= new Set()).add(j);
     return this;
   }
 
@@ -195,13 +209,13 @@ export class Job<T = unknown> {
    * @category combinators
    */
   removeRequirements(...requirements: Requirement[]): this {
-    for (const j of flattenRequirements(requirements, 'last')) this.#requirements.delete(j);
+    for (const j of flattenRequirements(requirements, 'last')) this.#requirements?.delete(j);
     return this;
   }
 
   /** The jobs this one requires. */
   get requirements(): ReadonlySet<Job> {
-    return this.#requirements;
+    return this.#requirements ?? NO_REQUIREMENTS;
   }
 
   /** The label: the explicit one, else {@link Job.defaultLabel}, else `job#N` (N: creation order). */
@@ -259,26 +273,26 @@ export class Job<T = unknown> {
   }
   /** What the work raised in the latest run (as raised, not wrapped), or `undefined`. @category running */
   raisedException(): unknown {
-    return this._status === JobStatus.Failed ? this._raised : undefined;
+    return this._status === JobStatus.Failed ? this._value : undefined;
   }
   /**
    * The last value emitted in the latest run, once the job is done; `undefined` when it is not done
    * (idle, running, cancelled, failed, skipped) or emitted nothing. @category running
    */
   result(): T | undefined {
-    return this._status === JobStatus.Done ? this._value : undefined;
+    return this._status === JobStatus.Done ? (this._value as T) : undefined;
   }
   /** How the latest run ended, or `undefined` while it has not. @category running */
   outcome(): JobOutcome<T> | undefined {
     switch (this._status) {
       case JobStatus.Done:
-        return { status: 'done', value: this._value };
+        return { status: 'done', value: this._value as T };
       case JobStatus.Failed:
         return this._error === undefined ? undefined : { status: 'failed', error: this._error };
       case JobStatus.Cancelled:
         return { status: 'cancelled' };
       case JobStatus.Skipped:
-        return { status: 'skipped', because: this._because ?? [] };
+        return { status: 'skipped', because: this._value as readonly Job[] };
       default:
         return undefined;
     }
@@ -288,9 +302,7 @@ export class Job<T = unknown> {
   _reset(): void {
     this._status = JobStatus.Idle;
     this._value = undefined;
-    this._raised = undefined;
     this._error = undefined;
-    this._because = undefined;
   }
 
   /** `<Job "label">`. */
@@ -305,7 +317,20 @@ const workProblem = (work: unknown): string =>
       'new Job(() => f(...)) rather than new Job(f(...))'
     : `must be a function returning an Observable or a Promise, got ${work === null ? 'null' : typeof work}`;
 
+const missingWork = (job: Job): ConfigError =>
+  new ConfigError(
+    subjectOf(job),
+    'work',
+    `is missing: pass a function to new ${job.constructor.name}(work), or override work() in a subclass`,
+  );
+
 const isChain = (x: unknown): x is JobChain => hasBrand(x, SEQUENCE);
+
+const NO_REQUIREMENTS: ReadonlySet<Job> = new Set();
+
+/** `job "x"` or `scheduler "x"`, for error messages. @internal */
+export const subjectOf = (job: Job): string =>
+  `${hasBrand(job, SCHEDULER) ? 'scheduler' : 'job'} "${job.label}"`;
 
 /**
  * Flattens requirement-like arguments into jobs; a chain contributes its `last` or `first` job, or
@@ -325,17 +350,22 @@ export function flattenRequirements(items: Iterable<Requirement>, chainEnd: 'fir
         if (j !== undefined) out.push(j);
       }
     } else if (typeof item === 'object' && Symbol.iterator in item) for (const x of item) visit(x);
-    else throw new ConfigError('requires', 'argument', `must be a job, a Sequence or an array of them, got ${typeof item}`);
+    else
+      throw new ConfigError(
+        'requires',
+        'argument',
+        `must be a job, a Sequence or an array of them, got ${typeof item}`,
+      );
   };
   for (const item of items) visit(item);
   return out;
 }
 
-const checkDuration = (subject: string, field: string, value: unknown): void => {
+const checkDuration = (owner: Job, field: string, value: unknown): void => {
   if (value === undefined) return;
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0)
     throw new ConfigError(
-      subject,
+      subjectOf(owner),
       field,
       `must be a duration in milliseconds, 0 or more (or undefined for none), got ${String(value)}`,
     );
@@ -346,14 +376,22 @@ const checkDuration = (subject: string, field: string, value: unknown): void => 
  * @internal
  */
 export function validateJob(job: Job): void {
-  const subject = `job "${job.label}"`;
-  checkDuration(subject, 'timeout', job.timeout);
+  if (!job._hasWork()) throw missingWork(job);
+  checkDuration(job, 'timeout', job.timeout);
   if (job.runIf !== RunIf.AllDone && job.runIf !== RunIf.AllSuccess)
-    throw new ConfigError(subject, 'runIf', `must be 'all-done' or 'all-success', got ${String(job.runIf)}`);
+    throw new ConfigError(
+      subjectOf(job),
+      'runIf',
+      `must be 'all-done' or 'all-success', got ${String(job.runIf)}`,
+    );
   if (job.critical !== undefined && typeof job.critical !== 'boolean')
-    throw new ConfigError(subject, 'critical', `must be true, false or undefined, got ${String(job.critical)}`);
+    throw new ConfigError(
+      subjectOf(job),
+      'critical',
+      `must be true, false or undefined, got ${String(job.critical)}`,
+    );
   if (typeof job.forever !== 'boolean')
-    throw new ConfigError(subject, 'forever', `must be true or false, got ${String(job.forever)}`);
+    throw new ConfigError(subjectOf(job), 'forever', `must be true or false, got ${String(job.forever)}`);
 }
 
 /** @internal shared by the scheduler's own options. */

@@ -7,19 +7,20 @@ import type { Job } from './job.js';
 import type { Scheduler } from './scheduler.js';
 
 /**
- * One member of a scheduler, for one run: its effective policy, its count of unfinished requirements and
- * the indexes of its dependents.
+ * The members of a scheduler for one run, as arrays indexed by member position (a struct of arrays, so
+ * that 100,000 jobs cost a few typed arrays rather than 100,000 objects): effective policy, count of
+ * requirements, and dependents in compressed rows (`successors[successorStart[i] .. successorStart[i+1]]`).
  * @internal
  */
-export interface PlanNode {
-  readonly job: Job;
-  readonly critical: boolean;
-  readonly forever: boolean;
-  /** Requirements not settled yet. */
-  pending: number;
-  readonly successors: number[];
-  /** Requirements that settled without success (for `runIf: 'all-success'`). */
-  notOk: Job[] | undefined;
+export interface Plan {
+  readonly jobs: readonly Job[];
+  /** 1 when the job is critical (its own setting, else the scheduler's, else inherited). */
+  readonly critical: Uint8Array;
+  readonly forever: Uint8Array;
+  /** Number of requirements of each job. */
+  readonly requirementCount: Int32Array;
+  readonly successorStart: Int32Array;
+  readonly successors: Int32Array;
 }
 
 const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
@@ -29,12 +30,11 @@ const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
  * @internal
  */
 export function validateSchedulerOptions(scheduler: Scheduler): void {
-  const subject = `scheduler "${scheduler.label}"`;
-  checkDuration(subject, 'shutdownTimeout', scheduler.shutdownTimeout);
+  checkDuration(scheduler, 'shutdownTimeout', scheduler.shutdownTimeout);
   const w = scheduler.jobsWindow;
   if (w !== undefined && !(typeof w === 'number' && (Number.isInteger(w) || w === Infinity) && w >= 1))
     throw new ConfigError(
-      subject,
+      `scheduler "${scheduler.label}"`,
       'jobsWindow',
       `must be an integer of 1 or more (or undefined for no limit), got ${String(w)}`,
     );
@@ -42,68 +42,85 @@ export function validateSchedulerOptions(scheduler: Scheduler): void {
 
 /**
  * Validates a scheduler (options, every member's options, foreign requirements, cycles) and builds the
- * nodes of one run, in member order. O(jobs + edges). When `deep`, nested schedulers are validated too, so
- * that a bad graph anywhere fails before anything runs. Resets the state of the members' latest run.
+ * plan of one run. O(jobs + edges). When `deep`, nested schedulers are validated too, so that a bad graph
+ * anywhere fails before anything runs. Resets the state of the members' latest run.
  * @internal
  */
-export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep: boolean): PlanNode[] {
+export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep: boolean): Plan {
   validateSchedulerOptions(scheduler);
   validateJob(scheduler);
   const defaultCritical = scheduler.critical ?? inheritedCritical;
   const jobs = [...scheduler.jobs];
-  const index = new Map<Job, number>();
-  for (let i = 0; i < jobs.length; i++) index.set(jobs[i] as Job, i);
-  const nodes: PlanNode[] = jobs.map((job) => {
+  const n = jobs.length;
+  const critical = new Uint8Array(n);
+  const forever = new Uint8Array(n);
+  const requirementCount = new Int32Array(n);
+  const outDegree = new Int32Array(n + 1);
+  // each member remembers its position in this plan; `token` tells this plan's positions from others'
+  const token = {};
+  let edges = 0;
+  for (let i = 0; i < n; i++) {
+    const job = jobs[i] as Job;
     validateJob(job);
     job._reset();
-    return {
-      job,
-      critical: job.critical ?? defaultCritical,
-      forever: job.forever,
-      pending: 0,
-      successors: [],
-      notOk: undefined,
-    };
-  });
-  for (let i = 0; i < jobs.length; i++) {
-    const node = nodes[i] as PlanNode;
-    for (const requirement of node.job.requirements) {
-      const k = index.get(requirement);
-      if (k === undefined) throw new ForeignRequirementError(scheduler.label, node.job, requirement);
-      node.pending++;
-      (nodes[k] as PlanNode).successors.push(i);
+    job._planToken = token;
+    job._planIndex = i;
+    critical[i] = (job.critical ?? defaultCritical) ? 1 : 0;
+    forever[i] = job.forever ? 1 : 0;
+  }
+  for (let i = 0; i < n; i++) {
+    const job = jobs[i] as Job;
+    for (const requirement of job.requirements) {
+      if (requirement._planToken !== token)
+        throw new ForeignRequirementError(scheduler.label, job, requirement);
+      outDegree[requirement._planIndex] = (outDegree[requirement._planIndex] as number) + 1;
+      requirementCount[i] = (requirementCount[i] as number) + 1;
+      edges++;
     }
   }
-  const cycle = findCycle(nodes);
+  const successorStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++)
+    successorStart[i + 1] = (successorStart[i] as number) + (outDegree[i] as number);
+  const fill = successorStart.slice(0, n);
+  const successors = new Int32Array(edges);
+  for (let i = 0; i < n; i++)
+    for (const requirement of (jobs[i] as Job).requirements) {
+      const at = fill[requirement._planIndex] as number;
+      successors[at] = i;
+      fill[requirement._planIndex] = at + 1;
+    }
+  const plan: Plan = { jobs, critical, forever, requirementCount, successorStart, successors };
+  const cycle = findCycle(plan);
   if (cycle !== undefined) throw new CycleError(scheduler.label, cycle);
   if (deep)
-    for (const node of nodes) if (isScheduler(node.job)) buildPlan(node.job, node.critical, true);
-  return nodes;
+    for (let i = 0; i < n; i++) {
+      const job = jobs[i] as Job;
+      if (isScheduler(job)) buildPlan(job, critical[i] === 1, true);
+    }
+  return plan;
 }
 
 /**
- * Kahn's algorithm over the nodes' counters; when some nodes are left, walks requirements backwards among
- * them until a node repeats, which yields one cycle, returned in running order (each job requires the one
+ * Kahn's algorithm over the plan's counters; when some jobs are left, walks requirements backwards among
+ * them until a job repeats, which yields one cycle, returned in running order (each job requires the one
  * before it, the first requires the last).
  */
-function findCycle(nodes: readonly PlanNode[]): Job[] | undefined {
-  const n = nodes.length;
-  const left = new Int32Array(n);
+function findCycle(plan: Plan): Job[] | undefined {
+  const { jobs, successorStart, successors } = plan;
+  const n = jobs.length;
+  const left = plan.requirementCount.slice();
   const queue = new Int32Array(n);
   let tail = 0;
-  for (let i = 0; i < n; i++) {
-    left[i] = (nodes[i] as PlanNode).pending;
-    if (left[i] === 0) queue[tail++] = i;
-  }
+  for (let i = 0; i < n; i++) if (left[i] === 0) queue[tail++] = i;
   for (let head = 0; head < tail; head++) {
-    for (const s of (nodes[queue[head] as number] as PlanNode).successors) {
+    const i = queue[head] as number;
+    for (let e = successorStart[i] as number; e < (successorStart[i + 1] as number); e++) {
+      const s = successors[e] as number;
       if (--(left[s] as number) === 0) queue[tail++] = s;
     }
   }
   if (tail === n) return undefined;
-  // every node left has a requirement left: walk those requirements until one repeats
-  const indexOf = new Map<Job, number>();
-  nodes.forEach((node, i) => indexOf.set(node.job, i));
+  // every job left has a requirement left: walk those requirements until one repeats
   const seenAt = new Map<number, number>();
   const path: number[] = [];
   let current = left.findIndex((v) => v > 0);
@@ -111,17 +128,15 @@ function findCycle(nodes: readonly PlanNode[]): Job[] | undefined {
     seenAt.set(current, path.length);
     path.push(current);
     let next = -1;
-    for (const r of (nodes[current] as PlanNode).job.requirements) {
-      const k = indexOf.get(r) as number;
-      if ((left[k] as number) > 0) {
-        next = k;
+    for (const r of (jobs[current] as Job).requirements)
+      if ((left[r._planIndex] as number) > 0) {
+        next = r._planIndex;
         break;
       }
-    }
     current = next;
   }
   return path
     .slice(seenAt.get(current))
     .reverse()
-    .map((i) => (nodes[i] as PlanNode).job);
+    .map((i) => jobs[i] as Job);
 }

@@ -12,7 +12,8 @@ import { NotAMemberError } from './errors/not-a-member-error.js';
 import type { SchedulerEndEvent, SchedulerEvent } from './events.js';
 import * as graph from './graph.js';
 import type { KeepOnlyBetweenOptions } from './graph.js';
-import { flattenRequirements, Job } from './job.js';
+import { ConfigError } from './errors/config-error.js';
+import { flattenRequirements, Job, subjectOf } from './job.js';
 import type { JobOptions } from './job.js';
 import { validateSchedulerOptions } from './plan.js';
 import { explain, runGraph, shutdownMembers } from './run.js';
@@ -53,8 +54,8 @@ export interface RunOptions {
  * @category constructors
  */
 export class Scheduler extends Job<boolean> implements Iterable<Job> {
-  /** @internal brand, see internal/kinds.ts */
-  readonly [SCHEDULER] = true;
+  /** @internal brand, see internal/kinds.ts; on the prototype, so that it is there during `super()` */
+  declare readonly [SCHEDULER]: true;
   /** See {@link SchedulerOptions.jobsWindow}. */
   jobsWindow: number | undefined;
   /** See {@link SchedulerOptions.shutdownTimeout}. */
@@ -70,7 +71,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
     this.jobsWindow = options.jobsWindow;
     this.shutdownTimeout = 'shutdownTimeout' in options ? options.shutdownTimeout : 1000;
     validateSchedulerOptions(this);
-    this.add(...jobs);
+    this.#addAll(jobs);
   }
 
   /** A scheduler's work, when used as a plain job: its run, reduced to its outcome. */
@@ -88,6 +89,12 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
 
   protected override defaultLabel(): string | undefined {
     return undefined;
+  }
+
+  /** @internal a parent's new run: this scheduler's members are to be shut down once again. */
+  override _reset(): void {
+    super._reset();
+    this._membersShutDown = false;
   }
 
   /** The member jobs, in insertion order. */
@@ -111,8 +118,28 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category combinators
    */
   add(...jobs: Schedulable[]): this {
-    for (const job of flattenRequirements(jobs, 'all')) this.#jobs.add(job);
+    this.#addAll(jobs);
     return this;
+  }
+
+  // no spread: `new Scheduler(jobs)` with 500,000 jobs must not hit the arguments limit
+  #addAll(jobs: readonly Schedulable[]): void {
+    for (const item of jobs)
+      if (item instanceof Job) this.#addOne(item);
+      else for (const job of flattenRequirements([item], 'all')) this.#addOne(job);
+  }
+
+  #addOne(job: Job): void {
+    if (
+      job instanceof Scheduler &&
+      (job === this || [...job.iterateJobs({ scanSchedulers: true })].includes(this))
+    )
+      throw new ConfigError(
+        subjectOf(this),
+        'jobs',
+        `cannot hold scheduler "${job.label}", which ${job === this ? 'is itself' : 'contains it'}`,
+      );
+    this.#jobs.add(job);
   }
 
   /**
@@ -135,7 +162,11 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category running
    */
   run(options: RunOptions = {}): Observable<SchedulerEvent> {
-    return this._runGraph({ timeout: options.timeout ?? this.timeout, inheritedCritical: false, nested: false });
+    return this._runGraph({
+      timeout: options.timeout ?? this.timeout,
+      inheritedCritical: false,
+      nested: false,
+    });
   }
 
   /** @internal */
@@ -274,3 +305,5 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
     return exportAsGraphic(this, path, 'svg');
   }
 }
+
+Object.defineProperty(Scheduler.prototype, SCHEDULER, { value: true });

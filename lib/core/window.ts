@@ -9,11 +9,15 @@ import type { OperatorFunction, Subscription } from 'rxjs';
  * - no recursion: inners that complete synchronously, and items pushed while an inner runs, are drained by
  *   one loop, so a chain of 100,000 synchronous jobs does not grow the call stack (mergeMap would).
  *
+ * The source emits batches: items that became ready together are all queued before any of them starts.
  * An inner error is passed on (the scheduler's inners never error: failures are events).
  * The result completes when the source has completed and every inner has.
  * @internal
  */
-export function jobsWindow<T, R>(limit: number, project: (item: T) => Observable<R>): OperatorFunction<T, R> {
+export function jobsWindow<T, R>(
+  limit: number,
+  project: (item: T) => Observable<R>,
+): OperatorFunction<readonly T[], R> {
   return (source) =>
     new Observable<R>((subscriber) => {
       // a queue with a moving head: O(1) push and shift, compacted when half of it is consumed
@@ -24,6 +28,15 @@ export function jobsWindow<T, R>(limit: number, project: (item: T) => Observable
       let sourceDone = false;
       // open inners, in a Set: Subscription.add/remove would splice an array, O(n) per job
       const inners = new Set<Subscription>();
+      // one observer for every inner: they differ only by their subscriptions
+      const innerObserver = {
+        next: (value: R) => {
+          subscriber.next(value);
+        },
+        error: (err: unknown) => {
+          subscriber.error(err);
+        },
+      };
 
       const maybeComplete = (): void => {
         if (sourceDone && active === 0 && head === queue.length) subscriber.complete();
@@ -45,14 +58,7 @@ export function jobsWindow<T, R>(limit: number, project: (item: T) => Observable
             }
             active++;
             let released = false;
-            const inner = project(item).subscribe({
-              next: (value) => {
-                subscriber.next(value);
-              },
-              error: (err: unknown) => {
-                subscriber.error(err);
-              },
-            });
+            const inner = project(item).subscribe(innerObserver);
             // the slot comes back after the inner's teardown, however it ends
             inner.add(() => {
               if (!released) {
@@ -71,8 +77,8 @@ export function jobsWindow<T, R>(limit: number, project: (item: T) => Observable
       };
 
       const sourceSubscription = source.subscribe({
-        next: (item) => {
-          queue.push(item);
+        next: (batch) => {
+          for (const item of batch) queue.push(item);
           drain();
         },
         error: (err: unknown) => {

@@ -89,17 +89,21 @@ function assignIds(scheduler: Scheduler, ids: Map<Job, number>): void {
 }
 
 const describe = (value: unknown): string => {
-  const text = typeof value === 'string' ? JSON.stringify(value) : inspect(value, { depth: 1, breakLength: Infinity });
+  const text =
+    typeof value === 'string' ? JSON.stringify(value) : inspect(value, { depth: 1, breakLength: Infinity });
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
-const errorText = (e: unknown): string =>
-  e instanceof Error ? `${e.name}: ${e.message}` : describe(e);
+const errorText = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : describe(e));
 
 function badge(job: Job, critical: boolean, s: Symbols): string {
   const status = job.status;
   const boom =
-    status === 'failed' ? s.raised : status === 'idle' || status === 'scheduled' || status === 'skipped' ? ' ' : s.fine;
+    status === 'failed'
+      ? s.raised
+      : status === 'idle' || status === 'scheduled' || status === 'skipped'
+        ? ' '
+        : s.fine;
   const state =
     status === 'done' || status === 'failed'
       ? s.complete
@@ -157,7 +161,8 @@ function walk(scheduler: Scheduler, inheritedCritical: boolean, depth: number, w
     if (isScheduler(job)) line += ` -> entries={${job.entryJobs().map(id).join(',')}}`;
     w.lines.push(line);
     const details = w.details ? job.details() : undefined;
-    if (details !== undefined) for (const l of details.split('\n')) w.lines.push(`${' '.repeat(w.width + 9)}${l}`);
+    if (details !== undefined)
+      for (const l of details.split('\n')) w.lines.push(`${' '.repeat(w.width + 9)}${l}`);
     if (isScheduler(job)) {
       walk(job, critical, depth + 1, w);
       const exits = job.exitJobs().map(id).join(',');
@@ -233,7 +238,9 @@ export function debriefScheduler(scheduler: Scheduler, options: ListOptions): st
   if (failures.length > 0) {
     const critical = failures.filter((f) => f.critical).length;
     lines.push(`===== ${String(failures.length)} job(s) failed, including ${String(critical)} critical`);
-    for (const { job, critical: isCritical } of [...failures].sort((a, b) => Number(b.critical) - Number(a.critical))) {
+    for (const { job, critical: isCritical } of [...failures].sort(
+      (a, b) => Number(b.critical) - Number(a.critical),
+    )) {
       lines.push(`${isCritical ? 'CRITICAL' : 'non-critical'} job \`${job.label}\`:`);
       lines.push(failureReport(job.raisedException()));
     }

@@ -16,7 +16,9 @@ export class CycleError extends JobsError {
 
   constructor(scheduler: string, cycle: readonly Job[]) {
     const path = [...cycle, ...cycle.slice(0, 1)].map((j) => j.label).join(' -> ');
-    super(`scheduler "${scheduler}": the requirements form a cycle: ${path}; remove one of these requirements`);
+    super(
+      `scheduler "${scheduler}": the requirements form a cycle: ${path}; remove one of these requirements`,
+    );
     this.cycle = cycle;
     this.scheduler = scheduler;
   }

@@ -2,7 +2,11 @@ import type { Job } from '../job.js';
 import { JobsError } from './jobs-error.js';
 
 const messageOf = (e: unknown): string =>
-  e instanceof Error ? `${e.name}: ${e.message}` : typeof e === 'string' ? e : JSON.stringify(e) ?? String(e);
+  e instanceof Error
+    ? `${e.name}: ${e.message}`
+    : typeof e === 'string'
+      ? e
+      : (JSON.stringify(e) ?? String(e));
 
 /**
  * A job's work threw or errored with something that is not an rxjobs error; the original is the `cause`.

@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import { NEVER, Observable, of } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
+
+import { Job, Scheduler, Sequence } from '../../lib/index.js';
+import { createTestScheduler, outcomes, timeline } from '../helpers/marbles.js';
+
+/** A job counting its shutdown calls. */
+class CountingJob extends Job<number> {
+  shutdowns = 0;
+  readonly #work: () => Observable<number>;
+  constructor(label: string, work: () => Observable<number>) {
+    super({ label });
+    this.#work = work;
+  }
+  protected override work(): Observable<number> {
+    return this.#work();
+  }
+  override shutdown(): void {
+    this.shutdowns++;
+  }
+}
+
+describe('shutdown', () => {
+  let ts: TestScheduler;
+  beforeEach(() => {
+    ts = createTestScheduler();
+  });
+
+  it('calls every member’s shutdown() once per run, started or not, however the run ends', async () => {
+    const done = new CountingJob('done', () => of(1));
+    const never = new CountingJob('never', () => NEVER);
+    const idle = new CountingJob('idle', () => of(2));
+    idle.requires(never);
+    const scheduler = new Scheduler([done, never, idle], { timeout: 20 });
+    expect(await scheduler.orchestrate()).to.equal(false);
+    expect([done.shutdowns, never.shutdowns, idle.shutdowns]).to.deep.equal([1, 1, 1]);
+    expect(await scheduler.orchestrate()).to.equal(false);
+    expect([done.shutdowns, never.shutdowns, idle.shutdowns]).to.deep.equal([2, 2, 2]);
+  });
+
+  it('shuts down after a critical abort and when the subscriber leaves', async () => {
+    const victim = new CountingJob('victim', () => NEVER);
+    const boom = new Job(() => Promise.reject(new Error('boom')), { critical: true });
+    expect(await new Scheduler([victim, boom]).orchestrate()).to.equal(false);
+    expect(victim.shutdowns).to.equal(1);
+    const left = new CountingJob('left', () => NEVER);
+    new Scheduler([left]).run().subscribe().unsubscribe();
+    expect(left.shutdowns).to.equal(1);
+  });
+
+  it('waits for asynchronous shutdowns, bounded by shutdownTimeout; orchestrate() resolves after', () => {
+    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const slow = cold('5000ms |');
+      const quick = cold('300ms |');
+      const a = new Job(() => cold('-a|'), { label: 'a', shutdown: () => slow });
+      const b = new Job(() => cold('-b|'), { label: 'b', shutdown: () => quick });
+      const scheduler = new Scheduler([a, b], { label: 'main', shutdownTimeout: 1000 });
+      expectObservable(outcomes(scheduler.run())).toBe('--(AB) 996ms (E|)', {
+        A: 'a:done=a',
+        B: 'b:done=b',
+        E: 'end:main:true',
+      });
+      expectSubscriptions(slow.subscriptions).toBe('--^ 999ms !');
+      expectSubscriptions(quick.subscriptions).toBe('--^ 299ms !');
+    });
+  });
+
+  it('ignores shutdown hooks that throw or reject', async () => {
+    const a = new Job(of(1), {
+      shutdown: () => {
+        throw new Error('bad hook');
+      },
+    });
+    const b = new Job(of(2), { shutdown: () => Promise.reject(new Error('bad promise')) });
+    expect(await new Scheduler([a, b]).orchestrate()).to.equal(true);
+  });
+
+  it('lets each nested scheduler shut its own jobs down when it ends, once', () => {
+    ts.run(({ cold }) => {
+      const calls: string[] = [];
+      const hook = (name: string) => () => {
+        calls.push(`${String(ts.now())} ${name}`);
+      };
+      const inner = new Job(() => cold('-i|'), { label: 'inner', shutdown: hook('inner') });
+      const nested = new Scheduler([inner], { label: 'nested' });
+      const outer = new Job(() => cold('-----o|'), { label: 'outer', shutdown: hook('outer') });
+      const main = new Scheduler([new Sequence(nested, outer)], { label: 'main' });
+      timeline(ts, main.run());
+      expect(calls).to.deep.equal(['2 inner', '8 outer']);
+    });
+  });
+
+  it('shuts down the jobs of a nested scheduler cancelled by its parent, in the parent’s shutdown', () => {
+    ts.run(({ cold }) => {
+      const calls: string[] = [];
+      const inner = new Job(() => cold('------i|'), {
+        label: 'inner',
+        shutdown: () => {
+          calls.push(`${String(ts.now())} inner`);
+        },
+      });
+      const neverStarted = new Job(() => cold('-n|'), {
+        label: 'never-started',
+        shutdown: () => {
+          calls.push(`${String(ts.now())} never-started`);
+        },
+      });
+      const idleNested = new Scheduler([neverStarted], { label: 'idle-nested' });
+      const nested = new Scheduler([inner], { label: 'nested' });
+      idleNested.requires(nested);
+      const main = new Scheduler([nested, idleNested], { label: 'main', timeout: 3 });
+      timeline(ts, main.run());
+      expect(calls).to.deep.equal(['3 inner', '3 never-started']);
+    });
+  });
+});
