@@ -58,7 +58,7 @@ export interface JobChain {
  * nesting of arrays and sets of those.
  * @category models
  */
-export type Requirement = Job | JobChain | null | undefined | Iterable<Requirement>;
+export type Requirement = Job | JobChain | null | undefined | readonly Requirement[] | ReadonlySet<Requirement>;
 
 /**
  * Options of a job; every one is also a mutable field of the same name.

@@ -224,6 +224,8 @@ class GraphRun {
   #settleTail = 0;
   #settling = false;
   #tailStarted = false;
+  /** The run's stream has been torn down (its consumer left): no job may start any more. */
+  #finished = false;
 
   constructor(scheduler: Scheduler, options: RunGraphOptions, plan: Plan) {
     this.scheduler = scheduler;
@@ -305,7 +307,11 @@ class GraphRun {
       const job = this.#plan.jobs[index] as Job;
       job._status = JobStatus.Running;
       subscriber.next({ type: 'started', job, scheduler: this.scheduler });
-      if (subscriber.closed) return;
+      if (subscriber.closed || this.#finished) {
+        // the consumer left on seeing `started` (a take(1), say): the work is never called
+        job._status = JobStatus.Cancelled;
+        return;
+      }
       const run = new JobRun(this, index, job, subscriber);
       let source: Observable<unknown>;
       try {
@@ -448,6 +454,7 @@ class GraphRun {
 
   /** However the stream ends: an unsubscribed run still resets its waiting jobs and shuts down. */
   #finish(): void {
+    this.#finished = true;
     if (this.#tailStarted) return;
     this.#record.reason ??= 'unsubscribed';
     collectCancelled(this.#plan.jobs, this.scheduler, 'parent', undefined);

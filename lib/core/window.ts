@@ -68,7 +68,9 @@ export function jobsWindow<T, R>(
                 else release();
               }
             });
-            if (!released) inners.add(inner);
+            // the consumer may have left while the inner was starting: then nothing tracks it any more
+            if (subscriber.closed) inner.unsubscribe();
+            else if (!released) inners.add(inner);
           }
         } finally {
           draining = false;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { concat, defer, Observable, of } from 'rxjs';
+import { concat, defer, lastValueFrom, Observable, of, take } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 
 import { Job, JobTimeoutError, Scheduler, Sequence } from '../../lib/index.js';
@@ -455,6 +455,16 @@ describe('Scheduler run() timing rules', () => {
           expect(scheduler.why()).to.equal('cancelled: unsubscribed before the end');
         }, 5);
       });
+    });
+
+    it('cancels a job whose start made the consumer leave, without calling its work', async () => {
+      let called = false;
+      const job1 = new Job(() => ((called = true), of(1)), { label: 'first' });
+      const scheduler = new Scheduler([job1]);
+      const first = await lastValueFrom(scheduler.run().pipe(take(1)));
+      expect(first.type).to.equal('started');
+      expect(called).to.equal(false);
+      expect(job1.isCancelled()).to.equal(true);
     });
 
     it('aborts the signal of Promise-based work when the job is cancelled', async () => {

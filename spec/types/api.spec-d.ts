@@ -1,0 +1,92 @@
+// Type tests: checked by `tsc -p .` (npm run typecheck), never run. Each @ts-expect-error must stay an error.
+import { of } from 'rxjs';
+import type { Observable } from 'rxjs';
+
+import { isJobsError, Job, Scheduler, Sequence } from '../../lib/index.js';
+import type { JobOutcome, JobsError, JobStatus, SchedulerEvent } from '../../lib/index.js';
+
+// a job's value type comes from its work
+const counted = new Job(() => of(1, 2, 3));
+counted.result() satisfies number | undefined;
+const fromPromise = new Job(async () => 'text');
+fromPromise.result() satisfies string | undefined;
+new Job(of(true)).result() satisfies boolean | undefined;
+
+// @ts-expect-error a Promise has already started: work must be a function
+new Job(Promise.resolve(1));
+// @ts-expect-error work must return an Observable, a Promise or an iterable
+new Job(() => 1);
+// @ts-expect-error unknown runIf
+new Job(() => of(1), { runIf: 'sometimes' });
+// @ts-expect-error durations are numbers of milliseconds
+new Job(() => of(1), { timeout: '10s' });
+// @ts-expect-error unknown option
+new Job(() => of(1), { retries: 3 });
+
+// work receives a context with an AbortSignal
+new Job(({ signal }) => fetchLike(signal));
+declare function fetchLike(signal: AbortSignal): Promise<string>;
+
+// requires takes jobs, Sequences, arrays and nullish values; it chains
+const a = new Job(() => of('a'));
+const sequence = new Sequence(a, new Job(() => of('b')));
+new Job(() => of('c')).requires(a, sequence, [a, [sequence]], null, undefined).requires(a) satisfies Job<string>;
+// @ts-expect-error requirements are jobs
+a.requires('a');
+
+// a Scheduler is a Job (so it nests), of boolean
+const nested = new Scheduler([a], { jobsWindow: 2, timeout: 1000 });
+const asJob: Job<boolean> = nested;
+new Scheduler([asJob, sequence, [counted, [fromPromise]]], { critical: true, shutdownTimeout: 500 });
+nested.orchestrate() satisfies Promise<boolean>;
+nested.orchestrate({ timeout: 5000 }) satisfies Promise<boolean>;
+
+// run() is an Observable of a union discriminated by `type`
+const events: Observable<SchedulerEvent> = nested.run();
+events.subscribe((e) => {
+  switch (e.type) {
+    case 'failed':
+      e.error satisfies JobsError;
+      e.critical satisfies boolean;
+      e.job satisfies Job;
+      break;
+    case 'end':
+      e.ok satisfies boolean;
+      e.why satisfies string;
+      // @ts-expect-error the end event is about a scheduler, not a job
+      void e.job;
+      break;
+    case 'value':
+      e.value satisfies unknown;
+      break;
+    default:
+      e.job satisfies Job;
+  }
+});
+
+// outcomes and statuses are unions of literals
+const outcome: JobOutcome<number> | undefined = counted.outcome();
+if (outcome?.status === 'done') outcome.value satisfies number | undefined;
+counted.status satisfies JobStatus;
+// @ts-expect-error not a status
+const wrong: JobStatus = 'finished';
+void wrong;
+
+// error guards narrow by code
+declare const e: unknown;
+if (isJobsError(e, 'cycle')) e.cycle satisfies readonly Job[];
+if (isJobsError(e, 'foreign-requirement')) e.requirement satisfies Job;
+if (isJobsError(e, 'config')) e.field satisfies string;
+if (isJobsError(e, 'job-timeout')) e.timeout satisfies number;
+// @ts-expect-error unknown error code
+isJobsError(e, 'no-such-code');
+
+// subclasses override the protected work(); it is not callable from outside
+class Ping extends Job<string> {
+  protected override work(): Observable<string> {
+    return of('pong');
+  }
+}
+const ping = new Ping({ label: 'ping', critical: true });
+// @ts-expect-error work() is protected
+ping.work();
