@@ -2,10 +2,21 @@ import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import prettier from 'eslint-config-prettier';
 import rxjsX from 'eslint-plugin-rxjs-x';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/**', 'coverage/**', 'docs/api/**', 'bench/out/**', '.ci-out/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'coverage/**',
+      'docs/api/**',
+      'bench/out/**',
+      '.ci-out/**',
+      '.prof-*/**',
+      '**/*.tmp.*',
+    ],
+  },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -13,10 +24,19 @@ export default defineConfig(
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
   },
   {
-    files: ['**/*.mjs', '**/*.js'],
-    languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', globalThis: 'readonly' },
+    // type tests are statements whose only purpose is to be type-checked
+    files: ['spec/types/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-meaningless-void-operator': 'off',
+      '@typescript-eslint/require-await': 'off',
+      'rxjs-x/no-floating-observables': 'off',
+      'rxjs-x/no-ignored-error': 'off',
     },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: globals.node },
   },
   prettier,
 );

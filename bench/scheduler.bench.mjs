@@ -328,6 +328,9 @@ async function parent() {
       `${cpus[0] === undefined ? '' : ` (${cpus[0].model.trim()})`}, ` +
       `rxjobs ${readVersion('../package.json')}, rxjs ${readVersion('../node_modules/rxjs/package.json')}`,
   );
+  log(
+    `load average (1 min) at start: ${os.loadavg()[0].toFixed(2)} (figures are unreliable when it exceeds the cores)`,
+  );
   const edges = {};
   for (const [key, n] of [
     ['a', N],
@@ -483,7 +486,7 @@ async function parent() {
       ),
   );
   log(
-    `  ${String(met)} of ${String(count)} targets met; bench took ${((performance.now() - began) / 1000).toFixed(1)} s`,
+    `  ${String(met)} of ${String(count)} targets met; bench took ${((performance.now() - began) / 1000).toFixed(1)} s, load average (1 min) at end: ${os.loadavg()[0].toFixed(2)}`,
   );
 }
 

@@ -56,9 +56,14 @@ export function successors(scheduler: Scheduler, jobs: readonly Job[]): Set<Job>
 function closure(starts: readonly Job[], next: (job: Job) => Iterable<Job>): Set<Job> {
   const out = new Set<Job>();
   const queue: Job[] = [];
-  for (const s of starts) for (const n of next(s)) if (!out.has(n)) (out.add(n), queue.push(n));
-  for (let i = 0; i < queue.length; i++)
-    for (const n of next(queue[i] as Job)) if (!out.has(n)) (out.add(n), queue.push(n));
+  const visit = (n: Job): void => {
+    if (!out.has(n)) {
+      out.add(n);
+      queue.push(n);
+    }
+  };
+  for (const s of starts) for (const n of next(s)) visit(n);
+  for (let i = 0; i < queue.length; i++) for (const n of next(queue[i] as Job)) visit(n);
   return out;
 }
 

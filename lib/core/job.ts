@@ -43,6 +43,13 @@ export interface JobContext {
 }
 
 /**
+ * A shutdown hook: returns nothing, or a Promise or Observable to wait for.
+ * @category models
+ */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook that returns nothing is the common case
+export type ShutdownHook = () => ObservableInput<unknown> | void;
+
+/**
  * A job's work: called once per run; its Observable (or Promise, or async iterable) is the job.
  * @category models
  */
@@ -58,7 +65,8 @@ export interface JobChain {
  * nesting of arrays and sets of those.
  * @category models
  */
-export type Requirement = Job | JobChain | null | undefined | readonly Requirement[] | ReadonlySet<Requirement>;
+export type Requirement =
+  Job | JobChain | null | undefined | readonly Requirement[] | ReadonlySet<Requirement>;
 
 /**
  * Options of a job; every one is also a mutable field of the same name.
@@ -78,7 +86,7 @@ export interface JobOptions {
   /** See {@link RunIf}. */
   readonly runIf?: RunIf | undefined;
   /** Called once after every run of the enclosing scheduler, however the run ended. */
-  readonly shutdown?: (() => ObservableInput<unknown> | void) | undefined;
+  readonly shutdown?: ShutdownHook | undefined;
   /** A scheduler to add this job to. */
   readonly scheduler?: { add(job: Job): unknown } | undefined;
 }
@@ -116,10 +124,13 @@ export class Job<T = unknown> {
   /** See {@link RunIf}. */
   runIf: RunIf;
 
-  // allocated on the first requirement: most jobs of a big graph have few, many have none
-  #requirements: Set<Job> | undefined;
+  // Requirements, in insertion order, without duplicates. An array (allocated on the first requirement):
+  // a Set per job costs more than the rest of a job together at 100,000 jobs. A Set indexes it once it
+  // grows past LIST_LIMIT, or once the `requirements` view is asked for, and is kept up to date after.
+  #requirementList: Job[] | undefined;
+  #requirementSet: Set<Job> | undefined;
   readonly #work: Work<T> | undefined;
-  readonly #shutdown: (() => ObservableInput<unknown> | void) | undefined;
+  readonly #shutdown: ShutdownHook | undefined;
   readonly #serial = ++serial;
 
   /** @internal status of the latest run, written by the scheduler. */
@@ -140,7 +151,7 @@ export class Job<T = unknown> {
   constructor(options?: JobOptions);
   constructor(work?: Work<T> | Observable<T> | JobOptions, options?: JobOptions) {
     if (typeof work !== 'function' && isPlainObject(work) && !isObservable(work)) {
-      options = work as JobOptions;
+      options = work;
       work = undefined;
     }
     this.#label = options?.label;
@@ -149,7 +160,7 @@ export class Job<T = unknown> {
     this.timeout = options?.timeout;
     this.runIf = options?.runIf ?? RunIf.AllDone;
     this.#shutdown = options?.shutdown;
-    if (typeof work === 'function') this.#work = work as Work<T>;
+    if (typeof work === 'function') this.#work = work;
     else if (isObservable(work)) {
       const observable = work as Observable<T>;
       this.#work = () => observable;
@@ -187,7 +198,7 @@ export class Job<T = unknown> {
    * `shutdownTimeout`). By default calls the `shutdown` option. `SshJob` closes connections here.
    * @category running
    */
-  shutdown(): ObservableInput<unknown> | void {
+  shutdown(): ReturnType<ShutdownHook> {
     return this.#shutdown?.();
   }
 
@@ -197,11 +208,27 @@ export class Job<T = unknown> {
    * @category combinators
    */
   requires(...requirements: Requirement[]): this {
-    // fast path for the common `a.requires(b)`
-    const only = requirements.length === 1 ? requirements[0] : undefined;
-    if (only instanceof Job) (this.#requirements ??= new Set()).add(only);
-    else for (const j of flattenRequirements(requirements, 'last')) (this.#requirements ??= new Set()).add(j);
+    for (const r of requirements)
+      if (r instanceof Job)
+        this.#addRequirement(r); // the common case, without flattening
+      else for (const j of flattenRequirements([r], 'last')) this.#addRequirement(j);
     return this;
+  }
+
+  #addRequirement(job: Job): void {
+    const list = (this.#requirementList ??= []);
+    const set = this.#requirementSet;
+    if (set !== undefined) {
+      if (set.has(job)) return;
+      set.add(job);
+    } else if (list.length < LIST_LIMIT) {
+      if (list.includes(job)) return;
+    } else {
+      const index = (this.#requirementSet = new Set(list));
+      if (index.has(job)) return;
+      index.add(job);
+    }
+    list.push(job);
   }
 
   /**
@@ -209,13 +236,23 @@ export class Job<T = unknown> {
    * @category combinators
    */
   removeRequirements(...requirements: Requirement[]): this {
-    for (const j of flattenRequirements(requirements, 'last')) this.#requirements?.delete(j);
+    const gone = new Set(flattenRequirements(requirements, 'last'));
+    const list = this.#requirementList;
+    if (list === undefined || gone.size === 0) return this;
+    this.#requirementList = list.filter((j) => !gone.has(j));
+    for (const j of gone) this.#requirementSet?.delete(j);
     return this;
   }
 
-  /** The jobs this one requires. */
+  /** The jobs this one requires, in the order they were added. */
   get requirements(): ReadonlySet<Job> {
-    return this.#requirements ?? NO_REQUIREMENTS;
+    if (this.#requirementList === undefined) return NO_REQUIREMENTS;
+    return (this.#requirementSet ??= new Set(this.#requirementList));
+  }
+
+  /** @internal the requirements as an array, without building the Set view (hot paths). */
+  _requirementList(): readonly Job[] {
+    return this.#requirementList ?? NO_REQUIREMENT_LIST;
   }
 
   /** The label: the explicit one, else {@link Job.defaultLabel}, else `job#N` (N: creation order). */
@@ -327,6 +364,9 @@ const missingWork = (job: Job): ConfigError =>
 const isChain = (x: unknown): x is JobChain => hasBrand(x, SEQUENCE);
 
 const NO_REQUIREMENTS: ReadonlySet<Job> = new Set();
+const NO_REQUIREMENT_LIST: readonly Job[] = [];
+/** Up to this many requirements, duplicates are found by a scan of the list rather than a Set. */
+const LIST_LIMIT = 16;
 
 /** `job "x"` or `scheduler "x"`, for error messages. @internal */
 export const subjectOf = (job: Job): string =>
@@ -337,9 +377,10 @@ export const subjectOf = (job: Job): string =>
  * (`'all'`) every job. Arrays, sets and other iterables nest to any depth.
  * @internal
  */
-export function flattenRequirements(items: Iterable<Requirement>, chainEnd: 'first' | 'last' | 'all'): Job[] {
+export function flattenRequirements(items: Iterable<unknown>, chainEnd: 'first' | 'last' | 'all'): Job[] {
   const out: Job[] = [];
-  const visit = (item: Requirement): void => {
+  // `unknown`: checked here at run time (and a recursive type there makes type checkers recurse deeply)
+  const visit = (item: unknown): void => {
     if (item === null || item === undefined) return;
     if (item instanceof Job) out.push(item);
     else if (isChain(item)) {
@@ -349,7 +390,8 @@ export function flattenRequirements(items: Iterable<Requirement>, chainEnd: 'fir
         const j = chainEnd === 'first' ? jobs[0] : jobs[jobs.length - 1];
         if (j !== undefined) out.push(j);
       }
-    } else if (typeof item === 'object' && Symbol.iterator in item) for (const x of item) visit(x);
+    } else if (typeof item === 'object' && Symbol.iterator in item)
+      for (const x of item as Iterable<unknown>) visit(x);
     else
       throw new ConfigError(
         'requires',
@@ -367,7 +409,7 @@ const checkDuration = (owner: Job, field: string, value: unknown): void => {
     throw new ConfigError(
       subjectOf(owner),
       field,
-      `must be a duration in milliseconds, 0 or more (or undefined for none), got ${String(value)}`,
+      `must be a duration in milliseconds, 0 or more (or undefined for none), got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
     );
 };
 
@@ -378,20 +420,22 @@ const checkDuration = (owner: Job, field: string, value: unknown): void => {
 export function validateJob(job: Job): void {
   if (!job._hasWork()) throw missingWork(job);
   checkDuration(job, 'timeout', job.timeout);
-  if (job.runIf !== RunIf.AllDone && job.runIf !== RunIf.AllSuccess)
+  // the types already say so: this is for JavaScript callers, and for fields assigned after construction
+  const { runIf, critical, forever } = job as { runIf: unknown; critical: unknown; forever: unknown };
+  if (runIf !== RunIf.AllDone && runIf !== RunIf.AllSuccess)
     throw new ConfigError(
       subjectOf(job),
       'runIf',
-      `must be 'all-done' or 'all-success', got ${String(job.runIf)}`,
+      `must be 'all-done' or 'all-success', got ${JSON.stringify(runIf)}`,
     );
-  if (job.critical !== undefined && typeof job.critical !== 'boolean')
+  if (critical !== undefined && typeof critical !== 'boolean')
     throw new ConfigError(
       subjectOf(job),
       'critical',
-      `must be true, false or undefined, got ${String(job.critical)}`,
+      `must be true, false or undefined, got ${JSON.stringify(critical)}`,
     );
-  if (typeof job.forever !== 'boolean')
-    throw new ConfigError(subjectOf(job), 'forever', `must be true or false, got ${String(job.forever)}`);
+  if (typeof forever !== 'boolean')
+    throw new ConfigError(subjectOf(job), 'forever', `must be true or false, got ${JSON.stringify(forever)}`);
 }
 
 /** @internal shared by the scheduler's own options. */

@@ -70,7 +70,7 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
   }
   for (let i = 0; i < n; i++) {
     const job = jobs[i] as Job;
-    for (const requirement of job.requirements) {
+    for (const requirement of job._requirementList()) {
       if (requirement._planToken !== token)
         throw new ForeignRequirementError(scheduler.label, job, requirement);
       outDegree[requirement._planIndex] = (outDegree[requirement._planIndex] as number) + 1;
@@ -84,7 +84,7 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
   const fill = successorStart.slice(0, n);
   const successors = new Int32Array(edges);
   for (let i = 0; i < n; i++)
-    for (const requirement of (jobs[i] as Job).requirements) {
+    for (const requirement of (jobs[i] as Job)._requirementList()) {
       const at = fill[requirement._planIndex] as number;
       successors[at] = i;
       fill[requirement._planIndex] = at + 1;
@@ -128,7 +128,7 @@ function findCycle(plan: Plan): Job[] | undefined {
     seenAt.set(current, path.length);
     path.push(current);
     let next = -1;
-    for (const r of (jobs[current] as Job).requirements)
+    for (const r of (jobs[current] as Job)._requirementList())
       if ((left[r._planIndex] as number) > 0) {
         next = r._planIndex;
         break;

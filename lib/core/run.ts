@@ -16,12 +16,13 @@ import {
   tap,
   timer,
 } from 'rxjs';
+
 import type { Observer, Subscriber, Subscription, Unsubscribable } from 'rxjs';
 
 import { hasBrand, SCHEDULER } from '../internal/kinds.js';
 import { isJobsError } from './errors/jobs-error.js';
 import type { JobsError } from './errors/jobs-error.js';
-import { JobFailedError } from './errors/job-failed-error.js';
+import { describeRaised, JobFailedError } from './errors/job-failed-error.js';
 import { JobTimeoutError } from './errors/job-timeout-error.js';
 import { SchedulerAbortedError } from './errors/scheduler-aborted-error.js';
 import type { CancelReason, SchedulerEndEvent, SchedulerEvent, StopReason } from './events.js';
@@ -74,15 +75,28 @@ export function explain(record: RunRecord | undefined): string {
   switch (record.reason) {
     case undefined:
       return 'running';
-    case 'fine':
-      return 'fine: every job completed';
+    case 'fine': {
+      let failed = 0;
+      let skipped = 0;
+      for (const job of record.jobs)
+        if (job._status === JobStatus.Failed) failed++;
+        else if (job._status === JobStatus.Skipped) skipped++;
+      const notes = [
+        ...(failed > 0 ? [`${String(failed)} failed, not critical`] : []),
+        ...(skipped > 0 ? [`${String(skipped)} skipped`] : []),
+      ];
+      return `fine: every job completed${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
+    }
     case 'timeout':
       return `timed out after ${String(record.timeout)} ms`;
     case 'critical': {
       const culprit = record.culprit;
-      return culprit === undefined
-        ? 'a critical job failed'
-        : `critical job "${culprit.label}" failed: ${culprit._error?.message ?? 'unknown error'}`;
+      if (culprit === undefined) return 'a critical job failed';
+      // what the work raised, not the JobFailedError wrapping it (whose message names the job again)
+      const error = culprit._error;
+      const cause =
+        error?.code === 'job-failed' ? describeRaised(error.cause) : (error?.message ?? 'unknown error');
+      return `critical job "${culprit.label}" failed: ${cause}`;
     }
     case 'unsubscribed':
       return 'cancelled: unsubscribed before the end';
@@ -101,7 +115,7 @@ export function shutdownMembers(scheduler: Scheduler): Observable<never> {
     for (const job of scheduler.jobs) {
       try {
         const hook = job.shutdown();
-        if (hook !== undefined && hook !== null) pending.push(from(hook).pipe(catchError(() => EMPTY)));
+        if (hook !== undefined) pending.push(from(hook).pipe(catchError(() => EMPTY)));
       } catch {
         // a throwing hook is ignored, like a rejecting one
       }
@@ -264,16 +278,18 @@ class GraphRun {
     const execution$ = merge(this.#skipped$, ready$.pipe(jobsWindow(window, (i) => this.#runJob(i)))).pipe(
       takeUntil(merge(this.#stop$, deadline$)),
     );
-    return concat(
+    const all$ = concat(
       execution$,
       defer(() => this.#tail()),
-    ).pipe(
-      tap({
-        finalize: () => {
-          this.#finish();
-        },
-      }),
     );
+    return new Observable<SchedulerEvent>((subscriber) => {
+      // registered before subscribing: the consumer may leave while the first jobs start
+      subscriber.add(() => {
+        this.#finish();
+      });
+      // subscribing with the Subscriber itself adds no operator layer
+      all$.subscribe(subscriber);
+    });
   }
 
   #start(): void {
@@ -412,14 +428,15 @@ class GraphRun {
         const last = successorStart[done + 1] as number;
         for (let e = successorStart[done] as number; e < last; e++) {
           const next = successors[e] as number;
-          let notOk = this.#notOk.get(next);
           if (!success) {
-            if (notOk === undefined) this.#notOk.set(next, (notOk = []));
-            notOk.push(doneJob);
+            const notOk = this.#notOk.get(next);
+            if (notOk === undefined) this.#notOk.set(next, [doneJob]);
+            else notOk.push(doneJob);
           }
           if (--(pending[next] as number) === 0) {
             const job = jobs[next] as Job;
-            if (notOk !== undefined && job.runIf === 'all-success') {
+            const notOk = job.runIf === 'all-success' ? this.#notOk.get(next) : undefined;
+            if (notOk !== undefined) {
               job._status = JobStatus.Skipped;
               job._value = notOk;
               this.#skipped$.next({ type: 'skipped', job, because: notOk, scheduler: this.scheduler });
@@ -460,7 +477,7 @@ class GraphRun {
     collectCancelled(this.#plan.jobs, this.scheduler, 'parent', undefined);
     // a nested run is shut down by its parent's shutdown phase (which awaits it); a top-level one, here
     if (!this.#options.nested && !this.scheduler._membersShutDown)
-      // eslint-disable-next-line rxjs-x/no-ignored-subscription -- fire and forget: nobody is listening any more
+      // fire and forget: nobody is listening any more
       shutdownMembers(this.scheduler).subscribe();
   }
 }

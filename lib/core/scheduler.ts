@@ -1,4 +1,4 @@
-import { filter, lastValueFrom, map } from 'rxjs';
+import { filter, map } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
 import { SCHEDULER } from '../internal/kinds.js';
@@ -14,7 +14,7 @@ import * as graph from './graph.js';
 import type { KeepOnlyBetweenOptions } from './graph.js';
 import { ConfigError } from './errors/config-error.js';
 import { flattenRequirements, Job, subjectOf } from './job.js';
-import type { JobOptions } from './job.js';
+import type { JobOptions, ShutdownHook } from './job.js';
 import { validateSchedulerOptions } from './plan.js';
 import { explain, runGraph, shutdownMembers } from './run.js';
 import type { RunGraphOptions, RunRecord } from './run.js';
@@ -83,7 +83,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   }
 
   /** A nested scheduler shuts its members down itself; this only calls them when that has not happened. */
-  override shutdown(): ObservableInput<unknown> | void {
+  override shutdown(): ReturnType<ShutdownHook> {
     return this._membersShutDown ? undefined : shutdownMembers(this);
   }
 
@@ -183,12 +183,18 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category running
    */
   orchestrate(options: RunOptions = {}): Promise<boolean> {
-    return lastValueFrom(
-      this.run(options).pipe(
-        filter((e): e is SchedulerEndEvent => e.type === 'end' && e.scheduler === this),
-        map((e) => e.ok),
-      ),
-    );
+    return new Promise<boolean>((resolve, reject) => {
+      let ok = false;
+      this.run(options).subscribe({
+        next: (e) => {
+          if (e.type === 'end' && e.scheduler === this) ok = e.ok;
+        },
+        error: reject,
+        complete: () => {
+          resolve(ok);
+        },
+      });
+    });
   }
 
   /** Why the latest run ended as it did: `fine...`, `timed out after N ms`, `critical job "x" failed: ...`. */
@@ -253,7 +259,10 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   successorsDownstream(...jobs: Job[]): Set<Job> {
     return graph.successorsDownstream(this, jobs);
   }
-  /** Members, each after its requirements (ties in insertion order). @throws {CycleError} */
+  /**
+   * Members, each after its requirements: level by level (a job comes as soon as its requirements have
+   * all come), in insertion order within a level. @throws {CycleError}
+   */
   topologicalOrder(): Job[] {
     return graph.topologicalOrder(this);
   }

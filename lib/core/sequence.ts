@@ -14,7 +14,9 @@ export interface SequenceOptions {
 }
 
 const isOptions = (x: unknown): x is SequenceOptions =>
-  typeof x === 'object' && x !== null && !(x instanceof Job) && !(x instanceof Sequence) && !Array.isArray(x);
+  typeof x === 'object' &&
+  x !== null &&
+  (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
 
 /**
  * Jobs that run one after the other: each job requires the previous one. Sequences nest (they are

@@ -38,6 +38,8 @@ export function jobsWindow<T, R>(
         },
       };
 
+      // a function: the consumer can leave during any call below, which type narrowing cannot see
+      const downstreamClosed = (): boolean => subscriber.closed;
       const maybeComplete = (): void => {
         if (sourceDone && active === 0 && head === queue.length) subscriber.complete();
       };
@@ -49,7 +51,7 @@ export function jobsWindow<T, R>(
         if (draining) return;
         draining = true;
         try {
-          while (active < limit && head < queue.length && !subscriber.closed) {
+          while (active < limit && head < queue.length && !downstreamClosed()) {
             const item = queue[head] as T;
             queue[head++] = undefined as T;
             if (head > 1024 && head * 2 > queue.length) {
@@ -69,8 +71,8 @@ export function jobsWindow<T, R>(
               }
             });
             // the consumer may have left while the inner was starting: then nothing tracks it any more
-            if (subscriber.closed) inner.unsubscribe();
-            else if (!released) inners.add(inner);
+            if (downstreamClosed()) inner.unsubscribe();
+            else if (!inner.closed) inners.add(inner);
           }
         } finally {
           draining = false;

@@ -37,7 +37,7 @@ const SYMBOLS = {
     scheduled: '.',
     idle: '-',
     cancelled: '/',
-    skipped: '>',
+    skipped: '^',
     forever: '8',
   },
 } as const;
@@ -67,7 +67,8 @@ const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
 
 /** True when the locale can show the Unicode symbols (no locale variable set counts as yes). */
 export const localeIsUtf8 = (env: NodeJS.ProcessEnv = process.env): boolean => {
-  const locale = env['LC_ALL'] ?? env['LC_CTYPE'] ?? env['LANG'];
+  // an empty variable counts as unset (POSIX)
+  const locale = env['LC_ALL'] || env['LC_CTYPE'] || env['LANG'];
   return locale === undefined || locale === '' || /utf-?8/i.test(locale);
 };
 
@@ -94,7 +95,11 @@ const describe = (value: unknown): string => {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
-const errorText = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : describe(e));
+/** An error on one line, cut at 100 characters (debrief() shows it whole). */
+const errorText = (e: unknown): string => {
+  const text = (e instanceof Error ? `${e.name}: ${e.message}` : describe(e)).replace(/\s*\n\s*/g, ' ');
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+};
 
 function badge(job: Job, critical: boolean, s: Symbols): string {
   const status = job.status;
@@ -150,23 +155,27 @@ function walk(scheduler: Scheduler, inheritedCritical: boolean, depth: number, w
     const n = w.ids.get(j);
     return n === undefined ? `?${j.label}` : String(n).padStart(w.width, '0');
   };
+  // ids in numeric order (members before outsiders, shown as ?label)
+  const ids = (jobs: Iterable<Job>): string =>
+    [...jobs]
+      .sort((a, b) => (w.ids.get(a) ?? Infinity) - (w.ids.get(b) ?? Infinity))
+      .map(id)
+      .join(',');
   const indent = depth === 0 ? '' : `${'>'.repeat(depth)} `;
   const defaultCritical = scheduler.critical ?? inheritedCritical;
   for (const job of ordered(scheduler)) {
     const critical = job.critical ?? defaultCritical;
-    const requirements = [...job.requirements];
-    const requires = requirements.length === 0 ? '' : ` requires:{${requirements.map(id).join(',')}}`;
+    const requires = job.requirements.size === 0 ? '' : ` requires:{${ids(job.requirements)}}`;
     const main = `<${job.constructor.name} \`${job.label}\`>`;
     let line = `${id(job)} ${badge(job, critical, w.symbols)} ${indent}${main} ${resultText(job, critical, id)}${requires}`;
-    if (isScheduler(job)) line += ` -> entries={${job.entryJobs().map(id).join(',')}}`;
+    if (isScheduler(job)) line += ` -> entries:{${ids(job.entryJobs())}}`;
     w.lines.push(line);
     const details = w.details ? job.details() : undefined;
     if (details !== undefined)
-      for (const l of details.split('\n')) w.lines.push(`${' '.repeat(w.width + 9)}${l}`);
+      for (const l of details.split('\n')) w.lines.push(`${' '.repeat(w.width + 9 + indent.length)}${l}`);
     if (isScheduler(job)) {
       walk(job, critical, depth + 1, w);
-      const exits = job.exitJobs().map(id).join(',');
-      w.lines.push(`${id(job)} --end-- ${'<'.repeat(depth + 1)} ${main} exits={${exits}}`);
+      w.lines.push(`${id(job)} --end-- ${'<'.repeat(depth + 1)} ${main} exits:{${ids(job.exitJobs())}}`);
     }
   }
 }
@@ -227,7 +236,8 @@ function failureReport(raised: unknown): string {
 export function debriefScheduler(scheduler: Scheduler, options: ListOptions): string {
   const ascii = useAscii(options);
   const lines = [`----- ${scheduler.why()}`, listing(scheduler, ascii, options.details ?? false)];
-  const all = [...scheduler.iterateJobs()];
+  // every job at every depth, nested schedulers included (their failures are listed below too)
+  const all = [...scheduler.iterateJobs({ scanSchedulers: true })].slice(1);
   const count = (status: Job['status']): number => all.filter((j) => j.status === status).length;
   lines.push(
     `----- ${String(all.length)} job(s): ${String(count('done'))} done, ${String(count('failed'))} failed, ` +

@@ -183,7 +183,7 @@ describe('bad input', () => {
     it('rejects an unknown runIf and a non-boolean critical', () => {
       expect(
         (thrown(() => new Job(of(1), { label: 'j', runIf: 'sometimes' as never })) as Error).message,
-      ).to.equal("job \"j\": runIf must be 'all-done' or 'all-success', got sometimes");
+      ).to.equal('job "j": runIf must be \'all-done\' or \'all-success\', got "sometimes"');
       expect(
         (thrown(() => new Job(of(1), { label: 'j', critical: 'yes' as never })) as Error).message,
       ).to.match(/critical must be true, false or undefined/);
@@ -214,11 +214,13 @@ describe('bad input', () => {
   describe('errors raised by jobs', () => {
     it('wraps what the work raised in a JobFailedError on the event, keeping it as the cause', async () => {
       const raised = { reason: 'not an Error' };
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what this test is about
       const job = new Job(() => Promise.reject(raised), { label: 'odd' });
       const scheduler = new Scheduler([job]);
       const failures: unknown[] = [];
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
         scheduler.run().subscribe({
+          error: reject,
           next: (e) => {
             if (e.type === 'failed') failures.push(e.error);
           },

@@ -184,12 +184,15 @@ describe('Scheduler run() timing rules', () => {
     });
 
     it('keeps the failure on the job and explains it in why()', async () => {
-      const boom = new Job(() => Promise.reject(new Error('disk full')), { label: 'boom', critical: true });
+      const boom = new Job<string>(() => Promise.reject(new Error('disk full')), {
+        label: 'boom',
+        critical: true,
+      });
       const dependent = new Job(() => of(1), { label: 'dependent', requires: boom });
       const scheduler = new Scheduler([boom, dependent]);
       expect(await scheduler.orchestrate()).to.equal(false);
       expect(scheduler.failedCritical()).to.equal(true);
-      expect(scheduler.why()).to.equal('critical job "boom" failed: job "boom" failed: Error: disk full');
+      expect(scheduler.why()).to.equal('critical job "boom" failed: Error: disk full');
       expect((boom.raisedException() as Error).message).to.equal('disk full');
       expect(boom.isDone()).to.equal(true);
       expect(boom.result()).to.equal(undefined);
@@ -461,17 +464,17 @@ describe('Scheduler run() timing rules', () => {
       let called = false;
       const job1 = new Job(() => ((called = true), of(1)), { label: 'first' });
       const scheduler = new Scheduler([job1]);
-      const first = await lastValueFrom(scheduler.run().pipe(take(1)));
-      expect(first.type).to.equal('started');
+      const first = await lastValueFrom(scheduler.run().pipe(take(1)), { defaultValue: undefined });
+      expect(first?.type).to.equal('started');
       expect(called).to.equal(false);
       expect(job1.isCancelled()).to.equal(true);
     });
 
     it('aborts the signal of Promise-based work when the job is cancelled', async () => {
       let signal: AbortSignal | undefined;
-      const hang = new Job(
+      const hang = new Job<string>(
         (context) =>
-          new Promise<never>(() => {
+          new Promise<string>(() => {
             signal = context.signal;
           }),
       );

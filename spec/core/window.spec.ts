@@ -71,6 +71,7 @@ describe('jobsWindow', () => {
         }),
         toArray(),
       ),
+      { defaultValue: [] },
     );
     items.next([0]);
     const values = await result;

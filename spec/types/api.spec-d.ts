@@ -30,7 +30,9 @@ declare function fetchLike(signal: AbortSignal): Promise<string>;
 // requires takes jobs, Sequences, arrays and nullish values; it chains
 const a = new Job(() => of('a'));
 const sequence = new Sequence(a, new Job(() => of('b')));
-new Job(() => of('c')).requires(a, sequence, [a, [sequence]], null, undefined).requires(a) satisfies Job<string>;
+new Job(() => of('c'))
+  .requires(a, sequence, [a, [sequence]], null, undefined)
+  .requires(a) satisfies Job<string>;
 // @ts-expect-error requirements are jobs
 a.requires('a');
 

@@ -1,12 +1,18 @@
 import type { Job } from '../job.js';
 import { JobsError } from './jobs-error.js';
 
-const messageOf = (e: unknown): string =>
-  e instanceof Error
-    ? `${e.name}: ${e.message}`
-    : typeof e === 'string'
-      ? e
-      : (JSON.stringify(e) ?? String(e));
+/** `Name: message` for an Error, the text of anything else. @internal */
+export const describeRaised = (e: unknown): string => {
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  if (typeof e === 'string') return e;
+  try {
+    // undefined for undefined, functions and symbols
+    const json = JSON.stringify(e) as string | undefined;
+    return json ?? String(e);
+  } catch {
+    return String(e); // circular
+  }
+};
 
 /**
  * A job's work threw or errored with something that is not an rxjobs error; the original is the `cause`.
@@ -20,7 +26,7 @@ export class JobFailedError extends JobsError {
   readonly job: Job;
 
   constructor(job: Job, cause: unknown) {
-    super(`job "${job.label}" failed: ${messageOf(cause)}`, { cause });
+    super(`job "${job.label}" failed: ${describeRaised(cause)}`, { cause });
     this.job = job;
   }
 }
