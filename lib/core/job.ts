@@ -99,7 +99,29 @@ const isPlainObject = (x: unknown): x is Record<string, unknown> =>
 const isThenable = (x: unknown): boolean =>
   typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
 
+interface MutableOptions {
+  label: string | undefined;
+  critical: boolean | undefined;
+  timeout: number | undefined;
+  runIf: RunIf;
+  shutdown: ShutdownHook | undefined;
+}
+const DEFAULT_OPTIONS: Readonly<MutableOptions> = {
+  label: undefined,
+  critical: undefined,
+  timeout: undefined,
+  runIf: RunIf.AllDone,
+  shutdown: undefined,
+};
+
+// numbers for the labels of unlabelled jobs (`job#3`), given when a label is first needed
 let serial = 0;
+const serials = new WeakMap<Job, number>();
+const serialOf = (job: Job): number => {
+  let n = serials.get(job);
+  if (n === undefined) serials.set(job, (n = ++serial));
+  return n;
+};
 
 /**
  * A unit of work with requirements: a cold Observable factory plus a policy (critical, forever, timeout,
@@ -113,16 +135,11 @@ let serial = 0;
  * @category constructors
  */
 export class Job<T = unknown> {
-  /** Explicit label; see {@link Job.label}. */
-  #label: string | undefined;
-  /** See {@link JobOptions.critical}. */
-  critical: boolean | undefined;
+  // The options most jobs leave unset live in one object, made on the first one set: 100,000 jobs are
+  // fields times 100,000, copied by every garbage collection while they are young.
+  #options: MutableOptions | undefined;
   /** See {@link JobOptions.forever}. */
   forever: boolean;
-  /** See {@link JobOptions.timeout}. */
-  timeout: number | undefined;
-  /** See {@link RunIf}. */
-  runIf: RunIf;
 
   // Requirements, in insertion order, without duplicates. An array (allocated on the first requirement):
   // a Set per job costs more than the rest of a job together at 100,000 jobs. A Set indexes it once it
@@ -130,8 +147,6 @@ export class Job<T = unknown> {
   #requirementList: Job[] | undefined;
   #requirementSet: Set<Job> | undefined;
   readonly #work: Work<T> | undefined;
-  readonly #shutdown: ShutdownHook | undefined;
-  readonly #serial = ++serial;
 
   /** @internal status of the latest run, written by the scheduler. */
   _status: JobStatus = JobStatus.Idle;
@@ -154,12 +169,22 @@ export class Job<T = unknown> {
       options = work;
       work = undefined;
     }
-    this.#label = options?.label;
-    this.critical = options?.critical;
     this.forever = options?.forever ?? false;
-    this.timeout = options?.timeout;
-    this.runIf = options?.runIf ?? RunIf.AllDone;
-    this.#shutdown = options?.shutdown;
+    if (
+      options !== undefined &&
+      (options.label !== undefined ||
+        options.critical !== undefined ||
+        options.timeout !== undefined ||
+        options.runIf !== undefined ||
+        options.shutdown !== undefined)
+    )
+      this.#options = {
+        label: options.label,
+        critical: options.critical,
+        timeout: options.timeout,
+        runIf: options.runIf ?? RunIf.AllDone,
+        shutdown: options.shutdown,
+      };
     if (typeof work === 'function') this.#work = work;
     else if (isObservable(work)) {
       const observable = work as Observable<T>;
@@ -184,6 +209,11 @@ export class Job<T = unknown> {
   }
 
   /** @internal whether this job has work: a `work` function, or a subclass's own `work()`. */
+  _isPlain(): boolean {
+    return this.#options === undefined && this.#work !== undefined && typeof this.forever === 'boolean';
+  }
+
+  /** @internal whether this job has work: a `work` function, or a subclass's own `work()`. */
   _hasWork(): boolean {
     return this.#work !== undefined || this.work !== Job.prototype.work;
   }
@@ -199,7 +229,7 @@ export class Job<T = unknown> {
    * @category running
    */
   shutdown(): ReturnType<ShutdownHook> {
-    return this.#shutdown?.();
+    return this.#options?.shutdown?.();
   }
 
   /**
@@ -208,15 +238,26 @@ export class Job<T = unknown> {
    * @category combinators
    */
   requires(...requirements: Requirement[]): this {
-    for (const r of requirements)
-      if (r instanceof Job)
-        this.#addRequirement(r); // the common case, without flattening
+    for (const r of requirements) {
+      if (r instanceof Job) this.#addRequirement(r);
+      else if (Array.isArray(r) && r.every((x) => x instanceof Job)) {
+        // an array of distinct jobs for a job without requirements yet: one copy, at its exact size
+        if (this.#requirementList === undefined && r.length <= LIST_LIMIT && distinct(r))
+          this.#requirementList = r.slice();
+        else for (const j of r) this.#addRequirement(j);
+      }
+      // Sequences, Sets, nested arrays, nullish values
       else for (const j of flattenRequirements([r], 'last')) this.#addRequirement(j);
+    }
     return this;
   }
 
   #addRequirement(job: Job): void {
-    const list = (this.#requirementList ??= []);
+    const list = this.#requirementList;
+    if (list === undefined) {
+      this.#requirementList = [job]; // exact size: `[]` then push would reserve 17 slots
+      return;
+    }
     const set = this.#requirementSet;
     if (set !== undefined) {
       if (set.has(job)) return;
@@ -257,10 +298,36 @@ export class Job<T = unknown> {
 
   /** The label: the explicit one, else {@link Job.defaultLabel}, else `job#N` (N: creation order). */
   get label(): string {
-    return this.#label ?? this.defaultLabel() ?? `job#${String(this.#serial)}`;
+    return this.#options?.label ?? this.defaultLabel() ?? `job#${String(serialOf(this))}`;
   }
   set label(label: string | undefined) {
-    this.#label = label;
+    this.#mutableOptions().label = label;
+  }
+
+  #mutableOptions(): MutableOptions {
+    return (this.#options ??= { ...DEFAULT_OPTIONS });
+  }
+
+  /** See {@link JobOptions.critical}. */
+  get critical(): boolean | undefined {
+    return this.#options?.critical;
+  }
+  set critical(critical: boolean | undefined) {
+    this.#mutableOptions().critical = critical;
+  }
+  /** See {@link JobOptions.timeout}. */
+  get timeout(): number | undefined {
+    return this.#options?.timeout;
+  }
+  set timeout(timeout: number | undefined) {
+    this.#mutableOptions().timeout = timeout;
+  }
+  /** See {@link RunIf}. */
+  get runIf(): RunIf {
+    return this.#options?.runIf ?? RunIf.AllDone;
+  }
+  set runIf(runIf: RunIf) {
+    this.#mutableOptions().runIf = runIf;
   }
 
   /** Label used when none was given (asynciojobs' `text_label()`); override in subclasses. */
@@ -364,6 +431,11 @@ const missingWork = (job: Job): ConfigError =>
 const isChain = (x: unknown): x is JobChain => hasBrand(x, SEQUENCE);
 
 const NO_REQUIREMENTS: ReadonlySet<Job> = new Set();
+/** True when no job appears twice (for short arrays: quadratic, allocation-free). */
+const distinct = (jobs: readonly Job[]): boolean => {
+  for (let i = 1; i < jobs.length; i++) for (let k = 0; k < i; k++) if (jobs[i] === jobs[k]) return false;
+  return true;
+};
 const NO_REQUIREMENT_LIST: readonly Job[] = [];
 /** Up to this many requirements, duplicates are found by a scan of the list rather than a Set. */
 const LIST_LIMIT = 16;
@@ -418,6 +490,8 @@ const checkDuration = (owner: Job, field: string, value: unknown): void => {
  * @internal
  */
 export function validateJob(job: Job): void {
+  // the common case, a job with a work function and none of the options set: nothing else to check
+  if (job._isPlain()) return;
   if (!job._hasWork()) throw missingWork(job);
   checkDuration(job, 'timeout', job.timeout);
   // the types already say so: this is for JavaScript callers, and for fields assigned after construction

@@ -62,7 +62,8 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
   for (let i = 0; i < n; i++) {
     const job = jobs[i] as Job;
     validateJob(job);
-    job._reset();
+    // a fresh job has nothing to forget; a scheduler always does (its members' shutdown is due again)
+    if (job._status !== 'idle' || job._value !== undefined || isScheduler(job)) job._reset();
     job._planToken = token;
     job._planIndex = i;
     critical[i] = (job.critical ?? defaultCritical) ? 1 : 0;

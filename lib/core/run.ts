@@ -1,4 +1,5 @@
 import {
+  isObservable,
   catchError,
   concat,
   defer,
@@ -17,7 +18,7 @@ import {
   timer,
 } from 'rxjs';
 
-import type { Observer, Subscriber, Subscription, Unsubscribable } from 'rxjs';
+import type { ObservableInput, Observer, Subscriber, Subscription } from 'rxjs';
 
 import { hasBrand, SCHEDULER } from '../internal/kinds.js';
 import { isJobsError } from './errors/jobs-error.js';
@@ -32,6 +33,7 @@ import { JobStatus } from './job.js';
 import type { Job, JobContext } from './job.js';
 import type { Scheduler } from './scheduler.js';
 import { jobsWindow } from './window.js';
+import type { WindowOwner, WindowTask } from './window.js';
 
 /** @internal */
 export interface RunGraphOptions {
@@ -51,6 +53,9 @@ export interface RunRecord {
   culprit: Job | undefined;
   /** The members, as planned for the run. */
   readonly jobs: readonly Job[];
+  /** Jobs that failed (not critically, when the run is fine) and jobs skipped, so far. */
+  failed: number;
+  skipped: number;
 }
 
 const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
@@ -76,11 +81,7 @@ export function explain(record: RunRecord | undefined): string {
     case undefined:
       return 'running';
     case 'fine': {
-      let failed = 0;
-      let skipped = 0;
-      for (const job of record.jobs)
-        if (job._status === JobStatus.Failed) failed++;
-        else if (job._status === JobStatus.Skipped) skipped++;
+      const { failed, skipped } = record;
       const notes = [
         ...(failed > 0 ? [`${String(failed)} failed, not critical`] : []),
         ...(skipped > 0 ? [`${String(skipped)} skipped`] : []),
@@ -127,14 +128,21 @@ export function shutdownMembers(scheduler: Scheduler): Observable<never> {
   });
 }
 
+const isPromiseLike = (x: unknown): x is PromiseLike<unknown> =>
+  typeof x === 'object' &&
+  x !== null &&
+  typeof (x as { then?: unknown }).then === 'function' &&
+  !isObservable(x);
+
 /**
- * One job's run, as a single object: the Observer of its work, the teardown of its event Observable, and
- * the `JobContext` its work receives (one allocation per job instead of a dozen closures; it matters at
- * 100,000 jobs). `unsubscribe()` is reached twice: from the work's own finalization (when it ended: the
- * outcome is concluded after the work's teardown), and as the teardown of the event Observable (when the
- * window unsubscribes it: if the work has not ended, it is cancelled).
+ * One job's run, as a single object: a task of the jobs window, the Observer of the job's work, and the
+ * `JobContext` the work receives (one allocation per job instead of an Observable, two Subscribers and a
+ * dozen closures: it matters at 100,000 jobs). Events go straight to the window's owner. When the work
+ * ends, the outcome is concluded after the work's own teardown (so dependents start once it is really
+ * over), then the slot is released. `unsubscribe()` is reached in two ways: from the work's subscription
+ * once it ended (its teardown has run: conclude), or from the window when the run stops (cancel).
  */
-class JobRun implements Observer<unknown>, Unsubscribable, JobContext {
+class JobRun implements WindowTask, Observer<unknown>, JobContext {
   #controller: AbortController | undefined = undefined;
   /** 0 running, 1 ended (done or failed: waiting to conclude), 2 concluded, 3 cancelled */
   #phase = 0;
@@ -145,37 +153,85 @@ class JobRun implements Observer<unknown>, Unsubscribable, JobContext {
   readonly #graph: GraphRun;
   readonly #index: number;
   readonly #job: Job;
-  readonly #nested: Scheduler | undefined;
-  readonly #subscriber: Subscriber<SchedulerEvent>;
+  readonly #owner: WindowOwner<SchedulerEvent>;
 
-  constructor(graph: GraphRun, index: number, job: Job, subscriber: Subscriber<SchedulerEvent>) {
+  constructor(graph: GraphRun, index: number, job: Job, owner: WindowOwner<SchedulerEvent>) {
     this.#graph = graph;
     this.#index = index;
     this.#job = job;
-    this.#nested = isScheduler(job) ? job : undefined;
-    this.#subscriber = subscriber;
+    this.#owner = owner;
+  }
+
+  get closed(): boolean {
+    return this.#phase >= 2;
   }
 
   get signal(): AbortSignal {
     return (this.#controller ??= new AbortController()).signal;
   }
 
-  start(source: Observable<unknown>): void {
-    const inner = source.subscribe(this);
-    if (this.#phase === 0) this.#inner = inner;
-    // runs after the work's own teardown, so dependents start once it is really over
-    inner.add(this);
+  /** Calls the work and subscribes to it (or, for a plain Promise, waits for it). */
+  start(critical: boolean): void {
+    const job = this.#job;
+    let result: unknown;
+    try {
+      if (isScheduler(job)) {
+        result = job._runGraph({ timeout: job.timeout, inheritedCritical: critical, nested: true });
+      } else {
+        result = job._work(this);
+        const timeout = job.timeout;
+        if (timeout !== undefined)
+          result = from(result as ObservableInput<unknown>).pipe(
+            takeUntil(
+              timer(timeout).pipe(
+                map(() => {
+                  throw new JobTimeoutError(job, timeout);
+                }),
+              ),
+            ),
+          );
+        else if (isPromiseLike(result)) {
+          // a Promise needs no Observable: no teardown, and much less to keep while 100,000 are pending
+          result.then(
+            (value) => {
+              if (this.#phase !== 0) return;
+              this.next(value);
+              this.#phase = 1;
+              this.#conclude();
+            },
+            (e: unknown) => {
+              if (this.#phase !== 0) return;
+              this.#phase = 1;
+              this.#failed = true;
+              this.#raised = e;
+              this.#conclude();
+            },
+          );
+          return;
+        }
+      }
+      const inner = from(result as ObservableInput<unknown>).subscribe(this);
+      if (this.#phase === 0) this.#inner = inner;
+      // runs after the work's own teardown (at once if it has already ended)
+      inner.add(this);
+    } catch (e: unknown) {
+      // the work could not even be called, or returned something that is not ObservableInput
+      this.#phase = 1;
+      this.#failed = true;
+      this.#raised = e;
+      this.#conclude();
+    }
   }
 
   next(value: unknown): void {
-    const nested = this.#nested;
-    if (nested !== undefined) {
+    const job = this.#job;
+    if (isScheduler(job)) {
       const event = value as SchedulerEvent;
-      if (event.type === 'end' && event.scheduler === nested) this.#nestedEnd = event;
-      this.#subscriber.next(event);
+      if (event.type === 'end' && event.scheduler === job) this.#nestedEnd = event;
+      this.#owner.next(event);
     } else {
-      this.#job._value = value;
-      this.#subscriber.next({ type: 'value', job: this.#job, value, scheduler: this.#graph.scheduler });
+      job._value = value;
+      this.#owner.next({ type: 'value', job, value, scheduler: this.#graph.scheduler });
     }
   }
   error(e: unknown): void {
@@ -187,18 +243,16 @@ class JobRun implements Observer<unknown>, Unsubscribable, JobContext {
     this.#phase = 1;
   }
 
-  /** Fails at once (the work could not even be called). */
-  fail(e: unknown): void {
+  #conclude(): void {
     this.#phase = 2;
-    this.#graph.conclude(this.#index, true, e, undefined, this.#subscriber);
+    this.#inner = undefined;
+    this.#graph.conclude(this.#index, this.#failed, this.#raised, this.#nestedEnd, this.#owner);
+    this.#owner.release(this);
   }
 
   unsubscribe(): void {
-    if (this.#phase === 1) {
-      this.#phase = 2;
-      this.#inner = undefined;
-      this.#graph.conclude(this.#index, this.#failed, this.#raised, this.#nestedEnd, this.#subscriber);
-    } else if (this.#phase === 0) {
+    if (this.#phase === 1) this.#conclude();
+    else if (this.#phase === 0) {
       this.#phase = 3;
       const inner = this.#inner;
       this.#inner = undefined;
@@ -238,6 +292,10 @@ class GraphRun {
   #settleTail = 0;
   #settling = false;
   #tailStarted = false;
+  readonly #window: number;
+  /** Jobs started and jobs concluded: when equal, nothing runs (so nothing to cancel at the end). */
+  #startedCount = 0;
+  #concludedCount = 0;
   /** The run's stream has been torn down (its consumer left): no job may start any more. */
   #finished = false;
 
@@ -251,13 +309,21 @@ class GraphRun {
     this.#finiteCount = finite;
     this.#finiteLeft = finite;
     this.#unsettled = plan.jobs.length;
-    this.#record = { reason: undefined, timeout: options.timeout, culprit: undefined, jobs: plan.jobs };
+    this.#record = {
+      reason: undefined,
+      timeout: options.timeout,
+      culprit: undefined,
+      jobs: plan.jobs,
+      failed: 0,
+      skipped: 0,
+    };
+    this.#window = scheduler.jobsWindow ?? Infinity;
     scheduler._lastRun = this.#record;
     scheduler._membersShutDown = false;
   }
 
   events(): Observable<SchedulerEvent> {
-    const window = this.scheduler.jobsWindow ?? Infinity;
+    const window = this.#window;
     const ready$ = new Observable<readonly number[]>((sink) => {
       this.#readySink = sink;
       this.#start();
@@ -275,9 +341,10 @@ class GraphRun {
               this.#record.reason ??= 'timeout';
             }),
           );
-    const execution$ = merge(this.#skipped$, ready$.pipe(jobsWindow(window, (i) => this.#runJob(i)))).pipe(
-      takeUntil(merge(this.#stop$, deadline$)),
-    );
+    const execution$ = merge(
+      this.#skipped$,
+      ready$.pipe(jobsWindow<number, SchedulerEvent>(window, (i, owner) => this.#startJob(i, owner))),
+    ).pipe(takeUntil(merge(this.#stop$, deadline$)));
     const all$ = concat(
       execution$,
       defer(() => this.#tail()),
@@ -312,61 +379,40 @@ class GraphRun {
 
   /** Queues jobs whose requirements are all settled, as one batch (they start in this order). */
   #makeReady(indexes: readonly number[]): void {
-    const jobs = this.#plan.jobs;
-    for (const i of indexes) (jobs[i] as Job)._status = JobStatus.Scheduled;
+    // without a window, ready jobs start at once: no `scheduled` state to show
+    if (this.#window !== Infinity) {
+      const jobs = this.#plan.jobs;
+      for (const i of indexes) (jobs[i] as Job)._status = JobStatus.Scheduled;
+    }
     this.#readySink?.next(indexes);
   }
 
-  /** One job's Observable of events: started, its values, then done or failed. */
-  #runJob(index: number): Observable<SchedulerEvent> {
-    return new Observable<SchedulerEvent>((subscriber) => {
-      const job = this.#plan.jobs[index] as Job;
-      job._status = JobStatus.Running;
-      subscriber.next({ type: 'started', job, scheduler: this.scheduler });
-      if (subscriber.closed || this.#finished) {
-        // the consumer left on seeing `started` (a take(1), say): the work is never called
-        job._status = JobStatus.Cancelled;
-        return;
-      }
-      const run = new JobRun(this, index, job, subscriber);
-      let source: Observable<unknown>;
-      try {
-        if (isScheduler(job)) {
-          const inheritedCritical = this.#plan.critical[index] === 1;
-          source = job._runGraph({ timeout: job.timeout, inheritedCritical, nested: true });
-        } else {
-          source = from(job._work(run));
-          const timeout = job.timeout;
-          if (timeout !== undefined)
-            source = source.pipe(
-              takeUntil(
-                timer(timeout).pipe(
-                  map(() => {
-                    throw new JobTimeoutError(job, timeout);
-                  }),
-                ),
-              ),
-            );
-        }
-      } catch (e: unknown) {
-        run.fail(e);
-        return;
-      }
-      run.start(source);
-      return run;
-    });
+  /** Starts one job: its `started` event, then its work as a task of the window. */
+  #startJob(index: number, owner: WindowOwner<SchedulerEvent>): WindowTask {
+    const job = this.#plan.jobs[index] as Job;
+    job._status = JobStatus.Running;
+    this.#startedCount++;
+    const run = new JobRun(this, index, job, owner);
+    owner.next({ type: 'started', job, scheduler: this.scheduler });
+    if (owner.closed || this.#finished) {
+      // the consumer left on seeing `started` (a take(1), say): the work is never called
+      job._status = JobStatus.Cancelled;
+      run.unsubscribe();
+    } else run.start(this.#plan.critical[index] === 1);
+    return run;
   }
 
-  /** Records how a job ended, emits it, releases its dependents, and completes its event Observable. */
+  /** Records how a job ended, emits it, and releases its dependents. */
   conclude(
     index: number,
     failed: boolean,
     raised: unknown,
     nestedEnd: SchedulerEndEvent | undefined,
-    subscriber: Subscriber<SchedulerEvent>,
+    owner: WindowOwner<SchedulerEvent>,
   ): void {
     const job = this.#plan.jobs[index] as Job;
     const scheduler = this.scheduler;
+    this.#concludedCount++;
     if (!failed && nestedEnd !== undefined && !nestedEnd.ok) {
       failed = true;
       raised = new SchedulerAbortedError(job, nestedEnd.reason, nestedEnd.why);
@@ -375,18 +421,18 @@ class GraphRun {
     }
     if (!failed) {
       job._status = JobStatus.Done;
-      subscriber.next({ type: 'done', job, value: job._value, scheduler });
+      owner.next({ type: 'done', job, value: job._value, scheduler });
       this.#settle(index, true);
     } else {
       const error = toJobsError(raised, job);
       job._status = JobStatus.Failed;
       job._value = raised;
       job._error = error;
+      this.#record.failed++;
       const critical = this.#plan.critical[index] === 1;
-      subscriber.next({ type: 'failed', job, error, critical, scheduler });
+      owner.next({ type: 'failed', job, error, critical, scheduler });
       this.#settle(index, false);
     }
-    subscriber.complete();
   }
 
   #enqueueSettled(index: number, ok: boolean): void {
@@ -439,6 +485,7 @@ class GraphRun {
             if (notOk !== undefined) {
               job._status = JobStatus.Skipped;
               job._value = notOk;
+              this.#record.skipped++;
               this.#skipped$.next({ type: 'skipped', job, because: notOk, scheduler: this.scheduler });
               this.#enqueueSettled(next, false);
             } else (ready ??= []).push(next);
@@ -458,7 +505,8 @@ class GraphRun {
     const reason = this.#record.reason ?? 'fine';
     this.#record.reason = reason;
     const cancelled: SchedulerEvent[] = [];
-    collectCancelled(this.#plan.jobs, this.scheduler, CANCEL_REASON[reason], cancelled);
+    if (this.#somethingLeft())
+      collectCancelled(this.#plan.jobs, this.scheduler, CANCEL_REASON[reason], cancelled);
     const end: SchedulerEndEvent = {
       type: 'end',
       scheduler: this.scheduler,
@@ -469,12 +517,17 @@ class GraphRun {
     return concat(from(cancelled), shutdownMembers(this.scheduler), of(end));
   }
 
+  /** Whether a job may be running or waiting for a slot (else the scan for them can be skipped). */
+  #somethingLeft(): boolean {
+    return this.#startedCount !== this.#concludedCount || this.#window !== Infinity;
+  }
+
   /** However the stream ends: an unsubscribed run still resets its waiting jobs and shuts down. */
   #finish(): void {
     this.#finished = true;
     if (this.#tailStarted) return;
     this.#record.reason ??= 'unsubscribed';
-    collectCancelled(this.#plan.jobs, this.scheduler, 'parent', undefined);
+    if (this.#somethingLeft()) collectCancelled(this.#plan.jobs, this.scheduler, 'parent', undefined);
     // a nested run is shut down by its parent's shutdown phase (which awaits it); a top-level one, here
     if (!this.#options.nested && !this.scheduler._membersShutDown)
       // fire and forget: nobody is listening any more

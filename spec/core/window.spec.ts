@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { lastValueFrom, Observable, of, Subject, toArray } from 'rxjs';
 
-import { jobsWindow } from '../../lib/core/window.js';
+import { mergeWindow } from '../../lib/core/window.js';
 import { createTestScheduler } from '../helpers/marbles.js';
 
-describe('jobsWindow', () => {
+describe('jobsWindow (through mergeWindow)', () => {
   it('runs at most `limit` inners at once, in arrival order, batches queued whole', () => {
     createTestScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const inners: Record<string, ReturnType<typeof cold>> = {
@@ -14,7 +14,7 @@ describe('jobsWindow', () => {
         d: cold('----d|'),
       };
       const source = hot<readonly string[]>('x---y|', { x: ['a', 'b', 'c'], y: ['d'] });
-      const result = source.pipe(jobsWindow(2, (k) => inners[k] as Observable<string>));
+      const result = source.pipe(mergeWindow(2, (k) => inners[k] as Observable<string>));
       expectObservable(result).toBe('--a-(bc)-d|');
       expectSubscriptions(inners['a']?.subscriptions ?? []).toBe('^--!');
       expectSubscriptions(inners['b']?.subscriptions ?? []).toBe('^----!');
@@ -26,7 +26,7 @@ describe('jobsWindow', () => {
   it('completes only when the source and every inner have', () => {
     createTestScheduler().run(({ cold, hot, expectObservable }) => {
       const source = hot<readonly number[]>('x|', { x: [1] });
-      expectObservable(source.pipe(jobsWindow(1, () => cold('---v|')))).toBe('---v|');
+      expectObservable(source.pipe(mergeWindow(1, () => cold('---v|')))).toBe('---v|');
     });
   });
 
@@ -35,7 +35,7 @@ describe('jobsWindow', () => {
       const first = cold('------f|');
       const queued = cold('-q|');
       const source = hot<readonly string[]>('x', { x: ['f', 'q'] });
-      expectObservable(source.pipe(jobsWindow(1, (k) => (k === 'f' ? first : queued))), '^--!').toBe('');
+      expectObservable(source.pipe(mergeWindow(1, (k) => (k === 'f' ? first : queued))), '^--!').toBe('');
       expectSubscriptions(first.subscriptions).toBe('^--!');
       expectSubscriptions(queued.subscriptions).toBe([]);
     });
@@ -51,7 +51,7 @@ describe('jobsWindow', () => {
         return () => log.push(`${name} torn down`);
       });
     const items = new Subject<readonly string[]>();
-    items.pipe(jobsWindow(1, inner)).subscribe();
+    items.pipe(mergeWindow(1, inner)).subscribe();
     items.next(['a', 'b']);
     expect(log).to.deep.equal(['a subscribed', 'a torn down', 'b subscribed', 'b torn down']);
   });
@@ -62,7 +62,7 @@ describe('jobsWindow', () => {
     let count = 0;
     const result = lastValueFrom(
       items.pipe(
-        jobsWindow(1, (i) => {
+        mergeWindow(1, (i) => {
           // every inner pushes the next item while it runs, as a finishing job releases its dependents
           if (i + 1 < n) items.next([i + 1]);
           else items.complete();
