@@ -240,7 +240,7 @@ export class Job<T = unknown> {
   requires(...requirements: Requirement[]): this {
     for (const r of requirements) {
       if (r instanceof Job) this.#addRequirement(r);
-      else if (Array.isArray(r) && r.every((x) => x instanceof Job)) {
+      else if (Array.isArray(r) && r.every(isJob)) {
         // an array of distinct jobs for a job without requirements yet: one copy, at its exact size
         if (this.#requirementList === undefined && r.length <= LIST_LIMIT && distinct(r))
           this.#requirementList = r.slice();
@@ -431,6 +431,7 @@ const missingWork = (job: Job): ConfigError =>
 const isChain = (x: unknown): x is JobChain => hasBrand(x, SEQUENCE);
 
 const NO_REQUIREMENTS: ReadonlySet<Job> = new Set();
+const isJob = (x: unknown): x is Job => x instanceof Job;
 /** True when no job appears twice (for short arrays: quadratic, allocation-free). */
 const distinct = (jobs: readonly Job[]): boolean => {
   for (let i = 1; i < jobs.length; i++) for (let k = 0; k < i; k++) if (jobs[i] === jobs[k]) return false;

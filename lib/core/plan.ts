@@ -69,26 +69,37 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
     critical[i] = (job.critical ?? defaultCritical) ? 1 : 0;
     forever[i] = job.forever ? 1 : 0;
   }
+  // one pass over the requirements, which are scattered in memory: each becomes an index in `edgeFrom`
+  // (edges grouped by dependent, in member order); the rest works on typed arrays
+  let edgeFrom = new Int32Array(Math.max(16, n * 2));
   for (let i = 0; i < n; i++) {
     const job = jobs[i] as Job;
-    for (const requirement of job._requirementList()) {
+    const list = job._requirementList();
+    for (const requirement of list) {
       if (requirement._planToken !== token)
         throw new ForeignRequirementError(scheduler.label, job, requirement);
-      outDegree[requirement._planIndex] = (outDegree[requirement._planIndex] as number) + 1;
-      requirementCount[i] = (requirementCount[i] as number) + 1;
-      edges++;
+      const k = requirement._planIndex;
+      if (edges === edgeFrom.length) {
+        const bigger = new Int32Array(edges * 2);
+        bigger.set(edgeFrom);
+        edgeFrom = bigger;
+      }
+      edgeFrom[edges++] = k;
+      outDegree[k] = (outDegree[k] as number) + 1;
     }
+    requirementCount[i] = list.length;
   }
   const successorStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++)
     successorStart[i + 1] = (successorStart[i] as number) + (outDegree[i] as number);
   const fill = successorStart.slice(0, n);
   const successors = new Int32Array(edges);
-  for (let i = 0; i < n; i++)
-    for (const requirement of (jobs[i] as Job)._requirementList()) {
-      const at = fill[requirement._planIndex] as number;
+  for (let i = 0, e = 0; i < n; i++)
+    for (const end = e + (requirementCount[i] as number); e < end; e++) {
+      const k = edgeFrom[e] as number;
+      const at = fill[k] as number;
       successors[at] = i;
-      fill[requirement._planIndex] = at + 1;
+      fill[k] = at + 1;
     }
   const plan: Plan = { jobs, critical, forever, requirementCount, successorStart, successors };
   const cycle = findCycle(plan);
