@@ -2,35 +2,11 @@
 // All three start at once, each ends after its own delay, and the whole run lasts about as long as the
 // longest job (250 ms). Each job's result is its delay in milliseconds.
 // Run: npx tsx examples/a-parallel.ts   (exit code 1 and a MISMATCH line when the behaviour differs)
-import { defer, map, timer } from 'rxjs';
-import type { Observable } from 'rxjs';
-
 import { Job, Scheduler } from '../lib/index.js';
+import { makeChecker, makeTranscript } from './helpers.js';
 
-const started = performance.now();
-const elapsed = (): number => performance.now() - started;
-const lines: { text: string; at: number }[] = [];
-const say = (text: string): void => {
-  lines.push({ text, at: elapsed() });
-  console.log(text);
-};
-function check(ok: boolean, what: string): void {
-  if (ok) return;
-  console.error(`a-parallel: MISMATCH: ${what}`);
-  process.exit(1);
-}
-
-/** Says when it starts and ends, waits `ms` in between, and yields `ms` as its result. */
-const inOut = (ms: number): Observable<number> =>
-  defer(() => {
-    say(`-> inOut(${String(ms)})`);
-    return timer(ms).pipe(
-      map(() => {
-        say(`<- inOut(${String(ms)})`);
-        return ms;
-      }),
-    );
-  });
+const { said: lines, elapsed, inOut } = makeTranscript();
+const check = makeChecker('a-parallel');
 
 const a1 = new Job(() => inOut(100));
 const a2 = new Job(() => inOut(200));

@@ -3,40 +3,18 @@
 // Example B' builds the same graph with a Sequence instead of an explicit requires.
 // Also shows isDone(), raisedException() and list() once the run is over.
 // Run: npx tsx examples/b-requirements.ts   (exit code 1 and a MISMATCH line when the behaviour differs)
-import { defer, map, timer } from 'rxjs';
-import type { Observable } from 'rxjs';
-
 import { Job, Scheduler, Sequence } from '../lib/index.js';
+import { makeChecker, makeTranscript } from './helpers.js';
 
-let lines: string[] = [];
-const say = (text: string): void => {
-  lines.push(text);
-  console.log(text);
-};
-function check(ok: boolean, what: string): void {
-  if (ok) return;
-  console.error(`b-requirements: MISMATCH: ${what}`);
-  process.exit(1);
-}
-
-/** Says when it starts and ends, waits `ms` in between, and yields `ms` as its result. */
-const inOut = (ms: number): Observable<number> =>
-  defer(() => {
-    say(`-> inOut(${String(ms)})`);
-    return timer(ms).pipe(
-      map(() => {
-        say(`<- inOut(${String(ms)})`);
-        return ms;
-      }),
-    );
-  });
+const { lines, reset, inOut } = makeTranscript();
+const check = makeChecker('b-requirements');
 
 /**
  * Checks the in/out lines of B and B'. The first two jobs start in the same instant: asynciojobs printed
  * them in set order, rxjobs in insertion order, so only their set is checked; the rest is ordered by time.
  */
 function checkOrder(name: string): void {
-  const [first, second, ...rest] = lines;
+  const [first, second, ...rest] = lines();
   check(
     [first, second].sort().join() === '-> inOut(100),-> inOut(250)',
     `${name}: the 100 and 250 ms jobs should start first, together; got ${String(first)}, ${String(second)}`,
@@ -84,7 +62,7 @@ check(
 
 // B': the same graph, with a Sequence making bp2 require bp1
 console.log("--- B': the same with a Sequence");
-lines = [];
+reset();
 const bp1 = new Job(() => inOut(100), { label: 'bp1' });
 const bp2 = new Job(() => inOut(200), { label: 'bp2' });
 const sb2 = new Scheduler([new Sequence(bp1, bp2), new Job(() => inOut(250))]);

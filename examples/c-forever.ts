@@ -7,12 +7,9 @@ import { defer, map, ReplaySubject, tap, timer } from 'rxjs';
 import type { Observable, Subject } from 'rxjs';
 
 import { Job, Scheduler } from '../lib/index.js';
+import { makeChecker } from './helpers.js';
 
-function check(ok: boolean, what: string): void {
-  if (ok) return;
-  console.error(`c-forever: MISMATCH: ${what}`);
-  process.exit(1);
-}
+const check = makeChecker('c-forever');
 
 // The bus is a Subject: jobs push with next(), the monitor subscribes. It must buffer, as an asyncio.Queue
 // does: all entry jobs start in the same instant, c1 and c2 post their first message as they start, and

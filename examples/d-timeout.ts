@@ -6,12 +6,9 @@ import { tap, timer } from 'rxjs';
 import type { Observable } from 'rxjs';
 
 import { Job, Scheduler } from '../lib/index.js';
+import { makeChecker } from './helpers.js';
 
-function check(ok: boolean, what: string): void {
-  if (ok) return;
-  console.error(`d-timeout: MISMATCH: ${what}`);
-  process.exit(1);
-}
+const check = makeChecker('d-timeout');
 
 const started = performance.now();
 const stamp = (): string => `+${(performance.now() - started).toFixed(0).padStart(4)} ms`;

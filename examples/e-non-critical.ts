@@ -3,41 +3,11 @@
 // requirement counts as met once it is over, failed or not), orchestrate() resolves true, and list()
 // shows the exception next to the `boom` job.
 // Run: npx tsx examples/e-non-critical.ts   (exit code 1 and a MISMATCH line when the behaviour differs)
-import { defer, map, timer } from 'rxjs';
-import type { Observable } from 'rxjs';
-
 import { Job, Scheduler } from '../lib/index.js';
+import { boom, makeChecker, makeTranscript } from './helpers.js';
 
-const lines: string[] = [];
-const say = (text: string): void => {
-  lines.push(text);
-  console.log(text);
-};
-function check(ok: boolean, what: string): void {
-  if (ok) return;
-  console.error(`e-non-critical: MISMATCH: ${what}`);
-  process.exit(1);
-}
-
-/** Says when it starts and ends, waits `ms` in between, and yields `ms` as its result. */
-const inOut = (ms: number): Observable<number> =>
-  defer(() => {
-    say(`-> inOut(${String(ms)})`);
-    return timer(ms).pipe(
-      map(() => {
-        say(`<- inOut(${String(ms)})`);
-        return ms;
-      }),
-    );
-  });
-
-/** Errors after `ms`. */
-const boom = (ms: number): Observable<never> =>
-  timer(ms).pipe(
-    map(() => {
-      throw new Error(`boom after ${String(ms)} ms`);
-    }),
-  );
+const { lines, inOut } = makeTranscript();
+const check = makeChecker('e-non-critical');
 
 // non-critical is the default: neither the jobs nor the scheduler say otherwise
 const e1 = new Job(() => inOut(200));
@@ -56,7 +26,7 @@ console.log(listing);
 
 check(ok, 'orchestrate() should resolve true: the failing job is not critical');
 const expected = ['-> inOut(200)', '<- inOut(200)', '-> inOut(300)', '<- inOut(300)'];
-check(lines.join() === expected.join(), `expected ${expected.join(' / ')}; got ${lines.join(' / ')}`);
+check(lines().join() === expected.join(), `expected ${expected.join(' / ')}; got ${lines().join(' / ')}`);
 const raised = e2.raisedException();
 check(
   raised instanceof Error && raised.message === 'boom after 200 ms',

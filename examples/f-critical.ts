@@ -2,41 +2,11 @@
 // is critical: when it raises, the scheduler stops at once. orchestrate() resolves false, why() names the
 // culprit, and the job after it never starts (list() shows it idle).
 // Run: npx tsx examples/f-critical.ts   (exit code 1 and a MISMATCH line when the behaviour differs)
-import { defer, map, timer } from 'rxjs';
-import type { Observable } from 'rxjs';
-
 import { Job, Scheduler, Sequence } from '../lib/index.js';
+import { boom, makeChecker, makeTranscript } from './helpers.js';
 
-const lines: string[] = [];
-const say = (text: string): void => {
-  lines.push(text);
-  console.log(text);
-};
-function check(ok: boolean, what: string): void {
-  if (ok) return;
-  console.error(`f-critical: MISMATCH: ${what}`);
-  process.exit(1);
-}
-
-/** Says when it starts and ends, waits `ms` in between, and yields `ms` as its result. */
-const inOut = (ms: number): Observable<number> =>
-  defer(() => {
-    say(`-> inOut(${String(ms)})`);
-    return timer(ms).pipe(
-      map(() => {
-        say(`<- inOut(${String(ms)})`);
-        return ms;
-      }),
-    );
-  });
-
-/** Errors after `ms`. */
-const boom = (ms: number): Observable<never> =>
-  timer(ms).pipe(
-    map(() => {
-      throw new Error(`boom after ${String(ms)} ms`);
-    }),
-  );
+const { lines, inOut } = makeTranscript();
+const check = makeChecker('f-critical');
 
 const f1 = new Job(() => inOut(200));
 const f2 = new Job(() => boom(200), { label: 'boom', critical: true });
@@ -58,7 +28,10 @@ check(
   `why() should name boom: ${sf.why()}`,
 );
 const expected = ['-> inOut(200)', '<- inOut(200)'];
-check(lines.join() === expected.join(), `expected only ${expected.join(' / ')}; got ${lines.join(' / ')}`);
+check(
+  lines().join() === expected.join(),
+  `expected only ${expected.join(' / ')}; got ${lines().join(' / ')}`,
+);
 check(f1.result() === 200, 'f1 should yield 200');
 check(f2.raisedException() instanceof Error, 'boom should have raised an Error');
 check(f3.isIdle() && f3.result() === undefined, `the job after boom should never start, is ${f3.status}`);

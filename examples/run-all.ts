@@ -1,4 +1,4 @@
-// Runs every example of this directory in turn, each in its own process (node --import tsx), and prints
+// Runs every example of this directory (every .ts file but this one and helpers.ts) in turn, each in its own process (node --import tsx), and prints
 // one line per example: ok or FAILED, and how long it took. A failed example's output is shown after its
 // line. Exits 1 if any failed.
 // Run: npx tsx examples/run-all.ts
@@ -10,7 +10,7 @@ const here = import.meta.dirname;
 const root = dirname(here);
 const self = basename(import.meta.filename);
 const examples = readdirSync(here)
-  .filter((name) => name.endsWith('.ts') && name !== self)
+  .filter((name) => name.endsWith('.ts') && name !== self && name !== 'helpers.ts')
   .sort();
 
 let failed = 0;

@@ -1,6 +1,6 @@
 // Public API: explicit named re-exports only.
 export { Job, JobStatus, RunIf } from './core/job.js';
-export type { JobChain, JobContext, JobOptions, Requirement, Work } from './core/job.js';
+export type { JobChain, JobContext, JobOptions, Requirement, ShutdownHook, Work } from './core/job.js';
 export { Sequence } from './core/sequence.js';
 export type { Schedulable, SequenceOptions } from './core/sequence.js';
 export { Scheduler } from './core/scheduler.js';
@@ -29,6 +29,7 @@ export { JobTimeoutError } from './core/errors/job-timeout-error.js';
 export { NotAMemberError } from './core/errors/not-a-member-error.js';
 export { SchedulerAbortedError } from './core/errors/scheduler-aborted-error.js';
 export { GraphvizError } from './render/graphviz-error.js';
+export type { GraphvizErrorDetails } from './render/graphviz-error.js';
 export { listingLegend } from './render/list.js';
 export type { ListOptions } from './render/list.js';
 export type { GraphicFormat } from './render/export.js';

@@ -11,27 +11,8 @@ import {
   NotAMemberError,
   Scheduler,
 } from '../../lib/index.js';
+import { rejection, thrown } from '../helpers/errors.js';
 import { createTestScheduler, timeline } from '../helpers/marbles.js';
-
-/** Runs `f` and returns what it threw. */
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f();
-  } catch (e: unknown) {
-    return e;
-  }
-  expect.fail('expected an exception');
-};
-
-/** Awaits `p` and returns its rejection. */
-const rejection = async (p: Promise<unknown>): Promise<unknown> => {
-  try {
-    await p;
-  } catch (e: unknown) {
-    return e;
-  }
-  expect.fail('expected a rejection');
-};
 
 describe('bad input', () => {
   describe('cycles', () => {

@@ -1,7 +1,7 @@
 // Port of asynciojobs' tests/test_bypass.py, tests/test_cycles.py, test_sanitize (tests/test_nesting.py) and
 // test_iterate (tests/test_basics.py), plus the other graph queries of Scheduler.
 import { expect } from 'chai';
-import { NEVER, of } from 'rxjs';
+import { NEVER } from 'rxjs';
 
 import {
   CycleError,
@@ -11,11 +11,8 @@ import {
   Scheduler,
   Sequence,
 } from '../../lib/index.js';
-import type { JobOptions } from '../../lib/index.js';
-
-/** A job whose result is its label. */
-const job = (label: string, options: JobOptions = {}): Job<string> =>
-  new Job(() => of(label), { label, ...options });
+import { rejection } from '../helpers/errors.js';
+import { labelJob as job } from '../helpers/jobs.js';
 
 /** Labels, sorted: compares sets of jobs whatever their order. */
 const labels = (jobs: Iterable<Job>): string[] => [...jobs].map((j) => j.label).sort();
@@ -29,16 +26,6 @@ async function runsFine(scheduler: Scheduler): Promise<void> {
     expect(j.result(), j.label).to.equal(j.label);
   }
 }
-
-/** Awaits `p` and returns its rejection. */
-const rejection = async (p: Promise<unknown>): Promise<unknown> => {
-  try {
-    await p;
-  } catch (e: unknown) {
-    return e;
-  }
-  expect.fail('expected a rejection');
-};
 
 type Label = `j${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10}` | 'j_odd';
 /** The jobs of a test graph by label (only those the builder made exist). */

@@ -1,14 +1,11 @@
 import { expect } from 'chai';
 import { of } from 'rxjs';
-import type { Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 
 import { Job, Scheduler, SchedulerAbortedError, Sequence } from '../../lib/index.js';
-import type { JobOptions, SchedulerOptions } from '../../lib/index.js';
+import type { SchedulerOptions } from '../../lib/index.js';
+import { job } from '../helpers/jobs.js';
 import { createTestScheduler, timeline } from '../helpers/marbles.js';
-
-const job = (label: string, work$: Observable<unknown>, options: JobOptions = {}): Job =>
-  new Job(() => work$, { label, ...options });
 
 describe('nested schedulers', () => {
   let ts: TestScheduler;

@@ -3,12 +3,8 @@ import { concat, defer, lastValueFrom, Observable, of, take } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 
 import { Job, JobTimeoutError, Scheduler, Sequence } from '../../lib/index.js';
-import type { JobOptions } from '../../lib/index.js';
+import { job } from '../helpers/jobs.js';
 import { createTestScheduler, outcomes, timeline } from '../helpers/marbles.js';
-
-/** A job whose work is `work$` (a cold Observable: each run subscribes it again). */
-const job = (label: string, work$: Observable<unknown>, options: JobOptions = {}): Job =>
-  new Job(() => work$, { label, ...options });
 
 describe('Scheduler run() timing rules', () => {
   let ts: TestScheduler;

@@ -5,9 +5,7 @@ import { of } from 'rxjs';
 
 import { Job, Scheduler, Sequence } from '../../lib/index.js';
 import { toDot } from '../../lib/render/dot.js';
-
-const job = (label: string, options: { critical?: boolean; forever?: boolean } = {}): Job =>
-  new Job(() => of(1), { label, ...options });
+import { graphJob as job } from '../helpers/jobs.js';
 
 /** Lines without their indentation. */
 const linesOf = (dot: string): string[] => dot.split('\n').map((l) => l.trim());

@@ -9,18 +9,9 @@ import { of } from 'rxjs';
 import { ConfigError, GraphvizError, isJobsError, Job, Scheduler, Sequence } from '../../lib/index.js';
 import { toDot } from '../../lib/render/dot.js';
 import { exportAsDotfile, exportAsGraphic } from '../../lib/render/export.js';
+import { rejection as rejectionOf } from '../helpers/errors.js';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** What `promise` rejects with; fails when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
-}
 
 const exists = (path: string): Promise<boolean> =>
   readFile(path).then(

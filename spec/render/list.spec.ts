@@ -5,10 +5,7 @@ import { NEVER, of, throwError } from 'rxjs';
 
 import { Job, listingLegend, Scheduler, Sequence } from '../../lib/index.js';
 import type { JobOptions } from '../../lib/index.js';
-
-/** A job whose result is its label. */
-const job = (label: string, options: JobOptions = {}): Job<string> =>
-  new Job(() => of(label), { label, ...options });
+import { labelJob as job } from '../helpers/jobs.js';
 
 /** A job whose result is its label, resolved on a later tick (so that jobs after it in a batch start). */
 const asyncJob = (label: string, options: JobOptions = {}): Job<string> =>

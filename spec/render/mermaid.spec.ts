@@ -4,9 +4,7 @@ import { of } from 'rxjs';
 import { Job, Scheduler, Sequence } from '../../lib/index.js';
 import { toDot } from '../../lib/render/dot.js';
 import { toMermaid } from '../../lib/render/mermaid.js';
-
-const job = (label: string, options: { critical?: boolean; forever?: boolean } = {}): Job =>
-  new Job(() => of(1), { label, ...options });
+import { graphJob as job } from '../helpers/jobs.js';
 
 /** Lines without their indentation. */
 const linesOf = (text: string): string[] =>
