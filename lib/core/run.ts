@@ -185,7 +185,10 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
             takeUntil(
               timer(timeout).pipe(
                 map(() => {
-                  throw new JobTimeoutError(job, timeout);
+                  const error = new JobTimeoutError(job, timeout);
+                  // Promise-based work listening to the signal stops too
+                  this.#controller?.abort(error);
+                  throw error;
                 }),
               ),
             ),
@@ -350,12 +353,17 @@ class GraphRun {
       defer(() => this.#tail()),
     );
     return new Observable<SchedulerEvent>((subscriber) => {
-      // registered before subscribing: the consumer may leave while the first jobs start
+      // registered before subscribing: the consumer may leave while the first jobs start, and then no
+      // job may start any more
       subscriber.add(() => {
-        this.#finish();
+        this.#finished = true;
       });
       // subscribing with the Subscriber itself adds no operator layer
       all$.subscribe(subscriber);
+      // registered after: runs once the running jobs have been torn down (at once if already over)
+      subscriber.add(() => {
+        this.#finish();
+      });
     });
   }
 
@@ -396,7 +404,7 @@ class GraphRun {
     owner.next({ type: 'started', job, scheduler: this.scheduler });
     if (owner.closed || this.#finished) {
       // the consumer left on seeing `started` (a take(1), say): the work is never called
-      job._status = JobStatus.Cancelled;
+      job._status = JobStatus.Idle;
       run.unsubscribe();
     } else run.start(this.#plan.critical[index] === 1);
     return run;
@@ -431,6 +439,8 @@ class GraphRun {
       this.#record.failed++;
       const critical = this.#plan.critical[index] === 1;
       owner.next({ type: 'failed', job, error, critical, scheduler });
+      // stop now, not when the settle queue gets to it: jobs released in the same batch must not start
+      if (critical) this.#stop('critical', job);
       this.#settle(index, false);
     }
   }
@@ -522,15 +532,19 @@ class GraphRun {
     return this.#startedCount !== this.#concludedCount || this.#window !== Infinity;
   }
 
-  /** However the stream ends: an unsubscribed run still resets its waiting jobs and shuts down. */
+  /**
+   * However the stream ends, after the jobs' teardown: a run left before its tail still puts waiting jobs
+   * back to idle, and the members are shut down if the tail did not get to it (a consumer may leave on a
+   * `cancelled` event, before the shutdown phase).
+   */
   #finish(): void {
-    this.#finished = true;
-    if (this.#tailStarted) return;
-    this.#record.reason ??= 'unsubscribed';
-    if (this.#somethingLeft()) collectCancelled(this.#plan.jobs, this.scheduler, 'parent', undefined);
-    // a nested run is shut down by its parent's shutdown phase (which awaits it); a top-level one, here
+    if (!this.#tailStarted) {
+      this.#record.reason ??= 'unsubscribed';
+      if (this.#somethingLeft()) collectCancelled(this.#plan.jobs, this.scheduler, 'parent', undefined);
+    }
+    // a nested run is shut down by its parent's shutdown phase (which awaits it); a top-level one, here,
+    // fire and forget: nobody is listening any more
     if (!this.#options.nested && !this.scheduler._membersShutDown)
-      // fire and forget: nobody is listening any more
       shutdownMembers(this.scheduler).subscribe();
   }
 }

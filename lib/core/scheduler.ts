@@ -1,4 +1,4 @@
-import { filter, map } from 'rxjs';
+import { defer, filter, map } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
 import { SCHEDULER } from '../internal/kinds.js';
@@ -13,7 +13,7 @@ import type { SchedulerEndEvent, SchedulerEvent } from './events.js';
 import * as graph from './graph.js';
 import type { KeepOnlyBetweenOptions } from './graph.js';
 import { ConfigError } from './errors/config-error.js';
-import { flattenRequirements, Job, subjectOf } from './job.js';
+import { checkDuration, flattenRequirements, Job, subjectOf } from './job.js';
 import type { JobOptions, ShutdownHook } from './job.js';
 import { validateSchedulerOptions } from './plan.js';
 import { explain, runGraph, shutdownMembers } from './run.js';
@@ -162,10 +162,11 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category running
    */
   run(options: RunOptions = {}): Observable<SchedulerEvent> {
-    return this._runGraph({
-      timeout: options.timeout ?? this.timeout,
-      inheritedCritical: false,
-      nested: false,
+    const timeout = options.timeout ?? this.timeout;
+    return defer(() => {
+      // checked when subscribed, so that run() errors rather than throws
+      checkDuration(this, 'timeout', timeout);
+      return this._runGraph({ timeout, inheritedCritical: false, nested: false });
     });
   }
 

@@ -161,6 +161,16 @@ describe('bad input', () => {
       );
     });
 
+    it('rejects a bad timeout given to orchestrate() or run(), before anything runs', async () => {
+      let ran = false;
+      const scheduler = new Scheduler([new Job(() => ((ran = true), of(1)))], { label: 's' });
+      for (const timeout of [-5, Number.NaN]) {
+        const e = await rejection(scheduler.orchestrate({ timeout }));
+        expect(isJobsError(e, 'config') && [e.subject, e.field]).to.deep.equal(['scheduler "s"', 'timeout']);
+      }
+      expect(ran).to.equal(false);
+    });
+
     it('rejects an unknown runIf and a non-boolean critical', () => {
       expect(
         (thrown(() => new Job(of(1), { label: 'j', runIf: 'sometimes' as never })) as Error).message,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { concat, defer, lastValueFrom, Observable, of, take } from 'rxjs';
+import { concat, defer, lastValueFrom, Observable, of, take, timer } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 
 import { Job, JobTimeoutError, Scheduler, Sequence } from '../../lib/index.js';
@@ -456,14 +456,47 @@ describe('Scheduler run() timing rules', () => {
       });
     });
 
-    it('cancels a job whose start made the consumer leave, without calling its work', async () => {
+    it('leaves idle a job whose start made the consumer leave, without calling its work', async () => {
       let called = false;
       const job1 = new Job(() => ((called = true), of(1)), { label: 'first' });
       const scheduler = new Scheduler([job1]);
       const first = await lastValueFrom(scheduler.run().pipe(take(1)), { defaultValue: undefined });
       expect(first?.type).to.equal('started');
       expect(called).to.equal(false);
-      expect(job1.isCancelled()).to.equal(true);
+      expect(job1.isIdle()).to.equal(true);
+    });
+
+    it('aborts the signal of Promise-based work when the job exceeds its own timeout', async () => {
+      let signal: AbortSignal | undefined;
+      const slow = new Job<string>(
+        (context) =>
+          new Promise<string>((resolve) => {
+            signal = context.signal;
+            setTimeout(() => {
+              resolve('late');
+            }, 200);
+          }),
+        { timeout: 20 },
+      );
+      expect(await new Scheduler([slow]).orchestrate()).to.equal(true);
+      expect(slow.raisedException()).to.be.instanceOf(JobTimeoutError);
+      expect(signal?.aborted).to.equal(true);
+      expect(signal?.reason).to.be.instanceOf(JobTimeoutError);
+    });
+
+    it('starts no job of the same batch once a critical job of it has failed', async () => {
+      let started = false;
+      const a = new Job(() => timer(1), { label: 'a' });
+      const x = new Job(
+        (): Observable<never> => {
+          throw new Error('x');
+        },
+        { label: 'x', critical: true, requires: a },
+      );
+      const y = new Job(() => ((started = true), of('y')), { label: 'y', requires: a });
+      expect(await new Scheduler([a, x, y]).orchestrate()).to.equal(false);
+      expect(started).to.equal(false);
+      expect(y.isIdle()).to.equal(true);
     });
 
     it('aborts the signal of Promise-based work when the job is cancelled', async () => {

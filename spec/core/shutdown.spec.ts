@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { NEVER, Observable, of } from 'rxjs';
+import { NEVER, Observable, of, takeWhile, timer } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 
 import { Job, Scheduler, Sequence } from '../../lib/index.js';
@@ -47,6 +47,31 @@ describe('shutdown', () => {
     const left = new CountingJob('left', () => NEVER);
     new Scheduler([left]).run().subscribe().unsubscribe();
     expect(left.shutdowns).to.equal(1);
+  });
+
+  it('shuts down after the running jobs’ teardown when the subscriber leaves', async () => {
+    const log: string[] = [];
+    const a = new Job(() => new Observable(() => () => log.push('teardown a')), {
+      shutdown: () => {
+        log.push('shutdown a');
+      },
+    });
+    const subscription = new Scheduler([a]).run().subscribe();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    subscription.unsubscribe();
+    expect(log).to.deep.equal(['teardown a', 'shutdown a']);
+  });
+
+  it('shuts down when the subscriber leaves on a cancelled event, before the shutdown phase', async () => {
+    const log: string[] = [];
+    const f = new Job(() => NEVER, { forever: true, shutdown: () => void log.push('shutdown f') });
+    const a = new Job(() => timer(5), { shutdown: () => void log.push('shutdown a') });
+    new Scheduler([f, a])
+      .run()
+      .pipe(takeWhile((e) => e.type !== 'cancelled'))
+      .subscribe();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(log).to.deep.equal(['shutdown f', 'shutdown a']);
   });
 
   it('waits for asynchronous shutdowns, bounded by shutdownTimeout; orchestrate() resolves after', () => {
