@@ -1,4 +1,4 @@
-import { hasBrand, SCHEDULER } from '../internal/kinds.js';
+import { cycleFrom, isScheduler } from '../internal/kinds.js';
 import { CycleError } from './errors/cycle-error.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
 import type { Job } from './job.js';
@@ -7,8 +7,6 @@ import type { Scheduler } from './scheduler.js';
 // Graph queries and surgery over a scheduler's direct members (nested schedulers are single members here,
 // as in asynciojobs), except checkCycles and sanitize, which recurse. Requirements on non-members are
 // ignored by the queries.
-
-const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
 
 /** Members requiring each member, in member order. O(jobs + edges). */
 function dependentsMap(scheduler: Scheduler): Map<Job, Job[]> {
@@ -108,17 +106,8 @@ export function topologicalOrder(scheduler: Scheduler): Job[] {
 }
 
 /** A cycle among `stuck` jobs (each has a requirement among them), in running order. */
-function findCycleAmong(stuck: readonly Job[], set: ReadonlySet<Job>): Job[] {
-  const seenAt = new Map<Job, number>();
-  const path: Job[] = [];
-  let current = stuck[0] as Job;
-  while (!seenAt.has(current)) {
-    seenAt.set(current, path.length);
-    path.push(current);
-    current = [...current.requirements].find((r) => set.has(r)) as Job;
-  }
-  return path.slice(seenAt.get(current)).reverse();
-}
+const findCycleAmong = (stuck: readonly Job[], set: ReadonlySet<Job>): Job[] =>
+  cycleFrom(stuck[0] as Job, (job) => [...job.requirements].find((r) => set.has(r)) as Job);
 
 /** @internal true iff no cycle, at any depth (requirements on non-members ignored). */
 export function checkCycles(scheduler: Scheduler): boolean {

@@ -1,7 +1,7 @@
 import { isObservable } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
-import { hasBrand, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
+import { hasBrand, isScheduler, SEQUENCE } from '../internal/kinds.js';
 import { ConfigError } from './errors/config-error.js';
 import type { JobsError } from './errors/jobs-error.js';
 import type { JobOutcome } from './events.js';
@@ -442,8 +442,7 @@ const NO_REQUIREMENT_LIST: readonly Job[] = [];
 const LIST_LIMIT = 16;
 
 /** `job "x"` or `scheduler "x"`, for error messages. @internal */
-export const subjectOf = (job: Job): string =>
-  `${hasBrand(job, SCHEDULER) ? 'scheduler' : 'job'} "${job.label}"`;
+export const subjectOf = (job: Job): string => `${isScheduler(job) ? 'scheduler' : 'job'} "${job.label}"`;
 
 /**
  * Flattens requirement-like arguments into jobs; a chain contributes its `last` or `first` job, or

@@ -1,4 +1,4 @@
-import { hasBrand, SCHEDULER } from '../internal/kinds.js';
+import { cycleFrom, isScheduler } from '../internal/kinds.js';
 import { ConfigError } from './errors/config-error.js';
 import { CycleError } from './errors/cycle-error.js';
 import { ForeignRequirementError } from './errors/foreign-requirement-error.js';
@@ -22,8 +22,6 @@ export interface Plan {
   readonly successorStart: Int32Array;
   readonly successors: Int32Array;
 }
-
-const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
 
 /**
  * Checks a scheduler's own options; throws a {@link ConfigError} naming the scheduler and the field.
@@ -133,22 +131,11 @@ function findCycle(plan: Plan): Job[] | undefined {
   }
   if (tail === n) return undefined;
   // every job left has a requirement left: walk those requirements until one repeats
-  const seenAt = new Map<number, number>();
-  const path: number[] = [];
-  let current = left.findIndex((v) => v > 0);
-  while (!seenAt.has(current)) {
-    seenAt.set(current, path.length);
-    path.push(current);
-    let next = -1;
-    for (const r of (jobs[current] as Job)._requirementList())
-      if ((left[r._planIndex] as number) > 0) {
-        next = r._planIndex;
-        break;
-      }
-    current = next;
-  }
-  return path
-    .slice(seenAt.get(current))
-    .reverse()
-    .map((i) => jobs[i] as Job);
+  const leftOver = (i: number): boolean => (left[i] as number) > 0;
+  const requirementLeft = (i: number): number =>
+    ((jobs[i] as Job)._requirementList().find((r) => leftOver(r._planIndex)) as Job)._planIndex;
+  return cycleFrom(
+    left.findIndex((v) => v > 0),
+    requirementLeft,
+  ).map((i) => jobs[i] as Job);
 }

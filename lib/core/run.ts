@@ -20,7 +20,7 @@ import {
 
 import type { ObservableInput, Observer, Subscriber, Subscription } from 'rxjs';
 
-import { hasBrand, SCHEDULER } from '../internal/kinds.js';
+import { isScheduler } from '../internal/kinds.js';
 import { isJobsError } from './errors/jobs-error.js';
 import type { JobsError } from './errors/jobs-error.js';
 import { describeRaised, JobFailedError } from './errors/job-failed-error.js';
@@ -57,8 +57,6 @@ export interface RunRecord {
   failed: number;
   skipped: number;
 }
-
-const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
 
 const toJobsError = (raised: unknown, job: Job): JobsError =>
   isJobsError(raised) ? raised : new JobFailedError(job, raised);

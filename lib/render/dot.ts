@@ -1,4 +1,6 @@
-import { hasBrand, SCHEDULER } from '../internal/kinds.js';
+import { isScheduler } from '../internal/kinds.js';
+
+export { isScheduler };
 import type { Job } from '../core/job.js';
 import type { Scheduler } from '../core/scheduler.js';
 
@@ -8,7 +10,6 @@ import type { Scheduler } from '../core/scheduler.js';
 // border with `lhead` (`ltail`), which needs `compound=true`.
 
 /** @internal a member that is itself a scheduler (brand check: no run-time import of scheduler.ts). */
-export const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
 
 /** @internal members in topological order, or in member order when there is a cycle (a graph must not throw). */
 export const orderedMembers = (scheduler: Scheduler): Job[] => {

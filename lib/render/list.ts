@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 
-import { hasBrand, SCHEDULER } from '../internal/kinds.js';
+import { isScheduler } from '../internal/kinds.js';
 import type { Job } from '../core/job.js';
 import type { Scheduler } from '../core/scheduler.js';
 
@@ -62,8 +62,6 @@ export function listingLegend(ascii = false): string {
     `${s.forever} forever`,
   ].join('\n');
 }
-
-const isScheduler = (job: Job): job is Scheduler => hasBrand(job, SCHEDULER);
 
 /** True when the locale can show the Unicode symbols (no locale variable set counts as yes). */
 export const localeIsUtf8 = (env: NodeJS.ProcessEnv = process.env): boolean => {
