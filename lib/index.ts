@@ -33,3 +33,66 @@ export type { GraphvizErrorDetails } from './render/graphviz-error.js';
 export { listingLegend } from './render/list.js';
 export type { ListOptions } from './render/list.js';
 export type { GraphicFormat } from './render/export.js';
+
+// Nodes: where commands run, and their command streams
+export { LineEvent, exitEvent, describeExit, isAllowedExit, normalizeSignal } from './nodes/command-event.js';
+export type { CommandEvent, ExitEvent, NodeRef, OutputStream } from './nodes/command-event.js';
+export type { ExecOptions, Node, TransferOptions } from './nodes/node.js';
+export { SshNode } from './nodes/ssh-node.js';
+export type { SshNodeOptions } from './nodes/ssh-node.js';
+export { LocalNode } from './nodes/local-node.js';
+export type { LocalNodeOptions } from './nodes/local-node.js';
+export { exitStatus, lines, stdout, throwOnFailure } from './nodes/operators.js';
+export type { ThrowOnFailureOptions } from './nodes/operators.js';
+export { shellJoin, shellQuote } from './nodes/shell-quote.js';
+export { appendKnownHost, checkHostKey, fingerprint, verifyHostKey } from './nodes/known-hosts.js';
+export type {
+  HostKey,
+  HostKeyCheck,
+  HostKeyPolicy,
+  HostLookup,
+  VerifyHostKeyOptions,
+} from './nodes/known-hosts.js';
+export { parseJumpHops, resolveSshConfig } from './nodes/ssh-config.js';
+export type { JumpHop, ResolveSshConfigOptions, SshHostConfig } from './nodes/ssh-config.js';
+export { CommandFailedError } from './nodes/errors/command-failed-error.js';
+export { HostKeyError } from './nodes/errors/host-key-error.js';
+export type { HostKeyProblem } from './nodes/errors/host-key-error.js';
+export { SshAuthError } from './nodes/errors/ssh-auth-error.js';
+export { SshConnectError } from './nodes/errors/ssh-connect-error.js';
+export type { ConnectFailure } from './nodes/errors/ssh-connect-error.js';
+export { SshError } from './nodes/errors/ssh-error.js';
+export { SshTimeoutError } from './nodes/errors/ssh-timeout-error.js';
+export { TransferError } from './nodes/errors/transfer-error.js';
+
+// Commands and SSH jobs
+export type { Arg, Command, CommandContext, CommandOptions } from './commands/command.js';
+export { Run } from './commands/run.js';
+export type { RunCommandOptions } from './commands/run.js';
+export { RunScript } from './commands/run-script.js';
+export type { RunScriptOptions } from './commands/run-script.js';
+export { RunString } from './commands/run-string.js';
+export type { RunStringOptions } from './commands/run-string.js';
+export { Pull, Push } from './commands/transfer.js';
+export type { TransferCommandOptions } from './commands/transfer.js';
+export { Variables } from './commands/variables.js';
+export { SshJob } from './ssh-job.js';
+export type { Commands, SshJobOptions } from './ssh-job.js';
+
+// Renderers of command and scheduler streams
+export { captureStdout } from './render/capture.js';
+export { commandEventOf, commandEvents, isCommandEvent } from './render/command-events.js';
+export type { PassThroughOperator, RenderableEvent } from './render/command-events.js';
+export { hostFileName, STDERR_SUFFIX, writeHostFiles } from './render/host-files.js';
+export type { HostFilesOptions } from './render/host-files.js';
+export { formatLine, labelWidth, lineFormatter, writeLines } from './render/host-lines.js';
+export type { LineFormatOptions, WriteLinesOptions } from './render/host-lines.js';
+export { toJsonLines, toJsonRecord } from './render/json-lines.js';
+export type {
+  JsonEndRecord,
+  JsonExitRecord,
+  JsonJobRecord,
+  JsonLineRecord,
+  JsonLinesOptions,
+  JsonRecord,
+} from './render/json-lines.js';

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system programs the tests use, when they are missing (Debian/Ubuntu: apt-get):
-#   dot (graphviz)   graph export to PNG/SVG
+#   dot (graphviz)                       graph export to PNG/SVG
+#   /usr/sbin/sshd (openssh-server)      private sshd servers of the end-to-end tests (spec/helpers/sshd.ts)
+#   ssh, ssh-keygen (openssh-client)     keys for those servers, and the real client in the e2e tests
+#   ss (iproute2), pgrep (procps)        counting connections and finding remote processes in the e2e tests
 set -euo pipefail
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+[ -x /usr/sbin/sshd ] || command -v sshd >/dev/null 2>&1 || missing+=(openssh-server)
+{ command -v ssh && command -v ssh-keygen; } >/dev/null 2>&1 || missing+=(openssh-client)
+command -v ss >/dev/null 2>&1 || [ -x /usr/sbin/ss ] || [ -x /sbin/ss ] || missing+=(iproute2)
+command -v pgrep >/dev/null 2>&1 || missing+=(procps)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -134,7 +134,7 @@ const serialOf = (job: Job): number => {
  * const parse = new Job(() => parseFile(path), { label: 'parse', requires: fetch, critical: true });
  * @category constructors
  */
-export class Job<T = unknown> {
+export class Job<T = unknown, R = T> {
   // The options most jobs leave unset live in one object, made on the first one set: 100,000 jobs are
   // fields times 100,000, copied by every garbage collection while they are young.
   #options: MutableOptions | undefined;
@@ -380,11 +380,19 @@ export class Job<T = unknown> {
     return this._status === JobStatus.Failed ? this._value : undefined;
   }
   /**
-   * The last value emitted in the latest run, once the job is done; `undefined` when it is not done
-   * (idle, running, cancelled, failed, skipped) or emitted nothing. @category running
+   * The last value emitted in the latest run, once the job is done (through {@link Job.resultOf}); `undefined`
+   * when it is not done (idle, running, cancelled, failed, skipped) or emitted nothing. @category running
    */
-  result(): T | undefined {
-    return this._status === JobStatus.Done ? (this._value as T) : undefined;
+  result(): R | undefined {
+    return this._status === JobStatus.Done ? this.resultOf(this._value as T | undefined) : undefined;
+  }
+
+  /**
+   * Turns the last value of a run into `result()`: the value itself by default. Subclasses whose values are
+   * a stream of events override it (`SshJob`: the last exit code). Called on each `result()`, not per value.
+   */
+  protected resultOf(last: T | undefined): R | undefined {
+    return last as R | undefined;
   }
   /** How the latest run ended, or `undefined` while it has not. @category running */
   outcome(): JobOutcome<T> | undefined {

@@ -1,0 +1,64 @@
+import type { Observable } from 'rxjs';
+
+import { ConfigError } from '../core/errors/config-error.js';
+import type { CommandEvent } from '../nodes/command-event.js';
+import type { Node } from '../nodes/node.js';
+import type { Variables } from './variables.js';
+
+/** What a command sees when it runs: the variables of its job. @category models */
+export interface CommandContext {
+  readonly variables: Variables;
+}
+
+/** An argument of a command: text, a number, or a function of the variables called at run time. @category models */
+export type Arg = string | number | ((variables: Variables) => string | number);
+
+/** Options every command takes, as its last argument. @category models */
+export interface CommandOptions {
+  /** Shown in listings and errors instead of the command. */
+  readonly label?: string | undefined;
+  /** Exits that count as success besides 0: codes, or signal names such as `'TERM'`. */
+  readonly allowedExits?: readonly (number | string)[] | undefined;
+}
+
+/**
+ * One step of an `SshJob`: something that runs on a node and yields a command stream (line events, then one
+ * exit event). `Run`, `RunScript`, `RunString`, `Push`, `Pull` implement it; so can you.
+ * @category models
+ */
+export interface Command {
+  /** For listings: the command line, or the label given. */
+  readonly label: string;
+  /** Exits that count as success besides 0. */
+  readonly allowedExits: readonly (number | string)[];
+  /** The command as it runs with these variables, for error messages. */
+  describe(variables: Variables): string;
+  /** The command stream on `node`: cold, cancelled by unsubscribing. */
+  run(node: Node, context: CommandContext): Observable<CommandEvent>;
+}
+
+const isOptions = (x: unknown): x is object =>
+  typeof x === 'object' && x !== null && !Array.isArray(x) && !Buffer.isBuffer(x);
+
+/** Splits `(...args, options?)`. @internal */
+export const splitOptions = <O extends object>(
+  items: readonly unknown[],
+): { args: unknown[]; options: Partial<O> } => {
+  const last = items.at(-1);
+  return isOptions(last) ? { args: items.slice(0, -1), options: last } : { args: [...items], options: {} };
+};
+
+/** Evaluates an argument (a function, a template) against the variables. @internal */
+export const evaluate = (arg: Arg, variables: Variables): string =>
+  typeof arg === 'function' ? String(arg(variables)) : variables.expand(String(arg));
+
+/** Checks that every argument is an Arg; a TypeError names the command and the position. @internal */
+export const checkArgs = (what: string, args: readonly unknown[]): Arg[] =>
+  args.map((arg, i) => {
+    if (typeof arg === 'string' || typeof arg === 'number' || typeof arg === 'function') return arg as Arg;
+    throw new ConfigError(
+      what,
+      `argument ${String(i + 1)}`,
+      `must be a string, a number or a function, got ${typeof arg}`,
+    );
+  });

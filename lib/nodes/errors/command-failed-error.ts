@@ -1,0 +1,40 @@
+import { JobsError } from '../../core/errors/jobs-error.js';
+import type { ExitEvent, NodeRef } from '../command-event.js';
+import { describeExit } from '../command-event.js';
+
+/**
+ * A command exited with a status that is neither 0 nor allowed (`allowedExits`). Raised by `SshJob` (which
+ * then fails) and by the `throwOnFailure()` operator. Like execa's errors, it carries the result.
+ * @category errors
+ */
+export class CommandFailedError extends JobsError {
+  override readonly name = 'CommandFailedError' as const;
+  override readonly code = 'command-failed' as const;
+  /** The node the command ran on. */
+  readonly node: NodeRef;
+  /** The command, as run (or the label of a command object). */
+  readonly command: string;
+  /** Its exit code; `null` when it died of a signal. */
+  readonly exitCode: number | null;
+  /** The signal that killed it (`'SIGTERM'`), or `null`. */
+  readonly signal: string | null;
+  /** The last lines it wrote on stderr. */
+  readonly stderrTail: readonly string[];
+
+  constructor(exit: ExitEvent, command: string, stderrTail: readonly string[]) {
+    const tail = stderrTail.length > 0 ? `\n  stderr: ${stderrTail.join('\n          ')}` : '';
+    const what = command === '' ? 'command' : `command "${command}"`;
+    super(`${exit.node.label}: ${what} failed (${describeExit(exit)})${tail}`);
+    this.node = exit.node;
+    this.command = command;
+    this.exitCode = exit.code;
+    this.signal = exit.signal;
+    this.stderrTail = stderrTail;
+  }
+}
+
+declare module '../../core/errors/jobs-error.js' {
+  interface JobsErrorByCode {
+    'command-failed': CommandFailedError;
+  }
+}

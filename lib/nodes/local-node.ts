@@ -1,0 +1,298 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Observable } from 'rxjs';
+
+import { ConfigError } from '../core/errors/config-error.js';
+import { JobsError } from '../core/errors/jobs-error.js';
+import type { CommandEvent, LineEvent } from './command-event.js';
+import { exitEvent } from './command-event.js';
+import { LineSplitter } from './line-splitter.js';
+import { copyInto, ensurePrivateDir, writeFileAtomic } from './local-files.js';
+import type { ExecOptions, Node, TransferOptions } from './node.js';
+
+/** Options of {@link LocalNode}. @category models */
+export interface LocalNodeOptions {
+  /** Name shown in prefixes and errors. Default `'localhost'`. */
+  readonly label?: string | undefined;
+  /** The shell that runs each command as `shell -c command`. Default `'/bin/sh'`. */
+  readonly shell?: string | undefined;
+  /**
+   * Where scripts go. Default `<os.tmpdir()>/rxjobs-<uid>`: per user, created on first use with mode 700, and
+   * refused (a `ConfigError`) when it is a link, owned by another user, or writable by group or others.
+   */
+  readonly scriptDir?: string | undefined;
+  /** Milliseconds between SIGTERM and SIGKILL when a command is cancelled. Default 1000. */
+  readonly killGrace?: number | undefined;
+}
+
+/** How often a cancelled command's process group is checked for survivors (ms). */
+const KILL_POLL = 20;
+/** How long, after SIGKILL, to wait for the group to vanish (ms). */
+const KILL_WAIT = 500;
+
+/** Sends `signal` (0: none, just check) to process group `pgid`; false when the group does not exist. */
+const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): boolean => {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (e: unknown) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: it exists, but is not ours to signal
+  }
+};
+
+/**
+ * Whether group `pgid` has a member that is not a zombie. Orphans' zombies stay in their group until init
+ * reaps them, and a container's init may never do so: on Linux, `/proc` tells them apart.
+ */
+const groupAlive = async (pgid: number): Promise<boolean> => {
+  if (!signalGroup(pgid, 0)) return false;
+  const pids = await readdir('/proc').catch(() => undefined);
+  if (pids === undefined) return true;
+  const states = await Promise.all(
+    pids
+      .filter((pid) => /^\d+$/.test(pid))
+      .map(async (pid) => {
+        const stat = await readFile(`/proc/${pid}/stat`, 'latin1').catch(() => '');
+        // `pid (comm) state ppid pgrp ...`: comm may hold spaces and parentheses
+        const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return pgrp === String(pgid) && state !== 'Z' && state !== 'X';
+      }),
+  );
+  return states.includes(true);
+};
+
+/** Waits up to `within` ms for group `pgid` to have no live member; true when it has none. */
+const groupVanishes = async (pgid: number, within: number): Promise<boolean> => {
+  const deadline = performance.now() + within;
+  while (await groupAlive(pgid)) {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    await sleep(Math.min(KILL_POLL, left));
+  }
+  return true;
+};
+
+/** SIGTERM to the group, then SIGKILL after `grace` ms if a member survives. Never rejects. */
+const killGroup = async (pgid: number, grace: number): Promise<void> => {
+  if (!signalGroup(pgid, 'SIGTERM')) return;
+  if (await groupVanishes(pgid, grace)) return;
+  signalGroup(pgid, 'SIGKILL');
+  await groupVanishes(pgid, KILL_WAIT);
+};
+
+/** Whether `dir` is `parent` or inside it. */
+const isWithin = (dir: string, parent: string): boolean => {
+  const rel = relative(parent, dir);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+};
+
+/** The current user's name and uid (the passwd entry may be missing in a container). */
+const currentUser = (): { readonly username: string; readonly uid: number } => {
+  const uid = process.getuid?.() ?? -1;
+  try {
+    return { username: userInfo().username, uid };
+  } catch {
+    return { username: process.env['USER'] ?? String(uid), uid };
+  }
+};
+
+/**
+ * The {@link Node} interface on this machine, over `child_process`: the embedded default for demos and for
+ * testing scenarios without SSH.
+ *
+ * - `exec` runs `shell -c command` as the leader of a new process group; unsubscribing before the exit
+ *   sends SIGTERM to the whole group, then SIGKILL after `killGrace` ms if a member survives, so background
+ *   children die too. A pending kill keeps the event loop alive for at most `killGrace` + 0.5 s, so that no
+ *   orphan is left behind when the program ends; {@link LocalNode.close} waits for it.
+ * - `push` and `pull` are both local copies (files and directories, recursively), each file written under a
+ *   temporary name in its target directory and then renamed.
+ * - The default `scriptDir` is `<os.tmpdir()>/rxjobs-<uid>`: per user, so that users do not collide, and
+ *   checked (mode 700, owned by this user, not a link) whenever a file is written into it, since `/tmp` is
+ *   shared and anyone could have created that name first.
+ * @example
+ * const node = new LocalNode();
+ * const { code } = await lastValueFrom(node.exec('make test').pipe(exitStatus()));
+ * await node.close();
+ * @category constructors
+ */
+export class LocalNode implements Node {
+  readonly label: string;
+  readonly hostname = 'localhost';
+  readonly username: string;
+  readonly scriptDir: string;
+  readonly #shell: string;
+  readonly #killGrace: number;
+  readonly #uid: number;
+  /** Kills of cancelled commands and clean-ups of cancelled transfers, still running. */
+  readonly #pending = new Set<Promise<void>>();
+
+  /** @throws {ConfigError} when `killGrace` is negative or not a number, or `shell` is empty. */
+  constructor(options: LocalNodeOptions = {}) {
+    this.label = options.label ?? 'localhost';
+    const { username, uid } = currentUser();
+    this.username = username;
+    this.#uid = uid;
+    this.#shell = options.shell ?? '/bin/sh';
+    this.#killGrace = options.killGrace ?? 1000;
+    this.scriptDir = resolve(options.scriptDir ?? join(tmpdir(), `rxjobs-${String(uid)}`));
+    if (this.#shell === '') throw new ConfigError(this.#subject, 'shell', 'is empty');
+    if (!(this.#killGrace >= 0 && this.#killGrace <= 2 ** 31 - 1))
+      throw new ConfigError(
+        this.#subject,
+        'killGrace',
+        `must be a number of ms ≥ 0, not ${String(options.killGrace)}`,
+      );
+  }
+
+  get #subject(): string {
+    return `LocalNode "${this.label}"`;
+  }
+
+  /**
+   * Runs `shell -c command` (see {@link LocalNode}): a line event per line of stdout and stderr, in arrival
+   * order, then one exit event once both streams have ended and the process has exited, then complete.
+   * `env` is merged over `process.env`; without `stdin`, stdin is `/dev/null`. `pty: true` is refused with a
+   * `ConfigError`; a shell that cannot be started is an error naming the command.
+   * @example
+   * node.exec('ls -l', { env: { LC_ALL: 'C' } }).pipe(stdout()).subscribe((line) => console.log(line));
+   * @category running
+   */
+  exec(command: string, options: ExecOptions = {}): Observable<CommandEvent> {
+    return new Observable<CommandEvent>((subscriber) => {
+      if (options.pty === true) {
+        subscriber.error(
+          new ConfigError(this.#subject, 'pty', 'is not available: LocalNode runs commands without a pty'),
+        );
+        return undefined;
+      }
+      const { env, stdin } = options;
+      // stdout and stderr are pipes, whatever overload the union of stdin modes picks
+      const child = spawn(this.#shell, ['-c', command], {
+        detached: true, // its own process group, killed as a whole
+        env: env === undefined ? process.env : { ...process.env, ...env },
+        stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+      let running = true;
+      const emit = (line: LineEvent) => {
+        subscriber.next(line);
+      };
+      const outputs = [
+        [child.stdout, new LineSplitter('stdout', this)],
+        [child.stderr, new LineSplitter('stderr', this)],
+      ] as const;
+      for (const [stream, splitter] of outputs) {
+        stream.on('data', (chunk: Buffer) => {
+          splitter.push(chunk, emit);
+        });
+        stream.on('end', () => {
+          splitter.end(emit);
+        });
+        stream.on('error', () => undefined); // the child's 'close' follows
+      }
+      child.on('error', (e) => {
+        // a failed spawn (no pid, nothing to kill); the teardown kills the group in any other case
+        subscriber.error(this.#spawnError(command, e));
+      });
+      child.on('close', (code, signal) => {
+        running = false;
+        for (const [, splitter] of outputs) splitter.end(emit); // no-op when 'end' came
+        subscriber.next(exitEvent(this, code, signal));
+        subscriber.complete();
+      });
+      if (child.stdin !== null) {
+        child.stdin.on('error', () => undefined); // EPIPE: the command did not read it all
+        child.stdin.end(stdin);
+      }
+      return () => {
+        if (running && child.pid !== undefined) this.#track(killGroup(child.pid, this.#killGrace));
+        for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
+      };
+    });
+  }
+
+  /**
+   * Copies local files and directories (recursively) into `remoteDir`, a local directory too, created when
+   * missing; see {@link Node.push}. A missing source is a `TransferError` before anything is written.
+   * @category running
+   */
+  push(localPaths: readonly string[], remoteDir: string, options: TransferOptions = {}): Observable<never> {
+    return this.#copy(localPaths, remoteDir, options);
+  }
+
+  /** The same copy as {@link LocalNode.push}, for symmetry with SSH nodes. @category running */
+  pull(remotePaths: readonly string[], localDir: string, options: TransferOptions = {}): Observable<never> {
+    return this.#copy(remotePaths, localDir, options);
+  }
+
+  /** Writes `data` to `path` atomically (temporary file, then rename), with exactly `mode`. @category running */
+  /** The label (`localhost` by default). */
+  toString(): string {
+    return this.label;
+  }
+
+  writeFile(path: string, data: string | Buffer, mode = 0o644): Observable<never> {
+    return this.#abortable(async (signal) => {
+      const target = resolve(path);
+      await this.#checkScriptDir(dirname(target));
+      await writeFileAtomic(target, data, mode, { signal, host: this.hostname });
+    });
+  }
+
+  /** Waits for the kills of cancelled commands and the clean-ups of cancelled transfers. Never rejects. */
+  async close(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  #copy(sources: readonly string[], dir: string, options: TransferOptions): Observable<never> {
+    return this.#abortable(async (signal) => {
+      await this.#checkScriptDir(resolve(dir));
+      await copyInto(sources, dir, { preserve: options.preserve ?? true, signal, host: this.hostname });
+    });
+  }
+
+  /** Creates and checks {@link LocalNode.scriptDir} when `dir` is in it. */
+  async #checkScriptDir(dir: string): Promise<void> {
+    if (isWithin(dir, this.scriptDir)) await ensurePrivateDir(this.scriptDir, this.#uid, this.#subject);
+  }
+
+  /** A cold Observable of `work`; unsubscribing aborts it, and {@link LocalNode.close} waits for its clean-up. */
+  #abortable(work: (signal: AbortSignal) => Promise<void>): Observable<never> {
+    return new Observable<never>((subscriber) => {
+      const controller = new AbortController();
+      let settled = false;
+      const done = work(controller.signal).then(
+        () => {
+          settled = true;
+          subscriber.complete();
+        },
+        (e: unknown) => {
+          settled = true;
+          subscriber.error(e);
+        },
+      );
+      return () => {
+        if (settled) return;
+        controller.abort();
+        this.#track(done);
+      };
+    });
+  }
+
+  #track(pending: Promise<void>): void {
+    const tracked = pending.catch(() => undefined).finally(() => this.#pending.delete(tracked));
+    this.#pending.add(tracked);
+  }
+
+  #spawnError(command: string, e: Error): JobsError {
+    const problem = `cannot run ${JSON.stringify(command)}: ${e.message}`;
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'EACCES'
+      ? new ConfigError(this.#subject, 'shell', `(${this.#shell}) ${problem}`, { cause: e })
+      : new JobsError(`${this.label}: ${problem}`, { cause: e });
+  }
+}

@@ -1,0 +1,66 @@
+import type { Observable } from 'rxjs';
+
+import type { CommandEvent, NodeRef } from './command-event.js';
+
+/** Options of {@link Node.exec}. @category models */
+export interface ExecOptions {
+  /** Environment variables for the command (set by the shell in front of it, since sshd refuses most). */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  /** Bytes written to the command's stdin, then end of file. Without it, stdin is closed at once. */
+  readonly stdin?: string | Buffer | undefined;
+  /** Ask for a pseudo-terminal (stdout and stderr then arrive merged, as stdout). */
+  readonly pty?: boolean | undefined;
+}
+
+/** Options of {@link Node.push} and {@link Node.pull}. @category models */
+export interface TransferOptions {
+  /** Keep modification times and modes (as `scp -p`). Default true. */
+  readonly preserve?: boolean | undefined;
+}
+
+/**
+ * Where commands run: an {@link SshNode} (a remote host over one shared SSH connection) or a
+ * {@link LocalNode} (this machine). Every method is cold: nothing happens until subscribed, and
+ * unsubscribing cancels (a running command is killed, with its process group; a transfer is aborted and
+ * leaves no partial file).
+ * @category models
+ */
+export interface Node extends NodeRef {
+  /**
+   * Runs `command` through the user's shell. Emits a line event per output line, then one exit event, then
+   * completes. A non-zero exit is data; a transport failure (refused, auth, connection lost) is an error.
+   * @example
+   * node.exec('uname -a').pipe(stdout()).subscribe(console.log);
+   */
+  exec(command: string, options?: ExecOptions): Observable<CommandEvent>;
+
+  /**
+   * Copies local files and directories (recursively) into `remoteDir`, which is created when missing. Each
+   * file appears complete or not at all (written under a temporary name, then renamed). Completes when done.
+   */
+  push(localPaths: readonly string[], remoteDir: string, options?: TransferOptions): Observable<never>;
+
+  /**
+   * Copies remote files and directories (recursively) into `localDir`, which is created when missing. Each
+   * local file appears complete or not at all. Completes when done.
+   */
+  pull(remotePaths: readonly string[], localDir: string, options?: TransferOptions): Observable<never>;
+
+  /** Writes `data` to `remotePath` (complete or not at all) with the given mode. Completes when done. */
+  writeFile(remotePath: string, data: string | Buffer, mode?: number): Observable<never>;
+
+  /**
+   * The private directory (mode 700) where `RunScript`/`RunString` put their scripts: relative to the home
+   * directory on a remote host.
+   */
+  readonly scriptDir: string;
+
+  /**
+   * Waits for pending kills of cancelled commands, then closes the connection (and, for a gateway, once
+   * no node behind it uses it any more). Safe to call twice; a later command opens a new connection.
+   */
+  close(): Promise<void>;
+
+  /** `user@host:port` with its gateways (`gw -> user@host`), or `localhost`: how errors and listings name it. */
+  toString(): string;
+}

@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, readdir, rename, rm, stat, utimes, chmod } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { SFTPWrapper } from './ssh2.js';
+
+// SFTP as Promises, plus the transfers that the SSH node needs: every file written under a temporary name
+// in its final directory, then renamed, so that it appears complete or not at all.
+
+type Stats = Awaited<ReturnType<typeof sftpStat>>;
+
+const call = <T>(f: (callback: (e: Error | undefined | null, value: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => {
+    f((e, value) => {
+      if (e) reject(e);
+      else resolve(value);
+    });
+  });
+
+const sftpStat = (sftp: SFTPWrapper, p: string) =>
+  call<{ mode: number; mtime: number; atime: number; isDirectory(): boolean }>((cb) => {
+    sftp.stat(p, cb);
+  });
+
+/** A temporary name beside `file`: `.name.rxjobs-XXXXXXXX`. @internal */
+export const tempName = (file: string, join: (a: string, b: string) => string): string => {
+  const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) || '/' : '.';
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return join(dir, `.${base}.rxjobs-${randomBytes(4).toString('hex')}`);
+};
+
+const rjoin = (a: string, b: string): string => (a === '' || a === '.' ? b : `${a.replace(/\/+$/, '')}/${b}`);
+
+/** Creates `dir` and its missing parents on the remote host. @internal */
+export async function remoteMkdirs(sftp: SFTPWrapper, dir: string, mode: number): Promise<void> {
+  const parts = dir.split('/');
+  let current = dir.startsWith('/') ? '/' : '';
+  for (const part of parts) {
+    if (part === '' || part === '.') continue;
+    current = current === '' ? part : current === '/' ? `/${part}` : `${current}/${part}`;
+    try {
+      const s = await sftpStat(sftp, current);
+      if (!s.isDirectory()) throw new Error(`${current} exists and is not a directory`);
+    } catch (e: unknown) {
+      if ((e as { code?: unknown }).code !== 2) throw e; // 2: no such file
+      await call<undefined>((cb) => {
+        sftp.mkdir(current, { mode }, (err) => {
+          cb(err, undefined);
+        });
+      });
+    }
+  }
+}
+
+const remoteRename = (sftp: SFTPWrapper, from: string, to: string): Promise<undefined> =>
+  call<undefined>((cb) => {
+    // POSIX rename (replaces the target); plain SFTP v3 rename refuses an existing target
+    sftp.ext_openssh_rename(from, to, (e) => {
+      cb(e, undefined);
+    });
+  });
+
+/** Removes a remote file, quietly. @internal */
+export const remoteUnlink = (sftp: SFTPWrapper, file: string): Promise<void> =>
+  new Promise((resolve) => {
+    sftp.unlink(file, () => {
+      resolve();
+    });
+  });
+
+/**
+ * Transfers in progress record their temporary files here, so that an interrupted transfer can remove
+ * them (locally at once; remotely over a new SFTP session).
+ * @internal
+ */
+export interface TempFiles {
+  readonly local: Set<string>;
+  readonly remote: Set<string>;
+}
+
+/** Copies one local file to `remoteFile`. @internal */
+async function putFile(
+  sftp: SFTPWrapper,
+  local: string,
+  remoteFile: string,
+  preserve: boolean,
+  temps: TempFiles,
+): Promise<void> {
+  const info = await stat(local);
+  const tmp = tempName(remoteFile, rjoin);
+  temps.remote.add(tmp);
+  await call<undefined>((cb) => {
+    sftp.fastPut(local, tmp, { concurrency: 64, chunkSize: 32768, mode: info.mode & 0o7777 }, (e) => {
+      cb(e, undefined);
+    });
+  });
+  const attrs = preserve
+    ? { mode: info.mode & 0o7777, atime: info.atime, mtime: info.mtime }
+    : { mode: info.mode & 0o7777 };
+  await call<undefined>((cb) => {
+    sftp.setstat(tmp, attrs, (e) => {
+      cb(e, undefined);
+    });
+  });
+  await remoteRename(sftp, tmp, remoteFile);
+  temps.remote.delete(tmp);
+}
+
+/** Copies a local file or directory (recursively) into the remote directory `remoteDir`. @internal */
+export async function putPath(
+  sftp: SFTPWrapper,
+  local: string,
+  remoteDir: string,
+  preserve: boolean,
+  temps: TempFiles,
+): Promise<void> {
+  const info = await lstat(local).then((s) => (s.isSymbolicLink() ? stat(local) : s));
+  const target = rjoin(remoteDir, path.basename(path.resolve(local)));
+  if (!info.isDirectory()) {
+    await putFile(sftp, local, target, preserve, temps);
+    return;
+  }
+  await remoteMkdirs(sftp, target, info.mode & 0o7777);
+  for (const entry of await readdir(local))
+    await putPath(sftp, path.join(local, entry), target, preserve, temps);
+}
+
+/** The remote path's kind, or undefined when it does not exist. @internal */
+export async function remoteKind(sftp: SFTPWrapper, remote: string): Promise<'file' | 'dir' | undefined> {
+  try {
+    return (await sftpStat(sftp, remote)).isDirectory() ? 'dir' : 'file';
+  } catch (e: unknown) {
+    if ((e as { code?: unknown }).code === 2) return undefined;
+    throw e;
+  }
+}
+
+async function getFile(
+  sftp: SFTPWrapper,
+  remote: string,
+  localFile: string,
+  preserve: boolean,
+  temps: TempFiles,
+): Promise<void> {
+  const info: Stats = await sftpStat(sftp, remote);
+  const tmp = tempName(localFile, (a, b) => path.join(a, b));
+  temps.local.add(tmp);
+  await call<undefined>((cb) => {
+    sftp.fastGet(remote, tmp, { concurrency: 64, chunkSize: 32768 }, (e) => {
+      cb(e, undefined);
+    });
+  });
+  await chmod(tmp, info.mode & 0o7777);
+  if (preserve) await utimes(tmp, info.atime, info.mtime);
+  await rename(tmp, localFile);
+  temps.local.delete(tmp);
+}
+
+/** Copies a remote file or directory (recursively) into the local directory `localDir`. @internal */
+export async function getPath(
+  sftp: SFTPWrapper,
+  remote: string,
+  localDir: string,
+  preserve: boolean,
+  temps: TempFiles,
+): Promise<void> {
+  const target = path.join(localDir, path.posix.basename(remote.replace(/\/+$/, '')));
+  const info = await sftpStat(sftp, remote);
+  if (!info.isDirectory()) {
+    await getFile(sftp, remote, target, preserve, temps);
+    return;
+  }
+  await mkdir(target, { recursive: true, mode: info.mode & 0o7777 });
+  const entries = await call<{ filename: string }[]>((cb) => {
+    sftp.readdir(remote, cb);
+  });
+  for (const { filename } of entries) await getPath(sftp, rjoin(remote, filename), target, preserve, temps);
+}
+
+/** Writes `data` to `remoteFile` (parents created, mode 700), complete or not at all. @internal */
+export async function putData(
+  sftp: SFTPWrapper,
+  remoteFile: string,
+  data: string | Buffer,
+  mode: number,
+  temps: TempFiles,
+): Promise<void> {
+  const dir = remoteFile.includes('/') ? remoteFile.slice(0, remoteFile.lastIndexOf('/')) : '';
+  if (dir !== '') await remoteMkdirs(sftp, dir, 0o700);
+  const tmp = tempName(remoteFile, rjoin);
+  temps.remote.add(tmp);
+  await call<undefined>((cb) => {
+    sftp.writeFile(tmp, data, { mode }, (e) => {
+      cb(e, undefined);
+    });
+  });
+  await call<undefined>((cb) => {
+    sftp.chmod(tmp, mode, (e) => {
+      cb(e, undefined);
+    });
+  });
+  await remoteRename(sftp, tmp, remoteFile);
+  temps.remote.delete(tmp);
+}
+
+/** Removes the local temporary files of an interrupted transfer. @internal */
+export const removeLocalTemps = async (temps: TempFiles): Promise<void> => {
+  await Promise.all([...temps.local].map((f) => rm(f, { force: true })));
+  temps.local.clear();
+};

@@ -1,0 +1,240 @@
+import { Observable } from 'rxjs';
+
+import type { CommandEvent, LineEvent, NodeRef } from './command-event.js';
+import { exitEvent } from './command-event.js';
+import { LineSplitter } from './line-splitter.js';
+import type { ExecOptions } from './node.js';
+import { envPrefix } from './shell-quote.js';
+import type { SshConnection } from './ssh-connection.js';
+import type { ClientChannel } from './ssh2.js';
+import { SshError } from './errors/ssh-error.js';
+
+// The command's shell prints its pid first, on stderr (stdout with a pty), in this line. sshd makes every
+// command's shell the leader of a new session and process group, so that pid is also the group to kill.
+const MARK = 'rxjobs-pid:';
+const PID_WAIT_MS = 2000; // a command cancelled before its pid arrived: how long to wait for it
+const CLOSE_WAIT_MS = 1000;
+const KILL_BOUND_MS = 5000;
+
+const wrap = (command: string, options: ExecOptions, pidStream: string): string =>
+  `printf '${MARK}%s\\n' "$$" ${pidStream === 'stderr' ? '>&2' : ''}; ${envPrefix(options.env)}${command}`;
+
+/**
+ * The group kill: TERM, then KILL once `graceMs` passed with the group still alive. Runs on the remote host
+ * over a fresh channel, so it works where sshd refuses `signal` requests.
+ */
+const killScript = (pid: number, graceMs: number): string => {
+  const p = String(pid);
+  const tenths = String(Math.max(1, Math.ceil(graceMs / 100)));
+  // "alive" ignores zombies (where init does not reap them, kill -0 would see the group for ever); ps lists
+  // the session, which is the group: sshd made the command's shell a session leader
+  return (
+    `alive() { if ps -o stat= -p $$ >/dev/null 2>&1; then ps -o stat= -s ${p} 2>/dev/null | grep -qv '^Z'; ` +
+    `else kill -0 -${p} 2>/dev/null; fi; }; ` +
+    `kill -TERM -${p} 2>/dev/null || exit 0; i=0; ` +
+    `while alive && [ $i -lt ${tenths} ]; do sleep 0.1; i=$((i+1)); done; ` +
+    `alive && kill -KILL -${p} 2>/dev/null; exit 0`
+  );
+};
+
+/** Resolves when `closed` does, or after `ms`. */
+const bounded = (closed: Promise<void>, ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    void closed.then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+const closeOf = (channel: ClientChannel): Promise<void> =>
+  new Promise((resolve) => {
+    channel.once('close', () => {
+      resolve();
+    });
+  });
+
+/** Where an exec runs: a connection to open, and where to record kills still running. @internal */
+export interface ExecHost {
+  readonly node: NodeRef;
+  connect(): Promise<SshConnection>;
+  /** Records a cleanup that `close()` must wait for. */
+  track(cleanup: Promise<void>): void;
+  readonly killGrace: number;
+}
+
+/**
+ * A command on an SSH connection, as the Observable of its events. Takes a session slot for its whole life;
+ * unsubscribing before the exit kills the command's process group (TERM, then KILL), then closes the channel
+ * and gives the slot back.
+ * @internal
+ */
+export function sshExec(
+  host: ExecHost,
+  command: string,
+  options: ExecOptions = {},
+): Observable<CommandEvent> {
+  return new Observable<CommandEvent>((subscriber) => {
+    const abort = new AbortController();
+    const pidStream = options.pty === true ? 'stdout' : 'stderr';
+    let connection: SshConnection | undefined;
+    let channel: ClientChannel | undefined;
+    let release: (() => void) | undefined;
+    let finished = false;
+    let exited = false;
+    let pid: number | undefined;
+    let pidWaiter: ((pid: number | undefined) => void) | undefined;
+    let stopWatching: (() => void) | undefined;
+    let execPending = false; // between asking for a channel and getting it
+    let channelClosed: Promise<void> = Promise.resolve();
+
+    const finish = (): void => {
+      finished = true;
+      stopWatching?.();
+      release?.();
+    };
+
+    const start = async (): Promise<void> => {
+      connection = await host.connect();
+      release = await connection.sessions.acquire(abort.signal);
+      const conn = connection;
+      stopWatching = conn.onClose((error) => {
+        if (finished) return;
+        finish();
+        subscriber.error(error);
+      });
+      const wire = (ch: ClientChannel): void => {
+        channel = ch;
+        channelClosed = closeOf(ch);
+        const emit = (event: LineEvent): void => {
+          subscriber.next(event);
+        };
+        const splitters = {
+          stdout: new LineSplitter('stdout', host.node),
+          stderr: new LineSplitter('stderr', host.node),
+        };
+        // the first line of the pid stream, until its end arrives
+        let head: Buffer | undefined = Buffer.alloc(0);
+        const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+          if (stream !== pidStream || head === undefined) {
+            splitters[stream].push(chunk, emit);
+            return;
+          }
+          head = Buffer.concat([head, chunk]);
+          const nl = head.indexOf(0x0a);
+          if (nl === -1 && head.length < 64) return;
+          const first = head.subarray(0, nl === -1 ? 0 : nl).toString('latin1');
+          const rest = first.startsWith(MARK) ? head.subarray(nl + 1) : head;
+          if (first.startsWith(MARK)) pid = Number(first.slice(MARK.length));
+          head = undefined;
+          pidWaiter?.(pid);
+          if (rest.length > 0) splitters[stream].push(rest, emit);
+        };
+        ch.on('data', onData('stdout'));
+        ch.stderr.on('data', onData('stderr'));
+        let status: { code: number | null; signal: string | null } | undefined;
+        ch.on('exit', (code: number | null, signal?: string) => {
+          exited = true;
+          status = { code, signal: signal ?? null };
+        });
+        ch.on('close', () => {
+          if (finished) return;
+          if (head !== undefined && head.length > 0) splitters[pidStream].push(head, emit);
+          head = undefined;
+          splitters.stdout.end(emit);
+          splitters.stderr.end(emit);
+          finish();
+          if (status === undefined)
+            subscriber.error(
+              conn.closed
+                ? new SshError(conn.label, `connection lost while running: ${command}`)
+                : new SshError(conn.label, `the command ended without an exit status: ${command}`),
+            );
+          else {
+            subscriber.next(exitEvent(host.node, status.code, status.signal));
+            subscriber.complete();
+          }
+        });
+        if (options.stdin !== undefined) ch.end(options.stdin);
+        else ch.end();
+      };
+      execPending = true;
+      await conn.exec(wrap(command, options, pidStream), options.pty === true, wire);
+      execPending = false;
+      if (abort.signal.aborted) cancel();
+    };
+
+    const cancel = (): void => {
+      const conn = connection;
+      const ch = channel;
+      if (finished || execPending) return; // a channel on its way: start() cancels once it has it
+      if (conn === undefined || ch === undefined) {
+        // waiting for the connection or a slot: nothing runs remotely
+        finish();
+        return;
+      }
+      finished = true;
+      stopWatching?.();
+      if (exited) {
+        ch.close();
+        release?.();
+        return;
+      }
+      host.track(killRemote(conn, ch));
+    };
+
+    const killRemote = async (conn: SshConnection, ch: ClientChannel): Promise<void> => {
+      try {
+        try {
+          ch.signal('TERM');
+        } catch {
+          // sshd may refuse signals, or the channel is gone: the group kill below is the dependable path
+        }
+        const target =
+          pid ??
+          (await new Promise<number | undefined>((resolve) => {
+            pidWaiter = resolve;
+            setTimeout(() => {
+              resolve(undefined);
+            }, PID_WAIT_MS).unref();
+          }));
+        if (target !== undefined && !Number.isNaN(target) && !conn.closed) {
+          // kill first: background children keep the channel's pipes open, so it closes only after them;
+          // the kill runs in the session that the connection keeps for kills
+          const releaseKill = await conn.kills.acquire();
+          try {
+            let killed: Promise<void> | undefined;
+            await conn.exec(killScript(target, host.killGrace), false, (killer) => {
+              killed = bounded(closeOf(killer), host.killGrace + KILL_BOUND_MS);
+              killer.resume();
+              killer.stderr.resume();
+              killer.end();
+            });
+            await killed;
+          } finally {
+            releaseKill();
+          }
+        }
+        ch.close();
+        await bounded(channelClosed, CLOSE_WAIT_MS);
+      } catch {
+        // the connection went away: its processes get SIGHUP or SIGPIPE from sshd
+      } finally {
+        release?.();
+      }
+    };
+
+    start().catch((e: unknown) => {
+      if (finished) return;
+      execPending = false;
+      finish();
+      if (!abort.signal.aborted) subscriber.error(e);
+    });
+
+    return () => {
+      abort.abort();
+      cancel();
+    };
+  });
+}

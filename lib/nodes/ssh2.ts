@@ -1,0 +1,20 @@
+// The only module that imports 'ssh2'. A default import: ssh2's `module.exports = {...}` is only partly
+// visible to Node's CJS lexer, so named imports work under tsx yet crash plain Node.
+import ssh2 from 'ssh2';
+import type { ClientChannel, ConnectConfig, ParsedKey, SFTPWrapper } from 'ssh2';
+
+/** @internal */
+export const { Client } = ssh2;
+/** @internal */
+export type Client = InstanceType<typeof ssh2.Client>;
+/** @internal */
+export type { ClientChannel, ConnectConfig, ParsedKey, SFTPWrapper };
+
+/**
+ * Parses a private or public key (OpenSSH, PEM or PPK text); an Error when it can't (wrong or missing
+ * passphrase included).
+ * @internal
+ */
+export const parseKey = (data: Buffer | string, passphrase?: string): ParsedKey | Error => {
+  return ssh2.utils.parseKey(data, passphrase);
+};

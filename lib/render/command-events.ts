@@ -1,0 +1,78 @@
+/**
+ * Recognising command events, alone or carried by the `value` events of a scheduler stream: what every
+ * renderer of command output starts with.
+ * @module
+ */
+import type { Observable, OperatorFunction } from 'rxjs';
+import { filter, map } from 'rxjs';
+
+import type { CommandEvent } from '../nodes/command-event.js';
+import { LineEvent } from '../nodes/command-event.js';
+import type { SchedulerEvent } from '../core/events.js';
+
+/**
+ * What renderers accept: a command's stream, or a scheduler's stream whose jobs emit command events.
+ * @category models
+ */
+export type RenderableEvent = CommandEvent | SchedulerEvent;
+
+/**
+ * An operator that passes every event on unchanged, whatever the precise event type of its source (a command
+ * stream, a scheduler stream): what writers such as `writeLines` and `writeHostFiles` return.
+ * @category models
+ */
+export type PassThroughOperator = <T extends RenderableEvent>(source: Observable<T>) => Observable<T>;
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
+
+const isNodeRef = (x: unknown): boolean => isObject(x) && typeof x['label'] === 'string';
+
+/**
+ * Whether `x` is a {@link CommandEvent}: a `LineEvent` (by class, or by shape, so that the events of a second
+ * copy of the package are recognised too: `type: 'line'`, `stream` `'stdout'` or `'stderr'`, Buffer `bytes`,
+ * boolean `newline`, a `text` property) or an exit event (`type: 'exit'`, `code` a number or `null`, `signal`
+ * a string or `null`); both with a `node` that has a string `label`.
+ * @example
+ * scheduler.run().pipe(filter((e) => e.type === 'value' && isCommandEvent(e.value)));
+ * @category models
+ */
+export function isCommandEvent(x: unknown): x is CommandEvent {
+  if (x instanceof LineEvent) return true;
+  if (!isObject(x) || !isNodeRef(x['node'])) return false;
+  if (x['type'] === 'line')
+    return (
+      (x['stream'] === 'stdout' || x['stream'] === 'stderr') &&
+      Buffer.isBuffer(x['bytes']) &&
+      typeof x['newline'] === 'boolean' &&
+      'text' in x
+    );
+  if (x['type'] === 'exit')
+    return (
+      (x['code'] === null || typeof x['code'] === 'number') &&
+      (x['signal'] === null || typeof x['signal'] === 'string')
+    );
+  return false;
+}
+
+/**
+ * The command event an event stands for: the event itself when it is one, the value of a scheduler `value`
+ * event when that is one, else `undefined`.
+ * @category models
+ */
+export const commandEventOf = (event: RenderableEvent): CommandEvent | undefined => {
+  if (event.type === 'value') return isCommandEvent(event.value) ? event.value : undefined;
+  return isCommandEvent(event) ? event : undefined;
+};
+
+/**
+ * Keeps the command events of a stream: those it holds directly, and those carried by scheduler `value`
+ * events.
+ * @example
+ * scheduler.run().pipe(commandEvents(), captureStdout());
+ * @category combinators
+ */
+export const commandEvents = (): OperatorFunction<RenderableEvent, CommandEvent> => (source) =>
+  source.pipe(
+    map(commandEventOf),
+    filter((e) => e !== undefined),
+  );

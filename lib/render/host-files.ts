@@ -1,0 +1,170 @@
+/**
+ * Command output in files, one per host and output stream (apssh's SubdirFormatter, fixed).
+ * @module
+ */
+import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+
+import { catchError, defer, from, Observable, switchMap, throwError } from 'rxjs';
+
+import type { NodeRef } from '../nodes/command-event.js';
+import type { PassThroughOperator, RenderableEvent } from './command-events.js';
+import { BatchedWriter } from './batched-writer.js';
+import { commandEventOf } from './command-events.js';
+
+const NL = Buffer.from('\n');
+
+/** The suffix of the file that gets a host's stderr: `<dir>/<name>.err`. @category models */
+export const STDERR_SUFFIX = '.err';
+
+const hex = (c: string): string => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+
+/**
+ * The file name that stands for a node label in {@link writeHostFiles}: the label itself, unless it holds
+ * characters that a file name cannot, which are percent-encoded (as in URLs): `%` as `%25`, `/` as `%2F`,
+ * `\` as `%5C`, NUL as `%00`; a leading `.` as `%2E` (so `.`, `..` and hidden names cannot occur), and the
+ * `.` of a final `.err` as `%2E` (so a host's stdout file is never another host's stderr file). The empty
+ * label gives `%`. Distinct labels always give distinct names.
+ * @example
+ * hostFileName('fit01'); // 'fit01'
+ * hostFileName('../etc/passwd'); // '%2E.%2Fetc%2Fpasswd'
+ * @category models
+ */
+export const hostFileName = (label: string): string => {
+  if (label === '') return '%';
+  let name = label.replace(/[%/\\\0]/g, hex);
+  if (name.startsWith('.')) name = `%2E${name.slice(1)}`;
+  if (name.endsWith(STDERR_SUFFIX))
+    name = `${name.slice(0, -STDERR_SUFFIX.length)}%2E${STDERR_SUFFIX.slice(1)}`;
+  return name;
+};
+
+/**
+ * Options of {@link writeHostFiles}.
+ * @category models
+ */
+export interface HostFilesOptions {
+  /**
+   * Nodes whose files are created (truncated) as soon as the directory exists, before any event: so that a
+   * host with no output, or that never answered, still has (empty) files and no stale ones from a previous
+   * run. Other hosts get theirs on their first event.
+   */
+  readonly nodes?: Iterable<NodeRef> | undefined;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** An fs failure as an `Error` that names `path` and keeps the original as `cause`. */
+const fileError = (path: string, e: unknown): Error =>
+  new Error(`cannot write ${path}: ${message(e)}`, { cause: e });
+
+/** One file: its stream, and the batch of lines not yet written to it. */
+interface HostFile {
+  readonly stream: WriteStream;
+  readonly writer: BatchedWriter;
+}
+
+interface HostFiles {
+  readonly stdout: HostFile;
+  readonly stderr: HostFile;
+}
+
+/**
+ * Writes each host's output to files in `dir`: its stdout to `<dir>/<name>` and its stderr to
+ * `<dir>/<name>.err`, where `name` is {@link hostFileName} of the node's label (the label itself, unless it
+ * holds `/`, starts with `.` and so on). Bytes are written exactly as they came, each line with its `\n`
+ * if it had one. Accepts a command stream or a scheduler stream, and passes every event on unchanged.
+ *
+ * On subscription `dir` is created (recursively; an existing one is kept), and only then is the source
+ * subscribed. Both files of a host are created, truncated, on its first command event (or at once for the
+ * `nodes` given), so an empty `.err` file means "no stderr" and no stale file of an earlier run survives.
+ * Each file is one write stream, which buffers when the disk is slower than the hosts; the lines a file gets
+ * in one tick are gathered into one write (up to 64 KiB), and nothing else is kept in memory. When the source
+ * completes or errors, the files are ended, and the result completes (or errors with the source's error) only
+ * once they are all finished and closed. A failure to create `dir` or to write a file errors the result with
+ * an `Error` naming the path (`cannot write <path>: …`), its `cause` the fs error. Unsubscribing ends the
+ * files (what was received so far is written). Nodes with the same label share their files.
+ * @example
+ * await lastValueFrom(scheduler.run().pipe(writeHostFiles('out', { nodes })));
+ * // out/fit01, out/fit01.err, out/fit02, ...
+ * @category running
+ */
+export const writeHostFiles =
+  (dir: string, options: HostFilesOptions = {}): PassThroughOperator =>
+  <T extends RenderableEvent>(source: Observable<T>): Observable<T> =>
+    defer(() => from(mkdir(dir, { recursive: true }))).pipe(
+      catchError((e: unknown) => throwError(() => fileError(dir, e))),
+      switchMap(() => writeFiles(source, dir, options.nodes ?? [])),
+    );
+
+/** The work of {@link writeHostFiles} once `dir` exists. */
+const writeFiles = <T extends RenderableEvent>(
+  source: Observable<T>,
+  dir: string,
+  nodes: Iterable<NodeRef>,
+): Observable<T> =>
+  new Observable<T>((subscriber) => {
+    const files = new Map<string, HostFiles>();
+    const open = (path: string): HostFile => {
+      const stream = createWriteStream(path);
+      // kept after teardown too: a late error then goes to a closed subscriber, not to the process
+      stream.on('error', (e) => {
+        subscriber.error(fileError(path, e));
+      });
+      return { stream, writer: new BatchedWriter() };
+    };
+    // by label (the label maps to one file name, and distinct labels to distinct names)
+    const filesOf = (node: NodeRef): HostFiles => {
+      let host = files.get(node.label);
+      if (host === undefined) {
+        const path = join(dir, hostFileName(node.label));
+        host = { stdout: open(path), stderr: open(path + STDERR_SUFFIX) };
+        files.set(node.label, host);
+      }
+      return host;
+    };
+    const all = (): HostFile[] => [...files.values()].flatMap((h) => [h.stdout, h.stderr]);
+    /** Writes what is pending and ends every file not ended yet; returns the streams. */
+    const end = (): WriteStream[] =>
+      all().map(({ stream, writer }) => {
+        writer.flush();
+        if (!stream.writableEnded) stream.end();
+        return stream;
+      });
+    /** Ends every file, then calls `then` once all are finished (errors go to the `error` listeners). */
+    const endAll = (then: () => void): void => {
+      Promise.all(end().map((s) => finished(s))).then(then, () => undefined);
+    };
+
+    for (const node of nodes) filesOf(node);
+    const subscription = source.subscribe({
+      next: (event) => {
+        const command = commandEventOf(event);
+        if (command !== undefined) {
+          const host = filesOf(command.node);
+          if (command.type === 'line') {
+            const { stream, writer } = command.stream === 'stdout' ? host.stdout : host.stderr;
+            writer.add(stream, command.newline ? [command.bytes, NL] : [command.bytes]);
+          }
+        }
+        subscriber.next(event);
+      },
+      error: (e: unknown) => {
+        endAll(() => {
+          subscriber.error(e);
+        });
+      },
+      complete: () => {
+        endAll(() => {
+          subscriber.complete();
+        });
+      },
+    });
+    return () => {
+      subscription.unsubscribe();
+      end();
+    };
+  });

@@ -1,0 +1,212 @@
+/**
+ * Command output on a terminal, one host-prefixed line at a time (apssh's HostFormatter,
+ * TimeHostFormatter and RawFormatter).
+ * @module
+ */
+import type { Writable } from 'node:stream';
+
+import { Observable } from 'rxjs';
+
+import type { LineEvent, NodeRef } from '../nodes/command-event.js';
+import type { PassThroughOperator, RenderableEvent } from './command-events.js';
+import { BatchedWriter } from './batched-writer.js';
+import { commandEventOf } from './command-events.js';
+
+const NL = Buffer.from('\n');
+
+/**
+ * How lines are formatted by {@link formatLine} and {@link writeLines}.
+ * @category models
+ */
+export interface LineFormatOptions {
+  /**
+   * `host` (the default): `label:` then the line then `\n`, also after a last line that had no `\n`, so
+   * that the next host's line never glues onto it. `raw`: the line's bytes, with its `\n` only if it had one.
+   */
+  readonly format?: 'host' | 'raw' | undefined;
+  /**
+   * Prefix `host` lines with their local reception time and a space: `true` for `HH:MM:SS`, or a function
+   * giving the text. Ignored in `raw` format, which writes the bytes only.
+   */
+  readonly time?: boolean | ((d: Date) => string) | undefined;
+  /**
+   * Pad labels with spaces on the right to this many characters, so that the colons, and the lines after
+   * them, line up (`h1   :…` above `host2:…`); longer labels are kept whole. See {@link labelWidth}.
+   */
+  readonly width?: number | undefined;
+  /** The clock read for `time` (default `() => new Date()`), for tests. */
+  readonly now?: (() => Date) | undefined;
+}
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** `HH:MM:SS` in local time. */
+const hhmmss = (d: Date): string => `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+
+/** The width that {@link LineFormatOptions.width} needs to align the labels of `nodes`. @category models */
+export const labelWidth = (nodes: Iterable<NodeRef>): number => {
+  let width = 0;
+  for (const node of nodes) width = Math.max(width, node.label.length);
+  return width;
+};
+
+/**
+ * The parts of formatted lines (time, label prefix, bytes, `\n`), to be written together; the parts function
+ * keeps the label prefixes, and the time text of the current second, from one line to the next.
+ */
+function linePartsOf(options: LineFormatOptions): (event: LineEvent) => Buffer[] {
+  if (options.format === 'raw') return (event) => (event.newline ? [event.bytes, NL] : [event.bytes]);
+  const width = options.width ?? 0;
+  const prefixes = new Map<string, Buffer>();
+  const prefixOf = (label: string): Buffer => {
+    let prefix = prefixes.get(label);
+    if (prefix === undefined) {
+      prefix = Buffer.from(`${label.padEnd(width)}:`);
+      prefixes.set(label, prefix);
+    }
+    return prefix;
+  };
+  const time = options.time ?? false;
+  if (time === false) return (event) => [prefixOf(event.node.label), event.bytes, NL];
+  const now = options.now ?? (() => new Date());
+  // the default text changes once a second: keep it for the second it was made in
+  let second = NaN;
+  let stamp = Buffer.alloc(0);
+  const stampOf = (d: Date): Buffer => {
+    if (time !== true) return Buffer.from(`${time(d)} `);
+    const s = Math.floor(d.getTime() / 1000);
+    if (s !== second) {
+      second = s;
+      stamp = Buffer.from(`${hhmmss(d)} `);
+    }
+    return stamp;
+  };
+  return (event) => [stampOf(now()), prefixOf(event.node.label), event.bytes, NL];
+}
+
+/**
+ * A reusable {@link formatLine}: the function it returns keeps the label prefixes, and the time text of the
+ * current second, from one line to the next, for streams of many lines.
+ * @category running
+ */
+export function lineFormatter(options: LineFormatOptions = {}): (event: LineEvent) => Buffer {
+  const partsOf = linePartsOf(options);
+  return (event) => {
+    const parts = partsOf(event);
+    return parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts);
+  };
+}
+
+/**
+ * One line of output as bytes, ready for one `write()`: `label:` + the line's bytes + `\n` (the `host`
+ * format, with an optional time prefix and padded label), or the line's bytes alone with its `\n` if it had
+ * one (`raw`). Bytes are kept exactly, so binary output survives.
+ * @example
+ * process.stdout.write(formatLine(event, { width: 8, time: true })); // "12:04:59 h1      :hello\n"
+ * @category running
+ */
+export const formatLine = (event: LineEvent, options: LineFormatOptions = {}): Buffer =>
+  lineFormatter(options)(event);
+
+/**
+ * Options of {@link writeLines}: where the lines go, and how they look.
+ * @category models
+ */
+export interface WriteLinesOptions extends LineFormatOptions {
+  /** Where stdout lines go (default `process.stdout`). */
+  readonly stdout?: Writable | undefined;
+  /** Where stderr lines go (default `process.stderr`). */
+  readonly stderr?: Writable | undefined;
+}
+
+/** Calls `done` once none of `streams` waits for a `drain` (or has closed); returns what stops waiting. */
+function whenDrained(streams: readonly Writable[], done: () => void): () => void {
+  const waiting = new Set(streams.filter((s) => s.writableNeedDrain && !s.destroyed));
+  const listeners = new Map<Writable, () => void>();
+  const stop = (): void => {
+    for (const [stream, listener] of listeners) {
+      stream.off('drain', listener);
+      stream.off('close', listener);
+    }
+    listeners.clear();
+  };
+  if (waiting.size === 0) {
+    done();
+    return stop;
+  }
+  for (const stream of waiting) {
+    const listener = (): void => {
+      waiting.delete(stream);
+      if (waiting.size === 0) {
+        stop();
+        done();
+      }
+    };
+    listeners.set(stream, listener);
+    stream.on('drain', listener);
+    stream.on('close', listener);
+  }
+  return stop;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Writes the lines of a command stream, or of the command events on a scheduler stream, to a terminal: stdout
+ * lines to `stdout` and stderr lines to `stderr`, formatted as {@link formatLine} does (host prefixes by
+ * default). Every event is passed on unchanged, so that the caller still sees the scheduler's `end` event.
+ *
+ * Each line is written whole by ONE `write()` call, so lines of hosts streaming at once never mix mid-line.
+ * Lines that arrive in the same tick for the same stream (say, the lines of one network chunk) are gathered
+ * into one `write()`, up to 64 KiB (a longer line is never cut), and written at the end of the tick; the
+ * writes keep the order of the lines across the two streams. Nothing more is kept here: when a stream's
+ * `write()` returns false the stream buffers (an Observable cannot be paused). The result completes once the
+ * source has and neither stream waits for a `drain`; what is pending is written when the source errors or the
+ * subscriber leaves. An `error` event of either stream (such as EPIPE) errors the result, with an `Error`
+ * naming the stream (`cannot write to stdout: …`) and keeping the cause; the streams are never ended.
+ * @example
+ * const end = await lastValueFrom(scheduler.run().pipe(writeLines({ width: labelWidth(nodes) })));
+ * @category running
+ */
+export const writeLines =
+  (options: WriteLinesOptions = {}): PassThroughOperator =>
+  <T extends RenderableEvent>(source: Observable<T>): Observable<T> =>
+    new Observable<T>((subscriber) => {
+      const out = options.stdout ?? process.stdout;
+      const err = options.stderr ?? process.stderr;
+      const partsOf = linePartsOf(options);
+      const writer = new BatchedWriter();
+      const onOutError = (e: unknown): void => {
+        subscriber.error(new Error(`cannot write to stdout: ${message(e)}`, { cause: e }));
+      };
+      const onErrError = (e: unknown): void => {
+        subscriber.error(new Error(`cannot write to stderr: ${message(e)}`, { cause: e }));
+      };
+      out.on('error', onOutError);
+      err.on('error', onErrError);
+      let stopWaiting = (): void => undefined;
+      const subscription = source.subscribe({
+        next: (event) => {
+          const command = commandEventOf(event);
+          if (command?.type === 'line') writer.add(command.stream === 'stdout' ? out : err, partsOf(command));
+          subscriber.next(event);
+        },
+        error: (e: unknown) => {
+          writer.flush();
+          subscriber.error(e);
+        },
+        complete: () => {
+          writer.flush();
+          stopWaiting = whenDrained(out === err ? [out] : [out, err], () => {
+            subscriber.complete();
+          });
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        writer.flush();
+        stopWaiting();
+        out.off('error', onOutError);
+        err.off('error', onErrError);
+      };
+    });

@@ -1,0 +1,171 @@
+/**
+ * Events as JSON lines, for `jq` and other programs.
+ * @module
+ */
+import { isUtf8 } from 'node:buffer';
+
+import type { OperatorFunction } from 'rxjs';
+import { map } from 'rxjs';
+
+import type { CommandEvent, OutputStream } from '../nodes/command-event.js';
+import type { SchedulerEvent } from '../core/events.js';
+import type { RenderableEvent } from './command-events.js';
+import { isCommandEvent } from './command-events.js';
+
+/** Fields of the records about a job (added to command records that come from a scheduler stream). */
+interface JobFields {
+  /** The job's label. */
+  readonly job: string;
+  /** The label of the scheduler the job belongs to (a nested one for the jobs inside it). */
+  readonly scheduler: string;
+}
+
+/**
+ * A line of output: `{"ts","type":"line","host","stream","text","newline"}`; plus `base64` when the
+ * bytes are not valid UTF-8 (then `text` is the lossy decoding, with U+FFFD for bad bytes, and `base64`
+ * holds the exact bytes); plus `job` and `scheduler` when it comes from a scheduler stream.
+ * @category models
+ */
+export interface JsonLineRecord extends Partial<JobFields> {
+  /** When the event was rendered: ISO 8601, UTC (`2024-05-01T12:00:00.000Z`). */
+  readonly ts: string;
+  readonly type: 'line';
+  /** The node's label. */
+  readonly host: string;
+  readonly stream: OutputStream;
+  /** The line without its `\n`, decoded as UTF-8. */
+  readonly text: string;
+  /** False only for a last line that had no `\n`. */
+  readonly newline: boolean;
+  /** The exact bytes of the line, only when they are not valid UTF-8. */
+  readonly base64?: string;
+}
+
+/**
+ * The end of a command: `{"ts","type":"exit","host","code","signal"}` (`code` is `null` when a signal killed
+ * it, `signal` is `null` otherwise), plus `job` and `scheduler` when it comes from a scheduler stream.
+ * @category models
+ */
+export interface JsonExitRecord extends Partial<JobFields> {
+  readonly ts: string;
+  readonly type: 'exit';
+  readonly host: string;
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+/** A JSON string, number, boolean or null: the values that job records carry. */
+type JsonPrimitive = string | number | boolean | null;
+
+/**
+ * A job event of a scheduler stream: `{"ts","type","job","scheduler"}` and, by type: `done` and `value` a
+ * `value` when it is a string, finite number, boolean or null (omitted otherwise: a job's values may be
+ * anything); `failed` `critical` and `error: {name, code, message}`; `cancelled` a `reason`; `skipped`
+ * `because` (the labels of the requirements that did not succeed). Value events that carry a command event
+ * give a line or exit record instead.
+ * @category models
+ */
+export type JsonJobRecord = JobFields & { readonly ts: string } & (
+    | { readonly type: 'started' }
+    | { readonly type: 'value' | 'done'; readonly value?: JsonPrimitive }
+    | {
+        readonly type: 'failed';
+        readonly critical: boolean;
+        readonly error: { readonly name: string; readonly code: string; readonly message: string };
+      }
+    | { readonly type: 'cancelled'; readonly reason: string }
+    | { readonly type: 'skipped'; readonly because: readonly string[] }
+  );
+
+/**
+ * The end of a scheduler's run: `{"ts","type":"end","scheduler","ok","reason","why"}` (the last record of a
+ * scheduler stream, unless nested schedulers' end events show up before it).
+ * @category models
+ */
+export interface JsonEndRecord {
+  readonly ts: string;
+  readonly type: 'end';
+  readonly scheduler: string;
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly why: string;
+}
+
+/** What one JSON line holds, discriminated by `type`. @category models */
+export type JsonRecord = JsonLineRecord | JsonExitRecord | JsonJobRecord | JsonEndRecord;
+
+/** Options of {@link toJsonLines}. @category models */
+export interface JsonLinesOptions {
+  /** The clock read for `ts` (default `() => new Date()`), for tests. */
+  readonly now?: (() => Date) | undefined;
+}
+
+const jsonPrimitive = (v: unknown): { value?: JsonPrimitive } =>
+  typeof v === 'string' ||
+  typeof v === 'boolean' ||
+  v === null ||
+  (typeof v === 'number' && Number.isFinite(v))
+    ? { value: v }
+    : {};
+
+const commandRecord = (ts: string, e: CommandEvent, job?: JobFields): JsonLineRecord | JsonExitRecord => {
+  if (e.type === 'exit')
+    return { ts, type: 'exit', ...job, host: e.node.label, code: e.code, signal: e.signal };
+  const record = { ts, type: 'line', ...job, host: e.node.label, stream: e.stream, text: e.text } as const;
+  return isUtf8(e.bytes)
+    ? { ...record, newline: e.newline }
+    : { ...record, newline: e.newline, base64: e.bytes.toString('base64') };
+};
+
+const schedulerRecord = (ts: string, e: SchedulerEvent): JsonRecord => {
+  if (e.type === 'end')
+    return { ts, type: 'end', scheduler: e.scheduler.label, ok: e.ok, reason: e.reason, why: e.why };
+  const job = { job: e.job.label, scheduler: e.scheduler.label };
+  switch (e.type) {
+    case 'started':
+      return { ts, type: e.type, ...job };
+    case 'value':
+      return isCommandEvent(e.value)
+        ? commandRecord(ts, e.value, job)
+        : { ts, type: e.type, ...job, ...jsonPrimitive(e.value) };
+    case 'done':
+      return { ts, type: e.type, ...job, ...jsonPrimitive(e.value) };
+    case 'failed':
+      return {
+        ts,
+        type: e.type,
+        ...job,
+        critical: e.critical,
+        error: { name: e.error.name, code: e.error.code, message: e.error.message },
+      };
+    case 'cancelled':
+      return { ts, type: e.type, ...job, reason: e.reason };
+    case 'skipped':
+      return { ts, type: e.type, ...job, because: e.because.map((j) => j.label) };
+  }
+};
+
+/**
+ * The record that stands for an event ({@link JsonRecord}), time-stamped `ts`.
+ * @category running
+ */
+export const toJsonRecord = (event: RenderableEvent, ts: string): JsonRecord =>
+  isCommandEvent(event) ? commandRecord(ts, event) : schedulerRecord(ts, event);
+
+/**
+ * Maps each event of a command stream or a scheduler stream to one line of JSON (a {@link JsonRecord}), with
+ * no newline inside: the writer adds `\n`. Field names are stable: `ts` (ISO time of rendering), `type`,
+ * `host` (node label), `stream`, `text`, `newline`, `base64` (only for bytes that are not valid UTF-8),
+ * `code`, `signal` for command events; `job`, `scheduler`, and by type `value`, `critical`, `error` (`{name,
+ * code, message}`), `reason`, `because`, `ok`, `why` for scheduler events.
+ * @example
+ * scheduler.run().pipe(toJsonLines()).subscribe((json) => process.stdout.write(`${json}\n`));
+ * // $ rxjobs … | jq -r 'select(.type == "line") | "\(.host) \(.text)"'
+ * @category combinators
+ */
+export const toJsonLines =
+  (options: JsonLinesOptions = {}): OperatorFunction<RenderableEvent, string> =>
+  (source) => {
+    const now = options.now ?? (() => new Date());
+    return source.pipe(map((event) => JSON.stringify(toJsonRecord(event, now().toISOString()))));
+  };

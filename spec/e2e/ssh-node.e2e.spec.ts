@@ -1,0 +1,288 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { expect } from 'chai';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+
+import type { CommandEvent } from '../../lib/nodes/command-event.js';
+import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { exitStatus, stdout } from '../../lib/nodes/operators.js';
+import { rejection } from '../helpers/errors.js';
+import { fleetNode } from '../helpers/ssh-nodes.js';
+import type { Fleet } from '../helpers/sshd.js';
+import { blackHole, refusedPort, remoteProcesses, sshdConnections, startFleet } from '../helpers/sshd.js';
+
+const run = (o: ReturnType<ReturnType<typeof fleetNode>['exec']>) => lastValueFrom(o.pipe(toArray()));
+const shown = (events: CommandEvent[]): string[] =>
+  events.map((e) =>
+    e.type === 'line'
+      ? `${e.stream}:${e.text}${e.newline ? '' : '(no newline)'}`
+      : `exit ${String(e.code)} ${String(e.signal)}`,
+  );
+const marker = (): string => `1${String(Math.floor(Math.random() * 1e6))}.${String(Date.now() % 1e6)}`;
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `check` is true, polling, for at most `ms`. */
+const eventually = async (check: () => Promise<boolean>, ms = 5000): Promise<boolean> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > end) return false;
+    await settle(50);
+  }
+};
+
+describe('SshNode (real sshd)', function () {
+  this.timeout(30_000);
+  let fleet: Fleet;
+  let local: string;
+
+  before(async () => {
+    fleet = await startFleet({ hosts: 4 });
+    local = await mkdtemp(path.join(os.tmpdir(), 'rxjobs-ssh-'));
+  });
+  after(async () => {
+    await fleet.stop();
+    await rm(local, { recursive: true, force: true });
+  });
+
+  describe('exec', () => {
+    it('streams lines of both streams, the last partial line, then the exit code', async () => {
+      const node = fleetNode(fleet);
+      const events = await run(node.exec('echo out; echo err >&2; printf partial; exit 3'));
+      expect(shown(events)).to.have.members([
+        'stdout:out',
+        'stderr:err',
+        'stdout:partial(no newline)',
+        'exit 3 null',
+      ]);
+      expect(shown(events).at(-1)).to.equal('exit 3 null');
+      expect(events.every((e) => e.node === node)).to.equal(true);
+      await node.close();
+    });
+
+    it('reports a signal as code null and the signal name', async () => {
+      const node = fleetNode(fleet);
+      const exit = await lastValueFrom(node.exec('kill -TERM $$').pipe(exitStatus()));
+      expect([exit.code, exit.signal]).to.deep.equal([null, 'SIGTERM']);
+      await node.close();
+    });
+
+    it('passes env and stdin', async () => {
+      const node = fleetNode(fleet);
+      const lines = await lastValueFrom(
+        node
+          .exec('echo "$GREETING"; cat', { env: { GREETING: "it's me" }, stdin: 'in\nput\n' })
+          .pipe(stdout(), toArray()),
+      );
+      expect(lines).to.deep.equal(["it's me", 'in', 'put']);
+      await node.close();
+    });
+
+    it('keeps bytes exact: multi-byte characters across chunks, binary, a 10 MB line', async () => {
+      const node = fleetNode(fleet);
+      // é is 2 bytes: 40,000 of them cross many 32 KB chunk boundaries at odd offsets
+      const text = `x${'é'.repeat(40_000)}`;
+      const [line] = await lastValueFrom(
+        node.exec(`printf 'x'; head -c 40000 /dev/zero | sed 's/\\x0/é/g'; echo`).pipe(stdout(), toArray()),
+      );
+      expect(line).to.equal(text);
+      const events = await run(
+        node.exec('head -c 10000000 /dev/urandom | base64 -w0; printf "\\n\\000\\377\\n"'),
+      );
+      const lines = events.filter((e) => e.type === 'line');
+      expect(lines).to.have.length(2);
+      expect(lines[0]?.bytes.length).to.equal(13_333_336);
+      expect(lines[1]?.bytes).to.deep.equal(Buffer.from([0, 0xff]));
+      await node.close();
+    });
+
+    it('shares one connection between commands, and close() closes it', async () => {
+      const node = fleetNode(fleet, 1);
+      const before = await sshdConnections(fleet);
+      await Promise.all([1, 2, 3, 4, 5].map((i) => run(node.exec(`echo ${String(i)}`))));
+      expect(await sshdConnections(fleet)).to.equal(before + 1);
+      await node.close();
+      expect(await eventually(async () => (await sshdConnections(fleet)) === before)).to.equal(true);
+      // a later command opens a new connection
+      expect(shown(await run(node.exec('true')))).to.deep.equal(['exit 0 null']);
+      await node.close();
+    });
+
+    it('runs 50 commands at once on one node, queued under MaxSessions 10', async () => {
+      const node = fleetNode(fleet, 2);
+      const outputs = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          lastValueFrom(node.exec(`sleep 0.05; echo ${String(i)}`).pipe(stdout(), toArray())),
+        ),
+      );
+      expect(outputs.map((o) => o.join())).to.deep.equal(Array.from({ length: 50 }, (_, i) => String(i)));
+      await node.close();
+    });
+  });
+
+  describe('cancellation', () => {
+    it('kills the remote process group when the consumer leaves (take(1))', async () => {
+      const node = fleetNode(fleet);
+      const m = marker();
+      const first = await firstValueFrom(
+        node.exec(`sleep ${m} & sleep ${m} & echo started; wait`).pipe(stdout()),
+      );
+      expect(first).to.equal('started');
+      expect(await eventually(async () => (await remoteProcesses(`sleep ${m}`)).length === 0)).to.equal(true);
+      await node.close();
+      expect(await remoteProcesses(`sleep ${m}`)).to.deep.equal([]);
+    });
+
+    it('kills a command that ignores TERM after the grace period, and close() waits for it', async () => {
+      const node = fleetNode(fleet, 0, { killGrace: 300 });
+      const m = marker();
+      const sub = node
+        .exec(`trap '' TERM; echo ready; sleep ${m}; sleep ${m}`)
+        .pipe(stdout())
+        .subscribe({ error: () => undefined });
+      expect(await eventually(async () => (await remoteProcesses(`sleep ${m}`)).length > 0)).to.equal(true);
+      sub.unsubscribe();
+      await node.close();
+      expect(await remoteProcesses(`sleep ${m}`)).to.deep.equal([]);
+    });
+
+    it('cancels a command still waiting for a session slot without running it', async () => {
+      const node = fleetNode(fleet, 0, { maxSessions: 2 });
+      const m = marker();
+      const busy = node.exec(`sleep ${m}`).subscribe({ error: () => undefined });
+      const waiting = node
+        .exec(`echo never-${m}`)
+        .subscribe({ next: () => expect.fail('ran'), error: () => undefined });
+      await settle(200);
+      waiting.unsubscribe();
+      busy.unsubscribe();
+      await node.close();
+      expect(await remoteProcesses(m)).to.deep.equal([]);
+    });
+  });
+
+  describe('files', () => {
+    it('pushes and pulls files and directories, bytes and modes intact', async () => {
+      const node = fleetNode(fleet);
+      const src = path.join(local, 'src');
+      await mkdir(path.join(src, 'sub'), { recursive: true });
+      const data = randomBytes(3_000_000);
+      await writeFile(path.join(src, 'big.bin'), data);
+      await writeFile(path.join(src, 'sub', 'run.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
+      await lastValueFrom(node.push([src], 'pushed/here'), { defaultValue: undefined });
+      const remoteSum = await lastValueFrom(node.exec('sha256sum pushed/here/src/big.bin').pipe(stdout()));
+      expect(remoteSum.split(' ')[0]).to.equal(sha(data));
+      expect(await lastValueFrom(node.exec('pushed/here/src/sub/run.sh').pipe(stdout()))).to.equal('hi');
+      const back = path.join(local, 'back');
+      await lastValueFrom(node.pull(['pushed/here/src'], back), { defaultValue: undefined });
+      expect(sha(await readFile(path.join(back, 'src', 'big.bin')))).to.equal(sha(data));
+      expect((await stat(path.join(back, 'src', 'sub', 'run.sh'))).mode & 0o777).to.equal(0o755);
+      expect((await readdir(path.join(back, 'src'))).sort()).to.deep.equal(['big.bin', 'sub']);
+      await node.close();
+    });
+
+    it('fails a push of a missing local file before connecting', async () => {
+      const node = fleetNode(fleet, 0, { port: await refusedPort(), connectAttempts: 1 });
+      const e = await rejection(
+        lastValueFrom(node.push([path.join(local, 'nope')], 'x'), { defaultValue: undefined }),
+      );
+      expect(isJobsError(e, 'transfer')).to.equal(true);
+      expect((e as Error).message)
+        .to.contain('nope')
+        .and.contain('no such local file');
+    });
+
+    it('fails a pull of a missing remote file, naming it, and writes nothing', async () => {
+      const node = fleetNode(fleet);
+      const into = path.join(local, 'missing');
+      const e = await rejection(
+        lastValueFrom(node.pull(['no/such/file'], into), { defaultValue: undefined }),
+      );
+      expect(isJobsError(e, 'transfer')).to.equal(true);
+      expect((e as Error).message).to.contain('no/such/file');
+      await node.close();
+    });
+
+    it('leaves no partial local file when a pull is interrupted', async () => {
+      const node = fleetNode(fleet);
+      await lastValueFrom(node.exec('head -c 200000000 /dev/zero > huge.bin').pipe(toArray()));
+      const into = path.join(local, 'interrupted');
+      await mkdir(into, { recursive: true });
+      const sub = node.pull(['huge.bin'], into).subscribe({ error: () => undefined });
+      await eventually(async () => (await readdir(into)).length > 0, 5000);
+      sub.unsubscribe();
+      await node.close();
+      expect(await readdir(into)).to.deep.equal([]);
+    });
+
+    it('writes a file atomically, with its mode', async () => {
+      const node = fleetNode(fleet);
+      await lastValueFrom(node.writeFile('w/x.sh', '#!/bin/sh\necho written\n', 0o700), {
+        defaultValue: undefined,
+      });
+      expect(
+        await lastValueFrom(node.exec('w/x.sh; stat -c %a w/x.sh w').pipe(stdout(), toArray())),
+      ).to.deep.equal(['written', '700', '700']);
+      await node.close();
+    });
+  });
+
+  describe('failures', () => {
+    it('a refused port: SshConnectError after the attempts', async () => {
+      const node = fleetNode(fleet, 0, { port: await refusedPort(), connectAttempts: 2 });
+      const e = await rejection(run(node.exec('true')));
+      expect(isJobsError(e, 'ssh-connect')).to.equal(true);
+      expect((e as Error).message).to.match(/ECONNREFUSED.*after 2 attempts/);
+    });
+
+    it('a host that never answers: SshTimeoutError within the connect timeout', async () => {
+      const hole = await blackHole();
+      const node = fleetNode(fleet, 0, {
+        hostname: hole.host,
+        port: hole.port,
+        connectTimeout: 300,
+        connectAttempts: 1,
+      });
+      const t0 = Date.now();
+      const e = await rejection(run(node.exec('true')));
+      expect(isJobsError(e, 'ssh-timeout')).to.equal(true);
+      expect(Date.now() - t0).to.be.below(2000);
+      await hole.close();
+    });
+
+    it('a wrong key: SshAuthError naming the key', async () => {
+      const node = fleetNode(fleet, 0, { keys: [fleet.wrongKey] });
+      const e = await rejection(run(node.exec('true')));
+      expect(isJobsError(e, 'ssh-auth')).to.equal(true);
+      expect((e as Error).message).to.contain(fleet.wrongKey);
+    });
+
+    it('an unknown host under strict: HostKeyError; accept-new learns it', async () => {
+      const file = path.join(local, 'known_hosts_empty');
+      const strict = fleetNode(fleet, 3, { knownHosts: file });
+      const e = await rejection(run(strict.exec('true')));
+      expect(isJobsError(e, 'host-key')).to.equal(true);
+      const learner = fleetNode(fleet, 3, { knownHosts: file, hostKeyPolicy: 'accept-new' });
+      expect(shown(await run(learner.exec('true')))).to.deep.equal(['exit 0 null']);
+      await learner.close();
+      expect(await readFile(file, 'utf8')).to.contain(
+        `[${fleet.hosts[3]?.address ?? ''}]:${String(fleet.port)}`,
+      );
+      const again = fleetNode(fleet, 3, { knownHosts: file });
+      expect(shown(await run(again.exec('true')))).to.deep.equal(['exit 0 null']);
+      await again.close();
+    });
+
+    it('a transport failure errors the command stream, other nodes carry on', async () => {
+      const a = fleetNode(fleet, 0);
+      const b = fleetNode(fleet, 1);
+      const results = await Promise.allSettled([run(a.exec('true')), run(b.exec('echo ok'))]);
+      expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled']);
+      await Promise.all([a.close(), b.close()]);
+    });
+  });
+});

@@ -1,0 +1,24 @@
+import type { SshNodeOptions } from '../../lib/nodes/ssh-node.js';
+import { SshNode } from '../../lib/nodes/ssh-node.js';
+import type { Fleet } from './sshd.js';
+
+/**
+ * An SshNode for host `index` of a fleet: its client key, its known_hosts (strict), no ssh config, no
+ * agent: nothing of the user's ~/.ssh is read.
+ */
+export const fleetNode = (fleet: Fleet, index = 0, options: Partial<SshNodeOptions> = {}): SshNode => {
+  const host = fleet.hosts[index];
+  if (host === undefined) throw new Error(`the fleet has no host ${String(index)}`);
+  return new SshNode({
+    hostname: host.address,
+    port: host.port,
+    username: fleet.user,
+    keys: [fleet.clientKey],
+    agent: false,
+    knownHosts: fleet.knownHosts,
+    hostKeyPolicy: 'strict',
+    sshConfig: false,
+    connectTimeout: 5000,
+    ...options,
+  });
+};

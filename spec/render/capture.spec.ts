@@ -1,0 +1,62 @@
+// A command's stdout as one string: captureStdout() (apssh's Capture).
+import { expect } from 'chai';
+import { lastValueFrom, Observable, of, toArray } from 'rxjs';
+
+import { exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
+import { captureStdout } from '../../lib/render/capture.js';
+import { rejection } from '../helpers/errors.js';
+
+const h1: NodeRef = { label: 'h1', hostname: 'h1' };
+
+const lineOf = (text: string | Buffer, stream: OutputStream = 'stdout', newline = true) =>
+  new LineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, h1);
+
+const capture = (...events: CommandEvent[]): Promise<string[]> =>
+  lastValueFrom(of(...events, exitEvent(h1, 0)).pipe(captureStdout(), toArray()), { defaultValue: [] });
+
+describe('captureStdout', () => {
+  it('joins the stdout lines with \\n and removes one trailing \\n, emitting once', async () => {
+    expect(await capture(lineOf('a'), lineOf('b'))).to.deep.equal(['a\nb']);
+    expect(await capture(lineOf('5.15.0-91-generic'))).to.deep.equal(['5.15.0-91-generic']);
+  });
+
+  it('removes only ONE trailing newline', async () => {
+    expect(await capture(lineOf('a'), lineOf(''))).to.deep.equal(['a\n']);
+    expect(await capture(lineOf(''), lineOf(''))).to.deep.equal(['\n']);
+    expect(await capture(lineOf(''))).to.deep.equal(['']);
+  });
+
+  it('keeps a partial last line as it came, without adding a newline', async () => {
+    expect(await capture(lineOf('a'), lineOf('b', 'stdout', false))).to.deep.equal(['a\nb']);
+    expect(await capture(lineOf('only', 'stdout', false))).to.deep.equal(['only']);
+  });
+
+  it('gives an empty string for no output, and ignores stderr', async () => {
+    expect(await capture()).to.deep.equal(['']);
+    expect(await capture(lineOf('noise', 'stderr'), lineOf('x'), lineOf('more', 'stderr'))).to.deep.equal([
+      'x',
+    ]);
+  });
+
+  it('decodes UTF-8 from the bytes', async () => {
+    const euro = Buffer.from('€uro');
+    expect(await capture(lineOf(euro), lineOf('ça'))).to.deep.equal(['€uro\nça']);
+  });
+
+  it('starts afresh on each subscription', async () => {
+    const captured$ = of(lineOf('x'), exitEvent(h1, 0)).pipe(captureStdout());
+    expect(await lastValueFrom(captured$, { defaultValue: undefined })).to.equal('x');
+    expect(await lastValueFrom(captured$, { defaultValue: undefined })).to.equal('x');
+  });
+
+  it('passes an error of the command stream on', async () => {
+    const lost = new Error('connection lost');
+    const events$ = new Observable<CommandEvent>((subscriber) => {
+      subscriber.next(lineOf('partial'));
+      subscriber.error(lost);
+    });
+    const e = await rejection(lastValueFrom(events$.pipe(captureStdout(), toArray()), { defaultValue: [] }));
+    expect(e).to.equal(lost);
+  });
+});

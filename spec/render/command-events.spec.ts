@@ -1,0 +1,69 @@
+// Recognising command events: isCommandEvent(), commandEventOf(), commandEvents().
+import { expect } from 'chai';
+import { lastValueFrom, of, toArray } from 'rxjs';
+
+import { Job, Scheduler } from '../../lib/index.js';
+import { exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import type { NodeRef } from '../../lib/nodes/command-event.js';
+import { commandEventOf, commandEvents, isCommandEvent } from '../../lib/render/command-events.js';
+
+const h1: NodeRef = { label: 'h1', hostname: 'h1' };
+
+describe('isCommandEvent', () => {
+  it('recognises line events (by class or by shape) and exit events', () => {
+    expect(isCommandEvent(new LineEvent('stdout', Buffer.from('x'), true, h1))).to.equal(true);
+    const lookalike = {
+      type: 'line',
+      stream: 'stderr',
+      bytes: Buffer.from('x'),
+      newline: true,
+      text: 'x',
+      node: h1,
+    };
+    expect(isCommandEvent(lookalike)).to.equal(true);
+    expect(isCommandEvent(exitEvent(h1, 0))).to.equal(true);
+    expect(isCommandEvent(exitEvent(h1, null, 'KILL'))).to.equal(true);
+  });
+
+  it('rejects anything else', () => {
+    for (const x of [
+      undefined,
+      null,
+      'line',
+      42,
+      { type: 'line', stream: 'stdout', text: 'no bytes', newline: true, node: h1 },
+      { type: 'line', stream: 'stdout', bytes: Buffer.from('x'), text: 'x', node: h1 },
+      { type: 'line', stream: 'stdout', bytes: Buffer.from('x'), newline: true, node: h1 },
+      { type: 'line', stream: 'stdin', bytes: Buffer.from('x'), node: h1 },
+      { type: 'line', stream: 'stdout', bytes: Buffer.from('x') },
+      { type: 'exit', code: 0, signal: null },
+      { type: 'exit', code: '0', signal: null, node: h1 },
+      { type: 'exit', code: 0, signal: null, node: { hostname: 'no label' } },
+      { type: 'value', value: exitEvent(h1, 0) },
+      { type: 'started' },
+    ])
+      expect(isCommandEvent(x), JSON.stringify(x)).to.equal(false);
+  });
+});
+
+describe('commandEventOf', () => {
+  it('gives a command event itself, and the value of a scheduler value event when that is one', async () => {
+    const line = new LineEvent('stdout', Buffer.from('x'), true, h1);
+    expect(commandEventOf(line)).to.equal(line);
+    const job = new Job(() => of(line, 'other'), { label: 'j' });
+    const events = await lastValueFrom(new Scheduler([job]).run().pipe(toArray()), { defaultValue: [] });
+    expect(events.map(commandEventOf).filter((e) => e !== undefined)).to.deep.equal([line]);
+  });
+});
+
+describe('commandEvents', () => {
+  it('keeps the command events of a scheduler stream, in order', async () => {
+    const line = new LineEvent('stderr', Buffer.from('x'), false, h1);
+    const exit = exitEvent(h1, 2);
+    const job = new Job(() => of(1, line, { type: 'exit' }, exit), { label: 'j' });
+    const events = await lastValueFrom(new Scheduler([job]).run().pipe(commandEvents(), toArray()), {
+      defaultValue: [],
+    });
+    expect(events).to.deep.equal([line, exit]);
+  });
+});

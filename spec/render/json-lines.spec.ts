@@ -1,0 +1,158 @@
+// Events as JSON lines: toJsonLines() and toJsonRecord(), for jq.
+import { expect } from 'chai';
+import { lastValueFrom, NEVER, Observable, of, throwError, toArray } from 'rxjs';
+
+import { Job, Scheduler } from '../../lib/index.js';
+import { exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
+import type { RenderableEvent } from '../../lib/render/command-events.js';
+import { toJsonLines, toJsonRecord } from '../../lib/render/json-lines.js';
+
+const h1: NodeRef = { label: 'h1', hostname: 'h1' };
+
+const lineOf = (node: NodeRef, text: string | Buffer, stream: OutputStream = 'stdout', newline = true) =>
+  new LineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, node);
+
+const TS = '2024-05-01T12:00:00.000Z';
+const now = (): Date => new Date(TS);
+
+/** The JSON lines of `events$`, checked to hold no newline, parsed back. */
+async function jsonOf(events$: Observable<RenderableEvent>): Promise<Record<string, unknown>[]> {
+  const lines = await lastValueFrom(events$.pipe(toJsonLines({ now }), toArray()), { defaultValue: [] });
+  for (const line of lines) expect(line).to.not.include('\n');
+  return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('toJsonLines', () => {
+  it('writes line events as {ts, type, host, stream, text, newline}', async () => {
+    const events: CommandEvent[] = [
+      lineOf(h1, 'hello "world"'),
+      lineOf(h1, 'warning: café ✓', 'stderr'),
+      lineOf(h1, 'tail', 'stdout', false),
+    ];
+    expect(await jsonOf(of(...events))).to.deep.equal([
+      { ts: TS, type: 'line', host: 'h1', stream: 'stdout', text: 'hello "world"', newline: true },
+      { ts: TS, type: 'line', host: 'h1', stream: 'stderr', text: 'warning: café ✓', newline: true },
+      { ts: TS, type: 'line', host: 'h1', stream: 'stdout', text: 'tail', newline: false },
+    ]);
+  });
+
+  it('keeps field order stable: ts, type first', async () => {
+    const [line] = await lastValueFrom(of(lineOf(h1, 'x')).pipe(toJsonLines({ now }), toArray()), {
+      defaultValue: [],
+    });
+    expect(line).to.equal(
+      `{"ts":"${TS}","type":"line","host":"h1","stream":"stdout","text":"x","newline":true}`,
+    );
+  });
+
+  it('adds base64 of the exact bytes when they are not valid UTF-8, with the lossy text', async () => {
+    const bytes = Buffer.from([0x61, 0xff, 0x00, 0xc3, 0x28, 0x0d]);
+    const [record] = await jsonOf(of(lineOf(h1, bytes)));
+    expect(record).to.have.property('text', 'a\uFFFD\u0000\uFFFD(\r');
+    expect(Buffer.from(record?.['base64'] as string, 'base64')).to.deep.equal(bytes);
+  });
+
+  it('gives no base64 for valid UTF-8, even with a BOM or control characters', async () => {
+    const [record] = await jsonOf(of(lineOf(h1, Buffer.from('\uFEFFbom\ttab\u2028sep'))));
+    expect(record).to.not.have.property('base64');
+    expect(record).to.have.property('text', '\uFEFFbom\ttab\u2028sep');
+  });
+
+  it('writes exit events with code and signal', async () => {
+    expect(await jsonOf(of(exitEvent(h1, 3), exitEvent(h1, null, 'TERM')))).to.deep.equal([
+      { ts: TS, type: 'exit', host: 'h1', code: 3, signal: null },
+      { ts: TS, type: 'exit', host: 'h1', code: null, signal: 'SIGTERM' },
+    ]);
+  });
+
+  it('stamps each event with the time it is rendered, in ISO 8601', async () => {
+    let t = Date.UTC(2024, 0, 1);
+    const clock = (): Date => new Date((t += 1500));
+    const lines = await lastValueFrom(
+      of(lineOf(h1, 'a'), lineOf(h1, 'b')).pipe(toJsonLines({ now: clock }), toArray()),
+      { defaultValue: [] },
+    );
+    expect(lines.map((l) => (JSON.parse(l) as { ts: string }).ts)).to.deep.equal([
+      '2024-01-01T00:00:01.500Z',
+      '2024-01-01T00:00:03.000Z',
+    ]);
+  });
+
+  it('writes the events of a scheduler stream: job events with job and scheduler labels, command events', async () => {
+    const a = { label: 'alpha', hostname: 'alpha.example.org' };
+    const run = new Job(() => of(lineOf(a, 'out'), exitEvent(a, 0)), { label: 'run' });
+    const broken = new Job(() => throwError(() => new Error('boom')), { label: 'broken' });
+    const skipped = new Job(() => of(1), { label: 'after', requires: broken, runIf: 'all-success' });
+    const monitor = new Job(() => NEVER, { label: 'monitor', forever: true });
+    const objects = new Job(() => of({ not: 'a primitive' }), { label: 'objects' });
+    const scheduler = new Scheduler([run, broken, skipped, monitor, objects], { label: 'main' });
+    const records = await jsonOf(scheduler.run());
+    const of_ = (job: string): Record<string, unknown>[] => records.filter((r) => r['job'] === job);
+
+    expect(of_('run')).to.deep.equal([
+      { ts: TS, type: 'started', job: 'run', scheduler: 'main' },
+      {
+        ts: TS,
+        type: 'line',
+        job: 'run',
+        scheduler: 'main',
+        host: 'alpha',
+        stream: 'stdout',
+        text: 'out',
+        newline: true,
+      },
+      { ts: TS, type: 'exit', job: 'run', scheduler: 'main', host: 'alpha', code: 0, signal: null },
+      { ts: TS, type: 'done', job: 'run', scheduler: 'main' }, // the exit event is no JSON primitive
+    ]);
+    const failed = of_('broken').find((r) => r['type'] === 'failed');
+    expect(failed).to.deep.include({ critical: false, scheduler: 'main' });
+    expect(failed?.['error']).to.deep.equal({
+      name: 'JobFailedError',
+      code: 'job-failed',
+      message: 'job "broken" failed: Error: boom',
+    });
+    expect(of_('after')).to.deep.equal([
+      { ts: TS, type: 'skipped', job: 'after', scheduler: 'main', because: ['broken'] },
+    ]);
+    expect(of_('monitor').at(-1)).to.deep.equal({
+      ts: TS,
+      type: 'cancelled',
+      job: 'monitor',
+      scheduler: 'main',
+      reason: 'forever',
+    });
+    expect(of_('objects').map((r) => r['type'])).to.deep.equal(['started', 'value', 'done']);
+    expect(of_('objects')[1]).to.not.have.property('value');
+    const end = records.at(-1);
+    expect(end).to.deep.include({ ts: TS, type: 'end', scheduler: 'main', ok: true, reason: 'fine' });
+    expect(end?.['why']).to.be.a('string');
+  });
+
+  it('carries JSON primitive values of value and done events', async () => {
+    const job = new Job(() => of('text', 2, true, null, Infinity), { label: 'j' });
+    const records = await jsonOf(new Scheduler([job], { label: 's' }).run());
+    const values = records.filter((r) => r['type'] === 'value' || r['type'] === 'done');
+    expect(values.map((r) => ('value' in r ? r['value'] : 'omitted'))).to.deep.equal([
+      'text',
+      2,
+      true,
+      null,
+      'omitted',
+      'omitted',
+    ]);
+  });
+});
+
+describe('toJsonRecord', () => {
+  it('gives the record of one event, with the ts given', () => {
+    expect(toJsonRecord(lineOf(h1, 'x', 'stderr'), 'T')).to.deep.equal({
+      ts: 'T',
+      type: 'line',
+      host: 'h1',
+      stream: 'stderr',
+      text: 'x',
+      newline: true,
+    });
+  });
+});
