@@ -75,6 +75,8 @@ export { RunString } from './commands/run-string.js';
 export type { RunStringOptions } from './commands/run-string.js';
 export { Pull, Push } from './commands/transfer.js';
 export type { TransferCommandOptions } from './commands/transfer.js';
+export { Service } from './commands/service.js';
+export type { ServiceOptions } from './commands/service.js';
 export { Variables } from './commands/variables.js';
 export { SshJob } from './ssh-job.js';
 export type { Commands, SshJobOptions } from './ssh-job.js';

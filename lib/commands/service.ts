@@ -1,0 +1,116 @@
+import { ConfigError } from '../core/errors/config-error.js';
+import { shellQuote } from '../nodes/shell-quote.js';
+import type { CommandOptions } from './command.js';
+import { Run } from './run.js';
+
+/** Options of a {@link Service}. @category models */
+export interface ServiceOptions {
+  /** Names the service on its host (the systemd unit is `rxjobs-<id>`): letters, digits, `-`, `_`, `.`. */
+  readonly serviceId: string;
+  /** Environment variables of the service. */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  /** Stop a running instance before starting (default true). */
+  readonly stopIfRunning?: boolean | undefined;
+  /**
+   * `'auto'` (default): systemd-run where systemd runs and the user is root, the portable way otherwise;
+   * `false`: always the portable way.
+   */
+  readonly systemd?: 'auto' | false | undefined;
+}
+
+// The portable way keeps the pid and the output of each service here, on its host.
+const STATE = '"$HOME/.rxjobs-remote/services"';
+// `alive P`: a process of session P runs; zombies don't count (where init does not reap them, kill -0 would
+// see a dead service for ever). The service is a session leader (setsid), so its session is its group.
+const ALIVE =
+  'alive() { if ps -o stat= -p $$ >/dev/null 2>&1; then ps -o stat= -s "$1" 2>/dev/null | grep -qv "^Z"; ' +
+  'else kill -0 -"$1" 2>/dev/null; fi; }; ';
+
+/**
+ * A background process on a node, started and stopped by commands of their own: `start()`, `stop()`,
+ * `status()` (exit 0 when running, 3 when not, as `systemctl is-active`), `logs()`. Where systemd runs (and
+ * as root), the process is a transient unit (`systemd-run --unit rxjobs-<id>`, logs in the journal);
+ * elsewhere it runs detached in a session of its own (`setsid`), with its pid and output under
+ * `~/.rxjobs-remote/services/`, and `stop()` kills its whole process group (TERM, then KILL after 2 s).
+ * @example
+ * const iperf = new Service('iperf3 -s', { serviceId: 'iperf' });
+ * new Sequence(new SshJob(server, iperf.start()), new SshJob(client, 'iperf3 -c server -t 5'), new SshJob(server, iperf.stop()));
+ * @category constructors
+ */
+export class Service {
+  readonly command: string;
+  readonly options: ServiceOptions;
+
+  constructor(command: string, options: ServiceOptions) {
+    if (typeof options.serviceId !== 'string' || !/^[\w.-]+$/.test(options.serviceId))
+      throw new ConfigError(
+        `service "${options.serviceId}"`,
+        'serviceId',
+        'must be made of letters, digits, "-", "_" and "."',
+      );
+    this.command = command;
+    this.options = options;
+  }
+
+  get unit(): string {
+    return `rxjobs-${this.options.serviceId}`;
+  }
+
+  /** The condition under which systemd is used, as shell text. */
+  #useSystemd(): string {
+    return this.options.systemd === false
+      ? 'false'
+      : '[ "$(id -u)" = 0 ] && [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1';
+  }
+
+  /** Starts the service (after stopping a running one, unless `stopIfRunning: false`); returns at once. */
+  start(options: CommandOptions = {}): Run {
+    const env = Object.entries(this.options.env ?? {});
+    const setenv = env.map(([k, v]) => `--setenv=${shellQuote(`${k}=${v}`)}`).join(' ');
+    const exports = env.map(([k, v]) => `export ${k}=${shellQuote(v)}; `).join('');
+    const id = this.options.serviceId;
+    const stop = this.options.stopIfRunning === false ? '' : `${this.#stopScript()}; `;
+    const script =
+      `${stop}if ${this.#useSystemd()}; then ` +
+      `systemctl reset-failed ${this.unit} >/dev/null 2>&1; ` +
+      `exec systemd-run --quiet --unit=${this.unit} --service-type=simple ${setenv} /bin/sh -c ${shellQuote(this.command)}; ` +
+      `fi; d=${STATE}; mkdir -p "$d" && chmod 700 "$HOME/.rxjobs-remote" "$d" || exit 1; ` +
+      `(${exports}cd && exec setsid /bin/sh -c ${shellQuote(this.command)}) >"$d/${id}.log" 2>&1 </dev/null & ` +
+      `echo $! >"$d/${id}.pid"`;
+    return new Run(script, { label: `Service: start ${id}`, ...options });
+  }
+
+  /** Stops the service: exits 0 whether it was running or not. */
+  stop(options: CommandOptions = {}): Run {
+    return new Run(this.#stopScript(), { label: `Service: stop ${this.options.serviceId}`, ...options });
+  }
+
+  /** Exits 0 and prints `active` when the service runs; exits 3 and prints `inactive` otherwise. */
+  status(options: CommandOptions = {}): Run {
+    const id = this.options.serviceId;
+    const script =
+      `${ALIVE}f=${STATE}/${id}.pid; if [ -f "$f" ]; then ` +
+      `if alive "$(cat "$f")"; then echo active; exit 0; else echo inactive; exit 3; fi; fi; ` +
+      `if ${this.#useSystemd()}; then systemctl is-active ${this.unit}; else echo inactive; exit 3; fi`;
+    return new Run(script, { label: `Service: status ${id}`, ...options });
+  }
+
+  /** Prints the service's output so far (its journal under systemd). */
+  logs(options: CommandOptions = {}): Run {
+    const id = this.options.serviceId;
+    const script =
+      `f=${STATE}/${id}.log; if [ -f "$f" ]; then cat "$f"; ` +
+      `elif ${this.#useSystemd()}; then journalctl --no-pager --output=cat --unit ${this.unit}; fi`;
+    return new Run(script, { label: `Service: logs ${id}`, ...options });
+  }
+
+  #stopScript(): string {
+    const id = this.options.serviceId;
+    return (
+      `${ALIVE}f=${STATE}/${id}.pid; if [ -f "$f" ]; then p=$(cat "$f"); rm -f "$f"; ` +
+      `if kill -TERM -"$p" 2>/dev/null; then i=0; while alive "$p" && [ $i -lt 20 ]; ` +
+      `do sleep 0.1; i=$((i+1)); done; alive "$p" && kill -KILL -"$p" 2>/dev/null; fi; ` +
+      `elif ${this.#useSystemd()}; then systemctl stop ${this.unit} >/dev/null 2>&1; fi; true`
+    );
+  }
+}
