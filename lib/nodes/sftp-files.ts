@@ -43,10 +43,14 @@ export async function remoteMkdirs(sftp: SFTPWrapper, dir: string, mode: number)
       if (!s.isDirectory()) throw new Error(`${current} exists and is not a directory`);
     } catch (e: unknown) {
       if ((e as { code?: unknown }).code !== 2) throw e; // 2: no such file
+      const dir = current;
       await call<undefined>((cb) => {
-        sftp.mkdir(current, { mode }, (err) => {
+        sftp.mkdir(dir, { mode }, (err) => {
           cb(err, undefined);
         });
+      }).catch(async (mkdirError: unknown) => {
+        // made meanwhile by another transfer (SFTP says only "Failure" for EEXIST)
+        if ((await remoteKind(sftp, dir)) !== 'dir') throw mkdirError;
       });
     }
   }
