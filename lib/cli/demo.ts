@@ -7,17 +7,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { filter, interval, lastValueFrom, map, tap } from 'rxjs';
 
-import { Job, Scheduler } from '../index.js';
+import { isCommandEvent, Job, LocalNode, Run, Scheduler, shellQuote, SshJob } from '../index.js';
 import type { SchedulerEndEvent, SchedulerEvent } from '../index.js';
-import { nodeScript } from './node-script.js';
 
 const USAGE = `Usage: rxjobs-demo [--fail] [--ascii] [--timeout MS] [--help]
 
 Runs a small experiment of local jobs, prints the scheduler's events as they happen, then the outcome,
 why() and list():
   prepare (critical)  creates a temporary directory holding an input file
-  run1 run2 run3      each runs \`node -e\` to hash the input with its own salt, at most 2 at a time
-                      (the experiment's jobsWindow)
+  run1 run2 run3      each runs \`node -e\` on the local node (a LocalNode: the same jobs and commands as
+                      over SSH) to hash the input with its own salt, at most 2 at a time (the
+                      experiment's jobsWindow); their output lines stream as they come
   collect             reads the three outputs and summarises them
   monitor (forever)   reports progress every 200 ms; cancelled once the experiment is over
 The temporary directory is removed at the end.
@@ -57,6 +57,7 @@ const labels = (jobs: readonly Job[]): string => jobs.map((j) => j.label).join('
 /** The experiment, and the top-level scheduler that runs it alongside the monitor. */
 function scenario(fail: boolean, timeout: number): { main: Scheduler; workdir: () => string | undefined } {
   let workdir: string | undefined;
+  const local = new LocalNode();
   const inWorkdir = (): string => {
     if (workdir === undefined) throw new Error('no working directory: prepare has not run');
     return workdir;
@@ -70,17 +71,17 @@ function scenario(fail: boolean, timeout: number): { main: Scheduler; workdir: (
     { label: 'prepare', critical: true },
   );
   // delays of 450, 250 and 350 ms: with a window of 2, run3 waits for run2's slot
-  const runs = [450, 250, 350].map(
-    (delay, i) =>
-      new Job(
-        () => {
-          const salt = `run${String(i + 1)}`;
-          const args = [salt, String(10_000 * (i + 1)), String(delay), fail && i === 1 ? 'fail' : 'ok'];
-          return nodeScript(RUN_SCRIPT, args, inWorkdir());
-        },
-        { label: `run${String(i + 1)}`, requires: prepare, critical: false },
-      ),
-  );
+  const runs = [450, 250, 350].map((delay, i) => {
+    const salt = `run${String(i + 1)}`;
+    const args = [salt, String(10_000 * (i + 1)), String(delay), fail && i === 1 ? 'fail' : 'ok'];
+    // the first argument is shell text, evaluated when the job runs (the directory is made by prepare)
+    const command = new Run(
+      () => `cd ${shellQuote(inWorkdir())} && ${shellQuote(process.execPath)} -e`,
+      RUN_SCRIPT,
+      ...args,
+    );
+    return new SshJob(local, command, { label: salt, requires: prepare, critical: false });
+  });
   const collect = new Job(
     async () => {
       const digests: string[] = [];
@@ -129,12 +130,15 @@ function printer(): (event: SchedulerEvent) => void {
         what = e.type;
         break;
       case 'value':
-        // a finite job's value shows on its done line; a forever job's values are its reports
-        if (!e.job.forever) return;
-        what = `| ${String(e.value)}`;
+        // a command's output lines, and a forever job's reports; other values show on their done line
+        if (isCommandEvent(e.value)) {
+          if (e.value.type === 'exit') return;
+          what = `${e.value.stream === 'stderr' ? '!' : '|'} ${e.value.text}`;
+        } else if (e.job.forever) what = `| ${String(e.value)}`;
+        else return;
         break;
       case 'done':
-        what = `done -> ${String(e.value)}`;
+        what = `done -> ${String(e.job instanceof SshJob ? e.job.result() : e.value)}`;
         break;
       case 'failed':
         what = `FAILED${e.critical ? ' (critical)' : ''}: ${e.error.message}`;
