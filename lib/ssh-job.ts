@@ -1,5 +1,5 @@
-import type { Observable } from 'rxjs';
-import { concat, defer, from, lastValueFrom } from 'rxjs';
+import type { MonoTypeOperatorFunction } from 'rxjs';
+import { concat, defer, from, lastValueFrom, Observable } from 'rxjs';
 
 import type { Command } from './commands/command.js';
 import { Run } from './commands/run.js';
@@ -9,7 +9,9 @@ import type { JobOptions } from './core/job.js';
 import { Job } from './core/job.js';
 import type { CommandEvent } from './nodes/command-event.js';
 import type { Node } from './nodes/node.js';
-import { throwOnFailure } from './nodes/operators.js';
+import { isAllowedExit } from './nodes/command-event.js';
+import { CommandFailedError } from './nodes/errors/command-failed-error.js';
+import { StderrTail } from './nodes/stderr-tail.js';
 
 /** Options of an {@link SshJob}: a job's options, plus its variables. @category models */
 export interface SshJobOptions extends JobOptions {
@@ -24,11 +26,55 @@ export interface SshJobOptions extends JobOptions {
 /** What `SshJob` accepts as commands: a command line, a command object, or a list of them. @category models */
 export type Commands = string | Command | readonly (string | Command)[];
 
+/**
+ * Passes a command's events on and, after an exit that is neither 0 nor allowed, errors with a
+ * CommandFailedError. Unlike `throwOnFailure()`, it describes the command only when it fails: the function
+ * arguments of a Run are called once per run, not once more for an error message that is not needed.
+ */
+const failOnDisallowedExit =
+  (
+    command: Command,
+    variables: Variables,
+    tailSize: number | undefined,
+  ): MonoTypeOperatorFunction<CommandEvent> =>
+  (source) =>
+    new Observable<CommandEvent>((subscriber) => {
+      const tail = new StderrTail(tailSize);
+      return source.subscribe({
+        next: (event) => {
+          subscriber.next(event);
+          if (event.type === 'line') tail.add(event);
+          else if (!isAllowedExit(event, command.allowedExits))
+            subscriber.error(new CommandFailedError(event, command.describe(variables), tail.lines()));
+        },
+        error: (e: unknown) => {
+          subscriber.error(e);
+        },
+        complete: () => {
+          subscriber.complete();
+        },
+      });
+    });
+
 const isCommand = (x: unknown): x is Command =>
   typeof x === 'object' && x !== null && typeof (x as { run?: unknown }).run === 'function';
 
 const isNode = (x: unknown): x is Node =>
   typeof x === 'object' && x !== null && typeof (x as { exec?: unknown }).exec === 'function';
+
+/** `an empty list`, `number 42`, `null`, `an object (Object)`: what was given instead, for error messages. */
+const describeValue = (x: unknown): string => {
+  if (x === null || x === undefined) return String(x);
+  if (Array.isArray(x)) return x.length === 0 ? 'an empty list' : `a list of ${String(x.length)}`;
+  if (typeof x === 'string') return `string ${JSON.stringify(x.slice(0, 40))}`;
+  if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint')
+    return `${typeof x} ${String(x)}`;
+  if (typeof x === 'object' || typeof x === 'function') {
+    const maker = (Object.getPrototypeOf(x) as { constructor?: { name?: string } } | null)?.constructor?.name;
+    return `${typeof x === 'function' ? 'a function' : 'an object'} (${maker ?? 'no prototype'})`;
+  }
+  return typeof x;
+};
 
 /**
  * A job that runs commands, in order, on one node (an `SshNode` or a `LocalNode`). Every command event (each
@@ -49,25 +95,31 @@ export class SshJob extends Job<CommandEvent, number | null> {
 
   constructor(node: Node, commands: Commands, options: SshJobOptions = {}) {
     super({ ...options, requires: undefined, scheduler: undefined });
-    if (!isNode(node))
-      throw new ConfigError(`job "${this.label}"`, 'node', 'must be an SshNode or a LocalNode');
-    const list = typeof commands === 'string' || isCommand(commands) ? [commands] : commands;
+    // the commands first: without a label of its own, the job is named after them in the node's error
+    const subject = (): string => `job "${this.label}"`;
+    const list: unknown = typeof commands === 'string' || isCommand(commands) ? [commands] : commands;
     if (!Array.isArray(list) || list.length === 0)
       throw new ConfigError(
-        `job "${this.label}"`,
+        subject(),
         'commands',
-        'must be a command or a non-empty list of commands',
+        `must be a command or a non-empty list of commands, got ${describeValue(list)}`,
       );
-    this.node = node;
     this.commands = list.map((c: unknown, i) => {
       if (typeof c === 'string') return new Run(c);
       if (isCommand(c)) return c;
       throw new ConfigError(
-        `job "${this.label}"`,
+        subject(),
         `commands[${String(i)}]`,
-        'must be a command line or a command object (Run, RunScript, RunString, Push, Pull)',
+        `must be a command line or a command object (Run, RunScript, RunString, Push, Pull), got ${describeValue(c)}`,
       );
     });
+    if (!isNode(node))
+      throw new ConfigError(
+        subject(),
+        'node',
+        `must be an SshNode or a LocalNode, got ${describeValue(node)}`,
+      );
+    this.node = node;
     this.variables = options.variables ?? new Variables();
     this.keepConnection = options.keepConnection ?? false;
     this.#stderrTail = options.stderrTail;
@@ -80,13 +132,9 @@ export class SshJob extends Job<CommandEvent, number | null> {
     return concat(
       ...this.commands.map((command) =>
         defer(() =>
-          command.run(this.node, context).pipe(
-            throwOnFailure({
-              allowedExits: command.allowedExits,
-              command: command.describe(this.variables),
-              stderrTail: this.#stderrTail,
-            }),
-          ),
+          command
+            .run(this.node, context)
+            .pipe(failOnDisallowedExit(command, this.variables, this.#stderrTail)),
         ),
       ),
     );

@@ -52,6 +52,14 @@ export const splitOptions = <O extends object>(
 export const evaluate = (arg: Arg, variables: Variables): string =>
   typeof arg === 'function' ? String(arg(variables)) : variables.expand(String(arg));
 
+/**
+ * An argument as listings and errors show it: evaluated against the variables when given, else as written
+ * (`{{name}}` left as it is, a function shown as `<fn>`, since calling it before the run would be wrong).
+ * @internal
+ */
+export const shown = (arg: Arg, variables?: Variables): string =>
+  variables !== undefined ? evaluate(arg, variables) : typeof arg === 'function' ? '<fn>' : String(arg);
+
 /** Checks that every argument is an Arg; a TypeError names the command and the position. @internal */
 export const checkArgs = (what: string, args: readonly unknown[]): Arg[] =>
   args.map((arg, i) => {

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 
 import type { Observable } from 'rxjs';
-import { concat, defer } from 'rxjs';
+import { catchError, concat, defer, EMPTY, from, ignoreElements, throwError } from 'rxjs';
 
+import { isJobsError } from '../core/errors/jobs-error.js';
 import type { CommandEvent } from '../nodes/command-event.js';
+import { TransferError } from '../nodes/errors/transfer-error.js';
 import type { ExecOptions, Node } from '../nodes/node.js';
 import { shellJoin, shellQuote } from '../nodes/shell-quote.js';
 
@@ -18,20 +21,59 @@ export interface ScriptRun {
   readonly exec: ExecOptions;
 }
 
+/** Fails with a TransferError naming the first local file that cannot be read. @internal */
+export const checkLocalFiles = async (node: Node, files: readonly string[]): Promise<void> => {
+  for (const file of files) {
+    try {
+      await stat(file);
+    } catch (e: unknown) {
+      throw new TransferError(node.label, file, `cannot read the local file: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+  }
+};
+
+/** `rm -rf dir` on the node, quietly: the clean-up of an upload that failed half-way. */
+const removeDir = (node: Node, dir: string): Observable<never> =>
+  node.exec(`rm -rf ${shellQuote(dir)}`).pipe(
+    ignoreElements(),
+    catchError(() => EMPTY),
+  );
+
 /**
  * Copies a script (and its includes) to a fresh directory of its own under the node's private script
  * directory, so that parallel runs never collide, runs it from the home directory with its arguments, and
  * removes the directory when the script ends, however it ends (a cancelled script's shell removes it too).
- * A script killed by a signal reports 128 + the signal's number, as a shell does.
+ * Missing includes fail (a `TransferError`) before anything is sent; an upload that fails half-way removes
+ * what it wrote. A script killed by a signal reports 128 + the signal's number, as a shell does.
  * @internal
  */
 export const runScript = (node: Node, script: ScriptRun): Observable<CommandEvent> =>
   defer(() => {
     const dir = `${node.scriptDir}/run-${randomBytes(6).toString('hex')}`;
-    const upload = node.writeFile(`${dir}/${script.name}`, script.body, 0o700);
-    const includes = script.includes.length > 0 ? node.push(script.includes, dir) : [];
+    const file = `${dir}/${script.name}`;
+    const upload = concat(
+      node.writeFile(file, script.body, 0o700), // its missing parents are created private
+      script.includes.length > 0 ? node.push(script.includes, dir) : EMPTY,
+    ).pipe(
+      // a transfer that failed half-way: remove what it wrote (a connection error: nothing to remove)
+      catchError((e: unknown) =>
+        concat(
+          isJobsError(e, 'transfer') ? removeDir(node, dir) : EMPTY,
+          throwError(() => e as Error),
+        ),
+      ),
+    );
+    // the wrapper shell outlives a cancel (TERM, HUP, INT) to remove the directory; and PIPE, since it says
+    // `Terminated` on a stderr that a cancelled LocalNode has already closed. Handlers (not `''`, which
+    // children would inherit): the script runs with the default dispositions.
     const command =
-      `d=${shellQuote(dir)}; trap : TERM HUP INT; "$d"/${shellQuote(script.name)}` +
+      `d=${shellQuote(dir)}; trap : TERM HUP INT PIPE; "$d"/${shellQuote(script.name)}` +
       `${script.args.length > 0 ? ` ${shellJoin(script.args)}` : ''}; s=$?; rm -rf "$d"; exit $s`;
-    return concat(upload, includes, node.exec(command, script.exec));
+    return concat(
+      from(checkLocalFiles(node, script.includes)).pipe(ignoreElements()),
+      upload,
+      node.exec(command, script.exec),
+    );
   });

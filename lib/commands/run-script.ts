@@ -10,7 +10,7 @@ import type { Node } from '../nodes/node.js';
 import { shellJoin } from '../nodes/shell-quote.js';
 import { captureInto } from './capture.js';
 import type { Arg, Command, CommandContext } from './command.js';
-import { checkArgs, evaluate, splitOptions } from './command.js';
+import { checkArgs, evaluate, shown, splitOptions } from './command.js';
 import { runScript } from './remote-script.js';
 import type { RunCommandOptions } from './run.js';
 import type { Variables } from './variables.js';
@@ -50,7 +50,7 @@ export class RunScript implements Command {
   }
 
   describe(variables?: Variables): string {
-    const args = this.args.map((a) => (variables === undefined ? String(a) : evaluate(a, variables)));
+    const args = this.args.map((a) => shown(a, variables));
     return [path.basename(this.localPath), shellJoin(args)].filter((s) => s !== '').join(' ');
   }
 

@@ -1,18 +1,21 @@
+import path from 'node:path';
+
 import type { Observable } from 'rxjs';
+import { defer } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
 import type { Node } from '../nodes/node.js';
 import { shellJoin } from '../nodes/shell-quote.js';
 import { captureInto } from './capture.js';
 import type { Arg, Command, CommandContext } from './command.js';
-import { checkArgs, evaluate, splitOptions } from './command.js';
+import { checkArgs, evaluate, shown, splitOptions } from './command.js';
 import { runScript } from './remote-script.js';
 import type { RunScriptOptions } from './run-script.js';
 import type { Variables } from './variables.js';
 
 /** Options of {@link RunString}. @category models */
 export interface RunStringOptions extends RunScriptOptions {
-  /** File name the script gets on the node (default `script`); shows in `ps` and in the script's `$0`. */
+  /** File name the script gets on the node (its base name; default `script`); shows in `ps` and in `$0`. */
   readonly remoteName?: string | undefined;
 }
 
@@ -43,26 +46,39 @@ export class RunString implements Command {
     return this.options.allowedExits ?? [];
   }
 
-  /** The first meaningful line of the script (cut at 30 characters), then the arguments. */
+  /**
+   * The remote name, or else the first meaningful line of the script (cut at 30 characters, its `{{name}}`
+   * expanded when variables are given), then the arguments.
+   */
   describe(variables?: Variables): string {
+    const script = variables === undefined ? this.script : variables.expand(this.script);
     const first =
-      this.script
+      script
         .split('\n')
         .find((l) => l.trim() !== '' && !l.startsWith('#'))
         ?.trim() ?? '';
     const text = first.length > 30 ? `${first.slice(0, 30)}...` : first;
-    const args = this.args.map((a) => (variables === undefined ? String(a) : evaluate(a, variables)));
+    const args = this.args.map((a) => shown(a, variables));
     return [this.options.remoteName ?? text, shellJoin(args)].filter((s) => s !== '').join(' ');
   }
 
   run(node: Node, context: CommandContext): Observable<CommandEvent> {
-    const body = context.variables.expand(this.script);
-    return runScript(node, {
-      body: body.startsWith('#!') ? body : `#!/bin/sh\n${body}`,
-      name: this.options.remoteName ?? 'script',
-      args: this.args.map((a) => evaluate(a, context.variables)),
-      includes: this.options.includes ?? [],
-      exec: { env: this.options.env, stdin: this.options.stdin, pty: this.options.pty },
+    // deferred: the variables are read when the command runs, not when its Observable is made
+    return defer(() => {
+      const body = context.variables.expand(this.script);
+      return runScript(node, {
+        body: body.startsWith('#!') ? body : `#!/bin/sh\n${body}`,
+        name: remoteFileName(this.options.remoteName),
+        args: this.args.map((a) => evaluate(a, context.variables)),
+        includes: this.options.includes ?? [],
+        exec: { env: this.options.env, stdin: this.options.stdin, pty: this.options.pty },
+      });
     }).pipe(captureInto(this.options.capture, context.variables, this.allowedExits));
   }
 }
+
+/** The script's file name: the base name of `remoteName` (its directory is the run's own), else `script`. */
+const remoteFileName = (remoteName: string | undefined): string => {
+  const base = remoteName === undefined ? '' : path.posix.basename(remoteName);
+  return base === '' || base === '.' || base === '..' ? 'script' : base;
+};

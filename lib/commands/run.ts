@@ -6,7 +6,7 @@ import type { ExecOptions, Node } from '../nodes/node.js';
 import { shellQuote } from '../nodes/shell-quote.js';
 import { captureInto } from './capture.js';
 import type { Arg, Command, CommandContext, CommandOptions } from './command.js';
-import { checkArgs, evaluate, splitOptions } from './command.js';
+import { checkArgs, shown, splitOptions } from './command.js';
 import type { Variables } from './variables.js';
 
 /** Options of {@link Run}. @category models */
@@ -51,9 +51,7 @@ export class Run implements Command {
 
   /** The command line for these variables (a function argument is shown as `<fn>` without them). */
   describe(variables?: Variables): string {
-    const [head, ...tail] = this.args.map((arg) =>
-      variables === undefined ? (typeof arg === 'function' ? '<fn>' : String(arg)) : evaluate(arg, variables),
-    );
+    const [head, ...tail] = this.args.map((arg) => shown(arg, variables));
     return [head ?? '', ...tail.map(shellQuote)].join(' ');
   }
 

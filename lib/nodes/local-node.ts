@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -14,6 +14,7 @@ import { exitEvent } from './command-event.js';
 import { LineSplitter } from './line-splitter.js';
 import { copyInto, ensurePrivateDir, writeFileAtomic } from './local-files.js';
 import type { ExecOptions, Node, TransferOptions } from './node.js';
+import { TransferError } from './errors/transfer-error.js';
 
 /** Options of {@link LocalNode}. @category models */
 export interface LocalNodeOptions {
@@ -239,6 +240,17 @@ export class LocalNode implements Node {
     return this.#abortable(async (signal) => {
       const target = resolve(path);
       await this.#checkScriptDir(dirname(target));
+      // missing parents are created private, as SshNode does
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 }).catch((e: unknown) => {
+        throw new TransferError(
+          this.hostname,
+          dirname(target),
+          `cannot create the directory: ${(e as Error).message}`,
+          {
+            cause: e,
+          },
+        );
+      });
       await writeFileAtomic(target, data, mode, { signal, host: this.hostname });
     });
   }

@@ -46,7 +46,10 @@ export interface Node extends NodeRef {
    */
   pull(remotePaths: readonly string[], localDir: string, options?: TransferOptions): Observable<never>;
 
-  /** Writes `data` to `remotePath` (complete or not at all) with the given mode. Completes when done. */
+  /**
+   * Writes `data` to `remotePath` (complete or not at all) with the given mode; missing parent directories
+   * are created, private (mode 700). Completes when done.
+   */
   writeFile(remotePath: string, data: string | Buffer, mode?: number): Observable<never>;
 
   /**

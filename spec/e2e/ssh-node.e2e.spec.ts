@@ -10,6 +10,7 @@ import type { CommandEvent } from '../../lib/nodes/command-event.js';
 import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 import { exitStatus, stdout } from '../../lib/nodes/operators.js';
 import { rejection } from '../helpers/errors.js';
+import { eventually } from '../helpers/eventually.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';
 import type { Fleet } from '../helpers/sshd.js';
 import { blackHole, refusedPort, remoteProcesses, sshdConnections, startFleet } from '../helpers/sshd.js';
@@ -24,16 +25,6 @@ const shown = (events: CommandEvent[]): string[] =>
 const marker = (): string => `1${String(Math.floor(Math.random() * 1e6))}.${String(Date.now() % 1e6)}`;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until `check` is true, polling, for at most `ms`. */
-const eventually = async (check: () => Promise<boolean>, ms = 5000): Promise<boolean> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > end) return false;
-    await settle(50);
-  }
-};
 
 describe('SshNode (real sshd)', function () {
   this.timeout(30_000);

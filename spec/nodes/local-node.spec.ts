@@ -328,10 +328,17 @@ describe('LocalNode', () => {
       expect(await readdir(dir)).to.deep.equal(['f.txt']);
     });
 
-    it('fails with a TransferError when the directory is missing, leaving nothing', async () => {
-      const e = await rejection(done(node.writeFile(join(dir, 'no', 'f'), 'x')));
+    it('creates missing parent directories, private (mode 700), as SshNode does', async () => {
+      await done(node.writeFile(join(dir, 'a', 'b', 'f'), 'x'));
+      expect([await modeOf(join(dir, 'a')), await modeOf(join(dir, 'a', 'b'))]).to.deep.equal([0o700, 0o700]);
+      expect(await readFile(join(dir, 'a', 'b', 'f'), 'utf8')).to.equal('x');
+    });
+
+    it('fails with a TransferError when a parent is a file, leaving nothing', async () => {
+      await done(node.writeFile(join(dir, 'plain'), 'x'));
+      const e = await rejection(done(node.writeFile(join(dir, 'plain', 'f'), 'x')));
       expect(isJobsError(e, 'transfer')).to.equal(true);
-      expect(await readdir(dir)).to.deep.equal([]);
+      expect(await readdir(dir)).to.deep.equal(['plain']);
     });
   });
 
