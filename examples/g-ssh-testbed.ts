@@ -1,7 +1,7 @@
 // Example G: a small experiment on SSH nodes behind a gateway. Each node is prepared (a directory, a
 // measurement script), then the measurement runs on every node in parallel (a window of 3), then each node's
-// results are collected with Pull. (The loopback hosts share one home directory, so each node writes its
-// own file.) Output lines stream live, prefixed by host. The testbed is private:
+// results are collected with Pull. (The loopback hosts are one machine: they share a results directory, in
+// the testbed's own temporary directory, where each node writes a file of its own.) Output lines stream live, prefixed by host. The testbed is private:
 // OpenSSH servers on loopback addresses (127.0.0.2 is the gateway, 127.0.0.3 and up the nodes), started and
 // stopped by this script with the test suite's harness, so it needs `sshd` (bash scripts/install-deps.sh).
 // Run: npx tsx examples/g-ssh-testbed.ts   (exit code 1 and a MISMATCH line when the behaviour differs)
@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import { lastValueFrom } from 'rxjs';
 
-import { Pull, Run, RunString, Scheduler, SshJob, SshNode, writeLines } from '../lib/index.js';
+import { Pull, Run, RunString, Scheduler, shellQuote, SshJob, SshNode, writeLines } from '../lib/index.js';
 import { sshdConnections, startFleet } from '../spec/helpers/sshd.js';
 import { makeChecker } from './helpers.js';
 
@@ -22,13 +22,14 @@ const NODES = 4;
 const measure = `#!/bin/sh
 host=$1; samples=$2
 for i in $(seq "$samples"); do
-  echo "$host,$i,$(( (i * 37 + \${#host}) % 100 ))" >> "results/$host.csv"
+  echo "$host,$i,$(( (i * 37 + \${#host}) % 100 ))" >> "$RESULTS/$host.csv"
   echo "sample $i of $samples"
 done
 `;
 
 const fleet = await startFleet({ hosts: NODES + 1 });
 const results = await mkdtemp(path.join(os.tmpdir(), 'rxjobs-example-g-'));
+const remote = `${fleet.home}/results`; // where the nodes write
 try {
   // what every node shares: the testbed's user, port, key and known_hosts (nothing of ~/.ssh is used)
   const common = {
@@ -50,23 +51,34 @@ try {
   // prepare every node, then measure on all of them (at most 3 at once), then collect from every node
   const prepare = nodes.map(
     (node) =>
-      new SshJob(node, [new Run('mkdir -p results && rm -f', `results/${node.label}.csv`), 'uname -s'], {
-        label: `prepare ${node.label}`,
-      }),
+      new SshJob(
+        node,
+        [
+          new Run(`mkdir -p ${shellQuote(remote)} && rm -f ${shellQuote(`${remote}/${node.label}.csv`)}`),
+          'uname -s',
+        ],
+        {
+          label: `prepare ${node.label}`,
+        },
+      ),
   );
   const measureAll = new Scheduler(
     nodes.map(
       (node) =>
-        new SshJob(node, new RunString(measure, node.label, 3, { remoteName: 'measure.sh' }), {
-          label: `measure ${node.label}`,
-        }),
+        new SshJob(
+          node,
+          new RunString(measure, node.label, 3, { remoteName: 'measure.sh', env: { RESULTS: remote } }),
+          {
+            label: `measure ${node.label}`,
+          },
+        ),
     ),
     { label: 'measure', jobsWindow: 3 },
   );
   measureAll.requires(prepare);
   const collect = nodes.map(
     (node) =>
-      new SshJob(node, new Pull(`results/${node.label}.csv`, path.join(results, node.label)), {
+      new SshJob(node, new Pull(`${remote}/${node.label}.csv`, path.join(results, node.label)), {
         label: `collect ${node.label}`,
         requires: measureAll,
       }),

@@ -164,12 +164,16 @@ describe('SshNode (real sshd)', function () {
       const data = randomBytes(3_000_000);
       await writeFile(path.join(src, 'big.bin'), data);
       await writeFile(path.join(src, 'sub', 'run.sh'), '#!/bin/sh\necho hi\n', { mode: 0o755 });
-      await lastValueFrom(node.push([src], 'pushed/here'), { defaultValue: undefined });
-      const remoteSum = await lastValueFrom(node.exec('sha256sum pushed/here/src/big.bin').pipe(stdout()));
+      await lastValueFrom(node.push([src], `${fleet.home}/pushed/here`), { defaultValue: undefined });
+      const remoteSum = await lastValueFrom(
+        node.exec(`sha256sum ${fleet.home}/pushed/here/src/big.bin`).pipe(stdout()),
+      );
       expect(remoteSum.split(' ')[0]).to.equal(sha(data));
-      expect(await lastValueFrom(node.exec('pushed/here/src/sub/run.sh').pipe(stdout()))).to.equal('hi');
+      expect(
+        await lastValueFrom(node.exec(`${fleet.home}/pushed/here/src/sub/run.sh`).pipe(stdout())),
+      ).to.equal('hi');
       const back = path.join(local, 'back');
-      await lastValueFrom(node.pull(['pushed/here/src'], back), { defaultValue: undefined });
+      await lastValueFrom(node.pull([`${fleet.home}/pushed/here/src`], back), { defaultValue: undefined });
       expect(sha(await readFile(path.join(back, 'src', 'big.bin')))).to.equal(sha(data));
       expect((await stat(path.join(back, 'src', 'sub', 'run.sh'))).mode & 0o777).to.equal(0o755);
       expect((await readdir(path.join(back, 'src'))).sort()).to.deep.equal(['big.bin', 'sub']);
@@ -200,10 +204,10 @@ describe('SshNode (real sshd)', function () {
 
     it('leaves no partial local file when a pull is interrupted', async () => {
       const node = fleetNode(fleet);
-      await lastValueFrom(node.exec('head -c 200000000 /dev/zero > huge.bin').pipe(toArray()));
+      await lastValueFrom(node.exec(`head -c 200000000 /dev/zero > ${fleet.home}/huge.bin`).pipe(toArray()));
       const into = path.join(local, 'interrupted');
       await mkdir(into, { recursive: true });
-      const sub = node.pull(['huge.bin'], into).subscribe({ error: () => undefined });
+      const sub = node.pull([`${fleet.home}/huge.bin`], into).subscribe({ error: () => undefined });
       await eventually(async () => (await readdir(into)).length > 0, 5000);
       sub.unsubscribe();
       await node.close();
@@ -212,11 +216,13 @@ describe('SshNode (real sshd)', function () {
 
     it('writes a file atomically, with its mode', async () => {
       const node = fleetNode(fleet);
-      await lastValueFrom(node.writeFile('w/x.sh', '#!/bin/sh\necho written\n', 0o700), {
+      await lastValueFrom(node.writeFile(`${fleet.home}/w/x.sh`, '#!/bin/sh\necho written\n', 0o700), {
         defaultValue: undefined,
       });
       expect(
-        await lastValueFrom(node.exec('w/x.sh; stat -c %a w/x.sh w').pipe(stdout(), toArray())),
+        await lastValueFrom(
+          node.exec(`cd ${fleet.home} && w/x.sh; stat -c %a w/x.sh w`).pipe(stdout(), toArray()),
+        ),
       ).to.deep.equal(['written', '700', '700']);
       await node.close();
     });
