@@ -1,21 +1,34 @@
 /**
- * OpenSSH known_hosts files: parsing, host matching (patterns, `[host]:port`, hashed names), checking a
- * presented host key, appending new keys, and the `strict` / `accept-new` / `off` policies. Pure Node (fs,
- * crypto): the ssh2 layer hands over the key blob and acts on the outcome.
+ * Trust in host keys, as OpenSSH's known_hosts files give it: checking a presented key, the key types known
+ * for a host (asked for first in the key exchange), appending new keys, and the `strict` / `accept-new` /
+ * `off` policies. Pure Node (fs, crypto): the ssh2 layer hands over the key blob and acts on the outcome.
+ * The file format itself is in `known-hosts-format.ts`.
  * @module
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 import { ConfigError } from '../core/errors/config-error.js';
 import { HostKeyError } from './errors/host-key-error.js';
+import type { HostLookup, KnownHostsEntry } from './known-hosts-format.js';
+import {
+  HASH_MAGIC,
+  blobKeyType,
+  fingerprint,
+  hostLookupName,
+  hostPatternsMatch,
+  parseKnownHosts,
+} from './known-hosts-format.js';
 
-/** The host and port a connection goes to, as looked up in known_hosts. @category models */
-export interface HostLookup {
-  readonly host: string;
-  readonly port: number;
-}
+export type { HostLookup, KnownHostsEntry } from './known-hosts-format.js';
+export {
+  blobKeyType,
+  fingerprint,
+  hostLookupName,
+  hostPatternsMatch,
+  parseKnownHosts,
+} from './known-hosts-format.js';
 
 /**
  * A public host key: its wire type name (`ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`…) and its SSH
@@ -29,9 +42,9 @@ export interface HostKey {
 
 /**
  * What known_hosts says about a presented key: `known` (an entry for the host has this key), `unknown` (no
- * entry for the host with a key of this type), `changed` (entries for the host have keys of this type, none
- * of them this key; `known` holds their fingerprints, `file`/`line` the first of them) or `revoked` (a
- * `@revoked` entry for the host has this key; wins over everything else).
+ * entry names the host), `changed` (entries name the host, none with this key, whatever their key type;
+ * `known` holds their fingerprints, `file`/`line` the first of them) or `revoked` (a `@revoked` entry for the
+ * host has this key; wins over everything else).
  * @category models
  */
 export type HostKeyCheck =
@@ -64,116 +77,6 @@ export interface VerifyHostKeyOptions {
   readonly hash?: boolean | undefined;
 }
 
-/** One key line of a known_hosts file. @category models */
-export interface KnownHostsEntry {
-  /** `@revoked` or `@cert-authority`, without the `@`; undefined for a plain entry. */
-  readonly marker: 'revoked' | 'cert-authority' | undefined;
-  /** The host field as written: comma-separated patterns, or one hashed name `|1|salt|hmac`. */
-  readonly hosts: string;
-  readonly type: string;
-  readonly data: Buffer;
-  /** 1-based line number in its file. */
-  readonly line: number;
-}
-
-const HASH_MAGIC = '|1|';
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const DEFAULT_PORT = 22;
-
-/**
- * The name known_hosts knows a host by: `host` on port 22, `[host]:port` otherwise.
- * @example
- * hostLookupName({ host: 'db1', port: 2222 }); // '[db1]:2222'
- * @category combinators
- */
-export function hostLookupName(lookup: HostLookup): string {
-  return lookup.port === DEFAULT_PORT ? lookup.host : `[${lookup.host}]:${String(lookup.port)}`;
-}
-
-/**
- * The SHA256 fingerprint of a key blob, as `ssh-keygen -l` prints it: `SHA256:` and unpadded base64.
- * @category combinators
- */
-export function fingerprint(data: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(data).digest('base64').replace(/=+$/, '');
-}
-
-/**
- * The key type written inside a wire-format key blob (its first length-prefixed string), or undefined when
- * the blob is too short to hold one.
- * @category combinators
- */
-export function blobKeyType(data: Buffer): string | undefined {
-  if (data.length < 4) return undefined;
-  const length = data.readUInt32BE(0);
-  if (length === 0 || length > 64 || data.length < 4 + length) return undefined;
-  return data.toString('latin1', 4, 4 + length);
-}
-
-/**
- * The key lines of known_hosts text. Comments, blank lines and malformed lines (unknown marker, missing
- * field, bad base64, blob whose embedded type is not the written one) are skipped, as OpenSSH skips them.
- * @category combinators
- */
-export function parseKnownHosts(text: string): KnownHostsEntry[] {
-  const entries: KnownHostsEntry[] = [];
-  text.split('\n').forEach((raw, index) => {
-    const trimmed = raw.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) return;
-    const fields = trimmed.split(/[ \t]+/);
-    let marker: KnownHostsEntry['marker'];
-    if (trimmed.startsWith('@')) {
-      const word = fields.shift();
-      if (word === '@revoked') marker = 'revoked';
-      else if (word === '@cert-authority') marker = 'cert-authority';
-      else return;
-    }
-    const [hosts = '', type = '', base64 = ''] = fields;
-    if (hosts === '' || type === '' || !BASE64.test(base64)) return;
-    const data = Buffer.from(base64, 'base64');
-    if (blobKeyType(data) !== type) return;
-    entries.push({ marker, hosts, type, data, line: index + 1 });
-  });
-  return entries;
-}
-
-const globToRegExp = (pattern: string): RegExp =>
-  new RegExp(
-    '^' +
-      pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : '\\' + c)) +
-      '$',
-  );
-
-const matchesHashed = (hashed: string, name: string): boolean => {
-  const [salt, hmac, ...rest] = hashed.slice(HASH_MAGIC.length).split('|');
-  if (salt === undefined || hmac === undefined || rest.length > 0) return false;
-  if (!BASE64.test(salt) || !BASE64.test(hmac)) return false;
-  const expected = Buffer.from(hmac, 'base64');
-  const actual = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest();
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
-};
-
-/**
- * Whether the host field of a known_hosts line matches a lookup name (`host` or `[host]:port`, see
- * {@link hostLookupName}). A hashed field `|1|salt|hmac` matches when HMAC-SHA1(salt, name) is the hmac.
- * Otherwise the field is comma-separated patterns with `*` and `?` wildcards: it matches when a pattern
- * matches and no `!`-negated pattern does. Case-insensitive, as OpenSSH lowercases both sides.
- * @category combinators
- */
-export function hostPatternsMatch(hosts: string, name: string): boolean {
-  const lower = name.toLowerCase();
-  if (hosts.startsWith(HASH_MAGIC)) return matchesHashed(hosts, lower);
-  let positive = false;
-  for (const pattern of hosts.toLowerCase().split(',')) {
-    const negated = pattern.startsWith('!');
-    const glob = negated ? pattern.slice(1) : pattern;
-    if (glob === '' || !globToRegExp(glob).test(lower)) continue;
-    if (negated) return false;
-    positive = true;
-  }
-  return positive;
-}
-
 const readKnownHosts = async (file: string): Promise<string> => {
   try {
     return await readFile(file, 'utf8');
@@ -185,13 +88,46 @@ const readKnownHosts = async (file: string): Promise<string> => {
   }
 };
 
+/** The entries naming the host, file by file (`@cert-authority` lines left out). */
+const entriesFor = async (
+  lookup: HostLookup,
+  files: readonly string[],
+): Promise<{ file: string; entry: KnownHostsEntry }[]> => {
+  const name = hostLookupName(lookup);
+  const texts = await Promise.all(files.map(readKnownHosts));
+  return files.flatMap((file, i) =>
+    parseKnownHosts(texts[i] ?? '')
+      .filter((entry) => entry.marker !== 'cert-authority' && hostPatternsMatch(entry.hosts, name))
+      .map((entry) => ({ file, entry })),
+  );
+};
+
+/**
+ * The key types known_hosts holds for a host (plain entries, first seen first, no duplicates): the types to
+ * ask the server for first, so that a host with several keys presents one that can be checked. Missing files
+ * count as empty; an unreadable one rejects with a `ConfigError`.
+ * @example
+ * await knownHostKeyTypes({ host: 'db1', port: 22 }, ['/home/me/.ssh/known_hosts']); // ['ssh-ed25519']
+ * @category running
+ */
+export async function knownHostKeyTypes(lookup: HostLookup, files: readonly string[]): Promise<string[]> {
+  const types = new Set<string>();
+  for (const { entry } of await entriesFor(lookup, files))
+    if (entry.marker === undefined) types.add(entry.type);
+  return [...types];
+}
+
 /**
  * Checks a presented host key against known_hosts files (see {@link HostKeyCheck}). Missing files count as
  * empty; a file that exists but cannot be read rejects with a `ConfigError` naming it. `@cert-authority`
- * entries are ignored (plain keys only). The files are read on every call. Two differences from OpenSSH's
- * `ssh`: a host known only under other key types is `unknown` (ssh says changed, having first asked the
- * server for the known types), and a plain `host` entry does not vouch for other ports (ssh falls back to it
- * when no `[host]:port` entry decides).
+ * entries are ignored (plain keys only). The files are read on every call.
+ *
+ * A host known under any key type that presents another key is `changed`, even when that key is of a type
+ * not yet known for it: the connection asks the server for the known types first (see
+ * {@link knownHostKeyTypes}), so a server that presents another type no longer has the known key. OpenSSH's
+ * `ssh` calls that case new and, under `StrictHostKeyChecking ask`, warns that keys of a different type are
+ * already known; having no prompt, rxjobs refuses it under `accept-new` too. Another difference: a plain
+ * `host` entry does not vouch for other ports (ssh falls back to it when no `[host]:port` entry decides).
  * @example
  * const check = await checkHostKey({ host: 'db1', port: 22 }, { type, data }, ['/home/me/.ssh/known_hosts']);
  * if (check.status === 'changed') console.error(check.known, check.file, check.line);
@@ -202,24 +138,18 @@ export async function checkHostKey(
   key: HostKey,
   files: readonly string[],
 ): Promise<HostKeyCheck> {
-  const name = hostLookupName(lookup);
-  const type = blobKeyType(key.data) ?? key.type;
-  const texts = await Promise.all(files.map(readKnownHosts));
   let known = false;
   let changed: { file: string; line: number } | undefined;
   const knownFingerprints = new Set<string>();
-  for (const [i, file] of files.entries()) {
-    for (const entry of parseKnownHosts(texts[i] ?? '')) {
-      if (entry.marker === 'cert-authority' || !hostPatternsMatch(entry.hosts, name)) continue;
-      const same = entry.data.equals(key.data);
-      if (entry.marker === 'revoked') {
-        if (same) return { status: 'revoked', file, line: entry.line };
-      } else if (same) {
-        known = true;
-      } else if (entry.type === type) {
-        changed ??= { file, line: entry.line };
-        knownFingerprints.add(fingerprint(entry.data));
-      }
+  for (const { file, entry } of await entriesFor(lookup, files)) {
+    const same = entry.data.equals(key.data);
+    if (entry.marker === 'revoked') {
+      if (same) return { status: 'revoked', file, line: entry.line };
+    } else if (same) {
+      known = true;
+    } else {
+      changed ??= { file, line: entry.line };
+      knownFingerprints.add(fingerprint(entry.data));
     }
   }
   if (known) return { status: 'known' };

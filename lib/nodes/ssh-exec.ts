@@ -58,16 +58,24 @@ const closeOf = (channel: ClientChannel): Promise<void> =>
 /** Where an exec runs: a connection to open, and where to record kills still running. @internal */
 export interface ExecHost {
   readonly node: NodeRef;
+  /** `user@host:port` with its gateways: how errors name the node. */
+  readonly name: string;
   connect(): Promise<SshConnection>;
   /** Records a cleanup that `close()` must wait for. */
   track(cleanup: Promise<void>): void;
+  /**
+   * Calls `stop` when the node's `close()` begins, while the command is in progress; returns a function to
+   * stop listening.
+   */
+  onClosing(stop: () => void): () => void;
   readonly killGrace: number;
 }
 
 /**
  * A command on an SSH connection, as the Observable of its events. Takes a session slot for its whole life;
  * unsubscribing before the exit kills the command's process group (TERM, then KILL), then closes the channel
- * and gives the slot back.
+ * and gives the slot back. The node's `close()` does the same, and errors the stream with an `SshError`; a
+ * lost connection errors it with the reason (`SshTimeoutError` when keepalives went unanswered).
  * @internal
  */
 export function sshExec(
@@ -88,22 +96,36 @@ export function sshExec(
     let stopWatching: (() => void) | undefined;
     let execPending = false; // between asking for a channel and getting it
     let channelClosed: Promise<void> = Promise.resolve();
+    // resolves once nothing of the command is left: no channel, no slot, no kill in progress
+    let settle: () => void = () => undefined;
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    let stopClosing: () => void = () => undefined;
 
     const finish = (): void => {
       finished = true;
       stopWatching?.();
+      stopClosing();
       release?.();
+      settle();
     };
 
     const start = async (): Promise<void> => {
       connection = await host.connect();
-      release = await connection.sessions.acquire(abort.signal);
       const conn = connection;
-      stopWatching = conn.onClose((error) => {
+      const slot = await conn.sessions.acquire(abort.signal);
+      if (finished) {
+        slot(); // cancelled between the grant and now
+        return;
+      }
+      release = slot;
+      stopWatching = conn.onClose(() => {
         if (finished) return;
         finish();
-        subscriber.error(error);
+        subscriber.error(conn.errorWhile(`running: ${command}`));
       });
+      if (conn.closed) return; // the listener above has already ended the stream
       const wire = (ch: ClientChannel): void => {
         channel = ch;
         channelClosed = closeOf(ch);
@@ -148,7 +170,7 @@ export function sshExec(
           if (status === undefined)
             subscriber.error(
               conn.closed
-                ? new SshError(conn.label, `connection lost while running: ${command}`)
+                ? conn.errorWhile(`running: ${command}`)
                 : new SshError(conn.label, `the command ended without an exit status: ${command}`),
             );
           else {
@@ -165,6 +187,7 @@ export function sshExec(
       if (abort.signal.aborted) cancel();
     };
 
+    /** Stops the command wherever it is; `settled` resolves once it is gone. */
     const cancel = (): void => {
       const conn = connection;
       const ch = channel;
@@ -176,12 +199,14 @@ export function sshExec(
       }
       finished = true;
       stopWatching?.();
+      stopClosing();
       if (exited) {
         ch.close();
         release?.();
+        settle();
         return;
       }
-      host.track(killRemote(conn, ch));
+      void killRemote(conn, ch).finally(settle);
     };
 
     const killRemote = async (conn: SshConnection, ch: ClientChannel): Promise<void> => {
@@ -225,6 +250,19 @@ export function sshExec(
       }
     };
 
+    /** Cancels, and has `close()` wait until the command is gone. */
+    const stop = (): void => {
+      abort.abort();
+      cancel();
+      host.track(settled);
+    };
+
+    stopClosing = host.onClosing(() => {
+      if (finished) return;
+      stop();
+      subscriber.error(new SshError(host.name, `connection closed by close() while running: ${command}`));
+    });
+
     start().catch((e: unknown) => {
       if (finished) return;
       execPending = false;
@@ -233,8 +271,7 @@ export function sshExec(
     });
 
     return () => {
-      abort.abort();
-      cancel();
+      if (!finished) stop();
     };
   });
 }

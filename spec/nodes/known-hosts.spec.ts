@@ -15,6 +15,7 @@ import {
   fingerprint,
   hostLookupName,
   hostPatternsMatch,
+  knownHostKeyTypes,
   parseKnownHosts,
   verifyHostKey,
 } from '../../lib/nodes/known-hosts.js';
@@ -153,9 +154,31 @@ describe('known_hosts', () => {
       expect(await checkHostKey(h22, edA, [f])).to.deep.equal({ status: 'known' });
     });
 
-    it('says unknown when the host is known only under other key types', async () => {
-      const f = await file(`db1.example.com ${ecdsa.text}`);
-      expect(await checkHostKey(h22, edA, [f])).to.deep.equal({ status: 'unknown' });
+    it('says changed when the host is known only under other key types (OpenSSH asks for them first)', async () => {
+      const f = await file(`other ${edA.text}`, `db1.example.com ${ecdsa.text}`);
+      expect(await checkHostKey(h22, edA, [f])).to.deep.equal({
+        status: 'changed',
+        known: [fingerprint(ecdsa.data)],
+        file: f,
+        line: 2,
+      });
+    });
+
+    it('says known when the key is one of the keys of several types known for the host', async () => {
+      const f = await file(`db1.example.com ${ecdsa.text}`, `db1.example.com ${edA.text}`);
+      expect(await checkHostKey(h22, edA, [f])).to.deep.equal({ status: 'known' });
+      expect(await checkHostKey(h22, ecdsa, [f])).to.deep.equal({ status: 'known' });
+    });
+
+    it('lists the fingerprints of every known key of a changed host, across files', async () => {
+      const f1 = await file(`db1.example.com ${ecdsa.text}`);
+      const f2 = await file(`db1.example.com ${edB.text}`);
+      expect(await checkHostKey(h22, edA, [f1, f2])).to.deep.equal({
+        status: 'changed',
+        known: [fingerprint(ecdsa.data), fingerprint(edB.data)],
+        file: f1,
+        line: 1,
+      });
     });
 
     it('says revoked for a @revoked key, over a plain entry with the same key', async () => {
@@ -221,6 +244,30 @@ describe('known_hosts', () => {
       expect(await checkHostKey({ host: '127.0.0.2', port: 22 }, ecdsa, [f])).to.deep.equal({
         status: 'unknown',
       });
+    });
+  });
+
+  describe('knownHostKeyTypes', () => {
+    it('lists the types of the plain entries naming the host, first seen first, once each', async () => {
+      const f1 = await file(`db1.example.com ${edA.text}`, `other ${ecdsa.text}`);
+      const f2 = await file(
+        `*.example.com ${ecdsa.text}`,
+        `db1.example.com ${edB.text}`,
+        `@revoked db1.example.com ${edA.text}`,
+        `@cert-authority db1.example.com ${edA.text}`,
+      );
+      expect(await knownHostKeyTypes(h22, [f1, f2])).to.deep.equal(['ssh-ed25519', 'ecdsa-sha2-nistp256']);
+      expect(await knownHostKeyTypes({ host: 'other', port: 22 }, [f1])).to.deep.equal([
+        'ecdsa-sha2-nistp256',
+      ]);
+    });
+
+    it('gives no types for an unknown host or missing files, and matches [host]:port', async () => {
+      const f = await file(`[db1.example.com]:2222 ${ecdsa.text}`);
+      expect(await knownHostKeyTypes(h22, [f, join(dir, 'absent')])).to.deep.equal([]);
+      expect(await knownHostKeyTypes({ host: 'db1.example.com', port: 2222 }, [f])).to.deep.equal([
+        'ecdsa-sha2-nistp256',
+      ]);
     });
   });
 
@@ -310,6 +357,19 @@ describe('known_hosts', () => {
       expect(error.file).to.equal(userFile);
       expect(error.message).to.include(fingerprint(edA.data)).and.include(fingerprint(edB.data));
       expect(await readFile(userFile, 'utf8')).not.to.include(edA.text);
+    });
+
+    it('refuses, under strict and accept-new, a key of a type not known for a known host', async () => {
+      for (const policy of ['strict', 'accept-new'] as const) {
+        const userFile = await file(`[h]:2222 ${ecdsa.text}`);
+        const e = await rejection(
+          verifyHostKey({ host: 'h', port: 2222 }, edA, { policy, files: [userFile], userFile }),
+        );
+        expect(e).to.be.instanceOf(HostKeyError);
+        expect(e).to.include({ host: '[h]:2222', problem: 'changed', presented: fingerprint(edA.data) });
+        expect((e as HostKeyError).known).to.deep.equal([fingerprint(ecdsa.data)]);
+        expect(await readFile(userFile, 'utf8')).to.equal(`[h]:2222 ${ecdsa.text}\n`);
+      }
     });
 
     it('refuses a revoked key under every checking policy', async () => {

@@ -1,0 +1,150 @@
+/**
+ * The options of an SshNode: their type, their checks, and their resolution against the ssh config and
+ * OpenSSH's defaults.
+ * @module
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+import { ConfigError } from '../core/errors/config-error.js';
+import type { HostKeyPolicy } from './known-hosts.js';
+import type { JumpHop } from './ssh-config.js';
+import { resolveSshConfig } from './ssh-config.js';
+import type { SshNode } from './ssh-node.js';
+import type { ConnectConfig } from './ssh2.js';
+
+/**
+ * Options of an {@link SshNode}. Durations in milliseconds. Unset options come from `~/.ssh/config` (Host
+ * blocks matching `hostname`), then from OpenSSH's defaults; explicit options win.
+ * @category models
+ */
+export interface SshNodeOptions {
+  /** Host name or address to connect to (or a `Host` alias of the ssh config). */
+  readonly hostname: string;
+  /** Remote user. Default: the config's `User`, else the local user (as `ssh` does). */
+  readonly username?: string | undefined;
+  /** Default: the config's `Port`, else 22. */
+  readonly port?: number | undefined;
+  /**
+   * Reach this host through another node's connection (a tunnel), to any depth. Nodes behind one gateway
+   * share its connection, which stays open while one of them uses it (see `close()`). Default: the config's
+   * `ProxyJump` hops, one shared jump node per hop.
+   */
+  readonly gateway?: SshNode | undefined;
+  /** Private key files. Default: the config's `IdentityFile`s, else `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`. */
+  readonly keys?: readonly string[] | undefined;
+  /** Passphrase of the keys: one for all, or one per file. */
+  readonly passphrase?: string | Readonly<Record<string, string>> | undefined;
+  /** ssh-agent's socket, `true` for `$SSH_AUTH_SOCK`, `false` for none. Default: used when `keys` is unset. */
+  readonly agent?: string | boolean | undefined;
+  readonly password?: string | undefined;
+  /** The user's known_hosts file. Default: the config's `UserKnownHostsFile`, else `~/.ssh/known_hosts`. */
+  readonly knownHosts?: string | undefined;
+  /** Default: the config's `StrictHostKeyChecking`, else `accept-new`. */
+  readonly hostKeyPolicy?: HostKeyPolicy | undefined;
+  /** Per attempt. Default: the config's `ConnectTimeout`, else 10,000 ms. */
+  readonly connectTimeout?: number | undefined;
+  /** Attempts for failures before authentication (refused, reset, dropped, timed out). Default 3. */
+  readonly connectAttempts?: number | undefined;
+  /** Keepalive period, `0` for none. Default: the config's `ServerAliveInterval`, else 5,000 ms. */
+  readonly keepalive?: number | undefined;
+  /** Unanswered keepalives that mean the peer is dead. Default: `ServerAliveCountMax`, else 3. */
+  readonly keepaliveCountMax?: number | undefined;
+  /**
+   * The server's `MaxSessions` (default 10), 2 or more: commands and transfers use all sessions but one, which
+   * is kept for killing cancelled commands; more wait for a free session.
+   */
+  readonly maxSessions?: number | undefined;
+  /** Handshakes at once to the same server or through the same gateway (under `MaxStartups`). Default 8. */
+  readonly maxStartups?: number | undefined;
+  /** The ssh config file to read; `false` for none. Default `~/.ssh/config`. */
+  readonly sshConfig?: string | false | undefined;
+  /** Name in output prefixes and errors. Default: `hostname`. */
+  readonly label?: string | undefined;
+  /** Milliseconds between TERM and KILL when a command is cancelled. Default 1,000. */
+  readonly killGrace?: number | undefined;
+  /**
+   * ssh2 algorithm lists, for special cases (old servers, benchmarks). Unless `serverHostKey` is given, the
+   * host key types known for the host are asked for first, as OpenSSH does (see `checkHostKey`).
+   */
+  readonly algorithms?: ConnectConfig['algorithms'] | undefined;
+}
+
+const checkInteger = (subject: string, field: string, value: unknown, min: number, max: number): void => {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(subject, field, `must be an integer from ${String(min)} to ${String(max)}`);
+};
+
+/**
+ * Checks the options a node can check without I/O: types and ranges.
+ * @throws ConfigError naming the node and the option.
+ * @internal
+ */
+export function checkSshNodeOptions(options: SshNodeOptions): void {
+  const subject = `node "${options.label ?? options.hostname}"`;
+  if (typeof options.hostname !== 'string' || options.hostname.trim() === '')
+    throw new ConfigError(subject, 'hostname', 'must be a non-empty string');
+  checkInteger(subject, 'port', options.port, 1, 65535);
+  checkInteger(subject, 'maxSessions', options.maxSessions, 2, 10000); // one is kept for kills
+  checkInteger(subject, 'maxStartups', options.maxStartups, 1, 10000);
+  checkInteger(subject, 'connectAttempts', options.connectAttempts, 1, 100);
+  checkInteger(subject, 'keepaliveCountMax', options.keepaliveCountMax, 0, 1000);
+  for (const field of ['connectTimeout', 'keepalive', 'killGrace'] as const) {
+    const value = options[field];
+    if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value) || value < 0))
+      throw new ConfigError(subject, field, 'must be a duration in milliseconds, 0 or more');
+  }
+  if (options.hostKeyPolicy !== undefined && !['strict', 'accept-new', 'off'].includes(options.hostKeyPolicy))
+    throw new ConfigError(subject, 'hostKeyPolicy', "must be 'strict', 'accept-new' or 'off'");
+}
+
+/** A node's options once its ssh config is read and the defaults applied. @internal */
+export interface ResolvedNode<Gateway> {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly keys: readonly string[] | undefined;
+  readonly knownHosts: string;
+  readonly policy: HostKeyPolicy;
+  readonly connectTimeout: number;
+  readonly keepalive: number;
+  readonly keepaliveCountMax: number;
+  /** The last hop of the config's `ProxyJump`, unless the options name a `gateway`. */
+  readonly jumpGateway: Gateway | undefined;
+}
+
+/**
+ * Applies the ssh config (Host blocks matching `hostname`, unless `sshConfig` is false) and then OpenSSH's
+ * defaults to the options left unset. A `ProxyJump` chain becomes gateways made by `jump`, hop by hop (the
+ * first hop has no gateway).
+ * @internal
+ */
+export async function resolveNode<Gateway>(
+  o: SshNodeOptions,
+  jump: (hop: JumpHop, via: Gateway | undefined) => Gateway,
+): Promise<ResolvedNode<Gateway>> {
+  const config =
+    o.sshConfig === false
+      ? {}
+      : await resolveSshConfig(o.hostname, o.sshConfig === undefined ? {} : { file: o.sshConfig });
+  let jumpGateway: Gateway | undefined;
+  if (o.gateway === undefined) for (const hop of config.proxyJump ?? []) jumpGateway = jump(hop, jumpGateway);
+  return {
+    host: config.hostname ?? o.hostname,
+    port: o.port ?? config.port ?? 22,
+    username: o.username ?? config.user ?? os.userInfo().username,
+    keys:
+      o.keys ??
+      (config.identityFiles !== undefined && config.identityFiles.length > 0
+        ? config.identityFiles
+        : undefined),
+    knownHosts:
+      o.knownHosts ?? config.userKnownHostsFiles?.[0] ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
+    policy: o.hostKeyPolicy ?? config.strictHostKeyChecking ?? 'accept-new',
+    connectTimeout: o.connectTimeout ?? config.connectTimeout ?? 10_000,
+    keepalive: o.keepalive ?? config.serverAliveInterval ?? 5_000,
+    keepaliveCountMax: o.keepaliveCountMax ?? config.serverAliveCountMax ?? 3,
+    jumpGateway,
+  };
+}
