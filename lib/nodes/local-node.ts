@@ -27,7 +27,7 @@ export interface LocalNodeOptions {
    * refused (a `ConfigError`) when it is a link, owned by another user, or writable by group or others.
    */
   readonly scriptDir?: string | undefined;
-  /** Milliseconds between SIGTERM and SIGKILL when a command is cancelled. Default 1000. */
+  /** Milliseconds between SIGTERM and SIGKILL when a command is cancelled. Default 500 (see `SshNodeOptions.killGrace`). */
   readonly killGrace?: number | undefined;
 }
 
@@ -139,7 +139,7 @@ export class LocalNode implements Node {
     this.username = username;
     this.#uid = uid;
     this.#shell = options.shell ?? '/bin/sh';
-    this.#killGrace = options.killGrace ?? 1000;
+    this.#killGrace = options.killGrace ?? 500;
     this.scriptDir = resolve(options.scriptDir ?? join(tmpdir(), `rxjobs-${String(uid)}`));
     if (this.#shell === '') throw new ConfigError(this.#subject, 'shell', 'is empty');
     if (!(this.#killGrace >= 0 && this.#killGrace <= 2 ** 31 - 1))

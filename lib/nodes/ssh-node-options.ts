@@ -61,7 +61,10 @@ export interface SshNodeOptions {
   readonly sshConfig?: string | false | undefined;
   /** Name in output prefixes and errors. Default: `hostname`. */
   readonly label?: string | undefined;
-  /** Milliseconds between TERM and KILL when a command is cancelled. Default 1,000. */
+  /**
+   * Milliseconds between TERM and KILL when a command is cancelled. Default 500: the kill then ends well within
+   * a scheduler's default `shutdownTimeout` (1,000 ms), so that a run ends with nothing left behind.
+   */
   readonly killGrace?: number | undefined;
   /**
    * ssh2 algorithm lists, for special cases (old servers, benchmarks). Unless `serverHostKey` is given, the

@@ -59,7 +59,7 @@ export class SshNode implements Node {
     this.username = options.username;
     this.label = options.label ?? options.hostname;
     this.gateway = options.gateway;
-    this.killGrace = options.killGrace ?? 1000;
+    this.killGrace = options.killGrace ?? 500;
     this.#host = {
       node: this,
       name: this.toString(),
