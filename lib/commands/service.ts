@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors/config-error.js';
+import { ALIVE, groupKill } from '../nodes/group-kill.js';
 import { shellQuote } from '../nodes/shell-quote.js';
 import type { CommandOptions } from './command.js';
 import { Run } from './run.js';
@@ -20,11 +21,6 @@ export interface ServiceOptions {
 
 // The portable way keeps the pid and the output of each service here, on its host.
 const STATE = '"$HOME/.rxjobs-remote/services"';
-// `alive P`: a process of session P runs; zombies don't count (where init does not reap them, kill -0 would
-// see a dead service for ever). The service is a session leader (setsid), so its session is its group.
-const ALIVE =
-  'alive() { if ps -o stat= -p $$ >/dev/null 2>&1; then ps -o stat= -s "$1" 2>/dev/null | grep -qv "^Z"; ' +
-  'else kill -0 -"$1" 2>/dev/null; fi; }; ';
 
 /**
  * A background process on a node, started and stopped by commands of their own: `start()`, `stop()`,
@@ -108,8 +104,7 @@ export class Service {
     const id = this.options.serviceId;
     return (
       `${ALIVE}f=${STATE}/${id}.pid; if [ -f "$f" ]; then p=$(cat "$f"); rm -f "$f"; ` +
-      `if kill -TERM -"$p" 2>/dev/null; then i=0; while alive "$p" && [ $i -lt 20 ]; ` +
-      `do sleep 0.1; i=$((i+1)); done; alive "$p" && kill -KILL -"$p" 2>/dev/null; fi; ` +
+      `${groupKill('"$p"', 2000)}; ` +
       `elif ${this.#useSystemd()}; then systemctl stop ${this.unit} >/dev/null 2>&1; fi; true`
     );
   }

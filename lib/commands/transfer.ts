@@ -16,26 +16,14 @@ const list = (paths: string | readonly string[]): readonly string[] =>
 const shortList = (paths: readonly string[]): string =>
   paths.length <= 2 ? paths.join(' ') : `${paths[0] ?? ''} ... (${String(paths.length)} in all)`;
 
-/**
- * Copies local files and directories into a directory of the node (created when missing), over SFTP; each
- * file appears complete or not at all. `{{name}}` in paths is replaced by the job's variables. Emits one exit
- * event (code 0) when done; a failure is a `TransferError` naming the host and the path.
- * @example
- * new Push(['build/app.tar.gz', 'conf/'], '/opt/app')
- * @category constructors
- */
-export class Push implements Command {
-  readonly localPaths: readonly string[];
-  readonly remoteDir: string;
+/** What Push and Pull share: sources, a target directory, a label; one exit event (0) once copied. */
+abstract class Transfer implements Command {
   readonly options: TransferCommandOptions;
+  protected abstract readonly verb: 'Push' | 'Pull';
+  protected abstract readonly sources: readonly string[];
+  protected abstract readonly target: string;
 
-  constructor(
-    localPaths: string | readonly string[],
-    remoteDir: string,
-    options: TransferCommandOptions = {},
-  ) {
-    this.localPaths = list(localPaths);
-    this.remoteDir = remoteDir;
+  constructor(options: TransferCommandOptions) {
     this.options = options;
   }
 
@@ -49,20 +37,52 @@ export class Push implements Command {
 
   describe(variables?: Variables): string {
     const x = (s: string): string => variables?.expand(s) ?? s;
-    return `Push: ${shortList(this.localPaths.map(x))} onto ${x(this.remoteDir)}`;
+    return `${this.verb}: ${shortList(this.sources.map(x))} ${this.verb === 'Push' ? 'onto' : 'into'} ${x(this.target)}`;
   }
 
   run(node: Node, { variables }: CommandContext): Observable<CommandEvent> {
-    return defer(() =>
-      concat(
-        node.push(
-          this.localPaths.map((p) => variables.expand(p)),
-          variables.expand(this.remoteDir),
-          this.options,
-        ),
+    return defer(() => {
+      const sources = this.sources.map((p) => variables.expand(p));
+      const target = variables.expand(this.target);
+      return concat(
+        this.verb === 'Push'
+          ? node.push(sources, target, this.options)
+          : node.pull(sources, target, this.options),
         of(exitEvent(node, 0)),
-      ),
-    );
+      );
+    });
+  }
+}
+
+/**
+ * Copies local files and directories into a directory of the node (created when missing), over SFTP; each
+ * file appears complete or not at all. `{{name}}` in paths is replaced by the job's variables. Emits one exit
+ * event (code 0) when done; a failure is a `TransferError` naming the host and the path.
+ * @example
+ * new Push(['build/app.tar.gz', 'conf/'], '/opt/app')
+ * @category constructors
+ */
+export class Push extends Transfer {
+  protected readonly verb = 'Push';
+  readonly localPaths: readonly string[];
+  readonly remoteDir: string;
+
+  constructor(
+    localPaths: string | readonly string[],
+    remoteDir: string,
+    options: TransferCommandOptions = {},
+  ) {
+    super(options);
+    this.localPaths = list(localPaths);
+    this.remoteDir = remoteDir;
+  }
+
+  protected get sources(): readonly string[] {
+    return this.localPaths;
+  }
+
+  protected get target(): string {
+    return this.remoteDir;
   }
 }
 
@@ -74,44 +94,26 @@ export class Push implements Command {
  * new Pull('results/run1.csv', 'data/{{host}}')
  * @category constructors
  */
-export class Pull implements Command {
+export class Pull extends Transfer {
+  protected readonly verb = 'Pull';
   readonly remotePaths: readonly string[];
   readonly localDir: string;
-  readonly options: TransferCommandOptions;
 
   constructor(
     remotePaths: string | readonly string[],
     localDir: string,
     options: TransferCommandOptions = {},
   ) {
+    super(options);
     this.remotePaths = list(remotePaths);
     this.localDir = localDir;
-    this.options = options;
   }
 
-  get label(): string {
-    return this.options.label ?? this.describe();
+  protected get sources(): readonly string[] {
+    return this.remotePaths;
   }
 
-  get allowedExits(): readonly (number | string)[] {
-    return [];
-  }
-
-  describe(variables?: Variables): string {
-    const x = (s: string): string => variables?.expand(s) ?? s;
-    return `Pull: ${shortList(this.remotePaths.map(x))} into ${x(this.localDir)}`;
-  }
-
-  run(node: Node, { variables }: CommandContext): Observable<CommandEvent> {
-    return defer(() =>
-      concat(
-        node.pull(
-          this.remotePaths.map((p) => variables.expand(p)),
-          variables.expand(this.localDir),
-          this.options,
-        ),
-        of(exitEvent(node, 0)),
-      ),
-    );
+  protected get target(): string {
+    return this.localDir;
   }
 }

@@ -4,10 +4,12 @@ import type { CommandEvent, LineEvent, NodeRef } from './command-event.js';
 import { exitEvent } from './command-event.js';
 import { LineSplitter } from './line-splitter.js';
 import type { ExecOptions } from './node.js';
+import { ALIVE, groupKill } from './group-kill.js';
 import { envPrefix } from './shell-quote.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ClientChannel } from './ssh2.js';
 import { SshError } from './errors/ssh-error.js';
+import { bounded } from './waits.js';
 
 // The command's shell prints its pid first, on stderr (stdout with a pty), in this line. sshd makes every
 // command's shell the leader of a new session and process group, so that pid is also the group to kill.
@@ -20,33 +22,11 @@ const wrap = (command: string, options: ExecOptions, pidStream: string): string 
   `printf '${MARK}%s\\n' "$$" ${pidStream === 'stderr' ? '>&2' : ''}; ${envPrefix(options.env)}${command}`;
 
 /**
- * The group kill: TERM, then KILL once `graceMs` passed with the group still alive. Runs on the remote host
- * over a fresh channel, so it works where sshd refuses `signal` requests.
+ * The group kill, run on the remote host over a fresh channel, so that it works where sshd refuses `signal`
+ * requests.
  */
-const killScript = (pid: number, graceMs: number): string => {
-  const p = String(pid);
-  const tenths = String(Math.max(1, Math.ceil(graceMs / 100)));
-  // "alive" ignores zombies (where init does not reap them, kill -0 would see the group for ever); ps lists
-  // the session, which is the group: sshd made the command's shell a session leader
-  return (
-    `alive() { if ps -o stat= -p $$ >/dev/null 2>&1; then ps -o stat= -s ${p} 2>/dev/null | grep -qv '^Z'; ` +
-    `else kill -0 -${p} 2>/dev/null; fi; }; ` +
-    `kill -TERM -${p} 2>/dev/null || exit 0; i=0; ` +
-    `while alive && [ $i -lt ${tenths} ]; do sleep 0.1; i=$((i+1)); done; ` +
-    `alive && kill -KILL -${p} 2>/dev/null; exit 0`
-  );
-};
-
-/** Resolves when `closed` does, or after `ms`. */
-const bounded = (closed: Promise<void>, ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
-    void closed.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+const killScript = (pid: number, graceMs: number): string =>
+  `${ALIVE}${groupKill(String(pid), graceMs)}; exit 0`;
 
 const closeOf = (channel: ClientChannel): Promise<void> =>
   new Promise((resolve) => {

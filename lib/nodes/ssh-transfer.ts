@@ -19,22 +19,12 @@ import {
 import type { ExecHost } from './ssh-exec.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { SFTPWrapper } from './ssh2.js';
+import { bounded } from './waits.js';
 
 /** Where a transfer runs: as for a command, without the kill. @internal */
 export type TransferHost = Pick<ExecHost, 'name' | 'connect' | 'track' | 'onClosing'>;
 
 const CLOSE_WAIT_MS = 1000;
-
-/** Resolves when `closed` does, or after `ms`. */
-const bounded = (closed: Promise<void>, ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
-    void closed.then(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 
 /** Runs `work`, its failures turned into a `TransferError` naming the host and `file`. */
 async function step(host: TransferHost, file: string, work: () => Promise<void>): Promise<void> {
