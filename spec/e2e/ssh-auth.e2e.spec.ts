@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+import { expect } from 'chai';
+import { lastValueFrom } from 'rxjs';
+
+import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { exitStatus } from '../../lib/nodes/operators.js';
+import { rejection } from '../helpers/errors.js';
+import { eventually } from '../helpers/eventually.js';
+import { fleetNode } from '../helpers/ssh-nodes.js';
+import type { Fleet } from '../helpers/sshd.js';
+import { startFleet } from '../helpers/sshd.js';
+
+const run = promisify(execFile);
+
+describe('SshNode authentication sources (real sshd)', function () {
+  this.timeout(30_000);
+  let fleet: Fleet;
+  let dir: string;
+  let agent: ChildProcess | undefined;
+  const savedHome = process.env['HOME'];
+
+  before(async () => {
+    fleet = await startFleet();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'rxjobs-auth-'));
+  });
+  after(async () => {
+    process.env['HOME'] = savedHome;
+    agent?.kill();
+    await fleet.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('logs in with a key held by ssh-agent, and only the agent', async () => {
+    const socket = path.join(dir, 'agent.sock');
+    agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    // the agent listens once its socket exists: add the key then
+    const added = await eventually(async () => {
+      try {
+        await run('ssh-add', [fleet.clientKey], { env: { SSH_AUTH_SOCK: socket } });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 3000);
+    expect(added).to.equal(true);
+    const node = fleetNode(fleet, 0, { keys: [], agent: socket });
+    const exit = await lastValueFrom(node.exec('true').pipe(exitStatus()));
+    expect(exit.code).to.equal(0);
+    await node.close();
+  });
+
+  it("uses OpenSSH's default key files when no keys are given", async () => {
+    const home = path.join(dir, 'home');
+    await mkdir(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
+    await copyFile(fleet.clientKey, path.join(home, '.ssh', 'id_ed25519'));
+    process.env['HOME'] = home; // os.homedir() reads it: the default list is ~/.ssh/id_ed25519, id_ecdsa, id_rsa
+    try {
+      const node = fleetNode(fleet, 0, { keys: undefined, agent: false });
+      const exit = await lastValueFrom(node.exec('true').pipe(exitStatus()));
+      expect(exit.code).to.equal(0);
+      await node.close();
+    } finally {
+      process.env['HOME'] = savedHome;
+    }
+  });
+
+  it('says what to do when there is nothing to offer', async () => {
+    const node = fleetNode(fleet, 0, { keys: [], agent: false });
+    const e = await rejection(lastValueFrom(node.exec('true')));
+    expect(isJobsError(e, 'ssh-auth')).to.equal(true);
+    expect((e as Error).message).to.contain('no key, agent or password');
+  });
+});
