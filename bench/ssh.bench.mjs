@@ -4,7 +4,8 @@
 //   seq     100 commands one after the other on one host: rxjobs (one connection), `ssh` with ControlMaster
 //           multiplexing, a new `ssh` per command
 //   out     10 MiB of output (text lines) from each of 20 hosts, to one file per host, every byte checked
-//           (sha256 per host): rxjobs, a bash loop of `ssh host cmd > file &`, parallel-ssh -o, clush --outdir
+//           (sha256 per host): rxjobs (`output: 'chunks'` into writeHostFiles), rxjobs with line events (the
+//           default output), a bash loop of `ssh host cmd > file &`, parallel-ssh -o, clush --outdir
 //   push    a 200 MiB file to one host: rxjobs node.push() against scp (SFTP protocol, OpenSSH 9)
 //   pull    the same file back: rxjobs node.pull() against scp
 // Run with `npm run bench:ssh` (builds, then `node bench/ssh.bench.mjs`); Linux, OpenSSH server and client,
@@ -131,8 +132,32 @@ async function child(config) {
       p90Ms: each[Math.floor(each.length * 0.9)],
       failures: failures.slice(0, 3),
     });
+  } else if (config.mode === 'out' && config.output === 'chunks') {
+    // one file per host, as `ssh host cmd > file`: `output: 'chunks'` (one event per ~32 KiB SSH read) into
+    // the library's writeHostFiles (each chunk one write of its bytes to the host's file stream)
+    const { writeHostFiles } = await import(new URL('../dist/index.js', import.meta.url).href);
+    const nodes = config.hosts.map(makeNode);
+    let chunks = 0;
+    const t0 = performance.now();
+    const streams = nodes.map((node) =>
+      node.exec(config.command, { output: 'chunks' }).pipe(
+        tap((e) => {
+          if (e.type === 'chunk') {
+            chunks++;
+            if (e.stream !== 'stdout') failures.push(`${node.hostname} stderr: ${e.bytes.toString()}`);
+          } else if (e.code !== 0) failures.push(`${node.hostname}: exit ${e.code}`);
+        }),
+      ),
+    );
+    await lastValueFrom(merge(...streams).pipe(writeHostFiles(config.outDir, { nodes }), ignoreElements()), {
+      defaultValue: undefined,
+    });
+    const t1 = performance.now();
+    await Promise.all(nodes.map((node) => node.close()));
+    done({ execMs: t1 - t0, closeMs: performance.now() - t1, chunks, failures: failures.slice(0, 3) });
   } else if (config.mode === 'out') {
-    // one file per host, as `ssh host cmd > file`: the lines' bytes (and their \n) gathered into 64 KiB writes
+    // the per-line path (the default `output: 'lines'`), for comparison: one file per host, the lines' bytes
+    // (and their \n) gathered into 64 KiB writes
     const NL = Buffer.from('\n');
     const nodes = config.hosts.map(makeNode);
     let lines = 0;
@@ -564,17 +589,16 @@ function tools(ctx) {
   const outDir = path.join(work, 'out');
   const outCommand = `cat ${shQuote(ctx.outFile)}`;
   const outOk = (file) => sha256File(file) === ctx.outSha256;
+  const rxjobsOut = (output) => async () => {
+    resetDir(outDir);
+    const r = await rxjobs({ mode: 'out', output, hosts: outHosts, command: outCommand, outDir });
+    if (!r.ok) return r;
+    const problem = checkFiles(outDir, outHosts, outOk);
+    return { ...r, ok: problem === undefined, problem };
+  };
   const out = [
-    {
-      name: 'rxjobs',
-      run: async () => {
-        resetDir(outDir);
-        const r = await rxjobs({ mode: 'out', hosts: outHosts, command: outCommand, outDir });
-        if (!r.ok) return r;
-        const problem = checkFiles(outDir, outHosts, outOk);
-        return { ...r, ok: problem === undefined, problem };
-      },
-    },
+    { name: 'rxjobs', run: rxjobsOut('chunks') },
+    { name: 'rxjobs, lines', run: rxjobsOut('lines') },
     {
       name: 'bash loop ssh > f &',
       run: async () => {

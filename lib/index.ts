@@ -35,9 +35,16 @@ export type { ListOptions } from './render/list.js';
 export type { GraphicFormat } from './render/export.js';
 
 // Nodes: where commands run, and their command streams
-export { LineEvent, exitEvent, describeExit, isAllowedExit, normalizeSignal } from './nodes/command-event.js';
+export {
+  ChunkEvent,
+  LineEvent,
+  exitEvent,
+  describeExit,
+  isAllowedExit,
+  normalizeSignal,
+} from './nodes/command-event.js';
 export type { CommandEvent, ExitEvent, NodeRef, OutputStream } from './nodes/command-event.js';
-export type { ExecOptions, Node, TransferOptions } from './nodes/node.js';
+export type { ExecOptions, Node, OutputMode, TransferOptions } from './nodes/node.js';
 export { SshNode } from './nodes/ssh-node.js';
 export type { SshNodeOptions } from './nodes/ssh-node.js';
 export { LocalNode } from './nodes/local-node.js';
@@ -91,6 +98,7 @@ export { formatLine, labelWidth, lineFormatter, writeLines } from './render/host
 export type { LineFormatOptions, WriteLinesOptions } from './render/host-lines.js';
 export { toJsonLines, toJsonRecord } from './render/json-lines.js';
 export type {
+  JsonChunkRecord,
   JsonEndRecord,
   JsonExitRecord,
   JsonJobRecord,

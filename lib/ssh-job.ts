@@ -8,9 +8,10 @@ import { ConfigError } from './core/errors/config-error.js';
 import type { JobOptions } from './core/job.js';
 import { Job } from './core/job.js';
 import type { CommandEvent } from './nodes/command-event.js';
-import type { Node } from './nodes/node.js';
+import type { Node, OutputMode } from './nodes/node.js';
 import { isAllowedExit } from './nodes/command-event.js';
 import { CommandFailedError } from './nodes/errors/command-failed-error.js';
+import { isOutputMode } from './nodes/output-sink.js';
 import { StderrTail } from './nodes/stderr-tail.js';
 
 /** Options of an {@link SshJob}: a job's options, plus its variables. @category models */
@@ -21,6 +22,12 @@ export interface SshJobOptions extends JobOptions {
   readonly keepConnection?: boolean | undefined;
   /** How many stderr lines a `CommandFailedError` keeps. Default 10. */
   readonly stderrTail?: number | undefined;
+  /**
+   * How the job's commands deliver their output, unless a command's own `output` option says otherwise:
+   * `'lines'` (default), a line event per line; `'chunks'`, a chunk event per piece of output as it arrives
+   * (see `ExecOptions.output`), the fast path for big outputs, e.g. to `writeHostFiles`.
+   */
+  readonly output?: OutputMode | undefined;
 }
 
 /** What `SshJob` accepts as commands: a command line, a command object, or a list of them. @category models */
@@ -43,8 +50,8 @@ const failOnDisallowedExit =
       return source.subscribe({
         next: (event) => {
           subscriber.next(event);
-          if (event.type === 'line') tail.add(event);
-          else if (!isAllowedExit(event, command.allowedExits))
+          tail.add(event);
+          if (event.type === 'exit' && !isAllowedExit(event, command.allowedExits))
             subscriber.error(new CommandFailedError(event, command.describe(variables), tail.lines()));
         },
         error: (e: unknown) => {
@@ -78,9 +85,10 @@ const describeValue = (x: unknown): string => {
 
 /**
  * A job that runs commands, in order, on one node (an `SshNode` or a `LocalNode`). Every command event (each
- * output line, each exit) is a value of the job on the scheduler's stream. The job fails at the first exit
- * that is neither 0 nor allowed, with a `CommandFailedError` (node, command, exit code or signal, stderr
- * tail), and the commands after it do not run. Its `result()` is the last exit code.
+ * output line, or chunk with `output: 'chunks'`; each exit) is a value of the job on the scheduler's stream.
+ * The job fails at the first exit that is neither 0 nor allowed, with a `CommandFailedError` (node, command,
+ * exit code or signal, stderr tail), and the commands after it do not run. Its `result()` is the last exit
+ * code.
  * @example
  * const node = new SshNode({ hostname: 'fit01' });
  * new SshJob(node, ['apt-get update', new Run('apt-get install -y', pkg)], { label: 'install', critical: true });
@@ -92,6 +100,7 @@ export class SshJob extends Job<CommandEvent, number | null> {
   readonly variables: Variables;
   readonly keepConnection: boolean;
   readonly #stderrTail: number | undefined;
+  readonly #output: OutputMode | undefined;
 
   constructor(node: Node, commands: Commands, options: SshJobOptions = {}) {
     super({ ...options, requires: undefined, scheduler: undefined });
@@ -123,12 +132,19 @@ export class SshJob extends Job<CommandEvent, number | null> {
     this.variables = options.variables ?? new Variables();
     this.keepConnection = options.keepConnection ?? false;
     this.#stderrTail = options.stderrTail;
+    if (options.output !== undefined && !isOutputMode(options.output))
+      throw new ConfigError(
+        subject(),
+        'output',
+        `must be 'lines' or 'chunks', not ${JSON.stringify(options.output)}`,
+      );
+    this.#output = options.output;
     if (options.requires !== undefined) this.requires(options.requires);
     options.scheduler?.add(this);
   }
 
   protected override work(): Observable<CommandEvent> {
-    const context = { variables: this.variables };
+    const context = { variables: this.variables, output: this.#output };
     return concat(
       ...this.commands.map((command) =>
         defer(() =>

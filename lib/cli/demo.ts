@@ -132,7 +132,7 @@ function printer(): (event: SchedulerEvent) => void {
       case 'value':
         // a command's output lines, and a forever job's reports; other values show on their done line
         if (isCommandEvent(e.value)) {
-          if (e.value.type === 'exit') return;
+          if (e.value.type !== 'line') return; // the demo's commands give lines, not chunks
           what = `${e.value.stream === 'stderr' ? '!' : '|'} ${e.value.text}`;
         } else if (e.job.forever) what = `| ${String(e.value)}`;
         else return;

@@ -5,9 +5,12 @@ import type { CommandEvent } from '../nodes/command-event.js';
 import { isAllowedExit } from '../nodes/command-event.js';
 import type { Variables } from './variables.js';
 
+const NL = 0x0a;
+
 /**
- * Stores a command's stdout in `variables[name]` when it exits successfully: its lines joined with `\n`,
- * without the final newline (as `$(...)` in a shell would keep it, minus one trailing newline).
+ * Stores a command's stdout in `variables[name]` when it exits successfully: its bytes (from line events,
+ * each with its `\n`, or from chunk events, as they came) decoded as UTF-8, one final newline removed (as
+ * `$(...)` in a shell would keep it, minus one trailing newline only).
  * @internal
  */
 export const captureInto =
@@ -23,15 +26,18 @@ export const captureInto =
           const parts: Buffer[] = [];
           return source.pipe(
             tap((event) => {
-              if (event.type === 'line') {
-                if (event.stream === 'stdout') {
-                  if (parts.length > 0) parts.push(NL);
-                  parts.push(event.bytes);
+              if (event.type === 'exit') {
+                if (isAllowedExit(event, allowedExits)) {
+                  const bytes = Buffer.concat(parts);
+                  const end = bytes.at(-1) === NL ? bytes.length - 1 : bytes.length;
+                  variables.set(name, bytes.toString('utf8', 0, end));
                 }
-              } else if (isAllowedExit(event, allowedExits))
-                variables.set(name, Buffer.concat(parts).toString('utf8'));
+              } else if (event.stream === 'stdout') {
+                parts.push(event.bytes);
+                if (event.type === 'line' && event.newline) parts.push(NEWLINE);
+              }
             }),
           );
         });
 
-const NL = Buffer.from('\n');
+const NEWLINE = Buffer.from('\n');

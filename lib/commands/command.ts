@@ -2,12 +2,17 @@ import type { Observable } from 'rxjs';
 
 import { ConfigError } from '../core/errors/config-error.js';
 import type { CommandEvent } from '../nodes/command-event.js';
-import type { Node } from '../nodes/node.js';
+import type { Node, OutputMode } from '../nodes/node.js';
 import type { Variables } from './variables.js';
 
-/** What a command sees when it runs: the variables of its job. @category models */
+/** What a command sees when it runs: the variables of its job, and its job's defaults. @category models */
 export interface CommandContext {
   readonly variables: Variables;
+  /**
+   * How commands that do not choose (no `output` option of their own) deliver their output: the `output`
+   * option of their `SshJob`. Undefined: line events.
+   */
+  readonly output?: OutputMode | undefined;
 }
 
 /** An argument of a command: text, a number, or a function of the variables called at run time. @category models */

@@ -62,7 +62,12 @@ export class RunScript implements Command {
           name: path.basename(this.localPath),
           args: this.args.map((a) => evaluate(a, context.variables)),
           includes: this.options.includes ?? [],
-          exec: { env: this.options.env, stdin: this.options.stdin, pty: this.options.pty },
+          exec: {
+            env: this.options.env,
+            stdin: this.options.stdin,
+            pty: this.options.pty,
+            output: this.options.output ?? context.output,
+          },
         }),
       ),
       captureInto(this.options.capture, context.variables, this.allowedExits),

@@ -71,7 +71,12 @@ export class RunString implements Command {
         name: remoteFileName(this.options.remoteName),
         args: this.args.map((a) => evaluate(a, context.variables)),
         includes: this.options.includes ?? [],
-        exec: { env: this.options.env, stdin: this.options.stdin, pty: this.options.pty },
+        exec: {
+          env: this.options.env,
+          stdin: this.options.stdin,
+          pty: this.options.pty,
+          output: this.options.output ?? context.output,
+        },
       });
     }).pipe(captureInto(this.options.capture, context.variables, this.allowedExits));
   }

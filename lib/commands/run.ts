@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs';
 import { defer } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import type { ExecOptions, Node } from '../nodes/node.js';
+import type { ExecOptions, Node, OutputMode } from '../nodes/node.js';
 import { shellQuote } from '../nodes/shell-quote.js';
 import { captureInto } from './capture.js';
 import type { Arg, Command, CommandContext, CommandOptions } from './command.js';
@@ -19,6 +19,12 @@ export interface RunCommandOptions extends CommandOptions {
   readonly stdin?: string | Buffer | undefined;
   /** Run it in a pseudo-terminal. */
   readonly pty?: boolean | undefined;
+  /**
+   * `'chunks'`: the output as chunk events, as it arrives, instead of a line event per line (see
+   * `ExecOptions.output`): the fast path for big outputs. Default: the `output` option of the `SshJob`, else
+   * `'lines'`. `capture` and the stderr tail of a failure work the same either way.
+   */
+  readonly output?: OutputMode | undefined;
 }
 
 /**
@@ -61,6 +67,7 @@ export class Run implements Command {
         env: this.options.env,
         stdin: this.options.stdin,
         pty: this.options.pty,
+        output: this.options.output ?? context.output,
       };
       return node
         .exec(this.describe(context.variables), options)

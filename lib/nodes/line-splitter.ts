@@ -36,12 +36,37 @@ export class LineSplitter {
       start = nl + 1;
       nl = chunk.indexOf(NL, start);
     }
-    if (start < chunk.length) {
-      // copy: the caller may reuse its chunk buffer
-      const rest = Buffer.from(chunk.subarray(start));
-      this.#pending.push(rest);
-      this.#pendingLength += rest.length;
+    if (start < chunk.length) this.#keep(chunk, start);
+  }
+
+  /**
+   * The bytes of the lines that `chunk` completes, as parts to write one after the other: what was pending,
+   * then `chunk` up to and including its last `\n` (no copy, no per-line work); the rest of `chunk` is kept
+   * until a later chunk (or `end()`) completes it. `[]` when `chunk` holds no `\n`.
+   */
+  cut(chunk: Buffer): Buffer[] {
+    const last = chunk.lastIndexOf(NL);
+    if (last === -1) {
+      if (chunk.length > 0) this.#keep(chunk, 0);
+      return [];
     }
+    const whole = last + 1 === chunk.length ? chunk : chunk.subarray(0, last + 1);
+    let parts = [whole];
+    if (this.#pendingLength > 0) {
+      parts = this.#pending;
+      parts.push(whole);
+      this.#pending = [];
+      this.#pendingLength = 0;
+    }
+    if (last + 1 < chunk.length) this.#keep(chunk, last + 1);
+    return parts;
+  }
+
+  /** Keeps `chunk` from `start` as the beginning of a line; a copy, since the caller may reuse its buffer. */
+  #keep(chunk: Buffer, start: number): void {
+    const rest = Buffer.from(chunk.subarray(start));
+    this.#pending.push(rest);
+    this.#pendingLength += rest.length;
   }
 
   /** Emits the last line when the stream did not end with `\n`. */

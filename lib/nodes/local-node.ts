@@ -9,11 +9,12 @@ import { Observable } from 'rxjs';
 
 import { ConfigError } from '../core/errors/config-error.js';
 import { JobsError } from '../core/errors/jobs-error.js';
-import type { CommandEvent, LineEvent } from './command-event.js';
+import type { ChunkEvent, CommandEvent, LineEvent } from './command-event.js';
 import { exitEvent } from './command-event.js';
-import { LineSplitter } from './line-splitter.js';
 import { copyInto, ensurePrivateDir, writeFileAtomic } from './local-files.js';
 import type { ExecOptions, Node, TransferOptions } from './node.js';
+import type { OutputSink } from './output-sink.js';
+import { outputSink } from './output-sink.js';
 import { TransferError } from './errors/transfer-error.js';
 
 /** Options of {@link LocalNode}. @category models */
@@ -155,10 +156,12 @@ export class LocalNode implements Node {
   }
 
   /**
-   * Runs `shell -c command` (see {@link LocalNode}): a line event per line of stdout and stderr, in arrival
-   * order, then one exit event once both streams have ended and the process has exited, then complete.
-   * `env` is merged over `process.env`; without `stdin`, stdin is `/dev/null`. `pty: true` is refused with a
-   * `ConfigError`; a shell that cannot be started is an error naming the command.
+   * Runs `shell -c command` (see {@link LocalNode}): a line event per line of stdout and stderr (with
+   * `output: 'chunks'`, a chunk event per pipe read, up to 64 KiB), in arrival order, then one exit event
+   * once both streams have ended and the process has exited, then complete. `env` is merged over
+   * `process.env`; without `stdin`, stdin is `/dev/null`. `pty: true`, or an `output` other than `'lines'`
+   * and `'chunks'`, is refused with a `ConfigError`; a shell that cannot be started is an error naming the
+   * command.
    * @example
    * node.exec('ls -l', { env: { LC_ALL: 'C' } }).pipe(stdout()).subscribe((line) => console.log(line));
    * @category running
@@ -171,6 +174,16 @@ export class LocalNode implements Node {
         );
         return undefined;
       }
+      const emit = (event: LineEvent | ChunkEvent) => {
+        subscriber.next(event);
+      };
+      let sink: OutputSink; // line events, or chunk events
+      try {
+        sink = outputSink(options.output, this, emit, this.#subject);
+      } catch (e: unknown) {
+        subscriber.error(e);
+        return undefined;
+      }
       const { env, stdin } = options;
       // stdout and stderr are pipes, whatever overload the union of stdin modes picks
       const child = spawn(this.#shell, ['-c', command], {
@@ -179,19 +192,16 @@ export class LocalNode implements Node {
         stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
       let running = true;
-      const emit = (line: LineEvent) => {
-        subscriber.next(line);
-      };
       const outputs = [
-        [child.stdout, new LineSplitter('stdout', this)],
-        [child.stderr, new LineSplitter('stderr', this)],
+        [child.stdout, 'stdout'],
+        [child.stderr, 'stderr'],
       ] as const;
-      for (const [stream, splitter] of outputs) {
+      for (const [stream, name] of outputs) {
         stream.on('data', (chunk: Buffer) => {
-          splitter.push(chunk, emit);
+          sink.push(name, chunk);
         });
         stream.on('end', () => {
-          splitter.end(emit);
+          sink.end(name);
         });
         stream.on('error', () => undefined); // the child's 'close' follows
       }
@@ -201,7 +211,7 @@ export class LocalNode implements Node {
       });
       child.on('close', (code, signal) => {
         running = false;
-        for (const [, splitter] of outputs) splitter.end(emit); // no-op when 'end' came
+        for (const [, name] of outputs) sink.end(name); // no-op when 'end' came
         subscriber.next(exitEvent(this, code, signal));
         subscriber.complete();
       });

@@ -2,6 +2,13 @@ import type { Observable } from 'rxjs';
 
 import type { CommandEvent, NodeRef } from './command-event.js';
 
+/**
+ * How a command's output arrives: `'lines'`, a `LineEvent` per line (the default), or `'chunks'`, a
+ * `ChunkEvent` per piece of output as it was received (much cheaper for big outputs).
+ * @category models
+ */
+export type OutputMode = 'lines' | 'chunks';
+
 /** Options of {@link Node.exec}. @category models */
 export interface ExecOptions {
   /** Environment variables for the command (set by the shell in front of it, since sshd refuses most). */
@@ -10,6 +17,13 @@ export interface ExecOptions {
   readonly stdin?: string | Buffer | undefined;
   /** Ask for a pseudo-terminal (stdout and stderr then arrive merged, as stdout). */
   readonly pty?: boolean | undefined;
+  /**
+   * `'lines'` (default): a line event per output line. `'chunks'`: a chunk event per piece of output as it
+   * arrives (for SSH, about 32 KiB each), not cut into lines: the fast path for big outputs written to files
+   * (`writeHostFiles`), to a pipe, or parsed as a whole. `lines()`, `stdout()`, `throwOnFailure()` and the
+   * renderers accept both; `writeLines` cuts chunks into lines per host, so hosts never mix mid-line.
+   */
+  readonly output?: OutputMode | undefined;
 }
 
 /** Options of {@link Node.push} and {@link Node.pull}. @category models */
@@ -27,8 +41,9 @@ export interface TransferOptions {
  */
 export interface Node extends NodeRef {
   /**
-   * Runs `command` through the user's shell. Emits a line event per output line, then one exit event, then
-   * completes. A non-zero exit is data; a transport failure (refused, auth, connection lost) is an error.
+   * Runs `command` through the user's shell. Emits a line event per output line (a chunk event per piece of
+   * output with `output: 'chunks'`), then one exit event, then completes. A non-zero exit is data; a
+   * transport failure (refused, auth, connection lost) is an error.
    * @example
    * node.exec('uname -a').pipe(stdout()).subscribe(console.log);
    */

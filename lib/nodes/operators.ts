@@ -1,13 +1,18 @@
 import type { OperatorFunction } from 'rxjs';
-import { filter, last, map, Observable } from 'rxjs';
+import { filter, last, Observable } from 'rxjs';
 
 import type { CommandEvent, ExitEvent, LineEvent, OutputStream } from './command-event.js';
 import { isAllowedExit } from './command-event.js';
+import { ChunkLines } from './chunk-lines.js';
 import { StderrTail } from './stderr-tail.js';
 import { CommandFailedError } from './errors/command-failed-error.js';
 
 /**
- * Keeps the line events of a command stream (of one stream when given), as text.
+ * Keeps the lines of a command stream (of one stream when given), as text. Line events give their text;
+ * chunk events (`output: 'chunks'`) are cut into lines on the way, per node and output stream, a last
+ * partial line coming out at the node's exit event (or when the source completes; not when it errors).
+ * Commands that follow one another, or run on different nodes, may share one stream; the chunks of two
+ * commands running at once on ONE node cannot be told apart, so cut those per command, before merging.
  * @example
  * node.exec('ls /').pipe(lines()).subscribe((line) => console.log(line));
  * @category combinators
@@ -15,12 +20,34 @@ import { CommandFailedError } from './errors/command-failed-error.js';
 export const lines =
   (stream?: OutputStream): OperatorFunction<CommandEvent, string> =>
   (source: Observable<CommandEvent>) =>
-    source.pipe(
-      filter((e): e is LineEvent => e.type === 'line' && (stream === undefined || e.stream === stream)),
-      map((e) => e.text),
-    );
+    new Observable<string>((subscriber) => {
+      let chunks: ChunkLines | undefined; // made on the first chunk: line events never need it
+      const emit = (line: LineEvent): void => {
+        subscriber.next(line.text);
+      };
+      return source.subscribe({
+        next: (e) => {
+          if (e.type === 'line') {
+            if (stream === undefined || e.stream === stream) subscriber.next(e.text);
+          } else if (e.type === 'chunk') {
+            if (stream === undefined || e.stream === stream)
+              (chunks ??= new ChunkLines()).push(undefined, e, emit);
+          } else chunks?.end(undefined, e.node, emit);
+        },
+        error: (e: unknown) => {
+          subscriber.error(e);
+        },
+        complete: () => {
+          chunks?.endAll(emit);
+          subscriber.complete();
+        },
+      });
+    });
 
-/** The stdout lines of a command stream, as text. @category combinators */
+/**
+ * The stdout lines of a command stream, as text (chunk events cut into lines, as {@link lines} does).
+ * @category combinators
+ */
 export const stdout = (): OperatorFunction<CommandEvent, string> => lines('stdout');
 
 /**
@@ -48,7 +75,8 @@ export interface ThrowOnFailureOptions {
 
 /**
  * Passes every event on and, after an exit that is neither 0 nor allowed, errors with a
- * {@link CommandFailedError} (code `command-failed`, with the last stderr lines).
+ * {@link CommandFailedError} (code `command-failed`, with the last stderr lines, cut from the stderr chunks
+ * when the command runs with `output: 'chunks'`).
  * @example
  * await lastValueFrom(node.exec('make').pipe(throwOnFailure({ command: 'make' })));
  * @category combinators
@@ -61,8 +89,8 @@ export const throwOnFailure =
       return source.subscribe({
         next: (event) => {
           subscriber.next(event);
-          if (event.type === 'line') tail.add(event);
-          else if (!isAllowedExit(event, options.allowedExits))
+          tail.add(event);
+          if (event.type === 'exit' && !isAllowedExit(event, options.allowedExits))
             subscriber.error(new CommandFailedError(event, options.command ?? '', tail.lines()));
         },
         error: (e: unknown) => {

@@ -1,9 +1,10 @@
 import { Observable } from 'rxjs';
 
-import type { CommandEvent, LineEvent, NodeRef } from './command-event.js';
+import type { ChunkEvent, CommandEvent, LineEvent, NodeRef } from './command-event.js';
 import { exitEvent } from './command-event.js';
-import { LineSplitter } from './line-splitter.js';
 import type { ExecOptions } from './node.js';
+import type { OutputSink } from './output-sink.js';
+import { outputSink } from './output-sink.js';
 import { ALIVE, groupKill } from './group-kill.js';
 import { envPrefix } from './shell-quote.js';
 import type { SshConnection } from './ssh-connection.js';
@@ -64,6 +65,16 @@ export function sshExec(
   options: ExecOptions = {},
 ): Observable<CommandEvent> {
   return new Observable<CommandEvent>((subscriber) => {
+    const emit = (event: LineEvent | ChunkEvent): void => {
+      subscriber.next(event);
+    };
+    let sink: OutputSink; // line events, or chunk events
+    try {
+      sink = outputSink(options.output, host.node, emit, host.name);
+    } catch (e: unknown) {
+      subscriber.error(e); // a bad output option: before connecting
+      return undefined;
+    }
     const abort = new AbortController();
     const pidStream = options.pty === true ? 'stdout' : 'stderr';
     let connection: SshConnection | undefined;
@@ -109,18 +120,11 @@ export function sshExec(
       const wire = (ch: ClientChannel): void => {
         channel = ch;
         channelClosed = closeOf(ch);
-        const emit = (event: LineEvent): void => {
-          subscriber.next(event);
-        };
-        const splitters = {
-          stdout: new LineSplitter('stdout', host.node),
-          stderr: new LineSplitter('stderr', host.node),
-        };
         // the first line of the pid stream, until its end arrives
         let head: Buffer | undefined = Buffer.alloc(0);
         const onData = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
           if (stream !== pidStream || head === undefined) {
-            splitters[stream].push(chunk, emit);
+            sink.push(stream, chunk);
             return;
           }
           head = Buffer.concat([head, chunk]);
@@ -131,7 +135,7 @@ export function sshExec(
           if (first.startsWith(MARK)) pid = Number(first.slice(MARK.length));
           head = undefined;
           pidWaiter?.(pid);
-          if (rest.length > 0) splitters[stream].push(rest, emit);
+          if (rest.length > 0) sink.push(stream, rest);
         };
         ch.on('data', onData('stdout'));
         ch.stderr.on('data', onData('stderr'));
@@ -142,10 +146,10 @@ export function sshExec(
         });
         ch.on('close', () => {
           if (finished) return;
-          if (head !== undefined && head.length > 0) splitters[pidStream].push(head, emit);
+          if (head !== undefined && head.length > 0) sink.push(pidStream, head);
           head = undefined;
-          splitters.stdout.end(emit);
-          splitters.stderr.end(emit);
+          sink.end('stdout');
+          sink.end('stderr');
           finish();
           if (status === undefined)
             subscriber.error(

@@ -3,18 +3,18 @@
  * @module
  */
 import type { OperatorFunction } from 'rxjs';
-import { defer, filter, map, reduce } from 'rxjs';
+import { defer, map, reduce } from 'rxjs';
 
-import type { CommandEvent, LineEvent } from '../nodes/command-event.js';
+import type { CommandEvent } from '../nodes/command-event.js';
 
 const NL = Buffer.from('\n');
 
 /**
- * The stdout of a command as one string, emitted once when the command stream completes: its lines joined
- * as they came (each with its `\n`, a last partial line without), then ONE trailing `\n` removed, as in
- * `$(…)` but only one: `a\nb\n` gives `a\nb`, `a\n\n` gives `a\n`, a partial `a\nb` gives `a\nb`, no output
- * gives `''`. Decoded as UTF-8 once, from the bytes. Stderr lines and the exit are ignored; an error of the
- * stream is passed on (nothing is emitted).
+ * The stdout of a command as one string, emitted once when the command stream completes: its bytes as they
+ * came (the lines, each with its `\n`, a last partial line without; or the chunks of a command run with
+ * `output: 'chunks'`), then ONE trailing `\n` removed, as in `$(…)` but only one: `a\nb\n` gives `a\nb`,
+ * `a\n\n` gives `a\n`, a partial `a\nb` gives `a\nb`, no output gives `''`. Decoded as UTF-8 once, from the
+ * bytes. Stderr and the exit are ignored; an error of the stream is passed on (nothing is emitted).
  * @example
  * const kernel = await lastValueFrom(node.exec('uname -r').pipe(captureStdout()));
  * @category combinators
@@ -22,10 +22,11 @@ const NL = Buffer.from('\n');
 export const captureStdout = (): OperatorFunction<CommandEvent, string> => (source) =>
   defer(() =>
     source.pipe(
-      filter((e): e is LineEvent => e.type === 'line' && e.stream === 'stdout'),
-      reduce<LineEvent, Buffer[]>((chunks, line) => {
-        chunks.push(line.bytes);
-        if (line.newline) chunks.push(NL);
+      reduce<CommandEvent, Buffer[]>((chunks, e) => {
+        if (e.type !== 'exit' && e.stream === 'stdout') {
+          chunks.push(e.bytes);
+          if (e.type === 'line' && e.newline) chunks.push(NL);
+        }
         return chunks;
       }, []),
       map((chunks) => {

@@ -7,7 +7,7 @@ import type { Observable, OperatorFunction } from 'rxjs';
 import { filter, map } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import { LineEvent } from '../nodes/command-event.js';
+import { ChunkEvent, LineEvent } from '../nodes/command-event.js';
 import type { SchedulerEvent } from '../core/events.js';
 
 /**
@@ -30,21 +30,21 @@ const isNodeRef = (x: unknown): boolean => isObject(x) && typeof x['label'] === 
 /**
  * Whether `x` is a {@link CommandEvent}: a `LineEvent` (by class, or by shape, so that the events of a second
  * copy of the package are recognised too: `type: 'line'`, `stream` `'stdout'` or `'stderr'`, Buffer `bytes`,
- * boolean `newline`, a `text` property) or an exit event (`type: 'exit'`, `code` a number or `null`, `signal`
- * a string or `null`); both with a `node` that has a string `label`.
+ * boolean `newline`, a `text` property), a `ChunkEvent` (by class, or by shape: `type: 'chunk'`, `stream`,
+ * Buffer `bytes`) or an exit event (`type: 'exit'`, `code` a number or `null`, `signal` a string or `null`);
+ * all with a `node` that has a string `label`.
  * @example
  * scheduler.run().pipe(filter((e) => e.type === 'value' && isCommandEvent(e.value)));
  * @category models
  */
 export function isCommandEvent(x: unknown): x is CommandEvent {
-  if (x instanceof LineEvent) return true;
+  if (x instanceof LineEvent || x instanceof ChunkEvent) return true;
   if (!isObject(x) || !isNodeRef(x['node'])) return false;
-  if (x['type'] === 'line')
+  if (x['type'] === 'line' || x['type'] === 'chunk')
     return (
       (x['stream'] === 'stdout' || x['stream'] === 'stderr') &&
       Buffer.isBuffer(x['bytes']) &&
-      typeof x['newline'] === 'boolean' &&
-      'text' in x
+      (x['type'] === 'chunk' || (typeof x['newline'] === 'boolean' && 'text' in x))
     );
   if (x['type'] === 'exit')
     return (

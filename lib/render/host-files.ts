@@ -76,17 +76,20 @@ interface HostFiles {
  * Writes each host's output to files in `dir`: its stdout to `<dir>/<name>` and its stderr to
  * `<dir>/<name>.err`, where `name` is {@link hostFileName} of the node's label (the label itself, unless it
  * holds `/`, starts with `.` and so on). Bytes are written exactly as they came, each line with its `\n`
- * if it had one. Accepts a command stream or a scheduler stream, and passes every event on unchanged.
+ * if it had one, each chunk event (`output: 'chunks'`, the fast path for big outputs) by one `write()` of its
+ * bytes as they are. Accepts a command stream or a scheduler stream, and passes every event on unchanged.
  *
  * On subscription `dir` is created (recursively; an existing one is kept), and only then is the source
  * subscribed. Both files of a host are created, truncated, on its first command event (or at once for the
  * `nodes` given), so an empty `.err` file means "no stderr" and no stale file of an earlier run survives.
  * Each file is one write stream, which buffers when the disk is slower than the hosts; the lines a file gets
- * in one tick are gathered into one write (up to 64 KiB), and nothing else is kept in memory. When the source
+ * in one tick are gathered into one write (up to 64 KiB), and nothing else is kept in memory. Nodes with the
+ * same label share their files, so two commands writing chunks to one host's files at once may interleave
+ * mid-line there (lines never do). When the source
  * completes or errors, the files are ended, and the result completes (or errors with the source's error) only
  * once they are all finished and closed. A failure to create `dir` or to write a file errors the result with
  * an `Error` naming the path (`cannot write <path>: …`), its `cause` the fs error. Unsubscribing ends the
- * files (what was received so far is written). Nodes with the same label share their files.
+ * files (what was received so far is written).
  * @example
  * await lastValueFrom(scheduler.run().pipe(writeHostFiles('out', { nodes })));
  * // out/fit01, out/fit01.err, out/fit02, ...
@@ -148,6 +151,11 @@ const writeFiles = <T extends RenderableEvent>(
           if (command.type === 'line') {
             const { stream, writer } = command.stream === 'stdout' ? host.stdout : host.stderr;
             writer.add(stream, command.newline ? [command.bytes, NL] : [command.bytes]);
+          } else if (command.type === 'chunk') {
+            // the fast path: the chunk as it is, one write, no copy
+            const { stream, writer } = command.stream === 'stdout' ? host.stdout : host.stderr;
+            writer.flush();
+            stream.write(command.bytes);
           }
         }
         subscriber.next(event);

@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 
 import { Observable } from 'rxjs';
 
+import { ChunkLines } from '../nodes/chunk-lines.js';
 import type { LineEvent, NodeRef } from '../nodes/command-event.js';
 import type { PassThroughOperator, RenderableEvent } from './command-events.js';
 import { BatchedWriter } from './batched-writer.js';
@@ -157,6 +158,10 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * default). Every event is passed on unchanged, so that the caller still sees the scheduler's `end` event.
  *
  * Each line is written whole by ONE `write()` call, so lines of hosts streaming at once never mix mid-line.
+ * Chunk events (commands run with `output: 'chunks'`) are cut back into lines per job, node and stream first,
+ * so the same holds for them: in `host` format each line gets its prefix; in `raw` format the bytes of a
+ * chunk's whole lines are written as they are (no per-line work), its partial last line waiting for the
+ * next chunk of that source (or its exit, or the end of the stream) to complete it.
  * Lines that arrive in the same tick for the same stream (say, the lines of one network chunk) are gathered
  * into one `write()`, up to 64 KiB (a longer line is never cut), and written at the end of the tick; the
  * writes keep the order of the lines across the two streams. Nothing more is kept here: when a stream's
@@ -175,6 +180,7 @@ export const writeLines =
       const out = options.stdout ?? process.stdout;
       const err = options.stderr ?? process.stderr;
       const partsOf = linePartsOf(options);
+      const raw = options.format === 'raw';
       const writer = new BatchedWriter();
       const onOutError = (e: unknown): void => {
         subscriber.error(new Error(`cannot write to stdout: ${message(e)}`, { cause: e }));
@@ -184,18 +190,47 @@ export const writeLines =
       };
       out.on('error', onOutError);
       err.on('error', onErrError);
+      const write = (line: LineEvent): void => {
+        writer.add(line.stream === 'stdout' ? out : err, partsOf(line));
+      };
+      let chunks: ChunkLines | undefined; // made on the first chunk event: line events never need it
+      /** Writes the lines still cut by chunks: the stream is over. */
+      const endChunks = (): void => {
+        if (raw) chunks?.endAll(writeRaw);
+        else chunks?.endAll(write);
+        chunks = undefined;
+      };
+      const writeRaw = (line: LineEvent): void => {
+        writer.add(line.stream === 'stdout' ? out : err, [line.bytes]);
+      };
       let stopWaiting = (): void => undefined;
       const subscription = source.subscribe({
         next: (event) => {
           const command = commandEventOf(event);
-          if (command?.type === 'line') writer.add(command.stream === 'stdout' ? out : err, partsOf(command));
+          if (command !== undefined) {
+            if (command.type === 'line') write(command);
+            else {
+              // chunks: cut into lines per job, node and stream, so that hosts never mix mid-line
+              const owner = event.type === 'value' ? event.job : undefined;
+              if (command.type === 'chunk') {
+                chunks ??= new ChunkLines();
+                if (!raw) chunks.push(owner, command, write);
+                else {
+                  const parts = chunks.cut(owner, command);
+                  if (parts.length > 0) writer.add(command.stream === 'stdout' ? out : err, parts);
+                }
+              } else chunks?.end(owner, command.node, raw ? writeRaw : write);
+            }
+          }
           subscriber.next(event);
         },
         error: (e: unknown) => {
+          endChunks();
           writer.flush();
           subscriber.error(e);
         },
         complete: () => {
+          endChunks();
           writer.flush();
           stopWaiting = whenDrained(out === err ? [out] : [out, err], () => {
             subscriber.complete();
@@ -204,6 +239,7 @@ export const writeLines =
       });
       return () => {
         subscription.unsubscribe();
+        endChunks();
         writer.flush();
         stopWaiting();
         out.off('error', onOutError);

@@ -42,6 +42,25 @@ export interface JsonLineRecord extends Partial<JobFields> {
 }
 
 /**
+ * A chunk of output, from a command run with `output: 'chunks'`:
+ * `{"ts","type":"chunk","host","stream","text"}`; plus `base64` when the bytes are not valid UTF-8 (as when
+ * the chunk cuts a character in two: then `text` is the lossy decoding and `base64` the exact bytes); plus
+ * `job` and `scheduler` when it comes from a scheduler stream. The chunks of one host and stream,
+ * concatenated, are its exact output.
+ * @category models
+ */
+export interface JsonChunkRecord extends Partial<JobFields> {
+  readonly ts: string;
+  readonly type: 'chunk';
+  readonly host: string;
+  readonly stream: OutputStream;
+  /** The bytes decoded as UTF-8: not cut into lines, `\n` included. */
+  readonly text: string;
+  /** The exact bytes, only when they are not valid UTF-8. */
+  readonly base64?: string;
+}
+
+/**
  * The end of a command: `{"ts","type":"exit","host","code","signal"}` (`code` is `null` when a signal killed
  * it, `signal` is `null` otherwise), plus `job` and `scheduler` when it comes from a scheduler stream.
  * @category models
@@ -62,7 +81,7 @@ type JsonPrimitive = string | number | boolean | null;
  * `value` when it is a string, finite number, boolean or null (omitted otherwise: a job's values may be
  * anything); `failed` `critical` and `error: {name, code, message}`; `cancelled` a `reason`; `skipped`
  * `because` (the labels of the requirements that did not succeed). Value events that carry a command event
- * give a line or exit record instead.
+ * give a line, chunk or exit record instead.
  * @category models
  */
 export type JsonJobRecord = JobFields & { readonly ts: string } & (
@@ -92,7 +111,7 @@ export interface JsonEndRecord {
 }
 
 /** What one JSON line holds, discriminated by `type`. @category models */
-export type JsonRecord = JsonLineRecord | JsonExitRecord | JsonJobRecord | JsonEndRecord;
+export type JsonRecord = JsonLineRecord | JsonChunkRecord | JsonExitRecord | JsonJobRecord | JsonEndRecord;
 
 /** Options of {@link toJsonLines}. @category models */
 export interface JsonLinesOptions {
@@ -108,9 +127,18 @@ const jsonPrimitive = (v: unknown): { value?: JsonPrimitive } =>
     ? { value: v }
     : {};
 
-const commandRecord = (ts: string, e: CommandEvent, job?: JobFields): JsonLineRecord | JsonExitRecord => {
+const commandRecord = (
+  ts: string,
+  e: CommandEvent,
+  job?: JobFields,
+): JsonLineRecord | JsonChunkRecord | JsonExitRecord => {
   if (e.type === 'exit')
     return { ts, type: 'exit', ...job, host: e.node.label, code: e.code, signal: e.signal };
+  if (e.type === 'chunk') {
+    const chunk = { ts, type: 'chunk', ...job, host: e.node.label, stream: e.stream } as const;
+    const text = e.bytes.toString('utf8');
+    return isUtf8(e.bytes) ? { ...chunk, text } : { ...chunk, text, base64: e.bytes.toString('base64') };
+  }
   const record = { ts, type: 'line', ...job, host: e.node.label, stream: e.stream, text: e.text } as const;
   return isUtf8(e.bytes)
     ? { ...record, newline: e.newline }
@@ -155,9 +183,10 @@ export const toJsonRecord = (event: RenderableEvent, ts: string): JsonRecord =>
 /**
  * Maps each event of a command stream or a scheduler stream to one line of JSON (a {@link JsonRecord}), with
  * no newline inside: the writer adds `\n`. Field names are stable: `ts` (ISO time of rendering), `type`,
- * `host` (node label), `stream`, `text`, `newline`, `base64` (only for bytes that are not valid UTF-8),
- * `code`, `signal` for command events; `job`, `scheduler`, and by type `value`, `critical`, `error` (`{name,
- * code, message}`), `reason`, `because`, `ok`, `why` for scheduler events.
+ * `host` (node label), `stream`, `text`, `newline` (lines only), `base64` (only for bytes that are not valid
+ * UTF-8), `code`, `signal` for command events (one `chunk` record per chunk event: not cut into lines);
+ * `job`, `scheduler`, and by type `value`, `critical`, `error` (`{name, code, message}`), `reason`,
+ * `because`, `ok`, `why` for scheduler events.
  * @example
  * scheduler.run().pipe(toJsonLines()).subscribe((json) => process.stdout.write(`${json}\n`));
  * // $ rxjobs … | jq -r 'select(.type == "line") | "\(.host) \(.text)"'

@@ -108,9 +108,9 @@ describe('SshNode faults (real sshd)', function () {
       const exits = await Promise.all(nodes.map((n) => run(n.exec('true'))));
       const ms = performance.now() - t0;
       console.log(`        100 connections and commands: ${ms.toFixed(0)} ms`);
-      expect(exits.map((events) => events.map((e) => (e.type === 'exit' ? e.code : e.text)))).to.deep.equal(
-        nodes.map(() => [0]),
-      );
+      expect(
+        exits.map((events) => events.map((e) => (e.type === 'exit' ? e.code : e.bytes.toString()))),
+      ).to.deep.equal(nodes.map(() => [0]));
       expect(await sshdConnections(fleet)).to.equal(baseline + 100);
       await Promise.all(nodes.map((n) => n.close()));
     });

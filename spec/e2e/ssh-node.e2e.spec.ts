@@ -20,7 +20,9 @@ const shown = (events: CommandEvent[]): string[] =>
   events.map((e) =>
     e.type === 'line'
       ? `${e.stream}:${e.text}${e.newline ? '' : '(no newline)'}`
-      : `exit ${String(e.code)} ${String(e.signal)}`,
+      : e.type === 'chunk'
+        ? `${e.stream} chunk:${e.bytes.toString()}`
+        : `exit ${String(e.code)} ${String(e.signal)}`,
   );
 const marker = (): string => `1${String(Math.floor(Math.random() * 1e6))}.${String(Date.now() % 1e6)}`;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -88,6 +90,36 @@ describe('SshNode (real sshd)', function () {
       expect(lines).to.have.length(2);
       expect(lines[0]?.bytes.length).to.equal(13_333_336);
       expect(lines[1]?.bytes).to.deep.equal(Buffer.from([0, 0xff]));
+      await node.close();
+    });
+
+    it("delivers output: 'chunks' as chunk events, exactly the bytes (sha256 of 10 MB), the pid line stripped", async () => {
+      const node = fleetNode(fleet);
+      const data = 'head -c 10000000 /dev/urandom > "$f"; printf "\\000\\377 end" >> "$f"';
+      const events = await run(
+        node.exec(`f=$(mktemp); ${data}; cat "$f"; sha256sum < "$f" >&2; rm -f "$f"; exit 5`, {
+          output: 'chunks',
+        }),
+      );
+      const chunks = events.filter((e) => e.type === 'chunk');
+      expect(chunks).to.have.length(events.length - 1);
+      expect(events.at(-1)).to.include({ type: 'exit', code: 5, signal: null });
+      expect(chunks.every((e) => e.bytes.length > 0 && e.node === node)).to.equal(true);
+      const bytesOf = (stream: string) =>
+        Buffer.concat(chunks.filter((e) => e.stream === stream).map((e) => e.bytes));
+      const out = bytesOf('stdout');
+      expect(out.length).to.equal(10_000_006);
+      expect(chunks.filter((e) => e.stream === 'stdout').length).to.be.greaterThan(100);
+      expect(bytesOf('stderr').toString()).to.equal(`${sha(out)}  -\n`);
+      await node.close();
+    });
+
+    it("strips the pid line from the pty's stdout with output: 'chunks'", async () => {
+      const node = fleetNode(fleet);
+      const events = await run(node.exec("printf 'a\\nb'", { pty: true, output: 'chunks' }));
+      const out = Buffer.concat(events.flatMap((e) => (e.type === 'chunk' ? [e.bytes] : [])));
+      expect(out.toString()).to.equal('a\r\nb');
+      expect(events.at(-1)).to.include({ type: 'exit', code: 0 });
       await node.close();
     });
 

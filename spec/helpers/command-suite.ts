@@ -48,10 +48,14 @@ export interface NodeKit {
 export const marker = (): string =>
   `1${String(100_000 + Math.floor(Math.random() * 900_000))}.${String(Date.now() % 1_000_000).padStart(6, '1')}`;
 
-/** The command's events, shown as `stdout:text`, `stderr:text`, `exit 0 null`. */
+/** The command's events, shown as `stdout:text`, `stderr:text`, `stdout chunk:bytes`, `exit 0 null`. */
 export const shown = (events: readonly CommandEvent[]): string[] =>
   events.map((e) =>
-    e.type === 'line' ? `${e.stream}:${e.text}` : `exit ${String(e.code)} ${String(e.signal)}`,
+    e.type === 'line'
+      ? `${e.stream}:${e.text}`
+      : e.type === 'chunk'
+        ? `${e.stream} chunk:${e.bytes.toString()}`
+        : `exit ${String(e.code)} ${String(e.signal)}`,
   );
 
 /** Runs a command on a node, outside of any job: its events. */
@@ -265,6 +269,61 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
           variables,
         );
         expect(variables.get('out')).to.equal('allowed');
+      });
+    });
+
+    describe("output: 'chunks'", () => {
+      const bytesOf = (events: readonly CommandEvent[], stream: 'stdout' | 'stderr'): string =>
+        Buffer.concat(
+          events.flatMap((e) => (e.type === 'chunk' && e.stream === stream ? [e.bytes] : [])),
+        ).toString();
+
+      it('makes Run deliver chunk events, and still captures stdout', async () => {
+        const variables = new Variables();
+        const events = await runOn(
+          new Run(`printf 'a\\nb\\n\\n'; printf 'err' >&2`, { output: 'chunks', capture: 'out' }),
+          node(),
+          variables,
+        );
+        expect(events.map((e) => e.type).filter((t) => t !== 'chunk')).to.deep.equal(['exit']);
+        expect([bytesOf(events, 'stdout'), bytesOf(events, 'stderr')]).to.deep.equal(['a\nb\n\n', 'err']);
+        expect(variables.get('out')).to.equal('a\nb\n');
+      });
+
+      it('makes RunString and RunScript deliver chunk events', async () => {
+        const events = await runOn(
+          new RunString('printf "%s" "$1"', 'no newline', { output: 'chunks' }),
+          node(),
+        );
+        expect(shown(events)).to.deep.equal(['stdout chunk:no newline', 'exit 0 null']);
+        const script = await runOn(new RunScript(file('script.sh'), 'x', { output: 'chunks' }), node());
+        expect(bytesOf(script, 'stdout')).to.equal('1 args\n[x]\n');
+      });
+
+      it('is the default of an SshJob for its commands, unless they choose; the stderr tail comes from chunks', async () => {
+        const n = node();
+        const failing = new Run(`printf 'e1\\ne2\\ne3' >&2; exit 3`);
+        const job = new SshJob(n, ['echo a', new Run('echo b', { output: 'lines' }), failing], {
+          output: 'chunks',
+          stderrTail: 2,
+        });
+        const { events } = await runJobs([job]);
+        const values = valuesOf(events, job);
+        expect(shown(values).slice(0, 4)).to.deep.equal([
+          'stdout chunk:a\n',
+          'exit 0 null',
+          'stdout:b',
+          'exit 0 null',
+        ]);
+        expect(bytesOf(values, 'stderr')).to.equal('e1\ne2\ne3');
+        const failure = job.raisedException() as CommandFailedError;
+        expect([failure.exitCode, failure.stderrTail]).to.deep.equal([3, ['e2', 'e3']]);
+      });
+
+      it('is refused by SshJob when it is neither lines nor chunks, with a ConfigError', () => {
+        expect(() => new SshJob(node(), 'true', { output: 'bytes' as 'chunks' }))
+          .to.throw(/output must be 'lines' or 'chunks', not "bytes"/)
+          .that.satisfies((e: unknown) => isJobsError(e, 'config'));
       });
     });
 

@@ -21,11 +21,13 @@ import { join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Observable } from 'rxjs';
-import { lastValueFrom, take, toArray } from 'rxjs';
+import { lastValueFrom, of, take, toArray } from 'rxjs';
 
 import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 import type { CommandEvent, ExitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { ChunkEvent } from '../../lib/nodes/command-event.js';
 import { LocalNode } from '../../lib/nodes/local-node.js';
+import { lines } from '../../lib/nodes/operators.js';
 import { rejection } from '../helpers/errors.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../helpers/fixtures/${name}`, import.meta.url));
@@ -191,6 +193,67 @@ describe('LocalNode', () => {
       expect((e as Error).message)
         .to.include('"echo hi"')
         .and.to.include('/nonexistent/sh');
+    });
+  });
+
+  describe("exec with output: 'chunks'", () => {
+    const chunksOf = (events: readonly CommandEvent[], stream: 'stdout' | 'stderr') =>
+      events.filter((e): e is ChunkEvent => e.type === 'chunk' && e.stream === stream);
+    const bytesOf = (events: readonly CommandEvent[], stream: 'stdout' | 'stderr') =>
+      Buffer.concat(chunksOf(events, stream).map((e) => e.bytes));
+
+    it('emits chunk events only, none empty, then one exit event, then completes', async () => {
+      const events = await all(
+        node.exec("printf 'a\\nb'; printf 'e' >&2; sleep 0.05; printf 'c\\n'; exit 2", { output: 'chunks' }),
+      );
+      const exit = exitOf(events);
+      expect([exit.code, exit.signal, exit.node]).to.deep.equal([2, null, node]);
+      const chunks = events.slice(0, -1);
+      expect(chunks.every((e) => e instanceof ChunkEvent && e.node === node && e.bytes.length > 0)).to.equal(
+        true,
+      );
+      expect(chunksOf(events, 'stdout').length).to.be.at.least(2); // the sleep splits them
+      expect(bytesOf(events, 'stdout').toString()).to.equal('a\nbc\n');
+      expect(bytesOf(events, 'stderr').toString()).to.equal('e');
+    });
+
+    it('gives the exact bytes: binary, a 10 MB line, a last line without newline', async () => {
+      const events = await all(node.exec(node$('bytes.mjs'), { output: 'chunks' }));
+      const out = bytesOf(events, 'stdout');
+      expect(createHash('sha256').update(out).digest('hex')).to.equal(
+        bytesOf(events, 'stderr').toString().trim(),
+      );
+      expect(out.at(-1)).to.not.equal(0x0a);
+      expect(chunksOf(events, 'stdout').length).to.be.greaterThan(1);
+      expect(exitOf(events).code).to.equal(0);
+    });
+
+    it('gives a multi-byte character cut across two chunks as it came; lines() makes it whole', async () => {
+      const events = await all(node.exec(node$('split-utf8.mjs'), { output: 'chunks' }));
+      expect(chunksOf(events, 'stdout')).to.have.length(2);
+      expect(bytesOf(events, 'stdout').toString()).to.equal('héllo wörld €uro 😀\nlast ü');
+      expect(await lastValueFrom(of(...events).pipe(lines(), toArray()))).to.deep.equal([
+        'héllo wörld €uro 😀',
+        'last ü',
+      ]);
+    });
+
+    it('emits nothing but the exit for a command without output', async () => {
+      const events = await all(node.exec('true', { output: 'chunks' }));
+      expect(events.map((e) => e.type)).to.deep.equal(['exit']);
+    });
+
+    it("gives line events with output: 'lines', as without the option", async () => {
+      const events = await all(node.exec('echo a', { output: 'lines' }));
+      expect(events.map((e) => e.type)).to.deep.equal(['line', 'exit']);
+    });
+
+    it('refuses an unknown output mode with a ConfigError, before running anything', async () => {
+      const file = join(dir, 'ran');
+      const e = await rejection(all(node.exec(`touch ${q(file)}`, { output: 'chunk' as 'chunks' })));
+      expect(isJobsError(e, 'config')).to.equal(true);
+      expect((e as Error).message).to.match(/output must be 'lines' or 'chunks'/);
+      expect(existsSync(file)).to.equal(false);
     });
   });
 

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { lastValueFrom, Observable, of, toArray } from 'rxjs';
 
-import { exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { captureStdout } from '../../lib/render/capture.js';
 import { rejection } from '../helpers/errors.js';
@@ -42,6 +42,21 @@ describe('captureStdout', () => {
   it('decodes UTF-8 from the bytes', async () => {
     const euro = Buffer.from('€uro');
     expect(await capture(lineOf(euro), lineOf('ça'))).to.deep.equal(['€uro\nça']);
+  });
+
+  it('joins the stdout chunks as they came (output: chunks), one trailing \\n removed', async () => {
+    const euro = Buffer.from('€');
+    const chunkOf = (bytes: string | Buffer, stream: OutputStream = 'stdout') =>
+      new ChunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, h1);
+    expect(
+      await capture(
+        chunkOf('a\nb'),
+        chunkOf('noise\n', 'stderr'),
+        chunkOf(Buffer.concat([Buffer.from('c'), euro.subarray(0, 1)])),
+        chunkOf(Buffer.concat([euro.subarray(1), Buffer.from('\n\n')])),
+      ),
+    ).to.deep.equal(['a\nbc€\n']);
+    expect(await capture(chunkOf('partial'))).to.deep.equal(['partial']);
   });
 
   it('starts afresh on each subscription', async () => {

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { lastValueFrom, of, toArray } from 'rxjs';
 
 import { Job, Scheduler } from '../../lib/index.js';
-import { exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
 import type { NodeRef } from '../../lib/nodes/command-event.js';
 import { commandEventOf, commandEvents, isCommandEvent } from '../../lib/render/command-events.js';
 
@@ -23,6 +23,19 @@ describe('isCommandEvent', () => {
     expect(isCommandEvent(lookalike)).to.equal(true);
     expect(isCommandEvent(exitEvent(h1, 0))).to.equal(true);
     expect(isCommandEvent(exitEvent(h1, null, 'KILL'))).to.equal(true);
+  });
+
+  it('recognises chunk events, by class or by shape', () => {
+    expect(isCommandEvent(new ChunkEvent('stdout', Buffer.from('x'), h1))).to.equal(true);
+    expect(isCommandEvent({ type: 'chunk', stream: 'stderr', bytes: Buffer.alloc(3), node: h1 })).to.equal(
+      true,
+    );
+    for (const x of [
+      { type: 'chunk', stream: 'stdout', text: 'no bytes', node: h1 },
+      { type: 'chunk', stream: 'stdin', bytes: Buffer.from('x'), node: h1 },
+      { type: 'chunk', stream: 'stdout', bytes: Buffer.from('x') },
+    ])
+      expect(isCommandEvent(x), JSON.stringify(x)).to.equal(false);
   });
 
   it('rejects anything else', () => {

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { asapScheduler, lastValueFrom, merge, Observable, of, scheduled, toArray } from 'rxjs';
 
 import { Job, Scheduler } from '../../lib/index.js';
-import { exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { hostFileName, writeHostFiles } from '../../lib/render/host-files.js';
 import { rejection } from '../helpers/errors.js';
@@ -18,6 +18,9 @@ const h1 = nodeNamed('h1');
 
 const lineOf = (node: NodeRef, text: string | Buffer, stream: OutputStream = 'stdout', newline = true) =>
   new LineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, node);
+
+const chunkOf = (node: NodeRef, bytes: string | Buffer, stream: OutputStream = 'stdout') =>
+  new ChunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, node);
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -167,6 +170,48 @@ describe('writeHostFiles', () => {
         events.push(lineOf(node, bytes, stream));
         (stream === 'stderr' ? mine.err : mine.out).push(bytes, Buffer.from('\n'));
       }
+      return scheduled(events, asapScheduler);
+    });
+    await run(merge(...streams).pipe(writeHostFiles(dir)));
+    for (const [label, { out, err }] of expected) {
+      expect(sha256(await readFile(join(dir, label))), label).to.equal(sha256(Buffer.concat(out)));
+      expect(sha256(await readFile(join(dir, `${label}.err`))), label).to.equal(sha256(Buffer.concat(err)));
+    }
+  });
+
+  it('writes chunk events as they are, lines and chunks in the order they came', async () => {
+    const binary = randomBytes(100_000);
+    const euro = Buffer.from('€');
+    const events: CommandEvent[] = [
+      chunkOf(h1, 'a line\nand half'),
+      chunkOf(h1, Buffer.concat([Buffer.from(' a line '), euro.subarray(0, 1)])),
+      chunkOf(h1, 'err\nno newline', 'stderr'),
+      chunkOf(h1, Buffer.concat([euro.subarray(1), Buffer.from('\n')])),
+      lineOf(h1, 'then a line event'),
+      chunkOf(h1, binary),
+      exitEvent(h1, 0),
+    ];
+    const passed = await run(of(...events).pipe(writeHostFiles(dir)));
+    expect(passed).to.deep.equal(events);
+    const expected = Buffer.concat([Buffer.from('a line\nand half a line €\nthen a line event\n'), binary]);
+    expect(sha256(await readFile(join(dir, 'h1')))).to.equal(sha256(expected));
+    expect(await readFile(join(dir, 'h1.err'), 'utf8')).to.equal('err\nno newline');
+  });
+
+  it('keeps the exact bytes of 20 hosts streaming chunks at once (sha256)', async () => {
+    const hosts = Array.from({ length: 20 }, (_, i) => nodeNamed(`chunky${String(i).padStart(2, '0')}`));
+    const expected = new Map<string, { out: Buffer[]; err: Buffer[] }>();
+    const streams = hosts.map((node, h) => {
+      const events: CommandEvent[] = [];
+      const mine = { out: [] as Buffer[], err: [] as Buffer[] };
+      expected.set(node.label, mine);
+      for (let i = 0; i < 100; i++) {
+        const bytes = randomBytes(1 + ((i * 7919 + h) % 40_000));
+        const stream = i % 9 === 0 ? 'stderr' : 'stdout';
+        events.push(chunkOf(node, bytes, stream));
+        (stream === 'stderr' ? mine.err : mine.out).push(bytes);
+      }
+      events.push(exitEvent(node, 0));
       return scheduled(events, asapScheduler);
     });
     await run(merge(...streams).pipe(writeHostFiles(dir)));

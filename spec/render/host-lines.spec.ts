@@ -7,7 +7,7 @@ import { asapScheduler, lastValueFrom, merge, Observable, of, scheduled, throwEr
 
 import { Job, Scheduler } from '../../lib/index.js';
 import type { SchedulerEvent } from '../../lib/core/events.js';
-import { exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { formatLine, labelWidth, lineFormatter, writeLines } from '../../lib/render/host-lines.js';
 import { rejection } from '../helpers/errors.js';
@@ -301,5 +301,113 @@ describe('writeLines', () => {
     const e = await rejection(run(throwError(() => boom).pipe(writeLines({ stdout, stderr }))));
     expect(e).to.equal(boom);
     expect(stdout.listenerCount('error') + stderr.listenerCount('error')).to.equal(0);
+  });
+});
+
+describe('writeLines with chunk events', () => {
+  let stdout: Sink;
+  let stderr: Sink;
+  beforeEach(() => {
+    stdout = new Sink();
+    stderr = new Sink();
+  });
+  const chunkOf = (node: NodeRef, bytes: string | Buffer, stream: OutputStream = 'stdout') =>
+    new ChunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, node);
+
+  it('cuts chunks into host-prefixed lines, a partial last line at the exit, and passes every event on', async () => {
+    const euro = Buffer.from('€');
+    const events: CommandEvent[] = [
+      chunkOf(h1, 'one\ntw'),
+      chunkOf(h1, 'err', 'stderr'),
+      chunkOf(h1, Buffer.concat([Buffer.from('o '), euro.subarray(0, 2)])),
+      chunkOf(h1, Buffer.concat([euro.subarray(2), Buffer.from('\n\nlast')])),
+      exitEvent(h1, 0),
+    ];
+    const passed = await run(of(...events).pipe(writeLines({ stdout, stderr })));
+    expect(passed).to.deep.equal(events);
+    expect(stdout.text()).to.equal('h1:one\nh1:two €\nh1:\nh1:last\n');
+    expect(stderr.text()).to.equal('h1:err\n');
+    // every write holds whole lines: a multi-byte character is never cut
+    for (const chunk of stdout.chunks) expect(chunk.toString()).to.match(/^(h1:[^\n]*\n)+$/);
+  });
+
+  it('never mixes two hosts mid-line, whatever the chunks cut', async () => {
+    const h2 = nodeNamed('h2');
+    const events$ = new Observable<CommandEvent>((subscriber) => {
+      subscriber.next(chunkOf(h1, 'h1 line one\nh1 li'));
+      subscriber.next(chunkOf(h2, 'h2 li'));
+      setImmediate(() => {
+        subscriber.next(chunkOf(h2, 'ne one\nh2 line two\n'));
+        subscriber.next(chunkOf(h1, 'ne two\nh1 partial'));
+        subscriber.next(exitEvent(h2, 0));
+        setImmediate(() => {
+          subscriber.next(exitEvent(h1, 0));
+          subscriber.complete();
+        });
+      });
+    });
+    await run(events$.pipe(writeLines({ stdout, stderr })));
+    expect(stdout.text()).to.equal(
+      'h1:h1 line one\nh2:h2 line one\nh2:h2 line two\nh1:h1 line two\nh1:h1 partial\n',
+    );
+  });
+
+  it('keeps the chunks of two jobs on one node apart on a scheduler stream', async () => {
+    const slowly = (...values: CommandEvent[]) =>
+      new Observable<CommandEvent>((subscriber) => {
+        let i = 0;
+        const next = (): void => {
+          if (i < values.length) {
+            subscriber.next(values[i++] as CommandEvent);
+            setImmediate(next);
+          } else subscriber.complete();
+        };
+        next();
+      });
+    const scheduler = new Scheduler(
+      [
+        new Job(() => slowly(chunkOf(h1, 'first '), chunkOf(h1, 'job\n'), exitEvent(h1, 0)), { label: 'j1' }),
+        new Job(() => slowly(chunkOf(h1, 'second '), chunkOf(h1, 'job\n'), exitEvent(h1, 0)), {
+          label: 'j2',
+        }),
+      ],
+      { label: 'main' },
+    );
+    await run(scheduler.run().pipe(writeLines({ stdout, stderr })));
+    expect(stdout.text().split('\n').sort()).to.deep.equal(['', 'h1:first job', 'h1:second job']);
+  });
+
+  it('writes the bytes of whole lines in raw format, a partial line once its end or its exit comes', async () => {
+    const h2 = nodeNamed('h2');
+    const big = 'x'.repeat(100_000);
+    const events$ = new Observable<CommandEvent>((subscriber) => {
+      subscriber.next(chunkOf(h1, `a\n${big}`));
+      subscriber.next(chunkOf(h2, 'b1\nb2\nb'));
+      subscriber.next(chunkOf(h1, 'y\nc'));
+      subscriber.next(chunkOf(h2, '3', 'stderr'));
+      subscriber.next(exitEvent(h2, 0));
+      subscriber.next(chunkOf(h1, '\n'));
+      subscriber.next(chunkOf(h1, 'no end'));
+      subscriber.complete();
+    });
+    await run(events$.pipe(writeLines({ stdout, stderr, format: 'raw' })));
+    expect(stdout.text()).to.equal(`a\nb1\nb2\n${big}y\nbc\nno end`);
+    expect(stderr.text()).to.equal('3');
+  });
+
+  it('writes the partial lines when the source errors or the subscriber leaves', async () => {
+    const events$ = new Observable<CommandEvent>((subscriber) => {
+      subscriber.next(chunkOf(h1, 'whole\npartial'));
+      subscriber.error(new Error('lost'));
+    });
+    await rejection(run(events$.pipe(writeLines({ stdout, stderr }))));
+    expect(stdout.text()).to.equal('h1:whole\nh1:partial\n');
+    const subscription = new Observable<CommandEvent>((subscriber) => {
+      subscriber.next(chunkOf(h1, 'before leaving', 'stderr'));
+    })
+      .pipe(writeLines({ stdout, stderr }))
+      .subscribe({ error: () => undefined });
+    subscription.unsubscribe();
+    expect(stderr.text()).to.equal('h1:before leaving\n');
   });
 });

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { lastValueFrom, NEVER, Observable, of, throwError, toArray } from 'rxjs';
 
 import { Job, Scheduler } from '../../lib/index.js';
-import { exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import type { RenderableEvent } from '../../lib/render/command-events.js';
 import { toJsonLines, toJsonRecord } from '../../lib/render/json-lines.js';
@@ -57,6 +57,36 @@ describe('toJsonLines', () => {
     const [record] = await jsonOf(of(lineOf(h1, Buffer.from('\uFEFFbom\ttab\u2028sep'))));
     expect(record).to.not.have.property('base64');
     expect(record).to.have.property('text', '\uFEFFbom\ttab\u2028sep');
+  });
+
+  it('writes chunk events as {ts, type, host, stream, text}, not cut into lines', async () => {
+    const chunk = new ChunkEvent('stdout', Buffer.from('two\nlines and a half'), h1);
+    expect(await jsonOf(of(chunk))).to.deep.equal([
+      { ts: TS, type: 'chunk', host: 'h1', stream: 'stdout', text: 'two\nlines and a half' },
+    ]);
+    const [json] = await lastValueFrom(of(chunk).pipe(toJsonLines({ now }), toArray()), { defaultValue: [] });
+    expect(json).to.equal(
+      `{"ts":"${TS}","type":"chunk","host":"h1","stream":"stdout","text":"two\\nlines and a half"}`,
+    );
+  });
+
+  it('adds base64 to a chunk that is not valid UTF-8, as one that cuts a character in two', async () => {
+    const euro = Buffer.from('a€');
+    const chunks = [euro.subarray(0, 2), euro.subarray(2)].map((b) => new ChunkEvent('stderr', b, h1));
+    const records = await jsonOf(of(...chunks));
+    expect(records.map((r) => [r['type'], r['stream'], r['text']])).to.deep.equal([
+      ['chunk', 'stderr', 'a\uFFFD'],
+      ['chunk', 'stderr', '\uFFFD\uFFFD'],
+    ]);
+    const bytes = Buffer.concat(records.map((r) => Buffer.from(r['base64'] as string, 'base64')));
+    expect(bytes.toString()).to.equal('a€');
+    expect(JSON.parse(JSON.stringify(chunks[0]))).to.deep.equal({
+      type: 'chunk',
+      stream: 'stderr',
+      text: 'a\uFFFD',
+      base64: euro.subarray(0, 2).toString('base64'),
+      node: 'h1',
+    });
   });
 
   it('writes exit events with code and signal', async () => {

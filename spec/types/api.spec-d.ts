@@ -2,8 +2,17 @@
 import { of } from 'rxjs';
 import type { Observable } from 'rxjs';
 
-import { isJobsError, Job, Scheduler, Sequence } from '../../lib/index.js';
-import type { JobOutcome, JobsError, JobStatus, SchedulerEvent } from '../../lib/index.js';
+import { isJobsError, Job, Run, Scheduler, Sequence, SshJob } from '../../lib/index.js';
+import type {
+  ChunkEvent,
+  CommandEvent,
+  JobOutcome,
+  JobsError,
+  JobStatus,
+  Node,
+  OutputMode,
+  SchedulerEvent,
+} from '../../lib/index.js';
 
 // a job's value type comes from its work
 const counted = new Job(() => of(1, 2, 3));
@@ -92,3 +101,19 @@ class Ping extends Job<string> {
 const ping = new Ping({ label: 'ping', critical: true });
 // @ts-expect-error work() is protected
 ping.work();
+
+// command events: a union discriminated by `type`; chunk events (output: 'chunks') carry bytes, no text
+declare const node: Node;
+node.exec('cat big', { output: 'chunks' }).subscribe((ce: CommandEvent) => {
+  if (ce.type === 'chunk') {
+    ce satisfies ChunkEvent;
+    ce.bytes satisfies Buffer;
+    // @ts-expect-error a chunk may cut a character: it has no text
+    void ce.text;
+  } else if (ce.type === 'line') ce.text satisfies string;
+  else ce.code satisfies number | null;
+});
+// @ts-expect-error the output modes are 'lines' and 'chunks'
+node.exec('cat big', { output: 'raw' });
+new SshJob(node, [new Run('cat big', { output: 'lines' })], { output: 'chunks' });
+'chunks' satisfies OutputMode;

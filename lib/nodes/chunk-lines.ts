@@ -1,0 +1,60 @@
+import type { ChunkEvent, LineEvent, NodeRef, OutputStream } from './command-event.js';
+import { LineSplitter } from './line-splitter.js';
+
+type Splitters = Partial<Record<OutputStream, LineSplitter>>;
+
+/**
+ * Cuts the chunk events of one or several command streams back into lines: one {@link LineSplitter} per
+ * source and output stream, so that the lines of two sources never mix. A source is a node, within an
+ * `owner` (the job whose value events carry the chunks, when two jobs may run commands on one node at once;
+ * `undefined` for a plain command stream). Splitters are made on a source's first chunk and dropped by
+ * `end()`, at its exit event.
+ * @internal
+ */
+export class ChunkLines {
+  readonly #owners = new Map<unknown, Map<NodeRef, Splitters>>();
+
+  #splitter(owner: unknown, chunk: ChunkEvent): LineSplitter {
+    let nodes = this.#owners.get(owner);
+    if (nodes === undefined) {
+      nodes = new Map();
+      this.#owners.set(owner, nodes);
+    }
+    let splitters = nodes.get(chunk.node);
+    if (splitters === undefined) {
+      splitters = {};
+      nodes.set(chunk.node, splitters);
+    }
+    return (splitters[chunk.stream] ??= new LineSplitter(chunk.stream, chunk.node));
+  }
+
+  /** Emits the lines that `chunk` completes for its source. */
+  push(owner: unknown, chunk: ChunkEvent, emit: (line: LineEvent) => void): void {
+    this.#splitter(owner, chunk).push(chunk.bytes, emit);
+  }
+
+  /**
+   * The bytes of the lines that `chunk` completes for its source, with their `\n`, as parts to write one
+   * after the other (see {@link LineSplitter.cut}).
+   */
+  cut(owner: unknown, chunk: ChunkEvent): Buffer[] {
+    return this.#splitter(owner, chunk).cut(chunk.bytes);
+  }
+
+  /** Emits the last partial lines of `node` within `owner` (stdout's, then stderr's), and forgets it. */
+  end(owner: unknown, node: NodeRef, emit: (line: LineEvent) => void): void {
+    const nodes = this.#owners.get(owner);
+    const splitters = nodes?.get(node);
+    if (nodes === undefined || splitters === undefined) return;
+    nodes.delete(node);
+    if (nodes.size === 0) this.#owners.delete(owner);
+    splitters.stdout?.end(emit);
+    splitters.stderr?.end(emit);
+  }
+
+  /** Emits the last partial lines of every source, and forgets them all. */
+  endAll(emit: (line: LineEvent) => void): void {
+    for (const [owner, nodes] of [...this.#owners])
+      for (const node of [...nodes.keys()]) this.end(owner, node, emit);
+  }
+}

@@ -1,0 +1,105 @@
+// Cutting output into lines: LineSplitter (push, cut, end) and ChunkLines (one splitter per source).
+import { expect } from 'chai';
+
+import { ChunkLines } from '../../lib/nodes/chunk-lines.js';
+import { ChunkEvent } from '../../lib/nodes/command-event.js';
+import type { LineEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
+import { LineSplitter } from '../../lib/nodes/line-splitter.js';
+
+const h1: NodeRef = { label: 'h1', hostname: 'h1' };
+const h2: NodeRef = { label: 'h2', hostname: 'h2' };
+const chunk = (node: NodeRef, text: string | Buffer, stream: OutputStream = 'stdout') =>
+  new ChunkEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, node);
+/** `label/stream:text` (`$` when the line had no newline). */
+const shown = (line: LineEvent) => `${line.node.label}/${line.stream}:${line.text}${line.newline ? '' : '$'}`;
+
+describe('LineSplitter', () => {
+  it('cuts chunks into lines, across chunk boundaries, and gives the last partial line at end()', () => {
+    const splitter = new LineSplitter('stdout', h1);
+    const got: string[] = [];
+    const emit = (line: LineEvent) => got.push(shown(line));
+    for (const piece of ['a\nb', 'c', '\n\nd']) splitter.push(Buffer.from(piece), emit);
+    splitter.end(emit);
+    splitter.end(emit);
+    expect(got).to.deep.equal(['h1/stdout:a', 'h1/stdout:bc', 'h1/stdout:', 'h1/stdout:d$']);
+  });
+
+  describe('cut', () => {
+    it('gives the bytes of the whole lines a chunk completes, keeping the rest for later', () => {
+      const splitter = new LineSplitter('stdout', h1);
+      const cut = (s: string) => Buffer.concat(splitter.cut(Buffer.from(s))).toString();
+      expect(cut('a\nb')).to.equal('a\n');
+      expect(cut('c')).to.equal('');
+      expect(cut('')).to.equal('');
+      expect(cut('d\ne\nf')).to.equal('bcd\ne\n');
+      expect(cut('\n')).to.equal('f\n');
+      const last: string[] = [];
+      splitter.end((line) => last.push(shown(line)));
+      expect(last).to.deep.equal([]);
+      splitter.cut(Buffer.from('tail'));
+      splitter.end((line) => last.push(shown(line)));
+      expect(last).to.deep.equal(['h1/stdout:tail$']);
+    });
+
+    it('gives a chunk that ends with \\n as it is, without copying it', () => {
+      const bytes = Buffer.from('x\ny\n');
+      const parts = new LineSplitter('stdout', h1).cut(bytes);
+      expect(parts).to.have.length(1);
+      expect(parts[0]?.buffer).to.equal(bytes.buffer);
+    });
+
+    it('keeps a multi-byte character cut between two chunks whole', () => {
+      const text = Buffer.from('€uro\n');
+      const splitter = new LineSplitter('stdout', h1);
+      expect(splitter.cut(text.subarray(0, 1))).to.deep.equal([]);
+      expect(Buffer.concat(splitter.cut(text.subarray(1))).toString()).to.equal('€uro\n');
+    });
+  });
+});
+
+describe('ChunkLines', () => {
+  it('keeps one splitter per node and stream, so that lines never mix', () => {
+    const chunks = new ChunkLines();
+    const got: string[] = [];
+    const emit = (line: LineEvent) => got.push(shown(line));
+    chunks.push(undefined, chunk(h1, 'one-'), emit);
+    chunks.push(undefined, chunk(h2, 'two-'), emit);
+    chunks.push(undefined, chunk(h1, 'err-', 'stderr'), emit);
+    chunks.push(undefined, chunk(h2, 'b\nc'), emit);
+    chunks.push(undefined, chunk(h1, 'a\n'), emit);
+    chunks.push(undefined, chunk(h1, 'x\n', 'stderr'), emit);
+    expect(got).to.deep.equal(['h2/stdout:two-b', 'h1/stdout:one-a', 'h1/stderr:err-x']);
+  });
+
+  it("gives a node's partial lines at end(), stdout's first, and forgets them", () => {
+    const chunks = new ChunkLines();
+    const got: string[] = [];
+    const emit = (line: LineEvent) => got.push(shown(line));
+    chunks.push(undefined, chunk(h1, 'e', 'stderr'), emit);
+    chunks.push(undefined, chunk(h1, 'o'), emit);
+    chunks.push(undefined, chunk(h2, 'p'), emit);
+    chunks.end(undefined, h1, emit);
+    chunks.end(undefined, h1, emit);
+    expect(got).to.deep.equal(['h1/stdout:o$', 'h1/stderr:e$']);
+    chunks.push(undefined, chunk(h1, 'new\n'), emit);
+    expect(got.at(-1)).to.equal('h1/stdout:new');
+    chunks.endAll(emit);
+    expect(got.at(-1)).to.equal('h2/stdout:p$');
+  });
+
+  it('keeps the chunks of two owners (jobs) on one node apart', () => {
+    const chunks = new ChunkLines();
+    const got: string[] = [];
+    const emit = (line: LineEvent) => got.push(shown(line));
+    const [job1, job2] = [{}, {}];
+    chunks.push(job1, chunk(h1, 'first '), emit);
+    chunks.push(job2, chunk(h1, 'second '), emit);
+    chunks.push(job2, chunk(h1, 'job\n'), emit);
+    chunks.push(job1, chunk(h1, 'job\n'), emit);
+    expect(got).to.deep.equal(['h1/stdout:second job', 'h1/stdout:first job']);
+    expect(Buffer.concat(chunks.cut(job1, chunk(h1, 'a\nb'))).toString()).to.equal('a\n');
+    chunks.end(job2, h1, emit);
+    chunks.endAll(emit);
+    expect(got.at(-1)).to.equal('h1/stdout:b$');
+  });
+});
