@@ -86,21 +86,50 @@ export function parseKnownHosts(text: string): KnownHostsEntry[] {
   return entries;
 }
 
-const globToRegExp = (pattern: string): RegExp =>
-  new RegExp(
-    '^' +
-      pattern.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : '\\' + c)) +
-      '$',
-  );
+const WILDCARD = /[*?]/;
 
-const matchesHashed = (hashed: string, name: string): boolean => {
-  const [salt, hmac, ...rest] = hashed.slice(HASH_MAGIC.length).split('|');
-  if (salt === undefined || hmac === undefined || rest.length > 0) return false;
-  if (!BASE64.test(salt) || !BASE64.test(hmac)) return false;
-  const expected = Buffer.from(hmac, 'base64');
-  const actual = createHmac('sha1', Buffer.from(salt, 'base64')).update(name).digest();
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+const globMatcher = (glob: string): ((name: string) => boolean) => {
+  if (!WILDCARD.test(glob)) return (name) => name === glob;
+  const re = new RegExp(
+    '^' + glob.replace(/[.+^${}()|[\]\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : '\\' + c)) + '$',
+  );
+  return (name) => re.test(name);
 };
+
+/**
+ * Compiles an unhashed host field (comma-separated patterns with `*` and `?` wildcards, `!` negating) into a
+ * test of lowercased lookup names: true when a pattern matches and no negated one does. The patterns are
+ * lowercased here, as OpenSSH lowercases both sides.
+ * @internal
+ */
+export function compileHostPatterns(hosts: string): (lowerName: string) => boolean {
+  const positive: ((name: string) => boolean)[] = [];
+  const negative: ((name: string) => boolean)[] = [];
+  for (const pattern of hosts.toLowerCase().split(',')) {
+    const negated = pattern.startsWith('!');
+    const glob = negated ? pattern.slice(1) : pattern;
+    if (glob === '') continue;
+    (negated ? negative : positive).push(globMatcher(glob));
+  }
+  return (name) => !negative.some((m) => m(name)) && positive.some((m) => m(name));
+}
+
+/**
+ * The salt and HMAC of a hashed host name `|1|salt|hmac`, or undefined when it is malformed.
+ * @internal
+ */
+export function decodeHashedHost(hosts: string): { salt: Buffer; hmac: Buffer } | undefined {
+  const [salt, hmac, ...rest] = hosts.slice(HASH_MAGIC.length).split('|');
+  if (salt === undefined || hmac === undefined || rest.length > 0) return undefined;
+  if (!BASE64.test(salt) || !BASE64.test(hmac)) return undefined;
+  return { salt: Buffer.from(salt, 'base64'), hmac: Buffer.from(hmac, 'base64') };
+}
+
+/** Whether HMAC-SHA1(salt, name) is the hmac. @internal */
+export function hashedHostMatches(hashed: { salt: Buffer; hmac: Buffer }, name: string): boolean {
+  const actual = createHmac('sha1', hashed.salt).update(name).digest();
+  return actual.length === hashed.hmac.length && timingSafeEqual(actual, hashed.hmac);
+}
 
 /**
  * Whether the host field of a known_hosts line matches a lookup name (`host` or `[host]:port`, see
@@ -111,14 +140,9 @@ const matchesHashed = (hashed: string, name: string): boolean => {
  */
 export function hostPatternsMatch(hosts: string, name: string): boolean {
   const lower = name.toLowerCase();
-  if (hosts.startsWith(HASH_MAGIC)) return matchesHashed(hosts, lower);
-  let positive = false;
-  for (const pattern of hosts.toLowerCase().split(',')) {
-    const negated = pattern.startsWith('!');
-    const glob = negated ? pattern.slice(1) : pattern;
-    if (glob === '' || !globToRegExp(glob).test(lower)) continue;
-    if (negated) return false;
-    positive = true;
+  if (hosts.startsWith(HASH_MAGIC)) {
+    const hashed = decodeHashedHost(hosts);
+    return hashed !== undefined && hashedHostMatches(hashed, lower);
   }
-  return positive;
+  return compileHostPatterns(hosts)(lower);
 }

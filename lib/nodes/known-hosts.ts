@@ -6,20 +6,14 @@
  * @module
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 import { ConfigError } from '../core/errors/config-error.js';
 import { HostKeyError } from './errors/host-key-error.js';
+import { appendCached, knownHostsIndex } from './known-hosts-cache.js';
 import type { HostLookup, KnownHostsEntry } from './known-hosts-format.js';
-import {
-  HASH_MAGIC,
-  blobKeyType,
-  fingerprint,
-  hostLookupName,
-  hostPatternsMatch,
-  parseKnownHosts,
-} from './known-hosts-format.js';
+import { HASH_MAGIC, blobKeyType, fingerprint, hostLookupName } from './known-hosts-format.js';
 
 export type { HostLookup, KnownHostsEntry } from './known-hosts-format.js';
 export {
@@ -77,29 +71,14 @@ export interface VerifyHostKeyOptions {
   readonly hash?: boolean | undefined;
 }
 
-const readKnownHosts = async (file: string): Promise<string> => {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e: unknown) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return '';
-    const detail = e instanceof Error ? e.message : String(e);
-    throw new ConfigError(file, 'known_hosts file', `cannot be read: ${detail}`, { cause: e });
-  }
-};
-
 /** The entries naming the host, file by file (`@cert-authority` lines left out). */
 const entriesFor = async (
   lookup: HostLookup,
   files: readonly string[],
 ): Promise<{ file: string; entry: KnownHostsEntry }[]> => {
   const name = hostLookupName(lookup);
-  const texts = await Promise.all(files.map(readKnownHosts));
-  return files.flatMap((file, i) =>
-    parseKnownHosts(texts[i] ?? '')
-      .filter((entry) => entry.marker !== 'cert-authority' && hostPatternsMatch(entry.hosts, name))
-      .map((entry) => ({ file, entry })),
-  );
+  const indexes = await Promise.all(files.map(knownHostsIndex));
+  return files.flatMap((file, i) => (indexes[i]?.lookup(name) ?? []).map((entry) => ({ file, entry })));
 };
 
 /**
@@ -120,7 +99,8 @@ export async function knownHostKeyTypes(lookup: HostLookup, files: readonly stri
 /**
  * Checks a presented host key against known_hosts files (see {@link HostKeyCheck}). Missing files count as
  * empty; a file that exists but cannot be read rejects with a `ConfigError` naming it. `@cert-authority`
- * entries are ignored (plain keys only). The files are read on every call.
+ * entries are ignored (plain keys only). A file is read again only when it has changed (its size, mtime or
+ * ctime), and this process's own appends update what was read.
  *
  * A host known under any key type that presents another key is `changed`, even when that key is of a type
  * not yet known for it: the connection asks the server for the known types first (see
@@ -184,8 +164,11 @@ const appendQueues = new Map<string, Promise<void>>();
 
 const appendLine = async (file: string, line: string): Promise<void> => {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const prefix = (await endsWithNewline(file)) ? '' : '\n';
-  await appendFile(file, `${prefix}${line}\n`, { mode: 0o600 });
+  await appendCached(file, `${line}\n`, async () => {
+    const text = `${(await endsWithNewline(file)) ? '' : '\n'}${line}\n`;
+    await appendFile(file, text, { mode: 0o600 });
+    return Buffer.byteLength(text);
+  });
 };
 
 /**

@@ -9,6 +9,12 @@ import type { SFTPWrapper } from './ssh2.js';
 
 type Stats = Awaited<ReturnType<typeof sftpStat>>;
 
+// fastPut/fastGet requests: as large as OpenSSH's sftp-server allows (its limits@openssh.com reply says
+// 255 KiB reads and writes; ssh2 asks for the limits and splits what a server does not allow), and as many
+// in flight as keeps the pipe full: 4 MiB, where ssh2's default (64 of 32 KiB: 6,400 requests per 200 MiB)
+// spent its time on requests rather than data.
+const XFER = { chunkSize: 255 * 1024, concurrency: 16 } as const;
+
 const call = <T>(f: (callback: (e: Error | undefined | null, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => {
     f((e, value) => {
@@ -94,7 +100,7 @@ async function putFile(
   const tmp = tempName(remoteFile, rjoin);
   temps.remote.add(tmp);
   await call<undefined>((cb) => {
-    sftp.fastPut(local, tmp, { concurrency: 64, chunkSize: 32768, mode: info.mode & 0o7777 }, (e) => {
+    sftp.fastPut(local, tmp, { ...XFER, mode: info.mode & 0o7777 }, (e) => {
       cb(e, undefined);
     });
   });
@@ -150,7 +156,7 @@ async function getFile(
   const tmp = tempName(localFile, (a, b) => path.join(a, b));
   temps.local.add(tmp);
   await call<undefined>((cb) => {
-    sftp.fastGet(remote, tmp, { concurrency: 64, chunkSize: 32768 }, (e) => {
+    sftp.fastGet(remote, tmp, XFER, (e) => {
       cb(e, undefined);
     });
   });

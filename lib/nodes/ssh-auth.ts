@@ -1,15 +1,20 @@
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import { SshAuthError } from './errors/ssh-auth-error.js';
+import type { KeyAgent } from './key-agent.js';
+import type { LoadedKey } from './key-cache.js';
+import { loadKey } from './key-cache.js';
 import type { ParsedKey } from './ssh2.js';
-import { parseKey } from './ssh2.js';
 
-/** One way to log in, as ssh2's `authHandler` takes it. @internal */
+/**
+ * One way to log in, as ssh2's `authHandler` takes it. A key file is offered through its in-process
+ * {@link KeyAgent} when it has one (signing with a cached `KeyObject`), as a `ParsedKey` otherwise.
+ * @internal
+ */
 export type AuthMethod =
   | { type: 'publickey'; username: string; key: ParsedKey }
-  | { type: 'agent'; username: string; agent: string }
+  | { type: 'agent'; username: string; agent: string | KeyAgent }
   | { type: 'password'; username: string; password: string };
 
 /** What to log in with. @internal */
@@ -43,9 +48,10 @@ const passphraseOf = (options: AuthOptions, file: string): string | undefined =>
   typeof options.passphrase === 'string' ? options.passphrase : options.passphrase?.[file];
 
 /**
- * Reads and decrypts the keys, finds the agent: the list of methods to offer, in OpenSSH's order (keys given,
- * agent, password). An explicit key that is missing or cannot be decrypted is an `SshAuthError` naming the
- * file and what to do; a default key that cannot be used is skipped (and named if every method fails).
+ * Reads and decrypts the keys (once per file version and passphrase, see `key-cache.ts`), finds the agent:
+ * the list of methods to offer, in OpenSSH's order (keys given, agent, password). An explicit key that is
+ * missing or cannot be decrypted is an `SshAuthError` naming the file and what to do; a default key that
+ * cannot be used is skipped (and named if every method fails).
  * @internal
  */
 export async function planAuth(host: string, options: AuthOptions): Promise<AuthPlan> {
@@ -56,17 +62,16 @@ export async function planAuth(host: string, options: AuthOptions): Promise<Auth
   const explicit = options.keys !== undefined;
   const files = explicit ? options.keys.map(expandHome) : defaultKeyFiles();
   for (const file of files) {
-    let data: Buffer;
+    const passphrase = passphraseOf(options, file);
+    let key: LoadedKey | Error;
     try {
-      data = await readFile(file);
+      key = await loadKey(file, passphrase);
     } catch (e: unknown) {
       if (!explicit && (e as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new SshAuthError(host, tried, `cannot read key file ${file}: ${(e as Error).message}`, {
         cause: e,
       });
     }
-    const passphrase = passphraseOf(options, file);
-    const key = parseKey(data, passphrase);
     if (key instanceof Error) {
       const problem = /encrypted|passphrase/i.test(key.message)
         ? passphrase === undefined
@@ -77,7 +82,11 @@ export async function planAuth(host: string, options: AuthOptions): Promise<Auth
       problems.push(problem);
       continue;
     }
-    methods.push({ type: 'publickey', username, key });
+    methods.push(
+      key.agent === undefined
+        ? { type: 'publickey', username, key: key.key }
+        : { type: 'agent', username, agent: key.agent },
+    );
     tried.push(file);
   }
   const agent =

@@ -18,3 +18,8 @@ export type { ClientChannel, ConnectConfig, ParsedKey, SFTPWrapper };
 export const parseKey = (data: Buffer | string, passphrase?: string): ParsedKey | Error => {
   return ssh2.utils.parseKey(data, passphrase);
 };
+
+/** ssh2's base class of agents, for agents that live in this process (see `key-agent.ts`). @internal */
+export const { BaseAgent } = ssh2;
+/** @internal */
+export type { IdentityCallback, SignCallback, SigningRequestOptions } from 'ssh2';
