@@ -157,9 +157,7 @@ export class Job<T = unknown> {
   _value: unknown = undefined;
   /** @internal the JobsError of a failed run. */
   _error: JobsError | undefined = undefined;
-  /** @internal identity of the plan that last indexed this job, see plan.ts. */
-  _planToken: object | undefined = undefined;
-  /** @internal this job's position in that plan. */
+  /** @internal this job's position in the plan that last indexed it, see plan.ts. */
   _planIndex = 0;
 
   constructor(work: Work<T> | Observable<T>, options?: JobOptions);

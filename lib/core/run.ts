@@ -305,10 +305,8 @@ class GraphRun {
     this.#options = options;
     this.#plan = plan;
     this.#pending = plan.requirementCount.slice();
-    let finite = 0;
-    for (const f of plan.forever) if (f === 0) finite++;
-    this.#finiteCount = finite;
-    this.#finiteLeft = finite;
+    this.#finiteCount = plan.finiteCount;
+    this.#finiteLeft = plan.finiteCount;
     this.#unsettled = plan.jobs.length;
     this.#record = {
       reason: undefined,
@@ -488,9 +486,10 @@ class GraphRun {
             else notOk.push(doneJob);
           }
           if (--(pending[next] as number) === 0) {
+            // while every job succeeds, the job itself is not read here (it is scattered in memory)
+            const notOk = this.#notOk.size === 0 ? undefined : this.#notOk.get(next);
             const job = jobs[next] as Job;
-            const notOk = job.runIf === 'all-success' ? this.#notOk.get(next) : undefined;
-            if (notOk !== undefined) {
+            if (notOk !== undefined && job.runIf === 'all-success') {
               job._status = JobStatus.Skipped;
               job._value = notOk;
               this.#record.skipped++;
