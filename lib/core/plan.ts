@@ -41,6 +41,22 @@ export function validateSchedulerOptions(scheduler: Scheduler): void {
 }
 
 /**
+ * The jobs of `list` in order, each once (its first time). Marks each job with its position in the result,
+ * in `_planIndex`: a job is a repeat iff the result holds it at its mark. O(length).
+ * @internal
+ */
+export function distinctJobs(list: readonly Job[]): Job[] {
+  const out: Job[] = [];
+  for (const job of list) {
+    const k = job._planIndex;
+    if (k < out.length && out[k] === job) continue;
+    job._planIndex = out.length;
+    out.push(job);
+  }
+  return out;
+}
+
+/**
  * Validates a scheduler (options, every member's options, foreign requirements, cycles) and builds the
  * plan of one run. O(jobs + edges). When `deep`, nested schedulers are validated too, so that a bad graph
  * anywhere fails before anything runs. Resets the state of the members' latest run.
@@ -50,7 +66,7 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
   validateSchedulerOptions(scheduler);
   validateJob(scheduler);
   const defaultCritical = scheduler.critical ?? inheritedCritical;
-  const jobs = [...scheduler.jobs];
+  const jobs = [...scheduler._memberList()];
   const n = jobs.length;
   const critical = new Uint8Array(n);
   const forever = new Uint8Array(n);

@@ -111,7 +111,7 @@ export function shutdownMembers(scheduler: Scheduler): Observable<never> {
   return defer(() => {
     scheduler._membersShutDown = true;
     const pending: Observable<unknown>[] = [];
-    for (const job of scheduler.jobs) {
+    for (const job of scheduler._memberList()) {
       try {
         const hook = job.shutdown();
         if (hook !== undefined) pending.push(from(hook).pipe(catchError(() => EMPTY)));

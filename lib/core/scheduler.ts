@@ -15,7 +15,7 @@ import type { KeepOnlyBetweenOptions } from './graph.js';
 import { ConfigError } from './errors/config-error.js';
 import { checkDuration, flattenRequirements, Job, subjectOf } from './job.js';
 import type { JobOptions, ShutdownHook } from './job.js';
-import { validateSchedulerOptions } from './plan.js';
+import { distinctJobs, validateSchedulerOptions } from './plan.js';
 import { explain, runGraph, shutdownMembers } from './run.js';
 import type { RunGraphOptions, RunRecord } from './run.js';
 import type { Schedulable } from './sequence.js';
@@ -60,7 +60,14 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   jobsWindow: number | undefined;
   /** See {@link SchedulerOptions.shutdownTimeout}. */
   shutdownTimeout: number | undefined;
-  readonly #jobs = new Set<Job>();
+  // The members, in insertion order. Adding 100,000 jobs to a Set costs about a fifth of making them:
+  // until a Set is asked for (`jobs`, `size`, `has`, iteration, `remove`), the members are an array, where
+  // a job added twice appears twice until the repeats are dropped (as the array grows, and when the run
+  // reads it through `_memberList()`). Once built, the Set holds the members for good.
+  #memberList: Job[] | undefined = [];
+  #memberSet: Set<Job> | undefined = undefined;
+  /** How many leading entries of `#memberList` are known to hold no repeat. */
+  #distinct = 0;
   /** @internal the latest run. */
   _lastRun: RunRecord | undefined = undefined;
   /** @internal whether the members' shutdown hooks have been called for the latest run. */
@@ -99,18 +106,43 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
 
   /** The member jobs, in insertion order. */
   get jobs(): ReadonlySet<Job> {
-    return this.#jobs;
+    return this.#members();
   }
   /** Number of member jobs (nested schedulers count as one). */
   get size(): number {
-    return this.#jobs.size;
+    return this.#members().size;
   }
   [Symbol.iterator](): Iterator<Job> {
-    return this.#jobs[Symbol.iterator]();
+    return this.#members()[Symbol.iterator]();
   }
   /** Whether `job` is a member. */
   has(job: Job): boolean {
-    return this.#jobs.has(job);
+    return this.#members().has(job);
+  }
+
+  #members(): Set<Job> {
+    if (this.#memberSet === undefined) {
+      this.#memberSet = new Set(this.#memberList);
+      this.#memberList = undefined;
+    }
+    return this.#memberSet;
+  }
+
+  /**
+   * @internal the members in insertion order, each once, without building the Set: the Set once it exists,
+   * else the array, without its repeats. Not a copy.
+   */
+  _memberList(): Iterable<Job> {
+    const list = this.#memberList;
+    if (list === undefined) return this.#members();
+    return list.length === this.#distinct ? list : this.#compact(list);
+  }
+
+  #compact(list: readonly Job[]): Job[] {
+    const distinct = distinctJobs(list);
+    this.#memberList = distinct;
+    this.#distinct = distinct.length;
+    return distinct;
   }
 
   /**
@@ -139,7 +171,14 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
         'jobs',
         `cannot hold scheduler "${job.label}", which ${job === this ? 'is itself' : 'contains it'}`,
       );
-    this.#jobs.add(job);
+    const list = this.#memberList;
+    if (list === undefined) {
+      (this.#memberSet as Set<Job>).add(job);
+      return;
+    }
+    list.push(job);
+    // repeats are dropped whenever the array has doubled since they last were: O(1) per job overall
+    if (list.length >= 2 * this.#distinct + 16) this.#compact(list);
   }
 
   /**
@@ -148,8 +187,9 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category combinators
    */
   remove(...jobs: Job[]): this {
-    for (const job of jobs) if (!this.#jobs.has(job)) throw new NotAMemberError(this.label, job, 'remove');
-    for (const job of jobs) this.#jobs.delete(job);
+    const members = this.#members();
+    for (const job of jobs) if (!members.has(job)) throw new NotAMemberError(this.label, job, 'remove');
+    for (const job of jobs) members.delete(job);
     return this;
   }
 
