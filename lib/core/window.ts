@@ -68,7 +68,8 @@ export class TaskWindow<T, R> implements WindowOwner<R> {
     this.#subscriber.error(err);
   }
   release(task: WindowTask): void {
-    this.#tasks.delete(task);
+    // a task that ended while it started was never tracked (and then, often, no task is)
+    if (this.#tasks.size !== 0) this.#tasks.delete(task);
     this.#active--;
     // inside the drain loop, the loop itself starts the next item
     if (!this.#draining) this.drain();
