@@ -157,8 +157,11 @@ export class Job<T = unknown> {
   _value: unknown = undefined;
   /** @internal the JobsError of a failed run. */
   _error: JobsError | undefined = undefined;
-  /** @internal this job's position in the plan that last indexed it, see plan.ts. */
-  _planIndex = 0;
+  /**
+   * @internal this job's position in the array that last listed it (a plan's members, a scheduler's), or -1
+   * if none did: then `array[job._slot] === job` tells in O(1) whether the job is in that array.
+   */
+  _slot = -1;
 
   constructor(work: Work<T> | Observable<T>, options?: JobOptions);
   constructor(options?: JobOptions);

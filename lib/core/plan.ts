@@ -41,16 +41,16 @@ export function validateSchedulerOptions(scheduler: Scheduler): void {
 }
 
 /**
- * The jobs of `list` in order, each once (its first time). Marks each job with its position in the result,
- * in `_planIndex`: a job is a repeat iff the result holds it at its mark. O(length).
+ * The jobs of `list` in order, each once (its first time). Sets each job's `_slot` to its position in the
+ * result: a job is a repeat iff the result already holds it there. O(length).
  * @internal
  */
 export function distinctJobs(list: readonly Job[]): Job[] {
   const out: Job[] = [];
   for (const job of list) {
-    const k = job._planIndex;
-    if (k < out.length && out[k] === job) continue;
-    job._planIndex = out.length;
+    const k = job._slot;
+    if (k >= 0 && k < out.length && out[k] === job) continue;
+    job._slot = out.length;
     out.push(job);
   }
   return out;
@@ -74,13 +74,13 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
   let finiteCount = 0;
   let edges = 0;
   // first pass, over the members only (sequential in memory): options, and the number of edges. Each member
-  // remembers its position in this plan: a requirement `r` is a member iff `jobs[r._planIndex] === r`.
+  // remembers its position in this plan: a requirement `r` is a member iff `jobs[r._slot] === r`.
   for (let i = 0; i < n; i++) {
     const job = jobs[i] as Job;
     validateJob(job);
     // a fresh job has nothing to forget; a scheduler always does (its members' shutdown is due again)
     if (job._status !== 'idle' || job._value !== undefined || isScheduler(job)) job._reset();
-    job._planIndex = i;
+    job._slot = i;
     critical[i] = (job.critical ?? defaultCritical) ? 1 : 0;
     if (job.forever) forever[i] = 1;
     else finiteCount++;
@@ -102,8 +102,8 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
     const list = job._requirementList();
     for (let r = 0; r < list.length; r++) {
       const requirement = list[r] as Job;
-      const k = requirement._planIndex;
-      if (k >= n || jobs[k] !== requirement)
+      const k = requirement._slot;
+      if (k < 0 || k >= n || jobs[k] !== requirement)
         throw new ForeignRequirementError(scheduler.label, job, requirement);
       if (k >= i) ordered = false;
       edgeFrom[e++] = k;
@@ -159,7 +159,7 @@ function findCycle(plan: Plan): Job[] | undefined {
   // every job left has a requirement left: walk those requirements until one repeats
   const leftOver = (i: number): boolean => (left[i] as number) > 0;
   const requirementLeft = (i: number): number =>
-    ((jobs[i] as Job)._requirementList().find((r) => leftOver(r._planIndex)) as Job)._planIndex;
+    ((jobs[i] as Job)._requirementList().find((r) => leftOver(r._slot)) as Job)._slot;
   return cycleFrom(
     left.findIndex((v) => v > 0),
     requirementLeft,

@@ -61,13 +61,15 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   /** See {@link SchedulerOptions.shutdownTimeout}. */
   shutdownTimeout: number | undefined;
   // The members, in insertion order. Adding 100,000 jobs to a Set costs about a fifth of making them:
-  // until a Set is asked for (`jobs`, `size`, `has`, iteration, `remove`), the members are an array, where
-  // a job added twice appears twice until the repeats are dropped (as the array grows, and when the run
-  // reads it through `_memberList()`). Once built, the Set holds the members for good.
+  // until a Set is asked for (`jobs`, `size`, `has`, iteration, `remove`), the members are an array. A job
+  // at its `_slot` in it is a member, so a repeat is mostly seen at once; a job whose `_slot` is
+  // elsewhere (it was listed by another scheduler or a plan since) may be a repeat, and is pushed anyway:
+  // repeats are dropped before such jobs outnumber the others, and when the run reads the members through
+  // `_memberList()`. Once built, the Set holds the members for good.
   #memberList: Job[] | undefined = [];
   #memberSet: Set<Job> | undefined = undefined;
-  /** How many leading entries of `#memberList` are known to hold no repeat. */
-  #distinct = 0;
+  /** Jobs pushed on `#memberList` that may have been there already. */
+  #unsure = 0;
   /** @internal the latest run. */
   _lastRun: RunRecord | undefined = undefined;
   /** @internal whether the members' shutdown hooks have been called for the latest run. */
@@ -135,13 +137,13 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   _memberList(): Iterable<Job> {
     const list = this.#memberList;
     if (list === undefined) return this.#members();
-    return list.length === this.#distinct ? list : this.#compact(list);
+    return this.#unsure === 0 ? list : this.#compact(list);
   }
 
   #compact(list: readonly Job[]): Job[] {
     const distinct = distinctJobs(list);
     this.#memberList = distinct;
-    this.#distinct = distinct.length;
+    this.#unsure = 0;
     return distinct;
   }
 
@@ -176,9 +178,14 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
       (this.#memberSet as Set<Job>).add(job);
       return;
     }
+    const k = job._slot;
+    if (k >= 0 && k < list.length && list[k] === job) return;
+    // a job never listed anywhere (`_slot` -1) is surely not a member yet; one listed elsewhere may be
+    if (k >= 0) this.#unsure++;
+    job._slot = list.length;
     list.push(job);
-    // repeats are dropped whenever the array has doubled since they last were: O(1) per job overall
-    if (list.length >= 2 * this.#distinct + 16) this.#compact(list);
+    // the array stays within about twice the number of members, at O(1) per job overall
+    if (this.#unsure > list.length - this.#unsure + 16) this.#compact(list);
   }
 
   /**
