@@ -291,7 +291,7 @@ class GraphRun {
   #finiteLeft: number;
   readonly #finiteCount: number;
   #unsettled: number;
-  // settle queue: jobs whose outcome is known (index, and 1 when it succeeded)
+  // settle queue: jobs whose outcome is known (see #enqueueSettled)
   #settleQueue = new Int32Array(64);
   #settleHead = 0;
   #settleTail = 0;
@@ -469,13 +469,13 @@ class GraphRun {
   }
 
   #enqueueSettled(index: number, ok: boolean): void {
-    if (this.#settleTail + 2 > this.#settleQueue.length) {
+    if (this.#settleTail === this.#settleQueue.length) {
       const bigger = new Int32Array(this.#settleQueue.length * 2);
       bigger.set(this.#settleQueue);
       this.#settleQueue = bigger;
     }
-    this.#settleQueue[this.#settleTail++] = index;
-    this.#settleQueue[this.#settleTail++] = ok ? 1 : 0;
+    // one entry per job: its index when it succeeded, else the index's complement (negative)
+    this.#settleQueue[this.#settleTail++] = ok ? index : ~index;
   }
 
   /**
@@ -490,8 +490,9 @@ class GraphRun {
     const pending = this.#pending;
     try {
       while (this.#settleHead < this.#settleTail && this.#record.reason === undefined) {
-        const done = this.#settleQueue[this.#settleHead++] as number;
-        const success = this.#settleQueue[this.#settleHead++] === 1;
+        const entry = this.#settleQueue[this.#settleHead++] as number;
+        const success = entry >= 0;
+        const done = success ? entry : ~entry;
         const doneJob = jobs[done] as Job;
         this.#unsettled--;
         if (forever[done] === 0) this.#finiteLeft--;
