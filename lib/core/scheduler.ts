@@ -209,11 +209,15 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category running
    */
   run(options: RunOptions = {}): Observable<SchedulerEvent> {
+    return this.#run(options, true);
+  }
+
+  #run(options: RunOptions, jobEvents: boolean): Observable<SchedulerEvent> {
     const timeout = options.timeout ?? this.timeout;
     return defer(() => {
       // checked when subscribed, so that run() errors rather than throws
       checkDuration(this, 'timeout', timeout);
-      return this._runGraph({ timeout, inheritedCritical: false, nested: false });
+      return this._runGraph({ timeout, inheritedCritical: false, nested: false, jobEvents });
     });
   }
 
@@ -233,7 +237,9 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   orchestrate(options: RunOptions = {}): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       let ok = false;
-      this.run(options).subscribe({
+      // only the end event is read here: the jobs' events need not be made (unless `run` is overridden)
+      const events$ = this.run === Scheduler.prototype.run ? this.#run(options, false) : this.run(options);
+      events$.subscribe({
         next: (e) => {
           if (e.type === 'end' && e.scheduler === this) ok = e.ok;
         },
