@@ -13,12 +13,13 @@ import {
   Observable,
   of,
   Subject,
+  Subscriber,
   takeUntil,
   tap,
   timer,
 } from 'rxjs';
 
-import type { ObservableInput, Observer, Subscriber, Subscription } from 'rxjs';
+import type { ObservableInput } from 'rxjs';
 
 import { isScheduler } from '../internal/kinds.js';
 import { isJobsError } from './errors/jobs-error.js';
@@ -139,20 +140,25 @@ const isPromiseLike = (x: unknown): x is PromiseLike<unknown> =>
   !isObservable(x);
 
 /**
- * One job's run, as a single object: a task of the jobs window, the Observer of the job's work, and the
- * `JobContext` the work receives (one allocation per job instead of an Observable, two Subscribers and a
- * dozen closures: it matters at 100,000 jobs). Events go straight to the window's owner. When the work
- * ends, the outcome is concluded after the work's own teardown (so dependents start once it is really
- * over), then the slot is released. `unsubscribe()` is reached in two ways: from the work's subscription
- * once it ended (its teardown has run: conclude), or from the window when the run stops (cancel).
+ * One job's run, as a single object: a task of the jobs window, the Subscriber of the job's work, and the
+ * `JobContext` the work receives (one allocation per job instead of an Observable, three Subscribers and
+ * a dozen closures: it matters at 100,000 jobs; being a Subscriber, rxjs subscribes it as it is, with no
+ * SafeSubscriber and observer wrapped around it). Events go straight to the run's subscriber. When the
+ * work ends, the outcome is concluded after the work's own teardown (so dependents start once it is
+ * really over), then the slot is released. `unsubscribe()` is reached in two ways: once the work ended
+ * (then the work's teardown runs, and the run concludes; for work that ends while it is subscribed,
+ * once `subscribe` has returned, so after the teardown it returned), or from the window when the run
+ * stops (cancel).
  */
-class JobRun implements WindowTask, Observer<unknown>, JobContext {
+// eslint-disable-next-line rxjs-x/no-subclass -- as rxjs 7's own operators do (OperatorSubscriber), see above
+class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
   #controller: AbortController | undefined = undefined;
   /** 0 running, 1 ended (done or failed: waiting to conclude), 2 concluded, 3 cancelled */
   #phase = 0;
   #failed = false;
   #raised: unknown = undefined;
-  #inner: Subscription | undefined = undefined;
+  /** Inside `subscribe(this)`: a work that ends now concludes once `subscribe` returns. */
+  #subscribing = false;
   #nestedEnd: SchedulerEndEvent | undefined = undefined;
   readonly #graph: GraphRun;
   readonly #index: number;
@@ -160,14 +166,12 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
   readonly #owner: WindowOwner<SchedulerEvent>;
 
   constructor(graph: GraphRun, index: number, job: Job, owner: WindowOwner<SchedulerEvent>) {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the constructor of rxjs 7's Subscriber, subclassed
+    super();
     this.#graph = graph;
     this.#index = index;
     this.#job = job;
     this.#owner = owner;
-  }
-
-  get closed(): boolean {
-    return this.#phase >= 2;
   }
 
   get signal(): AbortSignal {
@@ -207,7 +211,7 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
           result.then(
             (value) => {
               if (this.#phase !== 0) return;
-              this.next(value);
+              this.#deliver(value);
               this.#phase = 1;
               this.#conclude();
             },
@@ -222,11 +226,13 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
           return;
         }
       }
-      const inner = from(result as ObservableInput<unknown>).subscribe(this);
-      if (this.#phase === 0) this.#inner = inner;
-      // runs after the work's own teardown (at once if it has already ended)
-      inner.add(this);
+      this.#subscribing = true;
+      from(result as ObservableInput<unknown>).subscribe(this);
+      this.#subscribing = false;
+      // ended while subscribed: the teardown it returned has run by now
+      if (this.#phase === 1) this.#conclude();
     } catch (e: unknown) {
+      this.#subscribing = false;
       // the work could not even be called, or returned something that is not ObservableInput
       this.#phase = 1;
       this.#failed = true;
@@ -235,7 +241,21 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
     }
   }
 
-  next(value: unknown): void {
+  protected override _next(value: unknown): void {
+    this.#deliver(value);
+  }
+  protected override _error(e: unknown): void {
+    this.#phase = 1;
+    this.#failed = true;
+    this.#raised = e;
+    this.unsubscribe();
+  }
+  protected override _complete(): void {
+    this.#phase = 1;
+    this.unsubscribe();
+  }
+
+  #deliver(value: unknown): void {
     const job = this.#job;
     if (isScheduler(job)) {
       const event = value as SchedulerEvent;
@@ -247,29 +267,20 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
         this.#graph.emit({ type: 'value', job, value, scheduler: this.#graph.scheduler });
     }
   }
-  error(e: unknown): void {
-    this.#phase = 1;
-    this.#failed = true;
-    this.#raised = e;
-  }
-  complete(): void {
-    this.#phase = 1;
-  }
-
   #conclude(): void {
     this.#phase = 2;
-    this.#inner = undefined;
     this.#graph.conclude(this.#index, this.#failed, this.#raised, this.#nestedEnd);
     this.#owner.release(this);
   }
 
-  unsubscribe(): void {
-    if (this.#phase === 1) this.#conclude();
-    else if (this.#phase === 0) {
+  override unsubscribe(): void {
+    if (this.#phase === 1) {
+      // the work's teardown, then the outcome
+      super.unsubscribe();
+      if (!this.#subscribing) this.#conclude();
+    } else if (this.#phase === 0) {
       this.#phase = 3;
-      const inner = this.#inner;
-      this.#inner = undefined;
-      inner?.unsubscribe();
+      super.unsubscribe();
       if (this.#job._status === JobStatus.Running) {
         this.#job._status = JobStatus.Cancelled;
         this.#controller?.abort();
