@@ -157,10 +157,11 @@ export class Job<T = unknown, R = T> {
   _value: unknown = undefined;
   /** @internal the JobsError of a failed run. */
   _error: JobsError | undefined = undefined;
-  /** @internal identity of the plan that last indexed this job, see plan.ts. */
-  _planToken: object | undefined = undefined;
-  /** @internal this job's position in that plan. */
-  _planIndex = 0;
+  /**
+   * @internal this job's position in the array that last listed it (a plan's members, a scheduler's), or -1
+   * if none did: then `array[job._slot] === job` tells in O(1) whether the job is in that array.
+   */
+  _slot = -1;
 
   constructor(work: Work<T> | Observable<T>, options?: JobOptions);
   constructor(options?: JobOptions);
@@ -240,12 +241,10 @@ export class Job<T = unknown, R = T> {
   requires(...requirements: Requirement[]): this {
     for (const r of requirements) {
       if (r instanceof Job) this.#addRequirement(r);
-      else if (Array.isArray(r) && r.every(isJob)) {
-        // an array of distinct jobs for a job without requirements yet: one copy, at its exact size
-        if (this.#requirementList === undefined && r.length <= LIST_LIMIT && distinct(r))
-          this.#requirementList = r.slice();
-        else for (const j of r) this.#addRequirement(j);
-      }
+      // a short array of distinct jobs for a job without requirements yet: one copy, at its exact size
+      else if (Array.isArray(r) && this.#requirementList === undefined && areFewDistinctJobs(r))
+        this.#requirementList = r.slice() as Job[];
+      else if (Array.isArray(r) && r.every(isJob)) for (const j of r) this.#addRequirement(j);
       // Sequences, Sets, nested arrays, nullish values
       else for (const j of flattenRequirements([r], 'last')) this.#addRequirement(j);
     }
@@ -440,9 +439,15 @@ const isChain = (x: unknown): x is JobChain => hasBrand(x, SEQUENCE);
 
 const NO_REQUIREMENTS: ReadonlySet<Job> = new Set();
 const isJob = (x: unknown): x is Job => x instanceof Job;
-/** True when no job appears twice (for short arrays: quadratic, allocation-free). */
-const distinct = (jobs: readonly Job[]): boolean => {
-  for (let i = 1; i < jobs.length; i++) for (let k = 0; k < i; k++) if (jobs[i] === jobs[k]) return false;
+/** True when `items` are at most LIST_LIMIT jobs, none twice (one pass; quadratic, allocation-free). */
+const areFewDistinctJobs = (items: readonly unknown[]): boolean => {
+  const n = items.length;
+  if (n > LIST_LIMIT) return false;
+  for (let i = 0; i < n; i++) {
+    const item = items[i];
+    if (!(item instanceof Job)) return false;
+    for (let k = 0; k < i; k++) if (items[k] === item) return false;
+  }
   return true;
 };
 const NO_REQUIREMENT_LIST: readonly Job[] = [];

@@ -17,6 +17,8 @@ export interface Plan {
   /** 1 when the job is critical (its own setting, else the scheduler's, else inherited). */
   readonly critical: Uint8Array;
   readonly forever: Uint8Array;
+  /** Number of jobs that are not forever. */
+  readonly finiteCount: number;
   /** Number of requirements of each job. */
   readonly requirementCount: Int32Array;
   readonly successorStart: Int32Array;
@@ -39,6 +41,22 @@ export function validateSchedulerOptions(scheduler: Scheduler): void {
 }
 
 /**
+ * The jobs of `list` in order, each once (its first time). Sets each job's `_slot` to its position in the
+ * result: a job is a repeat iff the result already holds it there. O(length).
+ * @internal
+ */
+export function distinctJobs(list: readonly Job[]): Job[] {
+  const out: Job[] = [];
+  for (const job of list) {
+    const k = job._slot;
+    if (k >= 0 && k < out.length && out[k] === job) continue;
+    job._slot = out.length;
+    out.push(job);
+  }
+  return out;
+}
+
+/**
  * Validates a scheduler (options, every member's options, foreign requirements, cycles) and builds the
  * plan of one run. O(jobs + edges). When `deep`, nested schedulers are validated too, so that a bad graph
  * anywhere fails before anything runs. Resets the state of the members' latest run.
@@ -48,60 +66,68 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
   validateSchedulerOptions(scheduler);
   validateJob(scheduler);
   const defaultCritical = scheduler.critical ?? inheritedCritical;
-  const jobs = [...scheduler.jobs];
+  const jobs = [...scheduler._memberList()];
   const n = jobs.length;
   const critical = new Uint8Array(n);
   const forever = new Uint8Array(n);
   const requirementCount = new Int32Array(n);
-  const outDegree = new Int32Array(n + 1);
-  // each member remembers its position in this plan; `token` tells this plan's positions from others'
-  const token = {};
+  let finiteCount = 0;
   let edges = 0;
+  // first pass, over the members only (sequential in memory): options, and the number of edges. Each member
+  // remembers its position in this plan: a requirement `r` is a member iff `jobs[r._slot] === r`.
   for (let i = 0; i < n; i++) {
     const job = jobs[i] as Job;
     validateJob(job);
     // a fresh job has nothing to forget; a scheduler always does (its members' shutdown is due again)
     if (job._status !== 'idle' || job._value !== undefined || isScheduler(job)) job._reset();
-    job._planToken = token;
-    job._planIndex = i;
+    job._slot = i;
     critical[i] = (job.critical ?? defaultCritical) ? 1 : 0;
-    forever[i] = job.forever ? 1 : 0;
+    if (job.forever) forever[i] = 1;
+    else finiteCount++;
+    const count = job._requirementList().length;
+    requirementCount[i] = count;
+    edges += count;
   }
-  // one pass over the requirements, which are scattered in memory: each becomes an index in `edgeFrom`
-  // (edges grouped by dependent, in member order); the rest works on typed arrays
-  let edgeFrom = new Int32Array(Math.max(16, n * 2));
-  for (let i = 0; i < n; i++) {
+  // second pass, over the requirements, which are scattered in memory: each becomes an index in `edgeFrom`
+  // (edges grouped by dependent, in member order); the rest works on typed arrays. When every requirement
+  // comes before its dependent in member order (the common case: jobs are made after what they require),
+  // that order is topological, and there is no cycle to look for.
+  const edgeFrom = new Int32Array(edges);
+  // `successorStart[k]` counts the dependents of k, then (prefix sums) ends k's row, then (filled from
+  // its end) starts it
+  const successorStart = new Int32Array(n + 1);
+  let ordered = true;
+  for (let i = 0, e = 0; i < n; i++) {
     const job = jobs[i] as Job;
     const list = job._requirementList();
-    for (const requirement of list) {
-      if (requirement._planToken !== token)
+    for (let r = 0; r < list.length; r++) {
+      const requirement = list[r] as Job;
+      const k = requirement._slot;
+      if (k < 0 || k >= n || jobs[k] !== requirement)
         throw new ForeignRequirementError(scheduler.label, job, requirement);
-      const k = requirement._planIndex;
-      if (edges === edgeFrom.length) {
-        const bigger = new Int32Array(edges * 2);
-        bigger.set(edgeFrom);
-        edgeFrom = bigger;
-      }
-      edgeFrom[edges++] = k;
-      outDegree[k] = (outDegree[k] as number) + 1;
+      if (k >= i) ordered = false;
+      edgeFrom[e++] = k;
+      successorStart[k] = (successorStart[k] as number) + 1;
     }
-    requirementCount[i] = list.length;
   }
-  const successorStart = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++)
-    successorStart[i + 1] = (successorStart[i] as number) + (outDegree[i] as number);
-  const fill = successorStart.slice(0, n);
+  for (let i = 1; i < n; i++)
+    successorStart[i] = (successorStart[i - 1] as number) + (successorStart[i] as number);
+  successorStart[n] = edges;
+  // rows filled from their end, dependents taken backwards, so that each row lists its dependents in member
+  // order
   const successors = new Int32Array(edges);
-  for (let i = 0, e = 0; i < n; i++)
-    for (const end = e + (requirementCount[i] as number); e < end; e++) {
-      const k = edgeFrom[e] as number;
-      const at = fill[k] as number;
+  for (let i = n - 1, e = edges; i >= 0; i--)
+    for (const start = e - (requirementCount[i] as number); e > start;) {
+      const k = edgeFrom[--e] as number;
+      const at = (successorStart[k] as number) - 1;
       successors[at] = i;
-      fill[k] = at + 1;
+      successorStart[k] = at;
     }
-  const plan: Plan = { jobs, critical, forever, requirementCount, successorStart, successors };
-  const cycle = findCycle(plan);
-  if (cycle !== undefined) throw new CycleError(scheduler.label, cycle);
+  const plan: Plan = { jobs, critical, forever, finiteCount, requirementCount, successorStart, successors };
+  if (!ordered) {
+    const cycle = findCycle(plan);
+    if (cycle !== undefined) throw new CycleError(scheduler.label, cycle);
+  }
   if (deep)
     for (let i = 0; i < n; i++) {
       const job = jobs[i] as Job;
@@ -133,7 +159,7 @@ function findCycle(plan: Plan): Job[] | undefined {
   // every job left has a requirement left: walk those requirements until one repeats
   const leftOver = (i: number): boolean => (left[i] as number) > 0;
   const requirementLeft = (i: number): number =>
-    ((jobs[i] as Job)._requirementList().find((r) => leftOver(r._planIndex)) as Job)._planIndex;
+    ((jobs[i] as Job)._requirementList().find((r) => leftOver(r._slot)) as Job)._slot;
   return cycleFrom(
     left.findIndex((v) => v > 0),
     requirementLeft,

@@ -13,12 +13,13 @@ import {
   Observable,
   of,
   Subject,
+  Subscriber,
   takeUntil,
   tap,
   timer,
 } from 'rxjs';
 
-import type { ObservableInput, Observer, Subscriber, Subscription } from 'rxjs';
+import type { ObservableInput } from 'rxjs';
 
 import { isScheduler } from '../internal/kinds.js';
 import { isJobsError } from './errors/jobs-error.js';
@@ -32,7 +33,7 @@ import type { Plan } from './plan.js';
 import { JobStatus } from './job.js';
 import type { Job, JobContext } from './job.js';
 import type { Scheduler } from './scheduler.js';
-import { jobsWindow } from './window.js';
+import { TaskWindow } from './window.js';
 import type { WindowOwner, WindowTask } from './window.js';
 
 /** @internal */
@@ -43,6 +44,12 @@ export interface RunGraphOptions {
   readonly inheritedCritical: boolean;
   /** Run as a member of a parent scheduler: the parent validated the graph and shuts this one down. */
   readonly nested: boolean;
+  /**
+   * Whether the jobs' events (started, value, done, failed, skipped) are emitted: not for `orchestrate()`,
+   * which reads the end event alone (300,000 events nobody reads in a 100,000-job run), nor for the
+   * schedulers nested in such a run. The end and cancelled events always are.
+   */
+  readonly jobEvents: boolean;
 }
 
 /** What a scheduler remembers of its latest run (for `why()`, `list()` and nested cancellations). @internal */
@@ -111,7 +118,7 @@ export function shutdownMembers(scheduler: Scheduler): Observable<never> {
   return defer(() => {
     scheduler._membersShutDown = true;
     const pending: Observable<unknown>[] = [];
-    for (const job of scheduler.jobs) {
+    for (const job of scheduler._memberList()) {
       try {
         const hook = job.shutdown();
         if (hook !== undefined) pending.push(from(hook).pipe(catchError(() => EMPTY)));
@@ -133,20 +140,25 @@ const isPromiseLike = (x: unknown): x is PromiseLike<unknown> =>
   !isObservable(x);
 
 /**
- * One job's run, as a single object: a task of the jobs window, the Observer of the job's work, and the
- * `JobContext` the work receives (one allocation per job instead of an Observable, two Subscribers and a
- * dozen closures: it matters at 100,000 jobs). Events go straight to the window's owner. When the work
- * ends, the outcome is concluded after the work's own teardown (so dependents start once it is really
- * over), then the slot is released. `unsubscribe()` is reached in two ways: from the work's subscription
- * once it ended (its teardown has run: conclude), or from the window when the run stops (cancel).
+ * One job's run, as a single object: a task of the jobs window, the Subscriber of the job's work, and the
+ * `JobContext` the work receives (one allocation per job instead of an Observable, three Subscribers and
+ * a dozen closures: it matters at 100,000 jobs; being a Subscriber, rxjs subscribes it as it is, with no
+ * SafeSubscriber and observer wrapped around it). Events go straight to the run's subscriber. When the
+ * work ends, the outcome is concluded after the work's own teardown (so dependents start once it is
+ * really over), then the slot is released. `unsubscribe()` is reached in two ways: once the work ended
+ * (then the work's teardown runs, and the run concludes; for work that ends while it is subscribed,
+ * once `subscribe` has returned, so after the teardown it returned), or from the window when the run
+ * stops (cancel).
  */
-class JobRun implements WindowTask, Observer<unknown>, JobContext {
+// eslint-disable-next-line rxjs-x/no-subclass -- as rxjs 7's own operators do (OperatorSubscriber), see above
+class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
   #controller: AbortController | undefined = undefined;
   /** 0 running, 1 ended (done or failed: waiting to conclude), 2 concluded, 3 cancelled */
   #phase = 0;
   #failed = false;
   #raised: unknown = undefined;
-  #inner: Subscription | undefined = undefined;
+  /** Inside `subscribe(this)`: a work that ends now concludes once `subscribe` returns. */
+  #subscribing = false;
   #nestedEnd: SchedulerEndEvent | undefined = undefined;
   readonly #graph: GraphRun;
   readonly #index: number;
@@ -154,14 +166,12 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
   readonly #owner: WindowOwner<SchedulerEvent>;
 
   constructor(graph: GraphRun, index: number, job: Job, owner: WindowOwner<SchedulerEvent>) {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the constructor of rxjs 7's Subscriber, subclassed
+    super();
     this.#graph = graph;
     this.#index = index;
     this.#job = job;
     this.#owner = owner;
-  }
-
-  get closed(): boolean {
-    return this.#phase >= 2;
   }
 
   get signal(): AbortSignal {
@@ -174,7 +184,12 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
     let result: unknown;
     try {
       if (isScheduler(job)) {
-        result = job._runGraph({ timeout: job.timeout, inheritedCritical: critical, nested: true });
+        result = job._runGraph({
+          timeout: job.timeout,
+          inheritedCritical: critical,
+          nested: true,
+          jobEvents: this.#graph.jobEvents,
+        });
       } else {
         result = job._work(this);
         const timeout = job.timeout;
@@ -196,7 +211,7 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
           result.then(
             (value) => {
               if (this.#phase !== 0) return;
-              this.next(value);
+              this.#deliver(value);
               this.#phase = 1;
               this.#conclude();
             },
@@ -211,11 +226,13 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
           return;
         }
       }
-      const inner = from(result as ObservableInput<unknown>).subscribe(this);
-      if (this.#phase === 0) this.#inner = inner;
-      // runs after the work's own teardown (at once if it has already ended)
-      inner.add(this);
+      this.#subscribing = true;
+      from(result as ObservableInput<unknown>).subscribe(this);
+      this.#subscribing = false;
+      // ended while subscribed: the teardown it returned has run by now
+      if (this.#phase === 1) this.#conclude();
     } catch (e: unknown) {
+      this.#subscribing = false;
       // the work could not even be called, or returned something that is not ObservableInput
       this.#phase = 1;
       this.#failed = true;
@@ -224,40 +241,46 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
     }
   }
 
-  next(value: unknown): void {
+  protected override _next(value: unknown): void {
+    this.#deliver(value);
+  }
+  protected override _error(e: unknown): void {
+    this.#phase = 1;
+    this.#failed = true;
+    this.#raised = e;
+    this.unsubscribe();
+  }
+  protected override _complete(): void {
+    this.#phase = 1;
+    this.unsubscribe();
+  }
+
+  #deliver(value: unknown): void {
     const job = this.#job;
     if (isScheduler(job)) {
       const event = value as SchedulerEvent;
       if (event.type === 'end' && event.scheduler === job) this.#nestedEnd = event;
-      this.#owner.next(event);
+      if (this.#graph.jobEvents) this.#graph.emit(event);
     } else {
       job._value = value;
-      this.#owner.next({ type: 'value', job, value, scheduler: this.#graph.scheduler });
+      if (this.#graph.jobEvents)
+        this.#graph.emit({ type: 'value', job, value, scheduler: this.#graph.scheduler });
     }
   }
-  error(e: unknown): void {
-    this.#phase = 1;
-    this.#failed = true;
-    this.#raised = e;
-  }
-  complete(): void {
-    this.#phase = 1;
-  }
-
   #conclude(): void {
     this.#phase = 2;
-    this.#inner = undefined;
-    this.#graph.conclude(this.#index, this.#failed, this.#raised, this.#nestedEnd, this.#owner);
+    this.#graph.conclude(this.#index, this.#failed, this.#raised, this.#nestedEnd);
     this.#owner.release(this);
   }
 
-  unsubscribe(): void {
-    if (this.#phase === 1) this.#conclude();
-    else if (this.#phase === 0) {
+  override unsubscribe(): void {
+    if (this.#phase === 1) {
+      // the work's teardown, then the outcome
+      super.unsubscribe();
+      if (!this.#subscribing) this.#conclude();
+    } else if (this.#phase === 0) {
       this.#phase = 3;
-      const inner = this.#inner;
-      this.#inner = undefined;
-      inner?.unsubscribe();
+      super.unsubscribe();
       if (this.#job._status === JobStatus.Running) {
         this.#job._status = JobStatus.Cancelled;
         this.#controller?.abort();
@@ -274,12 +297,18 @@ class JobRun implements WindowTask, Observer<unknown>, JobContext {
  */
 class GraphRun {
   readonly scheduler: Scheduler;
+  /** See {@link RunGraphOptions.jobEvents}. */
+  readonly jobEvents: boolean;
   readonly #options: RunGraphOptions;
   readonly #plan: Plan;
   readonly #record: RunRecord;
   readonly #stop$ = new Subject<StopReason>();
-  readonly #skipped$ = new Subject<SchedulerEvent>();
-  #readySink: Subscriber<readonly number[]> | undefined;
+  /** The run's subscriber, which job events go to straight from the jobs (see `emit`). */
+  #out: Subscriber<SchedulerEvent> | undefined;
+  /** The jobs window, while the run executes (until it stops, or its consumer leaves). */
+  #jobsWindow: TaskWindow<number, SchedulerEvent> | undefined;
+  /** Jobs released together, before they are queued (reused from one batch to the next). */
+  #batch = new Int32Array(16);
   /** Requirements not settled yet, per job. */
   readonly #pending: Int32Array;
   /** Requirements that settled without success, for `runIf: 'all-success'` (sparse). */
@@ -287,7 +316,7 @@ class GraphRun {
   #finiteLeft: number;
   readonly #finiteCount: number;
   #unsettled: number;
-  // settle queue: jobs whose outcome is known (index, and 1 when it succeeded)
+  // settle queue: jobs whose outcome is known (see #enqueueSettled)
   #settleQueue = new Int32Array(64);
   #settleHead = 0;
   #settleTail = 0;
@@ -302,13 +331,12 @@ class GraphRun {
 
   constructor(scheduler: Scheduler, options: RunGraphOptions, plan: Plan) {
     this.scheduler = scheduler;
+    this.jobEvents = options.jobEvents;
     this.#options = options;
     this.#plan = plan;
     this.#pending = plan.requirementCount.slice();
-    let finite = 0;
-    for (const f of plan.forever) if (f === 0) finite++;
-    this.#finiteCount = finite;
-    this.#finiteLeft = finite;
+    this.#finiteCount = plan.finiteCount;
+    this.#finiteLeft = plan.finiteCount;
     this.#unsettled = plan.jobs.length;
     this.#record = {
       reason: undefined,
@@ -325,13 +353,6 @@ class GraphRun {
 
   events(): Observable<SchedulerEvent> {
     const window = this.#window;
-    const ready$ = new Observable<readonly number[]>((sink) => {
-      this.#readySink = sink;
-      this.#start();
-      return () => {
-        this.#readySink = undefined;
-      };
-    });
     const timeout = this.#options.timeout;
     const deadline$ =
       timeout === undefined
@@ -342,15 +363,26 @@ class GraphRun {
               this.#record.reason ??= 'timeout';
             }),
           );
-    const execution$ = merge(
-      this.#skipped$,
-      ready$.pipe(jobsWindow<number, SchedulerEvent>(window, (i, owner) => this.#startJob(i, owner))),
-    ).pipe(takeUntil(merge(this.#stop$, deadline$)));
+    // the jobs window, fed by the run itself (no Observable of ready jobs)
+    const execution$ = new Observable<SchedulerEvent>((subscriber) => {
+      const jobsWindow = new TaskWindow<number, SchedulerEvent>(
+        window,
+        (i, owner) => this.#startJob(i, owner),
+        subscriber,
+      );
+      this.#jobsWindow = jobsWindow;
+      this.#start();
+      return () => {
+        this.#jobsWindow = undefined;
+        jobsWindow.unsubscribe();
+      };
+    }).pipe(takeUntil(merge(this.#stop$, deadline$)));
     const all$ = concat(
       execution$,
       defer(() => this.#tail()),
     );
     return new Observable<SchedulerEvent>((subscriber) => {
+      this.#out = subscriber;
       // registered before subscribing: the consumer may leave while the first jobs start, and then no
       // job may start any more
       subscriber.add(() => {
@@ -365,15 +397,25 @@ class GraphRun {
     });
   }
 
+  /**
+   * Emits an event of a job: straight to the run's subscriber, rather than through the operators that
+   * carry the execution phase into the tail (three hundred thousand events at 100,000 jobs), and, as
+   * through them, only while that phase goes on: not once the run has stopped.
+   */
+  emit(event: SchedulerEvent): void {
+    const jobsWindow = this.#jobsWindow;
+    if (jobsWindow !== undefined && !jobsWindow.closed) (this.#out as Subscriber<SchedulerEvent>).next(event);
+  }
+
   #start(): void {
     if (this.#unsettled === 0) {
       this.#stop('fine');
       return;
     }
-    const entries: number[] = [];
     const pending = this.#pending;
-    for (let i = 0; i < pending.length; i++) if (pending[i] === 0) entries.push(i);
-    this.#makeReady(entries);
+    let count = 0;
+    for (let i = 0; i < pending.length; i++) if (pending[i] === 0) count = this.#addToBatch(count, i);
+    this.#makeReady(count);
   }
 
   #stop(reason: StopReason, culprit?: Job): void {
@@ -383,14 +425,29 @@ class GraphRun {
     this.#stop$.next(reason);
   }
 
-  /** Queues jobs whose requirements are all settled, as one batch (they start in this order). */
-  #makeReady(indexes: readonly number[]): void {
+  /** Adds a job to the batch of jobs released together; returns the new size of the batch. */
+  #addToBatch(count: number, index: number): number {
+    if (count === this.#batch.length) {
+      const bigger = new Int32Array(count * 2);
+      bigger.set(this.#batch);
+      this.#batch = bigger;
+    }
+    this.#batch[count] = index;
+    return count + 1;
+  }
+
+  /** Queues the `count` jobs of the batch, whose requirements are all settled (they start in this order). */
+  #makeReady(count: number): void {
+    const batch = this.#batch;
     // without a window, ready jobs start at once: no `scheduled` state to show
     if (this.#window !== Infinity) {
       const jobs = this.#plan.jobs;
-      for (const i of indexes) (jobs[i] as Job)._status = JobStatus.Scheduled;
+      for (let k = 0; k < count; k++) (jobs[batch[k] as number] as Job)._status = JobStatus.Scheduled;
     }
-    this.#readySink?.next(indexes);
+    const jobsWindow = this.#jobsWindow;
+    if (jobsWindow === undefined) return;
+    for (let k = 0; k < count; k++) jobsWindow.push(batch[k] as number);
+    jobsWindow.drain();
   }
 
   /** Starts one job: its `started` event, then its work as a task of the window. */
@@ -399,7 +456,7 @@ class GraphRun {
     job._status = JobStatus.Running;
     this.#startedCount++;
     const run = new JobRun(this, index, job, owner);
-    owner.next({ type: 'started', job, scheduler: this.scheduler });
+    if (this.jobEvents) this.emit({ type: 'started', job, scheduler: this.scheduler });
     if (owner.closed || this.#finished) {
       // the consumer left on seeing `started` (a take(1), say): the work is never called
       job._status = JobStatus.Idle;
@@ -409,13 +466,7 @@ class GraphRun {
   }
 
   /** Records how a job ended, emits it, and releases its dependents. */
-  conclude(
-    index: number,
-    failed: boolean,
-    raised: unknown,
-    nestedEnd: SchedulerEndEvent | undefined,
-    owner: WindowOwner<SchedulerEvent>,
-  ): void {
+  conclude(index: number, failed: boolean, raised: unknown, nestedEnd: SchedulerEndEvent | undefined): void {
     const job = this.#plan.jobs[index] as Job;
     const scheduler = this.scheduler;
     this.#concludedCount++;
@@ -427,7 +478,7 @@ class GraphRun {
     }
     if (!failed) {
       job._status = JobStatus.Done;
-      owner.next({ type: 'done', job, value: job._value, scheduler });
+      if (this.jobEvents) this.emit({ type: 'done', job, value: job._value, scheduler });
       this.#settle(index, true);
     } else {
       const error = toJobsError(raised, job);
@@ -436,7 +487,7 @@ class GraphRun {
       job._error = error;
       this.#record.failed++;
       const critical = this.#plan.critical[index] === 1;
-      owner.next({ type: 'failed', job, error, critical, scheduler });
+      if (this.jobEvents) this.emit({ type: 'failed', job, error, critical, scheduler });
       // stop now, not when the settle queue gets to it: jobs released in the same batch must not start
       if (critical) this.#stop('critical', job);
       this.#settle(index, false);
@@ -444,13 +495,13 @@ class GraphRun {
   }
 
   #enqueueSettled(index: number, ok: boolean): void {
-    if (this.#settleTail + 2 > this.#settleQueue.length) {
+    if (this.#settleTail === this.#settleQueue.length) {
       const bigger = new Int32Array(this.#settleQueue.length * 2);
       bigger.set(this.#settleQueue);
       this.#settleQueue = bigger;
     }
-    this.#settleQueue[this.#settleTail++] = index;
-    this.#settleQueue[this.#settleTail++] = ok ? 1 : 0;
+    // one entry per job: its index when it succeeded, else the index's complement (negative)
+    this.#settleQueue[this.#settleTail++] = ok ? index : ~index;
   }
 
   /**
@@ -465,8 +516,9 @@ class GraphRun {
     const pending = this.#pending;
     try {
       while (this.#settleHead < this.#settleTail && this.#record.reason === undefined) {
-        const done = this.#settleQueue[this.#settleHead++] as number;
-        const success = this.#settleQueue[this.#settleHead++] === 1;
+        const entry = this.#settleQueue[this.#settleHead++] as number;
+        const success = entry >= 0;
+        const done = success ? entry : ~entry;
         const doneJob = jobs[done] as Job;
         this.#unsettled--;
         if (forever[done] === 0) this.#finiteLeft--;
@@ -478,7 +530,7 @@ class GraphRun {
           this.#stop('fine');
           break;
         }
-        let ready: number[] | undefined;
+        let released = 0;
         const last = successorStart[done + 1] as number;
         for (let e = successorStart[done] as number; e < last; e++) {
           const next = successors[e] as number;
@@ -488,18 +540,20 @@ class GraphRun {
             else notOk.push(doneJob);
           }
           if (--(pending[next] as number) === 0) {
+            // while every job succeeds, the job itself is not read here (it is scattered in memory)
+            const notOk = this.#notOk.size === 0 ? undefined : this.#notOk.get(next);
             const job = jobs[next] as Job;
-            const notOk = job.runIf === 'all-success' ? this.#notOk.get(next) : undefined;
-            if (notOk !== undefined) {
+            if (notOk !== undefined && job.runIf === 'all-success') {
               job._status = JobStatus.Skipped;
               job._value = notOk;
               this.#record.skipped++;
-              this.#skipped$.next({ type: 'skipped', job, because: notOk, scheduler: this.scheduler });
+              if (this.jobEvents)
+                this.emit({ type: 'skipped', job, because: notOk, scheduler: this.scheduler });
               this.#enqueueSettled(next, false);
-            } else (ready ??= []).push(next);
+            } else released = this.#addToBatch(released, next);
           }
         }
-        if (ready !== undefined) this.#makeReady(ready);
+        if (released > 0) this.#makeReady(released);
       }
     } finally {
       this.#settling = false;

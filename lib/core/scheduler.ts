@@ -15,7 +15,7 @@ import type { KeepOnlyBetweenOptions } from './graph.js';
 import { ConfigError } from './errors/config-error.js';
 import { checkDuration, flattenRequirements, Job, subjectOf } from './job.js';
 import type { JobOptions, ShutdownHook } from './job.js';
-import { validateSchedulerOptions } from './plan.js';
+import { distinctJobs, validateSchedulerOptions } from './plan.js';
 import { explain, runGraph, shutdownMembers } from './run.js';
 import type { RunGraphOptions, RunRecord } from './run.js';
 import type { Schedulable } from './sequence.js';
@@ -60,7 +60,16 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   jobsWindow: number | undefined;
   /** See {@link SchedulerOptions.shutdownTimeout}. */
   shutdownTimeout: number | undefined;
-  readonly #jobs = new Set<Job>();
+  // The members, in insertion order. Adding 100,000 jobs to a Set costs about a fifth of making them:
+  // until a Set is asked for (`jobs`, `size`, `has`, iteration, `remove`), the members are an array. A job
+  // at its `_slot` in it is a member, so a repeat is mostly seen at once; a job whose `_slot` is
+  // elsewhere (it was listed by another scheduler or a plan since) may be a repeat, and is pushed anyway:
+  // repeats are dropped before such jobs outnumber the others, and when the run reads the members through
+  // `_memberList()`. Once built, the Set holds the members for good.
+  #memberList: Job[] | undefined = [];
+  #memberSet: Set<Job> | undefined = undefined;
+  /** Jobs pushed on `#memberList` that may have been there already. */
+  #unsure = 0;
   /** @internal the latest run. */
   _lastRun: RunRecord | undefined = undefined;
   /** @internal whether the members' shutdown hooks have been called for the latest run. */
@@ -99,18 +108,43 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
 
   /** The member jobs, in insertion order. */
   get jobs(): ReadonlySet<Job> {
-    return this.#jobs;
+    return this.#members();
   }
   /** Number of member jobs (nested schedulers count as one). */
   get size(): number {
-    return this.#jobs.size;
+    return this.#members().size;
   }
   [Symbol.iterator](): Iterator<Job> {
-    return this.#jobs[Symbol.iterator]();
+    return this.#members()[Symbol.iterator]();
   }
   /** Whether `job` is a member. */
   has(job: Job): boolean {
-    return this.#jobs.has(job);
+    return this.#members().has(job);
+  }
+
+  #members(): Set<Job> {
+    if (this.#memberSet === undefined) {
+      this.#memberSet = new Set(this.#memberList);
+      this.#memberList = undefined;
+    }
+    return this.#memberSet;
+  }
+
+  /**
+   * @internal the members in insertion order, each once, without building the Set: the Set once it exists,
+   * else the array, without its repeats. Not a copy.
+   */
+  _memberList(): Iterable<Job> {
+    const list = this.#memberList;
+    if (list === undefined) return this.#members();
+    return this.#unsure === 0 ? list : this.#compact(list);
+  }
+
+  #compact(list: readonly Job[]): Job[] {
+    const distinct = distinctJobs(list);
+    this.#memberList = distinct;
+    this.#unsure = 0;
+    return distinct;
   }
 
   /**
@@ -139,7 +173,19 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
         'jobs',
         `cannot hold scheduler "${job.label}", which ${job === this ? 'is itself' : 'contains it'}`,
       );
-    this.#jobs.add(job);
+    const list = this.#memberList;
+    if (list === undefined) {
+      (this.#memberSet as Set<Job>).add(job);
+      return;
+    }
+    const k = job._slot;
+    if (k >= 0 && k < list.length && list[k] === job) return;
+    // a job never listed anywhere (`_slot` -1) is surely not a member yet; one listed elsewhere may be
+    if (k >= 0) this.#unsure++;
+    job._slot = list.length;
+    list.push(job);
+    // the array stays within about twice the number of members, at O(1) per job overall
+    if (this.#unsure > list.length - this.#unsure + 16) this.#compact(list);
   }
 
   /**
@@ -148,8 +194,9 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category combinators
    */
   remove(...jobs: Job[]): this {
-    for (const job of jobs) if (!this.#jobs.has(job)) throw new NotAMemberError(this.label, job, 'remove');
-    for (const job of jobs) this.#jobs.delete(job);
+    const members = this.#members();
+    for (const job of jobs) if (!members.has(job)) throw new NotAMemberError(this.label, job, 'remove');
+    for (const job of jobs) members.delete(job);
     return this;
   }
 
@@ -162,11 +209,15 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category running
    */
   run(options: RunOptions = {}): Observable<SchedulerEvent> {
+    return this.#run(options, true);
+  }
+
+  #run(options: RunOptions, jobEvents: boolean): Observable<SchedulerEvent> {
     const timeout = options.timeout ?? this.timeout;
     return defer(() => {
       // checked when subscribed, so that run() errors rather than throws
       checkDuration(this, 'timeout', timeout);
-      return this._runGraph({ timeout, inheritedCritical: false, nested: false });
+      return this._runGraph({ timeout, inheritedCritical: false, nested: false, jobEvents });
     });
   }
 
@@ -186,7 +237,9 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   orchestrate(options: RunOptions = {}): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       let ok = false;
-      this.run(options).subscribe({
+      // only the end event is read here: the jobs' events need not be made (unless `run` is overridden)
+      const events$ = this.run === Scheduler.prototype.run ? this.#run(options, false) : this.run(options);
+      events$.subscribe({
         next: (e) => {
           if (e.type === 'end' && e.scheduler === this) ok = e.ok;
         },

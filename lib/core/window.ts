@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import type { OperatorFunction, Unsubscribable } from 'rxjs';
+import type { OperatorFunction, Subscriber, Unsubscribable } from 'rxjs';
 
 /** A running task, as the window sees it: a Subscription-like handle. @internal */
 export interface WindowTask extends Unsubscribable {
@@ -23,8 +23,8 @@ export interface WindowOwner<R> {
 /**
  * Runs tasks, `limit` at a time, the scheduler's jobs window. Like `mergeMap(project, limit)`, with what
  * the scheduler needs:
- * - FIFO: items start in the order they arrived; the source emits batches, and items that became ready
- *   together are all queued before any of them starts;
+ * - FIFO: items start in the order they arrived; items that became ready together are all queued (`push`)
+ *   before any of them starts (`drain`);
  * - a slot is given back when the task says so, after its teardown, however it ended (SSH session limits
  *   rely on this);
  * - no recursion: tasks that end synchronously, and items pushed while a task starts, are drained by one
@@ -32,8 +32,108 @@ export interface WindowOwner<R> {
  * - a task is a plain object, not an Observable: a job's run emits straight into the window's subscriber,
  *   with no Observable, Subscriber or closure of its own per job (it matters at 100,000 jobs).
  *
- * The result completes when the source has completed and every task has ended; unsubscribing
- * unsubscribes every running task.
+ * The window is the owner its tasks are given. It completes its subscriber once `end()` has been called
+ * and every task has ended; `unsubscribe()` unsubscribes every running task and drops the queue. Used
+ * directly by the scheduler's run (no source Observable, no array per batch), and through
+ * {@link jobsWindow} as an operator.
+ * @internal
+ */
+export class TaskWindow<T, R> implements WindowOwner<R> {
+  // a queue with a moving head: O(1) push and shift, compacted when half of it is consumed
+  #queue: T[] = [];
+  #head = 0;
+  #active = 0;
+  #draining = false;
+  #ended = false;
+  // running tasks, in a Set (O(1) removal), to unsubscribe them if the consumer leaves
+  readonly #tasks = new Set<WindowTask>();
+  readonly #limit: number;
+  readonly #start: (item: T, owner: WindowOwner<R>) => WindowTask;
+  readonly #subscriber: Subscriber<R>;
+
+  constructor(
+    limit: number,
+    start: (item: T, owner: WindowOwner<R>) => WindowTask,
+    subscriber: Subscriber<R>,
+  ) {
+    this.#limit = limit;
+    this.#start = start;
+    this.#subscriber = subscriber;
+  }
+
+  next(value: R): void {
+    this.#subscriber.next(value);
+  }
+  error(err: unknown): void {
+    this.#subscriber.error(err);
+  }
+  release(task: WindowTask): void {
+    // a task that ended while it started was never tracked (and then, often, no task is)
+    if (this.#tasks.size !== 0) this.#tasks.delete(task);
+    this.#active--;
+    // inside the drain loop, the loop itself starts the next item
+    if (!this.#draining) this.drain();
+  }
+  /** The consumer is gone: a task starting now should not start its work. */
+  get closed(): boolean {
+    return this.#subscriber.closed;
+  }
+
+  /** Queues an item; it starts at the next `drain()`. */
+  push(item: T): void {
+    this.#queue.push(item);
+  }
+
+  /** Starts queued items while slots are free (does nothing when called from inside the loop). */
+  drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#active < this.#limit && this.#head < this.#queue.length && !this.#downstreamClosed()) {
+        const item = this.#queue[this.#head] as T;
+        this.#queue[this.#head++] = undefined as T;
+        if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+          this.#queue = this.#queue.slice(this.#head);
+          this.#head = 0;
+        }
+        this.#active++;
+        const task = this.#start(item, this);
+        // the consumer may have left while the task was starting: then nothing tracks it any more
+        if (this.#downstreamClosed()) task.unsubscribe();
+        else if (!task.closed) this.#tasks.add(task);
+      }
+    } finally {
+      this.#draining = false;
+    }
+    this.#maybeComplete();
+  }
+
+  /** No item will be pushed any more: completes once every task has ended. */
+  end(): void {
+    this.#ended = true;
+    this.#maybeComplete();
+  }
+
+  /** Unsubscribes every running task, and drops the queue. */
+  unsubscribe(): void {
+    for (const task of [...this.#tasks]) task.unsubscribe();
+    this.#tasks.clear();
+    this.#queue = [];
+    this.#head = 0;
+  }
+
+  // a method: the consumer can leave during any call in the loop, which type narrowing cannot see
+  #downstreamClosed(): boolean {
+    return this.#subscriber.closed;
+  }
+
+  #maybeComplete(): void {
+    if (this.#ended && this.#active === 0 && this.#head === this.#queue.length) this.#subscriber.complete();
+  }
+}
+
+/**
+ * {@link TaskWindow} as an operator: the source emits batches of items.
  * @internal
  */
 export function jobsWindow<T, R>(
@@ -42,79 +142,22 @@ export function jobsWindow<T, R>(
 ): OperatorFunction<readonly T[], R> {
   return (source) =>
     new Observable<R>((subscriber) => {
-      // a queue with a moving head: O(1) push and shift, compacted when half of it is consumed
-      let queue: T[] = [];
-      let head = 0;
-      let active = 0;
-      let draining = false;
-      let sourceDone = false;
-      // running tasks, in a Set (O(1) removal), to unsubscribe them if the consumer leaves
-      const tasks = new Set<WindowTask>();
-
-      // a function: the consumer can leave during any call below, which type narrowing cannot see
-      const downstreamClosed = (): boolean => subscriber.closed;
-      const maybeComplete = (): void => {
-        if (sourceDone && active === 0 && head === queue.length) subscriber.complete();
-      };
-      const owner: WindowOwner<R> = {
-        next: (value) => {
-          subscriber.next(value);
-        },
-        error: (err) => {
-          subscriber.error(err);
-        },
-        release: (task) => {
-          tasks.delete(task);
-          active--;
-          // inside the drain loop, the loop itself starts the next item
-          if (!draining) drain();
-        },
-        get closed() {
-          return subscriber.closed;
-        },
-      };
-      const drain = (): void => {
-        if (draining) return;
-        draining = true;
-        try {
-          while (active < limit && head < queue.length && !downstreamClosed()) {
-            const item = queue[head] as T;
-            queue[head++] = undefined as T;
-            if (head > 1024 && head * 2 > queue.length) {
-              queue = queue.slice(head);
-              head = 0;
-            }
-            active++;
-            const task = start(item, owner);
-            // the consumer may have left while the task was starting: then nothing tracks it any more
-            if (downstreamClosed()) task.unsubscribe();
-            else if (!task.closed) tasks.add(task);
-          }
-        } finally {
-          draining = false;
-        }
-        maybeComplete();
-      };
-
+      const window = new TaskWindow(limit, start, subscriber);
       const sourceSubscription = source.subscribe({
         next: (batch) => {
-          for (const item of batch) queue.push(item);
-          drain();
+          for (const item of batch) window.push(item);
+          window.drain();
         },
         error: (err: unknown) => {
           subscriber.error(err);
         },
         complete: () => {
-          sourceDone = true;
-          maybeComplete();
+          window.end();
         },
       });
       return () => {
         sourceSubscription.unsubscribe();
-        for (const task of [...tasks]) task.unsubscribe();
-        tasks.clear();
-        queue = [];
-        head = 0;
+        window.unsubscribe();
       };
     });
 }
