@@ -8,10 +8,10 @@ import type { CommandEvent } from '../nodes/command-event.js';
 import { TransferError } from '../nodes/errors/transfer-error.js';
 import type { Node } from '../nodes/node.js';
 import { shellJoin } from '../nodes/shell-quote.js';
-import { captureInto } from './capture.js';
-import type { Arg, Command, CommandContext } from './command.js';
-import { checkArgs, evaluate, shown, splitOptions } from './command.js';
+import type { Arg, CommandContext } from './command.js';
+import { evaluate, shown } from './command.js';
 import { runScript } from './remote-script.js';
+import { ShellCommand } from './shell-command.js';
 import type { RunCommandOptions } from './run.js';
 import type { Variables } from './variables.js';
 
@@ -29,24 +29,16 @@ export interface RunScriptOptions extends RunCommandOptions {
  * new RunScript('scripts/setup.sh', '--verbose', { includes: ['scripts/lib.sh'] })
  * @category constructors
  */
-export class RunScript implements Command {
+export class RunScript extends ShellCommand<RunScriptOptions> {
   readonly localPath: string;
-  readonly args: readonly Arg[];
-  readonly options: RunScriptOptions;
 
   constructor(localPath: string, ...rest: (Arg | RunScriptOptions)[]) {
-    const { args, options } = splitOptions<RunScriptOptions>(rest);
+    super('RunScript', rest);
     this.localPath = localPath;
-    this.args = checkArgs('RunScript', args);
-    this.options = options;
   }
 
-  get label(): string {
-    return this.options.label ?? `RunScript: ${this.describe()}`;
-  }
-
-  get allowedExits(): readonly (number | string)[] {
-    return this.options.allowedExits ?? [];
+  protected defaultLabel(): string {
+    return `RunScript: ${this.describe()}`;
   }
 
   describe(variables?: Variables): string {
@@ -62,15 +54,10 @@ export class RunScript implements Command {
           name: path.basename(this.localPath),
           args: this.args.map((a) => evaluate(a, context.variables)),
           includes: this.options.includes ?? [],
-          exec: {
-            env: this.options.env,
-            stdin: this.options.stdin,
-            pty: this.options.pty,
-            output: this.options.output ?? context.output,
-          },
+          exec: this.execOptions(context),
         }),
       ),
-      captureInto(this.options.capture, context.variables, this.allowedExits),
+      this.captured(context),
     );
   }
 }

@@ -6,10 +6,10 @@ import { defer } from 'rxjs';
 import type { CommandEvent } from '../nodes/command-event.js';
 import type { Node } from '../nodes/node.js';
 import { shellJoin } from '../nodes/shell-quote.js';
-import { captureInto } from './capture.js';
-import type { Arg, Command, CommandContext } from './command.js';
-import { checkArgs, evaluate, shown, splitOptions } from './command.js';
+import type { Arg, CommandContext } from './command.js';
+import { evaluate, shown } from './command.js';
 import { runScript } from './remote-script.js';
+import { ShellCommand } from './shell-command.js';
 import type { RunScriptOptions } from './run-script.js';
 import type { Variables } from './variables.js';
 
@@ -26,24 +26,16 @@ export interface RunStringOptions extends RunScriptOptions {
  * new RunString('#!/bin/bash\nfor i in $(seq "$1"); do echo "$i"; done', 3, { remoteName: 'count.sh' })
  * @category constructors
  */
-export class RunString implements Command {
+export class RunString extends ShellCommand<RunStringOptions> {
   readonly script: string;
-  readonly args: readonly Arg[];
-  readonly options: RunStringOptions;
 
   constructor(script: string, ...rest: (Arg | RunStringOptions)[]) {
-    const { args, options } = splitOptions<RunStringOptions>(rest);
+    super('RunString', rest);
     this.script = script;
-    this.args = checkArgs('RunString', args);
-    this.options = options;
   }
 
-  get label(): string {
-    return this.options.label ?? `RunString: ${this.describe()}`;
-  }
-
-  get allowedExits(): readonly (number | string)[] {
-    return this.options.allowedExits ?? [];
+  protected defaultLabel(): string {
+    return `RunString: ${this.describe()}`;
   }
 
   /**
@@ -71,14 +63,9 @@ export class RunString implements Command {
         name: remoteFileName(this.options.remoteName),
         args: this.args.map((a) => evaluate(a, context.variables)),
         includes: this.options.includes ?? [],
-        exec: {
-          env: this.options.env,
-          stdin: this.options.stdin,
-          pty: this.options.pty,
-          output: this.options.output ?? context.output,
-        },
+        exec: this.execOptions(context),
       });
-    }).pipe(captureInto(this.options.capture, context.variables, this.allowedExits));
+    }).pipe(this.captured(context));
   }
 }
 

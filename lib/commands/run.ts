@@ -2,11 +2,11 @@ import type { Observable } from 'rxjs';
 import { defer } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import type { ExecOptions, Node, OutputMode } from '../nodes/node.js';
+import type { Node, OutputMode } from '../nodes/node.js';
 import { shellQuote } from '../nodes/shell-quote.js';
-import { captureInto } from './capture.js';
-import type { Arg, Command, CommandContext, CommandOptions } from './command.js';
-import { checkArgs, shown, splitOptions } from './command.js';
+import type { Arg, CommandContext, CommandOptions } from './command.js';
+import { shown } from './command.js';
+import { ShellCommand } from './shell-command.js';
 import type { Variables } from './variables.js';
 
 /** Options of {@link Run}. @category models */
@@ -37,22 +37,13 @@ export interface RunCommandOptions extends CommandOptions {
  * new Run('grep', '-c', (v) => v.get('pattern') ?? '.', 'data.txt', { allowedExits: [1] })
  * @category constructors
  */
-export class Run implements Command {
-  readonly args: readonly Arg[];
-  readonly options: RunCommandOptions;
-
+export class Run extends ShellCommand<RunCommandOptions> {
   constructor(command: Arg, ...rest: (Arg | RunCommandOptions)[]) {
-    const { args, options } = splitOptions<RunCommandOptions>([command, ...rest]);
-    this.args = checkArgs('Run', args);
-    this.options = options;
+    super('Run', [command, ...rest]);
   }
 
-  get label(): string {
-    return this.options.label ?? this.describe();
-  }
-
-  get allowedExits(): readonly (number | string)[] {
-    return this.options.allowedExits ?? [];
+  protected defaultLabel(): string {
+    return this.describe();
   }
 
   /** The command line for these variables (a function argument is shown as `<fn>` without them). */
@@ -62,16 +53,8 @@ export class Run implements Command {
   }
 
   run(node: Node, context: CommandContext): Observable<CommandEvent> {
-    return defer(() => {
-      const options: ExecOptions = {
-        env: this.options.env,
-        stdin: this.options.stdin,
-        pty: this.options.pty,
-        output: this.options.output ?? context.output,
-      };
-      return node
-        .exec(this.describe(context.variables), options)
-        .pipe(captureInto(this.options.capture, context.variables, this.allowedExits));
-    });
+    return defer(() =>
+      node.exec(this.describe(context.variables), this.execOptions(context)).pipe(this.captured(context)),
+    );
   }
 }

@@ -1,0 +1,54 @@
+import type { MonoTypeOperatorFunction } from 'rxjs';
+
+import type { CommandEvent } from '../nodes/command-event.js';
+import type { ExecOptions } from '../nodes/node.js';
+import { captureInto } from './capture.js';
+import type { Arg, Command, CommandContext } from './command.js';
+import { checkArgs, splitOptions } from './command.js';
+import type { RunCommandOptions } from './run.js';
+import type { Variables } from './variables.js';
+
+/**
+ * What Run, RunScript and RunString share: arguments and options taken as `(...args, options?)`, the label,
+ * the allowed exits, the options passed to `exec`, and the capture of stdout.
+ * @internal
+ */
+export abstract class ShellCommand<O extends RunCommandOptions> implements Command {
+  readonly args: readonly Arg[];
+  readonly options: O;
+
+  protected constructor(what: string, items: readonly unknown[]) {
+    const { args, options } = splitOptions<O>(items);
+    this.args = checkArgs(what, args);
+    this.options = options as O;
+  }
+
+  get label(): string {
+    return this.options.label ?? this.defaultLabel();
+  }
+
+  get allowedExits(): readonly (number | string)[] {
+    return this.options.allowedExits ?? [];
+  }
+
+  abstract describe(variables?: Variables): string;
+  abstract run(node: Parameters<Command['run']>[0], context: CommandContext): ReturnType<Command['run']>;
+
+  /** The label when none is given. */
+  protected abstract defaultLabel(): string;
+
+  /** The options of `exec`: this command's, its `output` defaulting to the job's. */
+  protected execOptions(context: CommandContext): ExecOptions {
+    return {
+      env: this.options.env,
+      stdin: this.options.stdin,
+      pty: this.options.pty,
+      output: this.options.output ?? context.output,
+    };
+  }
+
+  /** Stores stdout in the `capture` variable, when asked, once the command exits successfully. */
+  protected captured(context: CommandContext): MonoTypeOperatorFunction<CommandEvent> {
+    return captureInto(this.options.capture, context.variables, this.allowedExits);
+  }
+}
