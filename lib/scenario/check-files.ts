@@ -1,0 +1,127 @@
+import { accessSync, constants, statSync } from 'node:fs';
+
+import { Variables } from '../commands/variables.js';
+import { CommandSpec } from './codecs-commands.js';
+import type { NodeSpec } from './codecs-nodes.js';
+import { isLocalNodeSpec } from './codecs-nodes.js';
+import { nodeVariables } from './node-variables.js';
+import { BUILT_IN_VARIABLES, NodeId } from './codecs-values.js';
+import type { VariableValues } from './codecs-values.js';
+import type { Part, ScenarioParts } from './parts.js';
+import { decoded } from './parts.js';
+import { localPath } from './paths.js';
+import type { DataPath, RawProblem } from './problems.js';
+import { substituteCommand } from './substitute.js';
+
+const TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/;
+
+/** What is wrong with a local file, or undefined when it can be read. */
+const fileProblem = (file: string, kind: 'file' | 'any' | 'deferred'): string | undefined => {
+  const template = TEMPLATE.exec(file)?.[0];
+  if (template !== undefined)
+    return kind === 'deferred'
+      ? undefined
+      : `${template} has no value before the run, and this file is read as written`;
+  try {
+    const stat = statSync(file);
+    if (kind === 'file' && stat.isDirectory()) return `${file} is a directory`;
+    accessSync(file, constants.R_OK);
+    return undefined;
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `file not found: ${file}` : `cannot read ${file}: ${code ?? String(e)}`;
+  }
+};
+
+/** The local files a command reads, each with its path in the data (`localPaths` may be one string). */
+const localFiles = (
+  command: CommandSpec,
+  raw: unknown,
+): { key: DataPath; file: string; kind: 'file' | 'any' | 'deferred' }[] => {
+  const listed = (key: string, files: readonly string[] | undefined, kind: 'any' | 'deferred' = 'any') => {
+    const one =
+      typeof raw === 'object' && raw !== null && !Array.isArray((raw as Record<string, unknown>)[key]);
+    return (files ?? []).map((file, i) => ({ key: one ? [key] : [key, i], file, kind }));
+  };
+  switch (command.type) {
+    case 'RunScript':
+      return [
+        { key: ['script'], file: command.script, kind: 'file' },
+        ...listed('includes', command.includes),
+      ];
+    case 'RunString':
+      return listed('includes', command.includes);
+    case 'Push':
+      return listed('localPaths', command.localPaths, 'deferred');
+    default:
+      return [];
+  }
+};
+
+/**
+ * The problems of a job's commands that decode. Without a decoded node, its variables are the global ones
+ * and its built-ins are not known: paths still holding a `{{name}}` are then not checked.
+ */
+const checkJob = (
+  job: Part<unknown>,
+  node: Part<NodeSpec> | undefined,
+  globals: VariableValues,
+  dir: string,
+): RawProblem[] => {
+  const problems: RawProblem[] = [];
+  const spec = node?.spec;
+  const variables =
+    spec === undefined ? new Variables(Object.entries(globals)) : nodeVariables(globals, spec);
+  // the names a capture cannot take: those replaced before the run
+  const names = new Set([...BUILT_IN_VARIABLES, ...variables.keys()]);
+  const where = node?.id === undefined ? '' : ` of node "${node.id}"`;
+  const local = node !== undefined && Object.hasOwn(node.raw, 'local');
+  const commands = job.raw['commands'];
+  if (!Array.isArray(commands)) return problems;
+  commands.forEach((raw: unknown, k) => {
+    const command = decoded(CommandSpec, raw);
+    if (command === undefined) return;
+    const at = [...job.path, 'commands', k];
+    for (const { key, file, kind } of localFiles(substituteCommand(command, variables), raw)) {
+      const message = fileProblem(localPath(dir, file), spec === undefined ? 'deferred' : kind);
+      if (message !== undefined) problems.push({ path: [...at, ...key], message, at: 'value' });
+    }
+    if (command.type === 'Push' || command.type === 'Pull') return;
+    if (command.capture !== undefined && names.has(command.capture))
+      problems.push({
+        path: [...at, 'capture'],
+        message: `"${command.capture}" is a variable${where} replaced before the run: a capture cannot change it`,
+        at: 'value',
+      });
+    if (command.pty === true && local)
+      problems.push({ path: [...at, 'pty'], message: `not available on a local node`, at: 'value' });
+  });
+  return problems;
+};
+
+/**
+ * Checks what the file refers to outside itself, so that nothing runs when something is missing: the local
+ * files of each job's commands (scripts, includes, Push sources, with the job's node's variables
+ * substituted) and the SSH nodes' keys, relative to `dir`. Also: captures into variables that are replaced
+ * before the run, and `pty` on local nodes. Commands with problems of their own are left out. A Push source still holding a `{{name}}` after substitution is left for the run
+ * (a capture may give it); a script or an include cannot be, since they are read as written.
+ * @internal
+ */
+export const checkFiles = (parts: ScenarioParts, dir: string): RawProblem[] => {
+  const problems: RawProblem[] = [];
+  const nodes = new Map<string, Part<NodeSpec>>();
+  for (const part of parts.nodes) if (part.id !== undefined && !nodes.has(part.id)) nodes.set(part.id, part);
+  for (const part of parts.nodes) {
+    const node = part.spec;
+    if (node === undefined || isLocalNodeSpec(node)) continue;
+    node.keys?.forEach((key, i) => {
+      const message = fileProblem(localPath(dir, key), 'file');
+      if (message !== undefined) problems.push({ path: [...part.path, 'keys', i], message, at: 'value' });
+    });
+  }
+  for (const job of parts.jobs) {
+    const id = decoded(NodeId, job.raw['node']);
+    problems.push(...checkJob(job, id === undefined ? undefined : nodes.get(id), parts.variables, dir));
+  }
+  return problems;
+};

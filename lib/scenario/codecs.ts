@@ -1,0 +1,133 @@
+/**
+ * The codec of a scenario file, and of its jobs and scheduler options.
+ * @module
+ */
+import type * as t from 'io-ts';
+
+import { entries, listOf, oneOrMany, struct } from './codecs-combinators.js';
+import { CommandSpec } from './codecs-commands.js';
+import { NodeSpec } from './codecs-nodes.js';
+import {
+  Bool,
+  integer,
+  JobId,
+  NodeId,
+  NonEmptyString,
+  RunIf,
+  Seconds,
+  VariableValues,
+} from './codecs-values.js';
+
+/** A job: commands run in order on one node, built as an `SshJob`. @category codecs */
+export const JobSpec = struct(
+  'a job',
+  {
+    id: JobId,
+    node: NodeId,
+    commands: listOf(CommandSpec, 'a non-empty list of commands', true),
+  },
+  {
+    requires: oneOrMany(JobId, 'a job id or a list of job ids'),
+    label: NonEmptyString,
+    critical: Bool,
+    forever: Bool,
+    timeout: Seconds,
+    runIf: RunIf,
+  },
+);
+/** @category codecs */
+export type JobSpec = t.TypeOf<typeof JobSpec>;
+
+/** Options of the scenario's scheduler. @category codecs */
+export const SchedulerSpec = struct(
+  'the scheduler options (a mapping)',
+  {},
+  {
+    label: NonEmptyString,
+    timeout: Seconds,
+    jobsWindow: integer(1, Number.MAX_SAFE_INTEGER),
+    critical: Bool,
+    shutdownTimeout: Seconds,
+  },
+);
+/** @category codecs */
+export type SchedulerSpec = t.TypeOf<typeof SchedulerSpec>;
+
+/**
+ * A scenario file: nodes, and jobs that run commands on them. Every key below is checked: a key that is not
+ * listed (a typo such as `requries`) is an error naming the accepted ones.
+ *
+ * ```yaml
+ * scheduler:                  # optional
+ *   label: deploy             # default: the file's name
+ *   timeout: 600              # seconds for the whole run; default none
+ *   jobsWindow: 4             # jobs running at once; default no limit
+ *   critical: true            # default for jobs that do not say (default false)
+ *   shutdownTimeout: 2        # seconds; default 1
+ * variables:                  # optional: name -> string | number | boolean, for {{name}} in commands
+ *   version: 1.2.3
+ * nodes:                      # required: a non-empty list (or a map from ids to nodes without `id`)
+ *   - id: gw                  # required, unique: letters, digits, _ - .
+ *     hostname: gw.example.org    # an SSH node; or `local: true` for this machine (exactly one of them)
+ *     username: root          # default: the ssh config's User, else the local user
+ *     port: 22
+ *     gateway: other          # id of another SSH node (before or after this one) to tunnel through
+ *     keys: [~/.ssh/id_ed25519]   # private key files
+ *     agent: true             # ssh-agent: a socket path, true ($SSH_AUTH_SOCK) or false
+ *     knownHosts: ~/.ssh/known_hosts
+ *     hostKeyPolicy: accept-new   # strict | accept-new | off
+ *     connectTimeout: 10      # seconds per attempt
+ *     connectAttempts: 3
+ *     keepalive: 5            # seconds between keepalives, 0 for none
+ *     maxSessions: 10         # the server's MaxSessions
+ *     sshConfig: ~/.ssh/config    # or false to read none
+ *     label: gateway          # name in output prefixes; default: the id
+ *     variables: {iface: eth0}    # this node's values, over the global ones
+ *   - id: here
+ *     local: true             # a local node takes: id, local, label, shell, variables
+ * jobs:                       # required: a non-empty list (or a map from ids to jobs without `id`)
+ *   - id: prepare             # required, unique
+ *     node: gw                # required: a node id
+ *     requires: [other]       # optional: a job id or a list of them, anywhere in the file
+ *     label: Prepare          # default: the id
+ *     critical: true
+ *     forever: false
+ *     timeout: 30             # seconds
+ *     runIf: all-done         # all-done | all-success
+ *     commands:               # required, non-empty; each one a string (a shell command line) or:
+ *       - {type: Run, command: "apt-get update"}          # shell text, used as it is, plus quoted `args`
+ *       - {type: Run, argv: [ls, -l, my dir]}             # or words, each quoted
+ *       - {type: RunScript, script: ./prepare.sh, args: [--fast], includes: [./lib.sh]}
+ *       - {type: RunString, body: "echo hi", args: [], remoteName: hi.sh, includes: []}
+ *       - {type: Push, localPaths: [conf/a.conf], remoteDir: /etc/app}   # localPaths: a path or a list
+ *       - {type: Pull, remotePaths: /var/log/app.log, localDir: logs}    # remotePaths: a path or a list
+ * ```
+ * `Run`, `RunScript` and `RunString` also take `label`, `capture` (a variable to store stdout in),
+ * `allowedExits` (codes and signal names: `[1, TERM]`), `env` (a mapping), `pty` and `stdin` (text);
+ * `Push` and `Pull` take `label` and `preserve` (keep times and modes, default true).
+ *
+ * - Durations are in seconds (fractions allowed). Local paths (scripts, includes, Push sources, the Pull
+ *   target, keys, `knownHosts`, `sshConfig`) are relative to the scenario file's directory; `~/` is the home
+ *   directory. Scripts, includes, Push sources and keys must exist when the file is loaded (a Push source
+ *   that still holds a run-time `{{name}}` is checked by the run).
+ * - `{{name}}` in a command's texts (command, argv, args, body, stdin, env values, paths, remoteName, labels)
+ *   and in a job's label is replaced when the scenario is built, per node: by the node's own variable, else
+ *   the global one, else the built-ins `{{node}}` (the node's id), `{{hostname}}` (`localhost` for a local
+ *   node) and `{{username}}` (the node's `username`, else the default given to the build, else the local
+ *   user). Other names are left for the run, when they take the values that `capture`s stored; all jobs share
+ *   them. A capture cannot use a name replaced at build time, and scripts and includes cannot use run-time
+ *   names (they are read as written).
+ * - Values in `variables` and `env`, and `args`, may be strings, numbers or booleans; they become strings
+ *   (`1.10` is the number 1.1: quote it to keep it as written). The built-in names cannot be set.
+ * @category codecs
+ */
+export const ScenarioSpec = struct(
+  'a scenario (a mapping with nodes and jobs)',
+  {
+    nodes: entries(NodeSpec, 'a non-empty list of nodes (or a map from ids to nodes)'),
+    jobs: entries(JobSpec, 'a non-empty list of jobs (or a map from ids to jobs)'),
+  },
+  { scheduler: SchedulerSpec, variables: VariableValues },
+);
+/** @category codecs */
+export type ScenarioSpec = t.TypeOf<typeof ScenarioSpec>;

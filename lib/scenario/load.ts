@@ -1,0 +1,122 @@
+/**
+ * Loading a scenario file: YAML, then the codecs, then the checks between its parts, every problem at once.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import * as E from 'fp-ts/lib/Either.js';
+import type { Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+
+import { checkFiles } from './check-files.js';
+import { checkReferences } from './check-references.js';
+import { ScenarioSpec } from './codecs.js';
+import { scenarioParts } from './parts.js';
+import type { RawProblem, ScenarioProblem } from './problems.js';
+import { formatPath, sortProblems } from './problems.js';
+import { reportErrors } from './reporter.js';
+import { locate } from './yaml-locate.js';
+
+/**
+ * A scenario file that has no problem: its decoded content, ready for `buildScenario` or
+ * `describeScenario`. Durations are still in seconds, as in the file; paths are still as written.
+ * @category models
+ */
+export interface LoadedScenario {
+  /** The file, as named to `loadScenario` or `parseScenario`. */
+  readonly file: string;
+  /** The absolute directory that the scenario's relative local paths are relative to. */
+  readonly dir: string;
+  readonly spec: ScenarioSpec;
+}
+
+/** Options of {@link parseScenario}. @category models */
+export interface ParseScenarioOptions {
+  /** The directory that relative local paths are relative to. Default: the directory of `file`. */
+  readonly dir?: string | undefined;
+}
+
+/**
+ * Decodes the text of a scenario file (see `ScenarioSpec` for its format), and reports every problem at once:
+ * YAML syntax errors (then nothing else), then each bad, missing or unknown field, then the checks between
+ * fields (unique ids, references to nodes and jobs, gateway and requirement cycles, local files that must
+ * exist). Each problem names the file, the field's path and its line and column.
+ * @example
+ * const loaded = parseScenario('nodes: [{id: here, local: true}]\njobs: [{id: hi, node: here, commands: [echo hi]}]', 'inline.yaml');
+ * @category constructors
+ */
+export function parseScenario(
+  text: string,
+  file: string,
+  options: ParseScenarioOptions = {},
+): E.Either<ScenarioProblem[], LoadedScenario> {
+  const dir = path.resolve(options.dir ?? path.dirname(file));
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+  const syntax = [...doc.errors, ...doc.warnings];
+  if (syntax.length > 0)
+    return E.left(
+      sortProblems(
+        syntax.map((e) => {
+          const { line, col } = lineCounter.linePos(e.pos[0]);
+          return { file, path: '', line, column: col, message: e.message };
+        }),
+      ),
+    );
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (e: unknown) {
+    // too many aliases (a "billion laughs"), for instance
+    return E.left([{ file, path: '', message: (e as Error).message }]);
+  }
+  const decoded = ScenarioSpec.decode(data);
+  const parts = scenarioParts(data);
+  const raw = [
+    ...(decoded._tag === 'Left' ? reportErrors(decoded.left) : []),
+    ...checkReferences(parts),
+    ...checkFiles(parts, dir),
+  ];
+  if (raw.length > 0 || decoded._tag === 'Left') return E.left(located(raw, doc, lineCounter, file));
+  return E.right({ file, dir, spec: decoded.right });
+}
+
+const located = (
+  raw: readonly RawProblem[],
+  doc: Document,
+  lineCounter: LineCounter,
+  file: string,
+): ScenarioProblem[] =>
+  sortProblems(
+    raw.map((p) => {
+      const at = locate(doc, lineCounter, p.path, p.at);
+      return { file, path: formatPath(p.path), ...at, message: p.message };
+    }),
+  );
+
+/**
+ * Reads and decodes a scenario file (see {@link parseScenario}); relative local paths in it are relative to
+ * its directory.
+ * @example
+ * const loaded = loadScenario('deploy.yaml');
+ * if (E.isLeft(loaded)) console.error(formatProblems(loaded.left));
+ * else await buildScenario(loaded.right).scheduler.orchestrate();
+ * @category constructors
+ */
+export function loadScenario(file: string): E.Either<ScenarioProblem[], LoadedScenario> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return E.left([
+      {
+        file,
+        path: '',
+        message: code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}`,
+      },
+    ]);
+  }
+  return parseScenario(text, file);
+}
