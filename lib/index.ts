@@ -106,3 +106,20 @@ export type {
   JsonLinesOptions,
   JsonRecord,
 } from './render/json-lines.js';
+export { describeFailure } from './render/failure-reason.js';
+export type { FailureReason } from './render/failure-reason.js';
+export { ProgressLine } from './render/progress.js';
+export type { ProgressCounts, ProgressLineOptions } from './render/progress.js';
+export { formatGathered, gatherOutputs, OutputCollector } from './render/gather.js';
+export type { CollectedOutput, GatheredBlock, GatheredFormatOptions, HostOutput } from './render/gather.js';
+export { expandHostRanges, foldHosts } from './cli/host-ranges.js';
+
+// Scenario files (YAML), as `rxjobs run` reads them
+export { loadScenario, parseScenario } from './scenario/load.js';
+export type { LoadedScenario, ParseScenarioOptions } from './scenario/load.js';
+export { buildScenario } from './scenario/build.js';
+export type { BuildScenarioOptions, BuiltScenario, SshNodeDefaults } from './scenario/build.js';
+export { describeScenario } from './scenario/describe.js';
+export { formatProblems } from './scenario/problems.js';
+export type { ScenarioProblem } from './scenario/problems.js';
+export { ScenarioSpec } from './scenario/codecs.js';

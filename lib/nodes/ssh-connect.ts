@@ -35,6 +35,8 @@ export interface ConnectSpec {
   /** Opens the transport through a gateway; direct TCP when unset. */
   readonly tunnel?: (() => Promise<Duplex>) | undefined;
   readonly algorithms?: ConnectConfig['algorithms'] | undefined;
+  /** Aborted by the node's `close()`: the attempt in progress (or the wait before the next) stops at once. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 type HostKeyAlgorithm = Extract<
@@ -144,20 +146,37 @@ const tunnelFailure = (spec: ConnectSpec, e: unknown, attempt: number): Failure 
   return new Failure(new SshConnectError(spec.label, 'gateway', attempt, detail, { cause: e }), true);
 };
 
-const delay = (ms: number): Promise<void> =>
+/** The wait before another attempt: it holds the process (work is in progress), and ends on abort. */
+const delay = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
   new Promise((resolve) => {
-    setTimeout(resolve, ms).unref();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done);
   });
+
+const closedWhileConnecting = (spec: ConnectSpec, attempt: number): Failure =>
+  new Failure(
+    new SshConnectError(spec.label, 'closed', attempt, 'the node was closed while connecting'),
+    false,
+  );
 
 function attemptOnce(spec: ConnectSpec, attempt: number): Promise<SshConnection> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     let settled = false;
     let refusal: Error | undefined; // a refused host key, which ssh2 only reports as a handshake failure
+    const onAbort = (): void => {
+      settle(closedWhileConnecting(spec, attempt));
+    };
     const settle = (failure: Failure | undefined, connection?: SshConnection): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onAbort);
       if (failure === undefined && connection !== undefined) resolve(connection);
       else {
         client.destroy();
@@ -210,6 +229,11 @@ function attemptOnce(spec: ConnectSpec, attempt: number): Promise<SshConnection>
         ...(spec.algorithms === undefined ? {} : { algorithms: spec.algorithms }),
       });
     };
+    if (spec.signal?.aborted === true) {
+      onAbort();
+      return;
+    }
+    spec.signal?.addEventListener('abort', onAbort);
     if (spec.tunnel === undefined) connect(undefined);
     else
       spec.tunnel().then(connect, (e: unknown) => {
@@ -230,6 +254,7 @@ export async function openConnection(spec: ConnectSpec): Promise<SshConnection> 
     const release = await ramp.acquire();
     let failure: Failure;
     try {
+      if (spec.signal?.aborted === true) throw closedWhileConnecting(spec, attempt);
       return await attemptOnce(spec, attempt);
     } catch (e: unknown) {
       failure = e as Failure;
@@ -237,6 +262,7 @@ export async function openConnection(spec: ConnectSpec): Promise<SshConnection> 
       release();
     }
     if (!failure.retry || attempt >= spec.attempts) throw failure.error;
-    await delay(250 * 2 ** (attempt - 1) * (0.5 + Math.random()));
+    await delay(250 * 2 ** (attempt - 1) * (0.5 + Math.random()), spec.signal);
+    if (spec.signal?.aborted === true) throw closedWhileConnecting(spec, attempt).error;
   }
 }

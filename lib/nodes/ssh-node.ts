@@ -49,6 +49,7 @@ export class SshNode implements Node {
   #direct = false; // commands ran on this node itself
   #closeRequested = false;
   #gatewayClosed: Promise<void> | undefined; // the gateway's end, when this node's connection released it
+  #connecting: AbortController | undefined; // aborts the connection attempts in progress
 
   constructor(options: SshNodeOptions) {
     checkSshNodeOptions(options);
@@ -119,6 +120,8 @@ export class SshNode implements Node {
   async #end(): Promise<void> {
     const connecting = this.#connection;
     this.#connection = undefined;
+    this.#connecting?.abort(); // an attempt in progress stops now, rather than at its connect timeout
+    this.#connecting = undefined;
     this.#closeRequested = false;
     this.#direct = false;
     if (connecting === undefined) return;
@@ -143,7 +146,9 @@ export class SshNode implements Node {
     if (current !== undefined) {
       return current.then((c) => (c.closed ? this.#reconnect(current) : c));
     }
-    const connecting = this.#open();
+    const controller = new AbortController();
+    this.#connecting = controller;
+    const connecting = this.#open(controller.signal);
     this.#connection = connecting;
     connecting.catch(() => {
       if (this.#connection === connecting) this.#connection = undefined;
@@ -160,7 +165,7 @@ export class SshNode implements Node {
    * Opens this node's connection, through its gateway's when it has one. The gateway is held from the
    * start (so that its `close()` waits) and released when this connection closes.
    */
-  async #open(): Promise<SshConnection> {
+  async #open(signal: AbortSignal): Promise<SshConnection> {
     let gateway = this.gateway;
     if (gateway !== undefined) gateway.#hold();
     try {
@@ -170,7 +175,7 @@ export class SshNode implements Node {
         gateway.#hold();
       }
       const via = gateway;
-      const connection = await this.#handshake(r, via);
+      const connection = await this.#handshake(r, via, signal);
       this.#gatewayClosed = undefined;
       if (via !== undefined)
         connection.onClose(() => {
@@ -183,7 +188,11 @@ export class SshNode implements Node {
     }
   }
 
-  async #handshake(r: ResolvedNode<SshNode>, via: SshNode | undefined): Promise<SshConnection> {
+  async #handshake(
+    r: ResolvedNode<SshNode>,
+    via: SshNode | undefined,
+    signal: AbortSignal,
+  ): Promise<SshConnection> {
     // a gateway from ProxyJump is not in toString(): name it in errors
     const label =
       via !== undefined && this.gateway === undefined
@@ -223,6 +232,7 @@ export class SshNode implements Node {
       rampLimit: this.options.maxStartups ?? 8,
       tunnel: via === undefined ? undefined : async () => (await via.#connect()).forwardOut(r.host, r.port),
       algorithms: this.#algorithms(r.policy === 'off' ? [] : await knownHostKeyTypes(lookup, files)),
+      signal,
     });
   }
 

@@ -283,6 +283,19 @@ describe('SshNode (real sshd)', function () {
       await hole.close();
     });
 
+    it('close() while connecting to a host that never answers: stops the attempt at once', async () => {
+      const hole = await blackHole();
+      const node = fleetNode(fleet, 0, { hostname: hole.host, port: hole.port, connectTimeout: 20_000 });
+      const failed = rejection(run(node.exec('true')));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // in the handshake
+      const t0 = Date.now();
+      await node.close();
+      const e = await failed;
+      expect(Date.now() - t0).to.be.below(1000);
+      expect((e as Error).message).to.match(/closed by close\(\)/);
+      await hole.close();
+    });
+
     it('a wrong key: SshAuthError naming the key', async () => {
       const node = fleetNode(fleet, 0, { keys: [fleet.wrongKey] });
       const e = await rejection(run(node.exec('true')));

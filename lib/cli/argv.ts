@@ -1,0 +1,81 @@
+// Command-line parsing shared by the CLIs: node:util's parseArgs, plus "options stop at the first word" (as ssh
+// and apssh read `rxssh -t h ls -l`: `-l` belongs to ls), and numbers checked with the option's name.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+
+/** The option table of a CLI, as parseArgs takes it. @internal */
+export type OptionTable = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * A bad command line: unknown option, missing value, bad number. The CLIs print its message and the usage
+ * line, and exit with status 2.
+ * @internal
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** parseArgs in strict mode, its errors as UsageErrors. */
+export function parseStrict(
+  args: readonly string[],
+  options: OptionTable,
+  allowPositionals: boolean,
+): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals });
+    return { values, positionals };
+  } catch (e: unknown) {
+    throw new UsageError(message(e).replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+/**
+ * Splits `args` where the command starts: at the first word that is neither an option nor an option's value,
+ * or after `--`. Returns the options parsed strictly and the command words untouched.
+ */
+export function parseUntilCommand(
+  args: readonly string[],
+  options: OptionTable,
+): { values: Record<string, unknown>; command: string[] } {
+  const { tokens } = parseArgs({
+    args: [...args],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const first = tokens.find((t) => t.kind === 'positional' || t.kind === 'option-terminator');
+  const at = first === undefined ? args.length : first.index;
+  const command = args.slice(first?.kind === 'option-terminator' ? at + 1 : at);
+  return { values: parseStrict(args.slice(0, at), options, false).values, command };
+}
+
+/** A number option: finite, at least `min`; `undefined` stays undefined. */
+export function numberOption(value: unknown, name: string, min: number, integer = false): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  const ok = typeof value === 'string' && value.trim() !== '' && Number.isFinite(n) && n >= min;
+  if (!ok || (integer && !Number.isInteger(n)))
+    throw new UsageError(
+      `${name} expects ${integer ? 'a whole number' : 'a number'} of at least ${String(min)}, got '${typeof value === 'string' ? value : JSON.stringify(value)}'`,
+    );
+  return n;
+}
+
+/** A string-list option (`multiple: true`), `[]` when absent. */
+export const listOption = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+
+/** A string option, `undefined` when absent. */
+export const stringOption = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
+
+/** The package's version, read from its package.json (two levels above lib/cli or dist/cli). */
+export function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  const { version } = JSON.parse(text) as { version?: unknown };
+  return typeof version === 'string' ? version : 'unknown';
+}

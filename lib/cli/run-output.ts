@@ -1,0 +1,277 @@
+// Runs a scheduler for a CLI and renders it: host-prefixed lines, raw, time, JSON lines, per-host files and
+// marks, gathered blocks, a live progress line on a terminal, and a summary of failures at the end. Shared by
+// rxssh (one unit per host) and `rxjobs run` (one unit per job).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Observable } from 'rxjs';
+import { tap } from 'rxjs';
+
+import type { JobOutcome, SchedulerEvent } from '../core/events.js';
+import type { Job } from '../core/job.js';
+import type { Scheduler } from '../core/scheduler.js';
+import type { NodeRef } from '../nodes/command-event.js';
+import { isJobsError } from '../core/errors/jobs-error.js';
+import { isCommandEvent } from '../render/command-events.js';
+import { describeFailure } from '../render/failure-reason.js';
+import { formatGathered, gatherOutputs, OutputCollector } from '../render/gather.js';
+import { hostFileName, writeHostFiles } from '../render/host-files.js';
+import { labelWidth, writeLines } from '../render/host-lines.js';
+import { toJsonRecord } from '../render/json-lines.js';
+import { ProgressLine } from '../render/progress.js';
+import { failureSummary } from './summary.js';
+
+/** The output options of the CLIs. */
+export interface OutputArgs {
+  readonly raw?: boolean | undefined;
+  readonly time?: boolean | undefined;
+  readonly json?: boolean | undefined;
+  readonly outDir?: string | undefined;
+  readonly dateDir?: boolean | undefined;
+  readonly mark?: boolean | undefined;
+  readonly gather?: boolean | undefined;
+  readonly quiet?: boolean | undefined;
+}
+
+/** What a CLI counts and reports on: a host (rxssh) or a job (rxjobs run). */
+export interface Unit {
+  readonly job: Job;
+  readonly label: string;
+}
+
+/** How a unit ended. */
+export interface UnitResult {
+  readonly label: string;
+  readonly ok: boolean;
+  /** `exit 0`, `exit 3`, `killed by SIGTERM`, `refused`, `timeout after 5 s`, `interrupted`, ... */
+  readonly status: string;
+  readonly detail?: string | undefined;
+  readonly code?: number | null | undefined;
+  readonly signal?: string | null | undefined;
+}
+
+/** The end of a CLI run. */
+export interface RunReport {
+  readonly results: readonly UnitResult[];
+  readonly ok: boolean;
+  /** Stopped by Ctrl-C (SIGINT) or a closed stdout. */
+  readonly interrupted: boolean;
+}
+
+/** Where and how to render. */
+export interface RunContext {
+  readonly name: string;
+  readonly unitName: string;
+  readonly nodes: readonly NodeRef[];
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  /** Called when a unit has ended (rxssh closes the host's connection). */
+  readonly onUnitEnd?: ((unit: Unit) => void) | undefined;
+  /** Called at the end, before the summary of failures (rxjobs writes its listing there). */
+  readonly beforeSummary?: (() => void) | undefined;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** The directory of `-d`: `YYYY-MM-DD@HH:MM`, local time. */
+export const dateDirName = (d: Date): string =>
+  `${String(d.getFullYear())}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}@${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+
+/** The per-unit files directory the options ask for, if any. */
+export const filesDirOf = (args: OutputArgs, now = new Date()): string | undefined =>
+  args.outDir ?? (args.dateDir === true ? dateDirName(now) : undefined);
+
+function resultOf(label: string, outcome: JobOutcome): UnitResult {
+  if (outcome.status === 'done') {
+    // a job's value is its last one: for an SshJob, the exit event of its last command
+    const value = outcome.value;
+    const code =
+      typeof value === 'number' ? value : isCommandEvent(value) && value.type === 'exit' ? value.code : null;
+    return { label, ok: true, status: code === null ? 'done' : `exit ${String(code)}`, code };
+  }
+  const reason = describeFailure(outcome);
+  const error = outcome.status === 'failed' ? outcome.error : undefined;
+  const command = isJobsError(error, 'command-failed') ? error : undefined;
+  return {
+    label,
+    ok: false,
+    status: reason?.status ?? outcome.status,
+    detail: reason?.detail,
+    code: command?.exitCode,
+    signal: command?.signal,
+  };
+}
+
+const outcomeOf = (e: SchedulerEvent): JobOutcome | undefined => {
+  switch (e.type) {
+    case 'done':
+      return { status: 'done', value: e.value };
+    case 'failed':
+      return { status: 'failed', error: e.error };
+    case 'cancelled':
+      return { status: 'cancelled' };
+    case 'skipped':
+      return { status: 'skipped', because: e.because };
+    default:
+      return undefined;
+  }
+};
+
+const cancelDetail: Readonly<Record<string, string>> = {
+  timeout: 'the run timed out before this job finished',
+  critical: 'a critical job failed, so the run stopped',
+  parent: 'the enclosing scheduler was cancelled',
+};
+
+const isEpipe = (e: unknown): boolean =>
+  e instanceof Error && (e.cause as { code?: unknown } | undefined)?.code === 'EPIPE';
+
+/** Writes `--mark` files: DIR/0ok/<label> holding `0`, DIR/1failed/<label> holding the code or status. */
+async function writeMarks(dir: string, results: readonly UnitResult[]): Promise<void> {
+  for (const sub of ['0ok', '1failed']) await mkdir(join(dir, sub), { recursive: true });
+  await Promise.all(
+    results.map((r) =>
+      writeFile(
+        join(dir, r.ok ? '0ok' : '1failed', hostFileName(r.label)),
+        `${r.ok ? '0' : String(r.code ?? r.signal ?? r.status)}\n`,
+      ),
+    ),
+  );
+}
+
+/**
+ * Runs `scheduler` once, rendering its events as `args` say, and reports how each unit ended. Ctrl-C stops the
+ * run (every remote command is killed by the scheduler's shutdown) and reports what was not finished.
+ */
+export async function runWithOutput(
+  scheduler: Scheduler,
+  units: readonly Unit[],
+  args: OutputArgs,
+  ctx: RunContext,
+): Promise<RunReport> {
+  const { stdout, stderr } = ctx;
+  const unitOf = new Map(units.map((u) => [u.job, u]));
+  const results = new Map<Unit, UnitResult>();
+  const started = new Set<Unit>();
+  const filesDir = filesDirOf(args);
+  const progress =
+    args.quiet !== true && stdout.isTTY && stderr.isTTY
+      ? new ProgressLine(stderr, { name: ctx.name, unit: ctx.unitName })
+      : undefined;
+  const out = progress?.wrap(stdout) ?? stdout;
+  const err = progress?.wrap(stderr) ?? stderr;
+  const collector = args.gather === true ? new OutputCollector() : undefined;
+  const json = args.json === true;
+  let failed = 0;
+
+  const counts = (): void => {
+    progress?.update({
+      total: units.length,
+      done: results.size - failed,
+      failed,
+      running: started.size - [...started].filter((u) => results.has(u)).length,
+    });
+  };
+  counts();
+
+  const track = (e: SchedulerEvent): void => {
+    if (e.type === 'end') return;
+    if (e.type === 'value') {
+      if (collector !== undefined && isCommandEvent(e.value) && e.value.type === 'line')
+        collector.add(e.value.node.label, e.value.stream, e.value.text);
+      if (json && isCommandEvent(e.value))
+        out.write(`${JSON.stringify(toJsonRecord(e, new Date().toISOString()))}\n`);
+      return;
+    }
+    const unit = unitOf.get(e.job);
+    if (unit === undefined) return;
+    if (e.type === 'started') {
+      started.add(unit);
+      counts();
+      return;
+    }
+    const outcome = outcomeOf(e);
+    if (outcome === undefined || results.has(unit)) return;
+    const result =
+      e.type !== 'cancelled'
+        ? resultOf(unit.label, outcome)
+        : e.reason === 'forever'
+          ? { label: unit.label, ok: true, status: 'stopped (forever job)' } // a forever job's normal end
+          : {
+              label: unit.label,
+              ok: false,
+              status: `cancelled (${e.reason})`,
+              detail: cancelDetail[e.reason],
+            };
+    results.set(unit, result);
+    if (!result.ok) failed++;
+    ctx.onUnitEnd?.(unit);
+    if (json)
+      out.write(
+        `${JSON.stringify({ ts: new Date().toISOString(), type: 'result', [ctx.unitName === 'hosts' ? 'host' : 'job']: unit.label, ...result })}\n`,
+      );
+    counts();
+  };
+
+  let events$: Observable<SchedulerEvent> = scheduler.run().pipe(tap(track));
+  if (!json && collector === undefined && filesDir === undefined)
+    events$ = events$.pipe(
+      writeLines({
+        format: args.raw === true ? 'raw' : 'host',
+        time: args.time === true,
+        width: labelWidth(ctx.nodes),
+        stdout: out,
+        stderr: err,
+      }),
+    );
+  if (filesDir !== undefined) events$ = events$.pipe(writeHostFiles(filesDir, { nodes: ctx.nodes }));
+
+  let interrupted = false;
+  // a closed stdout (`rxssh ... | head`) stops the run as Ctrl-C does, whatever writes to it (lines, JSON
+  // records, the gathered blocks at the end): without a listener, its 'error' event would crash the process
+  let stop = (): void => undefined;
+  const onOutputError = (): void => {
+    stop();
+  };
+  stdout.on('error', onOutputError);
+  stderr.on('error', onOutputError);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onSigint = (): void => {
+        interrupted = true;
+        subscription.unsubscribe();
+        resolve();
+      };
+      stop = onSigint;
+      const subscription = events$.subscribe({
+        complete: resolve,
+        error: (e: unknown) => {
+          if (isEpipe(e)) onSigint();
+          else reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      });
+      process.once('SIGINT', onSigint);
+      subscription.add(() => process.off('SIGINT', onSigint));
+    });
+  } finally {
+    stop = () => undefined;
+    progress?.stop();
+  }
+
+  const all = units.map(
+    (u) => results.get(u) ?? { label: u.label, ok: false, status: interrupted ? 'interrupted' : 'not run' },
+  );
+  if (collector !== undefined) {
+    for (const r of all) collector.setStatus(r.label, r.status);
+    stdout.write(formatGathered(gatherOutputs(collector.outputs()), { color: stdout.isTTY }));
+  }
+  if (filesDir !== undefined) {
+    if (args.mark === true) await writeMarks(filesDir, all);
+    if (!json && collector === undefined) stdout.write(`${filesDir}\n`);
+  }
+  ctx.beforeSummary?.();
+  const summary = failureSummary(ctx.name, ctx.unitName, all, stderr.isTTY ? stderr.columns : undefined);
+  if (summary !== '') stderr.write(summary);
+  stdout.off('error', onOutputError);
+  stderr.off('error', onOutputError);
+  return { results: all, ok: all.every((r) => r.ok), interrupted };
+}

@@ -1,0 +1,158 @@
+// rxjobs's command line: the option table, the help text and the checked options. Loads nothing heavy.
+import type { OptionTable } from './argv.js';
+import { listOption, numberOption, parseStrict, stringOption, UsageError } from './argv.js';
+
+const RUN: OptionTable = {
+  'dry-run': { type: 'boolean', short: 'n' },
+  graph: { type: 'string' },
+  'graph-output': { type: 'string' },
+  timeout: { type: 'string' },
+  window: { type: 'string', short: 'w' },
+  login: { type: 'string', short: 'l' },
+  identity: { type: 'string', short: 'i', multiple: true },
+  'ssh-config': { type: 'string', short: 'F' },
+  option: { type: 'string', short: 'O', multiple: true },
+  'connect-timeout': { type: 'string', short: 'c' },
+  raw: { type: 'boolean', short: 'r' },
+  time: { type: 'boolean' },
+  'out-dir': { type: 'string', short: 'o' },
+  'date-dir': { type: 'boolean', short: 'd' },
+  mark: { type: 'boolean', short: 'm' },
+  gather: { type: 'boolean', short: 'b' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+};
+
+/** The graph formats of `--graph`. */
+export const GRAPH_FORMATS = ['dot', 'mermaid', 'svg', 'png'] as const;
+export type GraphFormat = (typeof GRAPH_FORMATS)[number];
+
+/** The usage text of rxjobs (`rxjobs --help`). */
+export const RXJOBS_HELP = `Usage: rxjobs run [options] SCENARIO.yaml   run the jobs of a scenario file
+       rxjobs --help | --version
+
+A scenario file names nodes (SSH hosts, with gateways, or the local machine) and jobs (commands run in
+order on one node: Run, RunScript, RunString, Push, Pull) with their requirements; see the README. It is
+checked whole before anything runs: every problem is reported with its place (file:line:column and path,
+such as jobs[3].commands[0].type), and then nothing runs.
+
+Plan:
+  -n, --dry-run          print the plan (nodes, jobs, commands once variables are filled in), run nothing
+      --graph FORMAT     write the dependency graph instead of running: dot or mermaid (on stdout, or to
+                         --graph-output), svg or png (through graphviz, to --graph-output or
+                         SCENARIO.svg / SCENARIO.png); nested schedulers are clusters
+      --graph-output F   the file --graph writes
+
+Run:
+      --timeout S        seconds for the whole run (overrides the scenario's scheduler.timeout)
+  -w, --window N         jobs run at once (overrides the scenario's scheduler.jobsWindow)
+
+SSH defaults for the scenario's nodes (a node's own settings win):
+  -l, --login USER       remote user
+  -i, --identity FILE    private key (repeatable)
+  -F, --ssh-config FILE  ssh config file to read ('none' reads none)
+  -O, --option K=V       OpenSSH option (repeatable), as rxssh takes them (see rxssh --help)
+  -c, --connect-timeout S  seconds for each connection attempt
+
+Output (default: each line as 'node:line', stdout to stdout and stderr to stderr):
+  -r, --raw              lines as they are, no prefix
+      --time             prefix lines with the time of arrival
+  -b, --gather           at the end, nodes with identical output and status in one block
+      --json             one JSON object per line: every output line, exit and job result (for jq)
+  -o, --out-dir DIR      one file per node in DIR (DIR/node, DIR/node.err)
+  -d, --date-dir         the same, in a new directory named after the time (YYYY-MM-DD@HH:MM)
+  -m, --mark             with -o or -d: DIR/0ok/JOB or DIR/1failed/JOB for each job
+  -q, --quiet            no progress line on a terminal, no listing at the end
+
+  -h, --help             this help
+  -V, --version          the version
+
+At the end, the jobs are listed with their states (the scheduler's list()), and failed jobs are summed up.
+Exit status: 0 if the run succeeded (every job done in time, no critical failure) and no job failed, 1 if
+not, 2 for a bad command line or a bad scenario file (nothing runs).`;
+
+/** `rxjobs run` checked. */
+export interface RxjobsRunArgs {
+  readonly mode: 'run';
+  readonly scenario: string;
+  readonly dryRun: boolean;
+  readonly graph: GraphFormat | undefined;
+  readonly graphOutput: string | undefined;
+  /** Seconds. */
+  readonly timeout: number | undefined;
+  readonly window: number | undefined;
+  readonly login: string | undefined;
+  readonly identities: readonly string[];
+  readonly sshConfig: string | undefined;
+  readonly sshOptions: readonly string[];
+  /** Seconds. */
+  readonly connectTimeout: number | undefined;
+  readonly raw: boolean;
+  readonly time: boolean;
+  readonly outDir: string | undefined;
+  readonly dateDir: boolean;
+  readonly mark: boolean;
+  readonly gather: boolean;
+  readonly json: boolean;
+  readonly quiet: boolean;
+}
+
+/** What rxjobs's command line asks for. */
+export type RxjobsArgs = RxjobsRunArgs | { readonly mode: 'help' } | { readonly mode: 'version' };
+
+/** Reads rxjobs's command line (without `node` and the script); throws a UsageError for a bad one. */
+export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
+  const [sub, ...rest] = argv;
+  if (sub === undefined)
+    throw new UsageError('no command given: rxjobs run SCENARIO.yaml (see rxjobs --help)');
+  if (sub === '-h' || sub === '--help' || sub === 'help') return { mode: 'help' };
+  if (sub === '-V' || sub === '--version') return { mode: 'version' };
+  if (sub !== 'run')
+    throw new UsageError(`unknown command '${sub}': rxjobs run SCENARIO.yaml (see rxjobs --help)`);
+  const { values, positionals } = parseStrict(rest, RUN, true);
+  if (values['help'] === true) return { mode: 'help' };
+  if (values['version'] === true) return { mode: 'version' };
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0
+        ? 'no scenario file given: rxjobs run SCENARIO.yaml'
+        : `one scenario file at a time, got ${String(positionals.length)}: ${positionals.join(' ')}`,
+    );
+  const graph = stringOption(values['graph']);
+  if (graph !== undefined && !(GRAPH_FORMATS as readonly string[]).includes(graph))
+    throw new UsageError(`--graph ${graph}: expected one of ${GRAPH_FORMATS.join(', ')}`);
+  const graphOutput = stringOption(values['graph-output']);
+  if (graphOutput !== undefined && graph === undefined)
+    throw new UsageError('--graph-output goes with --graph');
+  const outDir = stringOption(values['out-dir']);
+  const dateDir = values['date-dir'] === true;
+  const mark = values['mark'] === true;
+  if (outDir !== undefined && dateDir)
+    throw new UsageError('-o and -d both name the output directory: give one');
+  if (mark && outDir === undefined && !dateDir)
+    throw new UsageError('--mark writes its marks in the output directory: add -o DIR or -d');
+  return {
+    mode: 'run',
+    scenario: positionals[0] ?? '',
+    dryRun: values['dry-run'] === true,
+    graph: graph as GraphFormat | undefined,
+    graphOutput,
+    timeout: numberOption(values['timeout'], '--timeout', 0.001),
+    window: numberOption(values['window'], '-w/--window', 1, true),
+    login: stringOption(values['login']),
+    identities: listOption(values['identity']),
+    sshConfig: stringOption(values['ssh-config']),
+    sshOptions: listOption(values['option']),
+    connectTimeout: numberOption(values['connect-timeout'], '-c/--connect-timeout', 0.001),
+    raw: values['raw'] === true,
+    time: values['time'] === true,
+    outDir,
+    dateDir,
+    mark,
+    gather: values['gather'] === true,
+    json: values['json'] === true,
+    quiet: values['quiet'] === true,
+  };
+}

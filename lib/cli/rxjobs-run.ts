@@ -1,0 +1,109 @@
+// `rxjobs run SCENARIO.yaml` once its command line is read: the file loaded and checked whole, then a plan, a
+// graph, or a run rendered by run-output. Loaded lazily by rxjobs.ts.
+import { writeFile } from 'node:fs/promises';
+import { parse, resolve } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+
+import { buildScenario } from '../scenario/build.js';
+import type { BuiltScenario, SshNodeDefaults } from '../scenario/build.js';
+import { describeScenario } from '../scenario/describe.js';
+import { loadScenario } from '../scenario/load.js';
+import { formatProblems } from '../scenario/problems.js';
+import type { RxjobsRunArgs } from './rxjobs-options.js';
+import { runWithOutput } from './run-output.js';
+import type { Io } from './rxssh-run.js';
+import { parseSshOptions } from './ssh-options.js';
+
+/** The SSH defaults that the command line gives every node of the scenario. */
+function sshDefaults(args: RxjobsRunArgs): SshNodeDefaults {
+  const ssh = parseSshOptions(args.sshOptions);
+  const keys = [...args.identities, ...(ssh.identities ?? [])];
+  const connectTimeout = args.connectTimeout === undefined ? ssh.connectTimeout : args.connectTimeout * 1000;
+  const all: SshNodeDefaults = {
+    username: args.login ?? ssh.user,
+    port: ssh.port,
+    keys: keys.length > 0 ? keys : undefined,
+    agent: ssh.identitiesOnly === true ? false : undefined,
+    knownHosts: ssh.knownHosts,
+    hostKeyPolicy: ssh.hostKeyPolicy,
+    connectTimeout,
+    connectAttempts: ssh.connectAttempts,
+    keepalive: ssh.keepalive,
+    keepaliveCountMax: ssh.keepaliveCountMax,
+    sshConfig:
+      args.sshConfig === undefined
+        ? undefined
+        : args.sshConfig.toLowerCase() === 'none'
+          ? false
+          : args.sshConfig,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
+}
+
+/** Writes the graph `--graph` asks for; returns the exit status. */
+async function writeGraph(built: BuiltScenario, args: RxjobsRunArgs, file: string, io: Io): Promise<number> {
+  const format = args.graph ?? 'dot';
+  const output = args.graphOutput === undefined ? undefined : resolve(io.cwd, args.graphOutput);
+  if (format === 'dot' || format === 'mermaid') {
+    const text = format === 'dot' ? built.scheduler.toDot() : built.scheduler.toMermaid();
+    if (output === undefined) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    else {
+      await writeFile(output, text);
+      io.stdout.write(`${output}\n`);
+    }
+    return 0;
+  }
+  const { dir, name } = parse(file);
+  const path = output ?? resolve(dir, `${name}.${format}`);
+  await built.scheduler.exportAsGraphic(path, format);
+  io.stdout.write(`${path}\n`);
+  return 0;
+}
+
+/** Runs a scenario file; returns the exit status. Throws UsageError or ConfigError for bad input. */
+export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<number> {
+  const file = resolve(io.cwd, args.scenario);
+  const defaults = sshDefaults(args);
+  const loaded = loadScenario(file);
+  if (E.isLeft(loaded)) {
+    const problems = loaded.left;
+    io.stderr.write(
+      `${formatProblems(problems)}\nrxjobs: ${String(problems.length)} problem${problems.length === 1 ? '' : 's'} ` +
+        `in ${args.scenario}; nothing was run\n`,
+    );
+    return 2;
+  }
+  if (args.dryRun) {
+    const plan = describeScenario(loaded.right, { ssh: defaults });
+    io.stdout.write(plan.endsWith('\n') ? plan : `${plan}\n`);
+    return 0;
+  }
+  const built = buildScenario(loaded.right, { ssh: defaults });
+  const { scheduler } = built;
+  if (args.timeout !== undefined) scheduler.timeout = args.timeout * 1000;
+  if (args.window !== undefined) scheduler.jobsWindow = args.window;
+  if (args.graph !== undefined) return writeGraph(built, args, file, io);
+
+  const units = [...built.jobs.values()].map((job) => ({ job, label: job.label }));
+  const nodes = [...built.nodes.values()];
+  const jobNodes = [...new Set(units.map((u) => u.job.node))]; // not a gateway that runs nothing
+  try {
+    const report = await runWithOutput(scheduler, units, args, {
+      name: 'rxjobs',
+      unitName: 'jobs',
+      nodes: jobNodes,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      beforeSummary: () => {
+        if (args.quiet) return;
+        // list(), not debrief(): the failures are summed up below it, in words, without stack traces
+        const listing = scheduler.list();
+        // on stdout, unless stdout carries JSON lines
+        (args.json ? io.stderr : io.stdout).write(listing.endsWith('\n') ? listing : `${listing}\n`);
+      },
+    });
+    return report.interrupted ? 130 : report.ok ? 0 : 1;
+  } finally {
+    await Promise.allSettled(nodes.map((n) => n.close()));
+  }
+}

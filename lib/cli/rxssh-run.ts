@@ -1,0 +1,176 @@
+// rxssh once its command line is read: targets resolved, one SshJob per host, a scheduler run rendered by
+// run-output. Loaded lazily by rxssh.ts, so that --help does not pay for rxjs and ssh2.
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+
+import { Scheduler } from '../core/scheduler.js';
+import type { Command } from '../commands/command.js';
+import { Run } from '../commands/run.js';
+import { RunScript } from '../commands/run-script.js';
+import { RunString } from '../commands/run-string.js';
+import { Pull, Push } from '../commands/transfer.js';
+import type { SshNode } from '../nodes/ssh-node.js';
+import { hostFileName } from '../render/host-files.js';
+import { SshJob } from '../ssh-job.js';
+import { UsageError } from './argv.js';
+import { Fleet } from './fleet.js';
+import type { FleetTarget } from './fleet.js';
+import type { RunArgs, TransferArgs } from './rxssh-options.js';
+import { runWithOutput } from './run-output.js';
+import type { Unit } from './run-output.js';
+import { parseSshOptions } from './ssh-options.js';
+import { resolveTargets } from './targets.js';
+
+/** Where rxssh writes: the process's streams, or others in tests. */
+export interface Io {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly cwd: string;
+}
+
+const describeTarget = (t: FleetTarget): string => {
+  const user = t.user === undefined ? '' : `${t.user}@`;
+  const port = t.port === undefined ? '' : `:${String(t.port)}`;
+  const g = t.gateway;
+  const via = g === null || g === undefined ? '' : `${g.user === undefined ? '' : `${g.user}@`}${g.host} -> `;
+  return `${via}${user}${t.host}${port}`;
+};
+
+/** `{host}` and `{user}` in a local path, for one target. */
+const expandLocal = (path: string, t: FleetTarget): string =>
+  path.replaceAll('{host}', hostFileName(t.label)).replaceAll('{user}', t.user ?? '');
+
+/** The hop next to the targets in a ProxyJump chain (`a,b` gives `b`); none for `none`. */
+const lastHop = (chain: string | undefined): string | undefined =>
+  chain === undefined || chain.toLowerCase() === 'none' ? undefined : chain.split(',').pop();
+
+/** The command of `rxssh [-s] COMMAND ARGS`. */
+function commandOf(args: RunArgs, cwd: string): { command: Command; text: string } {
+  const [first = '', ...rest] = args.command;
+  if (!args.script) {
+    const text = args.command.join(' ');
+    return { command: new Run(text, { pty: args.pty }), text };
+  }
+  const includes = args.includes.map((f) => resolve(cwd, f));
+  for (const f of includes) if (!existsSync(f)) throw new UsageError(`--include ${f}: no such file`);
+  const path = resolve(cwd, first);
+  if (existsSync(path) && statSync(path).isFile())
+    return {
+      command: new RunScript(path, ...rest, { includes, pty: args.pty }),
+      text: `script ${first}${rest.length > 0 ? ` ${rest.join(' ')}` : ''}`,
+    };
+  if (/^[.~]?\//.test(first) && !first.includes('\n'))
+    throw new UsageError(`-s ${first}: no such file (give a script file, or the text of a script)`);
+  return {
+    command: new RunString(first, ...rest, { includes, pty: args.pty }),
+    text: `inline script${rest.length > 0 ? ` with ${rest.join(' ')}` : ''}`,
+  };
+}
+
+/** Push or Pull for one target, `{host}` expanded in local paths. */
+function transferOf(args: TransferArgs, t: FleetTarget, cwd: string): Command {
+  const local = (p: string): string => {
+    const x = expandLocal(p, t);
+    return isAbsolute(x) ? x : resolve(cwd, x);
+  };
+  if (args.mode === 'push') return new Push(args.sources.map(local), args.destination);
+  // LOCALDIR/{host}/ whatever the number of hosts, as the help says: the layout must not change when a -t
+  // happens to give a single host
+  const dir = args.destination.includes('{host}') ? args.destination : join(args.destination, '{host}');
+  return new Pull(args.sources, local(dir));
+}
+
+/** Runs rxssh; returns the exit status. Throws UsageError, TargetError or ConfigError for bad input. */
+export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<number> {
+  const ssh = parseSshOptions(args.sshOptions);
+  const { targets, excluded } = resolveTargets({
+    targets: args.targets,
+    excludes: args.excludes,
+    // a -J chain (a,b): the targets go through its last hop, which the fleet puts behind the others
+    gateway: lastHop(args.gateway ?? ssh.proxyJump),
+    // the defaults the connections use, so that duplicates, -x and labels see the same targets
+    login: args.login ?? ssh.user,
+    port: args.port ?? ssh.port,
+    cwd: io.cwd,
+    home: homedir(),
+  });
+  const run = args.mode === 'run' ? args : undefined;
+  if (run?.listTargets === true) {
+    io.stdout.write(targets.map((t) => `${describeTarget(t)}\n`).join(''));
+    return 0;
+  }
+  const what =
+    args.mode === 'run'
+      ? commandOf(args, io.cwd)
+      : { command: undefined, text: `${args.mode} ${args.sources.join(' ')} -> ${args.destination}` };
+  if (args.mode === 'push')
+    for (const t of targets)
+      for (const p of args.sources) {
+        const path = resolve(io.cwd, expandLocal(p, t));
+        if (!existsSync(path)) throw new UsageError(`push: ${path}: no such file or directory`);
+      }
+  if (args.dryRun) {
+    const lines = [
+      `${String(targets.length)} host${targets.length === 1 ? '' : 's'}` +
+        (excluded.length > 0
+          ? ` (${String(excluded.length)} excluded: ${excluded.map((t) => t.label).join(' ')})`
+          : ''),
+      ...targets.map((t) => `  ${describeTarget(t)}`),
+      `would run: ${what.text}`,
+      `window ${String(args.window)}` +
+        (args.timeout === undefined ? '' : `, timeout ${String(args.timeout)} s per host`),
+    ];
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  }
+
+  const fleet = new Fleet({
+    login: args.login,
+    port: args.port,
+    identities: args.identities,
+    sshConfig: args.sshConfig,
+    connectTimeout: args.connectTimeout,
+    gateway: args.gateway,
+    ssh,
+  });
+  const units: (Unit & { node: SshNode })[] = targets.map((t) => {
+    const node = fleet.nodeFor(t);
+    const command = what.command ?? transferOf(args as TransferArgs, t, io.cwd);
+    const job = new SshJob(node, [command], {
+      label: t.label,
+      critical: false,
+      timeout: args.timeout === undefined ? undefined : args.timeout * 1000,
+      // raw chunks, cut into lines only where lines are printed: files get the bytes as they come; only
+      // --json (a record per line) and -b (lines compared) need line events
+      output: args.json || run?.gather === true ? 'lines' : 'chunks',
+    });
+    return { job, label: t.label, node };
+  });
+  const nodeOf = new Map<Unit, SshNode>(units.map((u) => [u, u.node]));
+  const scheduler = new Scheduler(
+    units.map((u) => u.job),
+    { label: 'rxssh', jobsWindow: args.window },
+  );
+  try {
+    const report = await runWithOutput(scheduler, units, run ?? { json: args.json, quiet: args.quiet }, {
+      name: 'rxssh',
+      unitName: 'hosts',
+      nodes: units.map((u) => u.node),
+      stdout: io.stdout,
+      stderr: io.stderr,
+      onUnitEnd: (unit) => {
+        // a finished host's connection is closed at once, so -w bounds open connections too
+        void nodeOf.get(unit)?.close();
+      },
+    });
+    if (run === undefined && !args.json) {
+      const ok = report.results.filter((r) => r.ok).length;
+      const n = report.results.length;
+      io.stderr.write(`rxssh ${args.mode}: ${String(ok)} of ${String(n)} host${n === 1 ? '' : 's'} ok\n`);
+    }
+    return report.interrupted ? 130 : report.ok ? 0 : 1;
+  } finally {
+    await fleet.close();
+  }
+}

@@ -1,0 +1,117 @@
+// `-O Option=value`: the OpenSSH options that the CLIs honour, mapped onto SshNode options.
+import type { HostKeyPolicy } from '../nodes/known-hosts.js';
+import { UsageError } from './argv.js';
+
+/** What `-O` options give: SshNode options, plus the defaults they set for user, port, keys and jumps. */
+export interface SshOptionValues {
+  hostKeyPolicy?: HostKeyPolicy;
+  knownHosts?: string;
+  /** Milliseconds. */
+  connectTimeout?: number;
+  connectAttempts?: number;
+  /** Milliseconds. */
+  keepalive?: number;
+  keepaliveCountMax?: number;
+  user?: string;
+  port?: number;
+  identities?: string[];
+  identitiesOnly?: boolean;
+  proxyJump?: string;
+}
+
+const NAMES = [
+  'StrictHostKeyChecking',
+  'UserKnownHostsFile',
+  'ConnectTimeout',
+  'ConnectionAttempts',
+  'ServerAliveInterval',
+  'ServerAliveCountMax',
+  'User',
+  'Port',
+  'IdentityFile',
+  'IdentitiesOnly',
+  'ProxyJump',
+  'BatchMode',
+] as const;
+
+const yesNo = (name: string, value: string): boolean => {
+  const v = value.toLowerCase();
+  if (v === 'yes' || v === 'true') return true;
+  if (v === 'no' || v === 'false') return false;
+  throw new UsageError(`-O ${name}=${value}: expected yes or no`);
+};
+
+const whole = (name: string, value: string, min: number): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min)
+    throw new UsageError(`-O ${name}=${value}: expected a whole number of at least ${String(min)}`);
+  return n;
+};
+
+const policyOf = (value: string): HostKeyPolicy => {
+  const v = value.toLowerCase();
+  if (v === 'yes' || v === 'strict') return 'strict';
+  if (v === 'accept-new') return 'accept-new';
+  if (v === 'no' || v === 'off') return 'off';
+  throw new UsageError(`-O StrictHostKeyChecking=${value}: expected yes, accept-new or no`);
+};
+
+/**
+ * Reads `-O` values (`Name=value` or `Name value`, names in any case, as ssh takes them): throws a
+ * {@link UsageError} naming the option for an unknown name or a bad value.
+ */
+export function parseSshOptions(items: readonly string[]): SshOptionValues {
+  const out: SshOptionValues = {};
+  for (const item of items) {
+    const m = /^\s*([A-Za-z]+)\s*(?:=|\s)\s*(.*?)\s*$/.exec(item);
+    const name = NAMES.find((n) => n.toLowerCase() === m?.[1]?.toLowerCase());
+    const value = m?.[2] ?? '';
+    if (m === null || name === undefined)
+      throw new UsageError(
+        `-O ${item}: ${m === null ? 'expected Option=value' : 'not an option rxssh honours'}; known: ${NAMES.join(', ')}`,
+      );
+    if (value === '') throw new UsageError(`-O ${item}: the value is missing`);
+    switch (name) {
+      case 'StrictHostKeyChecking':
+        out.hostKeyPolicy = policyOf(value);
+        break;
+      case 'UserKnownHostsFile':
+        out.knownHosts = value;
+        break;
+      case 'ConnectTimeout':
+        out.connectTimeout = whole(name, value, 1) * 1000;
+        break;
+      case 'ConnectionAttempts':
+        out.connectAttempts = whole(name, value, 1);
+        break;
+      case 'ServerAliveInterval':
+        out.keepalive = whole(name, value, 0) * 1000;
+        break;
+      case 'ServerAliveCountMax':
+        out.keepaliveCountMax = whole(name, value, 1);
+        break;
+      case 'User':
+        out.user = value;
+        break;
+      case 'Port': {
+        const port = whole(name, value, 1);
+        if (port > 65535) throw new UsageError(`-O Port=${value}: expected a port from 1 to 65535`);
+        out.port = port;
+        break;
+      }
+      case 'IdentityFile':
+        out.identities = [...(out.identities ?? []), value];
+        break;
+      case 'IdentitiesOnly':
+        out.identitiesOnly = yesNo(name, value);
+        break;
+      case 'ProxyJump':
+        out.proxyJump = value;
+        break;
+      case 'BatchMode':
+        yesNo(name, value); // checked, but rxssh never prompts anyway
+        break;
+    }
+  }
+  return out;
+}

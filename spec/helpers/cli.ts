@@ -1,0 +1,240 @@
+/**
+ * Running the built CLIs (`dist/cli/<bin>.js`) as child processes, for the end-to-end tests (STYLE §5, tier 4).
+ *
+ * `ensureBuilt()` rebuilds `dist/` once per mocha run when a `lib/**\/*.ts` file is newer than the built CLI;
+ * `runCli()` spawns `node dist/cli/<bin>.js` in an environment that knows nothing of the user's ~/.ssh (HOME
+ * is a temp dir, no ssh-agent), with a bounded wait; `fleetArgs()` gives the options that reach a test fleet.
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { eventually } from './eventually.js';
+import type { Fleet } from './sshd.js';
+import { sshdConnections } from './sshd.js';
+
+/** The repository's root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The CLIs of the package. */
+export type CliName = 'rxssh' | 'rxjobs';
+
+/** The built entry point of a CLI. */
+export const cliPath = (bin: CliName): string => path.join(ROOT, 'dist', 'cli', `${bin}.js`);
+
+const newestMtime = (dir: string): number => {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+  }
+  return newest;
+};
+
+const builtMtime = (): number | undefined => {
+  try {
+    return fs.statSync(cliPath('rxssh')).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+
+let building: Promise<void> | undefined;
+
+/**
+ * Builds `dist/` (`tsc -p tsconfig.build.json`, at most once per test run) when `dist/cli/rxssh.js` is
+ * missing or older than a file of `lib/`. Type errors elsewhere do not stop tsc from emitting: they are
+ * only reported on stderr, unless the CLI was not emitted at all.
+ */
+export const ensureBuilt = (): Promise<void> => {
+  building ??= (async () => {
+    const built = builtMtime();
+    if (built !== undefined && built >= newestMtime(path.join(ROOT, 'lib'))) return;
+    const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const output = await new Promise<{ failed: boolean; text: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [tsc, '-p', 'tsconfig.build.json'],
+        { cwd: ROOT, timeout: 180_000, encoding: 'utf8' },
+        (error, stdout, stderr) => {
+          resolve({ failed: error !== null, text: `${stdout}${stderr}`.trim() });
+        },
+      );
+    });
+    const after = builtMtime();
+    if (after === undefined || (built !== undefined && after <= built))
+      throw new Error(`cli helper: building dist/ failed:\n${output.text}`);
+    if (output.failed)
+      process.stderr.write(`cli helper: tsc reported errors (dist/ emitted anyway):\n${output.text}\n`);
+  })();
+  return building;
+};
+
+/** How a CLI run ended. */
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall time from spawn to exit, in ms. */
+  readonly durationMs: number;
+}
+
+/** Options of {@link runCli}. */
+export interface CliOptions {
+  readonly cwd?: string | undefined;
+  /** Added to (or, with `undefined`, removed from) the isolated environment. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** The child is killed (SIGKILL) after this many ms, and the run rejects. Default 30 s. */
+  readonly timeoutMs?: number | undefined;
+  /** Written to the child's stdin, which is then closed (default: stdin is empty). */
+  readonly input?: string | undefined;
+}
+
+let isolatedHome: string | undefined;
+
+/** A HOME of our own, empty, for every CLI run of this process (removed at exit). */
+export const cliHome = (): string => {
+  if (isolatedHome === undefined) {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'rxjobs-cli-home-'));
+    isolatedHome = home;
+    process.once('exit', () => {
+      fs.rmSync(home, { recursive: true, force: true });
+    });
+  }
+  return isolatedHome;
+};
+
+/** The environment of a CLI run: ours, with HOME a private empty dir and no ssh-agent. */
+export const cliEnv = (extra: CliOptions['env'] = {}): NodeJS.ProcessEnv => {
+  const removed = new Set(['SSH_AUTH_SOCK', 'SSH_AGENT_PID']);
+  const entries = Object.entries<string | undefined>({ ...process.env, HOME: cliHome(), ...extra });
+  return Object.fromEntries(
+    entries.filter((entry): entry is [string, string] => entry[1] !== undefined && !removed.has(entry[0])),
+  );
+};
+
+/** A started CLI: its process, and its end. */
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly result: Promise<CliResult>;
+  /** What it printed so far. */
+  readonly output: () => { stdout: string; stderr: string };
+}
+
+/** Spawns `file args` with a bounded wait: on timeout the child is SIGKILLed and `result` rejects. */
+export const startProgram = (
+  file: string,
+  args: readonly string[],
+  options: CliOptions = {},
+  what = `${file} ${args.join(' ')}`,
+): RunningCli => {
+  const started = performance.now();
+  const child = spawn(file, [...args], {
+    cwd: options.cwd ?? ROOT,
+    env: cliEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin.on('error', () => undefined); // a child that exits without reading its input
+  child.stdin.end(options.input ?? '');
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const result = new Promise<CliResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `cli helper: ${what} still running after ${String(timeoutMs)} ms: killed\n` +
+            `--- stdout\n${stdout}\n--- stderr\n${stderr}`,
+        ),
+      );
+    }, timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
+    });
+  });
+  return { child, result, output: () => ({ stdout, stderr }) };
+};
+
+/** Starts `node dist/cli/<bin>.js args` (see {@link runCli}); for tests that signal it while it runs. */
+export const startCli = (bin: CliName, args: readonly string[], options: CliOptions = {}): RunningCli =>
+  startProgram(process.execPath, [cliPath(bin), ...args], options, `${bin} ${args.join(' ')}`);
+
+/**
+ * Runs `node dist/cli/<bin>.js args` to its end, isolated from the user's ssh set-up (HOME a temp dir, no
+ * SSH_AUTH_SOCK); rejects if it runs longer than `timeoutMs` (then it is killed).
+ * @example
+ * const { code, stdout } = await runCli('rxssh', ['-t', 'h', '--dry-run', 'true']);
+ */
+export const runCli = (bin: CliName, args: readonly string[], options: CliOptions = {}): Promise<CliResult> =>
+  startCli(bin, args, options).result;
+
+/** A word for `sh -c`, in single quotes unless plain. */
+export const shellQuote = (word: string): string =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Runs the CLI in a pseudo-terminal (util-linux `script -qfec CMD /dev/null`): stdout and stderr of the CLI
+ * are the terminal, and `stdout` of the result is everything the terminal got, raw (`\r\n`, escapes).
+ */
+export const runCliInPty = (
+  bin: CliName,
+  args: readonly string[],
+  options: CliOptions = {},
+): Promise<CliResult> => {
+  const command = [
+    'exec',
+    shellQuote(process.execPath),
+    shellQuote(cliPath(bin)),
+    ...args.map(shellQuote),
+  ].join(' ');
+  return startProgram('script', ['-qfec', command, '/dev/null'], options, `script ${bin} ${args.join(' ')}`)
+    .result;
+};
+
+/** The options that reach the hosts of `fleet` with its key and known_hosts, and nothing of ~/.ssh. */
+export const fleetArgs = (fleet: Fleet): string[] => [
+  '-l',
+  fleet.user,
+  '-p',
+  String(fleet.port),
+  '-i',
+  fleet.clientKey,
+  '-F',
+  'none',
+  '-O',
+  `UserKnownHostsFile=${fleet.knownHosts}`,
+  '-O',
+  'StrictHostKeyChecking=yes',
+  '-O',
+  'IdentitiesOnly=yes',
+];
+
+/** The lines of a text, without the empty one after a final newline. */
+export const linesOf = (text: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
+
+/** The lines of a text, sorted: for outputs of several hosts, which come in any order. */
+export const sortedLines = (text: string): string[] => linesOf(text).sort();
+
+/**
+ * Resolves true once no TCP connection to the fleet's sshd is left (every session of the CLI closed),
+ * false after `ms`.
+ */
+export const noSessionsLeft = (fleet: Fleet, ms = 5000): Promise<boolean> =>
+  eventually(async () => (await sshdConnections(fleet)) === 0, ms);
+
+/** A unique word for remote command lines, found again with `remoteProcesses()`. */
+export const marker = (name: string): string =>
+  `rxsshmark${name}${String(process.pid)}x${Math.random().toString(36).slice(2, 8)}`;
