@@ -3,15 +3,22 @@
 // nothing. Each row runs in a fresh child process (this same script with `--child`), so that its peak RSS is
 // its own and not the high-water mark left by the previous rows.
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
-import { URL } from 'node:url';
 
 import { of } from 'rxjs';
 
 import { Job, Scheduler } from '../dist/index.js';
+import {
+  fmtRatio,
+  loadAverageLine,
+  MB,
+  median,
+  readVersion,
+  targetsMetLine,
+  textTable,
+} from './bench-kit.mjs';
 
 const N = 100_000;
 const N_SMALL = 10_000;
@@ -219,15 +226,8 @@ async function child(config) {
 // ---------------------------------------------------------------------------------------------------------
 // Parent: runs every row in its own child, prints the table and the summary.
 
-const median = (xs) => {
-  const s = [...xs].sort((x, y) => x - y);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const fmtInt = (x) => Math.round(x).toLocaleString('en-US');
 const fmtMs = (x) => x.toFixed(x < 100 ? 1 : 0);
-const fmtRatio = (x) => (x === undefined ? '-' : `${x.toFixed(2)}x`);
-const MB = 1024 * 1024;
 
 const COLUMNS = [
   ['case', 16, 'l'],
@@ -242,13 +242,7 @@ const COLUMNS = [
   ['vs floor', 8, 'r'],
   ['runs', 4, 'r'],
 ];
-const row = (cells) =>
-  cells
-    .map((cell, k) => {
-      const [, width, align] = COLUMNS[k];
-      return align === 'l' ? String(cell).padEnd(width) : String(cell).padStart(width);
-    })
-    .join('  ');
+const table = textTable(COLUMNS);
 
 function runChild(config, log) {
   return new Promise((resolve) => {
@@ -308,14 +302,6 @@ function summarize(result) {
   };
 }
 
-function readVersion(path) {
-  try {
-    return JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')).version;
-  } catch {
-    return '?';
-  }
-}
-
 async function parent() {
   const began = performance.now();
   const log = (line) => {
@@ -326,11 +312,9 @@ async function parent() {
   log(
     `node ${process.version} (${process.platform}/${process.arch}), ${String(cpus.length)} cores` +
       `${cpus[0] === undefined ? '' : ` (${cpus[0].model.trim()})`}, ` +
-      `rxjobs ${readVersion('../package.json')}, rxjs ${readVersion('../node_modules/rxjs/package.json')}`,
+      `rxjobs ${readVersion('package.json')}, rxjs ${readVersion('node_modules/rxjs/package.json')}`,
   );
-  log(
-    `load average (1 min) at start: ${os.loadavg()[0].toFixed(2)} (figures are unreliable when it exceeds the cores)`,
-  );
+  log(loadAverageLine());
   const edges = {};
   for (const [key, n] of [
     ['a', N],
@@ -356,8 +340,7 @@ async function parent() {
       `run = orchestrate(); peak RSS = whole process, sampled every ${String(SAMPLE_MS)} ms + before/after`,
   );
   log('');
-  log(row(COLUMNS.map(([name]) => name)));
-  log(row(COLUMNS.map(([, width]) => '-'.repeat(width))));
+  for (const line of table.head()) log(line);
 
   const figures = new Map(); // label -> summary
   const baselines = [];
@@ -389,7 +372,7 @@ async function parent() {
         runner === 'rxjobs' && summaries.floor !== undefined ? s.total / summaries.floor.total : undefined;
       s.ratio = ratio;
       log(
-        row([
+        table.row([
           CASES[pair.caseKey],
           fmtInt(pair.n),
           pair.variant,
@@ -485,9 +468,7 @@ async function parent() {
         0,
       ),
   );
-  log(
-    `  ${String(met)} of ${String(count)} targets met; bench took ${((performance.now() - began) / 1000).toFixed(1)} s, load average (1 min) at end: ${os.loadavg()[0].toFixed(2)}`,
-  );
+  log(targetsMetLine(met, count, began));
 }
 
 if (process.argv[2] === '--child') await child(JSON.parse(process.argv[3]));

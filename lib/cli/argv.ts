@@ -79,3 +79,19 @@ export function packageVersion(): string {
   const { version } = JSON.parse(text) as { version?: unknown };
   return typeof version === 'string' ? version : 'unknown';
 }
+
+/** The per-unit files options (`-o DIR`, `-d`, `--mark`), checked: one directory at most, marks need one. */
+export function filesOptions(values: Record<string, unknown>): {
+  outDir: string | undefined;
+  dateDir: boolean;
+  mark: boolean;
+} {
+  const outDir = stringOption(values['out-dir']);
+  const dateDir = values['date-dir'] === true;
+  const mark = values['mark'] === true;
+  if (outDir !== undefined && dateDir)
+    throw new UsageError('-o and -d both name the output directory: give one');
+  if (mark && outDir === undefined && !dateDir)
+    throw new UsageError('--mark writes its marks in the output directory: add -o DIR or -d');
+  return { outDir, dateDir, mark };
+}

@@ -1,6 +1,6 @@
 // rxjobs's command line: the option table, the help text and the checked options. Loads nothing heavy.
 import type { OptionTable } from './argv.js';
-import { listOption, numberOption, parseStrict, stringOption, UsageError } from './argv.js';
+import { filesOptions, listOption, numberOption, parseStrict, stringOption, UsageError } from './argv.js';
 
 const RUN: OptionTable = {
   'dry-run': { type: 'boolean', short: 'n' },
@@ -126,13 +126,7 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
   const graphOutput = stringOption(values['graph-output']);
   if (graphOutput !== undefined && graph === undefined)
     throw new UsageError('--graph-output goes with --graph');
-  const outDir = stringOption(values['out-dir']);
-  const dateDir = values['date-dir'] === true;
-  const mark = values['mark'] === true;
-  if (outDir !== undefined && dateDir)
-    throw new UsageError('-o and -d both name the output directory: give one');
-  if (mark && outDir === undefined && !dateDir)
-    throw new UsageError('--mark writes its marks in the output directory: add -o DIR or -d');
+  const { outDir, dateDir, mark } = filesOptions(values);
   return {
     mode: 'run',
     scenario: positionals[0] ?? '',

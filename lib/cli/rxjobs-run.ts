@@ -11,7 +11,7 @@ import { loadScenario } from '../scenario/load.js';
 import { formatProblems } from '../scenario/problems.js';
 import type { RxjobsRunArgs } from './rxjobs-options.js';
 import { runWithOutput } from './run-output.js';
-import type { Io } from './rxssh-run.js';
+import type { Io } from './cli-main.js';
 import { parseSshOptions } from './ssh-options.js';
 
 /** The SSH defaults that the command line gives every node of the scenario. */

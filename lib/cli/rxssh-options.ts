@@ -2,6 +2,7 @@
 // `rxssh --help` starts fast.
 import type { OptionTable } from './argv.js';
 import {
+  filesOptions,
   listOption,
   numberOption,
   parseStrict,
@@ -229,13 +230,7 @@ export function parseRxsshArgs(argv: readonly string[]): RxsshArgs {
   const base = connectionArgs(values);
   if (command.length === 0 && !listTargets && !base.dryRun)
     throw new UsageError('no command given: rxssh -t HOSTS COMMAND [ARGS...] (see rxssh --help)');
-  const outDir = stringOption(values['out-dir']);
-  const dateDir = values['date-dir'] === true;
-  const mark = values['mark'] === true;
-  if (outDir !== undefined && dateDir)
-    throw new UsageError('-o and -d both name the output directory: give one');
-  if (mark && outDir === undefined && !dateDir)
-    throw new UsageError('--mark writes its marks in the output directory: add -o DIR or -d');
+  const { outDir, dateDir, mark } = filesOptions(values);
   const includes = listOption(values['include']);
   const script = values['script'] === true;
   if (includes.length > 0 && !script) throw new UsageError('--include goes with -s (script mode)');

@@ -16,18 +16,12 @@ import { SshJob } from '../ssh-job.js';
 import { UsageError } from './argv.js';
 import { Fleet } from './fleet.js';
 import type { FleetTarget } from './fleet.js';
+import type { Io } from './cli-main.js';
 import type { RunArgs, TransferArgs } from './rxssh-options.js';
 import { runWithOutput } from './run-output.js';
 import type { Unit } from './run-output.js';
 import { parseSshOptions } from './ssh-options.js';
 import { resolveTargets } from './targets.js';
-
-/** Where rxssh writes: the process's streams, or others in tests. */
-export interface Io {
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
-  readonly cwd: string;
-}
 
 const describeTarget = (t: FleetTarget): string => {
   const user = t.user === undefined ? '' : `${t.user}@`;

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { RXJOBS_HELP } from '../../lib/cli/rxjobs-options.js';
 import {
   ensureBuilt,
+  fleetArgs,
   linesOf,
   marker,
   noSessionsLeft,
@@ -291,24 +292,7 @@ jobs:
     commands:
       - { type: Pull, remotePaths: ${remote}/data.txt, localDir: back }
 `);
-      const r = await runCli('rxjobs', [
-        'run',
-        file,
-        '-l',
-        fleet.user,
-        '-i',
-        fleet.clientKey,
-        '-F',
-        'none',
-        '-O',
-        `Port=${String(fleet.port)}`,
-        '-O',
-        `UserKnownHostsFile=${fleet.knownHosts}`,
-        '-O',
-        'StrictHostKeyChecking=yes',
-        '-O',
-        'IdentitiesOnly=yes',
-      ]);
+      const r = await runCli('rxjobs', ['run', file, ...fleetArgs(fleet, { portOption: true })]);
       try {
         expect(r.code, r.stderr).to.equal(0);
         // (that the tunnels go through gw's connection is the library's test: spec/e2e/ssh-gateways)

@@ -3,19 +3,9 @@
 import { expect } from 'chai';
 
 import type { CliResult } from '../helpers/cli.js';
-import {
-  ensureBuilt,
-  fleetArgs,
-  linesOf,
-  marker,
-  noSessionsLeft,
-  runCli,
-  sortedLines,
-  startCli,
-} from '../helpers/cli.js';
+import { fleetArgs, linesOf, marker, runCli, sortedLines, startCli, useCliFleet } from '../helpers/cli.js';
 import { eventually } from '../helpers/eventually.js';
-import type { Fleet } from '../helpers/sshd.js';
-import { blackHole, refusedPort, remoteProcesses, startFleet } from '../helpers/sshd.js';
+import { blackHole, refusedPort, remoteProcesses } from '../helpers/sshd.js';
 
 /** Exits with 3 on 127.0.0.3, is killed by SIGTERM on 127.0.0.4, prints its address elsewhere. */
 const MIXED =
@@ -38,18 +28,7 @@ const expectNoStackTrace = (r: CliResult): void => {
 
 describe('rxssh failures (real hosts)', function () {
   this.timeout(60_000);
-  let fleet: Fleet;
-  const rxssh = (args: readonly string[]) => runCli('rxssh', [...fleetArgs(fleet), ...args]);
-
-  before(async function () {
-    this.timeout(180_000);
-    await ensureBuilt();
-    fleet = await startFleet({ hosts: 3 });
-  });
-  after(() => fleet.stop());
-  afterEach(async () => {
-    expect(await noSessionsLeft(fleet), 'ssh sessions left open').to.equal(true);
-  });
+  const { fleet, rxssh } = useCliFleet(3);
 
   it('exits 0 when every host succeeds, and prints no summary', async () => {
     const r = await rxssh(['-t', '127.0.0.[2-4]', 'true']);
@@ -83,7 +62,7 @@ describe('rxssh failures (real hosts)', function () {
   });
 
   it('exits 1 when the key is refused: auth failed', async () => {
-    const args = fleetArgs(fleet).map((a) => (a === fleet.clientKey ? fleet.wrongKey : a));
+    const args = fleetArgs(fleet()).map((a) => (a === fleet().clientKey ? fleet().wrongKey : a));
     const r = await runCli('rxssh', [...args, '-t', '127.0.0.2', 'echo ok']);
     expect([r.code, r.stdout]).to.deep.equal([1, '']);
     expect(linesOf(r.stderr)).to.have.length(2);
@@ -91,8 +70,8 @@ describe('rxssh failures (real hosts)', function () {
   });
 
   it('exits 1 for a host key that does not match known_hosts', async () => {
-    const args = fleetArgs(fleet).map((a) =>
-      a === `UserKnownHostsFile=${fleet.knownHosts}` ? 'UserKnownHostsFile=/dev/null' : a,
+    const args = fleetArgs(fleet()).map((a) =>
+      a === `UserKnownHostsFile=${fleet().knownHosts}` ? 'UserKnownHostsFile=/dev/null' : a,
     );
     const r = await runCli('rxssh', [...args, '-t', '127.0.0.2', 'echo ok']);
     expect([r.code, r.stdout]).to.deep.equal([1, '']);
@@ -132,7 +111,7 @@ describe('rxssh failures (real hosts)', function () {
   it('Ctrl-C (SIGINT) stops the run: exit 130, interrupted, remote commands killed', async () => {
     const mark = marker('sigint');
     const { command, sleep } = longCommand(mark);
-    const cli = startCli('rxssh', [...fleetArgs(fleet), '-t', '127.0.0.[2-3]', command]);
+    const cli = startCli('rxssh', [...fleetArgs(fleet()), '-t', '127.0.0.[2-3]', command]);
     try {
       // both shells (their command lines hold the marker) and both sleeps
       const running = await eventually(
@@ -156,7 +135,7 @@ describe('rxssh failures (real hosts)', function () {
   describe('a reader that goes away (rxssh ... | head)', () => {
     /** Runs rxssh, closes its stdout after the first chunk of output, and waits for its end. */
     const readOnce = async (args: readonly string[]): Promise<CliResult> => {
-      const cli = startCli('rxssh', [...fleetArgs(fleet), ...args]);
+      const cli = startCli('rxssh', [...fleetArgs(fleet()), ...args]);
       cli.child.stdout?.once('data', () => {
         cli.child.stdout?.destroy();
       });

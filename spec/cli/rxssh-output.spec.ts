@@ -1,23 +1,12 @@
 // rxssh end to end, its output forms: --raw, --time, --json, -b, -o, -d, --mark, and the progress line on a
 // terminal (run in a pseudo-terminal by util-linux `script`).
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
 import { dateDirName } from '../../lib/cli/run-output.js';
-import {
-  ensureBuilt,
-  fleetArgs,
-  linesOf,
-  noSessionsLeft,
-  runCli,
-  runCliInPty,
-  sortedLines,
-} from '../helpers/cli.js';
-import type { Fleet } from '../helpers/sshd.js';
-import { startFleet } from '../helpers/sshd.js';
+import { fleetArgs, linesOf, runCliInPty, sortedLines, useCliFleet } from '../helpers/cli.js';
 
 /** `$3`: the address the session reached (127.0.0.x). */
 const AT = 'set -- $SSH_CONNECTION';
@@ -34,25 +23,7 @@ const block = (header: string, lines: readonly string[]): string[] => {
 
 describe('rxssh output (real hosts)', function () {
   this.timeout(60_000);
-  let fleet: Fleet;
-  let dir: string;
-  const all = (): string[] => fleet.hosts.map((h) => h.address);
-  const rxssh = (args: readonly string[], cwd?: string) =>
-    runCli('rxssh', [...fleetArgs(fleet), ...args], cwd === undefined ? {} : { cwd });
-
-  before(async function () {
-    this.timeout(180_000);
-    await ensureBuilt();
-    fleet = await startFleet({ hosts: 4 });
-    dir = await mkdtemp(join(tmpdir(), 'rxssh-output-'));
-  });
-  after(async () => {
-    await fleet.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-  afterEach(async () => {
-    expect(await noSessionsLeft(fleet), 'ssh sessions left open').to.equal(true);
-  });
+  const { fleet, dir, all, rxssh } = useCliFleet(4, 'rxssh-output-');
 
   it('--raw: the lines as they are, no prefix, each stream apart', async () => {
     const r = await rxssh(['--raw', '-t', '127.0.0.[2-3]', `${AT}; echo "out $3"; echo "err $3" >&2`]);
@@ -145,14 +116,9 @@ describe('rxssh output (real hosts)', function () {
   });
 
   it('-o DIR: DIR/host and DIR/host.err for each host, DIR on stdout', async () => {
-    const out = join(dir, 'out');
-    const r = await rxssh([
-      '-o',
-      out,
-      '-t',
-      '127.0.0.[2-4]',
-      `${AT}; echo "out $3"; echo "err $3" >&2; echo more`,
-    ]);
+    const out = join(dir(), 'out');
+    const command = `${AT}; echo "out $3"; echo "err $3" >&2; echo more`;
+    const r = await rxssh(['-o', out, '-t', '127.0.0.[2-4]', command]);
     expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, `${out}\n`, '']);
     expect((await readdir(out)).sort()).to.deep.equal(
       all()
@@ -166,7 +132,7 @@ describe('rxssh output (real hosts)', function () {
   });
 
   it('-d: the same in a new YYYY-MM-DD@HH:MM directory of the current one', async () => {
-    const cwd = await mkdtemp(join(dir, 'date-'));
+    const cwd = await mkdtemp(join(dir(), 'date-'));
     const before = dateDirName(new Date());
     const r = await rxssh(['-d', '-t', '127.0.0.[2-3]', 'echo hi'], cwd);
     const after = dateDirName(new Date());
@@ -179,15 +145,9 @@ describe('rxssh output (real hosts)', function () {
   });
 
   it('--mark: DIR/0ok/host holds 0, DIR/1failed/host the code; DIR/0ok then works as -t', async () => {
-    const out = join(dir, 'marked');
-    const r = await rxssh([
-      '-o',
-      out,
-      '--mark',
-      '-t',
-      '127.0.0.[2-5]',
-      `${AT}; [ $3 = 127.0.0.3 ] && exit 4; true`,
-    ]);
+    const out = join(dir(), 'marked');
+    const command = `${AT}; [ $3 = 127.0.0.3 ] && exit 4; true`;
+    const r = await rxssh(['-o', out, '--mark', '-t', '127.0.0.[2-5]', command]);
     expect(r.code).to.equal(1);
     expect(r.stdout).to.equal(`${out}\n`);
     expect((await readdir(join(out, '0ok'))).sort()).to.deep.equal(['127.0.0.2', '127.0.0.4', '127.0.0.5']);
@@ -208,7 +168,7 @@ describe('rxssh output (real hosts)', function () {
     const command = 'sleep 1; echo done';
 
     it('shows on a terminal, and is erased after its last draw', async () => {
-      const r = await runCliInPty('rxssh', [...fleetArgs(fleet), '-t', '127.0.0.[2-5]', command]);
+      const r = await runCliInPty('rxssh', [...fleetArgs(fleet()), '-t', '127.0.0.[2-5]', command]);
       expect(r.code, r.stdout).to.equal(0);
       const raw = r.stdout;
       expect(raw).to.match(PROGRESS);
@@ -219,7 +179,7 @@ describe('rxssh output (real hosts)', function () {
     });
 
     it('-q: no progress line on a terminal', async () => {
-      const r = await runCliInPty('rxssh', [...fleetArgs(fleet), '-q', '-t', '127.0.0.[2-5]', command]);
+      const r = await runCliInPty('rxssh', [...fleetArgs(fleet()), '-q', '-t', '127.0.0.[2-5]', command]);
       expect(r.code, r.stdout).to.equal(0);
       expect(r.stdout).not.to.include('hosts done');
       expect(r.stdout).not.to.include(CLEAR);

@@ -1,14 +1,11 @@
 // rxssh end to end against real sshd servers: commands on many hosts, target lists, script mode, gateways.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { ensureBuilt, fleetArgs, linesOf, noSessionsLeft, runCli, sortedLines } from '../helpers/cli.js';
-import type { Fleet } from '../helpers/sshd.js';
-import { startFleet } from '../helpers/sshd.js';
+import { linesOf, sortedLines, useCliFleet } from '../helpers/cli.js';
 
 /** Prints the address the session's sshd was reached on: which host of the fleet ran the command. */
 const WHERE = 'set -- $SSH_CONNECTION; echo $3';
@@ -27,25 +24,7 @@ const PEER = `${HOLDER}; set -- $SSH_CONNECTION; echo $3 $(holder "( sport = :$2
 
 describe('rxssh on real hosts', function () {
   this.timeout(60_000);
-  let fleet: Fleet;
-  let dir: string;
-  const all = (): string[] => fleet.hosts.map((h) => h.address);
-  const rxssh = (args: readonly string[], cwd?: string) =>
-    runCli('rxssh', [...fleetArgs(fleet), ...args], cwd === undefined ? {} : { cwd });
-
-  before(async function () {
-    this.timeout(180_000);
-    await ensureBuilt();
-    fleet = await startFleet({ hosts: 4 });
-    dir = await mkdtemp(join(tmpdir(), 'rxssh-run-'));
-  });
-  after(async () => {
-    await fleet.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-  afterEach(async () => {
-    expect(await noSessionsLeft(fleet), 'ssh sessions left open').to.equal(true);
-  });
+  const { fleet, dir, all, rxssh } = useCliFleet(4, 'rxssh-run-');
 
   describe('commands and targets', () => {
     it('runs on 4 hosts given as a range: host:line, stdout and stderr apart, exit 0', async () => {
@@ -89,12 +68,12 @@ describe('rxssh on real hosts', function () {
         '-t',
         '127.0.0.[2-3]',
         '-t',
-        `${fleet.user}@127.0.0.4 127.0.0.5:${String(fleet.port)}`,
+        `${fleet().user}@127.0.0.4 127.0.0.5:${String(fleet().port)}`,
         '-x',
         '127.0.0.3',
         // -x with a user and port matches the targets that get them from -l and -p
         '-x',
-        `${fleet.user}@127.0.0.5:${String(fleet.port)}`,
+        `${fleet().user}@127.0.0.5:${String(fleet().port)}`,
         `${WHERE}; echo once`,
       ]);
       expect(r.code, r.stderr).to.equal(0);
@@ -107,8 +86,8 @@ describe('rxssh on real hosts', function () {
     });
 
     it('reads a file of targets, relative to the current directory', async () => {
-      await writeFile(join(dir, 'hosts'), '# the fleet\n127.0.0.[4-5]  # two\n');
-      const r = await rxssh(['-t', 'hosts', WHERE], dir);
+      await writeFile(join(dir(), 'hosts'), '# the fleet\n127.0.0.[4-5]  # two\n');
+      const r = await rxssh(['-t', 'hosts', WHERE], dir());
       expect(r.code, r.stderr).to.equal(0);
       expect(sortedLines(r.stdout)).to.deep.equal(['127.0.0.4:127.0.0.4', '127.0.0.5:127.0.0.5']);
     });
@@ -136,13 +115,13 @@ describe('rxssh on real hosts', function () {
   describe('script mode (-s)', () => {
     it('copies a local script and its --include files to each host, runs it with ARGS, removes them', async () => {
       await writeFile(
-        join(dir, 'script.sh'),
+        join(dir(), 'script.sh'),
         '#!/bin/sh\necho "$# args: $1|$2"\ncat "$(dirname "$0")/data.txt"\necho "dir: $(dirname "$0")"\n',
       );
-      await writeFile(join(dir, 'data.txt'), 'some data\n');
+      await writeFile(join(dir(), 'data.txt'), 'some data\n');
       const r = await rxssh(
         ['-t', '127.0.0.[2-3]', '--include', 'data.txt', '-s', 'script.sh', 'arg1', 'arg 2'],
-        dir,
+        dir(),
       );
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stderr).to.equal('');
@@ -231,7 +210,7 @@ describe('rxssh on real hosts', function () {
     });
 
     it('-J GW1,GW2: a chain of two gateways, shared by the targets', async () => {
-      const port = String(fleet.port);
+      const port = String(fleet().port);
       // the targets see GW2's sshd at the other end; GW2's own session comes from GW1's sshd
       const hop = `echo hop $(holder "( dst 127.0.0.3 and dport = :${port} )")`;
       const r = await rxssh(['-J', '127.0.0.2,127.0.0.3', '-t', '127.0.0.[4-5]', `${PEER}; ${hop}`]);

@@ -1,14 +1,11 @@
 // rxssh push and pull end to end. The fleet's hosts share this machine's file system, so each host's copy
 // is told apart by its local name ({host} in local paths) or its LOCALDIR/{host}/ directory.
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { ensureBuilt, fleetArgs, linesOf, noSessionsLeft, runCli } from '../helpers/cli.js';
-import type { Fleet } from '../helpers/sshd.js';
-import { startFleet } from '../helpers/sshd.js';
+import { fleetArgs, linesOf, runCli, useCliFleet } from '../helpers/cli.js';
 
 /** Every file below `root`, as sorted relative paths. */
 const tree = async (root: string): Promise<string[]> =>
@@ -19,29 +16,16 @@ const tree = async (root: string): Promise<string[]> =>
 
 describe('rxssh push and pull (real hosts)', function () {
   this.timeout(60_000);
-  let fleet: Fleet;
-  let dir: string;
+  const { fleet, dir } = useCliFleet(2, 'rxssh-transfer-');
   let local: string;
   let remote: string;
+  /** `rxssh SUBCOMMAND` with {@link fleetArgs} after the subcommand, in `local`. */
   const rxssh = (args: readonly string[]) =>
-    runCli('rxssh', [args[0] ?? '', ...fleetArgs(fleet), ...args.slice(1)], { cwd: local });
+    runCli('rxssh', [args[0] ?? '', ...fleetArgs(fleet()), ...args.slice(1)], { cwd: local });
 
-  before(async function () {
-    this.timeout(180_000);
-    await ensureBuilt();
-    fleet = await startFleet({ hosts: 2 });
-    dir = await mkdtemp(join(tmpdir(), 'rxssh-transfer-'));
-  });
-  after(async () => {
-    await fleet.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
   beforeEach(async () => {
-    local = await mkdtemp(join(dir, 'local-'));
-    remote = await mkdtemp(join(dir, 'remote-'));
-  });
-  afterEach(async () => {
-    expect(await noSessionsLeft(fleet), 'ssh sessions left open').to.equal(true);
+    local = await mkdtemp(join(dir(), 'local-'));
+    remote = await mkdtemp(join(dir(), 'remote-'));
   });
 
   it('push LOCAL @:DIR copies a file onto every host', async () => {
@@ -94,7 +78,7 @@ describe('rxssh push and pull (real hosts)', function () {
     expect(r.code).to.equal(1);
     expect(linesOf(r.stderr)).to.deep.equal([
       'rxssh: 1 of 1 host failed:',
-      `  127.0.0.2  transfer failed  ${fleet.user}@127.0.0.2:${String(fleet.port)}: ${missing}: no such remote file or directory`,
+      `  127.0.0.2  transfer failed  ${fleet().user}@127.0.0.2:${String(fleet().port)}: ${missing}: no such remote file or directory`,
       'rxssh pull: 0 of 1 host ok',
     ]);
   });

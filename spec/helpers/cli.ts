@@ -3,18 +3,22 @@
  *
  * `ensureBuilt()` rebuilds `dist/` once per mocha run when a `lib/**\/*.ts` file is newer than the built CLI;
  * `runCli()` spawns `node dist/cli/<bin>.js` in an environment that knows nothing of the user's ~/.ssh (HOME
- * is a temp dir, no ssh-agent), with a bounded wait; `fleetArgs()` gives the options that reach a test fleet.
+ * is a temp dir, no ssh-agent), with a bounded wait; `fleetArgs()` gives the options that reach a test fleet,
+ * and `useCliFleet()` sets up a suite that runs the CLI against one.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { expect } from 'chai';
+
 import { eventually } from './eventually.js';
 import type { Fleet } from './sshd.js';
-import { sshdConnections } from './sshd.js';
+import { sshdConnections, startFleet } from './sshd.js';
 
 /** The repository's root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -204,12 +208,14 @@ export const runCliInPty = (
     .result;
 };
 
-/** The options that reach the hosts of `fleet` with its key and known_hosts, and nothing of ~/.ssh. */
-export const fleetArgs = (fleet: Fleet): string[] => [
+/**
+ * The options that reach the hosts of `fleet` with its key and known_hosts, and nothing of ~/.ssh. The port
+ * is `-p PORT`, or with `portOption` `-O Port=PORT` (rxjobs has no -p).
+ */
+export const fleetArgs = (fleet: Fleet, { portOption = false } = {}): string[] => [
   '-l',
   fleet.user,
-  '-p',
-  String(fleet.port),
+  ...(portOption ? ['-O', `Port=${String(fleet.port)}`] : ['-p', String(fleet.port)]),
   '-i',
   fleet.clientKey,
   '-F',
@@ -238,3 +244,59 @@ export const noSessionsLeft = (fleet: Fleet, ms = 5000): Promise<boolean> =>
 /** A unique word for remote command lines, found again with `remoteProcesses()`. */
 export const marker = (name: string): string =>
   `rxsshmark${name}${String(process.pid)}x${Math.random().toString(36).slice(2, 8)}`;
+
+/** What {@link useCliFleet} gives a suite; each accessor throws until the suite's `before()` has run. */
+export interface CliFleet {
+  /** The suite's fleet. */
+  readonly fleet: () => Fleet;
+  /** The suite's temp dir (with a `dirPrefix` only), removed after the suite. */
+  readonly dir: () => string;
+  /** The fleet's addresses, in order. */
+  readonly all: () => string[];
+  /** Runs `rxssh` with {@link fleetArgs} before `args`, in `cwd` (default: the repository). */
+  readonly rxssh: (args: readonly string[], cwd?: string) => Promise<CliResult>;
+}
+
+/**
+ * Sets up the calling `describe` to run the built CLI against a fleet of `hosts` hosts: `before()` builds
+ * `dist/` if needed, starts the fleet and (with `dirPrefix`) makes a temp dir; `after()` stops the fleet and
+ * removes the dir; `afterEach()` checks that no ssh session was left open.
+ * @example
+ * describe('rxssh on real hosts', function () {
+ *   const { rxssh, all } = useCliFleet(4, 'rxssh-run-');
+ *   it('runs everywhere', async () => {
+ *     expect((await rxssh(['-t', '127.0.0.[2-5]', 'true'])).code).to.equal(0);
+ *   });
+ * });
+ */
+export const useCliFleet = (hosts: number, dirPrefix?: string): CliFleet => {
+  let fleet: Fleet | undefined;
+  let dir: string | undefined;
+  const started = (): Fleet => {
+    if (fleet === undefined) throw new Error('cli helper: no fleet yet (before() has not run)');
+    return fleet;
+  };
+  before(async function () {
+    this.timeout(180_000);
+    await ensureBuilt();
+    fleet = await startFleet({ hosts });
+    if (dirPrefix !== undefined) dir = await mkdtemp(path.join(os.tmpdir(), dirPrefix));
+  });
+  after(async () => {
+    await fleet?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+  afterEach(async () => {
+    expect(await noSessionsLeft(started()), 'ssh sessions left open').to.equal(true);
+  });
+  return {
+    fleet: started,
+    dir: () => {
+      if (dir === undefined) throw new Error('cli helper: no dir (no dirPrefix, or before() has not run)');
+      return dir;
+    },
+    all: () => started().hosts.map((h) => h.address),
+    rxssh: (args, cwd) =>
+      runCli('rxssh', [...fleetArgs(started()), ...args], cwd === undefined ? {} : { cwd }),
+  };
+};

@@ -1,0 +1,61 @@
+// What both CLIs do around their work: read the command line (usage errors: status 2), answer --help and
+// --version without loading anything heavy, then run, with user errors as one line and status 2.
+import { packageVersion, UsageError } from './argv.js';
+import { exitOnUserError } from './cli-errors.js';
+
+/** Where a CLI writes, and its working directory. */
+export interface Io {
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly cwd: string;
+}
+
+/** A CLI: its name, help text, command-line reader, and its run, imported only once needed. */
+export interface CliProgram<A> {
+  readonly name: string;
+  readonly help: string;
+  readonly parse: (argv: readonly string[]) => A | { readonly mode: 'help' } | { readonly mode: 'version' };
+  readonly run: () => Promise<(args: A, io: Io) => Promise<number>>;
+}
+
+const isMode = (x: unknown, mode: string): boolean => (x as { mode?: unknown }).mode === mode;
+
+/** Runs a CLI on `argv`; resolves to its exit status. */
+export async function cliMain<A>(program: CliProgram<A>, argv: readonly string[]): Promise<number> {
+  const { name } = program;
+  let args: ReturnType<CliProgram<A>['parse']>;
+  try {
+    args = program.parse(argv);
+  } catch (e: unknown) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${name}: ${e.message}\nTry '${name} --help' for the options.\n`);
+    return 2;
+  }
+  if (isMode(args, 'help')) {
+    process.stdout.write(`${program.help}\n`);
+    return 0;
+  }
+  if (isMode(args, 'version')) {
+    process.stdout.write(`${name} ${packageVersion()}\n`);
+    return 0;
+  }
+  // a reader that went away (`rxssh ... | head`) stops the run (see runWithOutput); writes after it fail
+  // quietly rather than crash with a stack trace
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  const run = await program.run();
+  const io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+  // some of the library's waits (bounded kills) do not hold the event loop: hold it while the run lasts, or
+  // node could exit in the middle of one (status 13, unsettled top-level await)
+  const hold = setInterval(() => undefined, 2 ** 30);
+  try {
+    return await exitOnUserError(name, () => run(args as A, io));
+  } finally {
+    clearInterval(hold);
+  }
+}
+
+/** Sets the exit status; should a handle linger after the run all the same, does not hang the shell. */
+export function exitWith(status: number): void {
+  process.exitCode = status;
+  setTimeout(() => process.exit(), 2000).unref();
+}
