@@ -113,13 +113,4 @@ export type { ProgressCounts, ProgressLineOptions } from './render/progress.js';
 export { formatGathered, gatherOutputs, OutputCollector } from './render/gather.js';
 export type { CollectedOutput, GatheredBlock, GatheredFormatOptions, HostOutput } from './render/gather.js';
 export { expandHostRanges, foldHosts } from './cli/host-ranges.js';
-
-// Scenario files (YAML), as `rxjobs run` reads them
-export { loadScenario, parseScenario } from './scenario/load.js';
-export type { LoadedScenario, ParseScenarioOptions } from './scenario/load.js';
-export { buildScenario } from './scenario/build.js';
-export type { BuildScenarioOptions, BuiltScenario, SshNodeDefaults } from './scenario/build.js';
-export { describeScenario } from './scenario/describe.js';
-export { formatProblems } from './scenario/problems.js';
-export type { ScenarioProblem } from './scenario/problems.js';
-export { ScenarioSpec } from './scenario/codecs.js';
+// Scenario files (YAML): from 'rxjobs/scenario', so that this entry point does not load a YAML parser and io-ts.

@@ -53,8 +53,10 @@ export interface UnitResult {
 export interface RunReport {
   readonly results: readonly UnitResult[];
   readonly ok: boolean;
-  /** Stopped by Ctrl-C (SIGINT) or a closed stdout. */
+  /** Stopped by Ctrl-C (SIGINT), SIGTERM, SIGHUP or a closed stdout. */
   readonly interrupted: boolean;
+  /** 0 when every unit succeeded, 1 when one did not, 128 + n after signal n (130 after Ctrl-C). */
+  readonly exitStatus: number;
 }
 
 /** Where and how to render. */
@@ -121,6 +123,17 @@ const cancelDetail: Readonly<Record<string, string>> = {
   critical: 'a critical job failed, so the run stopped',
   parent: 'the enclosing scheduler was cancelled',
 };
+
+/** The signals that stop a run, and their numbers (for the exit status 128 + n). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+const exitStatusOf = (
+  results: readonly UnitResult[],
+  interrupted: boolean,
+  signal: NodeJS.Signals | undefined,
+): number =>
+  interrupted ? 128 + (SIGNAL_NUMBERS[signal ?? 'SIGINT'] ?? 2) : results.every((r) => r.ok) ? 0 : 1;
 
 const isEpipe = (e: unknown): boolean =>
   e instanceof Error && (e.cause as { code?: unknown } | undefined)?.code === 'EPIPE';
@@ -226,6 +239,7 @@ export async function runWithOutput(
   if (filesDir !== undefined) events$ = events$.pipe(writeHostFiles(filesDir, { nodes: ctx.nodes }));
 
   let interrupted = false;
+  let stoppedBy: NodeJS.Signals | undefined;
   // a closed stdout (`rxssh ... | head`) stops the run as Ctrl-C does, whatever writes to it (lines, JSON
   // records, the gathered blocks at the end): without a listener, its 'error' event would crash the process
   let stop = (): void => undefined;
@@ -249,8 +263,15 @@ export async function runWithOutput(
           else reject(e instanceof Error ? e : new Error(String(e)));
         },
       });
-      process.once('SIGINT', onSigint);
-      subscription.add(() => process.off('SIGINT', onSigint));
+      // Ctrl-C, a `kill`, a closed terminal: the run stops the same way (what runs remotely is killed)
+      const onSignal = (signal: NodeJS.Signals): void => {
+        stoppedBy = signal;
+        onSigint();
+      };
+      for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
+      subscription.add(() => {
+        for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+      });
     });
   } finally {
     stop = () => undefined;
@@ -273,5 +294,10 @@ export async function runWithOutput(
   if (summary !== '') stderr.write(summary);
   stdout.off('error', onOutputError);
   stderr.off('error', onOutputError);
-  return { results: all, ok: all.every((r) => r.ok), interrupted };
+  return {
+    results: all,
+    ok: all.every((r) => r.ok),
+    interrupted,
+    exitStatus: exitStatusOf(all, interrupted, stoppedBy),
+  };
 }

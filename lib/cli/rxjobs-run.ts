@@ -102,7 +102,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
         (args.json ? io.stderr : io.stdout).write(listing.endsWith('\n') ? listing : `${listing}\n`);
       },
     });
-    return report.interrupted ? 130 : report.ok ? 0 : 1;
+    return report.exitStatus;
   } finally {
     await Promise.allSettled(nodes.map((n) => n.close()));
   }

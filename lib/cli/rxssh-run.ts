@@ -163,7 +163,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
       const n = report.results.length;
       io.stderr.write(`rxssh ${args.mode}: ${String(ok)} of ${String(n)} host${n === 1 ? '' : 's'} ok\n`);
     }
-    return report.interrupted ? 130 : report.ok ? 0 : 1;
+    return report.exitStatus;
   } finally {
     await fleet.close();
   }

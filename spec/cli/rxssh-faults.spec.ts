@@ -108,29 +108,35 @@ describe('rxssh failures (real hosts)', function () {
     }
   });
 
-  it('Ctrl-C (SIGINT) stops the run: exit 130, interrupted, remote commands killed', async () => {
-    const mark = marker('sigint');
-    const { command, sleep } = longCommand(mark);
-    const cli = startCli('rxssh', [...fleetArgs(fleet()), '-t', '127.0.0.[2-3]', command]);
-    try {
-      // both shells (their command lines hold the marker) and both sleeps
-      const running = await eventually(
-        async () => (await remoteProcesses(mark)).length === 2 && (await remoteProcesses(sleep)).length === 4,
-        15_000,
-      );
-      expect(running, `the commands did not start: ${cli.output().stderr}`).to.equal(true);
-      cli.child.kill('SIGINT');
-      const r = await cli.result;
-      expect(r.code).to.equal(130);
-      expect(r.stdout).to.equal('');
-      expect(r.stderr).to.equal(
-        'rxssh: 2 of 2 hosts failed:\n  127.0.0.2  interrupted\n  127.0.0.3  interrupted\n',
-      );
-      expect(await gone(mark, sleep), 'remote processes left').to.equal(true);
-    } finally {
-      cli.child.kill('SIGKILL');
-    }
-  });
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)
+    it(`${signal} (Ctrl-C, kill, a closed terminal) stops the run: exit ${String(status)}, remote commands killed`, async () => {
+      const mark = marker(signal.toLowerCase());
+      const { command, sleep } = longCommand(mark);
+      const cli = startCli('rxssh', [...fleetArgs(fleet()), '-t', '127.0.0.[2-3]', command]);
+      try {
+        // both shells (their command lines hold the marker) and both sleeps
+        const running = await eventually(
+          async () =>
+            (await remoteProcesses(mark)).length === 2 && (await remoteProcesses(sleep)).length === 4,
+          15_000,
+        );
+        expect(running, `the commands did not start: ${cli.output().stderr}`).to.equal(true);
+        cli.child.kill(signal);
+        const r = await cli.result;
+        expect(r.code).to.equal(status);
+        expect(r.stdout).to.equal('');
+        expect(r.stderr).to.equal(
+          'rxssh: 2 of 2 hosts failed:\n  127.0.0.2  interrupted\n  127.0.0.3  interrupted\n',
+        );
+        expect(await gone(mark, sleep), 'remote processes left').to.equal(true);
+      } finally {
+        cli.child.kill('SIGKILL');
+      }
+    });
 
   describe('a reader that goes away (rxssh ... | head)', () => {
     /** Runs rxssh, closes its stdout after the first chunk of output, and waits for its end. */
