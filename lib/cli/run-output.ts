@@ -190,7 +190,7 @@ export async function runWithOutput(
     if (e.type === 'end') return;
     if (e.type === 'value') {
       if (collector !== undefined && isCommandEvent(e.value) && e.value.type === 'line')
-        collector.add(e.value.node.label, e.value.stream, e.value.text);
+        collector.add(unitOf.get(e.job)?.label ?? e.value.node.label, e.value.stream, e.value.text);
       if (json && isCommandEvent(e.value))
         out.write(`${JSON.stringify(toJsonRecord(e, new Date().toISOString()))}\n`);
       return;

@@ -59,7 +59,7 @@ SSH defaults for the scenario's nodes (a node's own settings win):
 Output (default: each line as 'node:line', stdout to stdout and stderr to stderr):
   -r, --raw              lines as they are, no prefix
       --time             prefix lines with the time of arrival
-  -b, --gather           at the end, nodes with identical output and status in one block
+  -b, --gather           at the end, jobs with identical output and status in one block
       --json             one JSON object per line: every output line, exit and job result (for jq)
   -o, --out-dir DIR      one file per node in DIR (DIR/node, DIR/node.err)
   -d, --date-dir         the same, in a new directory named after the time (YYYY-MM-DD@HH:MM)

@@ -176,6 +176,31 @@ jobs:
       expect(fs.readFileSync(path.join(dir, 'scenario.svg'), 'utf8')).to.include('<svg');
     });
 
+    it('--graph png writes a PNG next to the scenario file', async () => {
+      const r = await runCli('rxjobs', ['run', scenario(LOCAL), '--graph', 'png']);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.equal(`${path.join(dir, 'scenario.png')}\n`);
+      expect(fs.readFileSync(path.join(dir, 'scenario.png')).subarray(0, 8).toString('hex')).to.equal(
+        '89504e470d0a1a0a',
+      );
+    });
+
+    it('-b gathers jobs with the same output and status into one block', async () => {
+      const file = scenario(`
+nodes: [{ id: n1, local: true }, { id: n2, local: true }, { id: n3, local: true }]
+jobs:
+  - { id: a, node: n1, commands: ['echo same'] }
+  - { id: b, node: n2, commands: ['echo same'] }
+  - { id: c, node: n3, commands: ['echo other'] }
+`);
+      const r = await runCli('rxjobs', ['run', '-q', '-b', file]);
+      expect(r.code, r.stderr).to.equal(0);
+      const headers = linesOf(r.stdout).filter((l) => /exit 0$/.test(l));
+      expect(headers.map((l) => l.replace(/\s+/g, ' '))).to.deep.equal(['a,b (2) exit 0', 'c (1) exit 0']);
+      expect(r.stdout).to.match(/a,b [^\n]*\n-+\nsame\n/);
+      expect(r.stdout).to.match(/c [^\n]*\n-+\nother\n/);
+    });
+
     it('--json gives one JSON object per line, with a result per job', async () => {
       const r = await runCli('rxjobs', ['run', '--json', scenario(LOCAL)]);
       expect(r.code, r.stderr).to.equal(0);

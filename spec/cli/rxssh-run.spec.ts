@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { linesOf, sortedLines, useCliFleet } from '../helpers/cli.js';
+import { linesOf, runCli, sortedLines, useCliFleet } from '../helpers/cli.js';
 
 /** Prints the address the session's sshd was reached on: which host of the fleet ran the command. */
 const WHERE = 'set -- $SSH_CONNECTION; echo $3';
@@ -32,6 +32,20 @@ describe('rxssh on real hosts', function () {
       expect(r.code, r.stderr).to.equal(0);
       expect(sortedLines(r.stdout)).to.deep.equal(all().map((a) => `${a}:${a}`));
       expect(sortedLines(r.stderr)).to.deep.equal(all().map((a) => `${a}:err ${a}`));
+    });
+
+    it('-F reads an ssh config file: a Host alias with its HostName, Port, User, IdentityFile', async () => {
+      const f = fleet();
+      const [address] = all();
+      const config = join(dir(), 'ssh_config');
+      await writeFile(
+        config,
+        `Host web\n  HostName ${String(address)}\n  Port ${String(f.port)}\n  User ${f.user}\n` +
+          `  IdentityFile ${f.clientKey}\n  UserKnownHostsFile ${f.knownHosts}\n  StrictHostKeyChecking yes\n`,
+      );
+      const r = await runCli('rxssh', ['-F', config, '-t', 'web', WHERE]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.equal(`web:${String(address)}\n`);
     });
 
     it('pads the labels to the longest one, so that the colons line up', async () => {
