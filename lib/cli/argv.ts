@@ -7,6 +7,32 @@ import type { ParseArgsConfig } from 'node:util';
 /** The option table of a CLI, as parseArgs takes it. @internal */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;
 
+/** Options both CLIs take, by group: how to reach hosts, how to write their output, and the usual ones. */
+export const SSH_DEFAULT_OPTIONS: OptionTable = {
+  login: { type: 'string', short: 'l' },
+  identity: { type: 'string', short: 'i', multiple: true },
+  'ssh-config': { type: 'string', short: 'F' },
+  option: { type: 'string', short: 'O', multiple: true },
+  'connect-timeout': { type: 'string', short: 'c' },
+  window: { type: 'string', short: 'w' },
+  timeout: { type: 'string' },
+  'dry-run': { type: 'boolean', short: 'n' },
+};
+export const OUTPUT_OPTIONS: OptionTable = {
+  raw: { type: 'boolean', short: 'r' },
+  time: { type: 'boolean' },
+  'out-dir': { type: 'string', short: 'o' },
+  'date-dir': { type: 'boolean', short: 'd' },
+  mark: { type: 'boolean', short: 'm' },
+  gather: { type: 'boolean', short: 'b' },
+};
+export const COMMON_OPTIONS: OptionTable = {
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+};
+
 /**
  * A bad command line: unknown option, missing value, bad number. The CLIs print its message and the usage
  * line, and exit with status 2.

@@ -1,28 +1,23 @@
 // rxjobs's command line: the option table, the help text and the checked options. Loads nothing heavy.
 import type { OptionTable } from './argv.js';
-import { filesOptions, listOption, numberOption, parseStrict, stringOption, UsageError } from './argv.js';
+import {
+  COMMON_OPTIONS,
+  filesOptions,
+  listOption,
+  numberOption,
+  OUTPUT_OPTIONS,
+  parseStrict,
+  SSH_DEFAULT_OPTIONS,
+  stringOption,
+  UsageError,
+} from './argv.js';
 
 const RUN: OptionTable = {
-  'dry-run': { type: 'boolean', short: 'n' },
+  ...SSH_DEFAULT_OPTIONS,
+  ...OUTPUT_OPTIONS,
+  ...COMMON_OPTIONS,
   graph: { type: 'string' },
   'graph-output': { type: 'string' },
-  timeout: { type: 'string' },
-  window: { type: 'string', short: 'w' },
-  login: { type: 'string', short: 'l' },
-  identity: { type: 'string', short: 'i', multiple: true },
-  'ssh-config': { type: 'string', short: 'F' },
-  option: { type: 'string', short: 'O', multiple: true },
-  'connect-timeout': { type: 'string', short: 'c' },
-  raw: { type: 'boolean', short: 'r' },
-  time: { type: 'boolean' },
-  'out-dir': { type: 'string', short: 'o' },
-  'date-dir': { type: 'boolean', short: 'd' },
-  mark: { type: 'boolean', short: 'm' },
-  gather: { type: 'boolean', short: 'b' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'V' },
 };
 
 /** The graph formats of `--graph`. */

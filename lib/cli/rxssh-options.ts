@@ -2,11 +2,14 @@
 // `rxssh --help` starts fast.
 import type { OptionTable } from './argv.js';
 import {
+  COMMON_OPTIONS,
   filesOptions,
   listOption,
   numberOption,
+  OUTPUT_OPTIONS,
   parseStrict,
   parseUntilCommand,
+  SSH_DEFAULT_OPTIONS,
   stringOption,
   UsageError,
 } from './argv.js';
@@ -16,37 +19,22 @@ export const DEFAULT_WINDOW = 100;
 
 /** Options that every rxssh mode takes: targets and how to reach them. */
 const CONNECTION: OptionTable = {
+  ...SSH_DEFAULT_OPTIONS,
+  ...COMMON_OPTIONS,
   target: { type: 'string', short: 't', multiple: true },
   exclude: { type: 'string', short: 'x', multiple: true },
-  login: { type: 'string', short: 'l' },
   gateway: { type: 'string', short: 'g' },
   jump: { type: 'string', short: 'J' },
-  identity: { type: 'string', short: 'i', multiple: true },
   port: { type: 'string', short: 'p' },
-  'ssh-config': { type: 'string', short: 'F' },
-  option: { type: 'string', short: 'O', multiple: true },
-  window: { type: 'string', short: 'w' },
-  'connect-timeout': { type: 'string', short: 'c' },
-  timeout: { type: 'string' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  'dry-run': { type: 'boolean', short: 'n' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'V' },
 };
 
 /** The options of `rxssh COMMAND`: the connection ones plus script mode and output. */
 const RUN: OptionTable = {
   ...CONNECTION,
+  ...OUTPUT_OPTIONS,
   script: { type: 'boolean', short: 's' },
   include: { type: 'string', multiple: true },
   pty: { type: 'boolean' },
-  raw: { type: 'boolean', short: 'r' },
-  time: { type: 'boolean' },
-  'out-dir': { type: 'string', short: 'o' },
-  'date-dir': { type: 'boolean', short: 'd' },
-  mark: { type: 'boolean', short: 'm' },
-  gather: { type: 'boolean', short: 'b' },
   'list-targets': { type: 'boolean', short: 'L' },
 };
 
