@@ -106,7 +106,10 @@ export function packageVersion(): string {
   return typeof version === 'string' ? version : 'unknown';
 }
 
-/** The per-unit files options (`-o DIR`, `-d`, `--mark`), checked: one directory at most, marks need one. */
+/**
+ * The per-unit files options (`-o DIR`, `-d`, `--mark`), checked: one directory at most, marks need one; and
+ * `--json` does not go with `-b` (both write stdout).
+ */
 export function filesOptions(values: Record<string, unknown>): {
   outDir: string | undefined;
   dateDir: boolean;
@@ -119,5 +122,7 @@ export function filesOptions(values: Record<string, unknown>): {
     throw new UsageError('-o and -d both name the output directory: give one');
   if (mark && outDir === undefined && !dateDir)
     throw new UsageError('--mark writes its marks in the output directory: add -o DIR or -d');
+  if (values['json'] === true && values['gather'] === true)
+    throw new UsageError('--json and -b both write stdout: give one (jq can group the JSON records)');
   return { outDir, dateDir, mark };
 }

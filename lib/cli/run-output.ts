@@ -2,6 +2,7 @@
 // marks, gathered blocks, a live progress line on a terminal, and a summary of failures at the end. Shared by
 // rxssh (one unit per host) and `rxjobs run` (one unit per job).
 import { mkdir, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { Observable } from 'rxjs';
 import { tap } from 'rxjs';
@@ -55,7 +56,10 @@ export interface RunReport {
   readonly ok: boolean;
   /** Stopped by Ctrl-C (SIGINT), SIGTERM, SIGHUP or a closed stdout. */
   readonly interrupted: boolean;
-  /** 0 when every unit succeeded, 1 when one did not, 128 + n after signal n (130 after Ctrl-C). */
+  /**
+   * 0 when every unit succeeded, 1 when one did not, 128 + n after signal n (130 after Ctrl-C), 141 (SIGPIPE)
+   * when stdout or stderr was closed.
+   */
   readonly exitStatus: number;
 }
 
@@ -126,14 +130,12 @@ const cancelDetail: Readonly<Record<string, string>> = {
 
 /** The signals that stop a run, and their numbers (for the exit status 128 + n). */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-const SIGNAL_NUMBERS: Readonly<Record<string, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 const exitStatusOf = (
   results: readonly UnitResult[],
   interrupted: boolean,
   signal: NodeJS.Signals | undefined,
-): number =>
-  interrupted ? 128 + (SIGNAL_NUMBERS[signal ?? 'SIGINT'] ?? 2) : results.every((r) => r.ok) ? 0 : 1;
+): number => (interrupted ? 128 + constants.signals[signal ?? 'SIGINT'] : results.every((r) => r.ok) ? 0 : 1);
 
 const isEpipe = (e: unknown): boolean =>
   e instanceof Error && (e.cause as { code?: unknown } | undefined)?.code === 'EPIPE';
@@ -165,6 +167,7 @@ export async function runWithOutput(
   const unitOf = new Map(units.map((u) => [u.job, u]));
   const results = new Map<Unit, UnitResult>();
   const started = new Set<Unit>();
+  let finishedAfterStart = 0; // units that started, then ended (a skipped one never started)
   const filesDir = filesDirOf(args);
   const progress =
     args.quiet !== true && stdout.isTTY && stderr.isTTY
@@ -181,7 +184,7 @@ export async function runWithOutput(
       total: units.length,
       done: results.size - failed,
       failed,
-      running: started.size - [...started].filter((u) => results.has(u)).length,
+      running: started.size - finishedAfterStart,
     });
   };
   counts();
@@ -216,6 +219,7 @@ export async function runWithOutput(
               detail: cancelDetail[e.reason],
             };
     results.set(unit, result);
+    if (started.has(unit)) finishedAfterStart++;
     if (!result.ok) failed++;
     ctx.onUnitEnd?.(unit);
     if (json)
@@ -244,6 +248,7 @@ export async function runWithOutput(
   // records, the gathered blocks at the end): without a listener, its 'error' event would crash the process
   let stop = (): void => undefined;
   const onOutputError = (): void => {
+    stoppedBy ??= 'SIGPIPE'; // as a shell reports a writer whose reader went away: 128 + 13
     stop();
   };
   stdout.on('error', onOutputError);
@@ -259,7 +264,7 @@ export async function runWithOutput(
       const subscription = events$.subscribe({
         complete: resolve,
         error: (e: unknown) => {
-          if (isEpipe(e)) onSigint();
+          if (isEpipe(e)) onOutputError();
           else reject(e instanceof Error ? e : new Error(String(e)));
         },
       });

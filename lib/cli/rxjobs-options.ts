@@ -67,7 +67,7 @@ Output (default: each line as 'node:line', stdout to stdout and stderr to stderr
 At the end, the jobs are listed with their states (the scheduler's list()), and failed jobs are summed up.
 Exit status: 0 if the run succeeded (every job done in time, no critical failure) and no job failed, 1 if
 not, 2 for a bad command line or a bad scenario file (nothing runs), 130 after Ctrl-C (143 after SIGTERM,
-129 after SIGHUP), what still ran being killed first.`;
+129 after SIGHUP, 141 once stdout is closed), what still ran being killed first.`;
 
 /** `rxjobs run` checked. */
 export interface RxjobsRunArgs {

@@ -94,7 +94,8 @@ Output (default: each line as 'host:line', stdout to stdout and stderr to stderr
 
 Exit status: 0 if the command succeeded on every host, 1 if it failed on at least one (unreachable,
 timed out, non-zero exit, killed), 2 for a bad command line or bad targets (nothing runs), 130 after
-Ctrl-C (143 after SIGTERM, 129 after SIGHUP), what still ran on the hosts being killed first.
+Ctrl-C (143 after SIGTERM, 129 after SIGHUP, 141 once stdout is closed), what still ran on the hosts
+being killed first.
 On a terminal, a progress line shows on stderr; failures are summed up on stderr at the end.`;
 
 /** What every rxssh mode takes, checked. */

@@ -2,9 +2,10 @@
 // run-output. Loaded lazily by rxssh.ts, so that --help does not pay for rxjs and ssh2.
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { Scheduler } from '../core/scheduler.js';
+import { parseJumpHops } from '../nodes/ssh-config.js';
 import type { Command } from '../commands/command.js';
 import { Run } from '../commands/run.js';
 import { RunScript } from '../commands/run-script.js';
@@ -21,23 +22,22 @@ import type { RunArgs, TransferArgs } from './rxssh-options.js';
 import { runWithOutput } from './run-output.js';
 import type { Unit } from './run-output.js';
 import { parseSshOptions } from './ssh-options.js';
+import { formatEndpoint } from './target-parse.js';
 import { resolveTargets } from './targets.js';
 
-const describeTarget = (t: FleetTarget): string => {
-  const user = t.user === undefined ? '' : `${t.user}@`;
-  const port = t.port === undefined ? '' : `:${String(t.port)}`;
-  const g = t.gateway;
-  const via = g === null || g === undefined ? '' : `${g.user === undefined ? '' : `${g.user}@`}${g.host} -> `;
-  return `${via}${user}${t.host}${port}`;
-};
+const describeTarget = (t: FleetTarget): string =>
+  `${t.gateway === null || t.gateway === undefined ? '' : `${formatEndpoint(t.gateway)} -> `}${formatEndpoint(t)}`;
 
 /** `{host}` and `{user}` in a local path, for one target. */
 const expandLocal = (path: string, t: FleetTarget): string =>
   path.replaceAll('{host}', hostFileName(t.label)).replaceAll('{user}', t.user ?? '');
 
 /** The hop next to the targets in a ProxyJump chain (`a,b` gives `b`); none for `none`. */
-const lastHop = (chain: string | undefined): string | undefined =>
-  chain === undefined || chain.toLowerCase() === 'none' ? undefined : chain.split(',').pop();
+const lastHop = (chain: string | undefined): string | undefined => {
+  const last =
+    chain === undefined ? undefined : parseJumpHops(chain, { subject: 'rxssh', field: '-g/-J' }).at(-1);
+  return last === undefined ? undefined : formatEndpoint(last);
+};
 
 /** The command of `rxssh [-s] COMMAND ARGS`. */
 function commandOf(args: RunArgs, cwd: string): { command: Command; text: string } {
@@ -66,7 +66,7 @@ function commandOf(args: RunArgs, cwd: string): { command: Command; text: string
 function transferOf(args: TransferArgs, t: FleetTarget, cwd: string): Command {
   const local = (p: string): string => {
     const x = expandLocal(p, t);
-    return isAbsolute(x) ? x : resolve(cwd, x);
+    return resolve(cwd, x);
   };
   if (args.mode === 'push') return new Push(args.sources.map(local), args.destination);
   // LOCALDIR/{host}/ whatever the number of hosts, as the help says: the layout must not change when a -t

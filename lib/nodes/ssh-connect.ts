@@ -149,6 +149,10 @@ const tunnelFailure = (spec: ConnectSpec, e: unknown, attempt: number): Failure 
 /** The wait before another attempt: it holds the process (work is in progress), and ends on abort. */
 const delay = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
   new Promise((resolve) => {
+    if (signal?.aborted === true) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(done, ms);
     function done(): void {
       clearTimeout(timer);

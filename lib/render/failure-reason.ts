@@ -1,5 +1,6 @@
 import type { JobOutcome } from '../core/events.js';
 import { isJobsError } from '../core/errors/jobs-error.js';
+import { describeExit } from '../nodes/command-event.js';
 
 /**
  * Why a job did not succeed, in words: a `status` of a few words for columns and marks (`refused`, `timeout
@@ -35,9 +36,7 @@ const OTHER: Readonly<Record<string, string>> = {
 /** The status words of an error a job failed with. */
 function statusOf(error: unknown): string {
   if (isJobsError(error, 'command-failed'))
-    return error.exitCode !== null
-      ? `exit ${String(error.exitCode)}`
-      : `killed by ${error.signal ?? 'a signal'}`;
+    return describeExit({ code: error.exitCode, signal: error.signal });
   if (isJobsError(error, 'ssh-connect')) return CONNECT[error.reason] ?? 'cannot connect';
   if (isJobsError(error, 'ssh-timeout'))
     return error.phase === 'connect'

@@ -88,22 +88,18 @@ export class ProgressLine {
     this.#shown = false;
   }
 
-  /** A stream that erases the line before each write to `target`, and draws it again afterwards. */
+  /**
+   * A stream that erases the line before each write to `target`, and draws it again afterwards. A pure
+   * pass-through: each write goes to `target` at once (nothing queued, so writes to two wrapped streams keep
+   * their order), and `target`'s errors stay on `target`, for its own listeners.
+   */
   wrap(target: NodeJS.WritableStream): Writable {
     return new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
         this.clear();
-        target.write(chunk, (e) => {
-          callback(e ?? null);
-        });
+        target.write(chunk);
         this.#later();
-      },
-      writev: (chunks, callback) => {
-        this.clear();
-        target.write(Buffer.concat(chunks.map((c) => c.chunk as Buffer)), (e) => {
-          callback(e ?? null);
-        });
-        this.#later();
+        callback();
       },
     });
   }

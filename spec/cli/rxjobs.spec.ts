@@ -77,6 +77,7 @@ jobs:
       [['run', 'a.yaml', '--bogus'], /Unknown option '--bogus'/],
       [['run', 'a.yaml', '-w', '0'], /-w\/--window expects a whole number of at least 1/],
       [['run', 'a.yaml', '-O', 'Nope=1'], /-O Nope=1: not an option/],
+      [['run', 'a.yaml', '--json', '-b'], /--json and -b both write stdout/],
     ] as const)
       it(`exits 2 with one clear line for: rxjobs ${args.join(' ')}`, async () => {
         const r = await runCli('rxjobs', args);

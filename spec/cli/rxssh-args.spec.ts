@@ -77,6 +77,7 @@ describe('rxssh command line (built CLI, no server)', function () {
       ['-o with -d', ['-o', 'x', '-d', '-t', 'h', 'true'], /-o and -d/],
       ['--mark without a directory', ['--mark', '-t', 'h', 'true'], /--mark .* -o DIR or -d/],
       ['--include without -s', ['--include', 'f', '-t', 'h', 'true'], /--include goes with -s/],
+      ['--json with -b', ['--json', '-b', '-t', 'h', 'true'], /--json and -b both write stdout/],
       [
         'excluding every target',
         ['-t', 'a,b', '-x', 'a', '-x', 'b', 'true'],

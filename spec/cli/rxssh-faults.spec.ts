@@ -157,12 +157,12 @@ describe('rxssh failures (real hosts)', function () {
       ['--json', ['--json']],
       ['--raw', ['--raw']],
     ] as const)
-      it(`stops the run with ${mode}: exit 130, no stack trace, no remote process left`, async () => {
+      it(`stops the run with ${mode}: exit 141 (SIGPIPE), no stack trace, no remote process left`, async () => {
         const mark = marker('pipe');
         const { command, sleep } = longCommand(mark);
         const r = await readOnce([...flags, '-t', '127.0.0.[2-3]', `seq 1 20000; ${command}`]);
         expectNoStackTrace(r);
-        expect(r.code, r.stderr).to.equal(130);
+        expect(r.code, r.stderr).to.equal(141);
         expect(r.durationMs).to.be.lessThan(20_000);
         expect(await gone(mark, sleep), 'remote processes left').to.equal(true);
       });
