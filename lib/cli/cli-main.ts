@@ -1,5 +1,7 @@
 // What both CLIs do around their work: read the command line (usage errors: status 2), answer --help and
 // --version without loading anything heavy, then run, with user errors as one line and status 2.
+import { constants } from 'node:os';
+
 import { packageVersion, UsageError } from './argv.js';
 import { exitOnUserError } from './cli-errors.js';
 
@@ -17,6 +19,8 @@ export interface CliProgram<A> {
   readonly parse: (argv: readonly string[]) => A | { readonly mode: 'help' } | { readonly mode: 'version' };
   readonly run: () => Promise<(args: A, io: Io) => Promise<number>>;
 }
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 const isMode = (x: unknown, mode: string): boolean => (x as { mode?: unknown }).mode === mode;
 
@@ -47,10 +51,24 @@ export async function cliMain<A>(program: CliProgram<A>, argv: readonly string[]
   // some of the library's waits (bounded kills) do not hold the event loop: hold it while the run lasts, or
   // node could exit in the middle of one (status 13, unsettled top-level await)
   const hold = setInterval(() => undefined, 2 ** 30);
+  // the first Ctrl-C (SIGTERM, SIGHUP) stops the run (see runWithOutput); another one must not kill this
+  // process while it kills the remote commands (TERM, then KILL after a grace period), or some would survive
+  let signals = 0;
+  const patience = (signal: NodeJS.Signals): void => {
+    signals++;
+    // no run listening (still reading targets, or already closing): nothing remote to wait for
+    if (signals === 1 && process.listenerCount(signal) === 1) process.exit(128 + constants.signals[signal]);
+    if (signals > 1)
+      process.stderr.write(
+        `${name}: stopping: killing what still runs on the hosts, a few seconds at most\n`,
+      );
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, patience);
   try {
     return await exitOnUserError(name, () => run(args as A, io));
   } finally {
     clearInterval(hold);
+    for (const signal of STOP_SIGNALS) process.off(signal, patience);
   }
 }
 

@@ -3,14 +3,9 @@
 import { parseJumpHops } from '../nodes/ssh-config.js';
 import { SshNode } from '../nodes/ssh-node.js';
 import type { SshNodeOptions } from '../nodes/ssh-node-options.js';
-import type { SshOptionValues } from './ssh-options.js';
-
-/** A hop or a final host, as targets name them. */
-export interface Endpoint {
-  readonly host: string;
-  readonly user?: string | undefined;
-  readonly port?: number | undefined;
-}
+import type { SshCommandLine, SshNodeDefaults } from './ssh-options.js';
+import { sshNodeDefaults } from './ssh-options.js';
+import type { Endpoint } from './target-parse.js';
 
 /** A host to work on, its gateway resolved (undefined: direct, or as the ssh config says). */
 export interface FleetTarget extends Endpoint {
@@ -18,18 +13,9 @@ export interface FleetTarget extends Endpoint {
   readonly gateway?: Endpoint | null | undefined;
 }
 
-/** What the command line says about every connection. */
-export interface FleetOptions {
-  readonly login?: string | undefined;
-  readonly port?: number | undefined;
-  readonly identities?: readonly string[] | undefined;
-  /** `-F`: a file, or `none`. */
-  readonly sshConfig?: string | undefined;
-  /** Seconds (`-c`). */
-  readonly connectTimeout?: number | undefined;
-  /** `-g`/`-J`: one gateway or a ProxyJump chain for the targets that name none. */
+/** What the command line says about every connection, and the -g/-J gateway or chain. */
+export interface FleetOptions extends SshCommandLine {
   readonly gateway?: string | undefined;
-  readonly ssh: SshOptionValues;
 }
 
 const keyOf = (e: Endpoint, via: string): string =>
@@ -37,14 +23,14 @@ const keyOf = (e: Endpoint, via: string): string =>
 
 /** Builds and caches the nodes: `nodeFor(target)` gives the target's own node. */
 export class Fleet {
-  readonly #options: FleetOptions;
+  readonly #defaults: SshNodeDefaults;
   readonly #gateways = new Map<string, SshNode>();
   readonly #chain: { last: Endpoint; node: SshNode } | undefined;
   /** Every node made, gateways included. */
   readonly nodes: SshNode[] = [];
 
   constructor(options: FleetOptions) {
-    this.#options = options;
+    this.#defaults = sshNodeDefaults(options);
     const spec = options.gateway ?? options.ssh.proxyJump;
     if (spec !== undefined && spec.toLowerCase() !== 'none') {
       const hops = parseJumpHops(spec, {
@@ -61,28 +47,10 @@ export class Fleet {
     }
   }
 
-  /** The base options of every node (gateways too). */
+  /** The options of a node (gateways too): the command line's, the endpoint's user and port first. */
   #base(e: Endpoint, gateway: SshNode | undefined, label: string): SshNodeOptions {
-    const o = this.#options;
-    const keys = [...(o.identities ?? []), ...(o.ssh.identities ?? [])];
-    const connectTimeout = o.connectTimeout === undefined ? o.ssh.connectTimeout : o.connectTimeout * 1000;
-    return {
-      hostname: e.host,
-      label,
-      username: e.user ?? o.login ?? o.ssh.user,
-      port: e.port ?? o.port ?? o.ssh.port,
-      gateway,
-      keys: keys.length > 0 ? keys : undefined,
-      agent: o.ssh.identitiesOnly === true ? false : undefined,
-      knownHosts: o.ssh.knownHosts,
-      hostKeyPolicy: o.ssh.hostKeyPolicy,
-      connectTimeout,
-      connectAttempts: o.ssh.connectAttempts,
-      keepalive: o.ssh.keepalive,
-      keepaliveCountMax: o.ssh.keepaliveCountMax,
-      sshConfig:
-        o.sshConfig === undefined ? undefined : o.sshConfig.toLowerCase() === 'none' ? false : o.sshConfig,
-    };
+    const d = this.#defaults;
+    return { ...d, hostname: e.host, label, gateway, username: e.user ?? d.username, port: e.port ?? d.port };
   }
 
   #gatewayNode(e: Endpoint, via: SshNode | undefined): SshNode {
@@ -103,9 +71,9 @@ export class Fleet {
     const chain = this.#chain;
     // compared with the defaults applied (-l, -p), as the connections apply them: the targets' gateway got
     // its user from -l, the chain's hops did not
-    const o = this.#options;
-    const user = (e: Endpoint): string | undefined => e.user ?? o.login ?? o.ssh.user;
-    const port = (e: Endpoint): number | undefined => e.port ?? o.port ?? o.ssh.port;
+    const d = this.#defaults;
+    const user = (e: Endpoint): string | undefined => e.user ?? d.username;
+    const port = (e: Endpoint): number | undefined => e.port ?? d.port;
     if (
       chain !== undefined &&
       g.host === chain.last.host &&

@@ -5,40 +5,19 @@ import { parse, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 
 import { buildScenario } from '../scenario/build.js';
-import type { BuiltScenario, SshNodeDefaults } from '../scenario/build.js';
+import type { BuiltScenario } from '../scenario/build.js';
+import type { SshNodeDefaults } from './ssh-options.js';
 import { describeScenario } from '../scenario/describe.js';
 import { loadScenario } from '../scenario/load.js';
 import { formatProblems } from '../scenario/problems.js';
 import type { RxjobsRunArgs } from './rxjobs-options.js';
 import { runWithOutput } from './run-output.js';
 import type { Io } from './cli-main.js';
-import { parseSshOptions } from './ssh-options.js';
+import { parseSshOptions, sshNodeDefaults } from './ssh-options.js';
 
 /** The SSH defaults that the command line gives every node of the scenario. */
-function sshDefaults(args: RxjobsRunArgs): SshNodeDefaults {
-  const ssh = parseSshOptions(args.sshOptions);
-  const keys = [...args.identities, ...(ssh.identities ?? [])];
-  const connectTimeout = args.connectTimeout === undefined ? ssh.connectTimeout : args.connectTimeout * 1000;
-  const all: SshNodeDefaults = {
-    username: args.login ?? ssh.user,
-    port: ssh.port,
-    keys: keys.length > 0 ? keys : undefined,
-    agent: ssh.identitiesOnly === true ? false : undefined,
-    knownHosts: ssh.knownHosts,
-    hostKeyPolicy: ssh.hostKeyPolicy,
-    connectTimeout,
-    connectAttempts: ssh.connectAttempts,
-    keepalive: ssh.keepalive,
-    keepaliveCountMax: ssh.keepaliveCountMax,
-    sshConfig:
-      args.sshConfig === undefined
-        ? undefined
-        : args.sshConfig.toLowerCase() === 'none'
-          ? false
-          : args.sshConfig,
-  };
-  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
-}
+const sshDefaults = (args: RxjobsRunArgs): SshNodeDefaults =>
+  sshNodeDefaults({ ...args, ssh: parseSshOptions(args.sshOptions) });
 
 /** Writes the graph `--graph` asks for; returns the exit status. */
 async function writeGraph(built: BuiltScenario, args: RxjobsRunArgs, file: string, io: Io): Promise<number> {

@@ -1,5 +1,6 @@
 // `-O Option=value`: the OpenSSH options that the CLIs honour, mapped onto SshNode options.
 import type { HostKeyPolicy } from '../nodes/known-hosts.js';
+import type { SshNodeOptions } from '../nodes/ssh-node-options.js';
 import { UsageError } from './argv.js';
 
 /** What `-O` options give: SshNode options, plus the defaults they set for user, port, keys and jumps. */
@@ -114,4 +115,40 @@ export function parseSshOptions(items: readonly string[]): SshOptionValues {
     }
   }
   return out;
+}
+
+/** What a command line says about every connection: `-l`, `-p`, `-i`, `-F`, `-c` and the `-O` values. */
+export interface SshCommandLine {
+  readonly login?: string | undefined;
+  readonly port?: number | undefined;
+  readonly identities?: readonly string[] | undefined;
+  /** `-F`: a file, or `none`. */
+  readonly sshConfig?: string | undefined;
+  /** Seconds (`-c`). */
+  readonly connectTimeout?: number | undefined;
+  readonly ssh: SshOptionValues;
+}
+
+/** SshNode options that a command line sets for every node (`-l`/`-p` before `-O User`/`Port`); only the set ones. */
+export type SshNodeDefaults = Omit<SshNodeOptions, 'hostname' | 'gateway' | 'label'>;
+
+/** The SshNode options of a command line, for every node it reaches (a node's own settings win). */
+export function sshNodeDefaults(c: SshCommandLine): SshNodeDefaults {
+  const { ssh } = c;
+  const keys = [...(c.identities ?? []), ...(ssh.identities ?? [])];
+  const all: SshNodeDefaults = {
+    username: c.login ?? ssh.user,
+    port: c.port ?? ssh.port,
+    keys: keys.length > 0 ? keys : undefined,
+    agent: ssh.identitiesOnly === true ? false : undefined,
+    knownHosts: ssh.knownHosts,
+    hostKeyPolicy: ssh.hostKeyPolicy,
+    connectTimeout: c.connectTimeout === undefined ? ssh.connectTimeout : c.connectTimeout * 1000,
+    connectAttempts: ssh.connectAttempts,
+    keepalive: ssh.keepalive,
+    keepaliveCountMax: ssh.keepaliveCountMax,
+    sshConfig:
+      c.sshConfig === undefined ? undefined : c.sshConfig.toLowerCase() === 'none' ? false : c.sshConfig,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined));
 }

@@ -6,6 +6,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 
 import { isJobsError } from '../core/errors/jobs-error.js';
+import { STDERR_SUFFIX } from '../render/host-files.js';
 import { compareHostsNaturally, expandHostRanges, splitTopLevel } from './host-ranges.js';
 import { TargetError } from './target-error.js';
 import type { Target } from './target-parse.js';
@@ -50,7 +51,6 @@ export interface TargetValueOptions {
 const SEPARATORS = ' \t\n\r\v\f,';
 
 /** The suffix of the stderr files that `-o DIR` writes next to the host files. */
-const STDERR_SUFFIX = '.err';
 
 /**
  * The targets one `-t`/`-x` value stands for, in order. An existing path (a relative one is tried against

@@ -138,6 +138,26 @@ describe('rxssh failures (real hosts)', function () {
       }
     });
 
+  it('a second Ctrl-C while stopping does not cut the kills short: TERM-proof commands are gone too', async () => {
+    const mark = marker('twice');
+    // a shell that ignores TERM: only the KILL after the grace period ends it
+    const command = `trap '' TERM; while :; do sleep 0.1; done # ${mark}`;
+    const cli = startCli('rxssh', [...fleetArgs(fleet()), '-t', '127.0.0.[2-3]', command]);
+    try {
+      const running = await eventually(async () => (await remoteProcesses(mark)).length === 2, 15_000);
+      expect(running, `the commands did not start: ${cli.output().stderr}`).to.equal(true);
+      cli.child.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      cli.child.kill('SIGINT');
+      const r = await cli.result;
+      expect(r.code).to.equal(130);
+      expect(r.stderr).to.include('rxssh: stopping: killing what still runs on the hosts');
+      expect(await gone(mark), 'remote processes left').to.equal(true);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
   describe('a reader that goes away (rxssh ... | head)', () => {
     /** Runs rxssh, closes its stdout after the first chunk of output, and waits for its end. */
     const readOnce = async (args: readonly string[]): Promise<CliResult> => {
