@@ -116,9 +116,10 @@ export interface CollectedOutput extends HostOutput {
 }
 
 /**
- * Keeps each host's output lines and status for {@link gatherOutputs}. Stdout and stderr lines go into one
- * list, in the order they arrive, without any mark of their stream: so hosts compare on everything they
- * printed, as on a terminal (the stream of each line is still kept in `streams`). Hosts come out in the
+ * Keeps each host's output lines and status for {@link gatherOutputs}. A host's stdout lines come first,
+ * then its stderr lines, each stream in the order it arrived, without any mark of their stream: so hosts
+ * compare on everything they printed, and the order of two streams (which the network does not keep) does not
+ * split hosts that printed the same (the stream of each line is still kept in `streams`). Hosts come out in the
  * order they were first seen; one that got no status is `unfinished` (still running when the output was
  * taken, after a Ctrl-C for instance).
  * @example
@@ -151,12 +152,17 @@ export class OutputCollector {
 
   /** Every host seen so far, with copies of its lines. */
   outputs(): CollectedOutput[] {
-    return [...this.#hosts].map(([host, { lines, streams, status }]) => ({
-      host,
-      lines: [...lines],
-      streams: [...streams],
-      status,
-    }));
+    return [...this.#hosts].map(([host, { lines, streams, status }]) => {
+      const of = (stream: OutputStream): string[] => lines.filter((_, i) => streams[i] === stream);
+      const out = of('stdout');
+      const err = of('stderr');
+      return {
+        host,
+        lines: [...out, ...err],
+        streams: [...out.map((): OutputStream => 'stdout'), ...err.map((): OutputStream => 'stderr')],
+        status,
+      };
+    });
   }
 
   #entry(host: string): { lines: string[]; streams: OutputStream[]; status: string } {

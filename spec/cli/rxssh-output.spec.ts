@@ -95,8 +95,8 @@ describe('rxssh output (real hosts)', function () {
     }
   });
 
-  it('-b: hosts with the same output and status in one block, under their node set', async () => {
-    const same = await rxssh(['-b', '-t', '127.0.0.[2-5]', 'echo same; echo also >&2']);
+  it('-b: hosts with the same output and status in one block, under their node set, stdout before stderr', async () => {
+    const same = await rxssh(['-b', '-t', '127.0.0.[2-5]', 'echo also >&2; echo same']);
     expect(same.code, same.stderr).to.equal(0);
     expect(linesOf(same.stdout)).to.deep.equal(block('127.0.0.[2-5] (4)        exit 0', ['same', 'also']));
     expect(same.stderr).to.equal('');

@@ -98,7 +98,7 @@ describe('formatGathered', () => {
 });
 
 describe('OutputCollector', () => {
-  it('keeps stdout and stderr lines per host in arrival order, with their streams', () => {
+  it("keeps each host's stdout lines, then its stderr lines, each stream in arrival order", () => {
     const collector = new OutputCollector();
     collector.add('h2', 'stdout', 'one');
     collector.add('h1', 'stderr', 'warning');
@@ -111,11 +111,11 @@ describe('OutputCollector', () => {
     expect(collector.outputs()).to.deep.equal([
       {
         host: 'h2',
-        lines: ['one', 'two', 'three', 'four'],
-        streams: ['stdout', 'stderr', 'stdout', 'stdout'],
+        lines: ['one', 'three', 'four', 'two'],
+        streams: ['stdout', 'stdout', 'stdout', 'stderr'],
         status: 'exit 0',
       },
-      { host: 'h1', lines: ['warning', ''], streams: ['stderr', 'stdout'], status: 'exit 1' },
+      { host: 'h1', lines: ['', 'warning'], streams: ['stdout', 'stderr'], status: 'exit 1' },
       { host: 'h3', lines: [], streams: [], status: 'refused' },
     ]);
   });
