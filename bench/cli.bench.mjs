@@ -59,6 +59,7 @@ import {
   writeRandomBytes,
   writeTextLines,
 } from './bench-kit.mjs';
+import { findProgram } from './sshd-fleet.mjs';
 
 const RXSSH = path.join(ROOT, 'dist', 'cli', 'rxssh.js');
 const RXJOBS = path.join(ROOT, 'dist', 'cli', 'rxjobs.js');
@@ -102,19 +103,6 @@ function runsPerCase() {
 // Programs and sources
 
 /** The program's path on PATH, or undefined. */
-const which = (name) =>
-  (process.env.PATH ?? '')
-    .split(':')
-    .filter(Boolean)
-    .map((d) => path.join(d, name))
-    .find((p) => {
-      try {
-        fs.accessSync(p, fs.constants.X_OK);
-        return fs.statSync(p).isFile();
-      } catch {
-        return false;
-      }
-    });
 /** The newest modification time (ms) of the .ts files under `dir`. */
 const newestTs = (dir) => {
   let newest = 0;
@@ -366,7 +354,7 @@ async function parent() {
   log(platformLine());
   log(
     `${version('ssh', ['-V'], /(OpenSSH_\S+)/)}, parallel-ssh ${version('parallel-ssh', ['--version'], /(\S+)/)} ` +
-      `(parallel-scp, parallel-slurp: ${which('parallel-scp') && which('parallel-slurp') ? 'installed' : 'not installed'}), ` +
+      `(parallel-scp, parallel-slurp: ${findProgram('parallel-scp') && findProgram('parallel-slurp') ? 'installed' : 'not installed'}), ` +
       `clush ${version('clush', ['--version'], /clush (\S+)/)}, GNU time ${TIME === undefined ? 'missing (no CPU figures)' : 'yes'}`,
   );
   log(loadAverageLine());
@@ -464,7 +452,7 @@ async function parent() {
       log('');
       log(`${key}: ${c.title}`);
       const available = c.tools.filter((t) =>
-        t.needs.every((p) => (path.isAbsolute(p) ? fs.existsSync(p) : which(p))),
+        t.needs.every((p) => (path.isAbsolute(p) ? fs.existsSync(p) : findProgram(p))),
       );
       table.head(c);
       const results = await runCase({

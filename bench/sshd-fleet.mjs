@@ -13,7 +13,7 @@ import * as path from 'node:path';
 const MAX_LISTEN_SOCKS = 16;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const findProgram = (name, preferred = []) =>
+export const findProgram = (name, preferred = []) =>
   [
     ...preferred,
     ...(process.env.PATH ?? '')

@@ -91,7 +91,7 @@ export class Fleet {
     return node;
   }
 
-  /** Closes every node, gateways last. */
+  /** Closes every node at once (a gateway's own close waits for the nodes still using it). */
   async close(): Promise<void> {
     await Promise.allSettled(this.nodes.map((n) => n.close()));
   }

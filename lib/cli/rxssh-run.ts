@@ -62,12 +62,12 @@ function commandOf(args: RunArgs, cwd: string): { command: Command; text: string
   };
 }
 
+/** A local path of a copy for one target: `{host}` and `{user}` expanded, absolute. */
+const localPath = (p: string, t: FleetTarget, cwd: string): string => resolve(cwd, expandLocal(p, t));
+
 /** Push or Pull for one target, `{host}` expanded in local paths. */
 function transferOf(args: TransferArgs, t: FleetTarget, cwd: string): Command {
-  const local = (p: string): string => {
-    const x = expandLocal(p, t);
-    return resolve(cwd, x);
-  };
+  const local = (p: string): string => localPath(p, t, cwd);
   if (args.mode === 'push') return new Push(args.sources.map(local), args.destination);
   // LOCALDIR/{host}/ whatever the number of hosts, as the help says: the layout must not change when a -t
   // happens to give a single host
@@ -101,7 +101,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
   if (args.mode === 'push')
     for (const t of targets)
       for (const p of args.sources) {
-        const path = resolve(io.cwd, expandLocal(p, t));
+        const path = localPath(p, t, io.cwd);
         if (!existsSync(path)) throw new UsageError(`push: ${path}: no such file or directory`);
       }
   if (args.dryRun) {

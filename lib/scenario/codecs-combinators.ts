@@ -76,6 +76,15 @@ export const unknownKeyMessage = (key: string, accepted: readonly string[]): str
   return `unknown key${near === undefined ? '' : `, did you mean ${near}?`} (accepted: ${accepted.join(', ')})`;
 };
 
+/** A codec made of its `validate` alone: its guard is "validates", its encoding the identity. @internal */
+const fromValidate = <A>(name: string, validate: t.Validate<unknown, A>): t.Type<A, A> =>
+  new t.Type(
+    name,
+    (u): u is A => validate(u, [])._tag === 'Right',
+    validate,
+    (a) => a,
+  );
+
 /**
  * A mapping with `required` and `optional` keys and no other: each missing key, bad value and unknown key is
  * one error. `check` runs on a value whose fields all decoded, for rules between fields.
@@ -110,12 +119,7 @@ export const struct = <R extends t.Props, O extends t.Props>(
     if (errors.length === 0 && check !== undefined) errors.push(...check(out as Struct<R, O>, c));
     return errors.length > 0 ? t.failures(errors) : t.success(out as Struct<R, O>);
   };
-  return new t.Type(
-    name,
-    (u): u is Struct<R, O> => validate(u, [])._tag === 'Right',
-    validate,
-    (a) => a,
-  );
+  return fromValidate<Struct<R, O>>(name, validate);
 };
 
 /** A list of `item`s (at least one when `nonEmpty`). @internal */
@@ -135,12 +139,7 @@ export const listOf = <C extends t.Mixed>(
     });
     return errors.length > 0 ? t.failures(errors) : t.success(out);
   };
-  return new t.Type(
-    name,
-    (u): u is readonly t.TypeOf<C>[] => validate(u, [])._tag === 'Right',
-    validate,
-    (a) => a,
-  );
+  return fromValidate<readonly t.TypeOf<C>[]>(name, validate);
 };
 
 /** One `item` or a list of them (at least one when `nonEmpty`), decoded as a list. @internal */
@@ -155,12 +154,7 @@ export const oneOrMany = <C extends t.Mixed>(
     const result = item.validate(u, c);
     return result._tag === 'Left' ? t.failure(u, c) : t.success([result.right]);
   };
-  return new t.Type(
-    name,
-    (u): u is readonly t.TypeOf<C>[] => validate(u, [])._tag === 'Right',
-    validate,
-    (a) => a,
-  );
+  return fromValidate<readonly t.TypeOf<C>[]>(name, validate);
 };
 
 /**
@@ -189,12 +183,7 @@ export const recordOf = <C extends t.Mixed>(
     }
     return errors.length > 0 ? t.failures(errors) : t.success(out);
   };
-  return new t.Type(
-    name,
-    (u): u is R => validate(u, [])._tag === 'Right',
-    validate,
-    (a) => a,
-  );
+  return fromValidate<R>(name, validate);
 };
 
 /**
@@ -224,12 +213,7 @@ export const entries = <C extends t.Mixed>(
     }
     return errors.length > 0 ? t.failures(errors) : t.success(out);
   };
-  return new t.Type(
-    name,
-    (u): u is readonly t.TypeOf<C>[] => validate(u, [])._tag === 'Right',
-    validate,
-    (a) => a,
-  );
+  return fromValidate<readonly t.TypeOf<C>[]>(name, validate);
 };
 
 /** `{ id: key, ...value }` for each entry of a `nodes:` or `jobs:` section, with its path. @internal */
