@@ -4,6 +4,7 @@
 #   /usr/sbin/sshd (openssh-server)      private sshd servers of the end-to-end tests (spec/helpers/sshd.ts)
 #   ssh, ssh-keygen (openssh-client)     keys for those servers, and the real client in the e2e tests
 #   ss (iproute2), pgrep (procps)        counting connections and finding remote processes in the e2e tests
+#   openssl, unshare (util-linux)        the password test: a password hash, and sshd in a mount namespace
 set -euo pipefail
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
@@ -11,6 +12,8 @@ command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 { command -v ssh && command -v ssh-keygen; } >/dev/null 2>&1 || missing+=(openssh-client)
 command -v ss >/dev/null 2>&1 || [ -x /usr/sbin/ss ] || [ -x /sbin/ss ] || missing+=(iproute2)
 command -v pgrep >/dev/null 2>&1 || missing+=(procps)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { expect } from 'chai';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, toArray } from 'rxjs';
 
 import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 import { exitStatus } from '../../lib/nodes/operators.js';
@@ -76,5 +76,48 @@ describe('SshNode authentication sources (real sshd)', function () {
     const e = await rejection(lastValueFrom(node.exec('true')));
     expect(isJobsError(e, 'ssh-auth')).to.equal(true);
     expect((e as Error).message).to.contain('no key, agent or password');
+  });
+});
+
+describe('SshNode password authentication (real sshd)', function () {
+  this.timeout(30_000);
+  const password = 'correct horse battery staple';
+  let fleet: Fleet | undefined;
+
+  before(async function () {
+    // sshd checks passwords against /etc/shadow: the harness mounts a private one in sshd's own namespace
+    if (process.getuid?.() !== 0) this.skip();
+    fleet = await startFleet({ password });
+  });
+  after(async () => {
+    await fleet?.stop();
+  });
+  const theFleet = (): Fleet => {
+    if (fleet === undefined) throw new Error('no fleet');
+    return fleet;
+  };
+
+  it('logs in with the password alone', async () => {
+    const node = fleetNode(theFleet(), 0, { keys: [], agent: false, password });
+    const out = await lastValueFrom(node.exec('echo in').pipe(toArray()));
+    expect(out.map((e) => (e.type === 'line' ? e.text : e.type))).to.deep.equal(['in', 'exit']);
+    await node.close();
+  });
+
+  it('offers the password after a key the host refuses', async () => {
+    const node = fleetNode(theFleet(), 0, { keys: [theFleet().wrongKey], agent: false, password });
+    const exit = await lastValueFrom(node.exec('true').pipe(exitStatus()));
+    expect(exit.code).to.equal(0);
+    await node.close();
+  });
+
+  it('refuses a wrong password with an error that names the host and what was offered', async () => {
+    const node = fleetNode(theFleet(), 0, { keys: [], agent: false, password: 'wrong' });
+    const e = await rejection(lastValueFrom(node.exec('true')));
+    expect(isJobsError(e, 'ssh-auth')).to.equal(true);
+    expect((e as Error).message)
+      .to.contain(theFleet().hosts[0]?.address)
+      .and.to.contain('offered: password');
+    await node.close();
   });
 });

@@ -75,6 +75,12 @@ export interface FleetOptions {
   extraConfig?: readonly string[];
   /** Also make `clientKeyProtected`, an authorized key encrypted with this passphrase. */
   clientKeyPassphrase?: string;
+  /**
+   * Also accept this password for the login user. Root only: each sshd then runs in a mount namespace of its
+   * own (`unshare`), where a private file holding the password's hash is mounted over /etc/shadow; the
+   * machine's /etc/shadow is never read or written.
+   */
+  password?: string;
 }
 
 const MAX_LISTEN_SOCKS = 16;
@@ -272,6 +278,8 @@ interface FleetState {
   readonly addresses: readonly string[];
   readonly options: FleetOptions;
   readonly hostKey: string;
+  /** With `options.password`: the private shadow file mounted over /etc/shadow in sshd's namespace. */
+  readonly shadow?: string | undefined;
   port: number;
   fingerprint: string;
   listeners: Listener[];
@@ -305,6 +313,21 @@ const killAllSync = (): void => {
 
 // ---------------------------------------------------------------------------------------------------------
 // keys and config
+
+/** Writes a shadow file whose one entry gives the current user `password` (SHA-512 crypt, by openssl). */
+const shadowFile = async (file: string, password: string): Promise<string> => {
+  if (process.getuid?.() !== 0) {
+    throw new Error('sshd harness: `password` needs root (sshd checks passwords against /etc/shadow)');
+  }
+  const out = await run(program('openssl', 'openssl'), ['passwd', '-6', password]);
+  const hash = out.stdout.trim();
+  if (out.code !== 0 || !hash.startsWith('$6$')) {
+    throw new Error(`sshd harness: openssl passwd failed: ${out.stderr.trim()}`);
+  }
+  // user:hash:last change (days):min:max:warn:::
+  await fsp.writeFile(file, `${os.userInfo().username}:${hash}:19000:0:99999:7:::\n`, { mode: 0o600 });
+  return file;
+};
 
 const keygen = async (file: string, passphrase = ''): Promise<void> => {
   const out = await run(program('ssh-keygen', 'openssh-client'), [
@@ -356,10 +379,10 @@ const configText = (state: FleetState, block: number, addresses: readonly string
     'StrictModes no',
     'UsePAM no',
     'UseDNS no',
-    'PasswordAuthentication no',
+    `PasswordAuthentication ${state.shadow === undefined ? 'no' : 'yes'}`,
     'KbdInteractiveAuthentication no',
     'PubkeyAuthentication yes',
-    'PermitRootLogin prohibit-password',
+    `PermitRootLogin ${state.shadow === undefined ? 'prohibit-password' : 'yes'}`,
     'Subsystem sftp internal-sftp',
     'LogLevel ERROR',
     'PrintMotd no',
@@ -504,7 +527,27 @@ const spawnListener = (state: FleetState, block: number, addresses: readonly str
   let child: ChildProcess;
   try {
     fs.appendFileSync(fd, `--- start ${String(state.generation)} on port ${String(state.port)}\n`);
-    child = spawn(state.sshd, ['-D', '-e', '-f', config], { stdio: ['ignore', fd, fd] });
+    const args = ['-D', '-e', '-f', config];
+    // with a password: the same pid becomes sshd (unshare and sh exec), in a namespace of its own where the
+    // private shadow file is mounted over /etc/shadow
+    child =
+      state.shadow === undefined
+        ? spawn(state.sshd, args, { stdio: ['ignore', fd, fd] })
+        : spawn(
+            program('unshare', 'util-linux'),
+            [
+              '--mount',
+              '--propagation',
+              'private',
+              '/bin/sh',
+              '-c',
+              'mount --bind "$0" /etc/shadow && exec "$@"',
+              state.shadow,
+              state.sshd,
+              ...args,
+            ],
+            { stdio: ['ignore', fd, fd] },
+          );
   } finally {
     fs.closeSync(fd);
   }
@@ -630,6 +673,8 @@ export const startFleet = async (options: FleetOptions = {}): Promise<Fleet> => 
     ];
     const pubs = await Promise.all(authorized.map((k) => fsp.readFile(`${k}.pub`, 'utf8')));
     await fsp.writeFile(file('authorized_keys'), pubs.join(''), { mode: 0o600 });
+    const shadow =
+      options.password === undefined ? undefined : await shadowFile(file('shadow'), options.password);
 
     const addresses = Array.from({ length: count }, (_, i) => `127.0.0.${String(i + 2)}`);
     const hostKey = await publicKey(file('host_ed25519_key'));
@@ -639,6 +684,7 @@ export const startFleet = async (options: FleetOptions = {}): Promise<Fleet> => 
       addresses,
       options,
       hostKey: file('host_ed25519_key'),
+      shadow,
       port: 0,
       fingerprint: fingerprintOf(hostKey.base64),
       listeners: [],
