@@ -75,10 +75,36 @@ export function textTable(columns) {
 export const loadAverage = () => os.loadavg()[0].toFixed(2);
 export const loadAverageLine = () =>
   `load average (1 min) at start: ${loadAverage()} (figures are unreliable when it exceeds the cores)`;
+/** The `cpu` line of /proc/stat: the machine's CPU time so far, in ticks, and how much of it was stolen. */
+const cpuTicks = () => {
+  try {
+    const fields = fs
+      .readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1, 9)
+      .map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined; // not Linux
+  }
+};
+const ticksAtLoad = cpuTicks();
+/**
+ * The share of the CPU time that the hypervisor took for other machines (steal) since this module was
+ * loaded: figures are unreliable when it is high. Empty when /proc/stat cannot say.
+ */
+const stealText = () => {
+  const now = cpuTicks();
+  if (ticksAtLoad === undefined || now === undefined || now.total <= ticksAtLoad.total) return '';
+  const share = (now.steal - ticksAtLoad.steal) / (now.total - ticksAtLoad.total);
+  return `; CPU time stolen by the hypervisor during the bench: ${(share * 100).toFixed(1)}%`;
+};
 /** The last line of the targets: how many were met, how long the bench took (`began`: performance.now()). */
 export const targetsMetLine = (met, count, began) =>
   `  ${String(met)} of ${String(count)} targets met; bench took ${((performance.now() - began) / 1000).toFixed(1)} s, ` +
-  `load average (1 min) at end: ${loadAverage()}`;
+  `load average (1 min) at end: ${loadAverage()}${stealText()}`;
 
 /**
  * The targets block: `verdict(label, text, ok)` logs one line (PASS, MISS, or n/a when `ok` is undefined),
@@ -126,6 +152,37 @@ export const platformLine = () => {
     `${cpus[0] === undefined ? '' : ` (${cpus[0].model.trim()})`}, ${Math.round(os.totalmem() / MB / 1024)} GB; ` +
     `rxjobs ${readVersion('package.json')} (dist/), ssh2 ${readVersion('node_modules/ssh2/package.json')}, ` +
     `rxjs ${readVersion('node_modules/rxjs/package.json')}`
+  );
+};
+
+/**
+ * `env` without NODE_EXTRA_CA_CERTS, for the Node.js children of a bench: Node.js reads and parses that file
+ * at every start, before any code of ours runs, and no bench opens a TLS connection.
+ */
+export const withoutExtraCaCerts = (env = process.env) => {
+  const copy = { ...env };
+  delete copy.NODE_EXTRA_CA_CERTS;
+  return copy;
+};
+
+/**
+ * A line saying that the Node.js children run without NODE_EXTRA_CA_CERTS, with what that costs here (the
+ * median wall time of `node -e 0` with and without it, 5 runs each); undefined when it is not set.
+ */
+export const extraCaCertsLine = () => {
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (file === undefined || file === '') return undefined;
+  const startMs = (env) =>
+    median(
+      Array.from({ length: 5 }, () => {
+        const t0 = performance.now();
+        spawnSync(process.execPath, ['-e', '0'], { env, stdio: 'ignore' });
+        return performance.now() - t0;
+      }),
+    );
+  return (
+    `NODE_EXTRA_CA_CERTS=${file} is set here; the Node.js children run without it (\`node -e 0\`: ` +
+    `${Math.round(startMs(process.env))} ms with it, ${Math.round(startMs(withoutExtraCaCerts()))} ms without)`
   );
 };
 

@@ -40,6 +40,7 @@ import {
   fmt,
   killRuns,
   loadAverage,
+  extraCaCertsLine,
   loadAverageLine,
   MB,
   outCase,
@@ -56,6 +57,7 @@ import {
   targets,
   TIME,
   version,
+  withoutExtraCaCerts,
   writeRandomBytes,
   writeTextLines,
 } from './bench-kit.mjs';
@@ -358,6 +360,8 @@ async function parent() {
       `clush ${version('clush', ['--version'], /clush (\S+)/)}, GNU time ${TIME === undefined ? 'missing (no CPU figures)' : 'yes'}`,
   );
   log(loadAverageLine());
+  const caLine = extraCaCertsLine();
+  if (caLine !== undefined) log(caLine);
   if (!fs.existsSync(RXSSH)) {
     log('dist/cli/rxssh.js is missing: run `npm run build` first');
     process.exitCode = 1;
@@ -372,7 +376,7 @@ async function parent() {
   const home = path.join(work, 'home'); // the empty HOME of every tool run
   fs.mkdirSync(home);
   runner.rusageDir = work;
-  const env = { ...process.env, HOME: home };
+  const env = withoutExtraCaCerts({ ...process.env, HOME: home });
   delete env.SSH_AUTH_SOCK;
   let fleet;
   let descendants;
