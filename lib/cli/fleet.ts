@@ -7,7 +7,10 @@ import type { SshCommandLine, SshNodeDefaults } from './ssh-options.js';
 import { sshNodeDefaults } from './ssh-options.js';
 import type { Endpoint } from './target-parse.js';
 
-/** A host to work on, its gateway resolved (undefined: direct, or as the ssh config says). */
+/**
+ * A host to work on, its gateway resolved: `null` for a direct connection (`None->host`), undefined for
+ * the -g/-J default, else direct or as the ssh config says.
+ */
 export interface FleetTarget extends Endpoint {
   readonly label: string;
   readonly gateway?: Endpoint | null | undefined;
@@ -26,13 +29,16 @@ export class Fleet {
   readonly #defaults: SshNodeDefaults;
   readonly #gateways = new Map<string, SshNode>();
   readonly #chain: { last: Endpoint; node: SshNode } | undefined;
+  /** `-J none` (or `-O ProxyJump=none`): targets without a gateway of their own connect directly. */
+  readonly #direct: boolean;
   /** Every node made, gateways included. */
   readonly nodes: SshNode[] = [];
 
   constructor(options: FleetOptions) {
     this.#defaults = sshNodeDefaults(options);
     const spec = options.gateway ?? options.ssh.proxyJump;
-    if (spec !== undefined && spec.toLowerCase() !== 'none') {
+    this.#direct = spec?.toLowerCase() === 'none';
+    if (spec !== undefined && !this.#direct) {
       const hops = parseJumpHops(spec, {
         subject: 'rxssh',
         field: options.gateway === undefined ? '-O ProxyJump' : '-g/-J',
@@ -48,7 +54,7 @@ export class Fleet {
   }
 
   /** The options of a node (gateways too): the command line's, the endpoint's user and port first. */
-  #base(e: Endpoint, gateway: SshNode | undefined, label: string): SshNodeOptions {
+  #base(e: Endpoint, gateway: SshNode | null | undefined, label: string): SshNodeOptions {
     const d = this.#defaults;
     return { ...d, hostname: e.host, label, gateway, username: e.user ?? d.username, port: e.port ?? d.port };
   }
@@ -64,10 +70,14 @@ export class Fleet {
     return node;
   }
 
-  /** The gateway node of a target: the -g/-J chain, or its own `gw->` one; undefined when direct. */
-  #gatewayOf(t: FleetTarget): SshNode | undefined {
+  /**
+   * The gateway node of a target: the -g/-J chain, or its own `gw->` one; `null` when it must connect
+   * directly (`None->host`, `-J none`), undefined when the ssh config decides.
+   */
+  #gatewayOf(t: FleetTarget): SshNode | null | undefined {
     const g = t.gateway;
-    if (g === null || g === undefined) return undefined;
+    if (g === null) return null;
+    if (g === undefined) return this.#direct ? null : undefined;
     const chain = this.#chain;
     // compared with the defaults applied (-l, -p), as the connections apply them: the targets' gateway got
     // its user from -l, the chain's hops did not

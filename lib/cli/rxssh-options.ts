@@ -60,7 +60,7 @@ Targets (at least one -t):
 Connection:
   -l, --login USER       remote user when a target names none (default: the local user, or ssh config)
   -g, --gateway [U@]GW   gateway for targets that name none; one connection, shared
-  -J, --jump GW1[,GW2]   the same, as a ProxyJump chain
+  -J, --jump GW1[,GW2]   the same, as a ProxyJump chain; 'none': direct, whatever ssh config says
   -i, --identity FILE    private key to use (repeatable; default: ssh-agent and ~/.ssh/id_*)
   -p, --port PORT        port when a target or gateway names none (default 22, or ssh config)
   -F, --ssh-config FILE  ssh config file to read (default ~/.ssh/config; 'none' reads none)

@@ -49,8 +49,11 @@ export interface ResolvedTarget {
   readonly user: string | undefined;
   /** The port given with the target, else `-p`, else `undefined`. */
   readonly port: number | undefined;
-  /** The target's own gateway, else `-g`; `undefined` for a direct one (no `-g`, or `None->host`). */
-  readonly gateway: Endpoint | undefined;
+  /**
+   * The target's own gateway, else `-g`; `null` for an explicitly direct one (`None->host`), `undefined`
+   * when there is neither (direct, or as the ssh config says).
+   */
+  readonly gateway: Endpoint | null | undefined;
   /**
    * The name of the target in output prefixes and per-host file names: its host as written, plus what
    * tells it apart from the other targets on the same host (`user@host`, `host:port`, `gw->host`).
@@ -132,9 +135,11 @@ export function resolveTargets(options: ResolveTargetsOptions): ResolvedTargets 
 
 type Unlabelled = Omit<ResolvedTarget, 'label'>;
 
-/** A gateway as a comparable value, whatever the order of its keys. */
-const hopKey = (gateway: Endpoint | undefined): unknown =>
-  gateway === undefined ? null : [gateway.host, gateway.user ?? null, gateway.port ?? null];
+/** A gateway as a comparable value, whatever the order of its keys (no gateway and `None->` alike). */
+const hopKey = (gateway: Endpoint | null | undefined): unknown =>
+  gateway === undefined || gateway === null
+    ? null
+    : [gateway.host, gateway.user ?? null, gateway.port ?? null];
 
 function withUser(endpoint: Endpoint, login: string | undefined): Endpoint {
   const user = endpoint.user ?? login;
@@ -153,7 +158,7 @@ function applyDefaults(
     port: target.port ?? port,
     gateway:
       target.gateway === null
-        ? undefined
+        ? null
         : target.gateway === undefined
           ? gateway
           : withUser(target.gateway, login),
@@ -181,7 +186,7 @@ function withLabels(targets: readonly Unlabelled[]): ResolvedTarget[] {
     const user = varies((t) => t.user) ? target.user : undefined;
     const port = varies((t) => t.port) ? target.port : undefined;
     let label = formatEndpoint(endpoint(target.host, user, port));
-    if (varies((t) => hopKey(t.gateway)) && target.gateway !== undefined) {
+    if (varies((t) => hopKey(t.gateway)) && target.gateway !== undefined && target.gateway !== null) {
       const { host, user: gwUser, port: gwPort } = target.gateway;
       const sameHop = group.filter((t) => t.gateway?.host === host && t.gateway.port === gwPort);
       const userShown = new Set(sameHop.map((t) => t.gateway?.user)).size > 1 ? gwUser : undefined;

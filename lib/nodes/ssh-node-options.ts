@@ -27,10 +27,11 @@ export interface SshNodeOptions {
   readonly port?: number | undefined;
   /**
    * Reach this host through another node's connection (a tunnel), to any depth. Nodes behind one gateway
-   * share its connection, which stays open while one of them uses it (see `close()`). Default: the config's
-   * `ProxyJump` hops, one shared jump node per hop.
+   * share its connection, which stays open while one of them uses it (see `close()`). `null`: connect
+   * directly, whatever the config's `ProxyJump` says (as `ssh -J none`). Default: the config's `ProxyJump`
+   * hops, one shared jump node per hop.
    */
-  readonly gateway?: SshNode | undefined;
+  readonly gateway?: SshNode | null | undefined;
   /** Private key files. Default: the config's `IdentityFile`s, else `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`. */
   readonly keys?: readonly string[] | undefined;
   /** Passphrase of the keys: one for all, or one per file. */
@@ -113,7 +114,7 @@ export interface ResolvedNode<Gateway> {
   readonly connectTimeout: number;
   readonly keepalive: number;
   readonly keepaliveCountMax: number;
-  /** The last hop of the config's `ProxyJump`, unless the options name a `gateway`. */
+  /** The last hop of the config's `ProxyJump`, unless the options name a `gateway` (or `null`). */
   readonly jumpGateway: Gateway | undefined;
 }
 

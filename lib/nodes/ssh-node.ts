@@ -53,13 +53,17 @@ export class SshNode implements Node {
 
   constructor(options: SshNodeOptions) {
     checkSshNodeOptions(options);
-    if (options.gateway !== undefined && !(options.gateway instanceof SshNode))
-      throw new ConfigError(`node "${options.label ?? options.hostname}"`, 'gateway', 'must be an SshNode');
+    if (options.gateway !== undefined && options.gateway !== null && !(options.gateway instanceof SshNode))
+      throw new ConfigError(
+        `node "${options.label ?? options.hostname}"`,
+        'gateway',
+        'must be an SshNode, or null for a direct connection',
+      );
     this.options = options;
     this.hostname = options.hostname;
     this.username = options.username;
     this.label = options.label ?? options.hostname;
-    this.gateway = options.gateway;
+    this.gateway = options.gateway ?? undefined;
     this.killGrace = options.killGrace ?? 500;
     this.#host = {
       node: this,

@@ -247,5 +247,25 @@ describe('rxssh on real hosts', function () {
       const direct = await rxssh(['-O', 'ProxyJump=none', '-t', '127.0.0.3', PEER]);
       expect([direct.code, peers(direct.stdout)['127.0.0.3']?.[0]], direct.stderr).to.deep.equal([0, 'node']);
     });
+
+    it("-J none, -O ProxyJump=none and None->host override the ssh config's ProxyJump", async () => {
+      const f = fleet();
+      const config = join(dir(), 'ssh_config_jump');
+      await writeFile(
+        config,
+        'Host 127.0.0.3\n  ProxyJump 127.0.0.2\n' +
+          `Host *\n  Port ${String(f.port)}\n  User ${f.user}\n  IdentityFile ${f.clientKey}\n` +
+          `  UserKnownHostsFile ${f.knownHosts}\n  StrictHostKeyChecking yes\n`,
+      );
+      const holderOf = async (args: string[]): Promise<string | undefined> => {
+        const r = await runCli('rxssh', ['-F', config, ...args, PEER]);
+        expect(r.code, r.stderr).to.equal(0);
+        return peers(r.stdout)['127.0.0.3']?.[0];
+      };
+      expect(await holderOf(['-t', '127.0.0.3']), 'the config says through 127.0.0.2').to.equal('sshd');
+      expect(await holderOf(['-J', 'none', '-t', '127.0.0.3'])).to.equal('node');
+      expect(await holderOf(['-O', 'ProxyJump=none', '-t', '127.0.0.3'])).to.equal('node');
+      expect(await holderOf(['-t', 'None->127.0.0.3'])).to.equal('node');
+    });
   });
 });

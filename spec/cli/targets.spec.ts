@@ -164,7 +164,7 @@ describe('resolveTargets', () => {
       direct('a', { user: 'root', port: 2222, gateway: { host: 'gw', user: 'admin', port: 22 } }),
       direct('b', { user: 'bob', port: 2200, gateway: { host: 'gw', user: 'admin', port: 22 } }),
       direct('c', { user: 'root', port: 2222, gateway: { host: 'gw2', user: 'x' } }),
-      direct('d', { user: 'root', port: 2222 }),
+      direct('d', { user: 'root', port: 2222, gateway: null }),
     ]);
     expect(brief(resolve({ targets: ['gw->a'], login: 'root' }).targets)).to.deep.equal([
       direct('a', { user: 'root', gateway: { host: 'gw', user: 'root' } }),

@@ -189,5 +189,13 @@ describe('SshNode gateways (real sshd)', function () {
       expect(await open()).to.equal(baseline + 1 + 3);
       await Promise.all([a.close(), b.close(), c.close()]);
     });
+
+    it('connects directly with gateway: null, whatever ProxyJump says (as ssh -J none)', async () => {
+      const node = new SshNode({ hostname: 'target', sshConfig: config, agent: false, gateway: null });
+      expect(node.gateway).to.equal(undefined);
+      expect(await out(node, WHERE)).to.deep.equal(['127.0.0.5']);
+      expect(await open(), 'one connection: no jump host').to.equal(baseline + 1);
+      await node.close();
+    });
   });
 });
