@@ -9,9 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { MISSING_FILE, fileVersion } from './file-version.js';
-import { KeyAgent } from './key-agent.js';
+import type { KeyAgent } from './key-agent.js';
 import type { ParsedKey } from './ssh2.js';
-import { parseKey } from './ssh2.js';
 
 /**
  * A private key, parsed, and its in-process agent (undefined for a key type the agent does not sign).
@@ -31,6 +30,8 @@ interface CachedFile {
 const cache = new Map<string, CachedFile>();
 
 const load = async (file: string, passphrase: string | undefined): Promise<LoadedKey | Error> => {
+  // loaded with the first key, as ssh2 is with the first connection: not by `import 'rxjobs'`
+  const [{ parseKey }, { KeyAgent }] = await Promise.all([import('./ssh2.js'), import('./key-agent.js')]);
   const key = parseKey(await readFile(file), passphrase);
   return key instanceof Error ? key : { key, agent: KeyAgent.of(key) };
 };

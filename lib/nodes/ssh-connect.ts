@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { AuthPlan } from './ssh-auth.js';
 import { SshConnection } from './ssh-connection.js';
 import type { ConnectConfig } from './ssh2.js';
-import { Client } from './ssh2.js';
+import type { Client } from './ssh2.js';
 import { SshAuthError } from './errors/ssh-auth-error.js';
 import type { ConnectFailure } from './errors/ssh-connect-error.js';
 import { SshConnectError } from './errors/ssh-connect-error.js';
@@ -168,9 +168,13 @@ const closedWhileConnecting = (spec: ConnectSpec, attempt: number): Failure =>
     false,
   );
 
-function attemptOnce(spec: ConnectSpec, attempt: number): Promise<SshConnection> {
+function attemptOnce(
+  spec: ConnectSpec,
+  attempt: number,
+  NewClient: new () => Client,
+): Promise<SshConnection> {
   return new Promise((resolve, reject) => {
-    const client = new Client();
+    const client = new NewClient();
     let settled = false;
     let refusal: Error | undefined; // a refused host key, which ssh2 only reports as a handshake failure
     const onAbort = (): void => {
@@ -253,13 +257,15 @@ function attemptOnce(spec: ConnectSpec, attempt: number): Promise<SshConnection>
  * @internal
  */
 export async function openConnection(spec: ConnectSpec): Promise<SshConnection> {
+  // ssh2 is loaded on the first connection, so that a program with local nodes only never loads it
+  const { Client: NewClient } = await import('./ssh2.js');
   const ramp = rampFor(spec.rampKey, spec.rampLimit);
   for (let attempt = 1; ; attempt++) {
     const release = await ramp.acquire();
     let failure: Failure;
     try {
       if (spec.signal?.aborted === true) throw closedWhileConnecting(spec, attempt);
-      return await attemptOnce(spec, attempt);
+      return await attemptOnce(spec, attempt, NewClient);
     } catch (e: unknown) {
       failure = e as Failure;
     } finally {

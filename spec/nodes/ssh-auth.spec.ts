@@ -20,9 +20,12 @@ const settle = async (file: string): Promise<void> => {
   await utimes(file, past, past);
 };
 
+// key-cache.ts imports key-agent.ts dynamically (ssh2 is loaded on first use), and tsx gives a dynamic
+// import a module instance of its own: the class is recognised by name, not by `instanceof`
 const agentOf = (method: AuthMethod | undefined): KeyAgent => {
-  if (method?.type !== 'agent' || !(method.agent instanceof KeyAgent)) expect.fail('not a KeyAgent method');
-  return method.agent;
+  if (method?.type !== 'agent' || method.agent.constructor.name !== KeyAgent.name)
+    expect.fail('not a KeyAgent method');
+  return method.agent as KeyAgent;
 };
 
 describe('planAuth', () => {
