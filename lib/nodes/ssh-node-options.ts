@@ -39,7 +39,11 @@ export interface SshNodeOptions {
   /** ssh-agent's socket, `true` for `$SSH_AUTH_SOCK`, `false` for none. Default: used when `keys` is unset. */
   readonly agent?: string | boolean | undefined;
   readonly password?: string | undefined;
-  /** The user's known_hosts file. Default: the config's `UserKnownHostsFile`, else `~/.ssh/known_hosts`. */
+  /**
+   * The user's known_hosts file: the one read and the one `accept-new` appends to. Default: the config's
+   * `UserKnownHostsFile` (all its files are read, the first is appended to), else `~/.ssh/known_hosts` (and
+   * `~/.ssh/known_hosts2` is read too, as OpenSSH does).
+   */
   readonly knownHosts?: string | undefined;
   /** Default: the config's `StrictHostKeyChecking`, else `accept-new`. */
   readonly hostKeyPolicy?: HostKeyPolicy | undefined;
@@ -109,7 +113,10 @@ export interface ResolvedNode<Gateway> {
   readonly port: number;
   readonly username: string;
   readonly keys: readonly string[] | undefined;
+  /** The user file that `accept-new` appends to: the first of `knownHostsFiles`. */
   readonly knownHosts: string;
+  /** The user's known_hosts files to read, in order. */
+  readonly knownHostsFiles: readonly string[];
   readonly policy: HostKeyPolicy;
   readonly connectTimeout: number;
   readonly keepalive: number;
@@ -132,6 +139,11 @@ export async function resolveNode<Gateway>(
     o.sshConfig === false
       ? {}
       : await resolveSshConfig(o.hostname, o.sshConfig === undefined ? {} : { file: o.sshConfig });
+  const userKnownHosts = path.join(os.homedir(), '.ssh', 'known_hosts');
+  const defaultKnownHosts = [userKnownHosts, `${userKnownHosts}2`];
+  const configFiles = config.userKnownHostsFiles ?? [];
+  const knownHostsFiles =
+    o.knownHosts !== undefined ? [o.knownHosts] : configFiles.length > 0 ? configFiles : defaultKnownHosts;
   let jumpGateway: Gateway | undefined;
   if (o.gateway === undefined) for (const hop of config.proxyJump ?? []) jumpGateway = jump(hop, jumpGateway);
   return {
@@ -143,8 +155,8 @@ export async function resolveNode<Gateway>(
       (config.identityFiles !== undefined && config.identityFiles.length > 0
         ? config.identityFiles
         : undefined),
-    knownHosts:
-      o.knownHosts ?? config.userKnownHostsFiles?.[0] ?? path.join(os.homedir(), '.ssh', 'known_hosts'),
+    knownHosts: knownHostsFiles[0] ?? userKnownHosts,
+    knownHostsFiles,
     policy: o.hostKeyPolicy ?? config.strictHostKeyChecking ?? 'accept-new',
     connectTimeout: o.connectTimeout ?? config.connectTimeout ?? 10_000,
     keepalive: o.keepalive ?? config.serverAliveInterval ?? 5_000,

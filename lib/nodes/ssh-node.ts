@@ -17,7 +17,7 @@ import type { ConnectConfig } from './ssh2.js';
 
 export type { SshNodeOptions } from './ssh-node-options.js';
 
-const SYSTEM_KNOWN_HOSTS = '/etc/ssh/ssh_known_hosts';
+const SYSTEM_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 
 let serial = 0;
 // jump hosts made from ProxyJump lines, shared by every node that names the same chain
@@ -203,7 +203,7 @@ export class SshNode implements Node {
         ? `${via.toString()} -> ${this.toString()}`
         : this.toString();
     const lookup = { host: r.host, port: r.port };
-    const files = [r.knownHosts, SYSTEM_KNOWN_HOSTS];
+    const files = [...r.knownHostsFiles, ...SYSTEM_KNOWN_HOSTS];
     const auth = await planAuth(label, {
       username: r.username,
       keys: r.keys,
