@@ -12,7 +12,9 @@ import type { CommandEvent } from '../../lib/nodes/command-event.js';
 import { LocalNode } from '../../lib/nodes/local-node.js';
 import type { Node } from '../../lib/nodes/node.js';
 import { thrown } from '../helpers/errors.js';
-import { remoteProcesses } from '../helpers/sshd.js';
+import { fleetNode } from '../helpers/ssh-nodes.js';
+import type { Fleet } from '../helpers/sshd.js';
+import { remoteProcesses, startFleet } from '../helpers/sshd.js';
 
 const runOn = async (
   node: Node,
@@ -91,5 +93,39 @@ describe('Service (portable way, on a LocalNode)', function () {
       service.status().label,
       service.logs().label,
     ]).to.deep.equal(['Service: start web', 'Service: stop web', 'Service: status web', 'Service: logs web']);
+  });
+});
+
+describe('Service over SSH (real sshd, no systemd here: the portable way, chosen by auto)', function () {
+  this.timeout(30_000);
+  let fleet: Fleet;
+
+  before(async () => {
+    fleet = await startFleet();
+  });
+  after(() => fleet.stop());
+
+  it('outlives the command that started it and the connection, is seen and stopped from a new connection', async () => {
+    const marker = `${String(Date.now() % 1e6)}.4545`;
+    const service = new Service(`echo "up on $WHO"; exec sleep ${marker}`, {
+      serviceId: 'ssh-sleeper',
+      env: { WHO: 'ssh' },
+    });
+    const first = fleetNode(fleet, 0);
+    expect((await runOn(first, service.start())).code).to.equal(0);
+    await first.close(); // the session and the connection end: the service goes on
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await remoteProcesses(`sleep ${marker}`)).to.have.length(1);
+
+    const second = fleetNode(fleet, 0);
+    try {
+      expect(await runOn(second, service.status())).to.deep.equal({ out: ['active'], code: 0 });
+      expect((await runOn(second, service.logs())).out).to.deep.equal(['up on ssh']);
+      expect((await runOn(second, service.stop())).code).to.equal(0);
+      expect(await remoteProcesses(`sleep ${marker}`)).to.deep.equal([]);
+      expect(await runOn(second, service.status())).to.deep.equal({ out: ['inactive'], code: 3 });
+    } finally {
+      await second.close();
+    }
   });
 });
