@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -184,13 +184,27 @@ describe('SshNode faults (real sshd)', function () {
     });
 
     it('unsubscribed while queued for a session: never runs', async () => {
+      // maxSessions 2: one session for commands (the other is kept for kills), taken by `busy`
       const node = fleetNode(fleet, 0, { maxSessions: 2 });
       const [busy, queued] = [marker(), marker()];
+      // the remote host is this machine: the queued command's first act would leave this file
+      const started = path.join(local, `queued-${queued}`);
       const a = node.exec(`sleep ${busy}`).subscribe({ error: () => undefined });
-      const b = node.exec(`sleep ${queued}`).subscribe({ error: () => undefined });
+      const b = node.exec(`touch ${started}; sleep ${queued}`).subscribe({ error: () => undefined });
       expect(await running(busy)).to.equal(true);
+      await settle(200); // b waits for the session
       b.unsubscribe();
       a.unsubscribe();
+      // the session is free once busy is gone: a command still queued would start now
+      expect(await gone(busy)).to.equal(true);
+      await settle(500);
+      expect(
+        await access(started).then(
+          () => 'started',
+          () => 'never started',
+        ),
+      ).to.equal('never started');
+      expect(await remoteProcesses(queued)).to.deep.equal([]);
       await node.close();
       expect(await remoteProcesses(busy)).to.deep.equal([]);
       expect(await remoteProcesses(queued)).to.deep.equal([]);
@@ -344,8 +358,8 @@ describe('SshNode host keys and keys (real sshd)', function () {
       expect(e.message).to.contain(key).and.contain('wrong passphrase');
     });
 
-    // password authentication: the harness's sshd has PasswordAuthentication off and the login user (root)
-    // has no password; enabling it would mean setting a password for root on this machine: not tested here
+    // password authentication: tested in ssh-auth.e2e.spec.ts ('SshNode password authentication (real
+    // sshd)'), on a fleet whose sshd reads a private /etc/shadow (this fleet has PasswordAuthentication off)
   });
 
   describe('a changed host key (last: it rotates the fleet key)', () => {

@@ -5,6 +5,8 @@ import path from 'node:path';
 
 import { expect } from 'chai';
 
+import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+
 import { RunString } from '../../lib/commands/run-string.js';
 import { Pull, Push } from '../../lib/commands/transfer.js';
 import { Job } from '../../lib/core/job.js';
@@ -15,7 +17,17 @@ import { commandSuite, marker, runJobs, runOn, shown, valuesOf } from '../helper
 import { eventually } from '../helpers/eventually.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';
 import type { Fleet } from '../helpers/sshd.js';
-import { refusedPort, remoteProcesses, sshdConnections, startFleet } from '../helpers/sshd.js';
+import {
+  killConnectionProcesses,
+  refusedPort,
+  remoteProcesses,
+  sshdConnections,
+  startFleet,
+} from '../helpers/sshd.js';
+
+// `sleep <s>.<random digits>`: a sleep of about `s` seconds whose command line is unique
+const timedMarker = (s: number): string =>
+  `${String(s)}.${String(Math.floor(Math.random() * 1e6))}${String(Date.now() % 1e6)}`;
 
 describe('SshJob and commands (real sshd)', function () {
   this.timeout(30_000);
@@ -23,7 +35,7 @@ describe('SshJob and commands (real sshd)', function () {
   let local: string;
 
   before(async () => {
-    fleet = await startFleet({ hosts: 2 });
+    fleet = await startFleet({ hosts: 3 });
     local = await mkdtemp(path.join(os.tmpdir(), 'rxjobs-ssh-job-'));
   });
   after(async () => {
@@ -39,6 +51,7 @@ describe('SshJob and commands (real sshd)', function () {
     // the "remote" host is this machine: a directory under the fleet's, removed with it
     remoteDir: () => mkdtemp(path.join(fleet.dir, 'remote-')),
     processes: remoteProcesses,
+    connections: () => sshdConnections(fleet),
   }));
 
   describe('on SSH only', () => {
@@ -102,6 +115,51 @@ describe('SshJob and commands (real sshd)', function () {
       expect(await new Scheduler([ticker, work]).orchestrate()).to.equal(true);
       expect(ticker.isCancelled()).to.equal(true);
       expect(await remoteProcesses(m)).to.deep.equal([]);
+    });
+
+    it("fails the job of a host whose sshd connection dies, within the keepalive bound; the others' jobs succeed", async () => {
+      const victimHost = fleet.hosts[1] ?? expect.fail('the fleet has 3 hosts');
+      const before = await sshdConnections(fleet);
+      // keepalives every 200 ms, 2 unanswered: a dead peer is noticed within 600 ms even if its socket is
+      // not closed
+      const options = { keepalive: 200, keepaliveCountMax: 2 };
+      const [long, short1, short2] = [timedMarker(20), timedMarker(2), timedMarker(2)];
+      const first = new SshJob(fleetNode(fleet, 0, options), `sleep ${short1}; echo ok`, { label: 'first' });
+      const victim = new SshJob(fleetNode(fleet, 1, options), `sleep ${long}`, { label: 'victim' });
+      const third = new SshJob(fleetNode(fleet, 2, options), `sleep ${short2}; echo ok`, { label: 'third' });
+      const outcome = new Scheduler([first, victim, third]).orchestrate();
+      // all three run: the others' connections are up when the victim's dies
+      const allRunning = await eventually(async () => {
+        const counts = await Promise.all([long, short1, short2].map((m) => remoteProcesses(`sleep ${m}`)));
+        return counts.every((pids) => pids.length > 0);
+      });
+      expect(allRunning, 'the three commands did not all start').to.equal(true);
+      const t0 = performance.now();
+      expect(await killConnectionProcesses(fleet, victimHost.address)).to.be.greaterThan(0);
+      expect(await eventually(() => victim.status === 'failed', 5000, 5)).to.equal(true);
+      const failedAfter = performance.now() - t0;
+      expect(failedAfter, 'ms until the job failed').to.be.below(600 + 1000);
+      expect(first.isRunning() && third.isRunning(), 'the other jobs still run').to.equal(true);
+
+      expect(await outcome).to.equal(true); // no job is critical
+      expect(performance.now() - t0, 'ms until orchestrate() resolved').to.be.below(10_000);
+      const failed = victim.outcome();
+      if (failed?.status !== 'failed') return expect.fail(`victim: ${String(failed?.status)}`);
+      expect(isJobsError(failed.error, 'ssh')).to.equal(true);
+      expect(failed.error.message)
+        .to.contain(`${victimHost.address}:${String(fleet.port)}`)
+        .and.contain('connection lost')
+        .and.contain(`sleep ${long}`);
+      for (const job of [first, third]) {
+        expect(job.status, job.label).to.equal('done');
+        expect(job.result(), job.label).to.equal(0);
+      }
+      // the killed sshd could not signal its command
+      for (const pid of await remoteProcesses(`sleep ${long}`)) process.kill(pid, 'SIGKILL');
+      expect(await eventually(async () => (await remoteProcesses(`sleep ${long}`)).length === 0)).to.equal(
+        true,
+      );
+      expect(await eventually(async () => (await sshdConnections(fleet)) === before)).to.equal(true);
     });
 
     // apssh test_basics file_loopback

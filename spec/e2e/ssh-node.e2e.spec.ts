@@ -13,7 +13,14 @@ import { rejection } from '../helpers/errors.js';
 import { eventually } from '../helpers/eventually.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';
 import type { Fleet } from '../helpers/sshd.js';
-import { blackHole, refusedPort, remoteProcesses, sshdConnections, startFleet } from '../helpers/sshd.js';
+import {
+  blackHole,
+  killConnectionProcesses,
+  refusedPort,
+  remoteProcesses,
+  sshdConnections,
+  startFleet,
+} from '../helpers/sshd.js';
 
 const run = (o: ReturnType<ReturnType<typeof fleetNode>['exec']>) => lastValueFrom(o.pipe(toArray()));
 const shown = (events: CommandEvent[]): string[] =>
@@ -25,6 +32,19 @@ const shown = (events: CommandEvent[]): string[] =>
         : `exit ${String(e.code)} ${String(e.signal)}`,
   );
 const marker = (): string => `1${String(Math.floor(Math.random() * 1e6))}.${String(Date.now() % 1e6)}`;
+// `sleep <s>.<random digits>`: a sleep of about `s` seconds whose command line is unique
+const timedMarker = (s: number): string =>
+  `${String(s)}.${String(Math.floor(Math.random() * 1e6))}${String(Date.now() % 1e6)}`;
+/** The most lines `start` without their `end` yet, in a log of `start`/`end` lines. */
+const mostAtOnce = (log: string): number => {
+  let now = 0;
+  let most = 0;
+  for (const line of log.split('\n')) {
+    if (line === 'start') most = Math.max(most, ++now);
+    else if (line === 'end') now--;
+  }
+  return most;
+};
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -137,12 +157,24 @@ describe('SshNode (real sshd)', function () {
 
     it('runs 50 commands at once on one node, queued under MaxSessions 10', async () => {
       const node = fleetNode(fleet, 2);
+      // each command appends `start` and `end` lines (O_APPEND: one write each, in the order they happen)
+      const log = path.join(local, `sessions-${marker()}.log`);
       const outputs = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          lastValueFrom(node.exec(`sleep 0.05; echo ${String(i)}`).pipe(stdout(), toArray())),
+          lastValueFrom(
+            node
+              .exec(`echo start >> ${log}; sleep 0.2; echo end >> ${log}; echo ${String(i)}`)
+              .pipe(stdout(), toArray()),
+          ),
         ),
       );
       expect(outputs.map((o) => o.join())).to.deep.equal(Array.from({ length: 50 }, (_, i) => String(i)));
+      const text = await readFile(log, 'utf8');
+      expect(text.match(/^start$/gm)).to.have.length(50);
+      expect(text.match(/^end$/gm)).to.have.length(50);
+      // one of the server's 10 sessions is kept for kills: at most 9 commands at once, and more than one
+      const most = mostAtOnce(text);
+      expect(most, 'commands running at once').to.be.at.most(9).and.at.least(2);
       await node.close();
     });
   });
@@ -226,12 +258,18 @@ describe('SshNode (real sshd)', function () {
     it('fails a pull of a missing remote file, naming it, and writes nothing', async () => {
       const node = fleetNode(fleet);
       const into = path.join(local, 'missing');
+      const before = await readdir(local);
       const e = await rejection(
         lastValueFrom(node.pull(['no/such/file'], into), { defaultValue: undefined }),
       );
       expect(isJobsError(e, 'transfer')).to.equal(true);
       expect((e as Error).message).to.contain('no/such/file');
       await node.close();
+      // not even the destination directory
+      expect(await readdir(local)).to.deep.equal(before);
+      expect(await readdir(into).catch((err: unknown) => (err as NodeJS.ErrnoException).code)).to.equal(
+        'ENOENT',
+      );
     });
 
     it('leaves no partial local file when a pull is interrupted', async () => {
@@ -240,7 +278,8 @@ describe('SshNode (real sshd)', function () {
       const into = path.join(local, 'interrupted');
       await mkdir(into, { recursive: true });
       const sub = node.pull([`${fleet.home}/huge.bin`], into).subscribe({ error: () => undefined });
-      await eventually(async () => (await readdir(into)).length > 0, 5000);
+      const started = await eventually(async () => (await readdir(into)).length > 0, 10_000, 5);
+      expect(started, 'the pull did not start').to.equal(true);
       sub.unsubscribe();
       await node.close();
       expect(await readdir(into)).to.deep.equal([]);
@@ -320,10 +359,36 @@ describe('SshNode (real sshd)', function () {
     });
 
     it('a transport failure errors the command stream, other nodes carry on', async () => {
+      const [hostA, hostB] = [fleet.hosts[0], fleet.hosts[1]];
+      if (hostA === undefined || hostB === undefined) return expect.fail('the fleet has 4 hosts');
       const a = fleetNode(fleet, 0);
       const b = fleetNode(fleet, 1);
-      const results = await Promise.allSettled([run(a.exec('true')), run(b.exec('echo ok'))]);
-      expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'fulfilled']);
+      const [long, short] = [timedMarker(30), timedMarker(1)];
+      const failed = rejection(run(a.exec(`sleep ${long}`)));
+      const carried = run(b.exec(`sleep ${short}; echo ok`));
+      // both commands run: b's connection is up when a's dies
+      expect(
+        await eventually(
+          async () =>
+            (await remoteProcesses(`sleep ${long}`)).length > 0 &&
+            (await remoteProcesses(`sleep ${short}`)).length > 0,
+        ),
+      ).to.equal(true);
+      const t0 = performance.now();
+      expect(await killConnectionProcesses(fleet, hostA.address)).to.be.greaterThan(0);
+      const e = await failed;
+      expect(performance.now() - t0).to.be.below(1000);
+      expect(isJobsError(e, 'ssh')).to.equal(true);
+      expect((e as Error).message)
+        .to.contain(`${hostA.address}:${String(fleet.port)}`)
+        .and.contain('connection lost')
+        .and.contain(`sleep ${long}`);
+      expect(shown(await carried)).to.deep.equal(['stdout:ok', 'exit 0 null']);
+      // the killed sshd could not signal its command
+      for (const pid of await remoteProcesses(`sleep ${long}`)) process.kill(pid, 'SIGKILL');
+      expect(await eventually(async () => (await remoteProcesses(`sleep ${long}`)).length === 0)).to.equal(
+        true,
+      );
       await Promise.all([a.close(), b.close()]);
     });
   });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { expect } from 'chai';
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 
 import { Pull, Push } from '../../lib/commands/transfer.js';
 import { Run } from '../../lib/commands/run.js';
@@ -31,6 +31,7 @@ import { exitStatus, stdout } from '../../lib/nodes/operators.js';
 import { shellQuote } from '../../lib/nodes/shell-quote.js';
 import { SshJob } from '../../lib/ssh-job.js';
 import { rejection } from './errors.js';
+import { eventually } from './eventually.js';
 
 /** What the suite needs to know of a kind of node. */
 export interface NodeKit {
@@ -42,6 +43,8 @@ export interface NodeKit {
   remoteDir(): Promise<string>;
   /** The live processes of the node's host whose command line holds `marker`. */
   processes(marker: string): Promise<number[]>;
+  /** The connections open to the node's host, for kinds that have connections (SSH). */
+  connections?: () => Promise<number>;
 }
 
 /** A number that `sleep` takes (about 12 days) and that no other process has on its command line. */
@@ -143,6 +146,19 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
       await Promise.all(nodes.map((n) => n.close()));
       nodes = [];
     });
+    /**
+     * Whether the connections to the node's host are back to `open` (within 3 s: sshd sees a close a little
+     * after the client), without the suite's own close() of the test's nodes; true for kinds without
+     * connections.
+     */
+    const connectionsBackTo = async (open: number | undefined): Promise<boolean> => {
+      const count = kit.connections;
+      return (
+        open === undefined ||
+        count === undefined ||
+        (await eventually(async () => (await count()) === open, 3000))
+      );
+    };
     after(async () => {
       await rm(local, { recursive: true, force: true });
     });
@@ -643,8 +659,10 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
           { label: 'failing', critical: true },
         );
         const later = new SshJob(node(), 'echo never', { label: 'later', requires: failing });
+        const open = await kit.connections?.();
         const { ok, events, scheduler } = await runJobs([sleeper, failing, later]);
         expect(ok).to.equal(false);
+        expect(await connectionsBackTo(open), 'connections closed by the shutdown').to.equal(true);
         expect(scheduler.failedCritical()).to.equal(true);
         expect(shown(valuesOf(events, sleeper))).to.deep.equal(['stdout:started']);
         expect(sleeper.isCancelled()).to.equal(true);
@@ -667,7 +685,9 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
           { variables },
         );
         const scheduler = new Scheduler([ticker, work]);
+        const open = await kit.connections?.();
         expect(await scheduler.orchestrate()).to.equal(true);
+        expect(await connectionsBackTo(open), 'connections closed by the shutdown').to.equal(true);
         expect(ticker.isCancelled()).to.equal(true);
         expect(work.result()).to.equal(0);
         expect(Number(variables.get('tries'))).to.be.below(100); // the ticker ran
@@ -677,12 +697,28 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
       it('a scheduler timeout cancels a long command, and nothing survives', async () => {
         const m = marker();
         const job = new SshJob(node(), `echo started; sleep ${m}`);
+        const open = await kit.connections?.();
         const { ok, events, scheduler } = await runJobs([job], { timeout: 600 });
         expect(ok).to.equal(false);
+        expect(await connectionsBackTo(open), 'connections closed by the shutdown').to.equal(true);
         expect(scheduler.failedTimeout()).to.equal(true);
         expect(job.isCancelled()).to.equal(true);
         expect(shown(valuesOf(events, job))).to.deep.equal(['stdout:started']);
         expect(await kit.processes(`sleep ${m}`)).to.deep.equal([]);
+      });
+
+      it('unsubscribing from run() cancels the jobs: their processes die and the connections close', async () => {
+        const m = marker();
+        const open = await kit.connections?.();
+        const scheduler = new Scheduler([
+          new SshJob(node(), `echo started; sleep ${m}`),
+          new SshJob(node(), `echo started; sleep ${m}`),
+        ]);
+        // the first line of output, then the subscription ends
+        const first = await firstValueFrom(scheduler.run().pipe(filter((e) => e.type === 'value')));
+        expect(shown([first.value as CommandEvent])).to.deep.equal(['stdout:started']);
+        expect(await eventually(async () => (await kit.processes(`sleep ${m}`)).length === 0)).to.equal(true);
+        expect(await connectionsBackTo(open), 'connections closed by the shutdown').to.equal(true);
       });
     });
   });

@@ -843,12 +843,56 @@ export const killSshd = async (fleet: Fleet, index = 0): Promise<number> => {
 };
 
 /**
+ * The pids holding a TCP socket (not listening) whose local end is `address:port` (`ss -p`): on the server
+ * side, the per-connection processes serving that address.
+ */
+const socketHolders = async (address: string, port: number): Promise<Set<number>> => {
+  const out = await run(program('ss', 'iproute2'), ['-Htnp', `( src ${address}:${String(port)} )`]);
+  if (out.code !== 0) throw new Error(`sshd harness: ss failed: ${out.stderr.trim()}`);
+  return new Set([...out.stdout.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])));
+};
+
+/** The sshd processes of the connections served on `address`: each holder's connection tree, from its root. */
+const connectionsOf = async (state: FleetState, address: string): Promise<Proc[]> => {
+  if (!state.addresses.includes(address)) {
+    throw new Error(`sshd harness: ${address} is not a host of this fleet (${state.addresses.join(', ')})`);
+  }
+  const holders = await socketHolders(address, state.port);
+  const listeners = new Set(state.listeners.map((l) => l.proc.pid));
+  const table = processTable();
+  const candidates = new Map(
+    [
+      ...descendantsOf([...listeners], table),
+      ...state.orphans.filter(isAlive).map((o) => table.find((p) => p.pid === o.pid) ?? o),
+    ]
+      .filter((p) => p.comm === 'sshd' && !listeners.has(p.pid))
+      .map((p) => [p.pid, p]),
+  );
+  const roots = new Map<number, Proc>();
+  for (const pid of holders) {
+    let p = candidates.get(pid);
+    if (p === undefined) continue; // not one of this fleet's connection processes
+    for (let up = candidates.get(p.ppid); up !== undefined; up = candidates.get(up.ppid)) p = up;
+    roots.set(p.pid, p);
+  }
+  return [...roots.values()];
+};
+
+/**
  * SIGKILLs the per-connection sshd processes (children of the listeners, and those left by killed
  * listeners), so that every established connection dies while the listeners keep accepting. Remote
- * commands below them are not signalled (as when a server's sshd crashes). Resolves to how many it killed.
+ * commands below them are not signalled (as when a server's sshd crashes). With `address` (one of the
+ * fleet's hosts), only the connections to that host die; the others are not touched. Resolves to how many
+ * it killed.
  */
-export const killConnectionProcesses = async (fleet: Fleet): Promise<number> => {
+export const killConnectionProcesses = async (fleet: Fleet, address?: string): Promise<number> => {
   const state = stateOf(fleet);
+  if (address !== undefined) {
+    const victims = freezeTrees(await connectionsOf(state, address), (p) => p.comm === 'sshd');
+    await killAndWait(victims);
+    state.orphans = state.orphans.filter(isAlive);
+    return victims.length;
+  }
   const listeners = new Set(state.listeners.map((l) => l.proc.pid));
   const frozen = freezeTrees(
     [...state.listeners.map((l) => l.proc), ...state.orphans],
