@@ -11,6 +11,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 
 import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 import { exitStatus } from '../../lib/nodes/operators.js';
+import type { SshNode } from '../../lib/nodes/ssh-node.js';
 import { rejection } from '../helpers/errors.js';
 import { eventually } from '../helpers/eventually.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';
@@ -76,6 +77,89 @@ describe('SshNode authentication sources (real sshd)', function () {
     const e = await rejection(lastValueFrom(node.exec('true')));
     expect(isJobsError(e, 'ssh-auth')).to.equal(true);
     expect((e as Error).message).to.contain('no key, agent or password');
+  });
+});
+
+describe('SshNode with ssh-agent found through $SSH_AUTH_SOCK (real sshd)', function () {
+  this.timeout(30_000);
+  let fleet: Fleet;
+  let dir: string;
+  let emptyHome: string;
+  let socket: string;
+  let agent: ChildProcess | undefined;
+  const saved = { HOME: process.env['HOME'], SSH_AUTH_SOCK: process.env['SSH_AUTH_SOCK'] };
+  const restore = (name: keyof typeof saved): void => {
+    const value = saved[name];
+    if (value !== undefined) process.env[name] = value;
+    else if (name === 'HOME') delete process.env['HOME'];
+    else delete process.env['SSH_AUTH_SOCK'];
+  };
+  const loginExit = async (node: SshNode): Promise<number | null> => {
+    try {
+      return (await lastValueFrom(node.exec('true').pipe(exitStatus()))).code;
+    } finally {
+      await node.close();
+    }
+  };
+
+  before(async () => {
+    fleet = await startFleet();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'rxjobs-auth-sock-'));
+    emptyHome = path.join(dir, 'empty-home'); // no .ssh: no default key file, no config
+    await mkdir(emptyHome);
+    socket = path.join(dir, 'agent.sock');
+    agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    const added = await eventually(async () => {
+      try {
+        await run('ssh-add', [fleet.clientKey], { env: { SSH_AUTH_SOCK: socket } });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 3000);
+    expect(added, 'ssh-add to the test agent').to.equal(true);
+  });
+  after(async () => {
+    agent?.kill();
+    await fleet.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    restore('HOME');
+    restore('SSH_AUTH_SOCK');
+  });
+
+  it('agent: true uses the agent at $SSH_AUTH_SOCK, with keys: []', async () => {
+    process.env['SSH_AUTH_SOCK'] = socket;
+    process.env['HOME'] = emptyHome;
+    expect(await loginExit(fleetNode(fleet, 0, { keys: [], agent: true }))).to.equal(0);
+  });
+
+  it('uses the agent at $SSH_AUTH_SOCK when agent and keys are both unset', async () => {
+    process.env['SSH_AUTH_SOCK'] = socket;
+    process.env['HOME'] = emptyHome; // OpenSSH's default key files do not exist: only the agent can log in
+    expect(await loginExit(fleetNode(fleet, 0, { keys: undefined, agent: undefined }))).to.equal(0);
+  });
+
+  it('without the agent, the same node (keys and agent unset, empty HOME) has nothing to offer', async () => {
+    delete process.env['SSH_AUTH_SOCK'];
+    process.env['HOME'] = emptyHome;
+    const node = fleetNode(fleet, 0, { keys: undefined, agent: undefined });
+    const e = await rejection(lastValueFrom(node.exec('true')));
+    await node.close();
+    expect(isJobsError(e, 'ssh-auth'), String(e)).to.equal(true);
+  });
+
+  it('agent: true with $SSH_AUTH_SOCK unset fails with an SshAuthError saying what to do', async () => {
+    delete process.env['SSH_AUTH_SOCK'];
+    process.env['HOME'] = emptyHome;
+    const node = fleetNode(fleet, 0, { keys: [], agent: true });
+    const e = await rejection(lastValueFrom(node.exec('true')));
+    await node.close();
+    expect(isJobsError(e, 'ssh-auth'), String(e)).to.equal(true);
+    expect((e as Error).message)
+      .to.contain(fleet.hosts[0]?.address)
+      .and.to.contain('start ssh-agent');
   });
 });
 

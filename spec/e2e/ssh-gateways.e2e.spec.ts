@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import { expect } from 'chai';
 import { lastValueFrom, toArray } from 'rxjs';
@@ -20,6 +22,15 @@ const events = (node: SshNode, command: string): Promise<CommandEvent[]> =>
 
 // the address the command's sshd was reached on: which host of the fleet ran it
 const WHERE = `echo "$SSH_CONNECTION" | cut -d' ' -f3`;
+
+const run = promisify(execFile);
+
+/** ESTABLISHED connections that the sshd of one host (`address:port`) accepted, counted with `ss`. */
+const connectionsTo = async (address: string, port: number): Promise<number> => {
+  const { stdout: table } = await run('ss', ['-Htn', 'state', 'established', `( sport = :${String(port)} )`]);
+  return table.split('\n').filter((line) => line.trim().split(/\s+/)[2] === `${address}:${String(port)}`)
+    .length;
+};
 
 describe('SshNode gateways (real sshd)', function () {
   this.timeout(30_000);
@@ -77,6 +88,29 @@ describe('SshNode gateways (real sshd)', function () {
     expect(await out(nodes[2] as SshNode, 'echo still')).to.deep.equal(['still']);
     await nodes[2]?.close();
     expect(await backToBaseline()).to.equal(true);
+  });
+
+  it('a burst of 40 nodes behind one gateway: every handshake succeeds, one connection to the gateway', async function () {
+    this.timeout(20_000);
+    const gwHost = fleet.hosts[0];
+    if (gwHost === undefined) throw new Error('no gateway host');
+    const gwBaseline = await connectionsTo(gwHost.address, fleet.port);
+    const gw = fleetNode(fleet, 0);
+    // 8 nodes on each of the 5 other hosts, none on the gateway's own address (so that every connection to
+    // it is one of ours); one attempt each: a handshake dropped under the fleet's default MaxStartups
+    // (10:30:100) fails the test instead of being retried
+    const nodes = Array.from({ length: 40 }, (_, i) =>
+      fleetNode(fleet, 1 + (i % 5), { gateway: gw, connectAttempts: 1, label: `n${String(i)}` }),
+    );
+    const outputs = await Promise.all(nodes.map((node, i) => out(node, `echo ${String(i)}; ${WHERE}`)));
+    expect(outputs).to.deep.equal(nodes.map((_, i) => [String(i), `127.0.0.${String(3 + (i % 5))}`]));
+    expect(await connectionsTo(gwHost.address, fleet.port), 'connections to the gateway').to.equal(
+      gwBaseline + 1,
+    );
+    expect(await open()).to.equal(baseline + 1 + 40);
+    await Promise.all(nodes.map((node) => node.close()));
+    expect(await backToBaseline()).to.equal(true);
+    expect(await connectionsTo(gwHost.address, fleet.port)).to.equal(gwBaseline);
   });
 
   it('closes the remotest first: gateways closed while a node behind runs a command wait for it', async () => {
