@@ -98,6 +98,11 @@ export async function planAuth(host: string, options: AuthOptions): Promise<Auth
   if (agent !== undefined && agent !== '') {
     methods.push({ type: 'agent', username, agent });
     tried.push('agent');
+  } else if (options.agent === true) {
+    // asked for, not found: said in the error if the login fails
+    problems.push(
+      'agent: true, but SSH_AUTH_SOCK is not set: start ssh-agent and ssh-add a key, or give `keys`',
+    );
   }
   if (options.password !== undefined) {
     methods.push({ type: 'password', username, password: options.password });

@@ -53,7 +53,10 @@ export interface SshNodeOptions {
   readonly connectAttempts?: number | undefined;
   /** Keepalive period, `0` for none. Default: the config's `ServerAliveInterval`, else 5,000 ms. */
   readonly keepalive?: number | undefined;
-  /** Unanswered keepalives that mean the peer is dead. Default: `ServerAliveCountMax`, else 3. */
+  /**
+   * Unanswered keepalives that mean the peer is dead. Default: `ServerAliveCountMax`, else 3. A dead peer is
+   * detected after `keepalive × (keepaliveCountMax + 1)` (20 s by default): one period more than OpenSSH.
+   */
   readonly keepaliveCountMax?: number | undefined;
   /**
    * The server's `MaxSessions` (default 10), 2 or more: commands and transfers use all sessions but one, which

@@ -197,11 +197,12 @@ export class SshNode implements Node {
     via: SshNode | undefined,
     signal: AbortSignal,
   ): Promise<SshConnection> {
-    // a gateway from ProxyJump is not in toString(): name it in errors
-    const label =
-      via !== undefined && this.gateway === undefined
-        ? `${via.toString()} -> ${this.toString()}`
-        : this.toString();
+    // a gateway from ProxyJump is not in toString(): name it in errors; so are the user, host name and port
+    // that the ssh config or the defaults gave, when they differ from what the options say
+    const own = this.toString();
+    const resolved = `${r.username}@${r.host}${r.port === 22 ? '' : `:${String(r.port)}`}`;
+    const named = own === resolved || own.endsWith(` -> ${resolved}`) ? own : `${own} (${resolved})`;
+    const label = via !== undefined && this.gateway === undefined ? `${via.toString()} -> ${named}` : named;
     const lookup = { host: r.host, port: r.port };
     const files = [...r.knownHostsFiles, ...SYSTEM_KNOWN_HOSTS];
     const auth = await planAuth(label, {

@@ -159,7 +159,19 @@ describe('SshNode with ssh-agent found through $SSH_AUTH_SOCK (real sshd)', func
     expect(isJobsError(e, 'ssh-auth'), String(e)).to.equal(true);
     expect((e as Error).message)
       .to.contain(fleet.hosts[0]?.address)
+      .and.to.contain('SSH_AUTH_SOCK is not set')
       .and.to.contain('start ssh-agent');
+  });
+
+  it('agent: true with $SSH_AUTH_SOCK unset, and a key the host refuses: the error says the agent was missing', async () => {
+    delete process.env['SSH_AUTH_SOCK'];
+    const node = fleetNode(fleet, 0, { keys: [fleet.wrongKey], agent: true });
+    const e = await rejection(lastValueFrom(node.exec('true')));
+    await node.close();
+    expect(isJobsError(e, 'ssh-auth'), String(e)).to.equal(true);
+    expect((e as Error).message)
+      .to.contain(fleet.wrongKey)
+      .and.to.contain('SSH_AUTH_SOCK is not set');
   });
 });
 

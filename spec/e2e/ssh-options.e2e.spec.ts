@@ -182,6 +182,8 @@ describe('SshNode options and their defaults (real sshd)', function () {
       await user.close();
       // the right key on the right port: only the config's user can make it fail
       expect(isJobsError(wrongUser, 'ssh-auth'), String(wrongUser)).to.equal(true);
+      // the error names the user that was tried, although it came from the config
+      expect((wrongUser as Error).message).to.contain('rxjobs-no-such-user@127.0.0.2');
 
       const keys = fleetNode(fleet, 0, { ...explicit(), keys: undefined });
       const wrongKey = await rejection(lastValueFrom(keys.exec('true')));
