@@ -6,7 +6,7 @@ import { UsageError } from './argv.js';
 /** What `-O` options give: SshNode options, plus the defaults they set for user, port, keys and jumps. */
 export interface SshOptionValues {
   hostKeyPolicy?: HostKeyPolicy;
-  knownHosts?: string;
+  knownHosts?: readonly string[];
   /** Milliseconds. */
   connectTimeout?: number;
   connectAttempts?: number;
@@ -77,7 +77,8 @@ export function parseSshOptions(items: readonly string[]): SshOptionValues {
         out.hostKeyPolicy = policyOf(value);
         break;
       case 'UserKnownHostsFile':
-        out.knownHosts = value;
+        // several files separated by spaces, as in ssh_config; `none` for none
+        out.knownHosts = value.toLowerCase() === 'none' ? [] : value.split(/\s+/).filter((f) => f !== '');
         break;
       case 'ConnectTimeout':
         out.connectTimeout = whole(name, value, 1) * 1000;

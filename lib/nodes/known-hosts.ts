@@ -65,8 +65,8 @@ export interface VerifyHostKeyOptions {
   readonly policy: HostKeyPolicy;
   /** known_hosts files to read, in order (missing ones count as empty). */
   readonly files: readonly string[];
-  /** Where `accept-new` appends new keys (usually `~/.ssh/known_hosts`). */
-  readonly userFile: string;
+  /** Where `accept-new` appends new keys (usually `~/.ssh/known_hosts`); undefined: nowhere. */
+  readonly userFile: string | undefined;
   /** Hash the host name of appended entries (OpenSSH's `HashKnownHosts`). Default false. */
   readonly hash?: boolean | undefined;
 }
@@ -241,6 +241,7 @@ export async function verifyHostKey(
       if (options.policy === 'strict') {
         throw new HostKeyError(name, 'unknown', fingerprint(key.data), [], options.userFile);
       }
-      await appendKnownHost(options.userFile, lookup, key, { hash: options.hash });
+      if (options.userFile !== undefined)
+        await appendKnownHost(options.userFile, lookup, key, { hash: options.hash });
   }
 }

@@ -40,11 +40,12 @@ export interface SshNodeOptions {
   readonly agent?: string | boolean | undefined;
   readonly password?: string | undefined;
   /**
-   * The user's known_hosts file: the one read and the one `accept-new` appends to. Default: the config's
-   * `UserKnownHostsFile` (all its files are read, the first is appended to), else `~/.ssh/known_hosts` (and
-   * `~/.ssh/known_hosts2` is read too, as OpenSSH does).
+   * The user's known_hosts file, or files: all are read, and `accept-new` appends to the first; `[]` for
+   * none (as `UserKnownHostsFile none`: `accept-new` then accepts a new host without remembering it).
+   * Default: the config's `UserKnownHostsFile`, else `~/.ssh/known_hosts` and `~/.ssh/known_hosts2`, as
+   * OpenSSH reads them.
    */
-  readonly knownHosts?: string | undefined;
+  readonly knownHosts?: string | readonly string[] | undefined;
   /** Default: the config's `StrictHostKeyChecking`, else `accept-new`. */
   readonly hostKeyPolicy?: HostKeyPolicy | undefined;
   /** Per attempt. Default: the config's `ConnectTimeout`, else 10,000 ms. */
@@ -116,8 +117,8 @@ export interface ResolvedNode<Gateway> {
   readonly port: number;
   readonly username: string;
   readonly keys: readonly string[] | undefined;
-  /** The user file that `accept-new` appends to: the first of `knownHostsFiles`. */
-  readonly knownHosts: string;
+  /** The user file that `accept-new` appends to: the first of `knownHostsFiles` (none: undefined). */
+  readonly knownHosts: string | undefined;
   /** The user's known_hosts files to read, in order. */
   readonly knownHostsFiles: readonly string[];
   readonly policy: HostKeyPolicy;
@@ -144,9 +145,9 @@ export async function resolveNode<Gateway>(
       : await resolveSshConfig(o.hostname, o.sshConfig === undefined ? {} : { file: o.sshConfig });
   const userKnownHosts = path.join(os.homedir(), '.ssh', 'known_hosts');
   const defaultKnownHosts = [userKnownHosts, `${userKnownHosts}2`];
-  const configFiles = config.userKnownHostsFiles ?? [];
-  const knownHostsFiles =
-    o.knownHosts !== undefined ? [o.knownHosts] : configFiles.length > 0 ? configFiles : defaultKnownHosts;
+  const given = typeof o.knownHosts === 'string' ? [o.knownHosts] : o.knownHosts;
+  // the config's `UserKnownHostsFile none` is an empty list: no user file at all
+  const knownHostsFiles: readonly string[] = given ?? config.userKnownHostsFiles ?? defaultKnownHosts;
   let jumpGateway: Gateway | undefined;
   if (o.gateway === undefined) for (const hop of config.proxyJump ?? []) jumpGateway = jump(hop, jumpGateway);
   return {
@@ -158,7 +159,7 @@ export async function resolveNode<Gateway>(
       (config.identityFiles !== undefined && config.identityFiles.length > 0
         ? config.identityFiles
         : undefined),
-    knownHosts: knownHostsFiles[0] ?? userKnownHosts,
+    knownHosts: knownHostsFiles[0],
     knownHostsFiles,
     policy: o.hostKeyPolicy ?? config.strictHostKeyChecking ?? 'accept-new',
     connectTimeout: o.connectTimeout ?? config.connectTimeout ?? 10_000,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 
 import { RXSSH_HELP } from '../../lib/cli/rxssh-options.js';
+import { parseSshOptions } from '../../lib/cli/ssh-options.js';
 import type { CliResult } from '../helpers/cli.js';
 import { ensureBuilt, linesOf, ROOT, runCli } from '../helpers/cli.js';
 
@@ -236,5 +237,16 @@ describe('rxssh command line (built CLI, no server)', function () {
       const r = await runCli('rxssh', ['-t', 'hosts.txt', '-L', 'ls', '-l'], { cwd: dir });
       expect([r.code, linesOf(r.stdout)]).to.deep.equal([0, ['nowhere.invalid', 'h1.invalid', 'h2.invalid']]);
     });
+  });
+});
+
+describe('parseSshOptions (-O)', () => {
+  it('reads UserKnownHostsFile as files separated by spaces, and none as no file', () => {
+    expect(parseSshOptions(['UserKnownHostsFile=/a/known  /b/known']).knownHosts).to.deep.equal([
+      '/a/known',
+      '/b/known',
+    ]);
+    expect(parseSshOptions(['UserKnownHostsFile=none']).knownHosts).to.deep.equal([]);
+    expect(parseSshOptions(['UserKnownHostsFile=/a/known']).knownHosts).to.deep.equal(['/a/known']);
   });
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { lastValueFrom } from 'rxjs';
 
+import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 import { exitStatus } from '../../lib/nodes/operators.js';
 import { SshNode } from '../../lib/nodes/ssh-node.js';
 import type { Fleet } from '../helpers/sshd.js';
@@ -66,6 +67,36 @@ describe('SshNode known_hosts files (real sshd)', function () {
     expect(await runs(node('127.0.0.3', { sshConfig: config, hostKeyPolicy: 'accept-new' }))).to.equal(0);
     expect(await readFile(first, 'utf8')).to.match(/^\[127\.0\.0\.3\]:\d+ ssh-ed25519 /);
     expect(await readFile(second, 'utf8')).to.equal(await lineFor('127.0.0.2'));
+  });
+
+  it("an explicit knownHosts wins over the config's UserKnownHostsFile", async () => {
+    const config = path.join(dir, 'config-other');
+    await writeFile(config, `Host *\n  UserKnownHostsFile ${path.join(dir, 'empty')}\n`);
+    await writeFile(path.join(dir, 'empty'), '');
+    expect(await runs(node('127.0.0.2', { sshConfig: config, knownHosts: fleet.knownHosts }))).to.equal(0);
+  });
+
+  it('UserKnownHostsFile none, or knownHosts: []: no user file is read or written', async () => {
+    const home = path.join(dir, 'home-none');
+    await mkdir(path.join(home, '.ssh'), { recursive: true });
+    // were the defaults read, strict would accept the host
+    await writeFile(path.join(home, '.ssh', 'known_hosts'), await lineFor('127.0.0.2'));
+    const config = path.join(dir, 'config-none');
+    await writeFile(config, 'Host *\n  UserKnownHostsFile none\n');
+    process.env['HOME'] = home;
+    try {
+      for (const options of [{ sshConfig: config }, { sshConfig: false, knownHosts: [] }]) {
+        const refused = await runs(node('127.0.0.2', options)).catch((e: unknown) => e);
+        expect(isJobsError(refused, 'host-key') && refused.problem, String(refused)).to.equal('unknown');
+        // accept-new accepts the host, and remembers it nowhere
+        expect(await runs(node('127.0.0.3', { ...options, hostKeyPolicy: 'accept-new' }))).to.equal(0);
+        expect(await readFile(path.join(home, '.ssh', 'known_hosts'), 'utf8')).to.equal(
+          await lineFor('127.0.0.2'),
+        );
+      }
+    } finally {
+      process.env['HOME'] = savedHome;
+    }
   });
 
   it('reads ~/.ssh/known_hosts2 too by default, as OpenSSH does', async () => {
