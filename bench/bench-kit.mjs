@@ -156,8 +156,8 @@ export const platformLine = () => {
 };
 
 /**
- * `env` without NODE_EXTRA_CA_CERTS, for the Node.js children of a bench: Node.js reads and parses that file
- * at every start, before any code of ours runs, and no bench opens a TLS connection.
+ * `env` without NODE_EXTRA_CA_CERTS, for the children of a bench: Node.js reads and parses that file at
+ * every start, before any code of ours runs (the other tools ignore it), and no bench opens TLS.
  */
 export const withoutExtraCaCerts = (env = process.env) => {
   const copy = { ...env };

@@ -25,8 +25,9 @@ import { parseSshOptions } from './ssh-options.js';
 import { formatEndpoint } from './target-parse.js';
 import { resolveTargets } from './targets.js';
 
+/** A target for -n and -L: `gw -> host`, `None -> host` when explicitly direct, else `host`. */
 const describeTarget = (t: FleetTarget): string =>
-  `${t.gateway === null || t.gateway === undefined ? '' : `${formatEndpoint(t.gateway)} -> `}${formatEndpoint(t)}`;
+  `${t.gateway === undefined ? '' : t.gateway === null ? 'None -> ' : `${formatEndpoint(t.gateway)} -> `}${formatEndpoint(t)}`;
 
 /** `{host}` and `{user}` in a local path, for one target. */
 const expandLocal = (path: string, t: FleetTarget): string =>

@@ -17,6 +17,18 @@ const firstLine = (text: string): string => text.split('\n', 1)[0] ?? '';
  * `name: 2 of 5 hosts failed:` then one line per failure (`  label  status  detail`), cut to `columns`
  * (default 160), at most {@link SUMMARY_LINES}; `''` when nothing failed.
  */
+/**
+ * The detail without the label in front, as errors name their node ("fit01: cannot connect: ..."): the line
+ * says it already. A node named with the user and port it tried ("fit01 (root@fit01:2222): ...") keeps those.
+ */
+const withoutLabel = (detail: string, label: string): string => {
+  if (!detail.startsWith(label)) return detail;
+  const after = detail.slice(label.length);
+  if (after.startsWith(': ')) return after.slice(2);
+  const tried = /^ \(([^()]*)\): /.exec(after);
+  return tried === null ? detail : `${tried[1] ?? ''}: ${after.slice(tried[0].length)}`;
+};
+
 export function failureSummary(
   name: string,
   unitName: string,
@@ -30,8 +42,7 @@ export function failureSummary(
   const statusW = Math.min(24, Math.max(...failed.map((r) => r.status.length)));
   const lines = failed.slice(0, SUMMARY_LINES).map((r) => {
     const detail = r.detail === undefined ? '' : firstLine(r.detail);
-    // the detail usually starts with the label again ("fit01: cannot connect: ..."): say it once
-    const rest = detail.startsWith(`${r.label}: `) ? detail.slice(r.label.length + 2) : detail;
+    const rest = withoutLabel(detail, r.label);
     return `  ${r.label.padEnd(labelW)}  ${r.status.padEnd(statusW)}  ${rest}`.trimEnd().slice(0, width);
   });
   if (failed.length > SUMMARY_LINES)

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { MISSING_FILE, fileVersion } from './file-version.js';
+import { loadSsh2 } from './ssh2-load.js';
 import type { KeyAgent } from './key-agent.js';
 import type { ParsedKey } from './ssh2.js';
 
@@ -30,9 +31,9 @@ interface CachedFile {
 const cache = new Map<string, CachedFile>();
 
 const load = async (file: string, passphrase: string | undefined): Promise<LoadedKey | Error> => {
-  // loaded with the first key, as ssh2 is with the first connection: not by `import 'rxjobs'`
-  const [{ parseKey }, { KeyAgent }] = await Promise.all([import('./ssh2.js'), import('./key-agent.js')]);
-  const key = parseKey(await readFile(file), passphrase);
+  const data = await readFile(file); // a missing file is ENOENT, whether ssh2 can be loaded or not
+  const [{ parseKey }, { KeyAgent }] = await loadSsh2();
+  const key = parseKey(data, passphrase);
   return key instanceof Error ? key : { key, agent: KeyAgent.of(key) };
 };
 

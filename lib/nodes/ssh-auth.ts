@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
+import { isJobsError } from '../core/errors/jobs-error.js';
 import { SshAuthError } from './errors/ssh-auth-error.js';
 import type { KeyAgent } from './key-agent.js';
 import type { LoadedKey } from './key-cache.js';
@@ -67,6 +68,7 @@ export async function planAuth(host: string, options: AuthOptions): Promise<Auth
     try {
       key = await loadKey(file, passphrase);
     } catch (e: unknown) {
+      if (isJobsError(e)) throw e; // ssh2 cannot be loaded: not a matter of this key
       if (!explicit && (e as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new SshAuthError(host, tried, `cannot read key file ${file}: ${(e as Error).message}`, {
         cause: e,

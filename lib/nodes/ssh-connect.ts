@@ -9,6 +9,7 @@ import type { ConnectFailure } from './errors/ssh-connect-error.js';
 import { SshConnectError } from './errors/ssh-connect-error.js';
 import { SshTimeoutError } from './errors/ssh-timeout-error.js';
 import { Slots } from './slots.js';
+import { loadSsh2 } from './ssh2-load.js';
 
 /** How to open one connection. @internal */
 export interface ConnectSpec {
@@ -257,8 +258,7 @@ function attemptOnce(
  * @internal
  */
 export async function openConnection(spec: ConnectSpec): Promise<SshConnection> {
-  // ssh2 is loaded on the first connection, so that a program with local nodes only never loads it
-  const { Client: NewClient } = await import('./ssh2.js');
+  const [{ Client: NewClient }] = await loadSsh2();
   const ramp = rampFor(spec.rampKey, spec.rampLimit);
   for (let attempt = 1; ; attempt++) {
     const release = await ramp.acquire();

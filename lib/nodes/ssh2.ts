@@ -1,5 +1,5 @@
-// The only module that imports 'ssh2'. Its values are imported on first use only (by the first connection
-// or key), so that a program with local nodes only never loads ssh2. A default import: ssh2's
+// The only module that imports 'ssh2'. It is imported itself on first use only, by ssh2-load.ts (the first
+// connection or key), so that a program with local nodes only never loads ssh2. A default import: ssh2's
 // `module.exports = {...}` is only partly visible to Node's CJS lexer, so named imports work under tsx yet
 // crash plain Node.
 import ssh2 from 'ssh2';

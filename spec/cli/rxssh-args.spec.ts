@@ -185,7 +185,7 @@ describe('rxssh command line (built CLI, no server)', function () {
         '3 hosts (1 excluded: x.invalid)',
         '  admin@g.invalid -> nowhere.invalid',
         `  admin@g.invalid -> ${local}`,
-        '  direct.invalid',
+        '  None -> direct.invalid',
         'would run: echo -l x',
         'window 100, timeout 5 s per host',
       ]);
