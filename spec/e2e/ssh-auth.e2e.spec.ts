@@ -20,6 +20,22 @@ import { startFleet } from '../helpers/sshd.js';
 
 const run = promisify(execFile);
 
+/** Starts an ssh-agent on `socket` holding `key` (the agent listens once its socket exists: the key is added then). */
+const startAgent = async (socket: string, key: string): Promise<ChildProcess> => {
+  const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  const added = await eventually(async () => {
+    try {
+      await run('ssh-add', [key], { env: { SSH_AUTH_SOCK: socket } });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 3000);
+  if (!added) agent.kill(); // no agent left behind
+  expect(added, 'ssh-add to the test agent').to.equal(true);
+  return agent;
+};
+
 describe('SshNode authentication sources (real sshd)', function () {
   this.timeout(30_000);
   let fleet: Fleet;
@@ -40,17 +56,7 @@ describe('SshNode authentication sources (real sshd)', function () {
 
   it('logs in with a key held by ssh-agent, and only the agent', async () => {
     const socket = path.join(dir, 'agent.sock');
-    agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
-    // the agent listens once its socket exists: add the key then
-    const added = await eventually(async () => {
-      try {
-        await run('ssh-add', [fleet.clientKey], { env: { SSH_AUTH_SOCK: socket } });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 3000);
-    expect(added).to.equal(true);
+    agent = await startAgent(socket, fleet.clientKey);
     const node = fleetNode(fleet, 0, { keys: [], agent: socket });
     const exit = await lastValueFrom(node.exec('true').pipe(exitStatus()));
     expect(exit.code).to.equal(0);
@@ -108,16 +114,7 @@ describe('SshNode with ssh-agent found through $SSH_AUTH_SOCK (real sshd)', func
     emptyHome = path.join(dir, 'empty-home'); // no .ssh: no default key file, no config
     await mkdir(emptyHome);
     socket = path.join(dir, 'agent.sock');
-    agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
-    const added = await eventually(async () => {
-      try {
-        await run('ssh-add', [fleet.clientKey], { env: { SSH_AUTH_SOCK: socket } });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 3000);
-    expect(added, 'ssh-add to the test agent').to.equal(true);
+    agent = await startAgent(socket, fleet.clientKey);
   });
   after(async () => {
     agent?.kill();
