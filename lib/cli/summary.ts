@@ -14,10 +14,6 @@ export const SUMMARY_LINES = 20;
 const firstLine = (text: string): string => text.split('\n', 1)[0] ?? '';
 
 /**
- * `name: 2 of 5 hosts failed:` then one line per failure (`  label  status  detail`), cut to `columns`
- * (default 160), at most {@link SUMMARY_LINES}; `''` when nothing failed.
- */
-/**
  * The detail without the label in front, as errors name their node ("fit01: cannot connect: ..."): the line
  * says it already. A node named with the user and port it tried ("fit01 (root@fit01:2222): ...") keeps those.
  */
@@ -29,6 +25,10 @@ const withoutLabel = (detail: string, label: string): string => {
   return tried === null ? detail : `${tried[1] ?? ''}: ${after.slice(tried[0].length)}`;
 };
 
+/**
+ * `name: 2 of 5 hosts failed:` then one line per failure (`  label  status  detail`), cut to `columns`
+ * (default 160), at most {@link SUMMARY_LINES}; `''` when nothing failed.
+ */
 export function failureSummary(
   name: string,
   unitName: string,

@@ -117,9 +117,7 @@ export interface ResolvedNode<Gateway> {
   readonly port: number;
   readonly username: string;
   readonly keys: readonly string[] | undefined;
-  /** The user file that `accept-new` appends to: the first of `knownHostsFiles` (none: undefined). */
-  readonly knownHosts: string | undefined;
-  /** The user's known_hosts files to read, in order. */
+  /** The user's known_hosts files to read, in order; `accept-new` appends to the first. */
   readonly knownHostsFiles: readonly string[];
   readonly policy: HostKeyPolicy;
   readonly connectTimeout: number;
@@ -159,7 +157,6 @@ export async function resolveNode<Gateway>(
       (config.identityFiles !== undefined && config.identityFiles.length > 0
         ? config.identityFiles
         : undefined),
-    knownHosts: knownHostsFiles[0],
     knownHostsFiles,
     policy: o.hostKeyPolicy ?? config.strictHostKeyChecking ?? 'accept-new',
     connectTimeout: o.connectTimeout ?? config.connectTimeout ?? 10_000,

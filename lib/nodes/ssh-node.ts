@@ -225,7 +225,7 @@ export class SshNode implements Node {
           {
             policy: r.policy,
             files,
-            userFile: r.knownHosts,
+            userFile: r.knownHostsFiles[0],
           },
         ),
       connectTimeout: r.connectTimeout,

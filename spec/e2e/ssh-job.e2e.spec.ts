@@ -13,7 +13,15 @@ import { Job } from '../../lib/core/job.js';
 import { Scheduler } from '../../lib/core/scheduler.js';
 import { Sequence } from '../../lib/core/sequence.js';
 import { SshJob } from '../../lib/ssh-job.js';
-import { commandSuite, marker, runJobs, runOn, shown, valuesOf } from '../helpers/command-suite.js';
+import {
+  commandSuite,
+  marker,
+  runJobs,
+  runOn,
+  shown,
+  timedMarker,
+  valuesOf,
+} from '../helpers/command-suite.js';
 import { eventually } from '../helpers/eventually.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';
 import type { Fleet } from '../helpers/sshd.js';
@@ -24,10 +32,6 @@ import {
   sshdConnections,
   startFleet,
 } from '../helpers/sshd.js';
-
-// `sleep <s>.<random digits>`: a sleep of about `s` seconds whose command line is unique
-const timedMarker = (s: number): string =>
-  `${String(s)}.${String(Math.floor(Math.random() * 1e6))}${String(Date.now() % 1e6)}`;
 
 describe('SshJob and commands (real sshd)', function () {
   this.timeout(30_000);

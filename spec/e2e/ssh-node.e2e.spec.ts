@@ -9,6 +9,7 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import type { CommandEvent } from '../../lib/nodes/command-event.js';
 import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 import { exitStatus, stdout } from '../../lib/nodes/operators.js';
+import { timedMarker } from '../helpers/command-suite.js';
 import { rejection } from '../helpers/errors.js';
 import { eventually } from '../helpers/eventually.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';
@@ -32,9 +33,6 @@ const shown = (events: CommandEvent[]): string[] =>
         : `exit ${String(e.code)} ${String(e.signal)}`,
   );
 const marker = (): string => `1${String(Math.floor(Math.random() * 1e6))}.${String(Date.now() % 1e6)}`;
-// `sleep <s>.<random digits>`: a sleep of about `s` seconds whose command line is unique
-const timedMarker = (s: number): string =>
-  `${String(s)}.${String(Math.floor(Math.random() * 1e6))}${String(Date.now() % 1e6)}`;
 /** The most lines `start` without their `end` yet, in a log of `start`/`end` lines. */
 const mostAtOnce = (log: string): number => {
   let now = 0;

@@ -120,6 +120,10 @@ const COLLIDE =
   '#!/bin/sh\nd=$(dirname "$0")\necho "$1" > "$d/state"\nsleep 0.1\ncat "$d/state" "$d/inclusion.sh"\n';
 
 /** The suite; `kit` is called in `before()`, once the nodes can be made. */
+/** `sleep <s>.<random digits>`: a sleep of about `s` seconds whose command line is unique. */
+export const timedMarker = (s: number): string =>
+  `${String(s)}.${String(Math.floor(Math.random() * 1e6))}${String(Date.now() % 1e6)}`;
+
 export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<NodeKit>): void => {
   describe(`commands and SshJob on ${name}`, function () {
     this.timeout(20_000);
