@@ -76,7 +76,14 @@ export const hostKeyAlgorithms = (knownTypes: readonly string[]): HostKeyAlgorit
 };
 
 // handshakes in progress, per server or gateway: beyond OpenSSH's MaxStartups (10 by default) it drops
-// new connections at random, so a burst of hundreds of nodes waits here instead
+// new connections at random, so a burst of hundreds of nodes waits here instead. sshd counts a connection
+// until its monitor has taken over from the pre-authentication child, a little after the client reads
+// USERAUTH_SUCCESS: a slot freed on 'ready' let the next handshake in while sshd still counted the last one,
+// and under load (or with a limit equal to the server's) that was dropped. The slot is freed once OpenSSH
+// shows it is past that point: its post-authentication process announces the host keys (ssh2's 'hostkeys',
+// after the proof it asks for). Other servers announce nothing: their slot is freed POST_AUTH_GRACE_MS
+// after 'ready'.
+const POST_AUTH_GRACE_MS = 100;
 const ramps = new Map<string, Slots>();
 const rampFor = (key: string, limit: number): Slots => {
   let slots = ramps.get(key);
@@ -173,10 +180,17 @@ function attemptOnce(
   spec: ConnectSpec,
   attempt: number,
   NewClient: new () => Client,
+  releaseSlot: () => void,
 ): Promise<SshConnection> {
   return new Promise((resolve, reject) => {
     const client = new NewClient();
     let settled = false;
+    let grace: NodeJS.Timeout | undefined;
+    const pastAuthentication = (): void => {
+      clearTimeout(grace);
+      releaseSlot();
+    };
+    client.once('hostkeys', pastAuthentication);
     let refusal: Error | undefined; // a refused host key, which ssh2 only reports as a handshake failure
     const onAbort = (): void => {
       settle(closedWhileConnecting(spec, attempt));
@@ -188,6 +202,7 @@ function attemptOnce(
       spec.signal?.removeEventListener('abort', onAbort);
       if (failure === undefined && connection !== undefined) resolve(connection);
       else {
+        pastAuthentication();
         client.destroy();
         reject(failure ?? new Failure(new Error('unreachable'), false));
       }
@@ -197,6 +212,8 @@ function attemptOnce(
     }, spec.connectTimeout);
     client.on('ready', () => {
       client.setNoDelay(true); // small requests (a channel open, an exec) must not wait for Nagle
+      grace = setTimeout(pastAuthentication, POST_AUTH_GRACE_MS);
+      grace.unref(); // the slot matters only to connections still to come
       const keepaliveBound = spec.keepaliveInterval * (spec.keepaliveCountMax + 1);
       settle(undefined, new SshConnection(client, { ...spec, keepaliveBound }));
     });
@@ -204,6 +221,7 @@ function attemptOnce(
       settle(refusal !== undefined ? new Failure(refusal, false) : classify(spec, e, attempt));
     });
     client.on('close', () => {
+      pastAuthentication();
       settle(
         refusal !== undefined
           ? new Failure(refusal, false)
@@ -265,11 +283,11 @@ export async function openConnection(spec: ConnectSpec): Promise<SshConnection> 
     let failure: Failure;
     try {
       if (spec.signal?.aborted === true) throw closedWhileConnecting(spec, attempt);
-      return await attemptOnce(spec, attempt, NewClient);
+      // the slot outlives the attempt until the server is past authentication (see POST_AUTH_GRACE_MS)
+      return await attemptOnce(spec, attempt, NewClient, release);
     } catch (e: unknown) {
-      failure = e as Failure;
-    } finally {
       release();
+      failure = e as Failure;
     }
     if (!failure.retry || attempt >= spec.attempts) throw failure.error;
     await delay(250 * 2 ** (attempt - 1) * (0.5 + Math.random()), spec.signal);
