@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 
 import type { Observable } from 'rxjs';
-import { catchError, concat, defer, EMPTY, from, ignoreElements, throwError } from 'rxjs';
+import { catchError, concat, defer, EMPTY, from, ignoreElements, tap, throwError } from 'rxjs';
 
 import { isJobsError } from '../core/errors/jobs-error.js';
 import type { CommandEvent } from '../nodes/command-event.js';
@@ -46,7 +46,7 @@ const removeDir = (node: Node, dir: string): Observable<never> =>
  * directory, so that parallel runs never collide, runs it from the home directory with its arguments, and
  * removes the directory when the script ends, however it ends (a cancelled script's shell removes it too).
  * Missing includes fail (a `TransferError`) before anything is sent; an upload that fails half-way removes
- * what it wrote. A script killed by a signal reports 128 + the signal's number, as a shell does.
+ * what it wrote, and so does one cancelled half-way. A script killed by a signal reports 128 + the signal's number, as a shell does.
  * @internal
  */
 export const runScript = (node: Node, script: ScriptRun): Observable<CommandEvent> =>
@@ -64,6 +64,12 @@ export const runScript = (node: Node, script: ScriptRun): Observable<CommandEven
           throwError(() => e as Error),
         ),
       ),
+      // cancelled half-way: the node removes it once the transfer's own clean-up is done (close() waits)
+      tap({
+        unsubscribe: () => {
+          node.discard(dir);
+        },
+      }),
     );
     // the wrapper shell outlives a cancel (TERM, HUP, INT) to remove the directory; and PIPE, since it says
     // `Terminated` on a stderr that a cancelled LocalNode has already closed. Handlers (not `''`, which

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -263,6 +263,12 @@ export class LocalNode implements Node {
       });
       await writeFileAtomic(target, data, mode, { signal, host: this.hostname });
     });
+  }
+
+  /** @internal */
+  discard(path: string): void {
+    const earlier = Promise.allSettled([...this.#pending]); // an aborted copy may still be writing there
+    this.#track(earlier.then(() => rm(resolve(path), { recursive: true, force: true })));
   }
 
   /** Waits for the kills of cancelled commands and the clean-ups of cancelled transfers. Never rejects. */

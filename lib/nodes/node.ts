@@ -74,6 +74,14 @@ export interface Node extends NodeRef {
   readonly scriptDir: string;
 
   /**
+   * Removes `path` (recursively) in the background, once the clean-ups of cancelled transfers are done: what
+   * a cancelled upload left. `close()` waits for it rather than stopping it; it never opens a connection
+   * (with none open, nothing can have been written) and its failures are ignored.
+   * @internal
+   */
+  discard(path: string): void;
+
+  /**
    * Waits for pending kills of cancelled commands, then closes the connection (and, for a gateway, once
    * no node behind it uses it any more). Safe to call twice; a later command opens a new connection.
    */

@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import { takeUntil, timer } from 'rxjs';
 
 import { ConfigError } from '../core/errors/config-error.js';
 import type { CommandEvent } from './command-event.js';
@@ -10,6 +11,7 @@ import { hostKeyAlgorithms, openConnection } from './ssh-connect.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ExecHost } from './ssh-exec.js';
 import { sshExec } from './ssh-exec.js';
+import { shellQuote } from './shell-quote.js';
 import type { ResolvedNode, SshNodeOptions } from './ssh-node-options.js';
 import { checkSshNodeOptions, resolveNode } from './ssh-node-options.js';
 import { sshPull, sshPush, sshWriteFile } from './ssh-transfer.js';
@@ -20,6 +22,9 @@ export type { SshNodeOptions } from './ssh-node-options.js';
 const SYSTEM_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 
 let serial = 0;
+
+// how long close() waits for the removal of what a cancelled upload left
+const DISCARD_MS = 10_000;
 // jump hosts made from ProxyJump lines, shared by every node that names the same chain
 const jumpNodes = new Map<string, SshNode>();
 
@@ -102,6 +107,33 @@ export class SshNode implements Node {
 
   writeFile(remotePath: string, data: string | Buffer, mode = 0o644): Observable<never> {
     return sshWriteFile(this.#host, remotePath, data, mode);
+  }
+
+  /** @internal */
+  discard(path: string): void {
+    if (this.#connection === undefined) return; // never connected since the last close(): nothing written
+    const earlier = Promise.allSettled([...this.#pending]); // an aborted transfer's own clean-up
+    this.#track(earlier.then(() => this.#removeQuietly(path)));
+  }
+
+  /** `rm -rf path` on the connection open now, if any; not stopped by close(), bounded by DISCARD_MS. */
+  #removeQuietly(path: string): Promise<void> {
+    const current = this.#connection;
+    if (current === undefined) return Promise.resolve();
+    const host: ExecHost = {
+      ...this.#host,
+      connect: async () => {
+        const connection = await current;
+        if (connection.closed) throw new Error('closed');
+        return connection;
+      },
+      onClosing: () => () => undefined,
+    };
+    return new Promise((done) => {
+      sshExec(host, `rm -rf -- ${shellQuote(path)}`)
+        .pipe(takeUntil(timer(DISCARD_MS)))
+        .subscribe({ complete: done, error: done });
+    });
   }
 
   /**

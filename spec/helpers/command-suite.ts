@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,7 +20,7 @@ import type { Command } from '../../lib/commands/command.js';
 import { Variables } from '../../lib/commands/variables.js';
 import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 import type { SchedulerEvent } from '../../lib/core/events.js';
-import type { Job } from '../../lib/core/job.js';
+import { Job } from '../../lib/core/job.js';
 import { Scheduler } from '../../lib/core/scheduler.js';
 import type { SchedulerOptions } from '../../lib/core/scheduler.js';
 import { Sequence } from '../../lib/core/sequence.js';
@@ -119,11 +119,11 @@ const RUN_DIR = '#!/bin/sh\ncd "$(dirname "$0")" && pwd\nexec sleep "$1"\n';
 const COLLIDE =
   '#!/bin/sh\nd=$(dirname "$0")\necho "$1" > "$d/state"\nsleep 0.1\ncat "$d/state" "$d/inclusion.sh"\n';
 
-/** The suite; `kit` is called in `before()`, once the nodes can be made. */
 /** `sleep <s>.<random digits>`: a sleep of about `s` seconds whose command line is unique. */
 export const timedMarker = (s: number): string =>
   `${String(s)}.${String(Math.floor(Math.random() * 1e6))}${String(Date.now() % 1e6)}`;
 
+/** The suite; `kit` is called in `before()`, once the nodes can be made. */
 export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<NodeKit>): void => {
   describe(`commands and SshJob on ${name}`, function () {
     this.timeout(20_000);
@@ -422,6 +422,70 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         await n.close(); // waits for the kill, which waits for the wrapper's clean-up
         expect(await kit.processes(m)).to.deep.equal([]);
         expect(await existsOn(n, dir)).to.equal(false);
+      });
+
+      /** The `run-*` directories in the node's script directory. */
+      const runDirs = async (n: Node): Promise<string[]> => {
+        const command = `ls -A ${shellQuote(n.scriptDir)} 2>/dev/null; true`;
+        const names = await lastValueFrom(n.exec(command).pipe(stdout(), toArray()));
+        return names.filter((name) => name.startsWith('run-'));
+      };
+      /** A script with a 4 GiB include (sparse here: nothing written; seconds to copy there). */
+      const slowUpload = async (): Promise<RunScript> => {
+        const big = file('big.bin');
+        await writeFile(big, '');
+        await truncate(big, 4 * 2 ** 30);
+        return new RunScript(file('script.sh'), { includes: [big] });
+      };
+      /** Resolves true once a run directory not in `before` holds the script, and not yet its include. */
+      const uploading = async (n: Node, before: readonly string[]): Promise<boolean> => {
+        let dir = '';
+        const seen = await eventually(
+          async () => {
+            const fresh = (await runDirs(n)).find((name) => !before.includes(name));
+            dir = fresh === undefined ? '' : `${n.scriptDir}/${fresh}`;
+            return dir !== '' && (await existsOn(n, `${dir}/script.sh`));
+          },
+          10_000,
+          10,
+        );
+        return seen && !(await existsOn(n, `${dir}/big.bin`));
+      };
+
+      it('removes its private directory when cancelled during the upload', async function () {
+        this.timeout(30_000);
+        const n = node();
+        const script = await slowUpload();
+        const before = await runDirs(n);
+        const subscription = script
+          .run(n, { variables: new Variables() })
+          .subscribe({ error: () => undefined });
+        try {
+          expect(await uploading(n, before), 'the script is there, its include on its way').to.equal(true);
+        } finally {
+          subscription.unsubscribe();
+        }
+        await n.close(); // waits for the removal
+        expect(await runDirs(n)).to.deep.equal(before);
+      });
+
+      it('a run aborted during a script upload leaves no directory once orchestrate() resolves', async function () {
+        this.timeout(30_000);
+        const n = node();
+        const before = await runDirs(n);
+        const upload = new SshJob(n, await slowUpload(), { label: 'upload' });
+        const watch = new Job(
+          async () => {
+            throw new Error((await uploading(n, before)) ? 'abort now' : 'the upload was not seen');
+          },
+          { label: 'watch' },
+        );
+        const { ok, events } = await runJobs([upload, watch], { critical: true });
+        expect(ok).to.equal(false);
+        const failed = events.find((e) => e.type === 'failed' && e.job === watch);
+        expect(failed?.type === 'failed' ? failed.error.message : '').to.contain('abort now');
+        // no close() here: the run's shutdown closed the node, once the removal was done
+        expect(await runDirs(n)).to.deep.equal(before);
       });
     });
 
