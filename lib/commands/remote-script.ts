@@ -44,9 +44,11 @@ const removeDir = (node: Node, dir: string): Observable<never> =>
 /**
  * Copies a script (and its includes) to a fresh directory of its own under the node's private script
  * directory, so that parallel runs never collide, runs it from the home directory with its arguments, and
- * removes the directory when the script ends, however it ends (a cancelled script's shell removes it too).
+ * removes the directory when the script ends, however it ends (a cancelled script's shell removes it too, and
+ * the node removes it after a cancel, in case the KILL of a script that ignored TERM took that shell too).
  * Missing includes fail (a `TransferError`) before anything is sent; an upload that fails half-way removes
- * what it wrote, and so does one cancelled half-way. A script killed by a signal reports 128 + the signal's number, as a shell does.
+ * what it wrote, and so does one cancelled half-way. A script killed by a signal reports 128 + the signal's
+ * number, as a shell does.
  * @internal
  */
 export const runScript = (node: Node, script: ScriptRun): Observable<CommandEvent> =>
@@ -64,12 +66,6 @@ export const runScript = (node: Node, script: ScriptRun): Observable<CommandEven
           throwError(() => e as Error),
         ),
       ),
-      // cancelled half-way: the node removes it once the transfer's own clean-up is done (close() waits)
-      tap({
-        unsubscribe: () => {
-          node.discard(dir);
-        },
-      }),
     );
     // the wrapper shell outlives a cancel (TERM, HUP, INT) to remove the directory; and PIPE, since it says
     // `Terminated` on a stderr that a cancelled LocalNode has already closed. Handlers (not `''`, which
@@ -81,5 +77,13 @@ export const runScript = (node: Node, script: ScriptRun): Observable<CommandEven
       from(checkLocalFiles(node, script.includes)).pipe(ignoreElements()),
       upload,
       node.exec(command, script.exec),
+    ).pipe(
+      // cancelled during the upload, or with a script that outlived its TERM (the KILL took the wrapper too):
+      // the node removes the directory once the transfer's clean-up or the kill is done; close() waits
+      tap({
+        unsubscribe: () => {
+          node.discard(dir);
+        },
+      }),
     );
   });

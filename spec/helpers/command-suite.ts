@@ -469,6 +469,20 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         expect(await runDirs(n)).to.deep.equal(before);
       });
 
+      it('removes its private directory when cancelled, even when the script ignores TERM', async () => {
+        const n = node();
+        const m = marker();
+        const before = await runDirs(n);
+        const stubborn = `#!/bin/sh\ntrap '' TERM\ncd "$(dirname "$0")" && pwd\nexec sleep ${m}\n`;
+        const dir = await firstValueFrom(
+          new RunString(stubborn).run(n, { variables: new Variables() }).pipe(stdout()),
+        );
+        expect(dir).to.match(/\/run-[0-9a-f]{12}$/);
+        await n.close(); // waits for the KILL, which takes the wrapper too, then for the removal
+        expect(await kit.processes(m)).to.deep.equal([]);
+        expect(await runDirs(n)).to.deep.equal(before);
+      });
+
       it('a run aborted during a script upload leaves no directory once orchestrate() resolves', async function () {
         this.timeout(30_000);
         const n = node();
