@@ -1,5 +1,6 @@
 /**
- * Host ranges as ClusterShell's node sets write them: `fit[01-37]`, `node[1-3,7]`, `r[1-2]n[1-2]`, expanded
+ * Host ranges as ClusterShell's node sets write them: `fit[01-37]`, `node[1-3,7]`, `r[1-2]n[1-2]`,
+ * `node[1-9/2]`, expanded
  * by {@link expandHostRanges} and folded back by {@link foldHosts}.
  * @module
  */
@@ -16,16 +17,18 @@ export const maxHostRangeExpansion = 100_000;
 type Piece = string | readonly string[];
 
 /**
- * The host names that `text` stands for. Each `[...]` group holds comma-separated items, a number (`7`) or
- * an ascending range (`1-3`); several groups give every combination, the first group varying slowest.
+ * The host names that `text` stands for. Each `[...]` group holds comma-separated items, a number (`7`), an
+ * ascending range (`1-3`) or, as in ClusterShell, a range with a step (`1-9/2`: 1 3 5 7 9; the high bound
+ * is kept only when the step reaches it); several groups give every combination, the first varying slowest.
  * A range whose low bound is written with a leading zero is zero-padded to that bound's width (`[08-10]`:
  * `08 09 10`); a single number is kept as written. Brackets holding a `:` are an IPv6 address (`[::1]:22`)
  * and are kept as they are. Text without brackets is its own single name. Duplicates are dropped.
  * @example
  * expandHostRanges('fit[01-03]'); // ['fit01', 'fit02', 'fit03']
  * expandHostRanges('r[1-2]n[1,3]'); // ['r1n1', 'r1n3', 'r2n1', 'r2n3']
- * @throws {TargetError} for a descending range (`fit[3-1]`), an empty or non-numeric item (`fit[]`,
- * `fit[a-c]`, `fit[1-]`), unbalanced or nested brackets, or more than {@link maxHostRangeExpansion} names.
+ * expandHostRanges('fit[01-09/4]'); // ['fit01', 'fit05', 'fit09']
+ * @throws {TargetError} for a descending range (`fit[3-1]`), a step of 0, an empty or non-numeric item
+ * (`fit[]`, `fit[a-c]`, `fit[1-]`, `fit[5/2]`), unbalanced or nested brackets, or more than {@link maxHostRangeExpansion} names.
  * @category constructors
  */
 export function expandHostRanges(text: string): string[] {
@@ -88,31 +91,37 @@ function parseGroup(text: string, open: number, close: number): string[] {
   for (const [index, raw] of raws.entries()) {
     const item = raw.trim();
     if (item === '') fail(text, `empty item in [${inside}]: write numbers like [1-3,7]`);
-    const match = /^(\d+)(?:-(\d+))?$/.exec(item);
+    const match = /^(\d+)(?:-(\d+)(?:\/(\d+))?)?$/.exec(item);
     if (match === null)
-      fail(text, `"${item}" in [${inside}] is neither a number nor a range of numbers like 1-3`);
-    const [, low = '', high] = match;
+      fail(
+        text,
+        `"${item}" in [${inside}] is neither a number nor a range of numbers like 1-3 (or 1-9/2, every other one)`,
+      );
+    const [, low = '', high, every = '1'] = match;
     if (high === undefined) {
       values.push(low);
       continue;
     }
     const from = Number(low);
     const to = Number(high);
-    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to))
+    const step = Number(every);
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || !Number.isSafeInteger(step))
       fail(text, `range ${item} has numbers too large to count: use smaller numbers`);
+    if (step === 0) fail(text, `range ${item} has a step of 0: write 1 or more after the /`);
     if (from > to) {
       const swapped = raws.map((r, i) => (i === index ? `${high}-${low}` : r)).join(',');
       const fixed = `${text.slice(0, open + 1)}${swapped}${text.slice(close)}`;
       fail(text, `range ${item} is descending: write ${fixed}`);
     }
-    if (to - from + 1 > maxHostRangeExpansion)
+    const count = Math.floor((to - from) / step) + 1;
+    if (count > maxHostRangeExpansion)
       fail(
         text,
-        `range ${item} has ${String(to - from + 1)} numbers, more than the ${String(maxHostRangeExpansion)} ` +
+        `range ${item} has ${String(count)} numbers, more than the ${String(maxHostRangeExpansion)} ` +
           'allowed: split it into smaller ranges',
       );
     const width = low.length > 1 && low.startsWith('0') ? low.length : 0;
-    for (let n = from; n <= to; n += 1) values.push(String(n).padStart(width, '0'));
+    for (let n = from; n <= to; n += step) values.push(String(n).padStart(width, '0'));
   }
   return values;
 }

@@ -50,9 +50,9 @@ COMMAND are joined with spaces and run by the remote shell, so quote or escape s
 Targets (at least one -t):
   -t, --target T         hosts to work on (repeatable): 'host', 'user@host', 'host:port', 'gw->host'
                          (through gateway gw; 'None->host' means direct), lists separated by spaces or
-                         commas, ranges 'fit[01-37]' 'node[1-3,7]', a file of names ('#' comments), or a
-                         directory whose file names are hosts (such as a --mark directory); a relative
-                         path is also looked for under ~/.rxjobs/
+                         commas, ranges 'fit[01-37]' 'node[1-3,7]' 'n[1-9/2]' (every other one), a file
+                         of names ('#' comments), or a directory whose file names are hosts (such as a
+                         --mark directory); a relative path is also looked for under ~/.rxjobs/
   -x, --exclude T        hosts to leave out (repeatable), same forms, matched on the final host
   -n, --dry-run          print the hosts and what would run on them, touch nothing
   -L, --list-targets     print the hosts, one per line, and exit

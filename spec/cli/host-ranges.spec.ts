@@ -93,12 +93,38 @@ describe('expandHostRanges', () => {
       'fit[1,,3]: empty item in [1,,3]: write numbers like [1-3,7]',
     );
     expect(rangeError('fit[a-c]').message).to.equal(
-      'fit[a-c]: "a-c" in [a-c] is neither a number nor a range of numbers like 1-3',
+      'fit[a-c]: "a-c" in [a-c] is neither a number nor a range of numbers like 1-3 (or 1-9/2, every other one)',
     );
     expect(rangeError('fit[1-]').message).to.equal(
-      'fit[1-]: "1-" in [1-] is neither a number nor a range of numbers like 1-3',
+      'fit[1-]: "1-" in [1-] is neither a number nor a range of numbers like 1-3 (or 1-9/2, every other one)',
     );
-    expect(rangeError('fit[1-3/2]').message).to.contain('"1-3/2"');
+    expect(rangeError('fit[5/2]').message).to.equal(
+      'fit[5/2]: "5/2" in [5/2] is neither a number nor a range of numbers like 1-3 (or 1-9/2, every other one)',
+    );
+    expect(rangeError('fit[1-3/]').message).to.contain('"1-3/"');
+    expect(rangeError('fit[1-3/0]').message).to.equal(
+      'fit[1-3/0]: range 1-3/0 has a step of 0: write 1 or more after the /',
+    );
+  });
+
+  it('expands a range with a step (ClusterShell), keeping the padding and the high bound only when reached', () => {
+    expect(expandHostRanges('n[1-10/3]')).to.deep.equal(['n1', 'n4', 'n7', 'n10']);
+    expect(expandHostRanges('n[1-9/2]')).to.deep.equal(['n1', 'n3', 'n5', 'n7', 'n9']);
+    expect(expandHostRanges('n[2-9/2]')).to.deep.equal(['n2', 'n4', 'n6', 'n8']);
+    expect(expandHostRanges('fit[01-09/4]')).to.deep.equal(['fit01', 'fit05', 'fit09']);
+    expect(expandHostRanges('n[1-3/1]')).to.deep.equal(['n1', 'n2', 'n3']);
+    expect(expandHostRanges('n[1-3/5]')).to.deep.equal(['n1']);
+    expect(expandHostRanges('n[1-4/2,10]r[1-2]')).to.deep.equal([
+      'n1r1',
+      'n1r2',
+      'n3r1',
+      'n3r2',
+      'n10r1',
+      'n10r2',
+    ]);
+    // the limit counts the numbers the step gives, not the span
+    expect(expandHostRanges('n[1-300000/3]')).to.have.length(100_000);
+    expect(rangeError('n[1-300003/3]').message).to.contain('has 100001 numbers');
   });
 
   it('refuses unbalanced and nested brackets', () => {
