@@ -97,19 +97,20 @@ function parseGroup(text: string, open: number, close: number): string[] {
         text,
         `"${item}" in [${inside}] is neither a number nor a range of numbers like 1-3 (or 1-9/2, every other one)`,
       );
-    const [, low = '', high, every = '1'] = match;
+    const [, low = '', high, every] = match;
     if (high === undefined) {
       values.push(low);
       continue;
     }
     const from = Number(low);
     const to = Number(high);
-    const step = Number(every);
+    const step = Number(every ?? '1');
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || !Number.isSafeInteger(step))
       fail(text, `range ${item} has numbers too large to count: use smaller numbers`);
     if (step === 0) fail(text, `range ${item} has a step of 0: write 1 or more after the /`);
     if (from > to) {
-      const swapped = raws.map((r, i) => (i === index ? `${high}-${low}` : r)).join(',');
+      const ascending = `${high}-${low}${every === undefined ? '' : `/${every}`}`;
+      const swapped = raws.map((r, i) => (i === index ? ascending : r)).join(',');
       const fixed = `${text.slice(0, open + 1)}${swapped}${text.slice(close)}`;
       fail(text, `range ${item} is descending: write ${fixed}`);
     }

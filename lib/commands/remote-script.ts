@@ -73,17 +73,27 @@ export const runScript = (node: Node, script: ScriptRun): Observable<CommandEven
     const command =
       `d=${shellQuote(dir)}; trap : TERM HUP INT PIPE; "$d"/${shellQuote(script.name)}` +
       `${script.args.length > 0 ? ` ${shellJoin(script.args)}` : ''}; s=$?; rm -rf "$d"; exit $s`;
+    let exited = false;
+    const discard = (): void => {
+      if (!exited) node.discard(dir);
+    };
     return concat(
       from(checkLocalFiles(node, script.includes)).pipe(ignoreElements()),
       upload,
       node.exec(command, script.exec),
     ).pipe(
-      // cancelled during the upload, or with a script that outlived its TERM (the KILL took the wrapper too):
-      // the node removes the directory once the transfer's clean-up or the kill is done; close() waits
+      // ended without the wrapper's exit (cancelled during the upload, a script that outlived its TERM and
+      // whose KILL took the wrapper too, or stopped by close()): the node removes the directory once the
+      // transfer's clean-up or the kill is done, and close() waits. After an exit, the wrapper has removed it;
+      // after a transfer error, the catchError above has.
       tap({
-        unsubscribe: () => {
-          node.discard(dir);
+        next: (event) => {
+          if (event.type === 'exit') exited = true;
         },
+        error: (e: unknown) => {
+          if (!isJobsError(e, 'transfer')) discard();
+        },
+        unsubscribe: discard,
       }),
     );
   });

@@ -132,6 +132,7 @@ export class LocalNode implements Node {
   readonly #uid: number;
   /** Kills of cancelled commands and clean-ups of cancelled transfers, still running. */
   readonly #pending = new Set<Promise<void>>();
+  readonly #discards = new Set<Promise<void>>(); // those of #pending that are discards
 
   /** @throws {ConfigError} when `killGrace` is negative or not a number, or `shell` is empty. */
   constructor(options: LocalNodeOptions = {}) {
@@ -220,7 +221,7 @@ export class LocalNode implements Node {
         child.stdin.end(stdin);
       }
       return () => {
-        if (running && child.pid !== undefined) this.#track(killGroup(child.pid, this.#killGrace));
+        if (running && child.pid !== undefined) void this.#track(killGroup(child.pid, this.#killGrace));
         for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
       };
     });
@@ -267,8 +268,11 @@ export class LocalNode implements Node {
 
   /** @internal */
   discard(path: string): void {
-    const earlier = Promise.allSettled([...this.#pending]); // an aborted copy may still be writing there
-    this.#track(earlier.then(() => rm(resolve(path), { recursive: true, force: true })));
+    // after an aborted copy (it may still be writing there) or a kill; not after other discards
+    const earlier = Promise.allSettled([...this.#pending].filter((p) => !this.#discards.has(p)));
+    const discarding = this.#track(earlier.then(() => rm(resolve(path), { recursive: true, force: true })));
+    this.#discards.add(discarding);
+    void discarding.finally(() => this.#discards.delete(discarding));
   }
 
   /** Waits for the kills of cancelled commands and the clean-ups of cancelled transfers. Never rejects. */
@@ -306,14 +310,19 @@ export class LocalNode implements Node {
       return () => {
         if (settled) return;
         controller.abort();
-        this.#track(done);
+        void this.#track(done);
       };
     });
   }
 
-  #track(pending: Promise<void>): void {
-    const tracked = pending.catch(() => undefined).finally(() => this.#pending.delete(tracked));
+  #track(pending: Promise<unknown>): Promise<void> {
+    const tracked = pending.then(
+      () => undefined,
+      () => undefined,
+    );
     this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+    return tracked;
   }
 
   #spawnError(command: string, e: Error): JobsError {

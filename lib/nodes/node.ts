@@ -74,9 +74,10 @@ export interface Node extends NodeRef {
   readonly scriptDir: string;
 
   /**
-   * Removes `path` (recursively) in the background, once the clean-ups of cancelled transfers are done: what
-   * a cancelled upload left. `close()` waits for it rather than stopping it; it never opens a connection
-   * (with none open, nothing can have been written) and its failures are ignored.
+   * Removes `path` (recursively) in the background, once the kills and the clean-ups of cancelled transfers
+   * already pending are done: what a cancelled script left. `close()` waits for it rather than stopping it.
+   * An SshNode uses its connection only if it is open, never opens one (with none open, nothing can have been
+   * written since) and bounds the removal at 10 s; failures are ignored.
    * @internal
    */
   discard(path: string): void;

@@ -77,13 +77,19 @@ export const hostKeyAlgorithms = (knownTypes: readonly string[]): HostKeyAlgorit
 
 // handshakes in progress, per server or gateway: beyond OpenSSH's MaxStartups (10 by default) it drops
 // new connections at random, so a burst of hundreds of nodes waits here instead. sshd counts a connection
-// until its monitor has taken over from the pre-authentication child, a little after the client reads
-// USERAUTH_SUCCESS: a slot freed on 'ready' let the next handshake in while sshd still counted the last one,
-// and under load (or with a limit equal to the server's) that was dropped. The slot is freed once OpenSSH
-// shows it is past that point: its post-authentication process announces the host keys (ssh2's 'hostkeys',
-// after the proof it asks for). Other servers announce nothing: their slot is freed POST_AUTH_GRACE_MS
-// after 'ready'.
-const POST_AUTH_GRACE_MS = 100;
+// until its monitor has taken over from the pre-authentication child, some 40 ms after the client reads
+// USERAUTH_SUCCESS on an idle machine (more under load): a slot freed on 'ready' let the next handshake in
+// while sshd still counted the last one, and at a limit equal to the server's, or under load, that one was
+// dropped. The slot is freed once OpenSSH shows it is past that point: its post-authentication process
+// announces the host keys (ssh2's 'hostkeys', after the proof it asks for). In case that never comes, the
+// slot is freed anyway GRACE_OPENSSH_MS after 'ready'; other servers announce nothing, GRACE_OTHER_MS.
+const GRACE_OPENSSH_MS = 1000;
+const GRACE_OTHER_MS = 100;
+/** The server's software, from its version line (`OpenSSH_9.2p1`); ssh2 keeps it without an accessor. */
+const serverSoftware = (client: Client): string => {
+  const software = (client as unknown as { _remoteVer?: unknown })._remoteVer;
+  return typeof software === 'string' ? software : '';
+};
 const ramps = new Map<string, Slots>();
 const rampFor = (key: string, limit: number): Slots => {
   let slots = ramps.get(key);
@@ -212,7 +218,8 @@ function attemptOnce(
     }, spec.connectTimeout);
     client.on('ready', () => {
       client.setNoDelay(true); // small requests (a channel open, an exec) must not wait for Nagle
-      grace = setTimeout(pastAuthentication, POST_AUTH_GRACE_MS);
+      const openssh = serverSoftware(client).startsWith('OpenSSH_');
+      grace = setTimeout(pastAuthentication, openssh ? GRACE_OPENSSH_MS : GRACE_OTHER_MS);
       grace.unref(); // the slot matters only to connections still to come
       const keepaliveBound = spec.keepaliveInterval * (spec.keepaliveCountMax + 1);
       settle(undefined, new SshConnection(client, { ...spec, keepaliveBound }));
@@ -283,7 +290,7 @@ export async function openConnection(spec: ConnectSpec): Promise<SshConnection> 
     let failure: Failure;
     try {
       if (spec.signal?.aborted === true) throw closedWhileConnecting(spec, attempt);
-      // the slot outlives the attempt until the server is past authentication (see POST_AUTH_GRACE_MS)
+      // the slot outlives the attempt until the server is past authentication (see GRACE_OPENSSH_MS)
       return await attemptOnce(spec, attempt, NewClient, release);
     } catch (e: unknown) {
       release();

@@ -23,7 +23,8 @@ const SYSTEM_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_host
 
 let serial = 0;
 
-// how long close() waits for the removal of what a cancelled upload left
+// the bound on the `rm` of a discard (see discard()), once it has started; its kill, if it comes to that, is
+// bounded as any command's
 const DISCARD_MS = 10_000;
 // jump hosts made from ProxyJump lines, shared by every node that names the same chain
 const jumpNodes = new Map<string, SshNode>();
@@ -49,6 +50,8 @@ export class SshNode implements Node {
   #resolved: Promise<ResolvedNode<SshNode>> | undefined;
   #connection: Promise<SshConnection> | undefined;
   readonly #pending = new Set<Promise<void>>(); // kills and cleanups that close() waits for
+  readonly #discards = new Set<Promise<void>>(); // those of them that are discards
+  #live: SshConnection | undefined; // the connection once open (#connection is set while it opens)
   readonly #closing = new Set<() => void>(); // commands and transfers in progress, stopped by close()
   #holds = 0; // nodes whose connection goes through this one's (opening or open)
   #direct = false; // commands ran on this node itself
@@ -111,22 +114,22 @@ export class SshNode implements Node {
 
   /** @internal */
   discard(path: string): void {
-    if (this.#connection === undefined) return; // never connected since the last close(): nothing written
-    const earlier = Promise.allSettled([...this.#pending]); // an aborted transfer's own clean-up
-    this.#track(earlier.then(() => this.#removeQuietly(path)));
+    if (this.#live === undefined) return; // not connected: nothing can have been written since
+    // after an aborted transfer's own clean-up, or a kill; not after other discards, which do not write
+    const earlier = Promise.allSettled([...this.#pending].filter((p) => !this.#discards.has(p)));
+    const discarding = earlier.then(() => this.#removeQuietly(path));
+    this.#discards.add(discarding);
+    void discarding.finally(() => this.#discards.delete(discarding));
+    this.#track(discarding);
   }
 
-  /** `rm -rf path` on the connection open now, if any; not stopped by close(), bounded by DISCARD_MS. */
+  /** `rm -rf path` on the connection if it is open now; not stopped by close(), bounded by DISCARD_MS. */
   #removeQuietly(path: string): Promise<void> {
-    const current = this.#connection;
-    if (current === undefined) return Promise.resolve();
+    const live = this.#live;
+    if (live === undefined || live.closed) return Promise.resolve();
     const host: ExecHost = {
       ...this.#host,
-      connect: async () => {
-        const connection = await current;
-        if (connection.closed) throw new Error('closed');
-        return connection;
-      },
+      connect: () => Promise.resolve(live),
       onClosing: () => () => undefined,
     };
     return new Promise((done) => {
@@ -156,6 +159,7 @@ export class SshNode implements Node {
   async #end(): Promise<void> {
     const connecting = this.#connection;
     this.#connection = undefined;
+    this.#live = undefined;
     this.#connecting?.abort(); // an attempt in progress stops now, rather than at its connect timeout
     this.#connecting = undefined;
     this.#closeRequested = false;
@@ -186,9 +190,14 @@ export class SshNode implements Node {
     this.#connecting = controller;
     const connecting = this.#open(controller.signal);
     this.#connection = connecting;
-    connecting.catch(() => {
-      if (this.#connection === connecting) this.#connection = undefined;
-    });
+    connecting.then(
+      (connection) => {
+        if (this.#connection === connecting) this.#live = connection;
+      },
+      () => {
+        if (this.#connection === connecting) this.#connection = undefined;
+      },
+    );
     return connecting;
   }
 

@@ -83,6 +83,7 @@ describe('expandHostRanges', () => {
     expect(rangeError('a[13-14,3-1]b').message).to.equal(
       'a[13-14,3-1]b: range 3-1 is descending: write a[13-14,1-3]b',
     );
+    expect(rangeError('n[9-1/2]').message).to.equal('n[9-1/2]: range 9-1/2 is descending: write n[1-9/2]');
   });
 
   it('refuses empty and non-numeric items', () => {

@@ -9,6 +9,7 @@ import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 
 import { RunString } from '../../lib/commands/run-string.js';
 import { Pull, Push } from '../../lib/commands/transfer.js';
+import { Variables } from '../../lib/commands/variables.js';
 import { Job } from '../../lib/core/job.js';
 import { Scheduler } from '../../lib/core/scheduler.js';
 import { Sequence } from '../../lib/core/sequence.js';
@@ -16,9 +17,11 @@ import { SshJob } from '../../lib/ssh-job.js';
 import {
   commandSuite,
   marker,
+  runDirs,
   runJobs,
   runOn,
   shown,
+  stubbornScript,
   timedMarker,
   valuesOf,
 } from '../helpers/command-suite.js';
@@ -67,6 +70,33 @@ describe('SshJob and commands (real sshd)', function () {
       const lines = shown(await runOn(script, node));
       expect(lines[0]).to.match(/^stdout:\.rxjobs-remote\/run-[0-9a-f]{12}$/);
       expect(lines.slice(1)).to.deep.equal(['stdout:700', 'stdout:700', 'exit 0 null']);
+      await node.close();
+    });
+
+    it('node.close() during a script that ignores TERM: the stream errors, and no run directory is left', async () => {
+      const node = fleetNode(fleet, 0, { killGrace: 200 });
+      const m = marker();
+      const before = await runDirs(node);
+      const lines: string[] = [];
+      let failure: unknown;
+      const ended = new Promise<void>((resolve) => {
+        new RunString(stubbornScript(m)).run(node, { variables: new Variables() }).subscribe({
+          next: (e) => {
+            if (e.type === 'line') lines.push(e.text);
+          },
+          error: (e: unknown) => {
+            failure = e;
+            resolve();
+          },
+          complete: resolve,
+        });
+      });
+      expect(await eventually(() => lines.length > 0)).to.equal(true);
+      await node.close(); // stops the script: TERM, ignored, then KILL, which takes the wrapper shell too
+      await ended;
+      expect(isJobsError(failure, 'ssh')).to.equal(true);
+      expect(await remoteProcesses(m)).to.deep.equal([]);
+      expect(await runDirs(node)).to.deep.equal(before);
       await node.close();
     });
 

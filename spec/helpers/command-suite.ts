@@ -84,6 +84,13 @@ export const valuesOf = (events: readonly SchedulerEvent[], job: Job): CommandEv
 export const existsOn = async (node: Node, file: string): Promise<boolean> =>
   (await lastValueFrom(node.exec(`test -e ${shellQuote(file)}`).pipe(exitStatus()))).code === 0;
 
+/** The `run-*` directories in the node's script directory (where RunScript and RunString run). */
+export const runDirs = async (node: Node): Promise<string[]> => {
+  const command = `ls -A ${shellQuote(node.scriptDir)} 2>/dev/null; true`;
+  const names = await lastValueFrom(node.exec(command).pipe(stdout(), toArray()));
+  return names.filter((name) => name.startsWith('run-'));
+};
+
 /** The live local processes whose command line holds `marker` (`pgrep -f`), zombies left out. */
 export const localProcesses = (marker: string): Promise<number[]> =>
   new Promise((resolve, reject) => {
@@ -118,6 +125,10 @@ const RUN_DIR = '#!/bin/sh\ncd "$(dirname "$0")" && pwd\nexec sleep "$1"\n';
 // what parallel runs of one script write in their directories must stay theirs
 const COLLIDE =
   '#!/bin/sh\nd=$(dirname "$0")\necho "$1" > "$d/state"\nsleep 0.1\ncat "$d/state" "$d/inclusion.sh"\n';
+
+/** A script that ignores TERM, prints its directory, then sleeps `marker` seconds: only a KILL ends it. */
+export const stubbornScript = (marker: string): string =>
+  `#!/bin/sh\ntrap '' TERM\ncd "$(dirname "$0")" && pwd\nexec sleep ${marker}\n`;
 
 /** `sleep <s>.<random digits>`: a sleep of about `s` seconds whose command line is unique. */
 export const timedMarker = (s: number): string =>
@@ -424,12 +435,6 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         expect(await existsOn(n, dir)).to.equal(false);
       });
 
-      /** The `run-*` directories in the node's script directory. */
-      const runDirs = async (n: Node): Promise<string[]> => {
-        const command = `ls -A ${shellQuote(n.scriptDir)} 2>/dev/null; true`;
-        const names = await lastValueFrom(n.exec(command).pipe(stdout(), toArray()));
-        return names.filter((name) => name.startsWith('run-'));
-      };
       /** A script with a 4 GiB include (sparse here: nothing written; seconds to copy there). */
       const slowUpload = async (): Promise<RunScript> => {
         const big = file('big.bin');
@@ -473,7 +478,7 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         const n = node();
         const m = marker();
         const before = await runDirs(n);
-        const stubborn = `#!/bin/sh\ntrap '' TERM\ncd "$(dirname "$0")" && pwd\nexec sleep ${m}\n`;
+        const stubborn = stubbornScript(m);
         const dir = await firstValueFrom(
           new RunString(stubborn).run(n, { variables: new Variables() }).pipe(stdout()),
         );
