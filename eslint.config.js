@@ -15,6 +15,8 @@ export default defineConfig(
       '.ci-out/**',
       '.prof-*/**',
       '**/*.tmp.*',
+      // type-checked by `npm run check:consumer` against the packed package, in a scratch project
+      'scripts/consumer/**',
     ],
   },
   js.configs.recommended,

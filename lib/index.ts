@@ -1,3 +1,11 @@
+/// <reference types="node" preserve="true" />
+// The reference (kept in the .d.ts by `preserve`) loads Node's types for a user's compiler: the
+// declarations use Buffer, NodeJS.WritableStream and node:stream, and TypeScript 6 loads no @types package
+// unless told to (`types` defaults to []). @types/node is a peer dependency, so the user's copy is the one.
+/**
+ * Jobs, schedulers, nodes, commands, SSH jobs and the renderers of their streams.
+ * @module rxjobs
+ */
 // Public API: explicit named re-exports only.
 export { Job, JobStatus, RunIf } from './core/job.js';
 export type { JobChain, JobContext, JobOptions, Requirement, ShutdownHook, Work } from './core/job.js';
@@ -47,6 +55,7 @@ export type { CommandEvent, ExitEvent, NodeRef, OutputStream } from './nodes/com
 export type { ExecOptions, Node, OutputMode, TransferOptions } from './nodes/node.js';
 export { SshNode } from './nodes/ssh-node.js';
 export type { SshNodeOptions } from './nodes/ssh-node.js';
+export type { SshAlgorithmList, SshAlgorithms } from './nodes/ssh-node-options.js';
 export { LocalNode } from './nodes/local-node.js';
 export type { LocalNodeOptions } from './nodes/local-node.js';
 export { exitStatus, lines, stdout, throwOnFailure } from './nodes/operators.js';
@@ -61,7 +70,7 @@ export type {
   VerifyHostKeyOptions,
 } from './nodes/known-hosts.js';
 export { parseJumpHops, resolveSshConfig } from './nodes/ssh-config.js';
-export type { JumpHop, ResolveSshConfigOptions, SshHostConfig } from './nodes/ssh-config.js';
+export type { JumpHop, JumpSpecSource, ResolveSshConfigOptions, SshHostConfig } from './nodes/ssh-config.js';
 export { CommandFailedError } from './nodes/errors/command-failed-error.js';
 export { HostKeyError } from './nodes/errors/host-key-error.js';
 export type { HostKeyProblem } from './nodes/errors/host-key-error.js';
@@ -113,4 +122,6 @@ export type { ProgressCounts, ProgressLineOptions } from './render/progress.js';
 export { formatGathered, gatherOutputs, OutputCollector } from './render/gather.js';
 export type { CollectedOutput, GatheredBlock, GatheredFormatOptions, HostOutput } from './render/gather.js';
 export { expandHostRanges, foldHosts } from './cli/host-ranges.js';
+export { TargetError } from './cli/target-error.js';
+export type { TargetErrorDetails } from './cli/target-error.js';
 // Scenario files (YAML): from 'rxjobs/scenario', so that this entry point does not load a YAML parser and io-ts.

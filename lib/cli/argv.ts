@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
-/** The option table of a CLI, as parseArgs takes it. @internal */
+/** The option table of a CLI, as parseArgs takes it (not internal: the declarations below use it). */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;
 
 /** Options both CLIs take, by group: how to reach hosts, how to write their output, and the usual ones. */

@@ -28,7 +28,7 @@ type Piece = string | readonly string[];
  * expandHostRanges('r[1-2]n[1,3]'); // ['r1n1', 'r1n3', 'r2n1', 'r2n3']
  * expandHostRanges('fit[01-09/4]'); // ['fit01', 'fit05', 'fit09']
  * @throws {TargetError} for a descending range (`fit[3-1]`), a step of 0, an empty or non-numeric item
- * (`fit[]`, `fit[a-c]`, `fit[1-]`, `fit[5/2]`), unbalanced or nested brackets, or more than {@link maxHostRangeExpansion} names.
+ * (`fit[]`, `fit[a-c]`, `fit[1-]`, `fit[5/2]`), unbalanced or nested brackets, or more than `maxHostRangeExpansion` (100,000) names.
  * @category constructors
  */
 export function expandHostRanges(text: string): string[] {
@@ -198,8 +198,8 @@ interface Numbered {
  * last run of digits are folded into `prefix[1-3,5]suffix`, keeping their zero padding
  * (`fit01 fit02 fit03 fit05` → `fit[01-03,05]`, `127.0.0.2`…`127.0.0.9` → `127.0.0.[2-9]`); a name alone in
  * its group, or without digits (or whose last digits are inside brackets, as in `[::1]`), is kept as it is. Groups are joined with `,`, in the natural order of
- * their first names ({@link compareHostsNaturally}); duplicates are dropped. Split the result with
- * {@link splitTopLevel} (`','`) and expand each part to get the sorted names back.
+ * their first names (compared naturally: `fit2` before `fit10`); duplicates are dropped. Split the result
+ * at its top-level commas and expand each part to get the sorted names back.
  * @example
  * foldHosts(['fit03', 'fit01', 'fit02', 'fit05', 'gw']); // 'fit[01-03,05],gw'
  * @category combinators

@@ -1,8 +1,8 @@
 import { ConfigError } from '../core/errors/config-error.js';
 import { ALIVE, groupKill } from '../nodes/group-kill.js';
 import { shellQuote } from '../nodes/shell-quote.js';
-import type { CommandOptions } from './command.js';
 import { Run } from './run.js';
+import type { RunCommandOptions } from './run.js';
 
 /** Options of a {@link Service}. @category models */
 export interface ServiceOptions {
@@ -28,6 +28,7 @@ const STATE = '"$HOME/.rxjobs-remote/services"';
  * as root), the process is a transient unit (`systemd-run --unit rxjobs-<id>`, logs in the journal);
  * elsewhere it runs detached in a session of its own (`setsid`), with its pid and output under
  * `~/.rxjobs-remote/services/`, and `stop()` kills its whole process group (TERM, then KILL after 2 s).
+ * Each method returns a {@link Run} and takes its options (`label`, `allowedExits`, `capture`, ...).
  * @example
  * const iperf = new Service('iperf3 -s', { serviceId: 'iperf' });
  * new Sequence(new SshJob(server, iperf.start()), new SshJob(client, 'iperf3 -c server -t 5'), new SshJob(server, iperf.stop()));
@@ -60,7 +61,7 @@ export class Service {
   }
 
   /** Starts the service (after stopping a running one, unless `stopIfRunning: false`); returns at once. */
-  start(options: CommandOptions = {}): Run {
+  start(options: RunCommandOptions = {}): Run {
     const env = Object.entries(this.options.env ?? {});
     const setenv = env.map(([k, v]) => `--setenv=${shellQuote(`${k}=${v}`)}`).join(' ');
     const exports = env.map(([k, v]) => `export ${k}=${shellQuote(v)}; `).join('');
@@ -77,12 +78,12 @@ export class Service {
   }
 
   /** Stops the service: exits 0 whether it was running or not. */
-  stop(options: CommandOptions = {}): Run {
+  stop(options: RunCommandOptions = {}): Run {
     return new Run(this.#stopScript(), { label: `Service: stop ${this.options.serviceId}`, ...options });
   }
 
   /** Exits 0 and prints `active` when the service runs; exits 3 and prints `inactive` otherwise. */
-  status(options: CommandOptions = {}): Run {
+  status(options: RunCommandOptions = {}): Run {
     const id = this.options.serviceId;
     const script =
       `${ALIVE}f=${STATE}/${id}.pid; if [ -f "$f" ]; then ` +
@@ -92,7 +93,7 @@ export class Service {
   }
 
   /** Prints the service's output so far (its journal under systemd). */
-  logs(options: CommandOptions = {}): Run {
+  logs(options: RunCommandOptions = {}): Run {
     const id = this.options.serviceId;
     const script =
       `f=${STATE}/${id}.log; if [ -f "$f" ]; then cat "$f"; ` +

@@ -10,8 +10,8 @@ import type { Variables } from './variables.js';
 
 /**
  * What Run, RunScript and RunString share: arguments and options taken as `(...args, options?)`, the label,
- * the allowed exits, the options passed to `exec`, and the capture of stdout.
- * @internal
+ * the allowed exits, the options passed to `exec`, and the capture of stdout. Not exported from the package,
+ * yet kept in the declarations (never mark it internal): those of Run, RunScript and RunString extend it.
  */
 export abstract class ShellCommand<O extends RunCommandOptions> implements Command {
   readonly args: readonly Arg[];

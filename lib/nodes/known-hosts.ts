@@ -104,7 +104,7 @@ export async function knownHostKeyTypes(lookup: HostLookup, files: readonly stri
  *
  * A host known under any key type that presents another key is `changed`, even when that key is of a type
  * not yet known for it: the connection asks the server for the known types first (see
- * {@link knownHostKeyTypes}), so a server that presents another type no longer has the known key. OpenSSH's
+ * `knownHostKeyTypes`), so a server that presents another type no longer has the known key. OpenSSH's
  * `ssh` calls that case new and, under `StrictHostKeyChecking ask`, warns that keys of a different type are
  * already known; having no prompt, rxjobs refuses it under `accept-new` too. Another difference: a plain
  * `host` entry does not vouch for other ports (ssh falls back to it when no `[host]:port` entry decides).

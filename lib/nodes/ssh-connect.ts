@@ -10,6 +10,7 @@ import { SshConnectError } from './errors/ssh-connect-error.js';
 import { SshTimeoutError } from './errors/ssh-timeout-error.js';
 import { Slots } from './slots.js';
 import { loadSsh2 } from './ssh2-load.js';
+import type { SshAlgorithms } from './ssh-node-options.js';
 
 /** How to open one connection. @internal */
 export interface ConnectSpec {
@@ -35,15 +36,13 @@ export interface ConnectSpec {
   readonly rampLimit: number;
   /** Opens the transport through a gateway; direct TCP when unset. */
   readonly tunnel?: (() => Promise<Duplex>) | undefined;
-  readonly algorithms?: ConnectConfig['algorithms'] | undefined;
+  readonly algorithms?: SshAlgorithms | undefined;
   /** Aborted by the node's `close()`: the attempt in progress (or the wait before the next) stops at once. */
   readonly signal?: AbortSignal | undefined;
 }
 
-type HostKeyAlgorithm = Extract<
-  NonNullable<NonNullable<ConnectConfig['algorithms']>['serverHostKey']>,
-  readonly unknown[]
->[number];
+type Algorithms = NonNullable<ConnectConfig['algorithms']>;
+type HostKeyAlgorithm = Extract<NonNullable<Algorithms['serverHostKey']>, readonly unknown[]>[number];
 
 // ssh2's DEFAULT_SERVER_HOST_KEY (lib/protocol/constants.js, ssh2 1.17, ssh-ed25519 first as on any Node
 // with EdDSA), then what it supports without offering it by default
@@ -260,7 +259,8 @@ function attemptOnce(
             },
           );
         },
-        ...(spec.algorithms === undefined ? {} : { algorithms: spec.algorithms }),
+        // ssh2's own form, with names as plain strings (ssh2 refuses an unknown one when it connects)
+        ...(spec.algorithms === undefined ? {} : { algorithms: spec.algorithms as Algorithms }),
       });
     };
     if (spec.signal?.aborted === true) {

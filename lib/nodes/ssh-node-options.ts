@@ -11,7 +11,33 @@ import type { HostKeyPolicy } from './known-hosts.js';
 import type { JumpHop } from './ssh-config.js';
 import { resolveSshConfig } from './ssh-config.js';
 import type { SshNode } from './ssh-node.js';
-import type { ConnectConfig } from './ssh2.js';
+
+/**
+ * Algorithm names in the order to offer them, or changes to ssh2's default list (`append`, `prepend`,
+ * `remove`): ssh2's own form, with names as ssh2 spells them (`'curve25519-sha256'`, `'aes128-gcm@openssh.com'`).
+ * @category models
+ */
+export type SshAlgorithmList =
+  | readonly string[]
+  | {
+      readonly append?: string | readonly string[] | undefined;
+      readonly prepend?: string | readonly string[] | undefined;
+      readonly remove?: string | readonly string[] | undefined;
+    };
+
+/**
+ * The transport algorithms of a connection, by kind, as ssh2 takes them (its `algorithms` connect option);
+ * declared here so that the package's types do not depend on ssh2's. An unknown name is refused by ssh2 when
+ * the node connects.
+ * @category models
+ */
+export interface SshAlgorithms {
+  readonly kex?: SshAlgorithmList | undefined;
+  readonly cipher?: SshAlgorithmList | undefined;
+  readonly serverHostKey?: SshAlgorithmList | undefined;
+  readonly hmac?: SshAlgorithmList | undefined;
+  readonly compress?: SshAlgorithmList | undefined;
+}
 
 /**
  * Options of an {@link SshNode}. Durations in milliseconds. Unset options come from `~/.ssh/config` (Host
@@ -79,7 +105,7 @@ export interface SshNodeOptions {
    * ssh2 algorithm lists, for special cases (old servers, benchmarks). Unless `serverHostKey` is given, the
    * host key types known for the host are asked for first, as OpenSSH does (see `checkHostKey`).
    */
-  readonly algorithms?: ConnectConfig['algorithms'] | undefined;
+  readonly algorithms?: SshAlgorithms | undefined;
 }
 
 const checkInteger = (subject: string, field: string, value: unknown, min: number, max: number): void => {

@@ -12,10 +12,9 @@ import type { SshConnection } from './ssh-connection.js';
 import type { ExecHost } from './ssh-exec.js';
 import { sshExec } from './ssh-exec.js';
 import { shellQuote } from './shell-quote.js';
-import type { ResolvedNode, SshNodeOptions } from './ssh-node-options.js';
+import type { ResolvedNode, SshAlgorithms, SshNodeOptions } from './ssh-node-options.js';
 import { checkSshNodeOptions, resolveNode } from './ssh-node-options.js';
 import { sshPull, sshPush, sshWriteFile } from './ssh-transfer.js';
-import type { ConnectConfig } from './ssh2.js';
 
 export type { SshNodeOptions } from './ssh-node-options.js';
 
@@ -283,7 +282,7 @@ export class SshNode implements Node {
   }
 
   /** The options' algorithms, with the host key types known for the host asked for first. */
-  #algorithms(knownTypes: readonly string[]): ConnectConfig['algorithms'] | undefined {
+  #algorithms(knownTypes: readonly string[]): SshAlgorithms | undefined {
     const given = this.options.algorithms;
     const serverHostKey = given?.serverHostKey ?? hostKeyAlgorithms(knownTypes);
     return serverHostKey === undefined ? given : { ...given, serverHostKey };

@@ -1,3 +1,10 @@
+/// <reference types="node" preserve="true" />
+// The reference loads Node's types for a user's compiler, as in lib/index.ts: this entry point may be the
+// only one a program imports.
+/**
+ * Scenario files (YAML), as `rxjobs run` reads them: load and check one, build its scheduler.
+ * @module rxjobs/scenario
+ */
 // Scenario files (YAML), as `rxjobs run` reads them: a separate entry point (`rxjobs/scenario`), so that
 // the main one loads neither the YAML parser nor io-ts. Explicit named re-exports only.
 export { loadScenario, parseScenario } from './load.js';
