@@ -76,10 +76,7 @@ function main() {
   const placeholders = resolveFragments(project, readme, [...declarations, ...sources], entries);
   for (const mode of ['nodenext', 'bundler']) {
     const files = writeReadme(project, readme, placeholders);
-    const program = ts.createProgram(
-      [...declarations, ...sources, ...files.map((f) => f.file)],
-      options(mode, project),
-    );
+    const program = createProgram([...declarations, ...sources, ...files.map((f) => f.file)], mode, project);
     report(mode, program, files);
     if (mode === 'nodenext') {
       checkExports(program, sources, entries);
@@ -177,6 +174,23 @@ function options(mode, project) {
   };
 }
 
+// The parsed declarations of node_modules and of TypeScript's libs, shared by the three programs (README and
+// consumer files are read afresh: a README unit changes once its prelude is known).
+const parsed = new Map();
+function createProgram(roots, mode, project) {
+  const compilerOptions = options(mode, project);
+  const host = ts.createCompilerHost(compilerOptions);
+  const read = host.getSourceFile.bind(host);
+  host.getSourceFile = (fileName, languageVersion, ...rest) => {
+    if (!fileName.endsWith('.d.ts') || !fileName.includes('/node_modules/'))
+      return read(fileName, languageVersion, ...rest);
+    const key = `${fileName} ${JSON.stringify(languageVersion)}`;
+    if (!parsed.has(key)) parsed.set(key, read(fileName, languageVersion, ...rest));
+    return parsed.get(key);
+  };
+  return ts.createProgram(roots, compilerOptions, host);
+}
+
 // ---- README blocks
 
 /**
@@ -233,7 +247,7 @@ function writeReadme(project, units, preludes) {
  */
 function resolveFragments(project, units, roots, entries) {
   const files = writeReadme(project, units, new Map());
-  const program = ts.createProgram([...roots, ...files.map((f) => f.file)], options('nodenext', project));
+  const program = createProgram([...roots, ...files.map((f) => f.file)], 'nodenext', project);
   const checker = program.getTypeChecker();
   const exported = new Map(); // name -> module specifier
   const addExports = (specifier, file) => {
