@@ -7,6 +7,7 @@ import { Variables } from './commands/variables.js';
 import { ConfigError } from './core/errors/config-error.js';
 import type { JobOptions } from './core/job.js';
 import { Job } from './core/job.js';
+import { badOption, is } from './internal/option-keys.js';
 import type { CommandEvent } from './nodes/command-event.js';
 import type { Node, OutputMode } from './nodes/node.js';
 import { isAllowedExit } from './nodes/command-event.js';
@@ -101,6 +102,13 @@ export class SshJob extends Job<CommandEvent, number | null> {
   readonly keepConnection: boolean;
   readonly #stderrTail: number | undefined;
   readonly #output: OutputMode | undefined;
+  /** The keys of {@link SshJobOptions} beyond those of a job (see {@link Job.extraOptions}). */
+  protected static override readonly extraOptions: readonly string[] = [
+    'variables',
+    'keepConnection',
+    'stderrTail',
+    'output',
+  ];
 
   constructor(node: Node, commands: Commands, options: SshJobOptions = {}) {
     super({ ...options, requires: undefined, scheduler: undefined });
@@ -129,6 +137,12 @@ export class SshJob extends Job<CommandEvent, number | null> {
         `must be an SshNode or a LocalNode, got ${describeValue(node)}`,
       );
     this.node = node;
+    if (options.variables !== undefined && !(options.variables instanceof Variables))
+      throw badOption(subject(), 'variables', 'a Variables (new Variables())', options.variables);
+    if (options.keepConnection !== undefined && typeof options.keepConnection !== 'boolean')
+      throw badOption(subject(), 'keepConnection', 'true or false', options.keepConnection);
+    if (options.stderrTail !== undefined && !is.naturalInteger(options.stderrTail))
+      throw badOption(subject(), 'stderrTail', 'a number of lines, 0 or more', options.stderrTail);
     this.variables = options.variables ?? new Variables();
     this.keepConnection = options.keepConnection ?? false;
     this.#stderrTail = options.stderrTail;
