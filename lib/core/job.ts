@@ -547,7 +547,11 @@ export const subjectOf = (job: Job): string => `${isScheduler(job) ? 'scheduler'
  * (`'all'`) every job. Arrays, sets and other iterables nest to any depth.
  * @internal
  */
-export function flattenRequirements(items: Iterable<unknown>, chainEnd: 'first' | 'last' | 'all'): Job[] {
+export function flattenRequirements(
+  items: Iterable<unknown>,
+  chainEnd: 'first' | 'last' | 'all',
+  where: readonly [subject: string, field: string] = ['requires', 'argument'],
+): Job[] {
   const out: Job[] = [];
   // `unknown`: checked here at run time (and a recursive type there makes type checkers recurse deeply)
   const visit = (item: unknown): void => {
@@ -564,9 +568,9 @@ export function flattenRequirements(items: Iterable<unknown>, chainEnd: 'first' 
       for (const x of item as Iterable<unknown>) visit(x);
     else
       throw new ConfigError(
-        'requires',
-        'argument',
-        `must be a job, a Sequence or an array of them, got ${typeof item}`,
+        where[0],
+        where[1],
+        `must be a job, a Sequence or an array of them, got ${describeValue(item)}`,
       );
   };
   for (const item of items) visit(item);

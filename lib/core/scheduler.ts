@@ -2,7 +2,7 @@ import { defer, filter, map } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
 import { hasBrand, isScheduler, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
-import { describeValue } from '../internal/option-keys.js';
+import { checkOption, checkOptionKeys, describeValue, optionKeys } from '../internal/option-keys.js';
 import { debriefScheduler, listScheduler } from '../render/list.js';
 import type { ListOptions } from '../render/list.js';
 import { toDot } from '../render/dot.js';
@@ -42,6 +42,18 @@ export interface RunOptions {
   /** Overrides the scheduler's own `timeout` for this run (nested schedulers keep theirs). */
   readonly timeout?: number | undefined;
 }
+
+/** The keys of {@link RunOptions}, for `run()` and `orchestrate()`. */
+const RUN_KEYS = optionKeys(['timeout']);
+/** The keys of `ListOptions`, for `list()` and `debrief()`. */
+const LIST_KEYS = optionKeys(['details', 'ascii', 'print']);
+
+const checkListOptions = (scheduler: Scheduler, options: unknown): void => {
+  const subject = (): string => subjectOf(scheduler);
+  checkOptionKeys(subject, 'list() and debrief()', options, LIST_KEYS, 'list options', '{ details: true }');
+  for (const key of ['details', 'ascii', 'print'])
+    checkOption(subject, options as object, key, 'true or false', (v) => typeof v === 'boolean');
+};
 
 const isOptionsObject = (x: unknown): x is SchedulerOptions =>
   typeof x === 'object' &&
@@ -231,7 +243,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   #addAll(jobs: readonly Schedulable[]): void {
     for (const item of jobs)
       if (item instanceof Job) this.#addOne(item);
-      else for (const job of flattenRequirements([item], 'all')) this.#addOne(job);
+      else for (const job of flattenRequirements([item], 'all', [subjectOf(this), 'jobs'])) this.#addOne(job);
   }
 
   #addOne(job: Job): void {
@@ -287,6 +299,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
     const timeout = options.timeout ?? this.timeout;
     return defer(() => {
       // checked when subscribed, so that run() errors rather than throws
+      checkOptionKeys(() => subjectOf(this), 'run() and orchestrate()', options, RUN_KEYS, 'run options');
       checkDuration(this, 'timeout', timeout);
       return this._runGraph({ timeout, inheritedCritical: false, nested: false, jobEvents });
     });
@@ -341,10 +354,12 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category running
    */
   list(options: ListOptions = {}): string {
+    checkListOptions(this, options);
     return listScheduler(this, options);
   }
   /** The listing, preceded by `why()`, followed by counts and the cause and stack of each failure. */
   debrief(options: ListOptions = {}): string {
+    checkListOptions(this, options);
     return debriefScheduler(this, options);
   }
 

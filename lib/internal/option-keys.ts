@@ -20,6 +20,8 @@ export const optionKeys = (...groups: readonly (readonly string[])[]): OptionKey
  */
 const PYTHON_HINTS: Readonly<Record<string, { readonly key?: string; readonly hint: string }>> = {
   required: { key: 'requires', hint: "asynciojobs' required= is requires here" },
+  user: { key: 'username', hint: 'the remote user' },
+  host: { key: 'hostname', hint: 'the host to connect to' },
   verbose: {
     hint:
       'output is shown by renderers, not by jobs or nodes: pipe the run through one, ' +
@@ -82,10 +84,9 @@ export const unknownOptionProblem = (owner: string, key: string, known: Iterable
   const list = ` (accepted: ${accepted.join(', ')})`;
   const head = `is not an option of ${owner}`;
   const python = Object.hasOwn(PYTHON_HINTS, key) ? PYTHON_HINTS[key] : undefined;
-  if (python !== undefined)
-    return python.key !== undefined && accepted.includes(python.key)
-      ? `${head}: write ${python.key} (${python.hint})${list}`
-      : `${head}: ${python.hint}${list}`;
+  if (python?.key === undefined) {
+    if (python !== undefined) return `${head}: ${python.hint}${list}`;
+  } else if (accepted.includes(python.key)) return `${head}: write ${python.key} (${python.hint})${list}`;
   const camel = camelCase(key);
   if (camel !== key && accepted.includes(camel))
     return `${head}: options are camelCase here, write ${camel} (not Python's ${key})${list}`;
@@ -107,20 +108,25 @@ export function checkOptionKeys(
   options: unknown,
   known: OptionKeys,
   field = 'options',
+  example?: string,
 ): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw new ConfigError(
       subject(),
       field,
-      `of ${owner} must be an object such as { label: 'x' }, got ${describeValue(options)}`,
+      `of ${owner} must be an object${example === undefined ? '' : ` such as ${example}`}, got ${describeValue(options)}`,
     );
   for (const key in options) if (!known.has(key)) throw unknownOption(subject(), owner, key, known);
 }
 
 /** The ConfigError for an unknown `key`. @internal */
-export const unknownOption = (subject: string, owner: string, key: string, known: Iterable<string>): ConfigError =>
-  new ConfigError(subject, key, unknownOptionProblem(owner, key, known));
+export const unknownOption = (
+  subject: string,
+  owner: string,
+  key: string,
+  known: Iterable<string>,
+): ConfigError => new ConfigError(subject, key, unknownOptionProblem(owner, key, known));
 
 /** A ConfigError for a known key of the wrong type: `what` says what to write. @internal */
 export const badOption = (subject: string, key: string, what: string, given: unknown): ConfigError =>
