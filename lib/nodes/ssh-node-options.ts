@@ -135,7 +135,7 @@ export function sshNodeOptions(target: unknown, more: unknown): SshNodeOptions {
       );
     return target as SshNodeOptions;
   }
-  const match = /^(?:([^@\s]+)@)?([^@:\s/]+)(?::(\d{1,5}))?$/.exec(target);
+  const match = /^(?:([^@\s:/>]+)@)?([\w.-]+)(?::(\d{1,5}))?$/.exec(target);
   if (match === null)
     throw new ConfigError(
       `node "${target}"`,
