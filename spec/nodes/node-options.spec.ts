@@ -83,7 +83,7 @@ describe('option checks of the nodes (plain JavaScript callers)', () => {
       expect(configError(() => new SshNode('fit01', untyped({ usrname: 'x' }))).message).to.match(
         /^node "fit01": usrname is not an option of SshNode, did you mean username\?/,
       );
-      expect(configError(() => new SshNode({ hostname: 'h' }, untyped({ port: 2 }))).field).to.equal(
+      expect(configError(() => new SshNode({ hostname: 'h' } as never, untyped({ port: 2 }))).field).to.equal(
         'options',
       );
     });
