@@ -64,6 +64,17 @@ const failOnDisallowedExit =
       });
     });
 
+/** `options` itself when it is an object (a string would be spread into keys `0`, `1`...). */
+const objectOptions = (options: unknown): SshJobOptions => {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new ConfigError(
+      'job (a new SshJob)',
+      'options',
+      `must be an object such as { label: 'x', requires: other }, got ${describeValue(options)}`,
+    );
+  return options;
+};
+
 const isCommand = (x: unknown): x is Command =>
   typeof x === 'object' && x !== null && typeof (x as { run?: unknown }).run === 'function';
 
@@ -111,7 +122,7 @@ export class SshJob extends Job<CommandEvent, number | null> {
   ];
 
   constructor(node: Node, commands: Commands, options: SshJobOptions = {}) {
-    super({ ...options, requires: undefined, scheduler: undefined });
+    super({ ...objectOptions(options), requires: undefined, scheduler: undefined });
     // the commands first: without a label of its own, the job is named after them in the node's error
     const subject = (): string => `job "${this.label}"`;
     const list: unknown = typeof commands === 'string' || isCommand(commands) ? [commands] : commands;
