@@ -7,6 +7,7 @@ import { Variables } from './commands/variables.js';
 import { ConfigError } from './core/errors/config-error.js';
 import type { JobOptions } from './core/job.js';
 import { Job } from './core/job.js';
+import { badOption, is } from './internal/option-keys.js';
 import type { CommandEvent } from './nodes/command-event.js';
 import type { Node, OutputMode } from './nodes/node.js';
 import { isAllowedExit } from './nodes/command-event.js';
@@ -63,6 +64,17 @@ const failOnDisallowedExit =
       });
     });
 
+/** `options` itself when it is an object (a string would be spread into keys `0`, `1`...). */
+const objectOptions = (options: unknown): SshJobOptions => {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new ConfigError(
+      'job (a new SshJob)',
+      'options',
+      `must be an object such as { label: 'x', requires: other }, got ${describeValue(options)}`,
+    );
+  return options;
+};
+
 const isCommand = (x: unknown): x is Command =>
   typeof x === 'object' && x !== null && typeof (x as { run?: unknown }).run === 'function';
 
@@ -101,9 +113,16 @@ export class SshJob extends Job<CommandEvent, number | null> {
   readonly keepConnection: boolean;
   readonly #stderrTail: number | undefined;
   readonly #output: OutputMode | undefined;
+  /** The keys of {@link SshJobOptions} beyond those of a job (see {@link Job.extraOptions}). */
+  protected static override readonly extraOptions: readonly string[] = [
+    'variables',
+    'keepConnection',
+    'stderrTail',
+    'output',
+  ];
 
   constructor(node: Node, commands: Commands, options: SshJobOptions = {}) {
-    super({ ...options, requires: undefined, scheduler: undefined });
+    super({ ...objectOptions(options), requires: undefined, scheduler: undefined });
     // the commands first: without a label of its own, the job is named after them in the node's error
     const subject = (): string => `job "${this.label}"`;
     const list: unknown = typeof commands === 'string' || isCommand(commands) ? [commands] : commands;
@@ -129,6 +148,12 @@ export class SshJob extends Job<CommandEvent, number | null> {
         `must be an SshNode or a LocalNode, got ${describeValue(node)}`,
       );
     this.node = node;
+    if (options.variables !== undefined && !(options.variables instanceof Variables))
+      throw badOption(subject(), 'variables', 'a Variables (new Variables())', options.variables);
+    if (options.keepConnection !== undefined && typeof options.keepConnection !== 'boolean')
+      throw badOption(subject(), 'keepConnection', 'true or false', options.keepConnection);
+    if (options.stderrTail !== undefined && !is.naturalInteger(options.stderrTail))
+      throw badOption(subject(), 'stderrTail', 'a number of lines, 0 or more', options.stderrTail);
     this.variables = options.variables ?? new Variables();
     this.keepConnection = options.keepConnection ?? false;
     this.#stderrTail = options.stderrTail;

@@ -1,6 +1,9 @@
 import type { Observable } from 'rxjs';
 
 import { ConfigError } from '../core/errors/config-error.js';
+import { checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
+import type { OptionKeys } from '../internal/option-keys.js';
+import { isOutputMode } from '../nodes/output-sink.js';
 import type { CommandEvent } from '../nodes/command-event.js';
 import type { Node, OutputMode } from '../nodes/node.js';
 import type { Variables } from './variables.js';
@@ -75,3 +78,38 @@ export const checkArgs = (what: string, args: readonly unknown[]): Arg[] =>
       `must be a string, a number or a function, got ${typeof arg}`,
     );
   });
+
+/** The keys of {@link CommandOptions}. @internal */
+export const COMMAND_KEYS = ['label', 'allowedExits'] as const;
+/** The keys of `RunCommandOptions`. @internal */
+export const RUN_KEYS = optionKeys(COMMAND_KEYS, ['capture', 'env', 'stdin', 'pty', 'output']);
+
+/**
+ * Checks a command's options: no unknown key, and the types of those every command may take. Throws a
+ * ConfigError naming the command (`Run`, `Push`...).
+ * @internal
+ */
+export function checkCommandOptions(what: string, options: unknown, keys: OptionKeys): void {
+  const subject = (): string => what;
+  checkOptionKeys(subject, what, options, keys, 'options', "{ label: 'x' }");
+  if (options === undefined) return;
+  const o = options as object;
+  checkOption(subject, o, 'label', 'a string', is.string);
+  checkOption(subject, o, 'allowedExits', "a list of exit codes or signal names, e.g. [1, 'TERM']", (v) =>
+    Array.isArray(v) ? v.every((x) => typeof x === 'number' || typeof x === 'string') : false,
+  );
+  checkOption(subject, o, 'capture', 'the name of a variable', is.string);
+  checkOption(subject, o, 'env', "an object of strings, e.g. { LC_ALL: 'C' }", is.stringRecord);
+  checkOption(
+    subject,
+    o,
+    'stdin',
+    'a string or a Buffer',
+    (v) => typeof v === 'string' || Buffer.isBuffer(v),
+  );
+  checkOption(subject, o, 'pty', 'true or false', is.boolean);
+  checkOption(subject, o, 'output', "'lines' or 'chunks'", isOutputMode);
+  checkOption(subject, o, 'includes', 'a list of local file names', is.strings);
+  checkOption(subject, o, 'remoteName', 'a file name', is.string);
+  checkOption(subject, o, 'preserve', 'true or false', is.boolean);
+}

@@ -9,7 +9,8 @@ import { TransferError } from '../nodes/errors/transfer-error.js';
 import type { Node } from '../nodes/node.js';
 import { shellJoin } from '../nodes/shell-quote.js';
 import type { Arg, CommandContext } from './command.js';
-import { evaluate, shown } from './command.js';
+import { evaluate, RUN_KEYS, shown } from './command.js';
+import { badOption, optionKeys } from '../internal/option-keys.js';
 import { runScript } from './remote-script.js';
 import { ShellCommand } from './shell-command.js';
 import type { RunCommandOptions } from './run.js';
@@ -20,6 +21,9 @@ export interface RunScriptOptions extends RunCommandOptions {
   /** Local files copied beside the script (it can source them as `"$(dirname "$0")"/name`). */
   readonly includes?: readonly string[] | undefined;
 }
+
+/** The keys of {@link RunScriptOptions}. @internal */
+export const RUN_SCRIPT_KEYS = optionKeys([...RUN_KEYS, 'includes']);
 
 /**
  * A local script, copied to the node (a private directory, a name of its own) and run there with the given
@@ -33,7 +37,9 @@ export class RunScript extends ShellCommand<RunScriptOptions> {
   readonly localPath: string;
 
   constructor(localPath: string, ...rest: (Arg | RunScriptOptions)[]) {
-    super('RunScript', rest);
+    super('RunScript', rest, RUN_SCRIPT_KEYS);
+    if (typeof localPath !== 'string' || localPath === '')
+      throw badOption('RunScript', 'localPath', 'the name of a local script file', localPath);
     this.localPath = localPath;
   }
 

@@ -11,6 +11,8 @@ import { evaluate, shown } from './command.js';
 import { runScript } from './remote-script.js';
 import { ShellCommand } from './shell-command.js';
 import type { RunScriptOptions } from './run-script.js';
+import { RUN_SCRIPT_KEYS } from './run-script.js';
+import { badOption, optionKeys } from '../internal/option-keys.js';
 import type { Variables } from './variables.js';
 
 /** Options of {@link RunString}. @category models */
@@ -18,6 +20,9 @@ export interface RunStringOptions extends RunScriptOptions {
   /** File name the script gets on the node (its base name; default `script`); shows in `ps` and in `$0`. */
   readonly remoteName?: string | undefined;
 }
+
+/** The keys of {@link RunStringOptions}. @internal */
+const RUN_STRING_KEYS = optionKeys([...RUN_SCRIPT_KEYS, 'remoteName']);
 
 /**
  * A script given as text (with its `#!` line, or run by `sh`), copied to the node and run there with the
@@ -30,7 +35,8 @@ export class RunString extends ShellCommand<RunStringOptions> {
   readonly script: string;
 
   constructor(script: string, ...rest: (Arg | RunStringOptions)[]) {
-    super('RunString', rest);
+    super('RunString', rest, RUN_STRING_KEYS);
+    if (typeof script !== 'string') throw badOption('RunString', 'script', 'the text of a script', script);
     this.script = script;
   }
 

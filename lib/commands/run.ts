@@ -5,7 +5,7 @@ import type { CommandEvent } from '../nodes/command-event.js';
 import type { Node, OutputMode } from '../nodes/node.js';
 import { shellQuote } from '../nodes/shell-quote.js';
 import type { Arg, CommandContext, CommandOptions } from './command.js';
-import { shown } from './command.js';
+import { RUN_KEYS, shown } from './command.js';
 import { ShellCommand } from './shell-command.js';
 import type { Variables } from './variables.js';
 
@@ -39,7 +39,7 @@ export interface RunCommandOptions extends CommandOptions {
  */
 export class Run extends ShellCommand<RunCommandOptions> {
   constructor(command: Arg, ...rest: (Arg | RunCommandOptions)[]) {
-    super('Run', [command, ...rest]);
+    super('Run', [command, ...rest], RUN_KEYS);
   }
 
   protected defaultLabel(): string {

@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors/config-error.js';
+import { badOption, checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
 import { ALIVE, groupKill } from '../nodes/group-kill.js';
 import { shellQuote } from '../nodes/shell-quote.js';
 import { Run } from './run.js';
@@ -18,6 +19,8 @@ export interface ServiceOptions {
    */
   readonly systemd?: 'auto' | false | undefined;
 }
+
+const SERVICE_KEYS = optionKeys(['serviceId', 'env', 'stopIfRunning', 'systemd']);
 
 // The portable way keeps the pid and the output of each service here, on its host.
 const STATE = '"$HOME/.rxjobs-remote/services"';
@@ -39,6 +42,20 @@ export class Service {
   readonly options: ServiceOptions;
 
   constructor(command: string, options: ServiceOptions) {
+    const id: unknown = (options as Partial<ServiceOptions> | undefined)?.serviceId;
+    const subject = (): string => `service "${typeof id === 'string' ? id : command}"`;
+    if (typeof command !== 'string' || command === '')
+      throw badOption(subject(), 'command', "a command line such as 'iperf3 -s'", command);
+    checkOptionKeys(subject, 'Service', options, SERVICE_KEYS, 'options', "{ serviceId: 'iperf' }");
+    if ((options as ServiceOptions | undefined) === undefined)
+      throw new ConfigError(
+        subject(),
+        'serviceId',
+        "is missing: new Service(command, { serviceId: 'name' })",
+      );
+    checkOption(subject, options, 'env', "an object of strings, e.g. { PORT: '5201' }", is.stringRecord);
+    checkOption(subject, options, 'stopIfRunning', 'true or false', is.boolean);
+    checkOption(subject, options, 'systemd', "'auto' or false", (v) => v === 'auto' || v === false);
     if (typeof options.serviceId !== 'string' || !/^[\w.-]+$/.test(options.serviceId))
       throw new ConfigError(
         `service "${options.serviceId}"`,

@@ -1,10 +1,11 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
 
+import type { OptionKeys } from '../internal/option-keys.js';
 import type { CommandEvent } from '../nodes/command-event.js';
 import type { ExecOptions } from '../nodes/node.js';
 import { captureInto } from './capture.js';
 import type { Arg, Command, CommandContext } from './command.js';
-import { checkArgs, splitOptions } from './command.js';
+import { checkArgs, checkCommandOptions, splitOptions } from './command.js';
 import type { RunCommandOptions } from './run.js';
 import type { Variables } from './variables.js';
 
@@ -17,8 +18,9 @@ export abstract class ShellCommand<O extends RunCommandOptions> implements Comma
   readonly args: readonly Arg[];
   readonly options: O;
 
-  protected constructor(what: string, items: readonly unknown[]) {
+  protected constructor(what: string, items: readonly unknown[], keys: OptionKeys) {
     const { args, options } = splitOptions<O>(items);
+    checkCommandOptions(what, options, keys);
     this.args = checkArgs(what, args);
     this.options = options as O;
   }

@@ -4,11 +4,31 @@ import { concat, defer, of } from 'rxjs';
 import type { CommandEvent } from '../nodes/command-event.js';
 import { exitEvent } from '../nodes/command-event.js';
 import type { Node, TransferOptions } from '../nodes/node.js';
+import { ConfigError } from '../core/errors/config-error.js';
+import { badOption, is, optionKeys } from '../internal/option-keys.js';
 import type { Command, CommandContext, CommandOptions } from './command.js';
+import { checkCommandOptions } from './command.js';
 import type { Variables } from './variables.js';
 
 /** Options of {@link Push} and {@link Pull}. @category models */
-export interface TransferCommandOptions extends CommandOptions, TransferOptions {}
+export interface TransferCommandOptions extends Omit<CommandOptions, 'allowedExits'>, TransferOptions {}
+
+/** The keys of {@link TransferCommandOptions}. */
+const TRANSFER_KEYS = optionKeys(['label', 'preserve']);
+
+/** Checks the arguments of `new Push(...)` or `new Pull(...)`. */
+const checkTransfer = (verb: 'Push' | 'Pull', paths: unknown, target: unknown, options: unknown): void => {
+  if ((options as { allowedExits?: unknown } | undefined)?.allowedExits !== undefined)
+    throw new ConfigError(
+      verb,
+      'allowedExits',
+      `is not an option of ${verb}: a transfer has no exit code to allow (it completes, or errors)`,
+    );
+  checkCommandOptions(verb, options, TRANSFER_KEYS);
+  const [what, where] = verb === 'Push' ? ['localPaths', 'remoteDir'] : ['remotePaths', 'localDir'];
+  if (!is.stringOrStrings(paths)) throw badOption(verb, what, 'a path or a list of paths', paths);
+  if (typeof target !== 'string') throw badOption(verb, where, 'a directory name', target);
+};
 
 const list = (paths: string | readonly string[]): readonly string[] =>
   typeof paths === 'string' ? [paths] : paths;
@@ -46,8 +66,8 @@ abstract class Transfer implements Command {
       const target = variables.expand(this.target);
       return concat(
         this.verb === 'Push'
-          ? node.push(sources, target, this.options)
-          : node.pull(sources, target, this.options),
+          ? node.push(sources, target, { preserve: this.options.preserve })
+          : node.pull(sources, target, { preserve: this.options.preserve }),
         of(exitEvent(node, 0)),
       );
     });
@@ -72,6 +92,7 @@ export class Push extends Transfer {
     remoteDir: string,
     options: TransferCommandOptions = {},
   ) {
+    checkTransfer('Push', localPaths, remoteDir, options);
     super(options);
     this.localPaths = list(localPaths);
     this.remoteDir = remoteDir;
@@ -104,6 +125,7 @@ export class Pull extends Transfer {
     localDir: string,
     options: TransferCommandOptions = {},
   ) {
+    checkTransfer('Pull', remotePaths, localDir, options);
     super(options);
     this.remotePaths = list(remotePaths);
     this.localDir = localDir;

@@ -2,6 +2,8 @@ import { isObservable } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
 import { hasBrand, isScheduler, SEQUENCE } from '../internal/kinds.js';
+import { badOption, describeValue, optionKeys, unknownOption } from '../internal/option-keys.js';
+import type { OptionKeys } from '../internal/option-keys.js';
 import { ConfigError } from './errors/config-error.js';
 import type { JobsError } from './errors/jobs-error.js';
 import type { JobOutcome } from './events.js';
@@ -170,6 +172,7 @@ export class Job<T = unknown, R = T> {
       options = work;
       work = undefined;
     }
+    if (options !== undefined) checkJobOptions(this, options);
     this.forever = options?.forever ?? false;
     if (
       options !== undefined &&
@@ -218,6 +221,23 @@ export class Job<T = unknown, R = T> {
   _hasWork(): boolean {
     return this.#work !== undefined || this.work !== Job.prototype.work;
   }
+
+  /**
+   * Option keys that a subclass accepts on top of {@link JobOptions}, when it passes its whole options object
+   * to `super()`: an unknown key is otherwise a `ConfigError` (a typo, or a Python spelling such as
+   * `required`). Each class declares only its own keys; those of the classes between it and `Job` count too.
+   * A subclass that takes its own keys out before calling `super()` needs none.
+   * @example
+   * class Retried extends Job {
+   *   protected static override readonly extraOptions = ['retries'];
+   *   readonly retries: number;
+   *   constructor(work: Work<unknown>, options: JobOptions & { readonly retries?: number } = {}) {
+   *     super(work, options);
+   *     this.retries = options.retries ?? 3;
+   *   }
+   * }
+   */
+  protected static readonly extraOptions: readonly string[] = [];
 
   /** @internal lets the scheduler call the protected `work`. */
   _work(context: JobContext): ObservableInput<T> {
@@ -422,6 +442,71 @@ export class Job<T = unknown, R = T> {
   }
 }
 
+/** The keys of {@link JobOptions}. */
+const JOB_KEYS = optionKeys([
+  'label',
+  'critical',
+  'forever',
+  'requires',
+  'timeout',
+  'runIf',
+  'shutdown',
+  'scheduler',
+]);
+
+// the keys each subclass accepts: JOB_KEYS plus the `extraOptions` of each class from it up to Job
+const keysByClass = new WeakMap<object, OptionKeys>();
+const keysOf = (ctor: object): OptionKeys => {
+  let keys = keysByClass.get(ctor);
+  if (keys === undefined) {
+    const extra: string[] = [];
+    for (let c: unknown = ctor; c !== Job && typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+      const own: unknown = Object.hasOwn(c, 'extraOptions')
+        ? (c as unknown as { extraOptions: unknown }).extraOptions
+        : undefined;
+      if (Array.isArray(own)) extra.push(...(own as string[]));
+    }
+    keys = optionKeys([...JOB_KEYS], extra);
+    keysByClass.set(ctor, keys);
+  }
+  return keys;
+};
+
+/** The class of `job` as error messages name it (`Job`, `SshJob`, a user subclass's name). */
+const classOf = (job: Job): string => job.constructor.name || 'Job';
+
+/** What a job is called before it is built: its class and the label given, if any. */
+const subjectBefore = (job: Job, options: object): string => {
+  const label = (options as { label?: unknown }).label;
+  const kind = isScheduler(job) ? 'scheduler' : 'job';
+  return typeof label === 'string' ? `${kind} "${label}"` : `${kind} (a new ${classOf(job)})`;
+};
+
+/**
+ * Checks the keys of a job's options (the hot path: one lookup per key given, against a frozen Set), and the
+ * types of those that `validateJob` does not see (`label`, `shutdown`, `scheduler`).
+ */
+const checkJobOptions = (job: Job, options: unknown): void => {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new ConfigError(
+      `${isScheduler(job) ? 'scheduler' : 'job'} (a new ${classOf(job)})`,
+      'options',
+      `must be an object such as { label: 'x', requires: other }, got ${describeValue(options)}`,
+    );
+  for (const key in options)
+    if (!JOB_KEYS.has(key)) {
+      const known = keysOf(job.constructor);
+      if (!known.has(key)) throw unknownOption(subjectBefore(job, options), classOf(job), key, known);
+    }
+  const { label, shutdown, scheduler } = options as JobOptions;
+  if (label !== undefined && typeof label !== 'string')
+    throw badOption(subjectBefore(job, options), 'label', 'a string', label);
+  if (shutdown !== undefined && typeof shutdown !== 'function')
+    throw badOption(subjectBefore(job, options), 'shutdown', 'a function (the shutdown hook)', shutdown);
+  if (scheduler !== undefined && typeof (scheduler as { add?: unknown } | null)?.add !== 'function')
+    throw badOption(subjectBefore(job, options), 'scheduler', 'a Scheduler', scheduler);
+};
+
 const workProblem = (work: unknown): string =>
   isThenable(work)
     ? 'is a Promise, which has already started and cannot be run again: pass a function instead, ' +
@@ -462,7 +547,11 @@ export const subjectOf = (job: Job): string => `${isScheduler(job) ? 'scheduler'
  * (`'all'`) every job. Arrays, sets and other iterables nest to any depth.
  * @internal
  */
-export function flattenRequirements(items: Iterable<unknown>, chainEnd: 'first' | 'last' | 'all'): Job[] {
+export function flattenRequirements(
+  items: Iterable<unknown>,
+  chainEnd: 'first' | 'last' | 'all',
+  where: readonly [subject: string, field: string] = ['requires', 'argument'],
+): Job[] {
   const out: Job[] = [];
   // `unknown`: checked here at run time (and a recursive type there makes type checkers recurse deeply)
   const visit = (item: unknown): void => {
@@ -479,9 +568,9 @@ export function flattenRequirements(items: Iterable<unknown>, chainEnd: 'first' 
       for (const x of item as Iterable<unknown>) visit(x);
     else
       throw new ConfigError(
-        'requires',
-        'argument',
-        `must be a job, a Sequence or an array of them, got ${typeof item}`,
+        where[0],
+        where[1],
+        `must be a job, a Sequence or an array of them, got ${describeValue(item)}`,
       );
   };
   for (const item of items) visit(item);

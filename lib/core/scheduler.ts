@@ -1,7 +1,8 @@
 import { defer, filter, map } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
-import { SCHEDULER } from '../internal/kinds.js';
+import { hasBrand, isScheduler, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
+import { checkOption, checkOptionKeys, describeValue, optionKeys } from '../internal/option-keys.js';
 import { debriefScheduler, listScheduler } from '../render/list.js';
 import type { ListOptions } from '../render/list.js';
 import { toDot } from '../render/dot.js';
@@ -42,6 +43,64 @@ export interface RunOptions {
   readonly timeout?: number | undefined;
 }
 
+/** The keys of {@link RunOptions}, for `run()` and `orchestrate()`. */
+const RUN_KEYS = optionKeys(['timeout']);
+/** The keys of `ListOptions`, for `list()` and `debrief()`. */
+const LIST_KEYS = optionKeys(['details', 'ascii', 'print']);
+
+const checkListOptions = (scheduler: Scheduler, options: unknown): void => {
+  const subject = (): string => subjectOf(scheduler);
+  checkOptionKeys(subject, 'list() and debrief()', options, LIST_KEYS, 'list options', '{ details: true }');
+  for (const key of ['details', 'ascii', 'print'])
+    checkOption(subject, options as object, key, 'true or false', (v) => typeof v === 'boolean');
+};
+
+const isOptionsObject = (x: unknown): x is SchedulerOptions =>
+  typeof x === 'object' &&
+  x !== null &&
+  (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
+
+/** What `new Scheduler(...)` is given, for error messages: `new Scheduler(job "a", job "b")`. */
+const shownArgument = (x: unknown): string =>
+  x instanceof Job
+    ? `${isScheduler(x) ? 'scheduler' : 'job'} "${x.label}"`
+    : hasBrand(x, SEQUENCE)
+      ? 'a Sequence'
+      : describeValue(x);
+
+/**
+ * Refuses what `new Scheduler` would misread: jobs as separate arguments (asynciojobs' `Scheduler(*jobs)`),
+ * one job or one scheduler instead of an array (a scheduler is iterable: its jobs would be adopted).
+ */
+function checkSchedulerArguments(jobs: unknown, options: unknown, args: IArguments): void {
+  const given = (): string => `new Scheduler(${Array.from(args, shownArgument).join(', ')})`;
+  const where = 'scheduler (a new Scheduler)';
+  const second: unknown = args[1];
+  if (args.length > 2 || second instanceof Job || hasBrand(second, SEQUENCE) || Array.isArray(second))
+    throw new ConfigError(
+      where,
+      'jobs',
+      `must be one array: write new Scheduler([a, b, ...], options) rather than ${given()}`,
+    );
+  if (jobs instanceof Job)
+    throw new ConfigError(
+      where,
+      'jobs',
+      isScheduler(jobs)
+        ? `must be an array, got ${given()}: to nest that scheduler write new Scheduler([inner]); ` +
+            'to take its jobs, new Scheduler([...inner])'
+        : `must be an array: write new Scheduler([job]) rather than ${given()}`,
+    );
+  if (typeof jobs !== 'object' || jobs === null || !(Symbol.iterator in jobs))
+    throw new ConfigError(where, 'jobs', `must be an array of jobs, got ${given()}`);
+  if (!isOptionsObject(options))
+    throw new ConfigError(
+      where,
+      'options',
+      `must be an object such as { jobsWindow: 4 }, got ${describeValue(options)} in ${given()}`,
+    );
+}
+
 /**
  * A set of jobs with requirements between them, run by {@link Scheduler.run} (a cold Observable of events)
  * or {@link Scheduler.orchestrate} (a Promise of the outcome). A Scheduler is itself a Job, so schedulers
@@ -75,12 +134,36 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   /** @internal whether the members' shutdown hooks have been called for the latest run. */
   _membersShutDown = true;
 
-  constructor(jobs: readonly Schedulable[] = [], options: SchedulerOptions = {}) {
+  /** The keys of {@link SchedulerOptions} beyond those of a job (see {@link Job.extraOptions}). */
+  protected static override readonly extraOptions: readonly string[] = ['jobsWindow', 'shutdownTimeout'];
+
+  /**
+   * @param jobs an array (or a Set, or a Sequence) of jobs, Sequences and Schedulers; a plain options object
+   * alone is taken as `options` (`new Scheduler({ jobsWindow: 4 })`, jobs added later).
+   * @throws {ConfigError} for jobs not given as one array (`new Scheduler(a, b)`: write `new Scheduler([a, b])`),
+   * a Scheduler given as the jobs (write `[inner]` to nest it), an unknown option or a bad value.
+   */
+  constructor(jobs?: readonly Schedulable[], options?: SchedulerOptions);
+  constructor(options?: SchedulerOptions);
+  constructor(jobs: readonly Schedulable[] | SchedulerOptions = [], options: SchedulerOptions = {}) {
+    // eslint-disable-next-line prefer-rest-params -- the overloads stay typed; this only reads what was passed
+    const args = arguments;
+    if (isOptionsObject(jobs) && args[1] === undefined) {
+      options = jobs;
+      jobs = [];
+    }
+    checkSchedulerArguments(jobs, options, args);
     super(options);
+    if ((options as { shutdown?: unknown }).shutdown !== undefined)
+      throw new ConfigError(
+        subjectOf(this),
+        'shutdown',
+        'is not an option of Scheduler: a scheduler shuts its own jobs down; give the hook to a job of it',
+      );
     this.jobsWindow = options.jobsWindow;
     this.shutdownTimeout = 'shutdownTimeout' in options ? options.shutdownTimeout : 1000;
     validateSchedulerOptions(this);
-    this.#addAll(jobs);
+    this.#addAll(jobs as readonly Schedulable[]);
   }
 
   /** A scheduler's work, when used as a plain job: its run, reduced to its outcome. */
@@ -160,7 +243,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   #addAll(jobs: readonly Schedulable[]): void {
     for (const item of jobs)
       if (item instanceof Job) this.#addOne(item);
-      else for (const job of flattenRequirements([item], 'all')) this.#addOne(job);
+      else for (const job of flattenRequirements([item], 'all', [subjectOf(this), 'jobs'])) this.#addOne(job);
   }
 
   #addOne(job: Job): void {
@@ -216,6 +299,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
     const timeout = options.timeout ?? this.timeout;
     return defer(() => {
       // checked when subscribed, so that run() errors rather than throws
+      checkOptionKeys(() => subjectOf(this), 'run() and orchestrate()', options, RUN_KEYS, 'run options');
       checkDuration(this, 'timeout', timeout);
       return this._runGraph({ timeout, inheritedCritical: false, nested: false, jobEvents });
     });
@@ -270,10 +354,12 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category running
    */
   list(options: ListOptions = {}): string {
+    checkListOptions(this, options);
     return listScheduler(this, options);
   }
   /** The listing, preceded by `why()`, followed by counts and the cause and stack of each failure. */
   debrief(options: ListOptions = {}): string {
+    checkListOptions(this, options);
     return debriefScheduler(this, options);
   }
 

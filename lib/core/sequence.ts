@@ -1,4 +1,5 @@
 import { SEQUENCE } from '../internal/kinds.js';
+import { badOption, checkOptionKeys, optionKeys } from '../internal/option-keys.js';
 import type { Requirement } from './job.js';
 import { flattenRequirements, Job } from './job.js';
 
@@ -18,6 +19,8 @@ const isOptions = (x: unknown): x is SequenceOptions =>
   x !== null &&
   (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
 
+const SEQUENCE_KEYS = optionKeys(['requires', 'scheduler']);
+
 /**
  * Jobs that run one after the other: each job requires the previous one. Sequences nest (they are
  * flattened); as a requirement, a Sequence means its last job; `sequence.requires(x)` makes its first job
@@ -36,6 +39,10 @@ export class Sequence {
     const last = items[items.length - 1];
     const options: SequenceOptions = isOptions(last) ? last : {};
     if (isOptions(last)) items = items.slice(0, -1);
+    checkOptionKeys(() => 'Sequence', 'Sequence', options, SEQUENCE_KEYS);
+    const add = options.scheduler as { add?: unknown } | null | undefined;
+    if (add !== undefined && typeof add?.add !== 'function')
+      throw badOption('Sequence', 'scheduler', 'a Scheduler', add);
     this.#scheduler = options.scheduler;
     this.append(...(items as Schedulable[]));
     if (options.requires !== undefined) this.requires(options.requires);
@@ -65,7 +72,7 @@ export class Sequence {
    * @category combinators
    */
   append(...items: Schedulable[]): this {
-    const added = flattenRequirements(items, 'all');
+    const added = flattenRequirements(items, 'all', ['Sequence', 'jobs']);
     for (const job of added) {
       const previous = this.last;
       if (previous !== undefined) job.requires(previous);

@@ -9,10 +9,12 @@ import { Observable } from 'rxjs';
 
 import { ConfigError } from '../core/errors/config-error.js';
 import { JobsError } from '../core/errors/jobs-error.js';
+import { badOption, checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
 import type { ChunkEvent, CommandEvent, LineEvent } from './command-event.js';
 import { exitEvent } from './command-event.js';
 import { copyInto, ensurePrivateDir, writeFileAtomic } from './local-files.js';
 import type { ExecOptions, Node, TransferOptions } from './node.js';
+import { checkExecOptions, checkTransferOptions, refusedOptions } from './node-options.js';
 import type { OutputSink } from './output-sink.js';
 import { outputSink } from './output-sink.js';
 import { TransferError } from './errors/transfer-error.js';
@@ -31,6 +33,8 @@ export interface LocalNodeOptions {
   /** Milliseconds between SIGTERM and SIGKILL when a command is cancelled. Default 500 (see `SshNodeOptions.killGrace`). */
   readonly killGrace?: number | undefined;
 }
+
+const LOCAL_NODE_KEYS = optionKeys(['label', 'shell', 'scriptDir', 'killGrace']);
 
 /** How often a cancelled command's process group is checked for survivors (ms). */
 const KILL_POLL = 20;
@@ -136,6 +140,11 @@ export class LocalNode implements Node {
 
   /** @throws {ConfigError} when `killGrace` is negative or not a number, or `shell` is empty. */
   constructor(options: LocalNodeOptions = {}) {
+    const label: unknown = (options as { label?: unknown } | null)?.label;
+    const given = (): string => `LocalNode "${typeof label === 'string' ? label : 'localhost'}"`;
+    checkOptionKeys(given, 'LocalNode', options, LOCAL_NODE_KEYS);
+    for (const key of ['label', 'shell', 'scriptDir'] as const)
+      checkOption(given, options, key, 'a string', is.string);
     this.label = options.label ?? 'localhost';
     const { username, uid } = currentUser();
     this.username = username;
@@ -144,12 +153,8 @@ export class LocalNode implements Node {
     this.#killGrace = options.killGrace ?? 500;
     this.scriptDir = resolve(options.scriptDir ?? join(tmpdir(), `rxjobs-${String(uid)}`));
     if (this.#shell === '') throw new ConfigError(this.#subject, 'shell', 'is empty');
-    if (!(this.#killGrace >= 0 && this.#killGrace <= 2 ** 31 - 1))
-      throw new ConfigError(
-        this.#subject,
-        'killGrace',
-        `must be a number of ms ≥ 0, not ${String(options.killGrace)}`,
-      );
+    if (!(typeof this.#killGrace === 'number' && this.#killGrace >= 0 && this.#killGrace <= 2 ** 31 - 1))
+      throw badOption(this.#subject, 'killGrace', 'a number of ms ≥ 0', options.killGrace);
   }
 
   get #subject(): string {
@@ -168,6 +173,10 @@ export class LocalNode implements Node {
    * @category running
    */
   exec(command: string, options: ExecOptions = {}): Observable<CommandEvent> {
+    const refused = refusedOptions(() => {
+      checkExecOptions(this, options);
+    });
+    if (refused !== undefined) return refused;
     return new Observable<CommandEvent>((subscriber) => {
       if (options.pty === true) {
         subscriber.error(
@@ -233,11 +242,19 @@ export class LocalNode implements Node {
    * @category running
    */
   push(localPaths: readonly string[], remoteDir: string, options: TransferOptions = {}): Observable<never> {
+    const refused = refusedOptions(() => {
+      checkTransferOptions(this, 'push', options);
+    });
+    if (refused !== undefined) return refused;
     return this.#copy(localPaths, remoteDir, options);
   }
 
   /** The same copy as {@link LocalNode.push}, for symmetry with SSH nodes. @category running */
   pull(remotePaths: readonly string[], localDir: string, options: TransferOptions = {}): Observable<never> {
+    const refused = refusedOptions(() => {
+      checkTransferOptions(this, 'pull', options);
+    });
+    if (refused !== undefined) return refused;
     return this.#copy(remotePaths, localDir, options);
   }
 

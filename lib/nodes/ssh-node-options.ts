@@ -7,6 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ConfigError } from '../core/errors/config-error.js';
+import {
+  badOption,
+  checkOption,
+  checkOptionKeys,
+  describeValue,
+  is,
+  optionKeys,
+} from '../internal/option-keys.js';
 import type { HostKeyPolicy } from './known-hosts.js';
 import type { JumpHop } from './ssh-config.js';
 import { resolveSshConfig } from './ssh-config.js';
@@ -108,10 +116,91 @@ export interface SshNodeOptions {
   readonly algorithms?: SshAlgorithms | undefined;
 }
 
+/** The keys of {@link SshNodeOptions}. */
+const SSH_NODE_KEYS = optionKeys([
+  'hostname',
+  'username',
+  'port',
+  'gateway',
+  'keys',
+  'passphrase',
+  'agent',
+  'password',
+  'knownHosts',
+  'hostKeyPolicy',
+  'connectTimeout',
+  'connectAttempts',
+  'keepalive',
+  'keepaliveCountMax',
+  'maxSessions',
+  'maxStartups',
+  'sshConfig',
+  'label',
+  'killGrace',
+  'algorithms',
+]);
+
+/**
+ * The options of `new SshNode(target, options?)`: `target` is `host`, `user@host` or `user@host:port` (a
+ * bare IPv6 address, with its colons, must be given as `{ hostname }`).
+ * @internal
+ */
+export function sshNodeOptions(target: unknown, more: unknown): SshNodeOptions {
+  if (typeof target !== 'string') {
+    if (more !== undefined)
+      throw new ConfigError(
+        'node (a new SshNode)',
+        'options',
+        `must be one object: write new SshNode({ hostname, ... }), or new SshNode('user@host', { ... }) with a string first`,
+      );
+    if (typeof target !== 'object' || target === null || Array.isArray(target))
+      throw new ConfigError(
+        'node (a new SshNode)',
+        'options',
+        `must be an object such as { hostname: 'fit01', username: 'root' }, or a string 'user@host', got ${describeValue(target)}`,
+      );
+    return target as SshNodeOptions;
+  }
+  const match = /^(?:([^@\s:/>]+)@)?([\w.-]+)(?::(\d{1,5}))?$/.exec(target);
+  if (match === null)
+    throw new ConfigError(
+      `node "${target}"`,
+      'hostname',
+      `cannot be read from ${JSON.stringify(target)}: write new SshNode('host'), new SshNode('user@host:port'), ` +
+        `or new SshNode({ hostname, username, port }) (an IPv6 address, or a gateway, only that way)`,
+    );
+  const [, username, hostname, port] = match;
+  const parsed: Record<string, unknown> = { hostname };
+  if (username !== undefined) parsed['username'] = username;
+  if (port !== undefined) parsed['port'] = Number(port);
+  if (more !== undefined) {
+    checkOptionKeys(
+      () => `node "${target}"`,
+      'SshNode',
+      more,
+      SSH_NODE_KEYS,
+      'options',
+      "{ username: 'root' }",
+    );
+    for (const key of Object.keys(parsed))
+      if ((more as Record<string, unknown>)[key] !== undefined)
+        throw new ConfigError(
+          `node "${target}"`,
+          key,
+          `is given twice, in ${JSON.stringify(target)} and in the options: give it once`,
+        );
+  }
+  return { ...(more as object | undefined), ...parsed } as unknown as SshNodeOptions;
+}
+
 const checkInteger = (subject: string, field: string, value: unknown, min: number, max: number): void => {
   if (value === undefined) return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-    throw new ConfigError(subject, field, `must be an integer from ${String(min)} to ${String(max)}`);
+    throw new ConfigError(
+      subject,
+      field,
+      `must be an integer from ${String(min)} to ${String(max)}, got ${describeValue(value)}`,
+    );
 };
 
 /**
@@ -120,9 +209,38 @@ const checkInteger = (subject: string, field: string, value: unknown, min: numbe
  * @internal
  */
 export function checkSshNodeOptions(options: SshNodeOptions): void {
-  const subject = `node "${options.label ?? options.hostname}"`;
+  const { label, hostname } = options as { label?: unknown; hostname?: unknown };
+  const subject = `node "${String(label ?? hostname)}"`;
+  checkOptionKeys(() => subject, 'SshNode', options, SSH_NODE_KEYS);
   if (typeof options.hostname !== 'string' || options.hostname.trim() === '')
-    throw new ConfigError(subject, 'hostname', 'must be a non-empty string');
+    throw badOption(subject, 'hostname', "a non-empty string such as 'fit01'", options.hostname);
+  const given = (): string => subject;
+  checkOption(given, options, 'label', 'a string', is.string);
+  checkOption(given, options, 'username', 'a string', is.string);
+  checkOption(given, options, 'password', 'a string', is.string);
+  checkOption(given, options, 'keys', "a list of private key files, e.g. ['~/.ssh/id_ed25519']", is.strings);
+  checkOption(given, options, 'knownHosts', 'a file name or a list of them', is.stringOrStrings);
+  checkOption(
+    given,
+    options,
+    'agent',
+    "true, false or the agent's socket",
+    (v) => is.boolean(v) || is.string(v),
+  );
+  checkOption(
+    given,
+    options,
+    'sshConfig',
+    'a file name, or false for none',
+    (v) => v === false || is.string(v),
+  );
+  checkOption(
+    given,
+    options,
+    'passphrase',
+    'a string, or one per key file',
+    (v) => is.string(v) || is.stringRecord(v),
+  );
   checkInteger(subject, 'port', options.port, 1, 65535);
   checkInteger(subject, 'maxSessions', options.maxSessions, 2, 10000); // one is kept for kills
   checkInteger(subject, 'maxStartups', options.maxStartups, 1, 10000);
@@ -131,10 +249,10 @@ export function checkSshNodeOptions(options: SshNodeOptions): void {
   for (const field of ['connectTimeout', 'keepalive', 'killGrace'] as const) {
     const value = options[field];
     if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value) || value < 0))
-      throw new ConfigError(subject, field, 'must be a duration in milliseconds, 0 or more');
+      throw badOption(subject, field, 'a duration in milliseconds, 0 or more', value);
   }
   if (options.hostKeyPolicy !== undefined && !['strict', 'accept-new', 'off'].includes(options.hostKeyPolicy))
-    throw new ConfigError(subject, 'hostKeyPolicy', "must be 'strict', 'accept-new' or 'off'");
+    throw badOption(subject, 'hostKeyPolicy', "'strict', 'accept-new' or 'off'", options.hostKeyPolicy);
 }
 
 /** A node's options once its ssh config is read and the defaults applied. @internal */

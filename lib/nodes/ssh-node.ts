@@ -5,6 +5,7 @@ import { ConfigError } from '../core/errors/config-error.js';
 import type { CommandEvent } from './command-event.js';
 import { blobKeyType, knownHostKeyTypes, verifyHostKey } from './known-hosts.js';
 import type { ExecOptions, Node, TransferOptions } from './node.js';
+import { checkExecOptions, checkTransferOptions, refusedOptions } from './node-options.js';
 import { planAuth } from './ssh-auth.js';
 import type { JumpHop } from './ssh-config.js';
 import { hostKeyAlgorithms, openConnection } from './ssh-connect.js';
@@ -13,7 +14,7 @@ import type { ExecHost } from './ssh-exec.js';
 import { sshExec } from './ssh-exec.js';
 import { shellQuote } from './shell-quote.js';
 import type { ResolvedNode, SshAlgorithms, SshNodeOptions } from './ssh-node-options.js';
-import { checkSshNodeOptions, resolveNode } from './ssh-node-options.js';
+import { checkSshNodeOptions, resolveNode, sshNodeOptions } from './ssh-node-options.js';
 import { sshPull, sshPush, sshWriteFile } from './ssh-transfer.js';
 
 export type { SshNodeOptions } from './ssh-node-options.js';
@@ -58,7 +59,16 @@ export class SshNode implements Node {
   #gatewayClosed: Promise<void> | undefined; // the gateway's end, when this node's connection released it
   #connecting: AbortController | undefined; // aborts the connection attempts in progress
 
-  constructor(options: SshNodeOptions) {
+  /**
+   * @param options the node's options; or, as apssh's `SshNode('host', username=...)`, a string `host`,
+   * `user@host` or `user@host:port`, with the other options after it.
+   * @throws {ConfigError} for an unknown option (a typo, or apssh's snake_case), a bad value, or a string
+   * that is not of those forms.
+   */
+  constructor(options: SshNodeOptions);
+  constructor(target: string, options?: Omit<SshNodeOptions, 'hostname'>);
+  constructor(target: SshNodeOptions | string, more?: Omit<SshNodeOptions, 'hostname'>) {
+    const options = sshNodeOptions(target, more);
     checkSshNodeOptions(options);
     if (options.gateway !== undefined && options.gateway !== null && !(options.gateway instanceof SshNode))
       throw new ConfigError(
@@ -96,14 +106,26 @@ export class SshNode implements Node {
   }
 
   exec(command: string, options?: ExecOptions): Observable<CommandEvent> {
+    const refused = refusedOptions(() => {
+      checkExecOptions(this, options);
+    });
+    if (refused !== undefined) return refused;
     return sshExec(this.#host, command, options);
   }
 
   push(localPaths: readonly string[], remoteDir: string, options: TransferOptions = {}): Observable<never> {
+    const refused = refusedOptions(() => {
+      checkTransferOptions(this, 'push', options);
+    });
+    if (refused !== undefined) return refused;
     return sshPush(this.#host, localPaths, remoteDir, options);
   }
 
   pull(remotePaths: readonly string[], localDir: string, options: TransferOptions = {}): Observable<never> {
+    const refused = refusedOptions(() => {
+      checkTransferOptions(this, 'pull', options);
+    });
+    if (refused !== undefined) return refused;
     return sshPull(this.#host, remotePaths, localDir, options);
   }
 
