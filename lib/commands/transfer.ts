@@ -48,7 +48,7 @@ abstract class Transfer implements Command {
         this.verb === 'Push'
           ? node.push(sources, target, this.options)
           : node.pull(sources, target, this.options),
-        of(exitEvent(node, 0)),
+        of(exitEvent(node, 0, null, this.describe(variables))),
       );
     });
   }

@@ -10,7 +10,8 @@ import { Observable } from 'rxjs';
 import { ConfigError } from '../core/errors/config-error.js';
 import { JobsError } from '../core/errors/jobs-error.js';
 import type { ChunkEvent, CommandEvent, LineEvent } from './command-event.js';
-import { exitEvent } from './command-event.js';
+import type { NodeRef } from './command-event.js';
+import { exitEvent, nodeRef } from './command-event.js';
 import { copyInto, ensurePrivateDir, writeFileAtomic } from './local-files.js';
 import type { ExecOptions, Node, TransferOptions } from './node.js';
 import type { OutputSink } from './output-sink.js';
@@ -213,7 +214,7 @@ export class LocalNode implements Node {
       child.on('close', (code, signal) => {
         running = false;
         for (const [, name] of outputs) sink.end(name); // no-op when 'end' came
-        subscriber.next(exitEvent(this, code, signal));
+        subscriber.next(exitEvent(this, code, signal, command));
         subscriber.complete();
       });
       if (child.stdin !== null) {
@@ -243,6 +244,11 @@ export class LocalNode implements Node {
 
   /** Writes `data` to `path` atomically (temporary file, then rename), with exactly `mode`. @category running */
   /** The label (`localhost` by default). */
+  /** Its {@link nodeRef} (`{ label, hostname, username, port }`): what `JSON.stringify` shows of it. */
+  toJSON(): NodeRef {
+    return nodeRef(this);
+  }
+
   toString(): string {
     return this.label;
   }

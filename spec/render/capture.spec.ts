@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { lastValueFrom, Observable, of, toArray } from 'rxjs';
 
-import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { captureStdout } from '../../lib/render/capture.js';
 import { rejection } from '../helpers/errors.js';
@@ -10,7 +10,7 @@ import { rejection } from '../helpers/errors.js';
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 
 const lineOf = (text: string | Buffer, stream: OutputStream = 'stdout', newline = true) =>
-  new LineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, h1);
+  lineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, h1);
 
 const capture = (...events: CommandEvent[]): Promise<string[]> =>
   lastValueFrom(of(...events, exitEvent(h1, 0)).pipe(captureStdout(), toArray()), { defaultValue: [] });
@@ -47,7 +47,7 @@ describe('captureStdout', () => {
   it('joins the stdout chunks as they came (output: chunks), one trailing \\n removed', async () => {
     const euro = Buffer.from('€');
     const chunkOf = (bytes: string | Buffer, stream: OutputStream = 'stdout') =>
-      new ChunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, h1);
+      chunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, h1);
     expect(
       await capture(
         chunkOf('a\nb'),
