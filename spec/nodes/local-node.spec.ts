@@ -209,9 +209,9 @@ describe('LocalNode', () => {
       const exit = exitOf(events);
       expect([exit.code, exit.signal, exit.node]).to.deep.equal([2, null, nodeRef(node)]);
       const chunks = events.slice(0, -1);
-      expect(chunks.every((e) => e.type === 'chunk' && e.node === nodeRef(node) && e.bytes.length > 0)).to.equal(
-        true,
-      );
+      expect(
+        chunks.every((e) => e.type === 'chunk' && e.node === nodeRef(node) && e.bytes.length > 0),
+      ).to.equal(true);
       expect(chunksOf(events, 'stdout').length).to.be.at.least(2); // the sleep splits them
       expect(bytesOf(events, 'stdout').toString()).to.equal('a\nbc\n');
       expect(bytesOf(events, 'stderr').toString()).to.equal('e');
