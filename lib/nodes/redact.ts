@@ -27,3 +27,18 @@ export const redactOptions = (options: object): Record<string, unknown> => {
   if (typeof gateway?.toJSON === 'function') shown['gateway'] = gateway.toJSON();
   return shown;
 };
+
+/**
+ * A copy of a node's `options` that keeps every field (secrets included, for the node's own use) but shows
+ * them redacted to `console.log`, `util.inspect` and `JSON.stringify` (non-enumerable `toJSON` and
+ * `[util.inspect.custom]`; a spread copy is a plain object again).
+ * @internal
+ */
+export const redactingOptions = <O extends object>(options: O): O => {
+  const copy = { ...options };
+  Object.defineProperties(copy, {
+    toJSON: { value: () => redactOptions(copy) },
+    [INSPECT]: { value: (_depth: number, o: object, inspect: Inspect) => inspect(redactOptions(copy), o) },
+  });
+  return copy;
+};

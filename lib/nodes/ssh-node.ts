@@ -17,7 +17,7 @@ import type { ResolvedNode, SshNodeOptions } from './ssh-node-options.js';
 import { checkSshNodeOptions, resolveNode } from './ssh-node-options.js';
 import { sshPull, sshPush, sshWriteFile } from './ssh-transfer.js';
 import type { Inspect } from './redact.js';
-import { INSPECT, redactOptions } from './redact.js';
+import { INSPECT, redactingOptions, redactOptions } from './redact.js';
 import type { ConnectConfig } from './ssh2.js';
 
 export type { SshNodeOptions } from './ssh-node-options.js';
@@ -51,6 +51,7 @@ export class SshNode implements Node {
   readonly gateway: SshNode | undefined;
   readonly scriptDir = '.rxjobs-remote';
   readonly killGrace: number;
+  /** The options given, as a copy that `console.log` and `JSON.stringify` show with its secrets redacted. */
   readonly options: SshNodeOptions;
   readonly #id = ++serial;
   readonly #host: ExecHost;
@@ -74,7 +75,7 @@ export class SshNode implements Node {
         'gateway',
         'must be an SshNode, or null for a direct connection',
       );
-    this.options = options;
+    this.options = redactingOptions(options);
     this.hostname = options.hostname;
     this.username = options.username;
     this.port = options.port;
