@@ -45,7 +45,7 @@ const outputsOf = (x: unknown): Record<string, string> => {
   logger.error(x);
   let json: string;
   try {
-    json = JSON.stringify(x) ?? '';
+    json = JSON.stringify(x);
   } catch (e: unknown) {
     json = `JSON.stringify threw: ${(e as Error).message}`;
   }

@@ -21,6 +21,19 @@ describe('captureStdout', () => {
     expect(await capture(lineOf('5.15.0-91-generic'))).to.deep.equal(['5.15.0-91-generic']);
   });
 
+  it('captures copies of events (spread with a tag, structuredClone, no bytes) as the events', async () => {
+    const events = [
+      lineOf('caf\u00e9'),
+      chunkEvent('stdout', Buffer.from('x\ny'), h1),
+      lineOf('z', 'stdout', false),
+    ];
+    expect(await capture(...events)).to.deep.equal(['caf\u00e9\nx\nyz']);
+    expect(await capture(...events.map((e) => ({ ...e, tag: 1 })))).to.deep.equal(['caf\u00e9\nx\nyz']);
+    expect(await capture(...events.map((e) => structuredClone(e)))).to.deep.equal(['caf\u00e9\nx\nyz']);
+    const textOnly = { type: 'line', stream: 'stdout', text: 't', newline: false, node: h1 };
+    expect(await capture(textOnly as CommandEvent)).to.deep.equal(['t']);
+  });
+
   it('removes only ONE trailing newline', async () => {
     expect(await capture(lineOf('a'), lineOf(''))).to.deep.equal(['a\n']);
     expect(await capture(lineOf(''), lineOf(''))).to.deep.equal(['\n']);
