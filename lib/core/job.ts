@@ -358,7 +358,7 @@ export class Job<T = unknown, R = T> {
     return { label: this.label, status: this.status };
   }
 
-  /** What `console.log` and `util.inspect` show: `SshJob { label: 'x', status: 'done' }`. */
+  /** What `console.log` and `util.inspect` show: `SshJob { label: 'x', status: 'done' }`. @internal */
   [INSPECT](_depth: number, options: object, inspect: (value: unknown, options?: object) => string): string {
     return `${this.constructor.name} ${inspect(this.toJSON(), options)}`;
   }

@@ -111,7 +111,10 @@ export class SshNode implements Node {
     return this.gateway === undefined ? ref : { ...ref, gateway: this.gateway.toJSON() };
   }
 
-  /** What `console.log` and `util.inspect` show: the public fields, the options' secrets redacted. */
+  /**
+   * What `console.log` and `util.inspect` show: the public fields, the options' secrets redacted.
+   * @internal
+   */
   [INSPECT](_depth: number, options: object, inspect: Inspect): string {
     const { label, hostname, username, port, scriptDir, killGrace } = this;
     const gateway = this.gateway?.toString();

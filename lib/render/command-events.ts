@@ -34,7 +34,7 @@ const isBytes = (x: unknown): boolean => x instanceof Uint8Array;
  * are recognised too): a line event (`type: 'line'`, `stream` `'stdout'` or `'stderr'`, string `text`, boolean
  * `newline`, `bytes` a Buffer or `Uint8Array` when present), a chunk event (`type: 'chunk'`, `stream`, `bytes`
  * a Buffer or `Uint8Array`) or an exit event (`type: 'exit'`, `code` a number or `null`, `signal` a string or
- * `null`); all with a `node` that has a string `label`.
+ * `null`, `command` a string when present); all with a `node` that has a string `label`.
  * @example
  * scheduler.run().pipe(filter((e) => e.type === 'value' && isCommandEvent(e.value)));
  * @category models
@@ -53,7 +53,8 @@ export function isCommandEvent(x: unknown): x is CommandEvent {
   if (x['type'] === 'exit')
     return (
       (x['code'] === null || typeof x['code'] === 'number') &&
-      (x['signal'] === null || typeof x['signal'] === 'string')
+      (x['signal'] === null || typeof x['signal'] === 'string') &&
+      (x['command'] === undefined || typeof x['command'] === 'string')
     );
   return false;
 }
