@@ -44,14 +44,22 @@ export type { GraphicFormat } from './render/export.js';
 
 // Nodes: where commands run, and their command streams
 export {
-  ChunkEvent,
-  LineEvent,
+  chunkEvent,
+  lineEvent,
   exitEvent,
+  nodeRef,
   describeExit,
   isAllowedExit,
   normalizeSignal,
 } from './nodes/command-event.js';
-export type { CommandEvent, ExitEvent, NodeRef, OutputStream } from './nodes/command-event.js';
+export type {
+  ChunkEvent,
+  CommandEvent,
+  ExitEvent,
+  LineEvent,
+  NodeRef,
+  OutputStream,
+} from './nodes/command-event.js';
 export type { ExecOptions, Node, OutputMode, TransferOptions } from './nodes/node.js';
 export { SshNode } from './nodes/ssh-node.js';
 export type { SshNodeOptions } from './nodes/ssh-node.js';

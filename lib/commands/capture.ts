@@ -2,7 +2,7 @@ import type { MonoTypeOperatorFunction } from 'rxjs';
 import { defer, tap } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import { isAllowedExit } from '../nodes/command-event.js';
+import { bytesOf, isAllowedExit } from '../nodes/command-event.js';
 import type { Variables } from './variables.js';
 
 const NL = 0x0a;
@@ -33,7 +33,7 @@ export const captureInto =
                   variables.set(name, bytes.toString('utf8', 0, end));
                 }
               } else if (event.stream === 'stdout') {
-                parts.push(event.bytes);
+                parts.push(bytesOf(event));
                 if (event.type === 'line' && event.newline) parts.push(NEWLINE);
               }
             }),

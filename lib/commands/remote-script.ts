@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 
 import type { Observable } from 'rxjs';
-import { catchError, concat, defer, EMPTY, from, ignoreElements, tap, throwError } from 'rxjs';
+import { catchError, concat, defer, EMPTY, from, ignoreElements, map, tap, throwError } from 'rxjs';
 
 import { isJobsError } from '../core/errors/jobs-error.js';
 import type { CommandEvent } from '../nodes/command-event.js';
@@ -19,6 +19,8 @@ export interface ScriptRun {
   /** Local files copied beside the script, under their own names. */
   readonly includes: readonly string[];
   readonly exec: ExecOptions;
+  /** How its exit event names it (rather than by the shell line that runs it). */
+  readonly command: string;
 }
 
 /** Fails with a TransferError naming the first local file that cannot be read. @internal */
@@ -82,6 +84,7 @@ export const runScript = (node: Node, script: ScriptRun): Observable<CommandEven
       upload,
       node.exec(command, script.exec),
     ).pipe(
+      map((event) => (event.type === 'exit' ? { ...event, command: script.command } : event)),
       // ended without the wrapper's exit (cancelled during the upload, a script that outlived its TERM and
       // whose KILL took the wrapper too, or stopped by close()): the node removes the directory once the
       // transfer's clean-up or the kill is done, and close() waits. After an exit, the wrapper has removed it;

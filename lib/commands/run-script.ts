@@ -61,6 +61,7 @@ export class RunScript extends ShellCommand<RunScriptOptions> {
           args: this.args.map((a) => evaluate(a, context.variables)),
           includes: this.options.includes ?? [],
           exec: this.execOptions(context),
+          command: this.describe(context.variables),
         }),
       ),
       this.captured(context),

@@ -70,6 +70,7 @@ export class RunString extends ShellCommand<RunStringOptions> {
         args: this.args.map((a) => evaluate(a, context.variables)),
         includes: this.options.includes ?? [],
         exec: this.execOptions(context),
+        command: this.describe(context.variables),
       });
     }).pipe(this.captured(context));
   }

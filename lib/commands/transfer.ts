@@ -68,7 +68,7 @@ abstract class Transfer implements Command {
         this.verb === 'Push'
           ? node.push(sources, target, { preserve: this.options.preserve })
           : node.pull(sources, target, { preserve: this.options.preserve }),
-        of(exitEvent(node, 0)),
+        of(exitEvent(node, 0, null, this.describe(variables))),
       );
     });
   }

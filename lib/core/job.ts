@@ -8,6 +8,9 @@ import { ConfigError } from './errors/config-error.js';
 import type { JobsError } from './errors/jobs-error.js';
 import type { JobOutcome } from './events.js';
 
+// Node's util.inspect.custom, without importing node:util (core does no I/O)
+const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
+
 /**
  * The states of a job, for its latest run.
  * `scheduled`: its requirements are met and it waits for a window slot. `done`: completed successfully.
@@ -368,6 +371,16 @@ export class Job<T = unknown, R = T> {
   /** The status of the latest run. @category running */
   get status(): JobStatus {
     return this._status;
+  }
+
+  /** `{ label, status }`: what `JSON.stringify` shows of a job (never its node, work or values). */
+  toJSON(): { readonly label: string; readonly status: JobStatus } {
+    return { label: this.label, status: this.status };
+  }
+
+  /** What `console.log` and `util.inspect` show: `SshJob { label: 'x', status: 'done' }`. @internal */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options?: object) => string): string {
+    return `${this.constructor.name} ${inspect(this.toJSON(), options)}`;
   }
   /** Not started in the latest run (or never run). @category running */
   isIdle(): boolean {

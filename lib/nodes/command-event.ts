@@ -3,8 +3,6 @@
  * stream, then exactly one exit event.
  * @module
  */
-import { isUtf8 } from 'node:buffer';
-
 /** What a command event says about the node it comes from: enough for renderers to name it. @category models */
 export interface NodeRef {
   /** Short name shown in prefixes and errors: the hostname as given, or `localhost` for a LocalNode. */
@@ -13,83 +11,118 @@ export interface NodeRef {
   readonly hostname: string;
   /** The remote user, when known. */
   readonly username?: string | undefined;
+  /** The port, when given (`undefined`: the ssh config's `Port`, else 22; a LocalNode has none). */
+  readonly port?: number | undefined;
 }
+
+const refs = new WeakMap<object, NodeRef>();
+const isRef = new WeakSet<NodeRef>();
+
+/**
+ * The plain reference that events and errors carry for `node`: a frozen `{ label, hostname, username, port }`,
+ * never the live node (whose options may hold a password). One object per node (made once, then reused), so
+ * the events of one node share it; a reference given is returned as it is.
+ * @example
+ * const exit = exitEvent(nodeRef(node), 0);
+ * @category constructors
+ */
+export const nodeRef = (node: NodeRef): NodeRef => {
+  if (isRef.has(node)) return node;
+  let ref = refs.get(node);
+  if (ref === undefined) {
+    ref = Object.freeze({
+      label: node.label,
+      hostname: node.hostname,
+      username: node.username,
+      port: node.port,
+    });
+    isRef.add(ref);
+    refs.set(node, ref);
+  }
+  return ref;
+};
 
 /** Which output stream a line came from. @category models */
 export type OutputStream = 'stdout' | 'stderr';
 
 /**
- * One line of a command's output. The bytes are kept exactly (without the `\n` that ended the line), so
- * binary output survives; `text` decodes them as UTF-8 on first use. Splitting happens on the byte `\n`, so a
- * multi-byte character split across two chunks is never cut in two.
+ * One line of a command's output, as plain data: `{ type: 'line', stream, text, newline, node, bytes }`, kept
+ * whole by `{ ...event }` and `structuredClone`, and recognised by its `type`. `text` is the line decoded as
+ * UTF-8 (invalid bytes become U+FFFD); `bytes` are its exact bytes (so binary output survives), without the
+ * `\n` that ended it. Splitting happens on the byte `\n`, so a multi-byte character split across two chunks is
+ * never cut in two. `structuredClone` turns `bytes` into a plain `Uint8Array` (the renderers accept it).
+ * For JSON, use `toJsonLines()`/`toJsonRecord()`: `JSON.stringify` writes the Buffer as an array of numbers.
  * @category models
  */
-export class LineEvent {
-  readonly type = 'line' as const;
+export interface LineEvent {
+  readonly type: 'line';
   readonly stream: OutputStream;
-  /** The line's bytes, without the final `\n`: often a view into the chunk that brought them. */
-  readonly bytes: Buffer;
+  /** The line as UTF-8 text, without the `\n` (invalid bytes become U+FFFD). */
+  readonly text: string;
   /** False only for the last line of a stream that did not end with `\n`. */
   readonly newline: boolean;
   readonly node: NodeRef;
-  #text: string | undefined;
-
-  constructor(stream: OutputStream, bytes: Buffer, newline: boolean, node: NodeRef) {
-    this.stream = stream;
-    this.bytes = bytes;
-    this.newline = newline;
-    this.node = node;
-  }
-
-  /** The line as UTF-8 text, without the `\n` (invalid bytes become U+FFFD). */
-  get text(): string {
-    return (this.#text ??= this.bytes.toString('utf8'));
-  }
-
-  /** `{ type, stream, text, newline, node: label }`, for JSON output. */
-  toJSON(): { type: 'line'; stream: OutputStream; text: string; newline: boolean; node: string } {
-    return {
-      type: 'line',
-      stream: this.stream,
-      text: this.text,
-      newline: this.newline,
-      node: this.node.label,
-    };
-  }
+  /** The line's bytes, without the final `\n`: often a view into the chunk that brought them. */
+  readonly bytes: Buffer;
 }
 
 /**
- * A piece of a command's output as it arrived, with `output: 'chunks'` (see `ExecOptions.output`): the raw
- * bytes, not cut into lines, so a chunk may end in the middle of a line or of a multi-byte character. The
- * chunks of one stream, concatenated, are exactly its bytes. Never empty. Cheaper than line events by far for
- * big outputs (one event per network read, about 32 KiB over SSH, instead of one per line); `lines()`,
- * `stdout()` and the renderers cut them into lines where they need lines.
+ * Builds a line event (`text` decoded from `bytes`). `node` is turned into its {@link nodeRef}.
+ * @category constructors
+ */
+export const lineEvent = (stream: OutputStream, bytes: Buffer, newline: boolean, node: NodeRef): LineEvent =>
+  lineOf(stream, bytes, newline, nodeRef(node));
+
+/** {@link lineEvent} for a `ref` that is a {@link nodeRef} already: the line splitters' hot path. @internal */
+export const lineOf = (stream: OutputStream, bytes: Buffer, newline: boolean, ref: NodeRef): LineEvent => ({
+  type: 'line',
+  stream,
+  text: bytes.toString('utf8'),
+  newline,
+  node: ref,
+  bytes,
+});
+
+/**
+ * A piece of a command's output as it arrived, with `output: 'chunks'` (see `ExecOptions.output`), as plain
+ * data: `{ type: 'chunk', stream, node, bytes }`, the raw bytes, not cut into lines, so a chunk may end in the
+ * middle of a line or of a multi-byte character. The chunks of one stream, concatenated, are exactly its bytes.
+ * Never empty. Cheaper than line events by far for big outputs (one event per network read, about 32 KiB over
+ * SSH, instead of one per line); `lines()`, `stdout()` and the renderers cut them into lines where they need
+ * lines. `structuredClone` turns `bytes` into a plain `Uint8Array` (the renderers accept it).
  * @category models
  */
-export class ChunkEvent {
-  readonly type = 'chunk' as const;
+export interface ChunkEvent {
+  readonly type: 'chunk';
   readonly stream: OutputStream;
+  readonly node: NodeRef;
   /** The bytes, as the node received them. */
   readonly bytes: Buffer;
-  readonly node: NodeRef;
-
-  constructor(stream: OutputStream, bytes: Buffer, node: NodeRef) {
-    this.stream = stream;
-    this.bytes = bytes;
-    this.node = node;
-  }
-
-  /**
-   * `{ type, stream, text, node: label }` for JSON output, plus `base64` (the exact bytes) when they are not
-   * valid UTF-8, as when the chunk cuts a character in two (`text` is then the lossy decoding).
-   */
-  toJSON(): { type: 'chunk'; stream: OutputStream; text: string; base64?: string; node: string } {
-    const json = { type: 'chunk', stream: this.stream, text: this.bytes.toString('utf8') } as const;
-    return isUtf8(this.bytes)
-      ? { ...json, node: this.node.label }
-      : { ...json, base64: this.bytes.toString('base64'), node: this.node.label };
-  }
 }
+
+/** Builds a chunk event. `node` is turned into its {@link nodeRef}. @category constructors */
+export const chunkEvent = (stream: OutputStream, bytes: Buffer, node: NodeRef): ChunkEvent =>
+  chunkOf(stream, bytes, nodeRef(node));
+
+/** {@link chunkEvent} for a `ref` that is a {@link nodeRef} already. @internal */
+export const chunkOf = (stream: OutputStream, bytes: Buffer, ref: NodeRef): ChunkEvent => ({
+  type: 'chunk',
+  stream,
+  node: ref,
+  bytes,
+});
+
+/**
+ * The bytes of a line or chunk event as a Buffer: its `bytes` (a view when `structuredClone` made them a
+ * `Uint8Array`), or the text encoded as UTF-8 for an event without them (built by hand).
+ * @internal
+ */
+export const bytesOf = (event: LineEvent | ChunkEvent): Buffer => {
+  const bytes: unknown = event.bytes;
+  if (Buffer.isBuffer(bytes)) return bytes;
+  if (bytes instanceof Uint8Array) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Buffer.from((event as Partial<LineEvent>).text ?? '', 'utf8');
+};
 
 /**
  * The end of a command: its exit code, or the signal that killed it. Exactly one per command, last.
@@ -102,6 +135,11 @@ export interface ExitEvent {
   /** The signal that killed the process, named as Node names them (`'SIGTERM'`); `null` otherwise. */
   readonly signal: string | null;
   readonly node: NodeRef;
+  /**
+   * The command it ends, as described for errors and logs (the command line; `Push: a b onto dir` for a
+   * transfer); `''` when unknown.
+   */
+  readonly command: string;
 }
 
 /**
@@ -111,12 +149,21 @@ export interface ExitEvent {
  */
 export type CommandEvent = LineEvent | ChunkEvent | ExitEvent;
 
-/** Builds an exit event. @category constructors */
-export const exitEvent = (node: NodeRef, code: number | null, signal: string | null = null): ExitEvent => ({
+/**
+ * Builds an exit event for `command` (`''`: unknown). `node` is turned into its {@link nodeRef}.
+ * @category constructors
+ */
+export const exitEvent = (
+  node: NodeRef,
+  code: number | null,
+  signal: string | null = null,
+  command = '',
+): ExitEvent => ({
   type: 'exit',
   code,
   signal: signal === null || signal.startsWith('SIG') ? signal : `SIG${signal}`,
-  node,
+  node: nodeRef(node),
+  command,
 });
 
 /** Whether an exit event is a success: code 0, or an exit listed in `allowed` (codes, or signal names). */

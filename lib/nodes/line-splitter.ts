@@ -1,5 +1,5 @@
-import type { NodeRef, OutputStream } from './command-event.js';
-import { LineEvent } from './command-event.js';
+import type { LineEvent, NodeRef, OutputStream } from './command-event.js';
+import { lineOf, nodeRef } from './command-event.js';
 
 const NL = 0x0a;
 
@@ -17,7 +17,7 @@ export class LineSplitter {
 
   constructor(stream: OutputStream, node: NodeRef) {
     this.#stream = stream;
-    this.#node = node;
+    this.#node = nodeRef(node);
   }
 
   /** Calls `emit` for each complete line in `chunk` (with what was pending before it). */
@@ -32,7 +32,7 @@ export class LineSplitter {
         this.#pending = [];
         this.#pendingLength = 0;
       }
-      emit(new LineEvent(this.#stream, bytes, true, this.#node));
+      emit(lineOf(this.#stream, bytes, true, this.#node));
       start = nl + 1;
       nl = chunk.indexOf(NL, start);
     }
@@ -75,6 +75,6 @@ export class LineSplitter {
     const bytes = Buffer.concat(this.#pending, this.#pendingLength);
     this.#pending = [];
     this.#pendingLength = 0;
-    emit(new LineEvent(this.#stream, bytes, false, this.#node));
+    emit(lineOf(this.#stream, bytes, false, this.#node));
   }
 }

@@ -11,7 +11,8 @@ import { ConfigError } from '../core/errors/config-error.js';
 import { JobsError } from '../core/errors/jobs-error.js';
 import { badOption, checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
 import type { ChunkEvent, CommandEvent, LineEvent } from './command-event.js';
-import { exitEvent } from './command-event.js';
+import type { NodeRef } from './command-event.js';
+import { exitEvent, nodeRef } from './command-event.js';
 import { copyInto, ensurePrivateDir, writeFileAtomic } from './local-files.js';
 import type { ExecOptions, Node, TransferOptions } from './node.js';
 import { checkExecOptions, checkTransferOptions, refusedOptions } from './node-options.js';
@@ -222,7 +223,7 @@ export class LocalNode implements Node {
       child.on('close', (code, signal) => {
         running = false;
         for (const [, name] of outputs) sink.end(name); // no-op when 'end' came
-        subscriber.next(exitEvent(this, code, signal));
+        subscriber.next(exitEvent(this, code, signal, command));
         subscriber.complete();
       });
       if (child.stdin !== null) {
@@ -260,6 +261,11 @@ export class LocalNode implements Node {
 
   /** Writes `data` to `path` atomically (temporary file, then rename), with exactly `mode`. @category running */
   /** The label (`localhost` by default). */
+  /** Its {@link nodeRef} (`{ label, hostname, username, port }`): what `JSON.stringify` shows of it. */
+  toJSON(): NodeRef {
+    return nodeRef(this);
+  }
+
   toString(): string {
     return this.label;
   }

@@ -67,7 +67,7 @@ export const exitStatus = (): OperatorFunction<CommandEvent, ExitEvent> => (sour
 export interface ThrowOnFailureOptions {
   /** Exits that count as success besides 0: exit codes, or signal names such as `'TERM'`. */
   readonly allowedExits?: readonly (number | string)[] | undefined;
-  /** The command, named by the error. */
+  /** The command, named by the error. Default: the one the exit event names. */
   readonly command?: string | undefined;
   /** How many stderr lines the error keeps (default 10). */
   readonly stderrTail?: number | undefined;
@@ -91,7 +91,7 @@ export const throwOnFailure =
           subscriber.next(event);
           tail.add(event);
           if (event.type === 'exit' && !isAllowedExit(event, options.allowedExits))
-            subscriber.error(new CommandFailedError(event, options.command ?? '', tail.lines()));
+            subscriber.error(new CommandFailedError(event, options.command ?? event.command, tail.lines()));
         },
         error: (e: unknown) => {
           subscriber.error(e);

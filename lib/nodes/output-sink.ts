@@ -1,6 +1,6 @@
 import { ConfigError } from '../core/errors/config-error.js';
-import type { LineEvent, NodeRef, OutputStream } from './command-event.js';
-import { ChunkEvent } from './command-event.js';
+import type { ChunkEvent, LineEvent, NodeRef, OutputStream } from './command-event.js';
+import { chunkOf, nodeRef } from './command-event.js';
 import { LineSplitter } from './line-splitter.js';
 import type { OutputMode } from './node.js';
 
@@ -30,13 +30,15 @@ export function outputSink(
   emit: (event: LineEvent | ChunkEvent) => void,
   subject: string,
 ): OutputSink {
-  if (mode === 'chunks')
+  if (mode === 'chunks') {
+    const ref = nodeRef(node);
     return {
       push: (stream, chunk) => {
-        if (chunk.length > 0) emit(new ChunkEvent(stream, chunk, node));
+        if (chunk.length > 0) emit(chunkOf(stream, chunk, ref));
       },
       end: () => undefined,
     };
+  }
   if (mode !== undefined && !isOutputMode(mode))
     throw new ConfigError(subject, 'output', `must be 'lines' or 'chunks', not ${JSON.stringify(mode)}`);
   const splitters = { stdout: new LineSplitter('stdout', node), stderr: new LineSplitter('stderr', node) };

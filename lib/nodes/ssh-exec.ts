@@ -158,7 +158,7 @@ export function sshExec(
                 : new SshError(conn.label, `the command ended without an exit status: ${command}`),
             );
           else {
-            subscriber.next(exitEvent(host.node, status.code, status.signal));
+            subscriber.next(exitEvent(host.node, status.code, status.signal, command));
             subscriber.complete();
           }
         });

@@ -2,7 +2,8 @@ import type { Observable } from 'rxjs';
 import { takeUntil, timer } from 'rxjs';
 
 import { ConfigError } from '../core/errors/config-error.js';
-import type { CommandEvent } from './command-event.js';
+import type { CommandEvent, NodeRef } from './command-event.js';
+import { nodeRef } from './command-event.js';
 import { blobKeyType, knownHostKeyTypes, verifyHostKey } from './known-hosts.js';
 import type { ExecOptions, Node, TransferOptions } from './node.js';
 import { checkExecOptions, checkTransferOptions, refusedOptions } from './node-options.js';
@@ -16,6 +17,8 @@ import { shellQuote } from './shell-quote.js';
 import type { ResolvedNode, SshAlgorithms, SshNodeOptions } from './ssh-node-options.js';
 import { checkSshNodeOptions, resolveNode, sshNodeOptions } from './ssh-node-options.js';
 import { sshPull, sshPush, sshWriteFile } from './ssh-transfer.js';
+import type { Inspect } from './redact.js';
+import { INSPECT, redactingOptions, redactOptions } from './redact.js';
 
 export type { SshNodeOptions } from './ssh-node-options.js';
 
@@ -32,6 +35,8 @@ const jumpNodes = new Map<string, SshNode>();
 /**
  * A remote host reached over SSH (ssh2): one connection per node object, opened on first use, shared by
  * every command on it; closed by `close()` (a scheduler's shutdown closes the nodes of its SshJobs).
+ * `console.log`, `util.inspect` and `JSON.stringify` never show its password or passphrase (`[redacted]`);
+ * events and errors carry its {@link nodeRef}, not the node.
  * @example
  * const node = new SshNode({ hostname: 'fit01', username: 'root', gateway: new SshNode({ hostname: 'faraday' }) });
  * node.exec('uname -a').pipe(stdout()).subscribe(console.log);
@@ -40,10 +45,13 @@ const jumpNodes = new Map<string, SshNode>();
 export class SshNode implements Node {
   readonly hostname: string;
   readonly username: string | undefined;
+  /** The port given (`undefined`: the ssh config's `Port`, else 22). */
+  readonly port: number | undefined;
   readonly label: string;
   readonly gateway: SshNode | undefined;
   readonly scriptDir = '.rxjobs-remote';
   readonly killGrace: number;
+  /** The options given, as a copy that `console.log` and `JSON.stringify` show with its secrets redacted. */
   readonly options: SshNodeOptions;
   readonly #id = ++serial;
   readonly #host: ExecHost;
@@ -76,9 +84,10 @@ export class SshNode implements Node {
         'gateway',
         'must be an SshNode, or null for a direct connection',
       );
-    this.options = options;
+    this.options = redactingOptions(options);
     this.hostname = options.hostname;
     this.username = options.username;
+    this.port = options.port;
     this.label = options.label ?? options.hostname;
     this.gateway = options.gateway ?? undefined;
     this.killGrace = options.killGrace ?? 500;
@@ -103,6 +112,32 @@ export class SshNode implements Node {
     const port =
       this.options.port === undefined || this.options.port === 22 ? '' : `:${String(this.options.port)}`;
     return `${this.gateway === undefined ? '' : `${this.gateway.toString()} -> `}${user}${this.hostname}${port}`;
+  }
+
+  /** Its {@link nodeRef} plus its gateway's: what `JSON.stringify` shows, never a secret. */
+  toJSON(): NodeRef & { readonly gateway?: unknown } {
+    const ref = nodeRef(this);
+    return this.gateway === undefined ? ref : { ...ref, gateway: this.gateway.toJSON() };
+  }
+
+  /**
+   * What `console.log` and `util.inspect` show: the public fields, the options' secrets redacted.
+   * @internal
+   */
+  [INSPECT](_depth: number, options: object, inspect: Inspect): string {
+    const { label, hostname, username, port, scriptDir, killGrace } = this;
+    const gateway = this.gateway?.toString();
+    const shown = {
+      label,
+      hostname,
+      username,
+      port,
+      gateway,
+      scriptDir,
+      killGrace,
+      options: redactOptions(this.options),
+    };
+    return `SshNode ${inspect(shown, options)}`;
   }
 
   exec(command: string, options?: ExecOptions): Observable<CommandEvent> {

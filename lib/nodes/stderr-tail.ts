@@ -1,4 +1,5 @@
 import type { CommandEvent } from './command-event.js';
+import { bytesOf } from './command-event.js';
 
 const NL = 0x0a;
 /** A longer line keeps its end only, this many bytes: an error message is no place for 10 MB. */
@@ -29,8 +30,8 @@ export class StderrTail {
     if (event.type === 'exit') {
       if (this.#pendingLength > 0) this.#push(this.#takePending());
     } else if (event.stream === 'stderr') {
-      if (event.type === 'line') this.#push(event.bytes);
-      else this.#addChunk(event.bytes);
+      if (event.type === 'line') this.#push(bytesOf(event));
+      else this.#addChunk(bytesOf(event));
     }
   }
 

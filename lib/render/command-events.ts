@@ -7,7 +7,6 @@ import type { Observable, OperatorFunction } from 'rxjs';
 import { filter, map } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import { ChunkEvent, LineEvent } from '../nodes/command-event.js';
 import type { SchedulerEvent } from '../core/events.js';
 
 /**
@@ -27,29 +26,35 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
 
 const isNodeRef = (x: unknown): boolean => isObject(x) && typeof x['label'] === 'string';
 
+const isBytes = (x: unknown): boolean => x instanceof Uint8Array;
+
 /**
- * Whether `x` is a {@link CommandEvent}: a `LineEvent` (by class, or by shape, so that the events of a second
- * copy of the package are recognised too: `type: 'line'`, `stream` `'stdout'` or `'stderr'`, Buffer `bytes`,
- * boolean `newline`, a `text` property), a `ChunkEvent` (by class, or by shape: `type: 'chunk'`, `stream`,
- * Buffer `bytes`) or an exit event (`type: 'exit'`, `code` a number or `null`, `signal` a string or `null`);
- * all with a `node` that has a string `label`.
+ * Whether `x` is a {@link CommandEvent}, recognised by its `type` and shape (so that copies made by
+ * `{ ...event }` or `structuredClone`, events with fields added, and the events of a second copy of the package
+ * are recognised too): a line event (`type: 'line'`, `stream` `'stdout'` or `'stderr'`, string `text`, boolean
+ * `newline`, `bytes` a Buffer or `Uint8Array` when present), a chunk event (`type: 'chunk'`, `stream`, `bytes`
+ * a Buffer or `Uint8Array`) or an exit event (`type: 'exit'`, `code` a number or `null`, `signal` a string or
+ * `null`, `command` a string when present); all with a `node` that has a string `label`.
  * @example
  * scheduler.run().pipe(filter((e) => e.type === 'value' && isCommandEvent(e.value)));
  * @category models
  */
 export function isCommandEvent(x: unknown): x is CommandEvent {
-  if (x instanceof LineEvent || x instanceof ChunkEvent) return true;
   if (!isObject(x) || !isNodeRef(x['node'])) return false;
-  if (x['type'] === 'line' || x['type'] === 'chunk')
+  if (x['type'] === 'line')
     return (
       (x['stream'] === 'stdout' || x['stream'] === 'stderr') &&
-      Buffer.isBuffer(x['bytes']) &&
-      (x['type'] === 'chunk' || (typeof x['newline'] === 'boolean' && 'text' in x))
+      typeof x['text'] === 'string' &&
+      typeof x['newline'] === 'boolean' &&
+      (x['bytes'] === undefined || isBytes(x['bytes']))
     );
+  if (x['type'] === 'chunk')
+    return (x['stream'] === 'stdout' || x['stream'] === 'stderr') && isBytes(x['bytes']);
   if (x['type'] === 'exit')
     return (
       (x['code'] === null || typeof x['code'] === 'number') &&
-      (x['signal'] === null || typeof x['signal'] === 'string')
+      (x['signal'] === null || typeof x['signal'] === 'string') &&
+      (x['command'] === undefined || typeof x['command'] === 'string')
     );
   return false;
 }

@@ -9,6 +9,7 @@ import { Observable } from 'rxjs';
 
 import { ChunkLines } from '../nodes/chunk-lines.js';
 import type { LineEvent, NodeRef } from '../nodes/command-event.js';
+import { bytesOf } from '../nodes/command-event.js';
 import type { PassThroughOperator, RenderableEvent } from './command-events.js';
 import { BatchedWriter } from './batched-writer.js';
 import { commandEventOf } from './command-events.js';
@@ -56,7 +57,7 @@ export const labelWidth = (nodes: Iterable<NodeRef>): number => {
  * keeps the label prefixes, and the time text of the current second, from one line to the next.
  */
 function linePartsOf(options: LineFormatOptions): (event: LineEvent) => Buffer[] {
-  if (options.format === 'raw') return (event) => (event.newline ? [event.bytes, NL] : [event.bytes]);
+  if (options.format === 'raw') return (event) => (event.newline ? [bytesOf(event), NL] : [bytesOf(event)]);
   const width = options.width ?? 0;
   const prefixes = new Map<string, Buffer>();
   const prefixOf = (label: string): Buffer => {
@@ -68,7 +69,7 @@ function linePartsOf(options: LineFormatOptions): (event: LineEvent) => Buffer[]
     return prefix;
   };
   const time = options.time ?? false;
-  if (time === false) return (event) => [prefixOf(event.node.label), event.bytes, NL];
+  if (time === false) return (event) => [prefixOf(event.node.label), bytesOf(event), NL];
   const now = options.now ?? (() => new Date());
   // the default text changes once a second: keep it for the second it was made in
   let second = NaN;
@@ -82,7 +83,7 @@ function linePartsOf(options: LineFormatOptions): (event: LineEvent) => Buffer[]
     }
     return stamp;
   };
-  return (event) => [stampOf(now()), prefixOf(event.node.label), event.bytes, NL];
+  return (event) => [stampOf(now()), prefixOf(event.node.label), bytesOf(event), NL];
 }
 
 /**
@@ -201,7 +202,7 @@ export const writeLines =
         chunks = undefined;
       };
       const writeRaw = (line: LineEvent): void => {
-        writer.add(line.stream === 'stdout' ? out : err, [line.bytes]);
+        writer.add(line.stream === 'stdout' ? out : err, [bytesOf(line)]);
       };
       let stopWaiting = (): void => undefined;
       const subscription = source.subscribe({

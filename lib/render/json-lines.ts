@@ -8,6 +8,7 @@ import type { OperatorFunction } from 'rxjs';
 import { map } from 'rxjs';
 
 import type { CommandEvent, OutputStream } from '../nodes/command-event.js';
+import { bytesOf } from '../nodes/command-event.js';
 import type { SchedulerEvent } from '../core/events.js';
 import type { RenderableEvent } from './command-events.js';
 import { isCommandEvent } from './command-events.js';
@@ -61,8 +62,9 @@ export interface JsonChunkRecord extends Partial<JobFields> {
 }
 
 /**
- * The end of a command: `{"ts","type":"exit","host","code","signal"}` (`code` is `null` when a signal killed
- * it, `signal` is `null` otherwise), plus `job` and `scheduler` when it comes from a scheduler stream.
+ * The end of a command: `{"ts","type":"exit","host","code","signal","command"}` (`code` is `null` when a
+ * signal killed it, `signal` is `null` otherwise; `command` names the command, `''` when unknown), plus `job`
+ * and `scheduler` when it comes from a scheduler stream.
  * @category models
  */
 export interface JsonExitRecord extends Partial<JobFields> {
@@ -71,6 +73,8 @@ export interface JsonExitRecord extends Partial<JobFields> {
   readonly host: string;
   readonly code: number | null;
   readonly signal: string | null;
+  /** The command it ends (its command line; a transfer's description). */
+  readonly command: string;
 }
 
 /** A JSON string, number, boolean or null: the values that job records carry. */
@@ -133,16 +137,25 @@ const commandRecord = (
   job?: JobFields,
 ): JsonLineRecord | JsonChunkRecord | JsonExitRecord => {
   if (e.type === 'exit')
-    return { ts, type: 'exit', ...job, host: e.node.label, code: e.code, signal: e.signal };
+    return {
+      ts,
+      type: 'exit',
+      ...job,
+      host: e.node.label,
+      code: e.code,
+      signal: e.signal,
+      command: typeof e.command === 'string' ? e.command : '',
+    };
+  const bytes = bytesOf(e);
   if (e.type === 'chunk') {
     const chunk = { ts, type: 'chunk', ...job, host: e.node.label, stream: e.stream } as const;
-    const text = e.bytes.toString('utf8');
-    return isUtf8(e.bytes) ? { ...chunk, text } : { ...chunk, text, base64: e.bytes.toString('base64') };
+    const text = bytes.toString('utf8');
+    return isUtf8(bytes) ? { ...chunk, text } : { ...chunk, text, base64: bytes.toString('base64') };
   }
   const record = { ts, type: 'line', ...job, host: e.node.label, stream: e.stream, text: e.text } as const;
-  return isUtf8(e.bytes)
+  return isUtf8(bytes)
     ? { ...record, newline: e.newline }
-    : { ...record, newline: e.newline, base64: e.bytes.toString('base64') };
+    : { ...record, newline: e.newline, base64: bytes.toString('base64') };
 };
 
 const schedulerRecord = (ts: string, e: SchedulerEvent): JsonRecord => {
@@ -184,7 +197,7 @@ export const toJsonRecord = (event: RenderableEvent, ts: string): JsonRecord =>
  * Maps each event of a command stream or a scheduler stream to one line of JSON (a {@link JsonRecord}), with
  * no newline inside: the writer adds `\n`. Field names are stable: `ts` (ISO time of rendering), `type`,
  * `host` (node label), `stream`, `text`, `newline` (lines only), `base64` (only for bytes that are not valid
- * UTF-8), `code`, `signal` for command events (one `chunk` record per chunk event: not cut into lines);
+ * UTF-8), `code`, `signal`, `command` for command events (one `chunk` record per chunk event: not cut into lines);
  * `job`, `scheduler`, and by type `value`, `critical`, `error` (`{name, code, message}`), `reason`,
  * `because`, `ok`, `why` for scheduler events.
  * @example

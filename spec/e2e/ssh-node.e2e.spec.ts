@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 
 import type { CommandEvent } from '../../lib/nodes/command-event.js';
+import { nodeRef } from '../../lib/nodes/command-event.js';
 import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 import { exitStatus, stdout } from '../../lib/nodes/operators.js';
 import { timedMarker } from '../helpers/command-suite.js';
@@ -71,7 +72,7 @@ describe('SshNode (real sshd)', function () {
         'exit 3 null',
       ]);
       expect(shown(events).at(-1)).to.equal('exit 3 null');
-      expect(events.every((e) => e.node === node)).to.equal(true);
+      expect(events.every((e) => e.node === nodeRef(node))).to.equal(true);
       await node.close();
     });
 
@@ -122,7 +123,7 @@ describe('SshNode (real sshd)', function () {
       const chunks = events.filter((e) => e.type === 'chunk');
       expect(chunks).to.have.length(events.length - 1);
       expect(events.at(-1)).to.include({ type: 'exit', code: 5, signal: null });
-      expect(chunks.every((e) => e.bytes.length > 0 && e.node === node)).to.equal(true);
+      expect(chunks.every((e) => e.bytes.length > 0 && e.node === nodeRef(node))).to.equal(true);
       const bytesOf = (stream: string) =>
         Buffer.concat(chunks.filter((e) => e.stream === stream).map((e) => e.bytes));
       const out = bytesOf('stdout');

@@ -25,6 +25,7 @@ import { Scheduler } from '../../lib/core/scheduler.js';
 import type { SchedulerOptions } from '../../lib/core/scheduler.js';
 import { Sequence } from '../../lib/core/sequence.js';
 import type { CommandEvent } from '../../lib/nodes/command-event.js';
+import { nodeRef } from '../../lib/nodes/command-event.js';
 import { CommandFailedError } from '../../lib/nodes/errors/command-failed-error.js';
 import type { Node } from '../../lib/nodes/node.js';
 import { exitStatus, stdout } from '../../lib/nodes/operators.js';
@@ -179,6 +180,17 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
     });
 
     describe('Run', () => {
+      it('ends with an exit event naming the command: Run, RunScript, RunString as described', async () => {
+        const exitOf = async (command: Command): Promise<unknown> => {
+          const last = (await runOn(command, node(), new Variables([['x', 'X']]))).at(-1);
+          return last?.type === 'exit' ? last.command : last;
+        };
+        expect(await exitOf(new Run('exit 4', { allowedExits: [4] }))).to.equal('exit 4');
+        expect(await exitOf(new Run('echo {{x}}', 'a b'))).to.equal("echo X 'a b'");
+        expect(await exitOf(new RunScript(file('script.sh'), '{{x}}'))).to.equal('script.sh X');
+        expect(await exitOf(new RunString('true', { remoteName: 'do-it.sh' }))).to.equal('do-it.sh');
+      });
+
       it('passes each extra argument as one word: spaces, quotes, $, ;, globs, empty', async () => {
         const args = ['a b', "it's", '"double"', '$HOME', '`id`', 'x;echo injected', '*', '', 'tab\there'];
         const events = await runOn(new Run(`printf '[%s]\\n'`, ...args), node());
@@ -553,8 +565,11 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         expect(pull.label).to.equal('fetch');
         const events = await runOn(pull, n);
         expect(events).to.have.length(1);
-        expect(events[0]?.node).to.equal(n);
+        expect(events[0]?.node).to.equal(nodeRef(n));
         expect(shown(events)).to.deep.equal(['exit 0 null']);
+        expect(events[0]?.type === 'exit' && events[0].command).to.equal(
+          `Pull: ${remote}/data.bin ${remote}/note.txt into ${back}`,
+        );
         expect((await readFile(path.join(back, 'data.bin'))).equals(data)).to.equal(true);
         expect(await readFile(path.join(back, 'note.txt'), 'utf8')).to.equal('note\n');
       });
@@ -594,7 +609,7 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         const { ok, events } = await runJobs([job]);
         expect(ok).to.equal(true);
         const values = valuesOf(events, job);
-        expect(values.every((v) => v.node === n)).to.equal(true);
+        expect(values.every((v) => v.node === nodeRef(n))).to.equal(true);
         const text = shown(values);
         expect(text.slice(0, 3)).to.have.members(['stdout:one', 'stderr:two', 'exit 0 null']);
         expect(text[2]).to.equal('exit 0 null');
@@ -621,7 +636,7 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         expect(e).to.be.instanceOf(CommandFailedError);
         const failure = e as CommandFailedError;
         expect(failure.code).to.equal('command-failed');
-        expect(failure.node).to.equal(n);
+        expect(failure.node).to.equal(nodeRef(n));
         expect(failure.command).to.equal(`${loud} 'the world'`);
         expect([failure.exitCode, failure.signal]).to.deep.equal([3, null]);
         expect(failure.stderrTail).to.deep.equal(

@@ -2,14 +2,14 @@
 import { expect } from 'chai';
 
 import { ChunkLines } from '../../lib/nodes/chunk-lines.js';
-import { ChunkEvent } from '../../lib/nodes/command-event.js';
+import { chunkEvent } from '../../lib/nodes/command-event.js';
 import type { LineEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { LineSplitter } from '../../lib/nodes/line-splitter.js';
 
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 const h2: NodeRef = { label: 'h2', hostname: 'h2' };
 const chunk = (node: NodeRef, text: string | Buffer, stream: OutputStream = 'stdout') =>
-  new ChunkEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, node);
+  chunkEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, node);
 /** `label/stream:text` (`$` when the line had no newline). */
 const shown = (line: LineEvent) => `${line.node.label}/${line.stream}:${line.text}${line.newline ? '' : '$'}`;
 

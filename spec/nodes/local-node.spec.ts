@@ -24,8 +24,8 @@ import type { Observable } from 'rxjs';
 import { lastValueFrom, of, take, toArray } from 'rxjs';
 
 import { isJobsError } from '../../lib/core/errors/jobs-error.js';
-import type { CommandEvent, ExitEvent, LineEvent } from '../../lib/nodes/command-event.js';
-import { ChunkEvent } from '../../lib/nodes/command-event.js';
+import type { ChunkEvent, CommandEvent, ExitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { nodeRef } from '../../lib/nodes/command-event.js';
 import { LocalNode } from '../../lib/nodes/local-node.js';
 import { lines } from '../../lib/nodes/operators.js';
 import { rejection } from '../helpers/errors.js';
@@ -103,9 +103,9 @@ describe('LocalNode', () => {
       const events = await all(node.exec('echo out1; echo err1 >&2; echo out2; echo err2 >&2'));
       expect(texts(events, 'stdout')).to.deep.equal(['out1', 'out2']);
       expect(texts(events, 'stderr')).to.deep.equal(['err1', 'err2']);
-      expect(linesOf(events, 'stdout').every((e) => e.newline && e.node === node)).to.equal(true);
+      expect(linesOf(events, 'stdout').every((e) => e.newline && e.node === nodeRef(node))).to.equal(true);
       const exit = exitOf(events);
-      expect([exit.code, exit.signal, exit.node]).to.deep.equal([0, null, node]);
+      expect([exit.code, exit.signal, exit.node]).to.deep.equal([0, null, nodeRef(node)]);
     });
 
     it('flushes a last line without newline on each stream, with newline false', async () => {
@@ -207,11 +207,11 @@ describe('LocalNode', () => {
         node.exec("printf 'a\\nb'; printf 'e' >&2; sleep 0.05; printf 'c\\n'; exit 2", { output: 'chunks' }),
       );
       const exit = exitOf(events);
-      expect([exit.code, exit.signal, exit.node]).to.deep.equal([2, null, node]);
+      expect([exit.code, exit.signal, exit.node]).to.deep.equal([2, null, nodeRef(node)]);
       const chunks = events.slice(0, -1);
-      expect(chunks.every((e) => e instanceof ChunkEvent && e.node === node && e.bytes.length > 0)).to.equal(
-        true,
-      );
+      expect(
+        chunks.every((e) => e.type === 'chunk' && e.node === nodeRef(node) && e.bytes.length > 0),
+      ).to.equal(true);
       expect(chunksOf(events, 'stdout').length).to.be.at.least(2); // the sleep splits them
       expect(bytesOf(events, 'stdout').toString()).to.equal('a\nbc\n');
       expect(bytesOf(events, 'stderr').toString()).to.equal('e');

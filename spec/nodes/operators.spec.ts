@@ -4,18 +4,19 @@ import { expect } from 'chai';
 import type { Observable } from 'rxjs';
 import { concat, lastValueFrom, of, Subject, throwError, toArray } from 'rxjs';
 
-import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { CommandFailedError } from '../../lib/nodes/errors/command-failed-error.js';
 import { exitStatus, lines, stdout, throwOnFailure } from '../../lib/nodes/operators.js';
+import { LocalNode } from '../../lib/nodes/local-node.js';
 import { rejection } from '../helpers/errors.js';
 
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 const h2: NodeRef = { label: 'h2', hostname: 'h2' };
 const chunk = (text: string | Buffer, stream: OutputStream = 'stdout', node = h1) =>
-  new ChunkEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, node);
+  chunkEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, node);
 const line = (text: string, stream: OutputStream = 'stdout', newline = true, node = h1) =>
-  new LineEvent(stream, Buffer.from(text), newline, node);
+  lineEvent(stream, Buffer.from(text), newline, node);
 const all = <T>(o: Observable<T>): Promise<T[]> => lastValueFrom(o.pipe(toArray()), { defaultValue: [] });
 
 describe('lines', () => {
@@ -69,6 +70,21 @@ describe('lines', () => {
     expect(await all(of(...events).pipe(stdout()))).to.deep.equal(['x', 'y', 'from h2 too', 'z', 'partial']);
   });
 
+  it('takes copies of events (spread with a field added, structuredClone) as the events', async () => {
+    const events = [
+      line('a'),
+      chunk('b\nc'),
+      chunk('d\n'),
+      line('e', 'stderr'),
+      chunk('f'),
+      exitEvent(h1, 0),
+    ];
+    const expected = ['a', 'b', 'cd', 'e', 'f'];
+    expect(await all(of(...events).pipe(lines()))).to.deep.equal(expected);
+    expect(await all(of(...events.map((e) => ({ ...e, tag: 1 }))).pipe(lines()))).to.deep.equal(expected);
+    expect(await all(of(...events.map((e) => structuredClone(e))).pipe(lines()))).to.deep.equal(expected);
+  });
+
   it('passes an error on, after the lines before it (a partial line is dropped)', async () => {
     const boom = new Error('boom');
     const got: string[] = [];
@@ -117,6 +133,16 @@ describe('throwOnFailure', () => {
       got.push(...x),
     );
     expect(got).to.have.length(4);
+  });
+
+  it('names the command of the exit event when not told one', async () => {
+    const e = await rejection(
+      all(of(line('oops', 'stderr'), exitEvent(h1, 4, null, 'make all')).pipe(throwOnFailure())),
+    );
+    expect((e as CommandFailedError).command).to.equal('make all');
+    expect((e as Error).message).to.equal('h1: command "make all" failed (exit 4)\n  stderr: oops');
+    const local = await rejection(all(new LocalNode().exec('exit 3').pipe(throwOnFailure())));
+    expect((local as Error).message).to.equal('localhost: command "exit 3" failed (exit 3)');
   });
 
   it('errors with the stderr tail of line events, and lets allowed exits through', async () => {

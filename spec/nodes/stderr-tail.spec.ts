@@ -1,15 +1,15 @@
 // The last stderr lines of a command, from line events or from chunk events.
 import { expect } from 'chai';
 
-import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { StderrTail } from '../../lib/nodes/stderr-tail.js';
 
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 const chunk = (text: string | Buffer, stream: OutputStream = 'stderr') =>
-  new ChunkEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, h1);
+  chunkEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, h1);
 const line = (text: string, stream: OutputStream = 'stderr', newline = true) =>
-  new LineEvent(stream, Buffer.from(text), newline, h1);
+  lineEvent(stream, Buffer.from(text), newline, h1);
 const tailOf = (events: readonly CommandEvent[], size?: number): string[] => {
   const tail = new StderrTail(size);
   for (const e of events) tail.add(e);

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { lastValueFrom, Observable, of, toArray } from 'rxjs';
 
-import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { captureStdout } from '../../lib/render/capture.js';
 import { rejection } from '../helpers/errors.js';
@@ -10,7 +10,7 @@ import { rejection } from '../helpers/errors.js';
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 
 const lineOf = (text: string | Buffer, stream: OutputStream = 'stdout', newline = true) =>
-  new LineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, h1);
+  lineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, h1);
 
 const capture = (...events: CommandEvent[]): Promise<string[]> =>
   lastValueFrom(of(...events, exitEvent(h1, 0)).pipe(captureStdout(), toArray()), { defaultValue: [] });
@@ -19,6 +19,19 @@ describe('captureStdout', () => {
   it('joins the stdout lines with \\n and removes one trailing \\n, emitting once', async () => {
     expect(await capture(lineOf('a'), lineOf('b'))).to.deep.equal(['a\nb']);
     expect(await capture(lineOf('5.15.0-91-generic'))).to.deep.equal(['5.15.0-91-generic']);
+  });
+
+  it('captures copies of events (spread with a tag, structuredClone, no bytes) as the events', async () => {
+    const events = [
+      lineOf('caf\u00e9'),
+      chunkEvent('stdout', Buffer.from('x\ny'), h1),
+      lineOf('z', 'stdout', false),
+    ];
+    expect(await capture(...events)).to.deep.equal(['caf\u00e9\nx\nyz']);
+    expect(await capture(...events.map((e) => ({ ...e, tag: 1 })))).to.deep.equal(['caf\u00e9\nx\nyz']);
+    expect(await capture(...events.map((e) => structuredClone(e)))).to.deep.equal(['caf\u00e9\nx\nyz']);
+    const textOnly = { type: 'line', stream: 'stdout', text: 't', newline: false, node: h1 };
+    expect(await capture(textOnly as CommandEvent)).to.deep.equal(['t']);
   });
 
   it('removes only ONE trailing newline', async () => {
@@ -47,7 +60,7 @@ describe('captureStdout', () => {
   it('joins the stdout chunks as they came (output: chunks), one trailing \\n removed', async () => {
     const euro = Buffer.from('€');
     const chunkOf = (bytes: string | Buffer, stream: OutputStream = 'stdout') =>
-      new ChunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, h1);
+      chunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, h1);
     expect(
       await capture(
         chunkOf('a\nb'),

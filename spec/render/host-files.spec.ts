@@ -8,8 +8,8 @@ import { expect } from 'chai';
 import { asapScheduler, lastValueFrom, merge, Observable, of, scheduled, toArray } from 'rxjs';
 
 import { Job, Scheduler } from '../../lib/index.js';
-import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
-import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
+import type { CommandEvent, LineEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { hostFileName, writeHostFiles } from '../../lib/render/host-files.js';
 import { rejection } from '../helpers/errors.js';
 
@@ -17,10 +17,10 @@ const nodeNamed = (label: string): NodeRef => ({ label, hostname: label });
 const h1 = nodeNamed('h1');
 
 const lineOf = (node: NodeRef, text: string | Buffer, stream: OutputStream = 'stdout', newline = true) =>
-  new LineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, node);
+  lineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, node);
 
 const chunkOf = (node: NodeRef, bytes: string | Buffer, stream: OutputStream = 'stdout') =>
-  new ChunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, node);
+  chunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, node);
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
@@ -152,6 +152,21 @@ describe('writeHostFiles', () => {
     expect(await readFile(join(dir, 'alpha'), 'utf8')).to.equal('a1\n');
     expect(await readFile(join(dir, 'alpha.err'), 'utf8')).to.equal('a-err\n');
     expect(await readFile(join(dir, 'beta'), 'utf8')).to.equal('b1\nb2\n');
+  });
+
+  it('writes copies of events (spread with a tag, structuredClone) as the events, bytes exactly', async () => {
+    const binary = Buffer.from([0x00, 0xff, 0xc3, 0x28]);
+    const events = [
+      lineOf(h1, binary),
+      lineOf(h1, 'err', 'stderr'),
+      chunkOf(h1, Buffer.from([0xfe, 0x0a, 0x41])),
+      exitEvent(h1, 0),
+    ];
+    const copies = [...events.map((e) => ({ ...e, tag: 1 })), ...events.map((e) => structuredClone(e))];
+    await run(of(...copies).pipe(writeHostFiles(dir)));
+    const once = Buffer.concat([binary, Buffer.from([0x0a, 0xfe, 0x0a, 0x41])]);
+    expect((await readFile(join(dir, 'h1'))).equals(Buffer.concat([once, once]))).to.equal(true);
+    expect(await readFile(join(dir, 'h1.err'), 'utf8')).to.equal('err\nerr\n');
   });
 
   it('keeps the exact bytes of 20 hosts streaming binary output at once (sha256)', async () => {

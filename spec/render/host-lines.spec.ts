@@ -3,11 +3,21 @@
 import { Writable } from 'node:stream';
 
 import { expect } from 'chai';
-import { asapScheduler, lastValueFrom, merge, Observable, of, scheduled, throwError, toArray } from 'rxjs';
+import {
+  asapScheduler,
+  lastValueFrom,
+  map,
+  merge,
+  Observable,
+  of,
+  scheduled,
+  throwError,
+  toArray,
+} from 'rxjs';
 
 import { Job, Scheduler } from '../../lib/index.js';
 import type { SchedulerEvent } from '../../lib/core/events.js';
-import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { formatLine, labelWidth, lineFormatter, writeLines } from '../../lib/render/host-lines.js';
 import { rejection } from '../helpers/errors.js';
@@ -16,7 +26,7 @@ const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 const nodeNamed = (label: string): NodeRef => ({ label, hostname: label });
 
 const lineOf = (node: NodeRef, text: string | Buffer, stream: OutputStream = 'stdout', newline = true) =>
-  new LineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, node);
+  lineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, node);
 
 /** A memory Writable that keeps every chunk of every write; `slow` acknowledges writes on a later tick. */
 class Sink extends Writable {
@@ -215,6 +225,25 @@ describe('writeLines', () => {
     expect(stderr.text()).to.equal('alpha:oops\n');
   });
 
+  it('writes copies of events (spread with a tag, structuredClone), on their own and on a scheduler stream', async () => {
+    const binary = Buffer.from([0x61, 0xff, 0x62]);
+    const events = [lineOf(h1, binary), chunkEvent('stdout', Buffer.from('c\nd'), h1), exitEvent(h1, 0)];
+    const copies = [
+      ...events.map((e) => ({ ...e, tag: 'spread' })),
+      ...events.map((e) => structuredClone(e)),
+    ];
+    await run(of(...copies).pipe(writeLines({ stdout, stderr })));
+    const expected = Buffer.from('h1:a\xffb\nh1:c\nh1:d\n', 'latin1');
+    expect(Buffer.concat(stdout.chunks).equals(Buffer.concat([expected, expected]))).to.equal(true);
+    const tagged = new Scheduler([new Job(() => of(...events))])
+      .run()
+      .pipe(map((e) => (e.type === 'value' ? { ...e, value: { ...(e.value as object), tag: 'x' } } : e)));
+    const more = new Sink();
+    await run(tagged.pipe(writeLines({ stdout: more, stderr })));
+    expect(Buffer.concat(more.chunks).equals(expected)).to.equal(true);
+    expect(stderr.text()).to.equal('');
+  });
+
   it('keeps every line whole when many hosts stream big lines at once into a slow stream', async () => {
     const hosts = Array.from({ length: 20 }, (_, i) => nodeNamed(`host${String(i)}`));
     const perHost = 30;
@@ -312,7 +341,7 @@ describe('writeLines with chunk events', () => {
     stderr = new Sink();
   });
   const chunkOf = (node: NodeRef, bytes: string | Buffer, stream: OutputStream = 'stdout') =>
-    new ChunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, node);
+    chunkEvent(stream, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, node);
 
   it('cuts chunks into host-prefixed lines, a partial last line at the exit, and passes every event on', async () => {
     const euro = Buffer.from('€');

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { lastValueFrom, NEVER, Observable, of, throwError, toArray } from 'rxjs';
 
 import { Job, Scheduler } from '../../lib/index.js';
-import { ChunkEvent, exitEvent, LineEvent } from '../../lib/nodes/command-event.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import type { RenderableEvent } from '../../lib/render/command-events.js';
 import { toJsonLines, toJsonRecord } from '../../lib/render/json-lines.js';
@@ -11,7 +11,7 @@ import { toJsonLines, toJsonRecord } from '../../lib/render/json-lines.js';
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 
 const lineOf = (node: NodeRef, text: string | Buffer, stream: OutputStream = 'stdout', newline = true) =>
-  new LineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, node);
+  lineEvent(stream, typeof text === 'string' ? Buffer.from(text) : text, newline, node);
 
 const TS = '2024-05-01T12:00:00.000Z';
 const now = (): Date => new Date(TS);
@@ -60,7 +60,7 @@ describe('toJsonLines', () => {
   });
 
   it('writes chunk events as {ts, type, host, stream, text}, not cut into lines', async () => {
-    const chunk = new ChunkEvent('stdout', Buffer.from('two\nlines and a half'), h1);
+    const chunk = chunkEvent('stdout', Buffer.from('two\nlines and a half'), h1);
     expect(await jsonOf(of(chunk))).to.deep.equal([
       { ts: TS, type: 'chunk', host: 'h1', stream: 'stdout', text: 'two\nlines and a half' },
     ]);
@@ -72,7 +72,7 @@ describe('toJsonLines', () => {
 
   it('adds base64 to a chunk that is not valid UTF-8, as one that cuts a character in two', async () => {
     const euro = Buffer.from('a€');
-    const chunks = [euro.subarray(0, 2), euro.subarray(2)].map((b) => new ChunkEvent('stderr', b, h1));
+    const chunks = [euro.subarray(0, 2), euro.subarray(2)].map((b) => chunkEvent('stderr', b, h1));
     const records = await jsonOf(of(...chunks));
     expect(records.map((r) => [r['type'], r['stream'], r['text']])).to.deep.equal([
       ['chunk', 'stderr', 'a\uFFFD'],
@@ -80,20 +80,34 @@ describe('toJsonLines', () => {
     ]);
     const bytes = Buffer.concat(records.map((r) => Buffer.from(r['base64'] as string, 'base64')));
     expect(bytes.toString()).to.equal('a€');
-    expect(JSON.parse(JSON.stringify(chunks[0]))).to.deep.equal({
-      type: 'chunk',
-      stream: 'stderr',
-      text: 'a\uFFFD',
-      base64: euro.subarray(0, 2).toString('base64'),
-      node: 'h1',
-    });
   });
 
-  it('writes exit events with code and signal', async () => {
-    expect(await jsonOf(of(exitEvent(h1, 3), exitEvent(h1, null, 'TERM')))).to.deep.equal([
-      { ts: TS, type: 'exit', host: 'h1', code: 3, signal: null },
-      { ts: TS, type: 'exit', host: 'h1', code: null, signal: 'SIGTERM' },
+  it('writes exit events with code, signal and the command they end', async () => {
+    expect(await jsonOf(of(exitEvent(h1, 3, null, 'make all'), exitEvent(h1, null, 'TERM')))).to.deep.equal([
+      { ts: TS, type: 'exit', host: 'h1', code: 3, signal: null, command: 'make all' },
+      { ts: TS, type: 'exit', host: 'h1', code: null, signal: 'SIGTERM', command: '' },
     ]);
+  });
+
+  it('writes copies of events, made by spread (a field added) or structuredClone, as the events', async () => {
+    const events = [
+      lineOf(h1, Buffer.from([0x61, 0xff])),
+      chunkEvent('stdout', Buffer.from('a\nb'), h1),
+      exitEvent(h1, 1, null, 'false'),
+    ];
+    const expected = await jsonOf(of(...events));
+    expect(await jsonOf(of(...events.map((e) => ({ ...e, tag: 'x' }))))).to.deep.equal(expected);
+    expect(await jsonOf(of(...events.map((e) => structuredClone(e))))).to.deep.equal(expected);
+  });
+
+  it('JSON.stringify of line, chunk and exit events shows one node shape: the plain reference', () => {
+    const node = { label: 'h1', hostname: 'h1.example.org', username: 'me', port: 2222 };
+    const shapes = [
+      lineOf(node, 'x'),
+      chunkEvent('stdout', Buffer.from('x'), node),
+      exitEvent(node, 0, null, 'true'),
+    ].map((e) => (JSON.parse(JSON.stringify(e)) as { node: unknown }).node);
+    expect(shapes).to.deep.equal([node, node, node]);
   });
 
   it('stamps each event with the time it is rendered, in ISO 8601', async () => {
@@ -132,7 +146,16 @@ describe('toJsonLines', () => {
         text: 'out',
         newline: true,
       },
-      { ts: TS, type: 'exit', job: 'run', scheduler: 'main', host: 'alpha', code: 0, signal: null },
+      {
+        ts: TS,
+        type: 'exit',
+        job: 'run',
+        scheduler: 'main',
+        host: 'alpha',
+        code: 0,
+        signal: null,
+        command: '',
+      },
       { ts: TS, type: 'done', job: 'run', scheduler: 'main' }, // the exit event is no JSON primitive
     ]);
     const failed = of_('broken').find((r) => r['type'] === 'failed');
