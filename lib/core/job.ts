@@ -158,14 +158,12 @@ export class Job<T = unknown, R = T> {
   #requirementSet: Set<Job> | undefined;
   readonly #work: Work<T> | undefined;
 
-  /**
-   * @internal the latest run started that includes this job (`undefined`: never run), and the job's index in
-   * it: the inspection methods (`status`, `result()`, ...) read through them. Each run writes only its own
-   * state, so an older run still going never changes what they show.
-   */
-  _run: RunState | undefined = undefined;
-  /** @internal see `_run`. */
-  _runIndex = 0;
+  // The latest run started that includes this job (`undefined`: never run), and the job's index in it: the
+  // inspection methods (`status`, `result()`, ...) read through them. Each run writes only its own state, so
+  // an older run still going never changes what they show. Private: neither JSON nor console.log of a job
+  // shows the whole run's state.
+  #run: RunState | undefined = undefined;
+  #runIndex = 0;
   /**
    * @internal this job's position in the array that last listed it (a plan's members, a scheduler's), or -1
    * if none did: then `array[job._slot] === job` tells in O(1) whether the job is in that array.
@@ -226,6 +224,12 @@ export class Job<T = unknown, R = T> {
   /** @internal whether this job has work: a `work` function, or a subclass's own `work()`. */
   _hasWork(): boolean {
     return this.#work !== undefined || this.work !== Job.prototype.work;
+  }
+
+  /** @internal this job's state is now that of `state`, at `index` (a run starting, see `buildPlan`). */
+  _enterRun(state: RunState, index: number): void {
+    this.#run = state;
+    this.#runIndex = index;
   }
 
   /** @internal lets the scheduler call the protected `work`. */
@@ -364,8 +368,8 @@ export class Job<T = unknown, R = T> {
 
   /** This job's state in the latest run started that includes it. */
   #code(): number {
-    const run = this._run;
-    return run === undefined ? Code.Idle : (run.status[this._runIndex] as number);
+    const run = this.#run;
+    return run === undefined ? Code.Idle : (run.status[this.#runIndex] as number);
   }
 
   /** The status of the latest run. @category running */
@@ -399,7 +403,7 @@ export class Job<T = unknown, R = T> {
   }
   /** What the latest run left (see `RunState.values`). */
   #left(): unknown {
-    return this._run?.values[this._runIndex];
+    return this.#run?.values[this.#runIndex];
   }
   /** What the work raised in the latest run (as raised, not wrapped), or `undefined`. @category running */
   raisedException(): unknown {
@@ -426,7 +430,7 @@ export class Job<T = unknown, R = T> {
       case Code.Done:
         return { status: 'done', value: this.#left() as T };
       case Code.Failed: {
-        const error = this._run?.errors.get(this._runIndex);
+        const error = this.#run?.errors.get(this.#runIndex);
         return error === undefined ? undefined : { status: 'failed', error };
       }
       case Code.Cancelled:

@@ -89,8 +89,7 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean | und
   for (let i = 0; i < n; i++) {
     const job = jobs[i] as Job;
     validateJob(job);
-    job._run = state;
-    job._runIndex = i;
+    job._enterRun(state, i);
     job._slot = i;
     critical[i] = (job.critical ?? enclosingCritical ?? job._criticalByDefault) ? 1 : 0;
     if (job.forever) forever[i] = 1;

@@ -31,7 +31,7 @@ export const STATUS_NAMES: readonly JobStatus[] = [
  * What one run of a scheduler knows of its members, indexed by their position in the run's plan: a struct of
  * arrays owned by the run, so that two runs of one scheduler (two subscriptions to `run()`) never write over
  * each other, and so that 100,000 jobs cost three arrays rather than 100,000 objects. Each job points to the
- * latest run started that includes it (`job._run`, `job._runIndex`): its inspection methods read through that.
+ * latest run started that includes it (set by `job._enterRun`): its inspection methods read through that.
  * @internal
  */
 export class RunState {
