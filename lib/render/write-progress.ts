@@ -52,11 +52,8 @@ function progressText(e: SchedulerEvent): string | undefined {
       const shown = e.value === undefined || isCommandEvent(e.value) ? '' : ` -> ${describeValue(e.value)}`;
       return `-- ${e.job.label}: done${shown}`;
     }
-    case 'failed': {
-      const reason = describeFailure({ status: 'failed', error: e.error });
-      const detail = reason === undefined ? '' : `${reason.status}: ${firstLine(reason.detail)}`;
-      return `-- ${e.job.label}: FAILED${e.critical ? ' (critical)' : ''}: ${detail}`;
-    }
+    case 'failed':
+      return `-- ${e.job.label}: FAILED${e.critical ? ' (critical)' : ''}: ${firstLine(e.error.message)}`;
     case 'cancelled':
       return e.reason === 'forever'
         ? `-- ${e.job.label}: stopped (forever job)`
@@ -91,7 +88,7 @@ function summaryText(end: SchedulerEndEvent, failures: ReadonlyMap<Job, JobOutco
 
 /**
  * Tells a scheduler's run on a terminal, as asynciojobs' `orchestrate(verbose=True)` does: a line when each
- * job starts and ends (`-- label: started`, `-- label: done`, `-- label: FAILED (critical): exit 3: ...`,
+ * job starts and ends (`-- label: started`, `-- label: done`, `-- label: FAILED (critical): <message>`,
  * cancelled, skipped), the output lines of its commands as {@link writeLines} writes them (`host:line`, stderr
  * lines to `stderr`), and at the end the outcome with `why()` and, in words, each job that did not succeed.
  * Every event is passed on unchanged. Lines are written whole, in the order of the events. What
