@@ -12,7 +12,8 @@ export type { JobChain, JobContext, JobOptions, Requirement, ShutdownHook, Work 
 export { Sequence } from './core/sequence.js';
 export type { Schedulable, SequenceOptions } from './core/sequence.js';
 export { Scheduler } from './core/scheduler.js';
-export type { RunOptions, SchedulerOptions } from './core/scheduler.js';
+export type { OrchestrateOptions, RunOptions, SchedulerOptions } from './core/scheduler.js';
+export { outcomeOf, valuesOf } from './core/values-of.js';
 export type { KeepOnlyBetweenOptions } from './core/graph.js';
 export type {
   CancelReason,
@@ -124,6 +125,8 @@ export type {
   JsonRecord,
 } from './render/json-lines.js';
 export { describeFailure } from './render/failure-reason.js';
+export { writeProgress } from './render/write-progress.js';
+export type { WriteProgressOptions } from './render/write-progress.js';
 export type { FailureReason } from './render/failure-reason.js';
 export { ProgressLine } from './render/progress.js';
 export type { ProgressCounts, ProgressLineOptions } from './render/progress.js';

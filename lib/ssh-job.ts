@@ -5,7 +5,7 @@ import type { Command } from './commands/command.js';
 import { Run } from './commands/run.js';
 import { Variables } from './commands/variables.js';
 import { ConfigError } from './core/errors/config-error.js';
-import type { JobOptions } from './core/job.js';
+import type { JobContext, JobOptions } from './core/job.js';
 import { Job } from './core/job.js';
 import { badOption, is } from './internal/option-keys.js';
 import type { CommandEvent } from './nodes/command-event.js';
@@ -100,7 +100,8 @@ const describeValue = (x: unknown): string => {
  * output line, or chunk with `output: 'chunks'`; each exit) is a value of the job on the scheduler's stream.
  * The job fails at the first exit that is neither 0 nor allowed, with a `CommandFailedError` (node, command,
  * exit code or signal, stderr tail), and the commands after it do not run. Its `result()` is the last exit
- * code.
+ * code. Unlike a plain `Job`, it is critical unless it or an enclosing scheduler says otherwise (as in apssh:
+ * a failing command stops the run, and the run ends `false`).
  * @example
  * const node = new SshNode({ hostname: 'fit01' });
  * new SshJob(node, ['apt-get update', new Run('apt-get install -y', pkg)], { label: 'install', critical: true });
@@ -186,9 +187,14 @@ export class SshJob extends Job<CommandEvent, number | null> {
     return last?.type === 'exit' ? last.code : undefined;
   }
 
+  /** An `SshJob` is critical unless it, or an enclosing scheduler, says otherwise (as in apssh). */
+  override get _criticalByDefault(): boolean {
+    return true;
+  }
+
   /** Closes the node's connection (unless `keepConnection`), after the `shutdown` option's hook. */
-  override shutdown(): Promise<void> {
-    const own = super.shutdown();
+  override shutdown(context: JobContext): Promise<void> {
+    const own = super.shutdown(context);
     return (async () => {
       if (own !== undefined) await lastValueFrom(from(own), { defaultValue: undefined });
       if (!this.keepConnection) await this.node.close();

@@ -4,17 +4,19 @@ import type { Scheduler } from './scheduler.js';
 
 /**
  * Why a run stopped: `fine` (every non-forever job completed), `timeout` (the scheduler's timeout fired),
- * `critical` (a critical job failed), `unsubscribed` (the subscriber left, or the parent cancelled it).
+ * `critical` (a critical job failed), `unsubscribed` (the subscriber left, or the parent cancelled it),
+ * `aborted` (the `signal` given to `run()` or `orchestrate()` was aborted).
  * @category models
  */
-export type StopReason = 'fine' | 'timeout' | 'critical' | 'unsubscribed';
+export type StopReason = 'fine' | 'timeout' | 'critical' | 'unsubscribed' | 'aborted';
 
 /**
  * Why a job was cancelled: `forever` (a forever job, once the other jobs were done), `timeout`, `critical`
- * (a critical job failed elsewhere), `parent` (its scheduler was itself cancelled by its parent).
+ * (a critical job failed elsewhere), `parent` (its scheduler was itself cancelled by its parent), `aborted`
+ * (the run's `signal` was aborted).
  * @category models
  */
-export type CancelReason = 'forever' | 'timeout' | 'critical' | 'parent';
+export type CancelReason = 'forever' | 'timeout' | 'critical' | 'parent' | 'aborted';
 
 interface JobEventBase {
   /** The job the event is about. */

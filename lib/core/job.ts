@@ -5,8 +5,9 @@ import { hasBrand, isScheduler, SEQUENCE } from '../internal/kinds.js';
 import { badOption, describeValue, optionKeys, unknownOption } from '../internal/option-keys.js';
 import type { OptionKeys } from '../internal/option-keys.js';
 import { ConfigError } from './errors/config-error.js';
-import type { JobsError } from './errors/jobs-error.js';
 import type { JobOutcome } from './events.js';
+import { Code, STATUS_NAMES } from './run-state.js';
+import type { RunState } from './run-state.js';
 
 // Node's util.inspect.custom, without importing node:util (core does no I/O)
 const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
@@ -39,8 +40,9 @@ export const RunIf = { AllDone: 'all-done', AllSuccess: 'all-success' } as const
 export type RunIf = (typeof RunIf)[keyof typeof RunIf];
 
 /**
- * What a job's work receives: `signal` is aborted when the job is cancelled (handy for Promise-based work,
- * such as `fetch` or `child_process` with `{ signal }`).
+ * What a job's work and its shutdown hook receive: `signal` is aborted when the work is cancelled, or when
+ * the shutdown phase's `shutdownTimeout` expires (handy for Promise-based code, such as `fetch` or
+ * `child_process` with `{ signal }`).
  * @category models
  */
 export interface JobContext {
@@ -48,11 +50,13 @@ export interface JobContext {
 }
 
 /**
- * A shutdown hook: returns nothing, or a Promise or Observable to wait for.
+ * A shutdown hook: returns nothing, or a Promise or Observable to wait for. Bounded by the scheduler's
+ * `shutdownTimeout`: then an Observable is unsubscribed, and `context.signal` is aborted (a Promise-based
+ * hook should listen to it, so that nothing it does lands after the run is over).
  * @category models
  */
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook that returns nothing is the common case
-export type ShutdownHook = () => ObservableInput<unknown> | void;
+export type ShutdownHook = (context: JobContext) => ObservableInput<unknown> | void;
 
 /**
  * A job's work: called once per run; its Observable (or Promise, or async iterable) is the job.
@@ -80,7 +84,10 @@ export type Requirement =
 export interface JobOptions {
   /** Shown by `list()`, graphs and error messages. */
   readonly label?: string | undefined;
-  /** A failure aborts the whole scheduler. Unset: inherited from the enclosing scheduler (default false). */
+  /**
+   * A failure aborts the whole scheduler. Unset: the setting of the nearest enclosing scheduler that has one,
+   * else the job's class default: false for a `Job`, true for an `SshJob` (as in apssh).
+   */
   readonly critical?: boolean | undefined;
   /** Never waited for: cancelled once every other job of its scheduler is done. */
   readonly forever?: boolean | undefined;
@@ -90,7 +97,10 @@ export interface JobOptions {
   readonly timeout?: number | undefined;
   /** See {@link RunIf}. */
   readonly runIf?: RunIf | undefined;
-  /** Called once after every run of the enclosing scheduler, however the run ended. */
+  /**
+   * Called once after every run of the enclosing scheduler, however the run ended, with a `signal` aborted
+   * when the scheduler's `shutdownTimeout` expires.
+   */
   readonly shutdown?: ShutdownHook | undefined;
   /** A scheduler to add this job to. */
   readonly scheduler?: { add(job: Job): unknown } | undefined;
@@ -153,15 +163,12 @@ export class Job<T = unknown, R = T> {
   #requirementSet: Set<Job> | undefined;
   readonly #work: Work<T> | undefined;
 
-  /** @internal status of the latest run, written by the scheduler. */
-  _status: JobStatus = JobStatus.Idle;
-  /**
-   * @internal what the latest run left, by status: done: the last value; failed: what the work raised;
-   * skipped: the requirements that did not succeed. One field rather than three keeps 100,000 jobs small.
-   */
-  _value: unknown = undefined;
-  /** @internal the JobsError of a failed run. */
-  _error: JobsError | undefined = undefined;
+  // The latest run started that includes this job (`undefined`: never run), and the job's index in it: the
+  // inspection methods (`status`, `result()`, ...) read through them. Each run writes only its own state, so
+  // an older run still going never changes what they show. Private: neither JSON nor console.log of a job
+  // shows the whole run's state.
+  #run: RunState | undefined = undefined;
+  #runIndex = 0;
   /**
    * @internal this job's position in the array that last listed it (a plan's members, a scheduler's), or -1
    * if none did: then `array[job._slot] === job` tells in O(1) whether the job is in that array.
@@ -242,6 +249,12 @@ export class Job<T = unknown, R = T> {
    */
   protected static readonly extraOptions: readonly string[] = [];
 
+  /** @internal this job's state is now that of `state`, at `index` (a run starting, see `buildPlan`). */
+  _enterRun(state: RunState, index: number): void {
+    this.#run = state;
+    this.#runIndex = index;
+  }
+
   /** @internal lets the scheduler call the protected `work`. */
   _work(context: JobContext): ObservableInput<T> {
     return this.work(context);
@@ -249,11 +262,12 @@ export class Job<T = unknown, R = T> {
 
   /**
    * Called once after each run of the enclosing scheduler, however it ended (bounded by its
-   * `shutdownTimeout`). By default calls the `shutdown` option. `SshJob` closes connections here.
+   * `shutdownTimeout`, when `context.signal` is aborted). By default calls the `shutdown` option. `SshJob`
+   * closes connections here.
    * @category running
    */
-  shutdown(): ReturnType<ShutdownHook> {
-    return this.#options?.shutdown?.();
+  shutdown(context: JobContext): ReturnType<ShutdownHook> {
+    return this.#options?.shutdown?.(context);
   }
 
   /**
@@ -330,9 +344,16 @@ export class Job<T = unknown, R = T> {
     return (this.#options ??= { ...DEFAULT_OPTIONS });
   }
 
-  /** See {@link JobOptions.critical}. */
+  /** See {@link JobOptions.critical}: this job's own setting. */
   get critical(): boolean | undefined {
     return this.#options?.critical;
+  }
+  /**
+   * @internal whether the job is critical when neither it nor an enclosing scheduler says: false here, true
+   * for an `SshJob`.
+   */
+  get _criticalByDefault(): boolean {
+    return false;
   }
   set critical(critical: boolean | undefined) {
     this.#mutableOptions().critical = critical;
@@ -368,9 +389,15 @@ export class Job<T = unknown, R = T> {
     return this.label;
   }
 
+  /** This job's state in the latest run started that includes it. */
+  #code(): number {
+    const run = this.#run;
+    return run === undefined ? Code.Idle : (run.status[this.#runIndex] as number);
+  }
+
   /** The status of the latest run. @category running */
   get status(): JobStatus {
-    return this._status;
+    return STATUS_NAMES[this.#code()] as JobStatus;
   }
 
   /** `{ label, status }`: what `JSON.stringify` shows of a job (never its node, work or values). */
@@ -384,39 +411,43 @@ export class Job<T = unknown, R = T> {
   }
   /** Not started in the latest run (or never run). @category running */
   isIdle(): boolean {
-    return this._status === JobStatus.Idle;
+    return this.#code() === Code.Idle;
   }
   /** Requirements met, waiting for a window slot. @category running */
   isScheduled(): boolean {
-    return this._status === JobStatus.Scheduled;
+    return this.#code() === Code.Scheduled;
   }
   /** Running now. @category running */
   isRunning(): boolean {
-    return this._status === JobStatus.Running;
+    return this.#code() === Code.Running;
   }
   /** Completed: done, failed (a raised job is done, as in asynciojobs) or skipped. @category running */
   isDone(): boolean {
-    const s = this._status;
-    return s === JobStatus.Done || s === JobStatus.Failed || s === JobStatus.Skipped;
+    const s = this.#code();
+    return s === Code.Done || s === Code.Failed || s === Code.Skipped;
   }
   /** Unsubscribed while running (timeout, critical abort, end of a forever job). @category running */
   isCancelled(): boolean {
-    return this._status === JobStatus.Cancelled;
+    return this.#code() === Code.Cancelled;
   }
   /** Not run because of `runIf: 'all-success'`. @category running */
   isSkipped(): boolean {
-    return this._status === JobStatus.Skipped;
+    return this.#code() === Code.Skipped;
+  }
+  /** What the latest run left (see `RunState.values`). */
+  #left(): unknown {
+    return this.#run?.values[this.#runIndex];
   }
   /** What the work raised in the latest run (as raised, not wrapped), or `undefined`. @category running */
   raisedException(): unknown {
-    return this._status === JobStatus.Failed ? this._value : undefined;
+    return this.#code() === Code.Failed ? this.#left() : undefined;
   }
   /**
    * The last value emitted in the latest run, once the job is done (through {@link Job.resultOf}); `undefined`
    * when it is not done (idle, running, cancelled, failed, skipped) or emitted nothing. @category running
    */
   result(): R | undefined {
-    return this._status === JobStatus.Done ? this.resultOf(this._value as T | undefined) : undefined;
+    return this.#code() === Code.Done ? this.resultOf(this.#left() as T | undefined) : undefined;
   }
 
   /**
@@ -428,25 +459,20 @@ export class Job<T = unknown, R = T> {
   }
   /** How the latest run ended, or `undefined` while it has not. @category running */
   outcome(): JobOutcome<T> | undefined {
-    switch (this._status) {
-      case JobStatus.Done:
-        return { status: 'done', value: this._value as T };
-      case JobStatus.Failed:
-        return this._error === undefined ? undefined : { status: 'failed', error: this._error };
-      case JobStatus.Cancelled:
+    switch (this.#code()) {
+      case Code.Done:
+        return { status: 'done', value: this.#left() as T };
+      case Code.Failed: {
+        const error = this.#run?.errors.get(this.#runIndex);
+        return error === undefined ? undefined : { status: 'failed', error };
+      }
+      case Code.Cancelled:
         return { status: 'cancelled' };
-      case JobStatus.Skipped:
-        return { status: 'skipped', because: this._value as readonly Job[] };
+      case Code.Skipped:
+        return { status: 'skipped', because: this.#left() as readonly Job[] };
       default:
         return undefined;
     }
-  }
-
-  /** @internal forgets the latest run. */
-  _reset(): void {
-    this._status = JobStatus.Idle;
-    this._value = undefined;
-    this._error = undefined;
   }
 
   /** `<Job "label">`. */

@@ -4,6 +4,7 @@ import { CycleError } from './errors/cycle-error.js';
 import { ForeignRequirementError } from './errors/foreign-requirement-error.js';
 import { checkDuration, validateJob } from './job.js';
 import type { Job } from './job.js';
+import { RunState } from './run-state.js';
 import type { Scheduler } from './scheduler.js';
 
 /**
@@ -14,8 +15,15 @@ import type { Scheduler } from './scheduler.js';
  */
 export interface Plan {
   readonly jobs: readonly Job[];
-  /** 1 when the job is critical (its own setting, else the scheduler's, else inherited). */
+  /**
+   * 1 when the job is critical: its own setting, else the nearest enclosing scheduler's that is set (this
+   * one's or one above), else its class default (`Job`: false, `SshJob`: true).
+   */
   readonly critical: Uint8Array;
+  /** The setting of `critical` that members inherit: this scheduler's, else the nearest enclosing one set. */
+  readonly enclosingCritical: boolean | undefined;
+  /** The state of the run the plan is for; every member points to it from now on. */
+  readonly state: RunState;
   readonly forever: Uint8Array;
   /** Number of jobs that are not forever. */
   readonly finiteCount: number;
@@ -59,15 +67,18 @@ export function distinctJobs(list: readonly Job[]): Job[] {
 /**
  * Validates a scheduler (options, every member's options, foreign requirements, cycles) and builds the
  * plan of one run. O(jobs + edges). When `deep`, nested schedulers are validated too, so that a bad graph
- * anywhere fails before anything runs. Resets the state of the members' latest run.
+ * anywhere fails before anything runs. The members' latest run is now this one (or, for the members of
+ * nested schedulers, a run of theirs not started yet): they show as idle until it runs them.
+ * `inheritedCritical`: the `critical` of the nearest enclosing scheduler that sets it.
  * @internal
  */
-export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep: boolean): Plan {
+export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean | undefined, deep: boolean): Plan {
   validateSchedulerOptions(scheduler);
   validateJob(scheduler);
-  const defaultCritical = scheduler.critical ?? inheritedCritical;
+  const enclosingCritical = scheduler.critical ?? inheritedCritical;
   const jobs = [...scheduler._memberList()];
   const n = jobs.length;
+  const state = new RunState(n);
   const critical = new Uint8Array(n);
   const forever = new Uint8Array(n);
   const requirementCount = new Int32Array(n);
@@ -78,10 +89,9 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
   for (let i = 0; i < n; i++) {
     const job = jobs[i] as Job;
     validateJob(job);
-    // a fresh job has nothing to forget; a scheduler always does (its members' shutdown is due again)
-    if (job._status !== 'idle' || job._value !== undefined || isScheduler(job)) job._reset();
+    job._enterRun(state, i);
     job._slot = i;
-    critical[i] = (job.critical ?? defaultCritical) ? 1 : 0;
+    critical[i] = (job.critical ?? enclosingCritical ?? job._criticalByDefault) ? 1 : 0;
     if (job.forever) forever[i] = 1;
     else finiteCount++;
     const count = job._requirementList().length;
@@ -123,7 +133,17 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
       successors[at] = i;
       successorStart[k] = at;
     }
-  const plan: Plan = { jobs, critical, forever, finiteCount, requirementCount, successorStart, successors };
+  const plan: Plan = {
+    jobs,
+    critical,
+    enclosingCritical,
+    state,
+    forever,
+    finiteCount,
+    requirementCount,
+    successorStart,
+    successors,
+  };
   if (!ordered) {
     const cycle = findCycle(plan);
     if (cycle !== undefined) throw new CycleError(scheduler.label, cycle);
@@ -131,7 +151,7 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean, deep
   if (deep)
     for (let i = 0; i < n; i++) {
       const job = jobs[i] as Job;
-      if (isScheduler(job)) buildPlan(job, critical[i] === 1, true);
+      if (isScheduler(job)) buildPlan(job, enclosingCritical, true);
     }
   return plan;
 }

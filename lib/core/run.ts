@@ -4,6 +4,7 @@ import {
   concat,
   defer,
   EMPTY,
+  finalize,
   from,
   ignoreElements,
   map,
@@ -30,8 +31,8 @@ import { SchedulerAbortedError } from './errors/scheduler-aborted-error.js';
 import type { CancelReason, SchedulerEndEvent, SchedulerEvent, StopReason } from './events.js';
 import { buildPlan } from './plan.js';
 import type { Plan } from './plan.js';
-import { JobStatus } from './job.js';
 import type { Job, JobContext } from './job.js';
+import { Code } from './run-state.js';
 import type { Scheduler } from './scheduler.js';
 import { TaskWindow } from './window.js';
 import type { WindowOwner, WindowTask } from './window.js';
@@ -40,10 +41,14 @@ import type { WindowOwner, WindowTask } from './window.js';
 export interface RunGraphOptions {
   /** The run's global timeout (ms); `undefined`: none. */
   readonly timeout: number | undefined;
-  /** `critical` of the enclosing scheduler, for members (and this scheduler) that leave it unset. */
-  readonly inheritedCritical: boolean;
+  /** `critical` of the nearest enclosing scheduler that sets it, for members (and this one) that do not. */
+  readonly inheritedCritical: boolean | undefined;
   /** Run as a member of a parent scheduler: the parent validated the graph and shuts this one down. */
   readonly nested: boolean;
+  /** For a nested run: the parent's run, which shuts it down, and this scheduler's index in it. */
+  readonly parent: { readonly run: GraphRun; readonly index: number } | undefined;
+  /** Aborting it stops the run (reason `aborted`); already aborted, nothing runs. Top-level runs only. */
+  readonly signal: AbortSignal | undefined;
   /**
    * Whether the jobs' events (started, value, done, failed, skipped) are emitted: not for `orchestrate()`,
    * which reads the end event alone (300,000 events nobody reads in a 100,000-job run), nor for the
@@ -56,10 +61,11 @@ export interface RunGraphOptions {
 export interface RunRecord {
   reason: StopReason | undefined;
   timeout: number | undefined;
-  /** The critical job whose failure aborted the run. */
+  /** The critical job whose failure aborted the run, and its error. */
   culprit: Job | undefined;
-  /** The members, as planned for the run. */
-  readonly jobs: readonly Job[];
+  culpritError: JobsError | undefined;
+  /** The `reason` of the aborted signal. */
+  abortReason: unknown;
   /** Jobs that failed (not critically, when the run is fine) and jobs skipped, so far. */
   failed: number;
   skipped: number;
@@ -74,6 +80,13 @@ const CANCEL_REASON: Record<StopReason, CancelReason> = {
   timeout: 'timeout',
   critical: 'critical',
   unsubscribed: 'parent',
+  aborted: 'aborted',
+};
+
+/** What an abort reason adds to `why()`: nothing for the default one (`controller.abort()`). */
+const abortDetail = (reason: unknown): string => {
+  if (reason instanceof Error) return reason.name === 'AbortError' ? '' : `: ${reason.message}`;
+  return typeof reason === 'string' || typeof reason === 'number' ? `: ${String(reason)}` : '';
 };
 
 /**
@@ -99,28 +112,40 @@ export function explain(record: RunRecord | undefined): string {
       const culprit = record.culprit;
       if (culprit === undefined) return 'a critical job failed';
       // what the work raised, not the JobFailedError wrapping it (whose message names the job again)
-      const error = culprit._error;
+      const error = record.culpritError;
       const cause =
         error?.code === 'job-failed' ? describeRaised(error.cause) : (error?.message ?? 'unknown error');
       return `critical job "${culprit.label}" failed: ${cause}`;
     }
     case 'unsubscribed':
       return 'cancelled: unsubscribed before the end';
+    case 'aborted':
+      return `cancelled: aborted by its signal${abortDetail(record.abortReason)}`;
   }
 }
 
 /**
- * Calls every member's `shutdown()` once, concurrently; completes when all are done, or after
- * `shutdownTimeout`. Errors of hooks are ignored (a shutdown must not change the run's outcome).
+ * Calls the shutdown hook of each of `jobs` (the members of `scheduler`) once, concurrently, with a signal
+ * aborted once the scheduler's `shutdownTimeout` expires, or if the shutdown is unsubscribed before the hooks
+ * are done; completes when all are done, or at that timeout. A nested scheduler's members are shut down
+ * through it: those of its run within this one (`nestedRun(i)`), unless that run did so itself; all of them
+ * when it did not run. Errors of hooks are ignored (a shutdown must not change the run's outcome).
  * @internal
  */
-export function shutdownMembers(scheduler: Scheduler): Observable<never> {
+export function shutdownMembers(
+  scheduler: Scheduler,
+  jobs: Iterable<Job>,
+  nestedRun: (index: number) => GraphRun | undefined,
+): Observable<never> {
   return defer(() => {
-    scheduler._membersShutDown = true;
+    const controller = new AbortController();
+    const context: JobContext = { signal: controller.signal };
     const pending: Observable<unknown>[] = [];
-    for (const job of scheduler._memberList()) {
+    let index = 0;
+    for (const job of jobs) {
+      const i = index++;
       try {
-        const hook = job.shutdown();
+        const hook = isScheduler(job) ? nestedShutdown(job, nestedRun(i)) : job.shutdown(context);
         if (hook !== undefined) pending.push(from(hook).pipe(catchError(() => EMPTY)));
       } catch {
         // a throwing hook is ignored, like a rejecting one
@@ -128,10 +153,43 @@ export function shutdownMembers(scheduler: Scheduler): Observable<never> {
     }
     if (pending.length === 0) return EMPTY;
     const bound = scheduler.shutdownTimeout;
+    let over = false;
     const all = from(pending).pipe(mergeAll(), ignoreElements());
-    return bound === undefined ? all : all.pipe(takeUntil(timer(bound)));
+    const bounded =
+      bound === undefined
+        ? all
+        : all.pipe(
+            takeUntil(
+              timer(bound).pipe(
+                tap(() => {
+                  over = true;
+                  // as AbortSignal.timeout() does
+                  controller.abort(
+                    new DOMException(`shutdown timed out after ${String(bound)} ms`, 'TimeoutError'),
+                  );
+                }),
+              ),
+            ),
+          );
+    return bounded.pipe(
+      tap({
+        complete: () => {
+          over = true;
+        },
+      }),
+      finalize(() => {
+        // unsubscribed before the end (the consumer left during the shutdown phase)
+        if (!over) controller.abort();
+      }),
+    );
   });
 }
+
+/** A nested scheduler's part in its parent's shutdown (see {@link shutdownMembers}). */
+const nestedShutdown = (nested: Scheduler, run: GraphRun | undefined): Observable<never> | undefined =>
+  run === undefined ? shutdownMembers(nested, nested._memberList(), noNestedRun) : run.shutdown();
+
+const noNestedRun = (): undefined => undefined;
 
 const isPromiseLike = (x: unknown): x is PromiseLike<unknown> =>
   typeof x === 'object' &&
@@ -179,16 +237,18 @@ class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
   }
 
   /** Calls the work and subscribes to it (or, for a plain Promise, waits for it). */
-  start(critical: boolean): void {
+  start(): void {
     const job = this.#job;
     let result: unknown;
     try {
       if (isScheduler(job)) {
         result = job._runGraph({
           timeout: job.timeout,
-          inheritedCritical: critical,
+          inheritedCritical: this.#graph.enclosingCritical,
           nested: true,
           jobEvents: this.#graph.jobEvents,
+          parent: { run: this.#graph, index: this.#index },
+          signal: undefined,
         });
       } else {
         result = job._work(this);
@@ -262,7 +322,7 @@ class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
       if (event.type === 'end' && event.scheduler === job) this.#nestedEnd = event;
       if (this.#graph.jobEvents) this.#graph.emit(event);
     } else {
-      job._value = value;
+      this.#graph.values[this.#index] = value;
       if (this.#graph.jobEvents)
         this.#graph.emit({ type: 'value', job, value, scheduler: this.#graph.scheduler });
     }
@@ -281,8 +341,9 @@ class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
     } else if (this.#phase === 0) {
       this.#phase = 3;
       super.unsubscribe();
-      if (this.#job._status === JobStatus.Running) {
-        this.#job._status = JobStatus.Cancelled;
+      const status = this.#graph.status;
+      if (status[this.#index] === Code.Running) {
+        status[this.#index] = Code.Cancelled;
         this.#controller?.abort();
       }
     }
@@ -291,14 +352,26 @@ class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
 
 /**
  * The run of one scheduler: per-job counters of unfinished requirements, a ready queue feeding the jobs
- * window, and `takeUntil` for the three ways a run stops (every finite job done, a critical failure, the
- * global timeout). Everything is per subscription, so the Observable is cold. Jobs are referred to by
- * their index in the plan.
+ * window, and `takeUntil` for the ways a run stops (every finite job done, a critical failure, the global
+ * timeout, the signal). Everything is per subscription, so the Observable is cold: two subscriptions are two
+ * independent runs, each with its own state of the jobs (see `RunState`) and its own shutdown. Jobs are
+ * referred to by their index in the plan.
+ * @internal
  */
-class GraphRun {
+export class GraphRun {
   readonly scheduler: Scheduler;
   /** See {@link RunGraphOptions.jobEvents}. */
   readonly jobEvents: boolean;
+  /** The `critical` setting that members (and nested schedulers) inherit. */
+  readonly enclosingCritical: boolean | undefined;
+  /** The members' states in this run, by plan index (see `RunState`). */
+  readonly status: Uint8Array;
+  readonly values: unknown[];
+  readonly #errors: Map<number, JobsError>;
+  /** The runs of nested schedulers started by this one, by plan index (made on the first). */
+  #nested: Map<number, GraphRun> | undefined;
+  /** The members' shutdown hooks have been called (or are being called) for this run. */
+  #shutDown = false;
   readonly #options: RunGraphOptions;
   readonly #plan: Plan;
   readonly #record: RunRecord;
@@ -332,6 +405,10 @@ class GraphRun {
   constructor(scheduler: Scheduler, options: RunGraphOptions, plan: Plan) {
     this.scheduler = scheduler;
     this.jobEvents = options.jobEvents;
+    this.enclosingCritical = plan.enclosingCritical;
+    this.status = plan.state.status;
+    this.values = plan.state.values;
+    this.#errors = plan.state.errors;
     this.#options = options;
     this.#plan = plan;
     this.#pending = plan.requirementCount.slice();
@@ -342,13 +419,27 @@ class GraphRun {
       reason: undefined,
       timeout: options.timeout,
       culprit: undefined,
-      jobs: plan.jobs,
+      culpritError: undefined,
+      abortReason: undefined,
       failed: 0,
       skipped: 0,
     };
     this.#window = scheduler.jobsWindow ?? Infinity;
     scheduler._lastRun = this.#record;
-    scheduler._membersShutDown = false;
+    const parent = options.parent;
+    if (parent !== undefined) (parent.run.#nested ??= new Map()).set(parent.index, this);
+  }
+
+  /** The run of the nested scheduler at `index` that this run started, if it did. */
+  nestedRun(index: number): GraphRun | undefined {
+    return this.#nested?.get(index);
+  }
+
+  /** The members' shutdown, the first time it is asked for in this run (afterwards: nothing to do). */
+  shutdown(): Observable<never> | undefined {
+    if (this.#shutDown) return undefined;
+    this.#shutDown = true;
+    return shutdownMembers(this.scheduler, this.#plan.jobs, (i) => this.nestedRun(i));
   }
 
   events(): Observable<SchedulerEvent> {
@@ -363,6 +454,19 @@ class GraphRun {
               this.#record.reason ??= 'timeout';
             }),
           );
+    const signal = this.#options.signal;
+    const abort$ =
+      signal === undefined
+        ? NEVER
+        : new Observable<never>(() => {
+            const onAbort = (): void => {
+              this.#stop('aborted');
+            };
+            signal.addEventListener('abort', onAbort);
+            return () => {
+              signal.removeEventListener('abort', onAbort);
+            };
+          });
     // the jobs window, fed by the run itself (no Observable of ready jobs)
     const execution$ = new Observable<SchedulerEvent>((subscriber) => {
       const jobsWindow = new TaskWindow<number, SchedulerEvent>(
@@ -376,7 +480,7 @@ class GraphRun {
         this.#jobsWindow = undefined;
         jobsWindow.unsubscribe();
       };
-    }).pipe(takeUntil(merge(this.#stop$, deadline$)));
+    }).pipe(takeUntil(merge(this.#stop$, deadline$, abort$)));
     const all$ = concat(
       execution$,
       defer(() => this.#tail()),
@@ -408,6 +512,10 @@ class GraphRun {
   }
 
   #start(): void {
+    if (this.#options.signal?.aborted === true) {
+      this.#stop('aborted');
+      return;
+    }
     if (this.#unsettled === 0) {
       this.#stop('fine');
       return;
@@ -418,10 +526,16 @@ class GraphRun {
     this.#makeReady(count);
   }
 
-  #stop(reason: StopReason, culprit?: Job): void {
-    if (this.#record.reason !== undefined) return;
-    this.#record.reason = reason;
-    this.#record.culprit = culprit;
+  /** Stops the run; `culprit`: the index of the critical job that failed. */
+  #stop(reason: StopReason, culprit?: number): void {
+    const record = this.#record;
+    if (record.reason !== undefined) return;
+    record.reason = reason;
+    if (culprit !== undefined) {
+      record.culprit = this.#plan.jobs[culprit];
+      record.culpritError = this.#errors.get(culprit);
+    }
+    if (reason === 'aborted') record.abortReason = this.#options.signal?.reason;
     this.#stop$.next(reason);
   }
 
@@ -441,8 +555,8 @@ class GraphRun {
     const batch = this.#batch;
     // without a window, ready jobs start at once: no `scheduled` state to show
     if (this.#window !== Infinity) {
-      const jobs = this.#plan.jobs;
-      for (let k = 0; k < count; k++) (jobs[batch[k] as number] as Job)._status = JobStatus.Scheduled;
+      const status = this.status;
+      for (let k = 0; k < count; k++) status[batch[k] as number] = Code.Scheduled;
     }
     const jobsWindow = this.#jobsWindow;
     if (jobsWindow === undefined) return;
@@ -453,15 +567,15 @@ class GraphRun {
   /** Starts one job: its `started` event, then its work as a task of the window. */
   #startJob(index: number, owner: WindowOwner<SchedulerEvent>): WindowTask {
     const job = this.#plan.jobs[index] as Job;
-    job._status = JobStatus.Running;
+    this.status[index] = Code.Running;
     this.#startedCount++;
     const run = new JobRun(this, index, job, owner);
     if (this.jobEvents) this.emit({ type: 'started', job, scheduler: this.scheduler });
     if (owner.closed || this.#finished) {
       // the consumer left on seeing `started` (a take(1), say): the work is never called
-      job._status = JobStatus.Idle;
+      this.status[index] = Code.Idle;
       run.unsubscribe();
-    } else run.start(this.#plan.critical[index] === 1);
+    } else run.start();
     return run;
   }
 
@@ -474,22 +588,22 @@ class GraphRun {
       failed = true;
       raised = new SchedulerAbortedError(job, nestedEnd.reason, nestedEnd.why);
     } else if (!failed && nestedEnd !== undefined) {
-      job._value = true;
+      this.values[index] = true;
     }
     if (!failed) {
-      job._status = JobStatus.Done;
-      if (this.jobEvents) this.emit({ type: 'done', job, value: job._value, scheduler });
+      this.status[index] = Code.Done;
+      if (this.jobEvents) this.emit({ type: 'done', job, value: this.values[index], scheduler });
       this.#settle(index, true);
     } else {
       const error = toJobsError(raised, job);
-      job._status = JobStatus.Failed;
-      job._value = raised;
-      job._error = error;
+      this.status[index] = Code.Failed;
+      this.values[index] = raised;
+      this.#errors.set(index, error);
       this.#record.failed++;
       const critical = this.#plan.critical[index] === 1;
       if (this.jobEvents) this.emit({ type: 'failed', job, error, critical, scheduler });
       // stop now, not when the settle queue gets to it: jobs released in the same batch must not start
-      if (critical) this.#stop('critical', job);
+      if (critical) this.#stop('critical', index);
       this.#settle(index, false);
     }
   }
@@ -514,6 +628,7 @@ class GraphRun {
     this.#settling = true;
     const { jobs, critical, forever, successorStart, successors } = this.#plan;
     const pending = this.#pending;
+    const status = this.status;
     try {
       while (this.#settleHead < this.#settleTail && this.#record.reason === undefined) {
         const entry = this.#settleQueue[this.#settleHead++] as number;
@@ -522,8 +637,8 @@ class GraphRun {
         const doneJob = jobs[done] as Job;
         this.#unsettled--;
         if (forever[done] === 0) this.#finiteLeft--;
-        if (!success && critical[done] === 1 && doneJob._status === JobStatus.Failed) {
-          this.#stop('critical', doneJob);
+        if (!success && critical[done] === 1 && status[done] === Code.Failed) {
+          this.#stop('critical', done);
           break;
         }
         if ((this.#finiteLeft === 0 && this.#finiteCount > 0) || this.#unsettled === 0) {
@@ -544,8 +659,8 @@ class GraphRun {
             const notOk = this.#notOk.size === 0 ? undefined : this.#notOk.get(next);
             const job = jobs[next] as Job;
             if (notOk !== undefined && job.runIf === 'all-success') {
-              job._status = JobStatus.Skipped;
-              job._value = notOk;
+              status[next] = Code.Skipped;
+              this.values[next] = notOk;
               this.#record.skipped++;
               if (this.jobEvents)
                 this.emit({ type: 'skipped', job, because: notOk, scheduler: this.scheduler });
@@ -567,8 +682,7 @@ class GraphRun {
     const reason = this.#record.reason ?? 'fine';
     this.#record.reason = reason;
     const cancelled: SchedulerEvent[] = [];
-    if (this.#somethingLeft())
-      collectCancelled(this.#plan.jobs, this.scheduler, CANCEL_REASON[reason], cancelled);
+    if (this.#somethingLeft()) this.#collectCancelled(CANCEL_REASON[reason], cancelled);
     const end: SchedulerEndEvent = {
       type: 'end',
       scheduler: this.scheduler,
@@ -576,7 +690,14 @@ class GraphRun {
       reason,
       why: explain(this.#record),
     };
-    return concat(from(cancelled), shutdownMembers(this.scheduler), of(end));
+    // a run aborted before it started ran nothing, and has nothing to shut down
+    if (reason === 'aborted' && this.#startedCount === 0) this.#shutDown = true;
+    // deferred: a consumer leaving on a cancelled event leaves the shutdown to `#finish`
+    return concat(
+      from(cancelled),
+      defer(() => this.shutdown() ?? EMPTY),
+      of(end),
+    );
   }
 
   /** Whether a job may be running or waiting for a slot (else the scan for them can be skipped). */
@@ -592,31 +713,28 @@ class GraphRun {
   #finish(): void {
     if (!this.#tailStarted) {
       this.#record.reason ??= 'unsubscribed';
-      if (this.#somethingLeft()) collectCancelled(this.#plan.jobs, this.scheduler, 'parent', undefined);
+      if (this.#somethingLeft()) this.#collectCancelled('parent', undefined);
     }
     // a nested run is shut down by its parent's shutdown phase (which awaits it); a top-level one, here,
     // fire and forget: nobody is listening any more
-    if (!this.#options.nested && !this.scheduler._membersShutDown)
-      shutdownMembers(this.scheduler).subscribe();
+    if (!this.#options.nested) this.shutdown()?.subscribe();
   }
-}
 
-/**
- * Puts jobs that were waiting for a slot back to idle, and collects a cancelled event for every cancelled
- * job, recursing into cancelled nested schedulers.
- */
-function collectCancelled(
-  jobs: readonly Job[],
-  scheduler: Scheduler,
-  reason: CancelReason,
-  out: SchedulerEvent[] | undefined,
-): void {
-  for (const job of jobs) {
-    if (job._status === JobStatus.Scheduled) job._status = JobStatus.Idle;
-    else if (job._status === JobStatus.Cancelled) {
-      out?.push({ type: 'cancelled', job, reason, scheduler });
-      if (isScheduler(job) && job._lastRun !== undefined)
-        collectCancelled(job._lastRun.jobs, job, 'parent', out);
+  /**
+   * Puts jobs that were waiting for a slot back to idle, and collects a cancelled event for every cancelled
+   * job, recursing into cancelled nested schedulers.
+   */
+  #collectCancelled(reason: CancelReason, out: SchedulerEvent[] | undefined): void {
+    const jobs = this.#plan.jobs;
+    const status = this.status;
+    for (let i = 0; i < jobs.length; i++) {
+      const code = status[i];
+      if (code === Code.Scheduled) status[i] = Code.Idle;
+      else if (code === Code.Cancelled) {
+        out?.push({ type: 'cancelled', job: jobs[i] as Job, reason, scheduler: this.scheduler });
+        const nested = this.#nested?.get(i);
+        if (nested !== undefined) nested.#collectCancelled('parent', out);
+      }
     }
   }
 }

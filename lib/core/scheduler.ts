@@ -1,5 +1,5 @@
 import { defer, filter, map } from 'rxjs';
-import type { Observable, ObservableInput } from 'rxjs';
+import type { MonoTypeOperatorFunction, Observable, ObservableInput } from 'rxjs';
 
 import { hasBrand, isScheduler, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
 import { checkOption, checkOptionKeys, describeValue, optionKeys } from '../internal/option-keys.js';
@@ -9,6 +9,7 @@ import { toDot } from '../render/dot.js';
 import { exportAsDotfile, exportAsGraphic } from '../render/export.js';
 import type { GraphicFormat } from '../render/export.js';
 import { toMermaid } from '../render/mermaid.js';
+import { writeProgress } from '../render/write-progress.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
 import type { SchedulerEndEvent, SchedulerEvent } from './events.js';
 import * as graph from './graph.js';
@@ -27,6 +28,12 @@ import type { Schedulable } from './sequence.js';
  */
 export interface SchedulerOptions extends Omit<JobOptions, 'shutdown'> {
   /**
+   * The default of the members (at any depth) that do not set `critical`, and this scheduler's own
+   * criticality in its parent. Unset (the default): members keep the setting of an enclosing scheduler, else
+   * their class default (`Job`: false, `SshJob`: true, as in apssh), and a nested scheduler is not critical.
+   */
+  readonly critical?: boolean | undefined;
+  /**
    * Milliseconds for the whole run: on expiry every running job is cancelled and the run ends `false`.
    * (For a nested scheduler, counted from when it starts.)
    */
@@ -41,6 +48,21 @@ export interface SchedulerOptions extends Omit<JobOptions, 'shutdown'> {
 export interface RunOptions {
   /** Overrides the scheduler's own `timeout` for this run (nested schedulers keep theirs). */
   readonly timeout?: number | undefined;
+  /**
+   * Aborting it cancels the run: running jobs are cancelled, the shutdown phase runs, and the run ends
+   * `false` (reason `aborted`). Already aborted: no job runs.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** @category models */
+export interface OrchestrateOptions extends RunOptions {
+  /**
+   * Print the run as it goes: `true` writes the jobs' progress, their output lines and, at the end, the
+   * failures in words to stdout and stderr (`writeProgress()`); or give a renderer of your own, an operator
+   * that passes the events on (`writeProgress({ stdout: stream })`, `writeLines()`). Default: nothing printed.
+   */
+  readonly verbose?: boolean | MonoTypeOperatorFunction<SchedulerEvent> | undefined;
 }
 
 /** The keys of {@link RunOptions}, for `run()` and `orchestrate()`. */
@@ -129,10 +151,8 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   #memberSet: Set<Job> | undefined = undefined;
   /** Jobs pushed on `#memberList` that may have been there already. */
   #unsure = 0;
-  /** @internal the latest run. */
+  /** @internal the latest run started. */
   _lastRun: RunRecord | undefined = undefined;
-  /** @internal whether the members' shutdown hooks have been called for the latest run. */
-  _membersShutDown = true;
 
   /** The keys of {@link SchedulerOptions} beyond those of a job (see {@link Job.extraOptions}). */
   protected static override readonly extraOptions: readonly string[] = ['jobsWindow', 'shutdownTimeout'];
@@ -174,19 +194,16 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
     );
   }
 
-  /** A nested scheduler shuts its members down itself; this only calls them when that has not happened. */
+  /**
+   * Calls every member's shutdown hook once (nested schedulers' members too), as the end of each run does,
+   * bounded by `shutdownTimeout`. (A run shuts down its nested schedulers itself, without calling this.)
+   */
   override shutdown(): ReturnType<ShutdownHook> {
-    return this._membersShutDown ? undefined : shutdownMembers(this);
+    return shutdownMembers(this, this._memberList(), () => undefined);
   }
 
   protected override defaultLabel(): string | undefined {
     return undefined;
-  }
-
-  /** @internal a parent's new run: this scheduler's members are to be shut down once again. */
-  override _reset(): void {
-    super._reset();
-    this._membersShutDown = false;
   }
 
   /** The member jobs, in insertion order. */
@@ -286,6 +303,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   /**
    * Runs the graph: a cold Observable of events, ending with one `end` event carrying the outcome, then
    * complete. Subscribing runs (and re-runs) it; unsubscribing cancels every running job and shuts down.
+   * Two subscriptions are two independent runs (the jobs' inspection methods show the latest one started).
    * A graph error (cycle, foreign requirement, bad option) is an error before any job starts.
    * @example
    * scheduler.run().pipe(filter((e) => e.type === 'failed')).subscribe((e) => console.error(e.error.message));
@@ -301,7 +319,14 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
       // checked when subscribed, so that run() errors rather than throws
       checkOptionKeys(() => subjectOf(this), 'run() and orchestrate()', options, RUN_KEYS, 'run options');
       checkDuration(this, 'timeout', timeout);
-      return this._runGraph({ timeout, inheritedCritical: false, nested: false, jobEvents });
+      return this._runGraph({
+        timeout,
+        inheritedCritical: undefined,
+        nested: false,
+        jobEvents,
+        parent: undefined,
+        signal: options.signal,
+      });
     });
   }
 
@@ -312,18 +337,25 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   }
 
   /**
-   * Runs the graph; resolves `true` iff every non-forever job completed, no critical job failed and the
-   * timeout did not fire; resolves after the shutdown phase. Rejects on a graph error.
+   * Runs the graph; resolves `true` iff every non-forever job completed, no critical job failed, the
+   * timeout did not fire and the signal was not aborted; resolves after the shutdown phase. Rejects on a
+   * graph error. Prints nothing, unless `verbose`.
    * @example
-   * if (!(await scheduler.orchestrate({ timeout: 30_000 }))) console.log(scheduler.debrief());
+   * if (!(await scheduler.orchestrate({ timeout: 30_000, verbose: true }))) console.log(scheduler.debrief());
    * @category running
    */
-  orchestrate(options: RunOptions = {}): Promise<boolean> {
+  orchestrate(options: OrchestrateOptions = {}): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       let ok = false;
-      // only the end event is read here: the jobs' events need not be made (unless `run` is overridden)
-      const events$ = this.run === Scheduler.prototype.run ? this.#run(options, false) : this.run(options);
-      events$.subscribe({
+      const verbose = options.verbose ?? false;
+      const renderer = verbose === true ? writeProgress() : verbose === false ? undefined : verbose;
+      // only the end event is read here: the jobs' events need not be made (unless `run` is overridden, or
+      // they are printed)
+      const events$ =
+        this.run === Scheduler.prototype.run && renderer === undefined
+          ? this.#run(options, false)
+          : this.run({ timeout: options.timeout, signal: options.signal });
+      (renderer === undefined ? events$ : events$.pipe(renderer)).subscribe({
         next: (e) => {
           if (e.type === 'end' && e.scheduler === this) ok = e.ok;
         },

@@ -148,7 +148,8 @@ interface Walk {
   readonly lines: string[];
 }
 
-function walk(scheduler: Scheduler, inheritedCritical: boolean, depth: number, w: Walk): void {
+/** `inherited`: the `critical` of the nearest enclosing scheduler that sets it. */
+function walk(scheduler: Scheduler, inherited: boolean | undefined, depth: number, w: Walk): void {
   const id = (j: Job): string => {
     const n = w.ids.get(j);
     return n === undefined ? `?${j.label}` : String(n).padStart(w.width, '0');
@@ -160,9 +161,9 @@ function walk(scheduler: Scheduler, inheritedCritical: boolean, depth: number, w
       .map(id)
       .join(',');
   const indent = depth === 0 ? '' : `${'>'.repeat(depth)} `;
-  const defaultCritical = scheduler.critical ?? inheritedCritical;
+  const enclosing = scheduler.critical ?? inherited;
   for (const job of ordered(scheduler)) {
-    const critical = job.critical ?? defaultCritical;
+    const critical = job.critical ?? enclosing ?? job._criticalByDefault;
     const requires = job.requirements.size === 0 ? '' : ` requires:{${ids(job.requirements)}}`;
     const main = `<${job.constructor.name} \`${job.label}\`>`;
     let line = `${id(job)} ${badge(job, critical, w.symbols)} ${indent}${main} ${resultText(job, critical, id)}${requires}`;
@@ -172,7 +173,7 @@ function walk(scheduler: Scheduler, inheritedCritical: boolean, depth: number, w
     if (details !== undefined)
       for (const l of details.split('\n')) w.lines.push(`${' '.repeat(w.width + 9 + indent.length)}${l}`);
     if (isScheduler(job)) {
-      walk(job, critical, depth + 1, w);
+      walk(job, enclosing, depth + 1, w);
       w.lines.push(`${id(job)} --end-- ${'<'.repeat(depth + 1)} ${main} exits:{${ids(job.exitJobs())}}`);
     }
   }
@@ -204,7 +205,7 @@ function listing(scheduler: Scheduler, ascii: boolean, details: boolean): string
     details,
     lines: [],
   };
-  walk(scheduler, false, 0, w);
+  walk(scheduler, undefined, 0, w);
   return w.lines.join('\n');
 }
 
@@ -242,7 +243,7 @@ export function debriefScheduler(scheduler: Scheduler, options: ListOptions): st
       `${String(count('cancelled'))} cancelled, ${String(count('skipped'))} skipped, ` +
       `${String(count('idle') + count('scheduled'))} not run, ${String(count('running'))} running`,
   );
-  const failures = collectFailures(scheduler, false);
+  const failures = collectFailures(scheduler, undefined);
   if (failures.length > 0) {
     const critical = failures.filter((f) => f.critical).length;
     lines.push(`===== ${String(failures.length)} job(s) failed, including ${String(critical)} critical`);
@@ -256,13 +257,16 @@ export function debriefScheduler(scheduler: Scheduler, options: ListOptions): st
   return emit(lines.join('\n'), options);
 }
 
-function collectFailures(scheduler: Scheduler, inherited: boolean): { job: Job; critical: boolean }[] {
+function collectFailures(
+  scheduler: Scheduler,
+  inherited: boolean | undefined,
+): { job: Job; critical: boolean }[] {
   const out: { job: Job; critical: boolean }[] = [];
-  const defaultCritical = scheduler.critical ?? inherited;
+  const enclosing = scheduler.critical ?? inherited;
   for (const job of ordered(scheduler)) {
-    const critical = job.critical ?? defaultCritical;
+    const critical = job.critical ?? enclosing ?? job._criticalByDefault;
     if (job.status === 'failed') out.push({ job, critical });
-    if (isScheduler(job)) out.push(...collectFailures(job, critical));
+    if (isScheduler(job)) out.push(...collectFailures(job, enclosing));
   }
   return out;
 }

@@ -160,7 +160,9 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
     label: s.label ?? path.basename(loaded.file),
     timeout: ms(s.timeout),
     jobsWindow: s.jobsWindow,
-    critical: s.critical,
+    // a scenario's jobs are not critical unless the file says so (its documented default), although an
+    // SshJob alone would be: the scheduler says it for them
+    critical: s.critical ?? false,
     // absent, not undefined: an undefined shutdownTimeout means no bound
     ...(s.shutdownTimeout === undefined ? {} : { shutdownTimeout: ms(s.shutdownTimeout) }),
   };

@@ -147,7 +147,7 @@ describe('SshJob (construction, labels, listing)', () => {
 
   it('is listed by its scheduler, before and after a run', async () => {
     const first = new SshJob(node, ['echo a', new Run('echo', 'b c')]);
-    const second = new SshJob(node, 'false', { label: 'fails', requires: first });
+    const second = new SshJob(node, 'false', { label: 'fails', requires: first, critical: false });
     const scheduler = new Scheduler([first, second]);
     const before = scheduler.list({ ascii: true }).split('\n');
     expect(before[0]).to.contain('<SshJob `echo a .. + 1`>').and.contain('[not done]');

@@ -140,3 +140,85 @@ describe('shutdown', () => {
     });
   });
 });
+
+describe('shutdown hooks and their signal', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('aborts the signal of a Promise hook that overruns shutdownTimeout, before orchestrate() resolves', async () => {
+    let seen: AbortSignal | undefined;
+    let landed = false;
+    const slow = new Job(of(1), {
+      shutdown: ({ signal }) => {
+        seen = signal;
+        return new Promise<void>((resolve) => {
+          const late = setTimeout(() => {
+            landed = true; // a side effect that must not land after the run is over
+            resolve();
+          }, 80);
+          signal.addEventListener('abort', () => {
+            clearTimeout(late);
+            resolve();
+          });
+        });
+      },
+    });
+    const t0 = performance.now();
+    expect(await new Scheduler([slow], { shutdownTimeout: 10 }).orchestrate()).to.equal(true);
+    expect(performance.now() - t0).to.be.below(70);
+    expect(seen?.aborted).to.equal(true);
+    expect((seen?.reason as Error).name).to.equal('TimeoutError');
+    expect((seen?.reason as Error).message).to.equal('shutdown timed out after 10 ms');
+    await sleep(100);
+    expect(landed).to.equal(false);
+  });
+
+  it('leaves the signal alone when the hooks finish in time', async () => {
+    let seen: AbortSignal | undefined;
+    const quick = new Job(of(1), {
+      shutdown: async ({ signal }) => {
+        seen = signal;
+        await sleep(5);
+      },
+    });
+    expect(await new Scheduler([quick], { shutdownTimeout: 500 }).orchestrate()).to.equal(true);
+    expect(seen?.aborted).to.equal(false);
+  });
+
+  it('aborts the signal of an Observable hook too, as it unsubscribes it', () => {
+    const ts = createTestScheduler();
+    ts.run(({ cold, expectSubscriptions }) => {
+      const hook$ = cold('50ms |');
+      let seen: AbortSignal | undefined;
+      const a = new Job(() => cold('-a|'), {
+        label: 'a',
+        shutdown: ({ signal }) => {
+          seen = signal;
+          return hook$;
+        },
+      });
+      timeline(ts, new Scheduler([a], { label: 'main', shutdownTimeout: 10 }).run());
+      expectSubscriptions(hook$.subscriptions).toBe('--^ 9ms !');
+      ts.flush();
+      expect(seen?.aborted).to.equal(true);
+    });
+  });
+
+  it('aborts the signal when the consumer leaves during the shutdown phase', async () => {
+    let seen: AbortSignal | undefined;
+    const a = new Job(of(1), {
+      shutdown: ({ signal }) => {
+        seen = signal;
+        return new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => {
+            resolve();
+          });
+        });
+      },
+    });
+    const subscription = new Scheduler([a]).run().subscribe();
+    await sleep(10);
+    expect(seen?.aborted).to.equal(false);
+    subscription.unsubscribe();
+    expect(seen?.aborted).to.equal(true);
+  });
+});

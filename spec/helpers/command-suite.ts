@@ -237,7 +237,7 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         const plain = new SshJob(n, 'exit 3', { label: 'plain' });
         const listed = new SshJob(n, new Run('exit 3', { allowedExits: [3] }), { label: 'listed' });
         const other = new SshJob(n, new Run('exit 3', { allowedExits: [4, 'TERM'] }), { label: 'other' });
-        const { ok } = await runJobs([plain, listed, other]);
+        const { ok } = await runJobs([plain, listed, other], { critical: false });
         expect(ok).to.equal(true); // non-critical failures
         expect([plain.status, listed.status, other.status]).to.deep.equal(['failed', 'done', 'failed']);
         expect(listed.result()).to.equal(3);
@@ -630,7 +630,7 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
           { variables },
         );
         const short = new SshJob(n, new Run(loud), { stderrTail: 2 });
-        const { ok, events } = await runJobs([job, short]);
+        const { ok, events } = await runJobs([job, short], { critical: false });
         expect(ok).to.equal(true); // not critical
         const e = job.raisedException();
         expect(e).to.be.instanceOf(CommandFailedError);
@@ -675,7 +675,7 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
 
       it('names the signal that killed a command in its CommandFailedError', async () => {
         const job = new SshJob(node(), ['kill -TERM $$', 'echo never']);
-        const { ok } = await runJobs([job]);
+        const { ok } = await runJobs([job], { critical: false });
         expect(ok).to.equal(true);
         const e = job.raisedException() as CommandFailedError;
         expect([e.exitCode, e.signal, e.command]).to.deep.equal([null, 'SIGTERM', 'kill -TERM $$']);

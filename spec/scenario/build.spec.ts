@@ -144,7 +144,7 @@ describe('buildScenario', () => {
       plain.jobsWindow,
       plain.critical,
       plain.shutdownTimeout,
-    ]).to.deep.equal(['plain.yaml', undefined, undefined, undefined, 1000]);
+    ]).to.deep.equal(['plain.yaml', undefined, undefined, false, 1000]); // jobs not critical by default
   });
 
   it('substitutes node, global and built-in variables in commands, leaving the others for the run', () => {

@@ -96,4 +96,17 @@ jobs:
     const never = await readFile(path.join(dir, 'never.txt'), 'utf8').catch(() => 'absent');
     expect(never).to.equal('absent');
   });
+
+  it('keeps a job that fails without critical non-critical, as documented: the others still run', async () => {
+    const loaded = await load(`
+nodes: [{id: here, local: true}]
+jobs:
+  - {id: fails, node: here, commands: ["exit 3"]}
+  - {id: after, node: here, requires: fails, commands: ["echo ran > ${dir}/after.txt"]}
+`);
+    const { scheduler, jobs } = buildScenario(loaded, { local: { scriptDir: path.join(dir, 'scripts') } });
+    expect(await scheduler.orchestrate()).to.equal(true);
+    expect(jobs.get('fails')?.status).to.equal('failed');
+    expect(await readFile(path.join(dir, 'after.txt'), 'utf8')).to.equal('ran\n');
+  });
 });

@@ -1,0 +1,152 @@
+/**
+ * A scheduler's run told on a terminal as it goes: what `orchestrate({ verbose: true })` prints.
+ * @module
+ */
+import type { Writable } from 'node:stream';
+import { inspect } from 'node:util';
+
+import { Observable } from 'rxjs';
+import type { MonoTypeOperatorFunction } from 'rxjs';
+
+import type { JobOutcome, SchedulerEndEvent, SchedulerEvent } from '../core/events.js';
+import type { Job } from '../core/job.js';
+import { ChunkLines } from '../nodes/chunk-lines.js';
+import type { LineEvent } from '../nodes/command-event.js';
+import { BatchedWriter } from './batched-writer.js';
+import { commandEventOf, isCommandEvent } from './command-events.js';
+import { describeFailure } from './failure-reason.js';
+import { lineFormatter } from './host-lines.js';
+import type { LineFormatOptions } from './host-lines.js';
+
+/**
+ * Options of {@link writeProgress}: where it writes, and how output lines look (as {@link formatLine}).
+ * @category models
+ */
+export interface WriteProgressOptions extends LineFormatOptions {
+  /** Where progress lines, stdout lines and the final summary go (default `process.stdout`). */
+  readonly stdout?: Writable | undefined;
+  /** Where stderr lines go (default `process.stderr`). */
+  readonly stderr?: Writable | undefined;
+}
+
+/** At most this many failures are described at the end; the rest are counted. */
+const SUMMARY_LIMIT = 20;
+
+const firstLine = (text: string): string => text.split('\n', 1)[0] ?? '';
+
+/** A job's value, short, on one line. */
+const describeValue = (value: unknown): string => {
+  const text = firstLine(
+    typeof value === 'string' ? JSON.stringify(value) : inspect(value, { depth: 1, breakLength: Infinity }),
+  );
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+/** The line telling how a job ended, or `undefined` for events that tell none. */
+function progressText(e: SchedulerEvent): string | undefined {
+  switch (e.type) {
+    case 'started':
+      return `-- ${e.job.label}: started`;
+    case 'done': {
+      // a command's exit event is no news: the output told it
+      const shown = e.value === undefined || isCommandEvent(e.value) ? '' : ` -> ${describeValue(e.value)}`;
+      return `-- ${e.job.label}: done${shown}`;
+    }
+    case 'failed':
+      return `-- ${e.job.label}: FAILED${e.critical ? ' (critical)' : ''}: ${firstLine(e.error.message)}`;
+    case 'cancelled':
+      return e.reason === 'forever'
+        ? `-- ${e.job.label}: stopped (forever job)`
+        : `-- ${e.job.label}: cancelled (${e.reason})`;
+    case 'skipped':
+      return `-- ${e.job.label}: skipped (${e.because.map((j) => j.label).join(', ')} did not succeed)`;
+    default:
+      return undefined;
+  }
+}
+
+/** The end of the run, then one line per job that did not succeed (forever jobs stopped at the end do). */
+function summaryText(end: SchedulerEndEvent, failures: ReadonlyMap<Job, JobOutcome>): string {
+  const lines = [`== ${end.scheduler.label}: ${end.ok ? 'ok' : 'FAILED'} (${end.why})`];
+  if (failures.size > 0) {
+    lines.push(`== ${String(failures.size)} job(s) did not succeed:`);
+    const shown = [...failures].slice(0, SUMMARY_LIMIT).map(([job, outcome]) => {
+      const reason = describeFailure(outcome);
+      return { label: job.label, status: reason?.status ?? outcome.status, detail: reason?.detail ?? '' };
+    });
+    const labelWidth = Math.min(30, Math.max(...shown.map((s) => s.label.length)));
+    const statusWidth = Math.min(24, Math.max(...shown.map((s) => s.status.length)));
+    for (const { label, status, detail } of shown)
+      lines.push(
+        `   ${label.padEnd(labelWidth)}  ${status.padEnd(statusWidth)}  ${firstLine(detail)}`.trimEnd(),
+      );
+    if (failures.size > SUMMARY_LIMIT)
+      lines.push(`   ... and ${String(failures.size - SUMMARY_LIMIT)} more (see debrief())`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Tells a scheduler's run on a terminal, as asynciojobs' `orchestrate(verbose=True)` does: a line when each
+ * job starts and ends (`-- label: started`, `-- label: done`, `-- label: FAILED (critical): <message>`,
+ * cancelled, skipped), the output lines of its commands as {@link writeLines} writes them (`host:line`, stderr
+ * lines to `stderr`), and at the end the outcome with `why()` and, in words, each job that did not succeed.
+ * Every event is passed on unchanged. Lines are written whole, in the order of the events. What
+ * `orchestrate({ verbose: true })` uses; give it `verbose: writeProgress({ stdout: stream })` to write
+ * elsewhere.
+ * @example
+ * const ok = await scheduler.orchestrate({ verbose: writeProgress({ time: true }) });
+ * @category running
+ */
+export const writeProgress =
+  (options: WriteProgressOptions = {}): MonoTypeOperatorFunction<SchedulerEvent> =>
+  (source) =>
+    new Observable<SchedulerEvent>((subscriber) => {
+      const out = options.stdout ?? process.stdout;
+      const err = options.stderr ?? process.stderr;
+      const format = lineFormatter(options);
+      const writer = new BatchedWriter();
+      const writeLine = (line: LineEvent): void => {
+        writer.add(line.stream === 'stdout' ? out : err, [format(line)]);
+      };
+      const say = (text: string): void => {
+        writer.add(out, [Buffer.from(`${text}\n`)]);
+      };
+      let chunks: ChunkLines | undefined;
+      let end: SchedulerEndEvent | undefined;
+      const failures = new Map<Job, JobOutcome>();
+      const subscription = source.subscribe({
+        next: (e) => {
+          const command = commandEventOf(e);
+          if (command !== undefined && e.type === 'value') {
+            if (command.type === 'line') writeLine(command);
+            else if (command.type === 'chunk') (chunks ??= new ChunkLines()).push(e.job, command, writeLine);
+            else chunks?.end(e.job, command.node, writeLine);
+          } else if (e.type === 'end') end = e;
+          else {
+            const text = progressText(e);
+            if (text !== undefined) say(text);
+            if (e.type === 'failed') failures.set(e.job, { status: 'failed', error: e.error });
+            else if (e.type === 'skipped') failures.set(e.job, { status: 'skipped', because: e.because });
+            else if (e.type === 'cancelled' && e.reason !== 'forever')
+              failures.set(e.job, { status: 'cancelled' });
+          }
+          subscriber.next(e);
+        },
+        error: (e: unknown) => {
+          writer.flush();
+          subscriber.error(e);
+        },
+        complete: () => {
+          chunks?.endAll(writeLine);
+          // the last end event is the run's own (nested schedulers end before it)
+          if (end !== undefined) say(summaryText(end, failures).slice(0, -1));
+          writer.flush();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        writer.flush();
+      };
+    });
