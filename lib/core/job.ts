@@ -35,11 +35,13 @@ export type RunIf = (typeof RunIf)[keyof typeof RunIf];
 
 /**
  * What a job's work receives: `signal` is aborted when the job is cancelled (handy for Promise-based work,
- * such as `fetch` or `child_process` with `{ signal }`).
+ * such as `fetch` or `child_process` with `{ signal }`); `critical` is whether the job is critical in this
+ * run (its own setting, else its scheduler's).
  * @category models
  */
 export interface JobContext {
   readonly signal: AbortSignal;
+  readonly critical: boolean;
 }
 
 /**
