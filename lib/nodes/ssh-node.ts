@@ -185,15 +185,25 @@ export class SshNode implements Node {
     return (linger) => {
       if (released || epoch !== this.#epoch) return Promise.resolve();
       released = true;
-      if (--this.#users > 0 || this.#connection === undefined) return Promise.resolve();
-      if (!linger || this.#linger === 0) return this.#endIfUnused();
-      this.#lingering = setTimeout(() => {
-        this.#lingering = undefined;
-        void this.#endIfUnused();
-      }, this.#linger);
-      this.#lingering.unref(); // the open connection keeps the process alive, not the wait
+      if (--this.#users > 0) return Promise.resolve();
+      if (!linger) return this.#endIfUnused();
+      this.#idle();
       return Promise.resolve();
     };
+  }
+
+  /** Nothing uses the node: its connection (open or opening) closes after the linger, unless used again. */
+  #idle(): void {
+    if (this.#users > 0 || this.#lingering !== undefined || this.#connection === undefined) return;
+    if (this.#linger === 0) {
+      void this.#endIfUnused();
+      return;
+    }
+    this.#lingering = setTimeout(() => {
+      this.#lingering = undefined;
+      void this.#endIfUnused();
+    }, this.#linger);
+    this.#lingering.unref(); // the open connection keeps the process alive, not the wait
   }
 
   #stopLinger(): void {
@@ -259,7 +269,11 @@ export class SshNode implements Node {
     this.#connection = connecting;
     connecting.then(
       (connection) => {
-        if (this.#connection === connecting) this.#live = connection;
+        if (this.#connection !== connecting) return;
+        this.#live = connection;
+        // opened for a user who has gone since (a transfer cancelled while it connected); a gateway opened for
+        // a node behind it closes when the last of them does (#release)
+        if (this.#holds === 0) this.#idle();
       },
       () => {
         if (this.#connection === connecting) this.#connection = undefined;

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { expect } from 'chai';
@@ -121,6 +122,19 @@ describe('SshNode connections belong to their users (real sshd)', function () {
       sub.unsubscribe();
       expect(await backToBaseline()).to.equal(true);
       expect(await remoteProcesses(m)).to.deep.equal([]);
+    });
+
+    it('a transfer cancelled before it connected: the connection it opened closes after the linger', async () => {
+      const node = fleetNode(fleet, 1, { linger: 300 });
+      const file = path.join(fleet.dir, 'cancelled-push.txt');
+      await writeFile(file, 'x\n');
+      // a push checks its local files first: unsubscribed then, it has not asked for the connection yet
+      node
+        .push([file], path.join(fleet.dir, 'never'))
+        .subscribe({ error: () => undefined })
+        .unsubscribe();
+      expect(await eventually(async () => (await open()) === baseline + 1, 2000, 10)).to.equal(true);
+      expect(await backToBaseline()).to.equal(true);
     });
 
     it('close() during use is still immediate: the command is stopped, the connection closed', async () => {
