@@ -228,7 +228,7 @@ export class Job<T = unknown, R = T> {
 
   /**
    * Called once after each run of the enclosing scheduler, however it ended (bounded by its
-   * `shutdownTimeout`). By default calls the `shutdown` option. `SshJob` closes connections here.
+   * `shutdownTimeout`). By default calls the `shutdown` option. `SshJob` releases its hold on its node here.
    * @category running
    */
   shutdown(): ReturnType<ShutdownHook> {
