@@ -78,7 +78,7 @@ try {
   measureAll.requires(prepare);
   const collect = nodes.map(
     (node) =>
-      new SshJob(node, new Pull(`${remote}/${node.label}.csv`, path.join(results, node.label)), {
+      new SshJob(node, new Pull(`${remote}/${node.label}.csv`, `${path.join(results, node.label)}/`), {
         label: `collect ${node.label}`,
         requires: measureAll,
       }),

@@ -1,5 +1,16 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
-import { concat, defer, from, lastValueFrom, Observable } from 'rxjs';
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  finalize,
+  from,
+  identity,
+  lastValueFrom,
+  Observable,
+  throwError,
+} from 'rxjs';
 
 import type { Command } from './commands/command.js';
 import { Run } from './commands/run.js';
@@ -19,7 +30,10 @@ import { StderrTail } from './nodes/stderr-tail.js';
 export interface SshJobOptions extends JobOptions {
   /** Where `capture` stores outputs and `{{name}}` reads them; share one between jobs to pass values on. */
   readonly variables?: Variables | undefined;
-  /** Leave the node's connection open after the run (by default the run's shutdown closes it). */
+  /**
+   * Hold the node's connection open after the run, until `node.close()` (by default the run's shutdown
+   * releases the job's hold: the connection then closes at once if nothing else uses it).
+   */
   readonly keepConnection?: boolean | undefined;
   /** How many stderr lines a `CommandFailedError` keeps. Default 10. */
   readonly stderrTail?: number | undefined;
@@ -98,10 +112,17 @@ const describeValue = (x: unknown): string => {
 /**
  * A job that runs commands, in order, on one node (an `SshNode` or a `LocalNode`). Every command event (each
  * output line, or chunk with `output: 'chunks'`; each exit) is a value of the job on the scheduler's stream.
- * The job fails at the first exit that is neither 0 nor allowed, with a `CommandFailedError` (node, command,
- * exit code or signal, stderr tail), and the commands after it do not run. Its `result()` is the last exit
- * code. Unlike a plain `Job`, it is critical unless it or an enclosing scheduler says otherwise (as in apssh:
- * a failing command stops the run, and the run ends `false`).
+ * A command fails when its exit is neither 0 nor allowed. What follows depends on whether the job is
+ * critical in this run (its own `critical`, else its scheduler's), as in apssh:
+ * - critical: the job fails at the first failing command, with its `CommandFailedError` (node, command, exit
+ *   code or signal, stderr tail), and the commands after it do not run;
+ * - not critical: every command runs, and the job then fails with the `CommandFailedError` of the LAST
+ *   failing command (its `exitCode` is apssh's result: the last failing code).
+ *
+ * A transport failure (connection lost, transfer error) stops the job either way. Its `result()`, when it
+ * succeeds, is the last exit code. The job holds its node's connection open from the start of its work until
+ * its run's shutdown (see `keepConnection`).
+ * Unlike a plain `Job`, it is critical unless it or an enclosing scheduler says otherwise (as in apssh).
  * @example
  * const node = new SshNode({ hostname: 'fit01' });
  * new SshJob(node, ['apt-get update', new Run('apt-get install -y', pkg)], { label: 'install', critical: true });
@@ -121,6 +142,8 @@ export class SshJob extends Job<CommandEvent, number | null> {
     'stderrTail',
     'output',
   ];
+  /** The node holds taken by runs of the work, in order; a shutdown releases the first whose work ended. */
+  readonly #holds: { readonly release: () => Promise<void>; ended: boolean }[] = [];
 
   constructor(node: Node, commands: Commands, options: SshJobOptions = {}) {
     super({ ...objectOptions(options), requires: undefined, scheduler: undefined });
@@ -169,17 +192,35 @@ export class SshJob extends Job<CommandEvent, number | null> {
     options.scheduler?.add(this);
   }
 
-  protected override work(): Observable<CommandEvent> {
+  protected override work({ critical }: JobContext): Observable<CommandEvent> {
     const context = { variables: this.variables, output: this.#output };
-    return concat(
-      ...this.commands.map((command) =>
-        defer(() =>
-          command
-            .run(this.node, context)
-            .pipe(failOnDisallowedExit(command, this.variables, this.#stderrTail)),
+    return defer(() => {
+      const hold = { release: this.node.hold(), ended: false };
+      if (!this.keepConnection) this.#holds.push(hold);
+      // not critical: a failing command is remembered, and the next one runs
+      let failure: CommandFailedError | undefined;
+      const goOn = critical
+        ? identity
+        : catchError<CommandEvent, Observable<never>>((e: unknown) => {
+            if (!(e instanceof CommandFailedError)) throw e;
+            failure = e;
+            return EMPTY;
+          });
+      return concat(
+        ...this.commands.map((command) =>
+          defer(() =>
+            command
+              .run(this.node, context)
+              .pipe(failOnDisallowedExit(command, this.variables, this.#stderrTail), goOn),
+          ),
         ),
-      ),
-    );
+        defer(() => (failure === undefined ? EMPTY : throwError(() => failure))),
+      ).pipe(
+        finalize(() => {
+          hold.ended = true;
+        }),
+      );
+    });
   }
 
   /** The last exit code (`null` when the last command died of a signal). */
@@ -188,16 +229,23 @@ export class SshJob extends Job<CommandEvent, number | null> {
   }
 
   /** An `SshJob` is critical unless it, or an enclosing scheduler, says otherwise (as in apssh). */
+  /** An `SshJob` is critical unless it, or an enclosing scheduler, says otherwise (as in apssh). */
   override get _criticalByDefault(): boolean {
     return true;
   }
 
-  /** Closes the node's connection (unless `keepConnection`), after the `shutdown` option's hook. */
+  /**
+   * After the `shutdown` option's hook, releases the node's connection (unless `keepConnection`): it closes
+   * at once if nothing else uses it (another run, a command, a job of another scheduler), once the kills of
+   * the commands cancelled are done. It never stops what others run on the node.
+   */
   override shutdown(context: JobContext): Promise<void> {
     const own = super.shutdown(context);
     return (async () => {
       if (own !== undefined) await lastValueFrom(from(own), { defaultValue: undefined });
-      if (!this.keepConnection) await this.node.close();
+      const index = this.#holds.findIndex((h) => h.ended);
+      const hold = index === -1 ? undefined : this.#holds.splice(index, 1)[0];
+      await (hold === undefined ? this.node.hold() : hold.release)(); // at least, wait for the kills
     })();
   }
 

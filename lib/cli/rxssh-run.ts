@@ -73,7 +73,7 @@ function transferOf(args: TransferArgs, t: FleetTarget, cwd: string): Command {
   // LOCALDIR/{host}/ whatever the number of hosts, as the help says: the layout must not change when a -t
   // happens to give a single host
   const dir = args.destination.includes('{host}') ? args.destination : join(args.destination, '{host}');
-  return new Pull(args.sources, local(dir));
+  return new Pull(args.sources, `${local(dir)}/`); // a directory, even for one file (see Node.pull)
 }
 
 /** Runs rxssh; returns the exit status. Throws UsageError, TargetError or ConfigError for bad input. */

@@ -108,11 +108,14 @@ export class Push extends Transfer {
 }
 
 /**
- * Copies files and directories of the node into a local directory (created when missing), over SFTP; each
- * local file appears complete or not at all, even when the transfer is interrupted. Emits one exit event
- * (code 0) when done.
+ * Copies files and directories of the node to a local path, over SFTP, as `scp` does: one remote file to a
+ * path that is neither an existing directory nor ends with `/` is written as that file; anything else (several
+ * paths, a remote directory) goes into the directory, created when missing (see `Node.pull`). Each local file
+ * appears complete or not at all, even when the transfer is interrupted. Emits one exit event (code 0) when
+ * done.
  * @example
- * new Pull('results/run1.csv', 'data/{{host}}')
+ * new Pull('results/run1.csv', 'data/{{host}}/')   // data/fit01/run1.csv
+ * new Pull('results/run1.csv', 'data/{{host}}.csv') // data/fit01.csv
  * @category constructors
  */
 export class Pull extends Transfer {

@@ -42,11 +42,13 @@ export type RunIf = (typeof RunIf)[keyof typeof RunIf];
 /**
  * What a job's work and its shutdown hook receive: `signal` is aborted when the work is cancelled, or when
  * the shutdown phase's `shutdownTimeout` expires (handy for Promise-based code, such as `fetch` or
- * `child_process` with `{ signal }`).
+ * `child_process` with `{ signal }`); for work, `critical` is whether the job is critical in this run (its
+ * own setting, else its scheduler's, else its class's default).
  * @category models
  */
 export interface JobContext {
   readonly signal: AbortSignal;
+  readonly critical: boolean;
 }
 
 /**
@@ -263,7 +265,7 @@ export class Job<T = unknown, R = T> {
   /**
    * Called once after each run of the enclosing scheduler, however it ended (bounded by its
    * `shutdownTimeout`, when `context.signal` is aborted). By default calls the `shutdown` option. `SshJob`
-   * closes connections here.
+   * releases its hold on its node here.
    * @category running
    */
   shutdown(context: JobContext): ReturnType<ShutdownHook> {

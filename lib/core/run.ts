@@ -211,6 +211,8 @@ const isPromiseLike = (x: unknown): x is PromiseLike<unknown> =>
 // eslint-disable-next-line rxjs-x/no-subclass -- as rxjs 7's own operators do (OperatorSubscriber), see above
 class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
   #controller: AbortController | undefined = undefined;
+  /** Whether the job is critical in this run (set by `start`): the `JobContext` the work receives. */
+  critical = false;
   /** 0 running, 1 ended (done or failed: waiting to conclude), 2 concluded, 3 cancelled */
   #phase = 0;
   #failed = false;
@@ -239,6 +241,7 @@ class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
   /** Calls the work and subscribes to it (or, for a plain Promise, waits for it). */
   start(): void {
     const job = this.#job;
+    this.critical = critical;
     let result: unknown;
     try {
       if (isScheduler(job)) {

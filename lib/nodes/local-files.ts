@@ -201,6 +201,39 @@ export const copyInto = async (
 };
 
 /**
+ * Whether a pull of ONE remote file to `local` writes the file `local` itself, as `scp` does: unless `local`
+ * ends with `/` or is an existing directory (or a link to one), in which cases the file goes into it.
+ * @internal
+ */
+export const pullsToFile = async (local: string): Promise<boolean> =>
+  !local.endsWith('/') &&
+  !local.endsWith(sep) &&
+  !(await stat(local).then(
+    (st) => st.isDirectory(),
+    () => false,
+  ));
+
+/**
+ * Copies the file `source` (a link given is followed) to the file `target` (replaced if it exists), through
+ * a temporary file beside it; `target`'s directory is created when missing.
+ * @internal
+ */
+export const copyFileTo = async (source: string, target: string, options: CopyOptions): Promise<void> => {
+  const from = resolve(source);
+  const to = resolve(target);
+  const st = await stat(from).catch((e: unknown) => {
+    throw asTransferError(e, options.host, from);
+  });
+  if (from === to)
+    throw new TransferError(options.host, from, 'is the target itself (source and target are the same)');
+  options.signal.throwIfAborted();
+  await mkdir(dirname(to), { recursive: true }).catch((e: unknown) => {
+    throw asTransferError(e, options.host, dirname(to));
+  });
+  await copyEntry(from, to, st, options);
+};
+
+/**
  * Makes sure `dir` is a private directory of user `uid`: creates it (with its parents) with mode 700 when
  * missing; refuses a symbolic link, a directory owned by another user, or one writable by group or others,
  * since whoever can write there can swap a script before it runs.

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -13,7 +13,7 @@ import { badOption, checkOption, checkOptionKeys, is, optionKeys } from '../inte
 import type { ChunkEvent, CommandEvent, LineEvent } from './command-event.js';
 import type { NodeRef } from './command-event.js';
 import { exitEvent, nodeRef } from './command-event.js';
-import { copyInto, ensurePrivateDir, writeFileAtomic } from './local-files.js';
+import { copyFileTo, copyInto, ensurePrivateDir, pullsToFile, writeFileAtomic } from './local-files.js';
 import type { ExecOptions, Node, TransferOptions } from './node.js';
 import { checkExecOptions, checkTransferOptions, refusedOptions } from './node-options.js';
 import type { OutputSink } from './output-sink.js';
@@ -250,13 +250,40 @@ export class LocalNode implements Node {
     return this.#copy(localPaths, remoteDir, options);
   }
 
-  /** The same copy as {@link LocalNode.push}, for symmetry with SSH nodes. @category running */
-  pull(remotePaths: readonly string[], localDir: string, options: TransferOptions = {}): Observable<never> {
+  /**
+   * The same copy as {@link LocalNode.push}, for symmetry with SSH nodes, but with `scp`'s rule for one file
+   * (see {@link Node.pull}): one source that is a file, to a `localPath` that is not an existing directory
+   * and does not end with `/`, is copied to the file `localPath`.
+   * @category running
+   */
+  pull(remotePaths: readonly string[], localPath: string, options: TransferOptions = {}): Observable<never> {
     const refused = refusedOptions(() => {
       checkTransferOptions(this, 'pull', options);
     });
     if (refused !== undefined) return refused;
-    return this.#copy(remotePaths, localDir, options);
+    const [single] = remotePaths;
+    if (remotePaths.length !== 1 || single === undefined) return this.#copy(remotePaths, localPath, options);
+    return this.#abortable(async (signal) => {
+      const isFile = await stat(resolve(single)).then(
+        (st) => !st.isDirectory(),
+        () => false,
+      );
+      if (!isFile || !(await pullsToFile(localPath))) {
+        await this.#checkScriptDir(resolve(localPath));
+        await copyInto(remotePaths, localPath, {
+          preserve: options.preserve ?? true,
+          signal,
+          host: this.hostname,
+        });
+        return;
+      }
+      await this.#checkScriptDir(dirname(resolve(localPath)));
+      await copyFileTo(single, localPath, {
+        preserve: options.preserve ?? true,
+        signal,
+        host: this.hostname,
+      });
+    });
   }
 
   /** Writes `data` to `path` atomically (temporary file, then rename), with exactly `mode`. @category running */
@@ -298,7 +325,20 @@ export class LocalNode implements Node {
     void discarding.finally(() => this.#discards.delete(discarding));
   }
 
-  /** Waits for the kills of cancelled commands and the clean-ups of cancelled transfers. Never rejects. */
+  /**
+   * A LocalNode has no connection to keep: the function returned waits for the kills and clean-ups pending
+   * then, as {@link LocalNode.close} does.
+   * @internal
+   */
+  hold(): () => Promise<void> {
+    return () => this.close();
+  }
+
+  /**
+   * Waits for the kills of cancelled commands and the clean-ups of cancelled transfers. Never rejects. Unlike
+   * `SshNode.close()`, it does not stop the commands in progress: they are children of this process, killed
+   * by unsubscribing.
+   */
   async close(): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }

@@ -56,10 +56,14 @@ export interface Node extends NodeRef {
   push(localPaths: readonly string[], remoteDir: string, options?: TransferOptions): Observable<never>;
 
   /**
-   * Copies remote files and directories (recursively) into `localDir`, which is created when missing. Each
-   * local file appears complete or not at all. Completes when done.
+   * Copies remote files and directories (recursively) to `localPath`, with `scp`'s rule: ONE remote file, to
+   * a `localPath` that is not an existing directory and does not end with `/`, is written as the file
+   * `localPath` (replaced if it exists; its directory created when missing); otherwise (several paths, a
+   * remote directory, an existing directory, a trailing `/`) they go into the directory `localPath`, created
+   * when missing. Nothing is written outside `localPath` (or, for a file, its directory); each local file
+   * appears complete or not at all. Completes when done.
    */
-  pull(remotePaths: readonly string[], localDir: string, options?: TransferOptions): Observable<never>;
+  pull(remotePaths: readonly string[], localPath: string, options?: TransferOptions): Observable<never>;
 
   /**
    * Writes `data` to `remotePath` (complete or not at all) with the given mode; missing parent directories
@@ -83,8 +87,19 @@ export interface Node extends NodeRef {
   discard(path: string): void;
 
   /**
-   * Waits for pending kills of cancelled commands, then closes the connection (and, for a gateway, once
-   * no node behind it uses it any more). Safe to call twice; a later command opens a new connection.
+   * Keeps the node's connection, once open, until the returned function is called; that function waits for
+   * the kills and clean-ups pending on the node, then closes the connection at once if nothing else uses it
+   * (a command, a transfer, another hold, a node behind it). What an SshJob holds from the start of its work
+   * to its run's shutdown. A LocalNode has no connection: its release only waits.
+   * @internal
+   */
+  hold(): () => Promise<void>;
+
+  /**
+   * Ends the node's use now: stops the commands and transfers in progress on it, waits for pending kills of
+   * cancelled commands, then closes the connection (and, for a gateway, once no node behind it uses it any
+   * more). Without it, an SSH connection closes by itself a short linger after its last use. Safe to call
+   * twice; a later command opens a new connection.
    */
   close(): Promise<void>;
 

@@ -145,7 +145,8 @@ export async function remoteKind(sftp: SFTPWrapper, remote: string): Promise<'fi
   }
 }
 
-async function getFile(
+/** Copies the remote file `remote` to the local file `localFile`, complete or not at all. @internal */
+export async function getFile(
   sftp: SFTPWrapper,
   remote: string,
   localFile: string,

@@ -50,6 +50,11 @@ export interface ExecHost {
    */
   onClosing(stop: () => void): () => void;
   readonly killGrace: number;
+  /**
+   * Counts a use of the node, which keeps its connection open; the function returned ends it (the
+   * connection then closes after the node's linger if nothing else uses it).
+   */
+  hold(): () => void;
 }
 
 /**
@@ -76,6 +81,7 @@ export function sshExec(
       return undefined;
     }
     const abort = new AbortController();
+    const unhold = host.hold(); // until nothing of the command is left, its kill included
     const pidStream = options.pty === true ? 'stdout' : 'stderr';
     let connection: SshConnection | undefined;
     let channel: ClientChannel | undefined;
@@ -90,7 +96,10 @@ export function sshExec(
     // resolves once nothing of the command is left: no channel, no slot, no kill in progress
     let settle: () => void = () => undefined;
     const settled = new Promise<void>((resolve) => {
-      settle = resolve;
+      settle = () => {
+        unhold(); // before the stream ends: a job's shutdown that follows at once sees the node unused
+        resolve();
+      };
     });
     let stopClosing: () => void = () => undefined;
 

@@ -34,7 +34,11 @@ const jumpNodes = new Map<string, SshNode>();
 
 /**
  * A remote host reached over SSH (ssh2): one connection per node object, opened on first use, shared by
- * every command on it; closed by `close()` (a scheduler's shutdown closes the nodes of its SshJobs).
+ * every command on it. The connection belongs to its users: commands and transfers in progress, SshJobs
+ * (from the start of their work to the end of their run: a scheduler's shutdown releases them), kills of
+ * cancelled commands, nodes behind it as a gateway. Once the last is done it closes by itself after
+ * `linger` ms (default 500), so that a script ends without `close()`; when an SshJob's run releases the
+ * last hold, it closes at once. `close()` is an explicit, immediate end: it stops whatever runs on the node.
  * `console.log`, `util.inspect` and `JSON.stringify` never show its password or passphrase (`[redacted]`);
  * events and errors carry its {@link nodeRef}, not the node.
  * @example
@@ -62,7 +66,10 @@ export class SshNode implements Node {
   #live: SshConnection | undefined; // the connection once open (#connection is set while it opens)
   readonly #closing = new Set<() => void>(); // commands and transfers in progress, stopped by close()
   #holds = 0; // nodes whose connection goes through this one's (opening or open)
-  #direct = false; // commands ran on this node itself
+  #users = 0; // commands, transfers, jobs, kills and discards using this node (see #acquire)
+  #epoch = 0; // close() starts a new one: the uses counted before it are void
+  #lingering: NodeJS.Timeout | undefined; // the wait before closing a connection that nothing uses
+  readonly #linger: number;
   #closeRequested = false;
   #gatewayClosed: Promise<void> | undefined; // the gateway's end, when this node's connection released it
   #connecting: AbortController | undefined; // aborts the connection attempts in progress
@@ -91,10 +98,17 @@ export class SshNode implements Node {
     this.label = options.label ?? options.hostname;
     this.gateway = options.gateway ?? undefined;
     this.killGrace = options.killGrace ?? 500;
+    this.#linger = options.linger ?? 500;
     this.#host = {
       node: this,
       name: this.toString(),
-      connect: () => this.#use(),
+      connect: () => this.#connect(),
+      hold: () => {
+        const release = this.#acquire();
+        return () => {
+          void release(true);
+        };
+      },
       track: (p) => {
         this.#track(p);
       },
@@ -173,9 +187,13 @@ export class SshNode implements Node {
     if (this.#live === undefined) return; // not connected: nothing can have been written since
     // after an aborted transfer's own clean-up, or a kill; not after other discards, which do not write
     const earlier = Promise.allSettled([...this.#pending].filter((p) => !this.#discards.has(p)));
+    const release = this.#acquire(); // the connection stays open for it
     const discarding = earlier.then(() => this.#removeQuietly(path));
     this.#discards.add(discarding);
-    void discarding.finally(() => this.#discards.delete(discarding));
+    void discarding.finally(() => {
+      this.#discards.delete(discarding);
+      void release(true);
+    });
     this.#track(discarding);
   }
 
@@ -196,13 +214,77 @@ export class SshNode implements Node {
   }
 
   /**
+   * Keeps the connection, once open, from closing until the returned function is called; that function
+   * waits for the kills and clean-ups pending on the node, then closes the connection at once (without the
+   * linger) if nothing else uses it. An SshJob holds its node from the start of its work until its run's
+   * shutdown (or, with `keepConnection`, until `close()`). `close()` voids every hold taken before it.
+   * @internal
+   */
+  hold(): () => Promise<void> {
+    const release = this.#acquire();
+    return async () => {
+      while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+      await release(false);
+    };
+  }
+
+  /**
+   * Counts one more use of the node (and stops the linger); the function returned ends that use (once,
+   * whatever the number of calls): the last one closes the connection after the linger, or at once (when
+   * `linger` is false) if no node behind it still has its connection open.
+   */
+  #acquire(): (linger: boolean) => Promise<void> {
+    const epoch = this.#epoch;
+    this.#users++;
+    this.#stopLinger();
+    let released = false;
+    return (linger) => {
+      if (released || epoch !== this.#epoch) return Promise.resolve();
+      released = true;
+      if (--this.#users > 0) return Promise.resolve();
+      if (!linger) return this.#endIfUnused();
+      this.#idle();
+      return Promise.resolve();
+    };
+  }
+
+  /** Nothing uses the node: its connection (open or opening) closes after the linger, unless used again. */
+  #idle(): void {
+    if (this.#users > 0 || this.#lingering !== undefined || this.#connection === undefined) return;
+    if (this.#linger === 0) {
+      void this.#endIfUnused();
+      return;
+    }
+    this.#lingering = setTimeout(() => {
+      this.#lingering = undefined;
+      void this.#endIfUnused();
+    }, this.#linger);
+    this.#lingering.unref(); // the open connection keeps the process alive, not the wait
+  }
+
+  #stopLinger(): void {
+    if (this.#lingering === undefined) return;
+    clearTimeout(this.#lingering);
+    this.#lingering = undefined;
+  }
+
+  /** Closes the connection if nothing uses it, no node behind it has one open, and it is not lingering. */
+  #endIfUnused(): Promise<void> {
+    if (this.#users > 0 || this.#holds > 0 || this.#lingering !== undefined) return Promise.resolve();
+    return this.#end();
+  }
+
+  /**
    * Stops the commands and transfers still in progress on this node (their process groups are killed, their
    * streams error with an `SshError`), waits for those kills and for the kills of cancelled commands, then
-   * closes the connection, and the gateways' connections that nothing else uses (the remotest first). A
-   * gateway with nodes behind it still open closes when the last of them does. Safe to call twice; a later
-   * command opens a new connection.
+   * closes the connection at once, whoever holds it, and the gateways' connections that nothing else uses
+   * (the remotest first). A gateway with nodes behind it still open closes when the last of them does. Safe
+   * to call twice; a later command opens a new connection.
    */
   async close(): Promise<void> {
+    this.#epoch++; // holds taken before (an SshJob's keepConnection) are void
+    this.#users = 0;
+    this.#stopLinger();
     for (const stop of [...this.#closing]) stop();
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
     if (this.#holds > 0) {
@@ -219,7 +301,7 @@ export class SshNode implements Node {
     this.#connecting?.abort(); // an attempt in progress stops now, rather than at its connect timeout
     this.#connecting = undefined;
     this.#closeRequested = false;
-    this.#direct = false;
+    this.#stopLinger();
     if (connecting === undefined) return;
     const connection = await connecting.catch(() => undefined);
     await connection?.end();
@@ -229,11 +311,6 @@ export class SshNode implements Node {
   #track(p: Promise<void>): void {
     this.#pending.add(p);
     void p.finally(() => this.#pending.delete(p));
-  }
-
-  #use(): Promise<SshConnection> {
-    this.#direct = true;
-    return this.#connect();
   }
 
   /** The shared connection, opened on first use and again after it closed. */
@@ -248,7 +325,11 @@ export class SshNode implements Node {
     this.#connection = connecting;
     connecting.then(
       (connection) => {
-        if (this.#connection === connecting) this.#live = connection;
+        if (this.#connection !== connecting) return;
+        this.#live = connection;
+        // opened for a user who has gone since (a transfer cancelled while it connected); a gateway opened for
+        // a node behind it closes when the last of them does (#release)
+        if (this.#holds === 0) this.#idle();
       },
       () => {
         if (this.#connection === connecting) this.#connection = undefined;
@@ -350,11 +431,14 @@ export class SshNode implements Node {
     this.#holds++;
   }
 
-  /** A node behind this one is done with this one's connection: close it if nothing else needs it. */
+  /**
+   * A node behind this one closed its connection: close this one too if nothing else needs it (at once: a
+   * gateway that was not used itself lingered with the node behind it).
+   */
   #release(): Promise<void> {
     this.#holds--;
-    if (this.#holds > 0 || (!this.#closeRequested && this.#direct)) return Promise.resolve();
-    return this.#end();
+    if (this.#holds > 0) return Promise.resolve();
+    return this.#closeRequested ? this.#end() : this.#endIfUnused();
   }
 
   #resolve(): Promise<ResolvedNode<SshNode>> {

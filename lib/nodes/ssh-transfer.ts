@@ -1,4 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 import { Observable } from 'rxjs';
 
@@ -7,7 +8,9 @@ import { SshError } from './errors/ssh-error.js';
 import { TransferError } from './errors/transfer-error.js';
 import type { TransferOptions } from './node.js';
 import type { TempFiles } from './sftp-files.js';
+import { pullsToFile } from './local-files.js';
 import {
+  getFile,
   getPath,
   putData,
   putPath,
@@ -22,7 +25,7 @@ import type { SFTPWrapper } from './ssh2.js';
 import { bounded } from './waits.js';
 
 /** Where a transfer runs: as for a command, without the kill. @internal */
-export type TransferHost = Pick<ExecHost, 'name' | 'connect' | 'track' | 'onClosing'>;
+export type TransferHost = Pick<ExecHost, 'name' | 'connect' | 'track' | 'onClosing' | 'hold'>;
 
 const CLOSE_WAIT_MS = 1000;
 
@@ -48,6 +51,7 @@ function sftpTask(
 ): Observable<never> {
   return new Observable<never>((subscriber) => {
     const temps: TempFiles = { local: new Set(), remote: new Set() };
+    const unhold = host.hold(); // until the transfer and its clean-up are over
     const abort = new AbortController();
     let sftp: SFTPWrapper | undefined;
     let sftpClosed: Promise<void> = Promise.resolve();
@@ -100,12 +104,13 @@ function sftpTask(
       );
     });
     cancelled.catch(() => undefined); // only raced
-    const finished = run().then(
+    const finished: Promise<void> = run().then(
       () => {
         done = true;
         stopClosing();
         sftp?.end();
         release?.();
+        unhold(); // before the stream ends, as a command does
         if (stopped === undefined) subscriber.complete();
         else subscriber.error(stopped);
       },
@@ -113,6 +118,7 @@ function sftpTask(
         done = true;
         stopClosing();
         await cleanup();
+        unhold();
         subscriber.error(stopped ?? e);
       },
     );
@@ -157,9 +163,25 @@ export const sshPull = (
   options: TransferOptions,
 ): Observable<never> =>
   sftpTask(host, async (sftp, temps) => {
-    for (const remote of remotePaths)
-      if ((await remoteKind(sftp, remote)) === undefined)
-        throw new TransferError(host.name, remote, 'no such remote file or directory');
+    const kinds: ('file' | 'dir' | undefined)[] = [];
+    for (const remote of remotePaths) {
+      const kind = await remoteKind(sftp, remote);
+      if (kind === undefined) throw new TransferError(host.name, remote, 'no such remote file or directory');
+      kinds.push(kind);
+    }
+    const [single] = remotePaths;
+    if (
+      single !== undefined &&
+      remotePaths.length === 1 &&
+      kinds[0] === 'file' &&
+      (await pullsToFile(localDir))
+    ) {
+      // scp's rule: the file is written as localDir itself (its name comes from the caller, not the server)
+      const target = resolve(localDir);
+      await mkdir(dirname(target), { recursive: true });
+      await step(host, single, () => getFile(sftp, single, target, options.preserve !== false, temps));
+      return;
+    }
     await mkdir(localDir, { recursive: true });
     for (const remote of remotePaths)
       await step(host, remote, () => getPath(sftp, remote, localDir, options.preserve !== false, temps));

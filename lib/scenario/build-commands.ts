@@ -50,7 +50,8 @@ export const toCommand = (spec: CommandSpec, dir: string): Command => {
         { label: spec.label, preserve: spec.preserve },
       );
     case 'Pull':
-      return new Pull(spec.remotePaths, localPath(dir, spec.localDir), {
+      // localDir is a directory, even for one file (the trailing / says so: see Node.pull)
+      return new Pull(spec.remotePaths, `${localPath(dir, spec.localDir)}/`, {
         label: spec.label,
         preserve: spec.preserve,
       });

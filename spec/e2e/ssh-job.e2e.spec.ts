@@ -205,7 +205,7 @@ describe('SshJob and commands (real sshd)', function () {
       const remote = path.join(fleet.dir, `apssh-tests-${randomBytes(4).toString('hex')}`);
       const first = fleetNode(fleet, 0);
       const push = new SshJob(first, new Push(source, remote));
-      const pull = new SshJob(first, new Pull(`${remote}/random.bin`, path.join(local, 'back1')));
+      const pull = new SshJob(first, new Pull(`${remote}/random.bin`, `${path.join(local, 'back1')}/`));
       const { ok, events } = await runJobs([new Sequence(push, pull)], { critical: true });
       expect(ok).to.equal(true);
       expect(shown(valuesOf(events, push)).at(-1)).to.equal('exit 0 null');
@@ -215,7 +215,7 @@ describe('SshJob and commands (real sshd)', function () {
       const before = await sshdConnections(fleet);
       const second = fleetNode(fleet, 0);
       let during = -1;
-      const again = new SshJob(second, new Pull(`${remote}/random.bin`, path.join(local, 'back2')));
+      const again = new SshJob(second, new Pull(`${remote}/random.bin`, `${path.join(local, 'back2')}/`));
       const probe = new Job(
         async () => {
           during = await sshdConnections(fleet);

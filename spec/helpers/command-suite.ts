@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -574,6 +574,58 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         expect(await readFile(path.join(back, 'note.txt'), 'utf8')).to.equal('note\n');
       });
 
+      it('Pull of one remote file writes it as the path given, as scp does, unless that is a directory', async () => {
+        const n = node();
+        const remote = await kit.remoteDir();
+        await lastValueFrom(n.writeFile(`${remote}/data.csv`, 'a,b\n'), { defaultValue: undefined });
+        const base = path.join(local, `pull-file-${randomBytes(4).toString('hex')}`);
+        // a new name: written as that file, its directory created
+        const named = path.join(base, 'sub', 'mine.csv');
+        expect(shown(await runOn(new Pull(`${remote}/data.csv`, named), n))).to.deep.equal(['exit 0 null']);
+        expect(await readFile(named, 'utf8')).to.equal('a,b\n');
+        // an existing file: replaced
+        await writeFile(named, 'old\n');
+        await runOn(new Pull(`${remote}/data.csv`, named), n);
+        expect(await readFile(named, 'utf8')).to.equal('a,b\n');
+        // a trailing /, or an existing directory: into it
+        await runOn(new Pull(`${remote}/data.csv`, path.join(base, 'dir') + '/'), n);
+        expect(await readFile(path.join(base, 'dir', 'data.csv'), 'utf8')).to.equal('a,b\n');
+        await runOn(new Pull(`${remote}/data.csv`, path.join(base, 'sub')), n);
+        expect(await readFile(path.join(base, 'sub', 'data.csv'), 'utf8')).to.equal('a,b\n');
+        // several files, or a directory: into the directory, created
+        await lastValueFrom(n.writeFile(`${remote}/tree/x.txt`, 'x\n'), { defaultValue: undefined });
+        await runOn(new Pull([`${remote}/data.csv`, `${remote}/tree/x.txt`], path.join(base, 'two')), n);
+        expect((await readdir(path.join(base, 'two'))).sort()).to.deep.equal(['data.csv', 'x.txt']);
+        await runOn(new Pull(`${remote}/tree`, path.join(base, 'of-tree')), n);
+        expect(await readFile(path.join(base, 'of-tree', 'tree', 'x.txt'), 'utf8')).to.equal('x\n');
+        // no temporary file left beside any of them
+        expect((await readdir(path.join(base, 'sub'))).sort()).to.deep.equal(['data.csv', 'mine.csv']);
+        expect((await readdir(base)).sort()).to.deep.equal(['dir', 'of-tree', 'sub', 'two']);
+      });
+
+      it('Pull to a file leaves no partial file when it fails or is cancelled', async () => {
+        const n = node();
+        const remote = await kit.remoteDir();
+        const big = `${remote}/big.bin`;
+        await lastValueFrom(n.exec(`head -c 50000000 /dev/zero > ${shellQuote(big)}`));
+        const base = await mkdtemp(path.join(local, 'pull-cancel-'));
+        const target = path.join(base, 'big.copy');
+        const sub = new Pull(big, target)
+          .run(n, { variables: new Variables() })
+          .subscribe({ error: () => undefined });
+        await eventually(async () => (await readdir(base)).length > 0, 5000, 5);
+        sub.unsubscribe();
+        await n.close();
+        // nothing, or (had the copy ended first) the whole file: never a temporary or partial one
+        const left = await readdir(base);
+        expect(left.filter((f) => f !== 'big.copy')).to.deep.equal([]);
+        if (left.length > 0) expect((await stat(target)).size).to.equal(50_000_000);
+        await rm(target, { force: true });
+        const e = await rejection(runOn(new Pull(`${remote}/missing`, target), n));
+        expect(isJobsError(e, 'transfer')).to.equal(true);
+        expect(await readdir(base)).to.deep.equal([]);
+      });
+
       it('fail with a TransferError naming the path', async () => {
         const e = await rejection(runOn(new Pull(`${await kit.remoteDir()}/missing`, local), node()));
         expect(isJobsError(e, 'transfer')).to.equal(true);
@@ -619,7 +671,7 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         expect(done).to.not.equal(undefined);
       });
 
-      it('fails at the first disallowed exit with a CommandFailedError; later commands do not run', async () => {
+      it('critical: fails at the first disallowed exit with a CommandFailedError; later commands do not run', async () => {
         const n = node();
         const remote = await kit.remoteDir();
         const variables = new Variables([['who', 'the world']]);
@@ -627,11 +679,12 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         const job = new SshJob(
           n,
           ['echo first', new Run(loud, '{{who}}'), new Run('touch', `${remote}/ran`), 'echo never'],
-          { variables },
+          { variables, critical: true },
         );
-        const short = new SshJob(n, new Run(loud), { stderrTail: 2 });
-        const { ok, events } = await runJobs([job, short], { critical: false });
-        expect(ok).to.equal(true); // not critical
+        const short = new SshJob(n, new Run(loud), { stderrTail: 2, critical: true });
+        const { ok, events } = await runJobs([job]);
+        await runJobs([short]);
+        expect(ok).to.equal(false); // critical
         const e = job.raisedException();
         expect(e).to.be.instanceOf(CommandFailedError);
         const failure = e as CommandFailedError;
@@ -724,13 +777,71 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         expect(out(jobs.local_string_includes)).to.deep.equal(['stdout:included says: more text']);
       });
 
-      // apssh test_basics logic1 / logic2, with rxjobs' rule: a job stops at its first failing command
-      it('logic1: a non-critical job [false, true] fails alone, and the run is fine', async () => {
+      it('not critical: runs every command, then fails with the CommandFailedError of the last failing one', async () => {
+        const n = node();
+        const remote = await kit.remoteDir();
+        const job = new SshJob(
+          n,
+          [
+            'echo one; exit 3',
+            'echo two',
+            'echo three >&2; exit 4',
+            new Run('touch', `${remote}/ran`),
+            'echo end',
+          ],
+          { critical: false },
+        );
+        const { ok, events } = await runJobs([job]);
+        expect(ok).to.equal(true);
+        const e = job.raisedException() as CommandFailedError;
+        expect(e).to.be.instanceOf(CommandFailedError);
+        expect([e.exitCode, e.command, e.stderrTail]).to.deep.equal([4, 'echo three >&2; exit 4', ['three']]);
+        expect(shown(valuesOf(events, job))).to.deep.equal([
+          'stdout:one',
+          'exit 3 null',
+          'stdout:two',
+          'exit 0 null',
+          'stderr:three',
+          'exit 4 null',
+          'exit 0 null',
+          'stdout:end',
+          'exit 0 null',
+        ]);
+        expect(await existsOn(n, `${remote}/ran`)).to.equal(true);
+        const failed = events.filter((x) => x.type === 'failed' && x.job === job);
+        expect(failed).to.have.length(1);
+        // inherited from the scheduler the same way: critical there stops at the first failure
+        const inherits = new SshJob(n, ['exit 3', 'echo never']);
+        const run = await runJobs([inherits], { critical: true });
+        expect(run.ok).to.equal(false);
+        expect(shown(valuesOf(run.events, inherits))).to.deep.equal(['exit 3 null']);
+        const runsOn = new SshJob(n, ['exit 3', 'echo ran']);
+        const other = await runJobs([runsOn], { critical: false });
+        expect(other.ok).to.equal(true);
+        expect(shown(valuesOf(other.events, runsOn))).to.deep.equal([
+          'exit 3 null',
+          'stdout:ran',
+          'exit 0 null',
+        ]);
+        expect((runsOn.raisedException() as CommandFailedError).exitCode).to.equal(3);
+      });
+
+      it('not critical: a transport failure still stops the job at once', async () => {
+        const job = new SshJob(node(), [new Pull(`${await kit.remoteDir()}/missing`, local), 'echo never'], {
+          critical: false,
+        });
+        const { events } = await runJobs([job]);
+        expect(isJobsError(job.raisedException(), 'transfer')).to.equal(true);
+        expect(shown(valuesOf(events, job))).to.deep.equal([]);
+      });
+
+      // apssh test_basics logic1 / logic2: a non-critical job runs on after a failing command, as in apssh
+      it('logic1: a non-critical job [false, true] runs both, fails alone, and the run is fine', async () => {
         const job = new SshJob(node(), ['false', 'true'], { critical: false });
         const { ok, events } = await runJobs([job]);
         expect(ok).to.equal(true);
         expect((job.raisedException() as CommandFailedError).exitCode).to.equal(1);
-        expect(shown(valuesOf(events, job))).to.deep.equal(['exit 1 null']);
+        expect(shown(valuesOf(events, job))).to.deep.equal(['exit 1 null', 'exit 0 null']);
       });
 
       it('logic2: a critical job [true, false] in a non-critical scheduler fails the run', async () => {

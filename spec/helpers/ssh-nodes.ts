@@ -4,7 +4,9 @@ import type { Fleet } from './sshd.js';
 
 /**
  * An SshNode for host `index` of a fleet: its client key, its known_hosts (strict), no ssh config, no
- * agent: nothing of the user's ~/.ssh is read.
+ * agent: nothing of the user's ~/.ssh is read. Its connection lingers a minute once unused (not 500 ms):
+ * tests count connections after their commands end, and close them with close() or a scheduler's shutdown;
+ * the tests of the linger itself set their own.
  */
 export const fleetNode = (fleet: Fleet, index = 0, options: Partial<SshNodeOptions> = {}): SshNode => {
   const host = fleet.hosts[index];
@@ -19,6 +21,7 @@ export const fleetNode = (fleet: Fleet, index = 0, options: Partial<SshNodeOptio
     hostKeyPolicy: 'strict',
     sshConfig: false,
     connectTimeout: 5000,
+    linger: 60_000,
     ...options,
   });
 };

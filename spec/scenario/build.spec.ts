@@ -178,7 +178,7 @@ describe('buildScenario', () => {
     expect((push as Push).options.preserve).to.equal(false);
     expect(pull).to.be.instanceOf(Pull);
     expect((pull as Pull).remotePaths).to.deep.equal(['/var/log/a.log', '/var/log/b.log']);
-    expect((pull as Pull).localDir).to.equal(path.join(fixtures, 'logs/gw'));
+    expect((pull as Pull).localDir).to.equal(`${path.join(fixtures, 'logs/gw')}/`);
     const [uname] = commandsOf(built, 'setup');
     expect(uname?.describe(built.variables)).to.equal('uname -r');
     expect((uname as Run).options).to.deep.include({ stdin: 'some input', pty: false });
@@ -215,7 +215,7 @@ describe('buildScenario', () => {
     );
     const [push, pull] = buildScenario(scenario).jobs.get('j')?.commands ?? [];
     expect((push as Push).localPaths).to.deep.equal(['{{dir}}/a', '/some/where/b/{{dir}}']);
-    expect((pull as Pull).localDir).to.equal('{{dir}}');
+    expect((pull as Pull).localDir).to.equal('{{dir}}/');
   });
 
   it('quotes every word of an argv, the first one included', () => {
