@@ -8,7 +8,15 @@
  */
 // Public API: explicit named re-exports only.
 export { Job, JobStatus, RunIf } from './core/job.js';
-export type { JobChain, JobContext, JobOptions, Requirement, ShutdownHook, Work } from './core/job.js';
+export type {
+  JobChain,
+  JobContext,
+  JobOptions,
+  Requirement,
+  ShutdownContext,
+  ShutdownHook,
+  Work,
+} from './core/job.js';
 export { Sequence } from './core/sequence.js';
 export type { Schedulable, SequenceOptions } from './core/sequence.js';
 export { Scheduler } from './core/scheduler.js';

@@ -16,7 +16,7 @@ import type { Command } from './commands/command.js';
 import { Run } from './commands/run.js';
 import { Variables } from './commands/variables.js';
 import { ConfigError } from './core/errors/config-error.js';
-import type { JobContext, JobOptions } from './core/job.js';
+import type { JobContext, JobOptions, ShutdownContext } from './core/job.js';
 import { Job } from './core/job.js';
 import { badOption, is } from './internal/option-keys.js';
 import type { CommandEvent } from './nodes/command-event.js';
@@ -239,7 +239,7 @@ export class SshJob extends Job<CommandEvent, number | null> {
    * at once if nothing else uses it (another run, a command, a job of another scheduler), once the kills of
    * the commands cancelled are done. It never stops what others run on the node.
    */
-  override shutdown(context: JobContext): Promise<void> {
+  override shutdown(context: ShutdownContext): Promise<void> {
     const own = super.shutdown(context);
     return (async () => {
       if (own !== undefined) await lastValueFrom(from(own), { defaultValue: undefined });

@@ -40,14 +40,20 @@ export const RunIf = { AllDone: 'all-done', AllSuccess: 'all-success' } as const
 export type RunIf = (typeof RunIf)[keyof typeof RunIf];
 
 /**
- * What a job's work and its shutdown hook receive: `signal` is aborted when the work is cancelled, or when
- * the shutdown phase's `shutdownTimeout` expires (handy for Promise-based code, such as `fetch` or
- * `child_process` with `{ signal }`); for work, `critical` is whether the job is critical in this run (its
- * own setting, else its scheduler's, else its class's default).
+ * What a shutdown hook receives: `signal` is aborted when the shutdown phase's `shutdownTimeout` expires.
  * @category models
  */
-export interface JobContext {
+export interface ShutdownContext {
   readonly signal: AbortSignal;
+}
+
+/**
+ * What a job's work receives: `signal` is aborted when the work is cancelled (handy for Promise-based code,
+ * such as `fetch` or `child_process` with `{ signal }`); `critical` is whether the job is critical in this
+ * run (its own setting, else its scheduler's, else its class's default).
+ * @category models
+ */
+export interface JobContext extends ShutdownContext {
   readonly critical: boolean;
 }
 
@@ -58,7 +64,7 @@ export interface JobContext {
  * @category models
  */
 // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook that returns nothing is the common case
-export type ShutdownHook = (context: JobContext) => ObservableInput<unknown> | void;
+export type ShutdownHook = (context: ShutdownContext) => ObservableInput<unknown> | void;
 
 /**
  * A job's work: called once per run; its Observable (or Promise, or async iterable) is the job.
@@ -268,7 +274,7 @@ export class Job<T = unknown, R = T> {
    * releases its hold on its node here.
    * @category running
    */
-  shutdown(context: JobContext): ReturnType<ShutdownHook> {
+  shutdown(context: ShutdownContext): ReturnType<ShutdownHook> {
     return this.#options?.shutdown?.(context);
   }
 

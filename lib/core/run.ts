@@ -31,7 +31,7 @@ import { SchedulerAbortedError } from './errors/scheduler-aborted-error.js';
 import type { CancelReason, SchedulerEndEvent, SchedulerEvent, StopReason } from './events.js';
 import { buildPlan } from './plan.js';
 import type { Plan } from './plan.js';
-import type { Job, JobContext } from './job.js';
+import type { Job, JobContext, ShutdownContext } from './job.js';
 import { Code } from './run-state.js';
 import type { Scheduler } from './scheduler.js';
 import { TaskWindow } from './window.js';
@@ -139,7 +139,7 @@ export function shutdownMembers(
 ): Observable<never> {
   return defer(() => {
     const controller = new AbortController();
-    const context: JobContext = { signal: controller.signal };
+    const context: ShutdownContext = { signal: controller.signal };
     const pending: Observable<unknown>[] = [];
     let index = 0;
     for (const job of jobs) {
@@ -239,7 +239,7 @@ class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
   }
 
   /** Calls the work and subscribes to it (or, for a plain Promise, waits for it). */
-  start(): void {
+  start(critical: boolean): void {
     const job = this.#job;
     this.critical = critical;
     let result: unknown;
@@ -578,7 +578,7 @@ export class GraphRun {
       // the consumer left on seeing `started` (a take(1), say): the work is never called
       this.status[index] = Code.Idle;
       run.unsubscribe();
-    } else run.start();
+    } else run.start(this.#plan.critical[index] === 1);
     return run;
   }
 
