@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
+import { suggest } from '../internal/suggest.js';
+
 /** The option table of a CLI, as parseArgs takes it (not internal: the declarations below use it). */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;
 
@@ -44,6 +46,13 @@ export class UsageError extends Error {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** `Unknown option '--windw'` followed by `, did you mean --window?` when an option is that close. */
+const withSuggestion = (text: string, options: OptionTable): string => {
+  const unknown = /^Unknown option '--?([^'=]+)'/.exec(text)?.[1];
+  const near = unknown === undefined ? undefined : suggest(unknown, Object.keys(options));
+  return near === undefined ? text : `${text}, did you mean --${near}?`;
+};
+
 /** parseArgs in strict mode, its errors as UsageErrors. */
 export function parseStrict(
   args: readonly string[],
@@ -54,7 +63,9 @@ export function parseStrict(
     const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals });
     return { values, positionals };
   } catch (e: unknown) {
-    throw new UsageError(message(e).replace(/\. To specify a positional argument.*$/s, ''));
+    throw new UsageError(
+      withSuggestion(message(e).replace(/\. To specify a positional argument.*$/s, ''), options),
+    );
   }
 }
 

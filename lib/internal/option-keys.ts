@@ -28,9 +28,9 @@ const PYTHON_HINTS: Readonly<Record<string, { readonly key?: string; readonly hi
       'e.g. scheduler.run().pipe(writeLines())',
   },
   formatter: {
-    hint: 'output is shown by renderers (writeLines, writeHostFiles, writeJsonLines), not by nodes',
+    hint: 'output is shown by renderers (writeLines, writeHostFiles, toJsonLines), not by nodes',
   },
-  debug: { hint: 'output is shown by renderers (writeLines, writeJsonLines), not by jobs or nodes' },
+  debug: { hint: 'output is shown by renderers (writeLines, toJsonLines), not by jobs or nodes' },
   recurse: { hint: 'Push and Pull always copy directories recursively' },
   x11: { hint: 'X11 forwarding is not supported' },
   command: { hint: 'commands are the second argument: new SshJob(node, commands, options)' },

@@ -68,6 +68,11 @@ describe('rxssh command line (built CLI, no server)', function () {
       ['no -t', ['true'], /no target given/],
       ['no command', ['-t', 'h'], /no command given/],
       ['an unknown option', ['--bogus', '-t', 'h', 'true'], /Unknown option '--bogus'/],
+      [
+        'a misspelt option',
+        ['--windw', '2', '-t', 'h', 'true'],
+        /Unknown option '--windw', did you mean --window\?/,
+      ],
       ['-w 0', ['-w', '0', '-t', 'h', 'true'], /-w\/--window expects a whole number of at least 1, got '0'/],
       ['-O Bogus=1', ['-O', 'Bogus=1', '-t', 'h', 'true'], /-O Bogus=1: not an option rxssh honours/],
       [
