@@ -81,8 +81,12 @@ const split = (chunks, make, readText) => {
 };
 
 const { chunks, count } = makeChunks();
-console.log('line events: the LineEvent class of 0.1 (lazy text) against plain objects (text decoded at once)');
-console.log(`node ${process.version}; ${count} lines (${(BYTES / MB).toFixed(0)} MiB in 32 KiB chunks), ${ROUNDS} rounds after 2 warm-up, medians`);
+console.log(
+  'line events: the LineEvent class of 0.1 (lazy text) against plain objects (text decoded at once)',
+);
+console.log(
+  `node ${process.version}; ${count} lines (${(BYTES / MB).toFixed(0)} MiB in 32 KiB chunks), ${ROUNDS} rounds after 2 warm-up, medians`,
+);
 console.log(loadAverageLine());
 const results = {};
 for (const readText of [false, true]) {
@@ -98,7 +102,9 @@ for (const readText of [false, true]) {
   for (const [name, ms] of Object.entries(times)) {
     const ns = (median(ms) * 1e6) / count;
     results[`${consumer}/${name}`] = ns;
-    console.log(`${consumer.padEnd(14)} ${name.padEnd(14)} ${ns.toFixed(0).padStart(5)} ns/line  (${median(ms).toFixed(1)} ms per 10 MiB)`);
+    console.log(
+      `${consumer.padEnd(14)} ${name.padEnd(14)} ${ns.toFixed(0).padStart(5)} ns/line  (${median(ms).toFixed(1)} ms per 10 MiB)`,
+    );
   }
   const ratio = results[`${consumer}/plain object`] / results[`${consumer}/class (lazy)`];
   console.log(`${consumer.padEnd(14)} plain / class  ${ratio.toFixed(2)}x`);

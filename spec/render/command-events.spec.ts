@@ -1,4 +1,6 @@
 // Recognising command events: isCommandEvent(), commandEventOf(), commandEvents().
+import { inspect } from 'node:util';
+
 import { expect } from 'chai';
 import { lastValueFrom, of, toArray } from 'rxjs';
 
@@ -84,6 +86,12 @@ describe('copies of command events', () => {
     expect(clone.node).to.deep.equal(line.node);
     expect(structuredClone(exit)).to.deep.equal(exit);
     expect(Object.keys(line)).to.deep.equal(['type', 'stream', 'text', 'newline', 'node', 'bytes']);
+  });
+
+  it('show their text and node in console.log (util.inspect)', () => {
+    const shown = inspect(line);
+    expect(shown).to.contain("text: 'h\u00e9'").and.to.contain("label: 'h1'");
+    expect(inspect(exit)).to.contain("command: 'make'");
   });
 });
 

@@ -1,6 +1,6 @@
 import { JobsError } from '../../core/errors/jobs-error.js';
 import type { ExitEvent, NodeRef } from '../command-event.js';
-import { describeExit } from '../command-event.js';
+import { describeExit, nodeRef } from '../command-event.js';
 
 /**
  * A command exited with a status that is neither 0 nor allowed (`allowedExits`). Raised by `SshJob` (which
@@ -10,7 +10,7 @@ import { describeExit } from '../command-event.js';
 export class CommandFailedError extends JobsError {
   override readonly name = 'CommandFailedError' as const;
   override readonly code = 'command-failed' as const;
-  /** The node the command ran on. */
+  /** The node the command ran on: its plain reference (`{ label, hostname, username, port }`). */
   readonly node: NodeRef;
   /** The command, as run (or the label of a command object). */
   readonly command: string;
@@ -25,7 +25,7 @@ export class CommandFailedError extends JobsError {
     const tail = stderrTail.length > 0 ? `\n  stderr: ${stderrTail.join('\n          ')}` : '';
     const what = command === '' ? 'command' : `command "${command}"`;
     super(`${exit.node.label}: ${what} failed (${describeExit(exit)})${tail}`);
-    this.node = exit.node;
+    this.node = nodeRef(exit.node);
     this.command = command;
     this.exitCode = exit.code;
     this.signal = exit.signal;
