@@ -66,7 +66,9 @@ export interface OrchestrateOptions extends RunOptions {
 }
 
 /** The keys of {@link RunOptions}, for `run()` and `orchestrate()`. */
-const RUN_KEYS = optionKeys(['timeout']);
+const RUN_KEYS = optionKeys(['timeout', 'signal']);
+/** The keys of {@link OrchestrateOptions}. */
+const ORCHESTRATE_KEYS = optionKeys(['timeout', 'signal', 'verbose']);
 /** The keys of `ListOptions`, for `list()` and `debrief()`. */
 const LIST_KEYS = optionKeys(['details', 'ascii', 'print']);
 
@@ -317,7 +319,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
     const timeout = options.timeout ?? this.timeout;
     return defer(() => {
       // checked when subscribed, so that run() errors rather than throws
-      checkOptionKeys(() => subjectOf(this), 'run() and orchestrate()', options, RUN_KEYS, 'run options');
+      checkOptionKeys(() => subjectOf(this), 'run()', options, RUN_KEYS, 'run options');
       checkDuration(this, 'timeout', timeout);
       return this._runGraph({
         timeout,
@@ -346,15 +348,24 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    */
   orchestrate(options: OrchestrateOptions = {}): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
+      // a throw here rejects the Promise
+      checkOptionKeys(
+        () => subjectOf(this),
+        'orchestrate()',
+        options,
+        ORCHESTRATE_KEYS,
+        'orchestrate options',
+      );
       let ok = false;
+      const run: RunOptions = { timeout: options.timeout, signal: options.signal };
       const verbose = options.verbose ?? false;
       const renderer = verbose === true ? writeProgress() : verbose === false ? undefined : verbose;
       // only the end event is read here: the jobs' events need not be made (unless `run` is overridden, or
       // they are printed)
       const events$ =
         this.run === Scheduler.prototype.run && renderer === undefined
-          ? this.#run(options, false)
-          : this.run({ timeout: options.timeout, signal: options.signal });
+          ? this.#run(run, false)
+          : this.run(run);
       (renderer === undefined ? events$ : events$.pipe(renderer)).subscribe({
         next: (e) => {
           if (e.type === 'end' && e.scheduler === this) ok = e.ok;

@@ -145,6 +145,7 @@ const SSH_NODE_KEYS = optionKeys([
   'sshConfig',
   'label',
   'killGrace',
+  'linger',
   'algorithms',
 ]);
 
