@@ -1,15 +1,11 @@
 import {
   isObservable,
-  catchError,
   concat,
   defer,
   EMPTY,
-  finalize,
   from,
-  ignoreElements,
   map,
   merge,
-  mergeAll,
   NEVER,
   Observable,
   of,
@@ -31,8 +27,9 @@ import { SchedulerAbortedError } from './errors/scheduler-aborted-error.js';
 import type { CancelReason, SchedulerEndEvent, SchedulerEvent, StopReason } from './events.js';
 import { buildPlan } from './plan.js';
 import type { Plan } from './plan.js';
-import type { Job, JobContext, ShutdownContext } from './job.js';
+import type { Job, JobContext } from './job.js';
 import { Code } from './run-state.js';
+import { shutdownMembers } from './shutdown.js';
 import type { Scheduler } from './scheduler.js';
 import { TaskWindow } from './window.js';
 import type { WindowOwner, WindowTask } from './window.js';
@@ -123,73 +120,6 @@ export function explain(record: RunRecord | undefined): string {
       return `cancelled: aborted by its signal${abortDetail(record.abortReason)}`;
   }
 }
-
-/**
- * Calls the shutdown hook of each of `jobs` (the members of `scheduler`) once, concurrently, with a signal
- * aborted once the scheduler's `shutdownTimeout` expires, or if the shutdown is unsubscribed before the hooks
- * are done; completes when all are done, or at that timeout. A nested scheduler's members are shut down
- * through it: those of its run within this one (`nestedRun(i)`), unless that run did so itself; all of them
- * when it did not run. Errors of hooks are ignored (a shutdown must not change the run's outcome).
- * @internal
- */
-export function shutdownMembers(
-  scheduler: Scheduler,
-  jobs: Iterable<Job>,
-  nestedRun: (index: number) => GraphRun | undefined,
-): Observable<never> {
-  return defer(() => {
-    const controller = new AbortController();
-    const context: ShutdownContext = { signal: controller.signal };
-    const pending: Observable<unknown>[] = [];
-    let index = 0;
-    for (const job of jobs) {
-      const i = index++;
-      try {
-        const hook = isScheduler(job) ? nestedShutdown(job, nestedRun(i)) : job.shutdown(context);
-        if (hook !== undefined) pending.push(from(hook).pipe(catchError(() => EMPTY)));
-      } catch {
-        // a throwing hook is ignored, like a rejecting one
-      }
-    }
-    if (pending.length === 0) return EMPTY;
-    const bound = scheduler.shutdownTimeout;
-    let over = false;
-    const all = from(pending).pipe(mergeAll(), ignoreElements());
-    const bounded =
-      bound === undefined
-        ? all
-        : all.pipe(
-            takeUntil(
-              timer(bound).pipe(
-                tap(() => {
-                  over = true;
-                  // as AbortSignal.timeout() does
-                  controller.abort(
-                    new DOMException(`shutdown timed out after ${String(bound)} ms`, 'TimeoutError'),
-                  );
-                }),
-              ),
-            ),
-          );
-    return bounded.pipe(
-      tap({
-        complete: () => {
-          over = true;
-        },
-      }),
-      finalize(() => {
-        // unsubscribed before the end (the consumer left during the shutdown phase)
-        if (!over) controller.abort();
-      }),
-    );
-  });
-}
-
-/** A nested scheduler's part in its parent's shutdown (see {@link shutdownMembers}). */
-const nestedShutdown = (nested: Scheduler, run: GraphRun | undefined): Observable<never> | undefined =>
-  run === undefined ? shutdownMembers(nested, nested._memberList(), noNestedRun) : run.shutdown();
-
-const noNestedRun = (): undefined => undefined;
 
 const isPromiseLike = (x: unknown): x is PromiseLike<unknown> =>
   typeof x === 'object' &&

@@ -18,7 +18,8 @@ import { ConfigError } from './errors/config-error.js';
 import { checkDuration, flattenRequirements, Job, subjectOf } from './job.js';
 import type { JobOptions, ShutdownHook } from './job.js';
 import { distinctJobs, validateSchedulerOptions } from './plan.js';
-import { explain, runGraph, shutdownMembers } from './run.js';
+import { explain, runGraph } from './run.js';
+import { shutdownMembers } from './shutdown.js';
 import type { RunGraphOptions, RunRecord } from './run.js';
 import type { Schedulable } from './sequence.js';
 

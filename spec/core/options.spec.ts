@@ -171,8 +171,18 @@ describe('option checks of the core classes (plain JavaScript callers)', () => {
       let rejected: unknown;
       await s.orchestrate(untyped({ timout: 5 })).catch((x: unknown) => (rejected = x));
       expect((rejected as ConfigError).message).to.match(
-        /^scheduler "s": timout is not an option of run\(\) and orchestrate\(\), did you mean timeout\?/,
+        /^scheduler "s": timout is not an option of orchestrate\(\), did you mean timeout\?/,
       );
+      expect(((await rejection(lastValueFrom(events$))) as ConfigError).message).to.match(
+        /^scheduler "s": timout is not an option of run\(\), did you mean timeout\?/,
+      );
+      // orchestrate() takes verbose and signal; run() does not print
+      expect(
+        ((await rejection(lastValueFrom(s.run(untyped({ verbose: true }))))) as ConfigError).field,
+      ).to.equal('verbose');
+      expect(
+        await s.orchestrate({ verbose: (events$) => events$, signal: new AbortController().signal }),
+      ).to.equal(true);
       await lastValueFrom(s.run(untyped({ jobs_window: 1 }))).catch((x: unknown) => (rejected = x));
       expect((rejected as ConfigError).field).to.equal('jobs_window');
       expect(configError(() => s.list(untyped({ detail: true }))).message).to.match(

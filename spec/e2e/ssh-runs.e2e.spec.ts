@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { lastValueFrom, tap, toArray } from 'rxjs';
 
 import { LocalNode, Run, Scheduler, SshJob } from '../../lib/index.js';
-import type { Node, SchedulerEvent, SshJobOptions } from '../../lib/index.js';
+import type { Node, SchedulerEvent } from '../../lib/index.js';
 import { localProcesses, timedMarker } from '../helpers/command-suite.js';
 import { eventually } from '../helpers/eventually.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';
@@ -26,14 +26,14 @@ type Processes = (marker: string) => Promise<number[]>;
  * unsubscribes the first run while both commands run, and checks that the second completes with its own
  * events and outcome, and that the first's command is gone.
  */
-async function overlappingRuns(node: Node, processes: Processes, options: SshJobOptions): Promise<void> {
+async function overlappingRuns(node: Node, processes: Processes): Promise<void> {
   const markers: string[] = [];
   const next = (): string => {
     const m = timedMarker(1);
     markers.push(m);
     return m;
   };
-  const job = new SshJob(node, [new Run('sleep', next), 'echo finished'], { label: 'slow', ...options });
+  const job = new SshJob(node, [new Run('sleep', next), 'echo finished'], { label: 'slow' });
   const main = new Scheduler([job], { label: 'main' });
   const running = async (i: number): Promise<boolean> => {
     const m = markers[i];
@@ -74,7 +74,7 @@ describe('overlapping runs of SshJobs', function () {
     it('lets the second run complete when the first is unsubscribed', async () => {
       const node = new LocalNode();
       try {
-        await overlappingRuns(node, localProcesses, {});
+        await overlappingRuns(node, localProcesses);
       } finally {
         await node.close();
       }
@@ -93,9 +93,8 @@ describe('overlapping runs of SshJobs', function () {
     it('lets the second run complete when the first is unsubscribed', async () => {
       const node = fleetNode(fleet);
       try {
-        // keepConnection until a node's connection is shared by reference count (issue 10's "connections
-        // belong to their users"): today the first run's shutdown closes the node, under the second run
-        await overlappingRuns(node, remoteProcesses, { keepConnection: true });
+        // the first run's shutdown releases its hold on the node: the second run still holds it
+        await overlappingRuns(node, remoteProcesses);
       } finally {
         await node.close();
       }
