@@ -1,6 +1,5 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
 
-import type { OptionKeys } from '../internal/option-keys.js';
 import type { CommandEvent } from '../nodes/command-event.js';
 import type { ExecOptions } from '../nodes/node.js';
 import { captureInto } from './capture.js';
@@ -18,7 +17,7 @@ export abstract class ShellCommand<O extends RunCommandOptions> implements Comma
   readonly args: readonly Arg[];
   readonly options: O;
 
-  protected constructor(what: string, items: readonly unknown[], keys: OptionKeys) {
+  protected constructor(what: string, items: readonly unknown[], keys: ReadonlySet<string>) {
     const { args, options } = splitOptions<O>(items);
     checkCommandOptions(what, options, keys);
     this.args = checkArgs(what, args);

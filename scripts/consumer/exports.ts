@@ -17,8 +17,6 @@ import {
   JobStatus,
   JobTimeoutError,
   JobsError,
-  LineEvent,
-  ChunkEvent,
   LocalNode,
   NotAMemberError,
   OutputCollector,
@@ -46,6 +44,7 @@ import {
   appendKnownHost,
   captureStdout,
   checkHostKey,
+  chunkEvent,
   commandEventOf,
   commandEvents,
   describeExit,
@@ -63,10 +62,13 @@ import {
   isCommandEvent,
   isJobsError,
   labelWidth,
+  lineEvent,
   lineFormatter,
   lines,
   listingLegend,
+  nodeRef,
   normalizeSignal,
+  outcomeOf,
   parseJumpHops,
   resolveSshConfig,
   shellJoin,
@@ -75,13 +77,16 @@ import {
   throwOnFailure,
   toJsonLines,
   toJsonRecord,
+  valuesOf,
   verifyHostKey,
   writeHostFiles,
   writeLines,
+  writeProgress,
 } from 'rxjobs';
 import type {
   Arg,
   CancelReason,
+  ChunkEvent,
   CollectedOutput,
   Command,
   CommandContext,
@@ -125,11 +130,13 @@ import type {
   JumpHop,
   JumpSpecSource,
   KeepOnlyBetweenOptions,
+  LineEvent,
   LineFormatOptions,
   ListOptions,
   LocalNodeOptions,
   Node,
   NodeRef,
+  OrchestrateOptions,
   OutputMode,
   OutputStream,
   PassThroughOperator,
@@ -148,6 +155,7 @@ import type {
   SchedulerOptions,
   SequenceOptions,
   ServiceOptions,
+  ShutdownContext,
   ShutdownHook,
   SshAlgorithmList,
   SshAlgorithms,
@@ -161,6 +169,7 @@ import type {
   TransferOptions,
   VerifyHostKeyOptions,
   WriteLinesOptions,
+  WriteProgressOptions,
   Work,
 } from 'rxjobs';
 import {
@@ -182,7 +191,7 @@ import type {
 
 // ---- jobs, sequences, schedulers
 const work: Work<number> = ({ signal }: JobContext) => (signal.aborted ? of(0) : of(1, 2));
-const shutdown: ShutdownHook = () => undefined;
+const shutdown: ShutdownHook = ({ signal }: ShutdownContext) => (signal.aborted ? undefined : of(true));
 const jobOptions: JobOptions = { label: 'count', critical: false, runIf: RunIf.AllSuccess, shutdown };
 const counted = new Job(work, jobOptions);
 const chain: JobChain = new Sequence(counted, new Job(async () => 'b'), {
@@ -199,10 +208,14 @@ const listOptions: ListOptions = { ascii: true };
 const format: GraphicFormat = 'svg';
 export const graph = async (): Promise<string> => {
   scheduler.keepOnlyBetween(between);
-  const ok: boolean = await scheduler.orchestrate(runOptions);
+  const progress: WriteProgressOptions = { stdout: process.stdout };
+  const orchestrateOptions: OrchestrateOptions = { ...runOptions, verbose: writeProgress(progress) };
+  const ok: boolean = await scheduler.orchestrate(orchestrateOptions);
   return `${String(ok)} ${scheduler.list(listOptions)} ${listingLegend(true)} ${await scheduler.exportAsSvgfile(`g.${format}`)}`;
 };
 if (counted.status === JobStatus.Done) counted.result() satisfies number | undefined;
+export const counts: Observable<number> = scheduler.run().pipe(valuesOf(counted));
+export const countOutcome: Observable<JobOutcome<number>> = scheduler.run().pipe(outcomeOf(counted));
 
 // ---- the events of a run
 const describeEvent = (e: SchedulerEvent): string => {
@@ -289,7 +302,9 @@ const sshOptions: SshNodeOptions = {
 const remote = new SshNode(sshOptions);
 const execOptions: ExecOptions = { env: { LANG: 'C' }, output: 'lines' satisfies OutputMode };
 const transferOptions: TransferOptions = { preserve: true };
-const ref: NodeRef = { label: 'here', hostname: 'localhost', username: undefined };
+const ref: NodeRef = nodeRef(local);
+const line: LineEvent = lineEvent('stdout', Buffer.from('hi'), true, ref);
+const chunk: ChunkEvent = chunkEvent('stderr', Buffer.from('oops'), ref);
 const exit: ExitEvent = exitEvent(ref, null, normalizeSignal('TERM'));
 export const streams = async (): Promise<string> => {
   const stream: Observable<CommandEvent> = local.exec('uname -a', execOptions);
@@ -305,7 +320,8 @@ export const streams = async (): Promise<string> => {
   return `${all}${out}${String(code.code)}${captured}${String(isAllowedExit(exit, ['TERM']))}`;
 };
 const kind = (e: CommandEvent): OutputStream | 'exit' =>
-  e instanceof LineEvent || e instanceof ChunkEvent ? e.stream : e.type;
+  e.type === 'exit' ? e.type : e.stream;
+export const kinds = [line, chunk].map(kind);
 
 // ---- trust and configuration
 export const trust = async (): Promise<string> => {
