@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Observable } from 'rxjs';
 import { tap } from 'rxjs';
 
-import type { JobOutcome, SchedulerEvent } from '../core/events.js';
+import type { CancelReason, JobOutcome, SchedulerEvent } from '../core/events.js';
 import type { Job } from '../core/job.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { NodeRef } from '../nodes/command-event.js';
@@ -122,7 +122,8 @@ const outcomeOf = (e: SchedulerEvent): JobOutcome | undefined => {
   }
 };
 
-const cancelDetail: Readonly<Record<string, string>> = {
+const cancelDetail: Readonly<Record<Exclude<CancelReason, 'forever'>, string>> = {
+  aborted: 'the run was aborted by its signal',
   timeout: 'the run timed out before this job finished',
   critical: 'a critical job failed, so the run stopped',
   parent: 'the enclosing scheduler was cancelled',
