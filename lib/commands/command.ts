@@ -3,7 +3,7 @@ import type { Observable } from 'rxjs';
 import { ConfigError } from '../core/errors/config-error.js';
 import { checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
 import type { OptionKeys } from '../internal/option-keys.js';
-import { isOutputMode } from '../nodes/output-sink.js';
+import { checkExecValues } from '../nodes/node-options.js';
 import type { CommandEvent } from '../nodes/command-event.js';
 import type { Node, OutputMode } from '../nodes/node.js';
 import type { Variables } from './variables.js';
@@ -99,16 +99,7 @@ export function checkCommandOptions(what: string, options: unknown, keys: Option
     Array.isArray(v) ? v.every((x) => typeof x === 'number' || typeof x === 'string') : false,
   );
   checkOption(subject, o, 'capture', 'the name of a variable', is.string);
-  checkOption(subject, o, 'env', "an object of strings, e.g. { LC_ALL: 'C' }", is.stringRecord);
-  checkOption(
-    subject,
-    o,
-    'stdin',
-    'a string or a Buffer',
-    (v) => typeof v === 'string' || Buffer.isBuffer(v),
-  );
-  checkOption(subject, o, 'pty', 'true or false', is.boolean);
-  checkOption(subject, o, 'output', "'lines' or 'chunks'", isOutputMode);
+  checkExecValues(subject, o);
   checkOption(subject, o, 'includes', 'a list of local file names', is.strings);
   checkOption(subject, o, 'remoteName', 'a file name', is.string);
   checkOption(subject, o, 'preserve', 'true or false', is.boolean);

@@ -36,7 +36,16 @@ export function checkExecOptions(node: { readonly label: string }, options: unkn
   if (options === undefined) return;
   const subject = (): string => `node "${node.label}"`;
   checkOptionKeys(subject, 'exec', options, EXEC_KEYS, 'exec options', '{ env: { LC_ALL: "C" } }');
-  const o = options as object;
+  checkExecValues(subject, options as object);
+}
+
+/**
+ * Checks the values of the exec options in `o` (`env`, `stdin`, `pty`, `output`), for `node.exec` and the
+ * commands that pass them on.
+ * @throws {ConfigError} naming `subject`, for a bad value.
+ * @internal
+ */
+export function checkExecValues(subject: () => string, o: object): void {
   checkOption(subject, o, 'env', "an object of strings, e.g. { LC_ALL: 'C' }", is.stringRecord);
   checkOption(
     subject,

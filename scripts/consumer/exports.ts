@@ -319,8 +319,7 @@ export const streams = async (): Promise<string> => {
   await lastValueFrom(local.push(['a'], '/tmp', transferOptions));
   return `${all}${out}${String(code.code)}${captured}${String(isAllowedExit(exit, ['TERM']))}`;
 };
-const kind = (e: CommandEvent): OutputStream | 'exit' =>
-  e.type === 'exit' ? e.type : e.stream;
+const kind = (e: CommandEvent): OutputStream | 'exit' => (e.type === 'exit' ? e.type : e.stream);
 export const kinds = [line, chunk].map(kind);
 
 // ---- trust and configuration

@@ -13,7 +13,7 @@ import { ROOT, startProgram } from '../helpers/cli.js';
 import { marker } from '../helpers/command-suite.js';
 import { rejection } from '../helpers/errors.js';
 import { eventually } from '../helpers/eventually.js';
-import { fleetNode } from '../helpers/ssh-nodes.js';
+import { fleetNode, fleetNodeOptions } from '../helpers/ssh-nodes.js';
 import type { Fleet } from '../helpers/sshd.js';
 import { remoteProcesses, sshdConnections, startFleet } from '../helpers/sshd.js';
 
@@ -154,18 +154,7 @@ describe('SshNode connections belong to their users (real sshd)', function () {
     });
 
     it('a script that only awaits one command exits by itself, within the linger', async () => {
-      const host = fleet.hosts[0];
-      if (host === undefined) throw new Error('no host');
-      const options = {
-        hostname: host.address,
-        port: host.port,
-        username: fleet.user,
-        keys: [fleet.clientKey],
-        agent: false,
-        knownHosts: fleet.knownHosts,
-        hostKeyPolicy: 'strict',
-        sshConfig: false,
-      };
+      const options = fleetNodeOptions(fleet); // the default linger
       const script = path.join(ROOT, 'spec', 'helpers', 'fixtures', 'exec-and-exit.mjs');
       const { code, stdout: printed } = await startProgram(
         process.execPath,
