@@ -3,6 +3,8 @@
 // 10 MiB of ~77-byte lines, in 32 KiB chunks) into events made two ways, in one script, rounds interleaved:
 //   class (lazy)   the LineEvent class of rxjobs 0.1 (copied below): bytes kept, text decoded on first read
 //   plain object   lineEvent() from dist/: `{ type, stream, text, newline, node, bytes }`, text decoded at once
+//   plain, splitter  the LineSplitter of dist/ (what nodes use): plain objects, the texts of a chunk's lines
+//                  decoded in one go and split on `\n`
 // and consumed two ways: reading the bytes only (what writeHostFiles and writeLines do) and reading the text
 // (lines(), stdout(), captureStdout of line events). Prints the medians in ns per line and the ratios.
 // Run with `npm run build && node bench/line-events.bench.mjs`.
@@ -11,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { loadAverage, loadAverageLine, median } from './bench-kit.mjs';
 
 const { lineEvent, nodeRef } = await import(new URL('../dist/index.js', import.meta.url).href);
+const { LineSplitter } = await import(new URL('../dist/nodes/line-splitter.js', import.meta.url).href);
 
 /** rxjobs 0.1's LineEvent, as it was: a class with a lazily decoded `text`. */
 class LazyLineEvent {
@@ -37,11 +40,11 @@ const BYTES = 10 * MB;
 const ROUNDS = 15;
 
 /** ~77-byte lines of text, a few with non-ASCII characters, cut into 32 KiB chunks. */
-const makeChunks = () => {
+const makeChunks = (every) => {
   const lines = [];
   let size = 0;
   for (let i = 0; size < BYTES; i++) {
-    const line = `${String(i).padStart(8, '0')} the quick brown fox jumps over the lazy dog ${i % 50 === 0 ? 'café ✓' : 'cafe'} ${'x'.repeat(i % 13)}`;
+    const line = `${String(i).padStart(8, '0')} the quick brown fox jumps over the lazy dog ${i % every === 0 ? 'café ✓' : 'cafe'} ${'x'.repeat(i % 13)}`;
     lines.push(line);
     size += Buffer.byteLength(line) + 1;
   }
@@ -80,33 +83,61 @@ const split = (chunks, make, readText) => {
   return sum;
 };
 
-const { chunks, count } = makeChunks();
+/** The same through the real LineSplitter. */
+const splitReal = (chunks, readText) => {
+  const splitter = new LineSplitter('stdout', node);
+  let sum = 0;
+  const emit = readText
+    ? (event) => {
+        sum += event.text.length;
+      }
+    : (event) => {
+        sum += event.bytes.length;
+      };
+  for (const chunk of chunks) splitter.push(chunk, emit);
+  return sum;
+};
+const variants = {
+  'class (lazy)': (chunks, readText) => split(chunks, makers['class (lazy)'], readText),
+  'plain object': (chunks, readText) => split(chunks, makers['plain object'], readText),
+  'plain, splitter': splitReal,
+};
+
+const datasets = [
+  ['ASCII lines', Infinity],
+  ['1 line in 50 not ASCII', 50],
+];
 console.log(
   'line events: the LineEvent class of 0.1 (lazy text) against plain objects (text decoded at once)',
 );
-console.log(
-  `node ${process.version}; ${count} lines (${(BYTES / MB).toFixed(0)} MiB in 32 KiB chunks), ${ROUNDS} rounds after 2 warm-up, medians`,
-);
 console.log(loadAverageLine());
-const results = {};
-for (const readText of [false, true]) {
-  const times = Object.fromEntries(Object.keys(makers).map((k) => [k, []]));
-  for (let round = -2; round < ROUNDS; round++)
-    for (const [name, make] of Object.entries(makers)) {
-      const t0 = performance.now();
-      split(chunks, make, readText);
-      const ms = performance.now() - t0;
-      if (round >= 0) times[name].push(ms);
+for (const [dataset, every] of datasets) {
+  const { chunks, count } = makeChunks(every);
+  console.log(
+    `\n${dataset}: node ${process.version}; ${count} lines (${(BYTES / MB).toFixed(0)} MiB in 32 KiB chunks), ${ROUNDS} rounds after 2 warm-up, medians`,
+  );
+  const results = {};
+  for (const readText of [false, true]) {
+    const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+    for (let round = -2; round < ROUNDS; round++)
+      for (const [name, run] of Object.entries(variants)) {
+        const t0 = performance.now();
+        run(chunks, readText);
+        const ms = performance.now() - t0;
+        if (round >= 0) times[name].push(ms);
+      }
+    const consumer = readText ? 'reading text' : 'reading bytes';
+    for (const [name, ms] of Object.entries(times)) {
+      const ns = (median(ms) * 1e6) / count;
+      results[`${consumer}/${name}`] = ns;
+      console.log(
+        `${consumer.padEnd(14)} ${name.padEnd(16)} ${ns.toFixed(0).padStart(5)} ns/line  (${median(ms).toFixed(1)} ms per 10 MiB)`,
+      );
     }
-  const consumer = readText ? 'reading text' : 'reading bytes';
-  for (const [name, ms] of Object.entries(times)) {
-    const ns = (median(ms) * 1e6) / count;
-    results[`${consumer}/${name}`] = ns;
-    console.log(
-      `${consumer.padEnd(14)} ${name.padEnd(14)} ${ns.toFixed(0).padStart(5)} ns/line  (${median(ms).toFixed(1)} ms per 10 MiB)`,
-    );
+    for (const plain of ['plain object', 'plain, splitter']) {
+      const ratio = results[`${consumer}/${plain}`] / results[`${consumer}/class (lazy)`];
+      console.log(`${consumer.padEnd(14)} ${plain} / class  ${ratio.toFixed(2)}x`);
+    }
   }
-  const ratio = results[`${consumer}/plain object`] / results[`${consumer}/class (lazy)`];
-  console.log(`${consumer.padEnd(14)} plain / class  ${ratio.toFixed(2)}x`);
 }
 console.log(`load average (1 min) at end: ${loadAverage()}`);

@@ -71,17 +71,20 @@ export interface LineEvent {
  * @category constructors
  */
 export const lineEvent = (stream: OutputStream, bytes: Buffer, newline: boolean, node: NodeRef): LineEvent =>
-  lineOf(stream, bytes, newline, nodeRef(node));
+  lineOf(stream, bytes, newline, nodeRef(node), bytes.toString('utf8'));
 
-/** {@link lineEvent} for a `ref` that is a {@link nodeRef} already: the line splitters' hot path. @internal */
-export const lineOf = (stream: OutputStream, bytes: Buffer, newline: boolean, ref: NodeRef): LineEvent => ({
-  type: 'line',
-  stream,
-  text: bytes.toString('utf8'),
-  newline,
-  node: ref,
-  bytes,
-});
+/**
+ * {@link lineEvent} for a `ref` that is a {@link nodeRef} already, and a `text` decoded already (the line
+ * splitters decode the lines of a chunk at once): their hot path.
+ * @internal
+ */
+export const lineOf = (
+  stream: OutputStream,
+  bytes: Buffer,
+  newline: boolean,
+  ref: NodeRef,
+  text: string,
+): LineEvent => ({ type: 'line', stream, text, newline, node: ref, bytes });
 
 /**
  * A piece of a command's output as it arrived, with `output: 'chunks'` (see `ExecOptions.output`), as plain

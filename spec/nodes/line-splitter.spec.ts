@@ -24,6 +24,37 @@ describe('LineSplitter', () => {
     expect(got).to.deep.equal(['h1/stdout:a', 'h1/stdout:bc', 'h1/stdout:', 'h1/stdout:d$']);
   });
 
+  it('gives each line the text its bytes decode to alone, whatever the bytes and the chunk boundaries', () => {
+    // bytes drawn from newlines, ASCII, parts of multi-byte characters and invalid bytes, cut anywhere
+    let seed = 42;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const alphabet = [
+      0x0a, 0x61, 0x20, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff, 0x80, 0xc0,
+    ];
+    for (let round = 0; round < 300; round++) {
+      const all = Buffer.from(
+        Array.from({ length: 1 + random(400) }, () => alphabet[random(alphabet.length)] ?? 0),
+      );
+      const splitter = new LineSplitter('stdout', h1);
+      const lines: LineEvent[] = [];
+      const emit = (line: LineEvent) => lines.push(line);
+      for (let at = 0; at < all.length;) {
+        const next = Math.min(all.length, at + 1 + random(60));
+        splitter.push(Buffer.from(all.subarray(at, next)), emit);
+        at = next;
+      }
+      splitter.end(emit);
+      const joined = Buffer.concat(
+        lines.flatMap((l) => (l.newline ? [l.bytes, Buffer.from('\n')] : [l.bytes])),
+      );
+      expect(joined.equals(all)).to.equal(true);
+      for (const line of lines) expect(line.text).to.equal(line.bytes.toString('utf8'));
+    }
+  });
+
   describe('cut', () => {
     it('gives the bytes of the whole lines a chunk completes, keeping the rest for later', () => {
       const splitter = new LineSplitter('stdout', h1);
