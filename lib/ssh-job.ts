@@ -89,6 +89,27 @@ const objectOptions = (options: unknown): SshJobOptions => {
   return options;
 };
 
+/**
+ * Takes a hold on `node`'s connection; returns its release. A node of the user's own that implements the
+ * published `Node` interface has no `hold` (it is internal): nothing to hold then.
+ */
+const holdNode = (node: Node): (() => Promise<void>) =>
+  typeof (node as Partial<Node>).hold === 'function' ? node.hold() : () => Promise.resolve();
+
+/** Resolves when `signal` aborts (never, if it never does). */
+const aborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
+  });
+
 const isCommand = (x: unknown): x is Command =>
   typeof x === 'object' && x !== null && typeof (x as { run?: unknown }).run === 'function';
 
@@ -195,7 +216,7 @@ export class SshJob extends Job<CommandEvent, number | null> {
   protected override work({ critical }: JobContext): Observable<CommandEvent> {
     const context = { variables: this.variables, output: this.#output };
     return defer(() => {
-      const hold = { release: this.node.hold(), ended: false };
+      const hold = { release: holdNode(this.node), ended: false };
       if (!this.keepConnection) this.#holds.push(hold);
       // not critical: a failing command is remembered, and the next one runs
       let failure: CommandFailedError | undefined;
@@ -229,7 +250,6 @@ export class SshJob extends Job<CommandEvent, number | null> {
   }
 
   /** An `SshJob` is critical unless it, or an enclosing scheduler, says otherwise (as in apssh). */
-  /** An `SshJob` is critical unless it, or an enclosing scheduler, says otherwise (as in apssh). */
   override get _criticalByDefault(): boolean {
     return true;
   }
@@ -237,15 +257,25 @@ export class SshJob extends Job<CommandEvent, number | null> {
   /**
    * After the `shutdown` option's hook, releases the node's connection (unless `keepConnection`): it closes
    * at once if nothing else uses it (another run, a command, a job of another scheduler), once the kills of
-   * the commands cancelled are done. It never stops what others run on the node.
+   * the commands cancelled are done. It never stops what others run on the node. The release happens however
+   * the hook ends: done, thrown, rejected, or still running when `context.signal` aborts (`shutdownTimeout`).
    */
   override shutdown(context: ShutdownContext): Promise<void> {
-    const own = super.shutdown(context);
+    const index = this.#holds.findIndex((h) => h.ended);
+    const hold = index === -1 ? undefined : this.#holds.splice(index, 1)[0];
+    // without a hold of this run's, one taken now and released at the end waits for the kills at least
+    const release = hold === undefined ? holdNode(this.node) : hold.release;
     return (async () => {
-      if (own !== undefined) await lastValueFrom(from(own), { defaultValue: undefined });
-      const index = this.#holds.findIndex((h) => h.ended);
-      const hold = index === -1 ? undefined : this.#holds.splice(index, 1)[0];
-      await (hold === undefined ? this.node.hold() : hold.release)(); // at least, wait for the kills
+      try {
+        const own = super.shutdown(context);
+        if (own !== undefined)
+          await Promise.race([
+            lastValueFrom(from(own), { defaultValue: undefined }),
+            aborted(context.signal),
+          ]);
+      } finally {
+        await release();
+      }
     })();
   }
 

@@ -63,6 +63,24 @@ describe('SshNode connections belong to their users (real sshd)', function () {
       expect(await backToBaseline(1000)).to.equal(true);
     });
 
+    it('releases the connection whatever the shutdown hook does: throws, rejects, or outlives shutdownTimeout', async () => {
+      const hooks: Record<string, () => unknown> = {
+        throws: () => {
+          throw new Error('hook');
+        },
+        rejects: () => Promise.reject(new Error('hook')),
+        hangs: () => new Promise(() => undefined),
+      };
+      for (const [what, hook] of Object.entries(hooks)) {
+        // a long linger: only the job's release closes the connection within the bound below
+        const node = fleetNode(fleet, 2, { linger: 60_000 });
+        const job = new SshJob(node, 'echo hooked', { shutdown: hook as () => void });
+        const scheduler = new Scheduler([job], { critical: true, shutdownTimeout: 300 });
+        expect(await scheduler.orchestrate(), what).to.equal(true);
+        expect(await backToBaseline(2000), `connection left open when the hook ${what}`).to.equal(true);
+      }
+    });
+
     it("a node.exec() beside a scheduler's run survives the scheduler's shutdown", async () => {
       const node = fleetNode(fleet, 0, { linger: 200 });
       const beside = out(node, 'sleep 0.6; echo beside');
