@@ -29,16 +29,29 @@ export const redactOptions = (options: object): Record<string, unknown> => {
 };
 
 /**
- * A copy of a node's `options` that keeps every field (secrets included, for the node's own use) but shows
- * them redacted to `console.log`, `util.inspect` and `JSON.stringify` (non-enumerable `toJSON` and
- * `[util.inspect.custom]`; a spread copy is a plain object again).
+ * A copy of a node's `options` that keeps every field (secrets included, for the node's own use) but never
+ * shows a secret: `password` and `passphrase` are non-enumerable, so spread, `Object.entries`,
+ * `structuredClone` and `postMessage` copies leave them out; `console.log`, `util.inspect` and
+ * `JSON.stringify` show them `[redacted]` (non-enumerable `toJSON` and `[util.inspect.custom]`).
  * @internal
  */
 export const redactingOptions = <O extends object>(options: O): O => {
-  const copy = { ...options };
+  const copy = { ...options } as Record<string, unknown>;
+  for (const key of SECRETS)
+    if (copy[key] !== undefined)
+      Object.defineProperty(copy, key, { value: copy[key], enumerable: false, writable: false });
   Object.defineProperties(copy, {
-    toJSON: { value: () => redactOptions(copy) },
-    [INSPECT]: { value: (_depth: number, o: object, inspect: Inspect) => inspect(redactOptions(copy), o) },
+    toJSON: { value: () => redactOptions(shownOf(copy)) },
+    [INSPECT]: {
+      value: (_depth: number, o: object, inspect: Inspect) => inspect(redactOptions(shownOf(copy)), o),
+    },
   });
-  return copy;
+  return copy as O;
+};
+
+/** The enumerable fields of `copy`, and its secrets (which redactOptions then redacts). */
+const shownOf = (copy: Record<string, unknown>): Record<string, unknown> => {
+  const shown: Record<string, unknown> = { ...copy };
+  for (const key of SECRETS) if (copy[key] !== undefined) shown[key] = copy[key];
+  return shown;
 };

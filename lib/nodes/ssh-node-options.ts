@@ -171,13 +171,16 @@ export function sshNodeOptions(target: unknown, more: unknown): SshNodeOptions {
     return target as SshNodeOptions;
   }
   const match = /^(?:([^@\s:/>]+)@)?([\w.-]+)(?::(\d{1,5}))?$/.exec(target);
-  if (match === null)
+  if (match === null) {
+    // a URL habit, user:password@host, must not put the password in an error message
+    const shown = target.replace(/^([^@:\s]*):[^@]*@/, '$1:[redacted]@');
     throw new ConfigError(
-      `node "${target}"`,
+      `node "${shown}"`,
       'hostname',
-      `cannot be read from ${JSON.stringify(target)}: write new SshNode('host'), new SshNode('user@host:port'), ` +
+      `cannot be read from ${JSON.stringify(shown)}: write new SshNode('host'), new SshNode('user@host:port'), ` +
         `or new SshNode({ hostname, username, port }) (an IPv6 address, or a gateway, only that way)`,
     );
+  }
   const [, username, hostname, port] = match;
   const parsed: Record<string, unknown> = { hostname };
   if (username !== undefined) parsed['username'] = username;

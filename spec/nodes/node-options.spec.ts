@@ -71,6 +71,10 @@ describe('option checks of the nodes (plain JavaScript callers)', () => {
     });
 
     it('refuses a string it cannot read, and an option given twice, saying what to write', () => {
+      // a URL habit: the password never reaches the message
+      const withPassword = configError(() => new SshNode('me:pw-MARKER@fit01')).message;
+      expect(withPassword).to.not.contain('pw-MARKER');
+      expect(withPassword).to.contain('"me:[redacted]@fit01"');
       expect(configError(() => new SshNode('fe80::1')).message).to.equal(
         'node "fe80::1": hostname cannot be read from "fe80::1": write new SshNode(\'host\'), ' +
           "new SshNode('user@host:port'), or new SshNode({ hostname, username, port }) (an IPv6 address, or a gateway, only that way)",
