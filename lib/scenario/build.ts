@@ -141,7 +141,8 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
       job.id,
       new SshJob(node, commands, {
         label: own.label ?? job.id,
-        critical: job.critical,
+        // not critical unless the file says so (its documented default), although an SshJob alone would be
+        critical: job.critical ?? spec.scheduler?.critical ?? false,
         forever: job.forever,
         timeout: ms(job.timeout),
         runIf: job.runIf,
@@ -160,9 +161,8 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
     label: s.label ?? path.basename(loaded.file),
     timeout: ms(s.timeout),
     jobsWindow: s.jobsWindow,
-    // a scenario's jobs are not critical unless the file says so (its documented default), although an
-    // SshJob alone would be: the scheduler says it for them
-    critical: s.critical ?? false,
+    // unset when the file does not say: then, nested in a scheduler of the user's, it inherits that one's
+    critical: s.critical,
     // absent, not undefined: an undefined shutdownTimeout means no bound
     ...(s.shutdownTimeout === undefined ? {} : { shutdownTimeout: ms(s.shutdownTimeout) }),
   };

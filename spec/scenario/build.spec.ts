@@ -116,7 +116,7 @@ describe('buildScenario', () => {
     expect([...(measure?.requirements ?? [])]).to.deep.equal([prepare, setup]);
     expect(prepare?.forever).to.equal(true);
     expect(prepare?.label).to.equal('prepare');
-    expect(prepare?.critical).to.equal(undefined); // inherits the scheduler's
+    expect(prepare?.critical).to.equal(true); // the file's default, under scheduler:
     expect([...(setup?.requirements ?? [])]).to.deep.equal([prepare]);
     for (const job of jobs.values()) expect(job.variables).to.equal(variables);
     expect([...scheduler.jobs]).to.deep.equal([measure, prepare, setup]);
@@ -144,7 +144,9 @@ describe('buildScenario', () => {
       plain.jobsWindow,
       plain.critical,
       plain.shutdownTimeout,
-    ]).to.deep.equal(['plain.yaml', undefined, undefined, false, 1000]); // jobs not critical by default
+    ]).to.deep.equal(['plain.yaml', undefined, undefined, undefined, 1000]); // unset: inherited when nested
+    // its jobs are not critical (the scenario's default), even nested in a critical scheduler
+    expect([...plain.jobs].map((j) => j.critical)).to.deep.equal([false]);
   });
 
   it('substitutes node, global and built-in variables in commands, leaving the others for the run', () => {
