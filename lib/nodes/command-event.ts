@@ -128,6 +128,17 @@ export const bytesOf = (event: LineEvent | ChunkEvent): Buffer => {
 };
 
 /**
+ * The bytes a renderer writes for a line event: its `text` as UTF-8, so that a copy whose text was changed
+ * (`{ ...e, text: redact(e.text) }`) is written as changed; but its exact `bytes` when the text is a lossy
+ * decoding of them (it holds U+FFFD, as for binary output), so that such output is written byte for byte.
+ * @internal
+ */
+export const lineBytesOf = (event: LineEvent): Buffer => {
+  const text = event.text;
+  return text.includes('\uFFFD') ? bytesOf(event) : Buffer.from(text, 'utf8');
+};
+
+/**
  * The end of a command: its exit code, or the signal that killed it. Exactly one per command, last.
  * @category models
  */

@@ -11,7 +11,7 @@ import { finished } from 'node:stream/promises';
 import { catchError, defer, from, Observable, switchMap, throwError } from 'rxjs';
 
 import type { NodeRef } from '../nodes/command-event.js';
-import { bytesOf } from '../nodes/command-event.js';
+import { bytesOf, lineBytesOf } from '../nodes/command-event.js';
 import type { PassThroughOperator, RenderableEvent } from './command-events.js';
 import { BatchedWriter } from './batched-writer.js';
 import { commandEventOf } from './command-events.js';
@@ -151,7 +151,8 @@ const writeFiles = <T extends RenderableEvent>(
           const host = filesOf(command.node);
           if (command.type === 'line') {
             const { stream, writer } = command.stream === 'stdout' ? host.stdout : host.stderr;
-            writer.add(stream, command.newline ? [bytesOf(command), NL] : [bytesOf(command)]);
+            const bytes = lineBytesOf(command);
+            writer.add(stream, command.newline ? [bytes, NL] : [bytes]);
           } else if (command.type === 'chunk') {
             // the fast path: the chunk as it is, one write, no copy
             const { stream, writer } = command.stream === 'stdout' ? host.stdout : host.stderr;

@@ -9,7 +9,7 @@ import { Observable } from 'rxjs';
 
 import { ChunkLines } from '../nodes/chunk-lines.js';
 import type { LineEvent, NodeRef } from '../nodes/command-event.js';
-import { bytesOf } from '../nodes/command-event.js';
+import { bytesOf, lineBytesOf } from '../nodes/command-event.js';
 import type { PassThroughOperator, RenderableEvent } from './command-events.js';
 import { BatchedWriter } from './batched-writer.js';
 import { commandEventOf } from './command-events.js';
@@ -56,8 +56,12 @@ export const labelWidth = (nodes: Iterable<NodeRef>): number => {
  * The parts of formatted lines (time, label prefix, bytes, `\n`), to be written together; the parts function
  * keeps the label prefixes, and the time text of the current second, from one line to the next.
  */
-function linePartsOf(options: LineFormatOptions): (event: LineEvent) => Buffer[] {
-  if (options.format === 'raw') return (event) => (event.newline ? [bytesOf(event), NL] : [bytesOf(event)]);
+function linePartsOf(
+  options: LineFormatOptions,
+  bytesOfLine: (event: LineEvent) => Buffer = lineBytesOf,
+): (event: LineEvent) => Buffer[] {
+  if (options.format === 'raw')
+    return (event) => (event.newline ? [bytesOfLine(event), NL] : [bytesOfLine(event)]);
   const width = options.width ?? 0;
   const prefixes = new Map<string, Buffer>();
   const prefixOf = (label: string): Buffer => {
@@ -69,7 +73,7 @@ function linePartsOf(options: LineFormatOptions): (event: LineEvent) => Buffer[]
     return prefix;
   };
   const time = options.time ?? false;
-  if (time === false) return (event) => [prefixOf(event.node.label), bytesOf(event), NL];
+  if (time === false) return (event) => [prefixOf(event.node.label), bytesOfLine(event), NL];
   const now = options.now ?? (() => new Date());
   // the default text changes once a second: keep it for the second it was made in
   let second = NaN;
@@ -83,7 +87,7 @@ function linePartsOf(options: LineFormatOptions): (event: LineEvent) => Buffer[]
     }
     return stamp;
   };
-  return (event) => [stampOf(now()), prefixOf(event.node.label), bytesOf(event), NL];
+  return (event) => [stampOf(now()), prefixOf(event.node.label), bytesOfLine(event), NL];
 }
 
 /**
@@ -180,7 +184,9 @@ export const writeLines =
     new Observable<T>((subscriber) => {
       const out = options.stdout ?? process.stdout;
       const err = options.stderr ?? process.stderr;
+      // lines given are written as their text says (see lineBytesOf); lines cut from chunks here, as their bytes
       const partsOf = linePartsOf(options);
+      const cutPartsOf = linePartsOf(options, bytesOf);
       const raw = options.format === 'raw';
       const writer = new BatchedWriter();
       const onOutError = (e: unknown): void => {
@@ -194,11 +200,14 @@ export const writeLines =
       const write = (line: LineEvent): void => {
         writer.add(line.stream === 'stdout' ? out : err, partsOf(line));
       };
+      const writeCut = (line: LineEvent): void => {
+        writer.add(line.stream === 'stdout' ? out : err, cutPartsOf(line));
+      };
       let chunks: ChunkLines | undefined; // made on the first chunk event: line events never need it
       /** Writes the lines still cut by chunks: the stream is over. */
       const endChunks = (): void => {
         if (raw) chunks?.endAll(writeRaw);
-        else chunks?.endAll(write);
+        else chunks?.endAll(writeCut);
         chunks = undefined;
       };
       const writeRaw = (line: LineEvent): void => {
@@ -215,12 +224,12 @@ export const writeLines =
               const owner = event.type === 'value' ? event.job : undefined;
               if (command.type === 'chunk') {
                 chunks ??= new ChunkLines();
-                if (!raw) chunks.push(owner, command, write);
+                if (!raw) chunks.push(owner, command, writeCut);
                 else {
                   const parts = chunks.cut(owner, command);
                   if (parts.length > 0) writer.add(command.stream === 'stdout' ? out : err, parts);
                 }
-              } else chunks?.end(owner, command.node, raw ? writeRaw : write);
+              } else chunks?.end(owner, command.node, raw ? writeRaw : writeCut);
             }
           }
           subscriber.next(event);

@@ -19,6 +19,7 @@ import { Job, Scheduler } from '../../lib/index.js';
 import type { SchedulerEvent } from '../../lib/core/events.js';
 import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
+import { captureStdout } from '../../lib/render/capture.js';
 import { formatLine, labelWidth, lineFormatter, writeLines } from '../../lib/render/host-lines.js';
 import { rejection } from '../helpers/errors.js';
 
@@ -242,6 +243,18 @@ describe('writeLines', () => {
     await run(tagged.pipe(writeLines({ stdout: more, stderr })));
     expect(Buffer.concat(more.chunks).equals(expected)).to.equal(true);
     expect(stderr.text()).to.equal('');
+  });
+
+  it('writes the text of a copy whose text was changed (a redaction), and binary lines byte for byte', async () => {
+    const secret = lineOf(h1, 'password=hunter2');
+    const binary = lineOf(h1, Buffer.from([0x61, 0xff, 0x62]));
+    const redacted = [secret, binary].map((e) => ({ ...e, text: e.text.replace('hunter2', '***') }));
+    await run(of(...redacted).pipe(writeLines({ stdout, stderr })));
+    const expected = Buffer.concat([Buffer.from('h1:password=***\n'), Buffer.from('h1:a\xffb\n', 'latin1')]);
+    expect(Buffer.concat(stdout.chunks).equals(expected)).to.equal(true);
+    expect(await lastValueFrom(of(...redacted, exitEvent(h1, 0)).pipe(captureStdout()))).to.contain(
+      'password=***',
+    );
   });
 
   it('keeps every line whole when many hosts stream big lines at once into a slow stream', async () => {
