@@ -6,6 +6,7 @@ import { lastValueFrom, merge, toArray } from 'rxjs';
 
 import { Scheduler } from '../../lib/core/scheduler.js';
 import type { SchedulerEvent } from '../../lib/core/events.js';
+import type { ShutdownHook } from '../../lib/core/job.js';
 import { exitStatus, stdout } from '../../lib/nodes/operators.js';
 import type { SshNode } from '../../lib/nodes/ssh-node.js';
 import { SshJob } from '../../lib/ssh-job.js';
@@ -64,17 +65,17 @@ describe('SshNode connections belong to their users (real sshd)', function () {
     });
 
     it('releases the connection whatever the shutdown hook does: throws, rejects, or outlives shutdownTimeout', async () => {
-      const hooks: Record<string, () => unknown> = {
+      const hooks: Record<string, ShutdownHook> = {
         throws: () => {
           throw new Error('hook');
         },
         rejects: () => Promise.reject(new Error('hook')),
-        hangs: () => new Promise(() => undefined),
+        hangs: () => new Promise<void>(() => undefined),
       };
       for (const [what, hook] of Object.entries(hooks)) {
         // a long linger: only the job's release closes the connection within the bound below
         const node = fleetNode(fleet, 2, { linger: 60_000 });
-        const job = new SshJob(node, 'echo hooked', { shutdown: hook as () => void });
+        const job = new SshJob(node, 'echo hooked', { shutdown: hook });
         const scheduler = new Scheduler([job], { critical: true, shutdownTimeout: 300 });
         expect(await scheduler.orchestrate(), what).to.equal(true);
         expect(await backToBaseline(2000), `connection left open when the hook ${what}`).to.equal(true);
