@@ -2,7 +2,7 @@ import type { MonoTypeOperatorFunction } from 'rxjs';
 import { defer, tap } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import { bytesOf, isAllowedExit } from '../nodes/command-event.js';
+import { bytesOf, endsLine, isAllowedExit } from '../nodes/command-event.js';
 import type { Variables } from './variables.js';
 
 const NL = 0x0a;
@@ -34,7 +34,7 @@ export const captureInto =
                 }
               } else if (event.stream === 'stdout') {
                 parts.push(bytesOf(event));
-                if (event.type === 'line' && event.newline) parts.push(NEWLINE);
+                if (event.type === 'line' && endsLine(event)) parts.push(NEWLINE);
               }
             }),
           );

@@ -128,6 +128,14 @@ export const bytesOf = (event: LineEvent | ChunkEvent): Buffer => {
 };
 
 /**
+ * Whether a line event ended with `\n`: `newline`, or true when it is absent (a line event made by hand as
+ * `{ type, stream, text, node }`).
+ * @internal
+ */
+export const endsLine = (event: LineEvent): boolean =>
+  (event as { readonly newline?: boolean }).newline !== false;
+
+/**
  * The bytes a renderer writes for a line event: its `text` as UTF-8, so that a copy whose text was changed
  * (`{ ...e, text: redact(e.text) }`) is written as changed; but its exact `bytes` when the text is a lossy
  * decoding of them (it holds U+FFFD, as for binary output), so that such output is written byte for byte.

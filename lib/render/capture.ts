@@ -6,7 +6,7 @@ import type { OperatorFunction } from 'rxjs';
 import { defer, map, reduce } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import { bytesOf, lineBytesOf } from '../nodes/command-event.js';
+import { bytesOf, endsLine, lineBytesOf } from '../nodes/command-event.js';
 
 const NL = Buffer.from('\n');
 
@@ -26,7 +26,7 @@ export const captureStdout = (): OperatorFunction<CommandEvent, string> => (sour
       reduce<CommandEvent, Buffer[]>((chunks, e) => {
         if (e.type !== 'exit' && e.stream === 'stdout') {
           chunks.push(e.type === 'line' ? lineBytesOf(e) : bytesOf(e));
-          if (e.type === 'line' && e.newline) chunks.push(NL);
+          if (e.type === 'line' && endsLine(e)) chunks.push(NL);
         }
         return chunks;
       }, []),

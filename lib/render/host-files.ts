@@ -11,7 +11,7 @@ import { finished } from 'node:stream/promises';
 import { catchError, defer, from, Observable, switchMap, throwError } from 'rxjs';
 
 import type { NodeRef } from '../nodes/command-event.js';
-import { bytesOf, lineBytesOf } from '../nodes/command-event.js';
+import { bytesOf, endsLine, lineBytesOf } from '../nodes/command-event.js';
 import type { PassThroughOperator, RenderableEvent } from './command-events.js';
 import { BatchedWriter } from './batched-writer.js';
 import { commandEventOf } from './command-events.js';
@@ -152,7 +152,7 @@ const writeFiles = <T extends RenderableEvent>(
           if (command.type === 'line') {
             const { stream, writer } = command.stream === 'stdout' ? host.stdout : host.stderr;
             const bytes = lineBytesOf(command);
-            writer.add(stream, command.newline ? [bytes, NL] : [bytes]);
+            writer.add(stream, endsLine(command) ? [bytes, NL] : [bytes]);
           } else if (command.type === 'chunk') {
             // the fast path: the chunk as it is, one write, no copy
             const { stream, writer } = command.stream === 'stdout' ? host.stdout : host.stderr;

@@ -9,7 +9,7 @@ import { Observable } from 'rxjs';
 
 import { ChunkLines } from '../nodes/chunk-lines.js';
 import type { LineEvent, NodeRef } from '../nodes/command-event.js';
-import { bytesOf, lineBytesOf } from '../nodes/command-event.js';
+import { bytesOf, endsLine, lineBytesOf } from '../nodes/command-event.js';
 import type { PassThroughOperator, RenderableEvent } from './command-events.js';
 import { BatchedWriter } from './batched-writer.js';
 import { commandEventOf } from './command-events.js';
@@ -61,7 +61,7 @@ function linePartsOf(
   bytesOfLine: (event: LineEvent) => Buffer = lineBytesOf,
 ): (event: LineEvent) => Buffer[] {
   if (options.format === 'raw')
-    return (event) => (event.newline ? [bytesOfLine(event), NL] : [bytesOfLine(event)]);
+    return (event) => (endsLine(event) ? [bytesOfLine(event), NL] : [bytesOfLine(event)]);
   const width = options.width ?? 0;
   const prefixes = new Map<string, Buffer>();
   const prefixOf = (label: string): Buffer => {

@@ -8,7 +8,7 @@ import type { OperatorFunction } from 'rxjs';
 import { map } from 'rxjs';
 
 import type { CommandEvent, OutputStream } from '../nodes/command-event.js';
-import { bytesOf } from '../nodes/command-event.js';
+import { bytesOf, endsLine } from '../nodes/command-event.js';
 import type { SchedulerEvent } from '../core/events.js';
 import type { RenderableEvent } from './command-events.js';
 import { isCommandEvent } from './command-events.js';
@@ -154,8 +154,8 @@ const commandRecord = (
   }
   const record = { ts, type: 'line', ...job, host: e.node.label, stream: e.stream, text: e.text } as const;
   return isUtf8(bytes)
-    ? { ...record, newline: e.newline }
-    : { ...record, newline: e.newline, base64: bytes.toString('base64') };
+    ? { ...record, newline: endsLine(e) }
+    : { ...record, newline: endsLine(e), base64: bytes.toString('base64') };
 };
 
 const schedulerRecord = (ts: string, e: SchedulerEvent): JsonRecord => {

@@ -52,7 +52,7 @@ describe('isCommandEvent', () => {
       42,
       { type: 'line', stream: 'stdout', text: 'x', newline: true, bytes: 'not bytes', node: h1 },
       { type: 'line', stream: 'stdout', text: 42, newline: true, node: h1 },
-      { type: 'line', stream: 'stdout', bytes: Buffer.from('x'), text: 'x', node: h1 },
+      { type: 'line', stream: 'stdout', bytes: Buffer.from('x'), text: 'x', newline: 'yes', node: h1 },
       { type: 'line', stream: 'stdout', bytes: Buffer.from('x'), newline: true, node: h1 },
       { type: 'line', stream: 'stdin', bytes: Buffer.from('x'), node: h1 },
       { type: 'line', stream: 'stdout', bytes: Buffer.from('x') },

@@ -257,6 +257,12 @@ describe('writeLines', () => {
     );
   });
 
+  it('writes a line event made by hand as { type, stream, text, node }, as a whole line', async () => {
+    const byHand = { type: 'line', stream: 'stdout', text: 'made by hand', node: h1 };
+    await run(of(byHand as unknown as CommandEvent).pipe(writeLines({ stdout, stderr })));
+    expect(stdout.text()).to.equal('h1:made by hand\n');
+  });
+
   it('keeps every line whole when many hosts stream big lines at once into a slow stream', async () => {
     const hosts = Array.from({ length: 20 }, (_, i) => nodeNamed(`host${String(i)}`));
     const perHost = 30;
