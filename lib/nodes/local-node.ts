@@ -175,7 +175,7 @@ export class LocalNode implements Node {
    */
   exec(command: string, options: ExecOptions = {}): Observable<CommandEvent> {
     const refused = refusedOptions(() => {
-      checkExecOptions(this, options);
+      checkExecOptions(this, options, command);
     });
     if (refused !== undefined) return refused;
     return new Observable<CommandEvent>((subscriber) => {

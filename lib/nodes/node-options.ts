@@ -6,7 +6,9 @@
 import type { Observable } from 'rxjs';
 import { throwError } from 'rxjs';
 
+import { ConfigError } from '../core/errors/config-error.js';
 import { checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
+import type { ExecOptions } from './node.js';
 import { isOutputMode } from './output-sink.js';
 
 /**
@@ -28,16 +30,34 @@ const EXEC_KEYS = optionKeys(['env', 'stdin', 'pty', 'output']);
 const TRANSFER_KEYS = optionKeys(['preserve']);
 
 /**
- * Checks the options of `node.exec(command, options)`.
- * @throws {ConfigError} naming the node, for an unknown key or a bad value.
+ * Checks `node.exec(command, options)`: the command and the environment carry no NUL byte (no command line
+ * can: sshd would drop the whole connection, under the other commands of the node, and Node.js's spawn
+ * throws), and the options are known, with good values.
+ * @throws {ConfigError} naming the node and the command, for a NUL byte, an unknown key or a bad value.
  * @internal
  */
-export function checkExecOptions(node: { readonly label: string }, options: unknown): void {
-  if (options === undefined) return;
+export function checkExecOptions(node: { readonly label: string }, options: unknown, command = ''): void {
   const subject = (): string => `node "${node.label}"`;
+  if (command.includes('\0'))
+    throw new ConfigError(subject(), 'command', `${NUL_PROBLEM}: ${JSON.stringify(command)}`);
+  if (options === undefined) return;
   checkOptionKeys(subject, 'exec', options, EXEC_KEYS, 'exec options', '{ env: { LC_ALL: "C" } }');
   checkExecValues(subject, options as object);
+  const env = (options as ExecOptions).env;
+  if (env !== undefined)
+    for (const [name, value] of Object.entries(env))
+      if (name.includes('\0') || value.includes('\0'))
+        throw new ConfigError(
+          subject(),
+          `env.${name.replaceAll('\0', '\\0')}`,
+          `${NUL_PROBLEM}, for ${JSON.stringify(command)}`,
+        );
 }
+
+/** What to say of a NUL byte in a command line. */
+const NUL_PROBLEM =
+  'holds a NUL byte, which no command line can carry: nothing was sent; remove it (it often comes from ' +
+  'binary output captured into a variable)';
 
 /**
  * Checks the values of the exec options in `o` (`env`, `stdin`, `pty`, `output`), for `node.exec` and the

@@ -156,7 +156,7 @@ export class SshNode implements Node {
 
   exec(command: string, options?: ExecOptions): Observable<CommandEvent> {
     const refused = refusedOptions(() => {
-      checkExecOptions(this, options);
+      checkExecOptions(this, options, command);
     });
     if (refused !== undefined) return refused;
     return sshExec(this.#host, command, options);

@@ -232,6 +232,27 @@ export const commandSuite = (name: string, makeKit: () => NodeKit | Promise<Node
         expect(lines).to.deep.equal(["it's $me / a;b", 'in', 'put']);
       });
 
+      it('refuses a NUL byte in a command or its environment before anything is sent; the node carries on', async () => {
+        const n = node();
+        const withNul = new SshJob(n, new Run('echo', 'a\0b'), { label: 'nul' });
+        const inEnv = new SshJob(n, new Run('true', { env: { X: 'a\0b' } }), { label: 'nul env' });
+        const sibling = new SshJob(n, ['sleep 0.2', 'echo sibling'], { label: 'sibling' });
+        const { ok, events } = await runJobs([withNul, inEnv, sibling], { critical: false });
+        expect(ok).to.equal(true); // non-critical failures
+        for (const job of [withNul, inEnv]) {
+          const e = job.raisedException();
+          expect(isJobsError(e, 'config'), String(e)).to.equal(true);
+          expect((e as Error).message).to.contain('NUL byte');
+        }
+        expect((withNul.raisedException() as Error).message).to.contain(String.raw`echo 'a\u0000b'`);
+        expect(sibling.status).to.equal('done');
+        expect(shown(valuesOf(events, sibling))).to.deep.equal([
+          'exit 0 null',
+          'stdout:sibling',
+          'exit 0 null',
+        ]);
+      });
+
       it('allows the exit codes listed in allowedExits, and only those', async () => {
         const n = node();
         const plain = new SshJob(n, 'exit 3', { label: 'plain' });
