@@ -1,4 +1,6 @@
 // `-O Option=value`: the OpenSSH options that the CLIs honour, mapped onto SshNode options.
+import { statSync } from 'node:fs';
+
 import type { HostKeyPolicy } from '../nodes/known-hosts.js';
 import type { SshNodeOptions } from '../nodes/ssh-node-options.js';
 import { UsageError } from './argv.js';
@@ -118,6 +120,9 @@ export function parseSshOptions(items: readonly string[]): SshOptionValues {
   return out;
 }
 
+/** Whether `path` is a file (or a link to one) that exists. */
+const isFile = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+
 /** What a command line says about every connection: `-l`, `-p`, `-i`, `-F`, `-c` and the `-O` values. */
 export interface SshCommandLine {
   readonly login?: string | undefined;
@@ -136,6 +141,9 @@ export type SshNodeDefaults = Omit<SshNodeOptions, 'hostname' | 'gateway' | 'lab
 /** The SshNode options of a command line, for every node it reaches (a node's own settings win). */
 export function sshNodeDefaults(c: SshCommandLine): SshNodeDefaults {
   const { ssh } = c;
+  // as ssh -F: a config file named on the command line must exist (checked before any host is reached)
+  if (c.sshConfig !== undefined && c.sshConfig.toLowerCase() !== 'none' && !isFile(c.sshConfig))
+    throw new UsageError(`-F ${c.sshConfig}: no such file: give an ssh config file, or -F none for none`);
   const keys = [...(c.identities ?? []), ...(ssh.identities ?? [])];
   const all: SshNodeDefaults = {
     username: c.login ?? ssh.user,

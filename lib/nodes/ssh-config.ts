@@ -51,7 +51,10 @@ export interface SshHostConfig {
 
 /** Options of {@link resolveSshConfig}. @category models */
 export interface ResolveSshConfigOptions {
-  /** The config file; default `<home>/.ssh/config`. Names the text in errors when `text` is given. */
+  /**
+   * The config file; default `<home>/.ssh/config`, which may be missing. A file given here must exist (as with
+   * `ssh -F`). Names the text in errors when `text` is given.
+   */
   file?: string | undefined;
   /** Config text to use instead of reading `file` (Include still reads files). */
   text?: string | undefined;
@@ -261,7 +264,15 @@ export async function resolveSshConfig(
     files: new Map(),
   };
   if (options.text !== undefined) w.files.set(file, Promise.resolve(parseText(options.text, file)));
-  if ((await load(file, w)) === undefined) return {};
+  if ((await load(file, w)) === undefined) {
+    // the default file may be missing; a file given explicitly may not (as ssh -F says)
+    if (options.file === undefined) return {};
+    throw new ConfigError(
+      file,
+      'file',
+      'does not exist: give an existing ssh config file, or none at all (sshConfig: false, rxssh -F none)',
+    );
+  }
   await walkFile(file, false, w, 0);
   if (w.wantFinal || w.found.canonicalizehostname?.value === true) {
     w.finalPass = true;

@@ -91,6 +91,7 @@ describe('rxssh command line (built CLI, no server)', function () {
       ],
       ['a bad jump host', ['-J', 'a,,b', '-t', 'h', 'true'], /hop 2 is empty/],
       ['a missing -s file', ['-t', 'h', '-s', './nope.sh'], /-s \.\/nope\.sh: no such file/],
+      ['a missing -F file', ['-F', '/nonexistent', '-t', 'h', 'true'], /-F \/nonexistent: no such file/],
     ];
     for (const [what, args, message] of cases)
       it(`rejects ${what}`, async () => {

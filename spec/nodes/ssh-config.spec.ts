@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 
 import { ConfigError } from '../../lib/core/errors/config-error.js';
+import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 import { parseJumpHops, resolveSshConfig } from '../../lib/nodes/ssh-config.js';
 import type { JumpHop, ResolveSshConfigOptions, SshHostConfig } from '../../lib/nodes/ssh-config.js';
 import { rejection } from '../helpers/errors.js';
@@ -322,9 +323,14 @@ Host *
       expect(await resolveSshConfig('h', { file, home })).to.deep.equal({ user: 'from-file', port: 2200 });
     });
 
-    it('gives {} for a missing file', async () => {
-      expect(await resolveSshConfig('h', { file: join(dir, 'nope', 'config'), home })).to.deep.equal({});
+    it('gives {} for a missing default file, and refuses a missing file given explicitly (as ssh -F)', async () => {
       expect(await resolveSshConfig('h', { home: join(dir, 'no-home') })).to.deep.equal({});
+      const missing = join(dir, 'nope', 'config');
+      const e = await rejection(resolveSshConfig('h', { file: missing, home }));
+      expect(isJobsError(e, 'config'), String(e)).to.equal(true);
+      expect((e as Error).message).to.equal(
+        `${missing}: file does not exist: give an existing ssh config file, or none at all (sshConfig: false, rxssh -F none)`,
+      );
     });
 
     it('throws ConfigError naming the file and the field for a bad value, even in a block that does not match', async () => {
