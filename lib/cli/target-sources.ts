@@ -118,7 +118,9 @@ function findPath(
   { cwd, home, fs }: TargetValueOptions,
   fail: (problem: string, cause?: unknown) => never,
 ): FoundPath | undefined {
-  const looksLikePath = value.includes('/') || value.startsWith('.') || value.startsWith('~');
+  // a "/" inside brackets is a range's step (fit[01-37/2]), not a directory separator
+  const looksLikePath =
+    value.replace(/\[[^\]]*\]/g, '').includes('/') || value.startsWith('.') || value.startsWith('~');
   const candidates: { path: string; shown: string }[] =
     value === '~' || value.startsWith('~/')
       ? [{ path: join(home, value.slice(1)), shown: value }]

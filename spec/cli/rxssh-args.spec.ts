@@ -197,6 +197,17 @@ describe('rxssh command line (built CLI, no server)', function () {
       ]);
     });
 
+    it('-n takes ranges with a step, as its help shows (n[1-9/2]), and -x too', async () => {
+      const r = await runCli('rxssh', ['-n', '-t', 'n[1-9/2]', '-x', 'n[5-9/4]', 'true']);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(linesOf(r.stdout).slice(0, 4)).to.deep.equal([
+        '3 hosts (2 excluded: n5 n9)',
+        '  n1',
+        '  n3',
+        '  n7',
+      ]);
+    });
+
     it('-n works for script mode and push/pull too', async () => {
       await writeFile(join(dir, 'script.sh'), 'echo hi\n');
       const script = await runCli(
