@@ -12,6 +12,7 @@ import { decoded } from './parts.js';
 import { localPath } from './paths.js';
 import type { DataPath, RawProblem } from './problems.js';
 import { substituteCommand } from './substitute.js';
+import { suggest } from '../internal/suggest.js';
 
 const TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/;
 
@@ -58,6 +59,46 @@ const localFiles = (
   }
 };
 
+const TEMPLATES = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+
+/** The `{{name}}`s in the texts of a (substituted) command; `capture` is a name, not a text. */
+const templateNames = (command: CommandSpec): Set<string> => {
+  const names = new Set<string>();
+  const visit = (x: unknown): void => {
+    if (typeof x === 'string') for (const m of x.matchAll(TEMPLATES)) names.add(m[1] as string);
+    else if (Array.isArray(x)) x.forEach(visit);
+    else if (typeof x === 'object' && x !== null)
+      for (const [key, value] of Object.entries(x)) if (key !== 'capture') visit(value);
+  };
+  visit(command);
+  return names;
+};
+
+/** Every name that a command of the scenario captures into (a `{{name}}` the run fills in). */
+const capturesOf = (parts: ScenarioParts): Set<string> => {
+  const captures = new Set<string>();
+  for (const job of parts.jobs) {
+    const commands = job.raw['commands'];
+    if (!Array.isArray(commands)) continue;
+    for (const raw of commands) {
+      const command = decoded(CommandSpec, raw);
+      if (command !== undefined && command.type !== 'Push' && command.type !== 'Pull' && command.capture)
+        captures.add(command.capture);
+    }
+  }
+  return captures;
+};
+
+/** `{{x}}` that nothing defines, with the nearest known name. */
+const undefinedVariable = (name: string, known: readonly string[]): string => {
+  const near = suggest(name, known);
+  return (
+    `{{${name}}} is not defined: no variable (global, the node's, or node, hostname, username) and no ` +
+    `capture gives it${near === undefined ? '' : ` (did you mean {{${near}}}?)`}: define it under ` +
+    `variables, or capture it with capture: ${name} in a command that runs before`
+  );
+};
+
 /**
  * The problems of a job's commands that decode. Without a decoded node, its variables are the global ones
  * and its built-ins are not known: paths still holding a `{{name}}` are then not checked.
@@ -67,6 +108,7 @@ const checkJob = (
   node: Part<NodeSpec> | undefined,
   globals: VariableValues,
   dir: string,
+  captures: ReadonlySet<string>,
 ): RawProblem[] => {
   const problems: RawProblem[] = [];
   const spec = node?.spec;
@@ -82,7 +124,13 @@ const checkJob = (
     const command = decoded(CommandSpec, raw);
     if (command === undefined) return;
     const at = [...job.path, 'commands', k];
-    for (const { key, file, kind } of localFiles(substituteCommand(command, variables), raw)) {
+    const substituted = substituteCommand(command, variables);
+    // a name left after substitution must be one that a capture gives at run time
+    if (spec !== undefined)
+      for (const name of templateNames(substituted))
+        if (!captures.has(name))
+          problems.push({ path: at, message: undefinedVariable(name, [...names, ...captures]), at: 'value' });
+    for (const { key, file, kind } of localFiles(substituted, raw)) {
       const message = fileProblem(localPath(dir, file), spec === undefined ? 'deferred' : kind);
       if (message !== undefined) problems.push({ path: [...at, ...key], message, at: 'value' });
     }
@@ -102,12 +150,17 @@ const checkJob = (
 /**
  * Checks what the file refers to outside itself, so that nothing runs when something is missing: the local
  * files of each job's commands (scripts, includes, Push sources, with the job's node's variables
- * substituted) and the SSH nodes' keys, relative to `dir`. Also: captures into variables that are replaced
- * before the run, and `pty` on local nodes. Commands with problems of their own are left out. A Push source still holding a `{{name}}` after substitution is left for the run
+ * substituted) and the SSH nodes' keys, relative to `dir`. Also: `{{name}}`s that nothing defines (neither
+ * a variable, a built-in, a capture, nor one of `runtimeVariables`), captures into variables that are
+ * replaced before the run, and `pty` on local nodes. Commands with problems of their own are left out. A Push source still holding a `{{name}}` after substitution is left for the run
  * (a capture may give it); a script or an include cannot be, since they are read as written.
  * @internal
  */
-export const checkFiles = (parts: ScenarioParts, dir: string): RawProblem[] => {
+export const checkFiles = (
+  parts: ScenarioParts,
+  dir: string,
+  runtimeVariables: readonly string[] = [],
+): RawProblem[] => {
   const problems: RawProblem[] = [];
   const nodes = new Map<string, Part<NodeSpec>>();
   for (const part of parts.nodes) if (part.id !== undefined && !nodes.has(part.id)) nodes.set(part.id, part);
@@ -119,9 +172,12 @@ export const checkFiles = (parts: ScenarioParts, dir: string): RawProblem[] => {
       if (message !== undefined) problems.push({ path: [...part.path, 'keys', i], message, at: 'value' });
     });
   }
+  const captures = new Set([...capturesOf(parts), ...runtimeVariables]);
   for (const job of parts.jobs) {
     const id = decoded(NodeId, job.raw['node']);
-    problems.push(...checkJob(job, id === undefined ? undefined : nodes.get(id), parts.variables, dir));
+    problems.push(
+      ...checkJob(job, id === undefined ? undefined : nodes.get(id), parts.variables, dir, captures),
+    );
   }
   return problems;
 };

@@ -35,6 +35,11 @@ export interface LoadedScenario {
 export interface ParseScenarioOptions {
   /** The directory that relative local paths are relative to. Default: the directory of `file`. */
   readonly dir?: string | undefined;
+  /**
+   * Names that the caller sets in the built scenario's `variables` before the run: `{{name}}` in a command
+   * must otherwise be a variable of the file, a built-in, or a capture of one of its commands.
+   */
+  readonly runtimeVariables?: readonly string[] | undefined;
 }
 
 /**
@@ -76,7 +81,7 @@ export function parseScenario(
   const raw = [
     ...(decoded._tag === 'Left' ? reportErrors(decoded.left) : []),
     ...checkReferences(parts),
-    ...checkFiles(parts, dir),
+    ...checkFiles(parts, dir, options.runtimeVariables),
   ];
   if (raw.length > 0 || decoded._tag === 'Left') return E.left(located(raw, doc, lineCounter, file));
   return E.right({ file, dir, spec: decoded.right });

@@ -194,6 +194,7 @@ describe('buildScenario', () => {
           'jobs:\n  - &job {id: ja, node: a, label: "greet {{who}}", commands: ["echo {{who}} on {{node}} {{later}}"]}\n' +
           '  - {<<: *job, id: jb, node: b}\n',
         'template.yaml',
+        { runtimeVariables: ['later'] },
       ),
     );
     const { jobs, variables } = buildScenario(scenario);
@@ -213,6 +214,7 @@ describe('buildScenario', () => {
         'nodes: [{id: h, local: true}]\njobs: [{id: j, node: h, commands: [' +
           '{type: Push, localPaths: ["{{dir}}/a", "b/{{dir}}"], remoteDir: x}, {type: Pull, remotePaths: y, localDir: "{{dir}}"}]}]\n',
         '/some/where/paths.yaml',
+        { runtimeVariables: ['dir'] },
       ),
     );
     const [push, pull] = buildScenario(scenario).jobs.get('j')?.commands ?? [];

@@ -230,7 +230,8 @@ describe('parseScenario', () => {
           '      - {type: RunString, body: ls, includes: [nolib.sh]}\n' +
           '      - {type: Push, localPaths: "missing-{{node}}", remoteDir: /tmp}\n' +
           '      - {type: Push, localPaths: ["{{later}}", conf], remoteDir: /tmp}\n' +
-          '      - {type: Pull, remotePaths: x, localDir: not-yet-there}\n',
+          '      - {type: Pull, remotePaths: x, localDir: not-yet-there}\n' +
+          '  - {id: k, node: here, commands: [{type: Run, command: date, capture: later}]}\n',
       ),
     ).to.deep.equal([
       `test.yaml:4:49: nodes[1].keys[1]: file not found: ${fixture('conf/no_key')}`,
@@ -241,6 +242,21 @@ describe('parseScenario', () => {
       `test.yaml:13:48: jobs[0].commands[4].includes[0]: file not found: ${fixture('nolib.sh')}`,
       `test.yaml:14:34: jobs[0].commands[5].localPaths: file not found: ${fixture('missing-here')}`,
     ]);
+  });
+
+  it('refuses a {{name}} that nothing defines (no variable, built-in, capture or run-time name)', () => {
+    const text =
+      'variables: {version: 1}\nnodes: [{id: here, local: true}]\njobs:\n  - id: j\n    node: here\n    commands:\n' +
+      '      - {type: Run, command: "echo {{versoin}} {{node}} {{.State}}"}\n' +
+      '      - {type: Run, command: "echo {{got}} {{given}}"}\n' +
+      '      - {type: Run, command: hostname, capture: got}\n';
+    expect(problems(text)).to.deep.equal([
+      "test.yaml:7:9: jobs[0].commands[0]: {{versoin}} is not defined: no variable (global, the node's, or node, hostname, username) and no capture gives it (did you mean {{version}}?): define it under variables, or capture it with capture: versoin in a command that runs before",
+      "test.yaml:8:9: jobs[0].commands[1]: {{given}} is not defined: no variable (global, the node's, or node, hostname, username) and no capture gives it: define it under variables, or capture it with capture: given in a command that runs before",
+    ]);
+    expect(E.isRight(parseScenario(text, 'test.yaml', { runtimeVariables: ['given', 'versoin'] }))).to.equal(
+      true,
+    );
   });
 
   it('refuses a capture into a variable replaced before the run, and a pty on a local node', () => {
