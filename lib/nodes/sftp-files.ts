@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rename, rm, stat, utimes, chmod } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 
+import { TransferError } from './errors/transfer-error.js';
+import type { LocalRoot } from './pull-confine.js';
+import { MAX_PULL_DEPTH, checkLocalTarget, checkRemoteName } from './pull-confine.js';
 import type { SFTPWrapper } from './ssh2.js';
 
 // SFTP as Promises, plus the transfers that the SSH node needs: every file written under a temporary name
@@ -167,25 +170,47 @@ export async function getFile(
   temps.local.delete(tmp);
 }
 
-/** Copies a remote file or directory (recursively) into the local directory `localDir`. @internal */
+/** How {@link getPath} writes: where it may, what it keeps. @internal */
+export interface GetOptions {
+  readonly root: LocalRoot;
+  readonly preserve: boolean;
+  readonly temps: TempFiles;
+}
+
+/**
+ * Copies a remote file or directory (recursively) into the local directory `localDir`, under `options.root`
+ * whatever the server's listings say (see {@link checkRemoteName}, {@link checkLocalTarget}). @internal
+ */
 export async function getPath(
   sftp: SFTPWrapper,
   remote: string,
   localDir: string,
-  preserve: boolean,
-  temps: TempFiles,
+  options: GetOptions,
+  depth = 0,
 ): Promise<void> {
+  const { root, preserve, temps } = options;
+  if (depth > MAX_PULL_DEPTH)
+    throw new TransferError(
+      root.host,
+      remote,
+      `more than ${String(MAX_PULL_DEPTH)} directory levels deep: refused (a directory that contains itself?)`,
+    );
   const target = path.join(localDir, path.posix.basename(remote.replace(/\/+$/, '')));
   const info = await sftpStat(sftp, remote);
   if (!info.isDirectory()) {
+    await checkLocalTarget(root, target, remote, 'file');
     await getFile(sftp, remote, target, preserve, temps);
     return;
   }
+  await checkLocalTarget(root, target, remote, 'dir');
   await mkdir(target, { recursive: true, mode: info.mode & 0o7777 });
   const entries = await call<{ filename: string }[]>((cb) => {
     sftp.readdir(remote, cb);
   });
-  for (const { filename } of entries) await getPath(sftp, rjoin(remote, filename), target, preserve, temps);
+  // the whole listing checked before any of it is copied: a hostile listing fails before it writes
+  for (const { filename } of entries) checkRemoteName(root.host, remote, filename);
+  for (const { filename } of entries)
+    await getPath(sftp, rjoin(remote, filename), target, options, depth + 1);
 }
 
 /** Writes `data` to `remoteFile` (parents created, mode 700), complete or not at all. @internal */
