@@ -1,7 +1,7 @@
 /**
  * The local side of a Pull, which trusts nothing the server says: names from its listings are checked before
  * they become local file names, every local path is checked against the resolved local directory before
- * anything is written there.
+ * anything is written there, and modes lose their setuid, setgid and sticky bits.
  * @module
  */
 import { lstat, realpath } from 'node:fs/promises';
@@ -82,3 +82,7 @@ export async function checkLocalTarget(
   const existing = await lstat(resolved).catch(() => undefined);
   if (existing?.isSymbolicLink() === true) refuse('is a symbolic link (nothing is written through one)');
 }
+
+/** `mode`'s permission bits, without setuid, setgid and sticky; less the umask unless `preserve`. @internal */
+export const pulledMode = (mode: number, preserve: boolean, umask: number): number =>
+  preserve ? mode & 0o777 : mode & 0o777 & ~umask;

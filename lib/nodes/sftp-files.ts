@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { TransferError } from './errors/transfer-error.js';
 import type { LocalRoot } from './pull-confine.js';
-import { MAX_PULL_DEPTH, checkLocalTarget, checkRemoteName } from './pull-confine.js';
+import { MAX_PULL_DEPTH, checkLocalTarget, checkRemoteName, pulledMode } from './pull-confine.js';
 import type { SFTPWrapper } from './ssh2.js';
 
 // SFTP as Promises, plus the transfers that the SSH node needs: every file written under a temporary name
@@ -164,7 +164,8 @@ export async function getFile(
       cb(e, undefined);
     });
   });
-  await chmod(tmp, info.mode & 0o7777);
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- read, not set: the race is with workers that set it
+  await chmod(tmp, pulledMode(info.mode, preserve, process.umask()));
   if (preserve) await utimes(tmp, info.atime, info.mtime);
   await rename(tmp, localFile);
   temps.local.delete(tmp);
@@ -203,7 +204,7 @@ export async function getPath(
     return;
   }
   await checkLocalTarget(root, target, remote, 'dir');
-  await mkdir(target, { recursive: true, mode: info.mode & 0o7777 });
+  await mkdir(target, { recursive: true, mode: (info.mode & 0o777) | 0o700 });
   const entries = await call<{ filename: string }[]>((cb) => {
     sftp.readdir(remote, cb);
   });

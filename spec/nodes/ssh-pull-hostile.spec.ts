@@ -2,7 +2,7 @@
 // written outside LOCALDIR, and the error names the host and the entry. LOCALDIR is a subdirectory of a temp
 // dir whose whole tree is checked afterwards.
 import { readdirSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -119,5 +119,20 @@ describe('Pull from a hostile SFTP server', function () {
     expect(error).to.include({ name: 'TransferError', code: 'transfer' });
     expect(error?.message).to.include(': linked: refused').and.include('symbolic link');
     expect(await readdir(path.join(tmp, 'elsewhere'))).to.deep.equal([]);
+  });
+
+  it('drops setuid, setgid and sticky bits; keeps the permission bits by default (preserve)', async () => {
+    expect(await pull('suid.bin')).to.equal(undefined);
+    expect((await stat(path.join(localDir, 'suid.bin'))).mode & 0o7777).to.equal(0o777);
+  });
+
+  it('with preserve: false, applies the local umask as sftp get without -p does', async () => {
+    const old = process.umask(0o027);
+    try {
+      expect(await pull('suid.bin', { preserve: false })).to.equal(undefined);
+    } finally {
+      process.umask(old);
+    }
+    expect((await stat(path.join(localDir, 'suid.bin'))).mode & 0o7777).to.equal(0o750);
   });
 });
