@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 
 import { TransferError } from './errors/transfer-error.js';
@@ -159,6 +159,8 @@ export async function getFile(
   const info: Stats = await sftpStat(sftp, remote);
   const tmp = tempName(localFile, (a, b) => path.join(a, b));
   temps.local.add(tmp);
+  // created 0600 ('wx': never through a link), readable by others only once complete, at its final mode
+  await (await open(tmp, 'wx', 0o600)).close();
   await call<undefined>((cb) => {
     sftp.fastGet(remote, tmp, XFER, (e) => {
       cb(e, undefined);

@@ -135,4 +135,17 @@ describe('Pull from a hostile SFTP server', function () {
     }
     expect((await stat(path.join(localDir, 'suid.bin'))).mode & 0o7777).to.equal(0o750);
   });
+
+  it('writes into a temporary file of mode 0600, which gets its final mode at the rename', async () => {
+    const old = process.umask(0o022);
+    try {
+      expect(await pull('private.txt')).to.equal(undefined);
+      expect(await pull('suid.bin')).to.equal(undefined);
+    } finally {
+      process.umask(old);
+    }
+    expect(modesDuringRead).to.not.deep.equal([]);
+    expect(new Set(modesDuringRead)).to.deep.equal(new Set([0o600]));
+    expect((await stat(path.join(localDir, 'private.txt'))).mode & 0o777).to.equal(0o600);
+  });
 });
