@@ -190,13 +190,14 @@ export async function getPath(
   localDir: string,
   options: GetOptions,
   depth = 0,
+  top = remote,
 ): Promise<void> {
   const { root, preserve, temps } = options;
   if (depth > MAX_PULL_DEPTH)
     throw new TransferError(
       root.host,
-      remote,
-      `more than ${String(MAX_PULL_DEPTH)} directory levels deep: refused (a directory that contains itself?)`,
+      top,
+      `more than ${String(MAX_PULL_DEPTH)} directory levels below it: refused (a directory that contains itself?)`,
     );
   const target = path.join(localDir, path.posix.basename(remote.replace(/\/+$/, '')));
   const info = await sftpStat(sftp, remote);
@@ -213,7 +214,7 @@ export async function getPath(
   // the whole listing checked before any of it is copied: a hostile listing fails before it writes
   for (const { filename } of entries) checkRemoteName(root.host, remote, filename);
   for (const { filename } of entries)
-    await getPath(sftp, rjoin(remote, filename), target, options, depth + 1);
+    await getPath(sftp, rjoin(remote, filename), target, options, depth + 1, top);
 }
 
 /** Writes `data` to `remoteFile` (parents created, mode 700), complete or not at all. @internal */

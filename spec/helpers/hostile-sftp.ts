@@ -210,6 +210,12 @@ export const HOSTILE_TREE: HostileTree = {
   'top/x/..': { names: ['x/..'] },
   'top/x/../x/..': { names: ['evil.txt'] },
   'top/x/../x/../evil.txt': { data: 'evil\n' },
+  // one level more, for rxssh pull, whose LOCALDIR/{host}/ is one level below LOCALDIR
+  deep: { names: ['x/..'] },
+  'deep/x/..': { names: ['x/..'] },
+  'deep/x/../x/..': { names: ['x/..'] },
+  'deep/x/../x/../x/..': { names: ['evil.txt'] },
+  'deep/x/../x/../x/../evil.txt': { data: 'evil\n' },
   up: { names: ['../../x'] },
   'up/../../x': { data: 'up\n' },
   abs: { names: ['/abs'] },
