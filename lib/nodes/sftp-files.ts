@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, open, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 
 import { TransferError } from './errors/transfer-error.js';
@@ -126,6 +126,7 @@ export async function putPath(
   remoteDir: string,
   preserve: boolean,
   temps: TempFiles,
+  ancestors: readonly string[] = [],
 ): Promise<void> {
   const info = await lstat(local).then((s) => (s.isSymbolicLink() ? stat(local) : s));
   const target = rjoin(remoteDir, path.basename(path.resolve(local)));
@@ -133,9 +134,13 @@ export async function putPath(
     await putFile(sftp, local, target, preserve, temps);
     return;
   }
+  // symbolic links are followed: one that leads back to a directory being copied would never end
+  const real = await realpath(local);
+  if (ancestors.includes(real))
+    throw new Error(`${local}: a symbolic link loop (it is ${real}, which contains it): refused`);
   await remoteMkdirs(sftp, target, info.mode & 0o7777);
   for (const entry of await readdir(local))
-    await putPath(sftp, path.join(local, entry), target, preserve, temps);
+    await putPath(sftp, path.join(local, entry), target, preserve, temps, [...ancestors, real]);
 }
 
 /** The remote path's kind, or undefined when it does not exist. @internal */
@@ -189,11 +194,11 @@ export async function getPath(
   remote: string,
   localDir: string,
   options: GetOptions,
-  depth = 0,
+  ancestors: readonly string[] = [],
   top = remote,
 ): Promise<void> {
   const { root, preserve, temps } = options;
-  if (depth > MAX_PULL_DEPTH)
+  if (ancestors.length > MAX_PULL_DEPTH)
     throw new TransferError(
       root.host,
       top,
@@ -206,6 +211,16 @@ export async function getPath(
     await getFile(sftp, remote, target, preserve, temps);
     return;
   }
+  // the server follows symbolic links: one that leads back to a directory being copied would never end
+  const real = await call<string>((cb) => {
+    sftp.realpath(remote, cb);
+  });
+  if (ancestors.includes(real))
+    throw new TransferError(
+      root.host,
+      remote,
+      `a symbolic link loop (it is ${real}, which contains it): refused`,
+    );
   await checkLocalTarget(root, target, remote, 'dir');
   await mkdir(target, { recursive: true, mode: (info.mode & 0o777) | 0o700 });
   const entries = await call<{ filename: string }[]>((cb) => {
@@ -214,7 +229,7 @@ export async function getPath(
   // the whole listing checked before any of it is copied: a hostile listing fails before it writes
   for (const { filename } of entries) checkRemoteName(root.host, remote, filename);
   for (const { filename } of entries)
-    await getPath(sftp, rjoin(remote, filename), target, options, depth + 1, top);
+    await getPath(sftp, rjoin(remote, filename), target, options, [...ancestors, real], top);
 }
 
 /** Writes `data` to `remoteFile` (parents created, mode 700), complete or not at all. @internal */
