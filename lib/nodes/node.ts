@@ -28,7 +28,10 @@ export interface ExecOptions {
 
 /** Options of {@link Node.push} and {@link Node.pull}. @category models */
 export interface TransferOptions {
-  /** Keep modification times and modes (as `scp -p`). Default true. */
+  /**
+   * Keep modification times and modes (as `scp -p`). Default true. A pulled file never keeps a setuid,
+   * setgid or sticky bit; with `preserve: false` its mode is also subject to the local umask (as `sftp get`).
+   */
   readonly preserve?: boolean | undefined;
 }
 
@@ -61,7 +64,10 @@ export interface Node extends NodeRef {
    * `localPath` (replaced if it exists; its directory created when missing); otherwise (several paths, a
    * remote directory, an existing directory, a trailing `/`) they go into the directory `localPath`, created
    * when missing. Nothing is written outside `localPath` (or, for a file, its directory); each local file
-   * appears complete or not at all. Completes when done.
+   * appears complete or not at all. Completes when done. Over SSH, the server is not trusted: a listing with
+   * a name that is empty, `.`, `..`, or holds `/` or NUL, a local path that leads out through a symbolic
+   * link or is one, a symbolic link loop or more than 64 levels of directories fail the pull with a
+   * `TransferError` naming the host and the entry (files already pulled stay).
    */
   pull(remotePaths: readonly string[], localPath: string, options?: TransferOptions): Observable<never>;
 

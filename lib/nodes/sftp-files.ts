@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rename, rm, stat, utimes, chmod } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 
+import { TransferError } from './errors/transfer-error.js';
+import type { LocalRoot } from './pull-confine.js';
+import { MAX_PULL_DEPTH, checkLocalTarget, checkRemoteName, pulledMode } from './pull-confine.js';
 import type { SFTPWrapper } from './ssh2.js';
 
 // SFTP as Promises, plus the transfers that the SSH node needs: every file written under a temporary name
@@ -123,6 +126,7 @@ export async function putPath(
   remoteDir: string,
   preserve: boolean,
   temps: TempFiles,
+  ancestors: readonly string[] = [],
 ): Promise<void> {
   const info = await lstat(local).then((s) => (s.isSymbolicLink() ? stat(local) : s));
   const target = rjoin(remoteDir, path.basename(path.resolve(local)));
@@ -130,9 +134,13 @@ export async function putPath(
     await putFile(sftp, local, target, preserve, temps);
     return;
   }
+  // symbolic links are followed: one that leads back to a directory being copied would never end
+  const real = await realpath(local);
+  if (ancestors.includes(real))
+    throw new Error(`${local}: a symbolic link loop (it is ${real}, which contains it): refused`);
   await remoteMkdirs(sftp, target, info.mode & 0o7777);
   for (const entry of await readdir(local))
-    await putPath(sftp, path.join(local, entry), target, preserve, temps);
+    await putPath(sftp, path.join(local, entry), target, preserve, temps, [...ancestors, real]);
 }
 
 /** The remote path's kind, or undefined when it does not exist. @internal */
@@ -156,36 +164,72 @@ export async function getFile(
   const info: Stats = await sftpStat(sftp, remote);
   const tmp = tempName(localFile, (a, b) => path.join(a, b));
   temps.local.add(tmp);
+  // created 0600 ('wx': never through a link), readable by others only once complete, at its final mode
+  await (await open(tmp, 'wx', 0o600)).close();
   await call<undefined>((cb) => {
     sftp.fastGet(remote, tmp, XFER, (e) => {
       cb(e, undefined);
     });
   });
-  await chmod(tmp, info.mode & 0o7777);
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- read, not set: the race is with workers that set it
+  await chmod(tmp, pulledMode(info.mode, preserve, process.umask()));
   if (preserve) await utimes(tmp, info.atime, info.mtime);
   await rename(tmp, localFile);
   temps.local.delete(tmp);
 }
 
-/** Copies a remote file or directory (recursively) into the local directory `localDir`. @internal */
+/** How {@link getPath} writes: where it may, what it keeps. @internal */
+export interface GetOptions {
+  readonly root: LocalRoot;
+  readonly preserve: boolean;
+  readonly temps: TempFiles;
+}
+
+/**
+ * Copies a remote file or directory (recursively) into the local directory `localDir`, under `options.root`
+ * whatever the server's listings say (see {@link checkRemoteName}, {@link checkLocalTarget}). @internal
+ */
 export async function getPath(
   sftp: SFTPWrapper,
   remote: string,
   localDir: string,
-  preserve: boolean,
-  temps: TempFiles,
+  options: GetOptions,
+  ancestors: readonly string[] = [],
+  top = remote,
 ): Promise<void> {
+  const { root, preserve, temps } = options;
+  if (ancestors.length > MAX_PULL_DEPTH)
+    throw new TransferError(
+      root.host,
+      top,
+      `more than ${String(MAX_PULL_DEPTH)} directory levels below it: refused (a directory that contains itself?)`,
+    );
   const target = path.join(localDir, path.posix.basename(remote.replace(/\/+$/, '')));
   const info = await sftpStat(sftp, remote);
   if (!info.isDirectory()) {
+    await checkLocalTarget(root, target, remote, 'file');
     await getFile(sftp, remote, target, preserve, temps);
     return;
   }
-  await mkdir(target, { recursive: true, mode: info.mode & 0o7777 });
+  // the server follows symbolic links: one that leads back to a directory being copied would never end
+  const real = await call<string>((cb) => {
+    sftp.realpath(remote, cb);
+  });
+  if (ancestors.includes(real))
+    throw new TransferError(
+      root.host,
+      remote,
+      `a symbolic link loop (it is ${real}, which contains it): refused`,
+    );
+  await checkLocalTarget(root, target, remote, 'dir');
+  await mkdir(target, { recursive: true, mode: (info.mode & 0o777) | 0o700 });
   const entries = await call<{ filename: string }[]>((cb) => {
     sftp.readdir(remote, cb);
   });
-  for (const { filename } of entries) await getPath(sftp, rjoin(remote, filename), target, preserve, temps);
+  // the whole listing checked before any of it is copied: a hostile listing fails before it writes
+  for (const { filename } of entries) checkRemoteName(root.host, remote, filename);
+  for (const { filename } of entries)
+    await getPath(sftp, rjoin(remote, filename), target, options, [...ancestors, real], top);
 }
 
 /** Writes `data` to `remoteFile` (parents created, mode 700), complete or not at all. @internal */

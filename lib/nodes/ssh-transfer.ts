@@ -9,6 +9,7 @@ import { TransferError } from './errors/transfer-error.js';
 import type { TransferOptions } from './node.js';
 import type { TempFiles } from './sftp-files.js';
 import { pullsToFile } from './local-files.js';
+import { localRoot } from './pull-confine.js';
 import {
   getFile,
   getPath,
@@ -183,8 +184,9 @@ export const sshPull = (
       return;
     }
     await mkdir(localDir, { recursive: true });
-    for (const remote of remotePaths)
-      await step(host, remote, () => getPath(sftp, remote, localDir, options.preserve !== false, temps));
+    const root = await localRoot(host.name, localDir);
+    const get = { root, preserve: options.preserve !== false, temps };
+    for (const remote of remotePaths) await step(host, remote, () => getPath(sftp, remote, localDir, get));
   });
 
 /** {@link Node.writeFile} over SFTP. @internal */

@@ -1,0 +1,105 @@
+// rxssh pull from a hostile server (spec/helpers/hostile-sftp.ts), through the built CLI: nothing is written
+// outside LOCALDIR (a subdirectory of a temp dir whose whole tree is checked), the failure names the host and
+// the entry, and a legitimate file pulled before the hostile listing stays.
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { expect } from 'chai';
+import ssh2 from 'ssh2';
+
+import { ensureBuilt, linesOf, runCli } from '../helpers/cli.js';
+import type { HostileServer } from '../helpers/hostile-sftp.js';
+import { HOSTILE_TREE, startHostileSftp, wholeTree } from '../helpers/hostile-sftp.js';
+
+const { utils } = ssh2;
+
+describe('rxssh pull from a hostile SFTP server', function () {
+  this.timeout(60_000);
+  let server: HostileServer;
+  let tmp: string;
+  let key: string;
+
+  before(async () => {
+    await ensureBuilt();
+    server = await startHostileSftp(HOSTILE_TREE);
+  });
+  after(async () => {
+    await server.close();
+  });
+  beforeEach(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'rxjobs-hostile-cli-'));
+    key = path.join(tmp, 'client_key');
+    await writeFile(key, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+  });
+  afterEach(async () => {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  /** `rxssh pull ... REMOTES... tmp/local` against the hostile server, in `tmp`. */
+  const pull = (remotes: readonly string[]) =>
+    runCli(
+      'rxssh',
+      [
+        'pull',
+        '-t',
+        '127.0.0.1',
+        '-p',
+        String(server.port),
+        '-l',
+        'any',
+        '-i',
+        key,
+        '-F',
+        'none',
+        '-O',
+        'StrictHostKeyChecking=no',
+        '-O',
+        `UserKnownHostsFile=${path.join(tmp, 'known_hosts')}`,
+        ...remotes.map((r) => `@:${r}`),
+        'local',
+      ],
+      { cwd: tmp },
+    );
+
+  /** Every path of the temp dir outside LOCALDIR, but the key and known_hosts the test wrote. */
+  const outside = async (): Promise<string[]> =>
+    (await wholeTree(tmp)).filter(
+      (p) => p !== 'local' && !p.startsWith(`local${path.sep}`) && p !== 'client_key' && p !== 'known_hosts',
+    );
+
+  it('refuses a listing with "x/..": exit 1, the host and the entry named, nothing outside LOCALDIR', async () => {
+    const r = await pull(['ok.txt', 'deep']);
+    expect(await outside(), 'written outside LOCALDIR').to.deep.equal([]);
+    expect(r.code).to.equal(1);
+    expect(linesOf(r.stderr)).to.deep.equal([
+      'rxssh: 1 of 1 host failed:',
+      `  127.0.0.1  transfer failed  any@127.0.0.1:${String(server.port)}: deep: the server listed the entry "x/..", a name with '/': refused (nothing is written for it)`,
+      'rxssh pull: 0 of 1 host ok',
+    ]);
+    expect(await readFile(path.join(tmp, 'local', '127.0.0.1', 'ok.txt'), 'utf8')).to.equal('fine\n');
+  });
+
+  for (const [dir, entry] of [
+    ['up', '../../x'],
+    ['abs', '/abs'],
+    ['slash', 'a/b'],
+    ['nul', 'n\0ul'],
+    ['loop', undefined],
+  ] as const)
+    it(`refuses ${entry === undefined ? 'a directory that contains itself' : JSON.stringify(entry)}: nothing outside LOCALDIR`, async () => {
+      const r = await pull([dir]);
+      expect(await outside(), 'written outside LOCALDIR').to.deep.equal([]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include('127.0.0.1  transfer failed');
+      expect(r.stderr).to.include(
+        entry === undefined ? 'more than 64 directory levels' : JSON.stringify(entry),
+      );
+    });
+
+  it('pulls a setuid file without its setuid bit', async () => {
+    const r = await pull(['suid.bin']);
+    expect([r.code, r.stderr]).to.deep.equal([0, 'rxssh pull: 1 of 1 host ok\n']);
+    expect((await stat(path.join(tmp, 'local', '127.0.0.1', 'suid.bin'))).mode & 0o7000).to.equal(0);
+  });
+});
