@@ -1,7 +1,7 @@
 // Runs a scheduler for a CLI and renders it: host-prefixed lines, raw, time, JSON lines, per-host files and
 // marks, gathered blocks, a live progress line on a terminal, and a summary of failures at the end. Shared by
 // rxssh (one unit per host) and `rxjobs run` (one unit per job).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { Observable } from 'rxjs';
@@ -12,6 +12,7 @@ import type { Job } from '../core/job.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { NodeRef } from '../nodes/command-event.js';
 import { isJobsError } from '../core/errors/jobs-error.js';
+import { makeDirectory, makeWritableDirectory } from '../internal/make-directory.js';
 import { isCommandEvent } from '../render/command-events.js';
 import { describeFailure } from '../render/failure-reason.js';
 import { formatGathered, gatherOutputs, OutputCollector } from '../render/gather.js';
@@ -19,6 +20,7 @@ import { hostFileName, writeHostFiles } from '../render/host-files.js';
 import { labelWidth, writeLines } from '../render/host-lines.js';
 import { toJsonRecord } from '../render/json-lines.js';
 import { ProgressLine } from '../render/progress.js';
+import { UsageError } from './argv.js';
 import { failureSummary } from './summary.js';
 
 /** The output options of the CLIs. */
@@ -141,9 +143,22 @@ const exitStatusOf = (
 const isEpipe = (e: unknown): boolean =>
   e instanceof Error && (e.cause as { code?: unknown } | undefined)?.code === 'EPIPE';
 
+/** Makes the per-host files directory before any host is reached: a path that cannot be one is exit 2. */
+async function checkFilesDir(dir: string, args: OutputArgs): Promise<void> {
+  try {
+    await makeWritableDirectory(dir);
+  } catch (e: unknown) {
+    const why = e instanceof Error ? e.message : String(e);
+    const option = args.outDir === undefined ? `-d (${dir})` : `-o ${dir}`;
+    throw new UsageError(
+      `${option}: cannot write per-host files there (${why}): give a directory you can write to`,
+    );
+  }
+}
+
 /** Writes `--mark` files: DIR/0ok/<label> holding `0`, DIR/1failed/<label> holding the code or status. */
 async function writeMarks(dir: string, results: readonly UnitResult[]): Promise<void> {
-  for (const sub of ['0ok', '1failed']) await mkdir(join(dir, sub), { recursive: true });
+  for (const sub of ['0ok', '1failed']) await makeDirectory(join(dir, sub));
   await Promise.all(
     results.map((r) =>
       writeFile(
@@ -170,6 +185,7 @@ export async function runWithOutput(
   const started = new Set<Unit>();
   let finishedAfterStart = 0; // units that started, then ended (a skipped one never started)
   const filesDir = filesDirOf(args);
+  if (filesDir !== undefined) await checkFilesDir(filesDir, args);
   const progress =
     args.quiet !== true && stdout.isTTY && stderr.isTTY
       ? new ProgressLine(stderr, { name: ctx.name, unit: ctx.unitName })

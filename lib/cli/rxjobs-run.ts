@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { parse, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 
+import { GraphvizError } from '../render/graphviz-error.js';
 import { buildScenario } from '../scenario/build.js';
 import type { BuiltScenario } from '../scenario/build.js';
 import type { SshNodeDefaults } from './ssh-options.js';
@@ -11,6 +12,7 @@ import { describeScenario } from '../scenario/describe.js';
 import { loadScenario } from '../scenario/load.js';
 import { formatProblems } from '../scenario/problems.js';
 import type { RxjobsRunArgs } from './rxjobs-options.js';
+import { UsageError } from './argv.js';
 import { runWithOutput } from './run-output.js';
 import type { Io } from './cli-main.js';
 import { parseSshOptions, sshNodeDefaults } from './ssh-options.js';
@@ -19,8 +21,26 @@ import { parseSshOptions, sshNodeDefaults } from './ssh-options.js';
 const sshDefaults = (args: RxjobsRunArgs): SshNodeDefaults =>
   sshNodeDefaults({ ...args, ssh: parseSshOptions(args.sshOptions) });
 
-/** Writes the graph `--graph` asks for; returns the exit status. */
+/**
+ * Writes the graph `--graph` asks for; returns the exit status. A file that cannot be written, or graphviz
+ * missing, is a UsageError (one line, exit 2), not a stack trace.
+ */
 async function writeGraph(built: BuiltScenario, args: RxjobsRunArgs, file: string, io: Io): Promise<number> {
+  try {
+    return await writeGraphFile(built, args, file, io);
+  } catch (e: unknown) {
+    if (!(e instanceof GraphvizError) && typeof (e as { code?: unknown } | null)?.code !== 'string') throw e;
+    const where = args.graphOutput === undefined ? '' : ` --graph-output ${args.graphOutput}`;
+    throw new UsageError(`--graph ${args.graph ?? 'dot'}${where}: ${(e as Error).message}`);
+  }
+}
+
+async function writeGraphFile(
+  built: BuiltScenario,
+  args: RxjobsRunArgs,
+  file: string,
+  io: Io,
+): Promise<number> {
   const format = args.graph ?? 'dot';
   const output = args.graphOutput === undefined ? undefined : resolve(io.cwd, args.graphOutput);
   if (format === 'dot' || format === 'mermaid') {

@@ -4,13 +4,13 @@
  */
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 
 import { catchError, defer, from, Observable, switchMap, throwError } from 'rxjs';
 
 import type { NodeRef } from '../nodes/command-event.js';
+import { makeDirectory } from '../internal/make-directory.js';
 import { bytesOf, endsLine, lineBytesOf } from '../nodes/command-event.js';
 import type { PassThroughOperator, RenderableEvent } from './command-events.js';
 import { BatchedWriter } from './batched-writer.js';
@@ -99,7 +99,7 @@ interface HostFiles {
 export const writeHostFiles =
   (dir: string, options: HostFilesOptions = {}): PassThroughOperator =>
   <T extends RenderableEvent>(source: Observable<T>): Observable<T> =>
-    defer(() => from(mkdir(dir, { recursive: true }))).pipe(
+    defer(() => from(makeDirectory(dir))).pipe(
       catchError((e: unknown) => throwError(() => fileError(dir, e))),
       switchMap(() => writeFiles(source, dir, options.nodes ?? [])),
     );

@@ -177,6 +177,21 @@ jobs:
       expect(fs.readFileSync(path.join(dir, 'scenario.svg'), 'utf8')).to.include('<svg');
     });
 
+    it('--graph-output that cannot be written: one line, exit 2, no stack trace', async () => {
+      const file = scenario(LOCAL);
+      const regular = path.join(dir, 'a-file');
+      fs.writeFileSync(regular, '');
+      for (const [format, output] of [
+        ['dot', path.join(regular, 'g.dot')],
+        ['svg', path.join(regular, 'g.svg')],
+      ] as const) {
+        const r = await runCli('rxjobs', ['run', file, '--graph', format, '--graph-output', output]);
+        expect(r.code, r.stderr).to.equal(2);
+        expect(r.stderr).to.match(new RegExp(`^rxjobs: --graph ${format} --graph-output ${output}: `));
+        expect(r.stderr).not.to.match(/^\s+at /m);
+      }
+    });
+
     it('--graph png writes a PNG next to the scenario file', async () => {
       const r = await runCli('rxjobs', ['run', scenario(LOCAL), '--graph', 'png']);
       expect(r.code, r.stderr).to.equal(0);

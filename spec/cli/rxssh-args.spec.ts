@@ -98,6 +98,20 @@ describe('rxssh command line (built CLI, no server)', function () {
         expectUsageError(await runCli('rxssh', args), message);
       });
 
+    it('rejects an -o that cannot be a directory, before connecting and at once (even under /proc)', async () => {
+      const regular = join(dir, 'regular');
+      await writeFile(regular, '');
+      for (const [out, why] of [
+        [regular, /ENOTDIR/],
+        [join(regular, 'sub'), /ENOTDIR/],
+        ['/proc/rxssh-x', /ENOENT/],
+        ['/sys/rxssh-x', /EPERM|EACCES|EROFS/],
+      ] as const) {
+        const r = await runCli('rxssh', ['-o', out, '-t', '127.0.0.9', 'true'], { timeoutMs: 10_000 });
+        expectUsageError(r, new RegExp(`-o ${out}: cannot write per-host files there \\(.*${why.source}`));
+      }
+    });
+
     it('rejects a push of a missing local file, before connecting', async () => {
       const server = await connectionCounter();
       try {
