@@ -6,7 +6,7 @@
  * @module
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, open } from 'node:fs/promises';
+import { appendFile, mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 import { ConfigError } from '../core/errors/config-error.js';
@@ -162,20 +162,57 @@ const endsWithNewline = async (file: string): Promise<boolean> => {
 /** Tail of the append chain of each file (absolute path), so that appends in one process never interleave. */
 const appendQueues = new Map<string, Promise<void>>();
 
-const appendLine = async (file: string, line: string): Promise<void> => {
+const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code;
+
+/** A lock file older than this was left by a process that died. */
+const STALE_LOCK_MS = 10_000;
+
+/**
+ * Runs `work` holding `<file>.lock` (created with O_EXCL, removed after), so that appends from several
+ * processes (three rxssh learning the same hosts) take turns; waits up to STALE_LOCK_MS, then takes over a
+ * lock that old. Where the lock cannot be created (a directory this process may not write), runs unlocked.
+ */
+const withFileLock = async (file: string, work: () => Promise<void>): Promise<void> => {
+  const lock = `${file}.lock`;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      await (await open(lock, 'wx', 0o600)).close();
+      break;
+    } catch (e: unknown) {
+      const code = codeOf(e);
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return work();
+      if (code !== 'EEXIST') throw e;
+      const held = await stat(lock).catch(() => undefined);
+      if (held !== undefined && Date.now() - held.mtimeMs > STALE_LOCK_MS) await rm(lock, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, wait * (1 + Math.random())));
+    }
+  }
+  try {
+    await work();
+  } finally {
+    await rm(lock, { force: true });
+  }
+};
+
+/** Appends `line` unless, once the lock is held, `known()` says another process wrote the entry meanwhile. */
+const appendLine = async (file: string, line: string, known: () => Promise<boolean>): Promise<void> => {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  await appendCached(file, `${line}\n`, async () => {
-    const text = `${(await endsWithNewline(file)) ? '' : '\n'}${line}\n`;
-    await appendFile(file, text, { mode: 0o600 });
-    return Buffer.byteLength(text);
+  await withFileLock(file, async () => {
+    if (await known()) return;
+    await appendCached(file, `${line}\n`, async () => {
+      const text = `${(await endsWithNewline(file)) ? '' : '\n'}${line}\n`;
+      await appendFile(file, text, { mode: 0o600 });
+      return Buffer.byteLength(text);
+    });
   });
 };
 
 /**
  * Appends one entry `name type base64` for a host key to a known_hosts file (the name hashed as
  * `|1|salt|hmac` when `hash` is set), creating the file (mode 0600) and its directory (mode 0700) when
- * missing, and ending a last line that lacks its newline first. Appends to one file from one process are
- * serialised. Rejects with a `ConfigError` for a host or port that cannot be written as a plain entry.
+ * missing, and ending a last line that lacks its newline first. Appends to one file are serialised, within
+ * a process and, through a `<file>.lock` file, between processes; an entry that another process wrote
+ * meanwhile is not written twice. Rejects with a `ConfigError` for a host or port that cannot be written as a plain entry.
  * @example
  * await appendKnownHost('/home/me/.ssh/known_hosts', { host: 'db1', port: 2222 }, key, { hash: true });
  * @category running
@@ -202,7 +239,8 @@ export async function appendKnownHost(
   const line = `${hosts} ${blobKeyType(key.data) ?? key.type} ${key.data.toString('base64')}`;
   const path = resolve(file);
   const previous = appendQueues.get(path) ?? Promise.resolve();
-  const mine = previous.then(() => appendLine(path, line));
+  const known = async (): Promise<boolean> => (await checkHostKey(lookup, key, [path])).status === 'known';
+  const mine = previous.then(() => appendLine(path, line, known));
   const tail = mine.catch(() => undefined);
   appendQueues.set(path, tail);
   try {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { isJobsError } from '../../lib/core/errors/jobs-error.js';
@@ -20,6 +20,7 @@ import {
   verifyHostKey,
 } from '../../lib/nodes/known-hosts.js';
 import { rejection } from '../helpers/errors.js';
+import { eventually } from '../helpers/eventually.js';
 
 const run = promisify(execFile);
 
@@ -328,6 +329,32 @@ describe('known_hosts', () => {
       expect(parseKnownHosts(lines.join('\n'))).to.have.length(40);
       const checks = await Promise.all(hosts.map((h, i) => checkHostKey(h, i % 3 === 0 ? ecdsa : edA, [f])));
       expect(checks.every((c) => c.status === 'known')).to.equal(true);
+    });
+  });
+
+  describe('appendKnownHost from several processes', () => {
+    it('learns each host once when three processes learn the same 40 hosts at once', async function () {
+      this.timeout(30_000);
+      const fixture = join(import.meta.dirname, '..', 'helpers', 'fixtures', 'append-known-hosts.mjs');
+      for (const hash of ['plain', 'hash']) {
+        const f = await file();
+        const [type = '', base64 = ''] = edA.text.split(' ');
+        const processes = [1, 2, 3].map(() =>
+          run(process.execPath, ['--import', 'tsx', fixture, f, '40', type, base64, hash], {
+            timeout: 25_000,
+          }),
+        );
+        // all three have found the 40 hosts unknown: then they append at once
+        const ready = async (): Promise<boolean> =>
+          (await readdir(dir)).filter((n) => n.startsWith(`${basename(f)}.ready.`)).length === 3;
+        expect(await eventually(ready, 20_000)).to.equal(true);
+        await writeFile(`${f}.go`, '');
+        await Promise.all(processes);
+        const lines = (await readFile(f, 'utf8')).split('\n').filter((l) => l !== '');
+        expect(lines, hash).to.have.length(40);
+        expect(parseKnownHosts(lines.join('\n'))).to.have.length(40);
+        expect(await rejection(stat(`${f}.lock`)), 'the lock file is removed').to.be.instanceOf(Error);
+      }
     });
   });
 
