@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { parse, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 
+import { codeOf } from '../internal/error-code.js';
 import { GraphvizError } from '../render/graphviz-error.js';
 import { buildScenario } from '../scenario/build.js';
 import type { BuiltScenario } from '../scenario/build.js';
@@ -29,7 +30,7 @@ async function writeGraph(built: BuiltScenario, args: RxjobsRunArgs, file: strin
   try {
     return await writeGraphFile(built, args, file, io);
   } catch (e: unknown) {
-    if (!(e instanceof GraphvizError) && typeof (e as { code?: unknown } | null)?.code !== 'string') throw e;
+    if (!(e instanceof GraphvizError) && typeof codeOf(e) !== 'string') throw e;
     const where = args.graphOutput === undefined ? '' : ` --graph-output ${args.graphOutput}`;
     throw new UsageError(`--graph ${args.graph ?? 'dot'}${where}: ${(e as Error).message}`);
   }

@@ -10,6 +10,7 @@ import { appendFile, mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
 import { ConfigError } from '../core/errors/config-error.js';
+import { codeOf } from '../internal/error-code.js';
 import { HostKeyError } from './errors/host-key-error.js';
 import { appendCached, knownHostsIndex } from './known-hosts-cache.js';
 import type { HostLookup, KnownHostsEntry } from './known-hosts-format.js';
@@ -161,8 +162,6 @@ const endsWithNewline = async (file: string): Promise<boolean> => {
 
 /** Tail of the append chain of each file (absolute path), so that appends in one process never interleave. */
 const appendQueues = new Map<string, Promise<void>>();
-
-const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code;
 
 /** A lock file older than this was left by a process that died. */
 const STALE_LOCK_MS = 10_000;

@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 
-import { Variables } from '../commands/variables.js';
+import { templateNamesIn, Variables } from '../commands/variables.js';
 import { CommandSpec } from './codecs-commands.js';
 import type { NodeSpec } from './codecs-nodes.js';
 import { isLocalNodeSpec } from './codecs-nodes.js';
@@ -59,13 +59,11 @@ const localFiles = (
   }
 };
 
-const TEMPLATES = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
-
 /** The `{{name}}`s in the texts of a (substituted) command; `capture` is a name, not a text. */
 const templateNames = (command: CommandSpec): Set<string> => {
   const names = new Set<string>();
   const visit = (x: unknown): void => {
-    if (typeof x === 'string') for (const m of x.matchAll(TEMPLATES)) names.add(m[1] as string);
+    if (typeof x === 'string') for (const name of templateNamesIn(x)) names.add(name);
     else if (Array.isArray(x)) x.forEach(visit);
     else if (typeof x === 'object' && x !== null)
       for (const [key, value] of Object.entries(x)) if (key !== 'capture') visit(value);
