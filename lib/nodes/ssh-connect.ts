@@ -31,6 +31,8 @@ export interface ConnectSpec {
   readonly keepaliveCountMax: number;
   /** Sessions (channels) open at once on this connection: the server's `MaxSessions`, 2 or more. */
   readonly maxSessions: number;
+  /** See `ConnectionInfo.onSessionsLowered`. */
+  readonly onSessionsLowered?: ((server: number, limit: number) => void) | undefined;
   /** Handshakes at once towards the same server (direct) or through the same gateway. */
   readonly rampKey: string;
   readonly rampLimit: number;

@@ -4,7 +4,23 @@ import { SshError } from './errors/ssh-error.js';
 import { SshTimeoutError } from './errors/ssh-timeout-error.js';
 import { Slots } from './slots.js';
 
-const OPEN_ATTEMPTS = 6;
+// refusals of one session open before it fails: enough for a few waits for a slot and their races
+const OPEN_ATTEMPTS = 8;
+const QUICK_RETRY_MS = 20;
+// without a slot to wait for again (kills, a transfer's clean-up): retries after 20, 40, ... 320 ms
+const PLAIN_ATTEMPTS = 6;
+
+/**
+ * A session slot held for opening a channel, so that a refused open can give it back and wait for another
+ * (see `Slots.requeue`); the wait ends with `signal`. @internal
+ */
+export interface SessionTurn {
+  readonly release: () => void;
+  readonly signal: AbortSignal;
+}
+
+/** ssh2's error for a channel the server refused: OpenSSH answers "open failed" when MaxSessions is reached. */
+const isRefusal = (e: Error): boolean => /open failed|administratively prohibited/i.test(e.message);
 
 /** What a connection needs to know about itself. @internal */
 export interface ConnectionInfo {
@@ -14,6 +30,11 @@ export interface ConnectionInfo {
   readonly maxSessions: number;
   /** How long keepalives may go unanswered before the connection counts as lost, in ms (0: no keepalives). */
   readonly keepaliveBound: number;
+  /**
+   * Called when a server's refusal lowered the session queue: `server` is the server's `MaxSessions` as
+   * found, `limit` the sessions now left to commands and transfers.
+   */
+  readonly onSessionsLowered?: ((server: number, limit: number) => void) | undefined;
 }
 
 type SocketError = Error & { level?: string; code?: string };
@@ -36,6 +57,10 @@ export class SshConnection {
   readonly kills = new Slots(1);
   readonly label: string;
   #ended: { readonly error: Error; readonly what: string } | undefined;
+  #open = 0; // session channels open
+  readonly #gone = new AbortController(); // aborted when the connection closes
+  readonly #maxSessions: number;
+  readonly #onLowered: ((server: number, limit: number) => void) | undefined;
   #closed = false;
   readonly #onClose = new Set<(error: Error) => void>();
 
@@ -43,6 +68,8 @@ export class SshConnection {
     this.client = client;
     this.label = info.label;
     this.sessions = new Slots(info.maxSessions - 1);
+    this.#maxSessions = info.maxSessions;
+    this.#onLowered = info.onSessionsLowered;
     client.on('error', (e: SocketError) => {
       this.#ended ??=
         e.level === 'client-timeout'
@@ -54,6 +81,7 @@ export class SshConnection {
     });
     client.on('close', () => {
       this.#closed = true;
+      this.#gone.abort();
       const { error } = (this.#ended ??= this.#ending('connection lost (closed by the server)'));
       for (const listener of this.#onClose) listener(error);
       this.#onClose.clear();
@@ -91,56 +119,116 @@ export class SshConnection {
 
   /**
    * Opens a session channel and runs `command` in it. `onChannel` is called at once, in ssh2's callback: the
-   * channel's first events (its whole output, for a quick command) may arrive in the same chunk.
+   * channel's first events (its whole output, for a quick command) may arrive in the same chunk. With a
+   * `turn` (the session slot held for it), a server that refuses the session makes it wait for a slot again
+   * (see {@link SessionTurn}).
    */
-  async exec(command: string, pty: boolean, onChannel: (channel: ClientChannel) => void): Promise<void> {
-    await this.#retryOpen(
+  async exec(
+    command: string,
+    pty: boolean,
+    onChannel: (channel: ClientChannel) => void,
+    turn?: SessionTurn,
+  ): Promise<void> {
+    await this.#openSession(
       () =>
-        new Promise<void>((resolve, reject) => {
+        new Promise<ClientChannel>((resolve, reject) => {
           this.client.exec(command, pty ? { pty: true } : {}, (e, channel) => {
             if (e !== undefined) reject(e);
             else {
+              this.#count(channel);
               onChannel(channel);
-              resolve();
+              resolve(channel);
             }
           });
         }),
       'cannot start a command',
+      turn,
     );
   }
 
-  sftp(): Promise<SFTPWrapper> {
-    return this.#retryOpen(
+  /** Opens an SFTP session; with a `turn`, as {@link exec}. */
+  sftp(turn?: SessionTurn): Promise<SFTPWrapper> {
+    return this.#openSession(
       () =>
         new Promise<SFTPWrapper>((resolve, reject) => {
           this.client.sftp((e, sftp) => {
             if (e !== undefined) reject(e);
-            else resolve(sftp);
+            else {
+              this.#count(sftp);
+              resolve(sftp);
+            }
           });
         }),
       'cannot start SFTP',
+      turn,
     );
   }
 
+  /** Session channels open now (commands, transfers and kills), as the server counts them. */
+  get openSessions(): number {
+    return this.#open;
+  }
+
+  #count(channel: { once(event: 'close', listener: () => void): unknown }): void {
+    this.#open++;
+    channel.once('close', () => {
+      this.#open--;
+    });
+  }
+
   /**
-   * sshd frees a closed session a moment after it says so: an open refused while our own count is under
-   * `MaxSessions` is tried again, a few times, before it counts as a failure.
+   * Opens a session, the server's refusals (its `MaxSessions` reached) retried. sshd frees a closed session a
+   * moment after it says so: a refusal is first tried again after a short delay. A second refusal in a row
+   * means the server allows fewer sessions than the node's `maxSessions`: the number open when it came is
+   * taken as the server's limit, the session queue is lowered to it (one kept for kills, at least one), and
+   * the opener waits for a slot again (with a `turn`; without one, after a delay). After
+   * {@link OPEN_ATTEMPTS} refusals, an error that says which settings to change.
    */
-  async #retryOpen<T>(open: () => Promise<T>, what: string): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
+  async #openSession<T>(open: () => Promise<T>, what: string, turn: SessionTurn | undefined): Promise<T> {
+    let quick = true; // the next refusal is retried after a short delay
+    for (let refusals = 1; ; refusals++) {
       try {
         return await open();
       } catch (e: unknown) {
         const error = e as Error;
-        if (
-          this.#closed ||
-          attempt >= OPEN_ATTEMPTS ||
-          !/open failed|administratively prohibited/i.test(error.message)
-        )
-          throw this.#channelError(what, error);
-        await delay(10 * 2 ** attempt);
+        const openNow = this.#open; // as the refusal came
+        if (this.#closed || !isRefusal(error)) throw this.#channelError(what, error);
+        if (refusals >= (turn === undefined ? PLAIN_ATTEMPTS : OPEN_ATTEMPTS))
+          throw this.#refusedError(what, error, refusals);
+        if (quick || turn === undefined) {
+          if (!quick) this.#lower(openNow);
+          quick = false;
+          await delay(turn === undefined ? 10 * 2 ** refusals : QUICK_RETRY_MS);
+          turn?.signal.throwIfAborted();
+          continue;
+        }
+        this.#lower(openNow);
+        try {
+          await this.sessions.requeue(turn.release, AbortSignal.any([turn.signal, this.#gone.signal]));
+        } catch (why: unknown) {
+          throw this.#gone.signal.aborted ? this.#channelError(what, error) : why;
+        }
+        quick = true;
       }
     }
+  }
+
+  /** The server refused a session while `open` were open: it allows that many; says so once. */
+  #lower(open: number): void {
+    const limit = Math.max(1, open - 1); // one kept for kills
+    if (limit >= this.sessions.limit) return;
+    this.sessions.lower(limit);
+    this.#onLowered?.(open, this.sessions.limit);
+  }
+
+  #refusedError(what: string, e: Error, refusals: number): Error {
+    return new SshError(
+      this.label,
+      `${what}: the server refused a session ${String(refusals)} times, with ${String(this.#open)} open ` +
+        `on this connection (${e.message}): its sshd_config MaxSessions is lower than the node's ` +
+        `maxSessions (${String(this.#maxSessions)}); lower maxSessions, or raise MaxSessions on the server`,
+      { cause: e },
+    );
   }
 
   /** A TCP stream to `host:port` opened by the server (a gateway's tunnel). */

@@ -175,7 +175,11 @@ export function sshExec(
         else ch.end();
       };
       execPending = true;
-      await conn.exec(wrap(command, options, pidStream), options.pty === true, wire);
+      // a refused session waits for the slot again (release stays the one to call)
+      await conn.exec(wrap(command, options, pidStream), options.pty === true, wire, {
+        release: slot,
+        signal: abort.signal,
+      });
       execPending = false;
       if (abort.signal.aborted) cancel();
     };

@@ -73,6 +73,7 @@ export class SshNode implements Node {
   #closeRequested = false;
   #gatewayClosed: Promise<void> | undefined; // the gateway's end, when this node's connection released it
   #connecting: AbortController | undefined; // aborts the connection attempts in progress
+  #serverSessions: number | undefined; // the server's MaxSessions, when it refused fewer than maxSessions
 
   /**
    * @param options the node's options; or, as apssh's `SshNode('host', username=...)`, a string `host`,
@@ -410,13 +411,37 @@ export class SshNode implements Node {
       attempts: this.options.connectAttempts ?? 3,
       keepaliveInterval: r.keepalive,
       keepaliveCountMax: r.keepaliveCountMax,
-      maxSessions: this.options.maxSessions ?? 10,
+      maxSessions: this.#serverSessions ?? this.options.maxSessions ?? 10,
+      onSessionsLowered: (server, limit) => {
+        this.#sessionsLowered(label, server, limit);
+      },
       rampKey: via === undefined ? `${r.host}:${String(r.port)}` : `via #${String(via.#id)}`,
       rampLimit: this.options.maxStartups ?? 8,
       tunnel: via === undefined ? undefined : async () => (await via.#connect()).forwardOut(r.host, r.port),
       algorithms: this.#algorithms(r.policy === 'off' ? [] : await knownHostKeyTypes(lookup, files)),
       signal,
     });
+  }
+
+  /**
+   * The server refused a session: its `MaxSessions` (`server`) is lower than `maxSessions`. Later connections
+   * start with it; the first time, a process warning says so (`RXJOBS_MAX_SESSIONS`).
+   */
+  #sessionsLowered(label: string, server: number, limit: number): void {
+    const first = this.#serverSessions === undefined;
+    this.#serverSessions = Math.min(server, this.#serverSessions ?? server);
+    if (!first) return;
+    const said = this.options.maxSessions ?? 10;
+    const what = `now ${String(limit)} command${limit === 1 ? '' : 's'} or transfer${limit === 1 ? '' : 's'} at a time`;
+    const fix =
+      server >= 2
+        ? `set the node's maxSessions to ${String(server)}, or raise MaxSessions in the server's sshd_config`
+        : "raise MaxSessions in the server's sshd_config to 2 or more";
+    process.emitWarning(
+      `${label}: the server refused a session with ${String(server)} open, so its MaxSessions is lower than ` +
+        `maxSessions (${String(said)}): ${what} there (one more session kept for kills); ${fix}`,
+      { type: 'RxjobsWarning', code: 'RXJOBS_MAX_SESSIONS' },
+    );
   }
 
   /** The options' algorithms, with the host key types known for the host asked for first. */

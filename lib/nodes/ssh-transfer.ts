@@ -82,8 +82,9 @@ function sftpTask(
         }
       }
       connection = await host.connect();
-      release = await connection.sessions.acquire(abort.signal);
-      const channel = await connection.sftp();
+      const slot = await connection.sessions.acquire(abort.signal);
+      release = slot;
+      const channel = await connection.sftp({ release: slot, signal: abort.signal });
       sftp = channel;
       sftpClosed = new Promise((resolve) => {
         channel.once('close', () => {
