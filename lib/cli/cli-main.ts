@@ -46,6 +46,12 @@ export async function cliMain<A>(program: CliProgram<A>, argv: readonly string[]
   // a reader that went away (`rxssh ... | head`) stops the run (see runWithOutput); writes after it fail
   // quietly rather than crash with a stack trace
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  // the library's warnings (RXJOBS_MAX_SESSIONS: a server allowing fewer sessions than maxSessions) as a
+  // line of ours, rather than node's `(node:<pid>)` one and its --trace-warnings hint
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    process.stderr.write(`${name}: warning: ${w.message}\n`);
+  });
   const run = await program.run();
   const io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
   // some of the library's waits (bounded kills) do not hold the event loop: hold it while the run lasts, or
