@@ -21,7 +21,7 @@ import { labelWidth, writeLines } from '../render/host-lines.js';
 import { toJsonRecord } from '../render/json-lines.js';
 import { ProgressLine } from '../render/progress.js';
 import { UsageError } from './argv.js';
-import { failureSummary } from './summary.js';
+import { failureSummary, summaryColumns } from './summary.js';
 
 /** The output options of the CLIs. */
 export interface OutputArgs {
@@ -312,7 +312,7 @@ export async function runWithOutput(
     if (!json && collector === undefined) stdout.write(`${filesDir}\n`);
   }
   ctx.beforeSummary?.();
-  const summary = failureSummary(ctx.name, ctx.unitName, all, stderr.isTTY ? stderr.columns : undefined);
+  const summary = failureSummary(ctx.name, ctx.unitName, all, summaryColumns(stderr));
   if (summary !== '') stderr.write(summary);
   stdout.off('error', onOutputError);
   stderr.off('error', onOutputError);
