@@ -116,7 +116,13 @@ export const cliHome = (): string => {
 /** The environment of a CLI run: ours, with HOME a private empty dir and no ssh-agent. */
 export const cliEnv = (extra: CliOptions['env'] = {}): NodeJS.ProcessEnv => {
   const removed = new Set(['SSH_AUTH_SOCK', 'SSH_AGENT_PID']);
-  const entries = Object.entries<string | undefined>({ ...process.env, HOME: cliHome(), ...extra });
+  // no COLUMNS of the shell that runs the tests: the failure summary would wrap at it
+  const entries = Object.entries<string | undefined>({
+    ...process.env,
+    COLUMNS: undefined,
+    HOME: cliHome(),
+    ...extra,
+  });
   return Object.fromEntries(
     entries.filter((entry): entry is [string, string] => entry[1] !== undefined && !removed.has(entry[0])),
   );
