@@ -164,11 +164,7 @@ export class SshConnection {
     );
   }
 
-  /** Session channels open now (commands, transfers and kills), as the server counts them. */
-  get openSessions(): number {
-    return this.#open;
-  }
-
+  /** Counts a session channel as open until it closes (commands, transfers and kills alike). */
   #count(channel: { once(event: 'close', listener: () => void): unknown }): void {
     this.#open++;
     channel.once('close', () => {
@@ -213,7 +209,10 @@ export class SshConnection {
     }
   }
 
-  /** The server refused a session while `open` were open: it allows that many; says so once. */
+  /**
+   * The server refused a session while `open` were open: it allows that many. Lowers the session queue (one
+   * kept for kills) and tells `onSessionsLowered`, when that lowers it.
+   */
   #lower(open: number): void {
     const limit = Math.max(1, open - 1); // one kept for kills
     if (limit >= this.sessions.limit) return;
