@@ -95,7 +95,9 @@ export interface SshNodeOptions {
   readonly keepaliveCountMax?: number | undefined;
   /**
    * The server's `MaxSessions` (default 10), 2 or more: commands and transfers use all sessions but one, which
-   * is kept for killing cancelled commands; more wait for a free session.
+   * is kept for killing cancelled commands; more wait for a free session. A server that refuses sessions
+   * below it lowers it for the node (the refused open waits for a free session; a process warning
+   * `RXJOBS_MAX_SESSIONS` says so once).
    */
   readonly maxSessions?: number | undefined;
   /** Handshakes at once to the same server or through the same gateway (under `MaxStartups`). Default 8. */
