@@ -67,6 +67,27 @@ describe('SshNode against a server that allows fewer sessions than maxSessions (
     await node.close();
   });
 
+  it('once the limit is known, a cancelled command is killed over the session kept for kills', async () => {
+    const node = fleetNode(fleet, 0, { maxSessions: 8, killGrace: 200 });
+    const [m, m2] = [marker(), marker()];
+    await warningsDuring(async () => {
+      // learn the limit: a burst, refused then queued
+      await Promise.all(
+        Array.from({ length: 4 }, () => lastValueFrom(node.exec('sleep 0.1').pipe(toArray()))),
+      );
+      const sub = node.exec(`sleep ${m} & sleep ${m}; wait`).subscribe({ error: () => undefined });
+      expect(await eventually(async () => (await remoteProcesses(m)).length >= 2)).to.equal(true);
+      // waits for the one session left to commands: it must not take the one kept for kills
+      const queued = node.exec(`sleep ${m2}`).subscribe({ error: () => undefined });
+      await settle(200);
+      sub.unsubscribe();
+      await node.close();
+      queued.unsubscribe();
+    });
+    expect(await remoteProcesses(m)).to.deep.equal([]);
+    expect(await remoteProcesses(m2)).to.deep.equal([]);
+  });
+
   it('runs pushes, pulls and commands at once: SFTP sessions count as well', async () => {
     const node = fleetNode(fleet, 1, { maxSessions: 8 });
     const src = path.join(local, 'src.txt');
