@@ -14,17 +14,20 @@ import { remoteProcesses, startFleet } from '../helpers/sshd.js';
 const marker = (): string => `1${String(Math.floor(Math.random() * 1e6))}.${String(Date.now() % 1e6)}`;
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The process warnings emitted while `work` runs. */
+/** The process warnings emitted while `work` runs (kept from node's printing them on the test's stderr). */
 const warningsDuring = async <T>(work: () => Promise<T>): Promise<{ value: T; warnings: Error[] }> => {
   const warnings: Error[] = [];
   const listener = (w: Error): void => {
     warnings.push(w);
   };
+  const others = process.listeners('warning');
+  process.removeAllListeners('warning');
   process.on('warning', listener);
   try {
     return { value: await work(), warnings };
   } finally {
     process.off('warning', listener);
+    for (const other of others) process.on('warning', other);
   }
 };
 
