@@ -25,7 +25,7 @@ export const GRAPH_FORMATS = ['dot', 'mermaid', 'svg', 'png'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 /** The usage text of rxjobs (`rxjobs --help`). */
-export const RXJOBS_HELP = `Usage: rxjobs run [options] SCENARIO.yaml   run the jobs of a scenario file
+export const RXJOBS_HELP = `Usage: rxjobs run [options] SCENARIO.yaml   run the jobs of a scenario file ('-': read it from stdin)
        rxjobs --help | --version
 
 A scenario file names nodes (SSH hosts, with gateways, or the local machine) and jobs (commands run in
