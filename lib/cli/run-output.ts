@@ -22,6 +22,7 @@ import { toJsonRecord } from '../render/json-lines.js';
 import { ProgressLine } from '../render/progress.js';
 import { UsageError } from './argv.js';
 import { failureSummary } from './summary.js';
+import { terminalStyle } from './terminal-style.js';
 
 /** The output options of the CLIs. */
 export interface OutputArgs {
@@ -186,10 +187,11 @@ export async function runWithOutput(
   let finishedAfterStart = 0; // units that started, then ended (a skipped one never started)
   const filesDir = filesDirOf(args);
   if (filesDir !== undefined) await checkFilesDir(filesDir, args);
+  const style = terminalStyle(stdout, stderr, args.quiet === true);
   const progress =
-    args.quiet !== true && stdout.isTTY && stderr.isTTY
-      ? new ProgressLine(stderr, { name: ctx.name, unit: ctx.unitName })
-      : undefined;
+    style.progress === 'none'
+      ? undefined
+      : new ProgressLine(stderr, { name: ctx.name, unit: ctx.unitName, escapes: style.progress === 'live' });
   const out = progress?.wrap(stdout) ?? stdout;
   const err = progress?.wrap(stderr) ?? stderr;
   const collector = args.gather === true ? new OutputCollector() : undefined;
@@ -305,7 +307,7 @@ export async function runWithOutput(
   );
   if (collector !== undefined) {
     for (const r of all) collector.setStatus(r.label, r.status);
-    stdout.write(formatGathered(gatherOutputs(collector.outputs()), { color: stdout.isTTY }));
+    stdout.write(formatGathered(gatherOutputs(collector.outputs()), { color: style.color }));
   }
   if (filesDir !== undefined) {
     if (args.mark === true) await writeMarks(filesDir, all);
