@@ -115,6 +115,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
     const report = await runWithOutput(scheduler, units, args, {
       name: 'rxjobs',
       unitName: 'jobs',
+      json: { scenario: args.scenario === '-' ? STDIN_NAME : args.scenario },
       nodes: jobNodes,
       stdout: io.stdout,
       stderr: io.stderr,

@@ -151,6 +151,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
     const report = await runWithOutput(scheduler, units, run ?? { json: args.json, quiet: args.quiet }, {
       name: 'rxssh',
       unitName: 'hosts',
+      json: { command: what.text },
       nodes: units.map((u) => u.node),
       stdout: io.stdout,
       stderr: io.stderr,
