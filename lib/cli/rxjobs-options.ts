@@ -1,5 +1,6 @@
 // rxjobs's command line: the option table, the help text and the checked options. Loads nothing heavy.
 import type { OptionTable } from './argv.js';
+import { checkOutDirHabit } from './habits.js';
 import {
   COMMON_OPTIONS,
   filesOptions,
@@ -123,6 +124,7 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
   if (graphOutput !== undefined && graph === undefined)
     throw new UsageError('--graph-output goes with --graph');
   const { outDir, dateDir, mark } = filesOptions(values);
+  checkOutDirHabit(outDir);
   return {
     mode: 'run',
     scenario: positionals[0] ?? '',
