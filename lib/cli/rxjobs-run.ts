@@ -1,8 +1,8 @@
 // `rxjobs run SCENARIO.yaml` once its command line is read: the file loaded and checked whole, then a plan, a
 // graph, or a run rendered by run-output. Loaded lazily by rxjobs.ts.
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parse, resolve } from 'node:path';
+import { text as readText } from 'node:stream/consumers';
 import * as E from 'fp-ts/lib/Either.js';
 
 import { codeOf } from '../internal/error-code.js';
@@ -68,7 +68,7 @@ export const STDIN_NAME = '<stdin>';
  * The scenario of `rxjobs run FILE`, or of `rxjobs run -` (read from stdin whole: its relative paths are
  * relative to the working directory, and its problems name `<stdin>` with lines and columns).
  */
-function loadScenarioArg(args: RxjobsRunArgs, io: Io): ReturnType<typeof loadScenario> {
+async function loadScenarioArg(args: RxjobsRunArgs, io: Io): Promise<ReturnType<typeof loadScenario>> {
   if (args.scenario !== '-') return loadScenario(resolve(io.cwd, args.scenario));
   if (args.graph === 'svg' || args.graph === 'png') {
     if (args.graphOutput === undefined)
@@ -76,7 +76,8 @@ function loadScenarioArg(args: RxjobsRunArgs, io: Io): ReturnType<typeof loadSce
   }
   let text: string;
   try {
-    text = readFileSync(0, 'utf8');
+    // read as a stream, not with a blocking read: Ctrl-C at a terminal must still stop it
+    text = await readText(process.stdin);
   } catch (e: unknown) {
     throw new UsageError(`run -: cannot read the scenario from stdin (${(e as Error).message})`);
   }
@@ -87,7 +88,7 @@ function loadScenarioArg(args: RxjobsRunArgs, io: Io): ReturnType<typeof loadSce
 export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<number> {
   const file = args.scenario === '-' ? STDIN_NAME : resolve(io.cwd, args.scenario);
   const defaults = sshDefaults(args);
-  const loaded = loadScenarioArg(args, io);
+  const loaded = await loadScenarioArg(args, io);
   if (E.isLeft(loaded)) {
     const problems = loaded.left;
     const where = args.scenario === '-' ? STDIN_NAME : args.scenario;

@@ -6,7 +6,9 @@ import * as path from 'node:path';
 
 import { expect } from 'chai';
 
-import { ensureBuilt, linesOf, runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+
+import { cliPath, ensureBuilt, linesOf, runCli } from '../helpers/cli.js';
 
 describe('rxjobs run - (the scenario on stdin, built CLI)', function () {
   this.timeout(60_000);
@@ -63,6 +65,26 @@ jobs:
     const r = await runCli('rxjobs', ['run', '-'], { cwd: dir, input: 'nodes: [\n  {id: x\n' });
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/^<stdin>:\d+:\d+: /);
+  });
+
+  it('Ctrl-C while it waits for stdin (a terminal, an open pipe) stops it at once: exit 130', async () => {
+    const child = spawn(process.execPath, [cliPath('rxjobs'), 'run', '-'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const started = performance.now();
+    setTimeout(() => child.kill('SIGINT'), 1000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('close', (c, s) => {
+        resolve([c, s]);
+      }),
+    );
+    clearTimeout(timer);
+    // 130 from its own handler; SIGINT itself only on a machine so slow that it had not started yet
+    expect(code === 130 || signal === 'SIGINT', `exit ${String(code)}, signal ${String(signal)}`).to.equal(
+      true,
+    );
+    expect(performance.now() - started).to.be.below(5000);
   });
 
   it('--dry-run and --graph dot work on stdin; --graph svg needs --graph-output', async () => {
