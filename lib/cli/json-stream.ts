@@ -51,7 +51,7 @@ export interface JsonStartedRecord extends TargetFields {
 
 /**
  * Output and exits: the `line`, `chunk` and `exit` records of `toJsonLines()` (`host` is the node's label,
- * `job` and `scheduler` the job's), plus `kind` and `target`.
+ * `job` and `scheduler` the job's), with `kind` and `target` last.
  */
 export type JsonOutputRecord = (JsonLineRecord | JsonChunkRecord | JsonExitRecord) & TargetFields;
 
@@ -117,6 +117,8 @@ export class JsonStream {
   readonly #legacyKey: 'host' | 'job';
   readonly #started = performance.now();
   readonly #written = new Set<string>();
+  /** `,"kind":…,"target":…}` and a newline, per target: what output records end with. */
+  readonly #suffixes = new Map<string, string>();
 
   constructor(out: NodeJS.WritableStream, kind: TargetKind) {
     this.#out = out;
@@ -155,12 +157,18 @@ export class JsonStream {
     });
   }
 
-  /** A target's output or exit record (a value event that carries a command event). */
+  /**
+   * A target's output or exit record (a value event that carries a command event): the record of
+   * `toJsonRecord()` with `kind` and `target` appended, as text (the hot path of `--json`: no second object).
+   */
   output(target: string, e: JobValueEvent): void {
-    const { ts, type, ...fields } = toJsonRecord(e, new Date().toISOString()) as
-      JsonLineRecord | JsonChunkRecord | JsonExitRecord;
-    // ts and type first, as in every record; the other fields keep their order
-    this.#write({ ts, type, kind: this.#kind, target, ...fields } as JsonOutputRecord);
+    let suffix = this.#suffixes.get(target);
+    if (suffix === undefined) {
+      suffix = `,"kind":"${this.#kind}","target":${JSON.stringify(target)}}\n`;
+      this.#suffixes.set(target, suffix);
+    }
+    const json = JSON.stringify(toJsonRecord(e, new Date().toISOString()));
+    this.#out.write(`${json.slice(0, -1)}${suffix}`);
   }
 
   /** A target's `result` record (once per target: a second one is ignored). */
