@@ -44,7 +44,40 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/**
+ * An option's value that starts with `-` (`-o -oX=1`), which parseArgs takes for a missing value: one line
+ * naming the option and the value, and how to give such a value.
+ * @internal
+ */
+export class AmbiguousValueError extends UsageError {
+  /** The option's long name. */
+  readonly option: string;
+  readonly value: string;
+  constructor(option: string, given: string, value: string) {
+    super(
+      `${given} ${value}: a value starting with '-' looks like an option; if it is meant, write --${option}=${value}`,
+    );
+    this.option = option;
+    this.value = value;
+  }
+}
+
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** The option whose value parseArgs found ambiguous (`Option '-o' argument is ambiguous`), with that value. */
+const ambiguousValue = (
+  text: string,
+  args: readonly string[],
+  options: OptionTable,
+): AmbiguousValueError | undefined => {
+  const given = /^Option '(-[^']+?)(?:, --[^']*)?' argument is ambiguous/.exec(text)?.[1];
+  if (given === undefined) return undefined;
+  const name = given.startsWith('--')
+    ? given.slice(2)
+    : Object.keys(options).find((k) => options[k]?.short === given.slice(1));
+  const value = args[args.indexOf(given) + 1];
+  return name === undefined || value === undefined ? undefined : new AmbiguousValueError(name, given, value);
+};
 
 /** `Unknown option '--windw'` followed by `, did you mean --window?` when an option is that close. */
 const withSuggestion = (text: string, options: OptionTable): string => {
@@ -63,6 +96,8 @@ export function parseStrict(
     const { values, positionals } = parseArgs({ args: [...args], options, strict: true, allowPositionals });
     return { values, positionals };
   } catch (e: unknown) {
+    const ambiguous = ambiguousValue(message(e), args, options);
+    if (ambiguous !== undefined) throw ambiguous;
     throw new UsageError(
       withSuggestion(message(e).replace(/\. To specify a positional argument.*$/s, ''), options),
     );

@@ -18,10 +18,12 @@ import { describeFailure } from '../render/failure-reason.js';
 import { formatGathered, gatherOutputs, OutputCollector } from '../render/gather.js';
 import { hostFileName, writeHostFiles } from '../render/host-files.js';
 import { labelWidth, writeLines } from '../render/host-lines.js';
-import { toJsonRecord } from '../render/json-lines.js';
 import { ProgressLine } from '../render/progress.js';
 import { UsageError } from './argv.js';
+import { JsonStream } from './json-stream.js';
+import type { JsonRunInfo } from './json-stream.js';
 import { failureSummary, summaryColumns } from './summary.js';
+import { terminalStyle } from './terminal-style.js';
 
 /** The output options of the CLIs. */
 export interface OutputArgs {
@@ -76,6 +78,8 @@ export interface RunContext {
   readonly onUnitEnd?: ((unit: Unit) => void) | undefined;
   /** Called at the end, before the summary of failures (rxjobs writes its listing there). */
   readonly beforeSummary?: (() => void) | undefined;
+  /** What the `run` record of `--json` says of the run (rxssh's command, rxjobs's scenario). */
+  readonly json?: JsonRunInfo | undefined;
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
@@ -186,14 +190,21 @@ export async function runWithOutput(
   let finishedAfterStart = 0; // units that started, then ended (a skipped one never started)
   const filesDir = filesDirOf(args);
   if (filesDir !== undefined) await checkFilesDir(filesDir, args);
+  const style = terminalStyle(stdout, stderr, args.quiet === true);
   const progress =
-    args.quiet !== true && stdout.isTTY && stderr.isTTY
-      ? new ProgressLine(stderr, { name: ctx.name, unit: ctx.unitName })
-      : undefined;
+    style.progress === 'none'
+      ? undefined
+      : new ProgressLine(stderr, { name: ctx.name, unit: ctx.unitName, escapes: style.progress === 'live' });
   const out = progress?.wrap(stdout) ?? stdout;
   const err = progress?.wrap(stderr) ?? stderr;
   const collector = args.gather === true ? new OutputCollector() : undefined;
   const json = args.json === true;
+  const jsonStream = json ? new JsonStream(out, ctx.unitName === 'hosts' ? 'host' : 'job') : undefined;
+  jsonStream?.run(
+    ctx.name,
+    units.map((u) => u.label),
+    ctx.json,
+  );
   let failed = 0;
 
   const counts = (): void => {
@@ -211,14 +222,15 @@ export async function runWithOutput(
     if (e.type === 'value') {
       if (collector !== undefined && isCommandEvent(e.value) && e.value.type === 'line')
         collector.add(unitOf.get(e.job)?.label ?? e.value.node.label, e.value.stream, e.value.text);
-      if (json && isCommandEvent(e.value))
-        out.write(`${JSON.stringify(toJsonRecord(e, new Date().toISOString()))}\n`);
+      if (jsonStream !== undefined && isCommandEvent(e.value))
+        jsonStream.output(unitOf.get(e.job)?.label ?? e.job.label, e);
       return;
     }
     const unit = unitOf.get(e.job);
     if (unit === undefined) return;
     if (e.type === 'started') {
       started.add(unit);
+      jsonStream?.started(unit.label, e);
       counts();
       return;
     }
@@ -239,10 +251,7 @@ export async function runWithOutput(
     if (started.has(unit)) finishedAfterStart++;
     if (!result.ok) failed++;
     ctx.onUnitEnd?.(unit);
-    if (json)
-      out.write(
-        `${JSON.stringify({ ts: new Date().toISOString(), type: 'result', [ctx.unitName === 'hosts' ? 'host' : 'job']: unit.label, ...result })}\n`,
-      );
+    jsonStream?.result(result);
     counts();
   };
 
@@ -303,9 +312,11 @@ export async function runWithOutput(
   const all = units.map(
     (u) => results.get(u) ?? { label: u.label, ok: false, status: interrupted ? 'interrupted' : 'not run' },
   );
+  const exitStatus = exitStatusOf(all, interrupted, stoppedBy);
+  jsonStream?.summary(all, exitStatus, interrupted);
   if (collector !== undefined) {
     for (const r of all) collector.setStatus(r.label, r.status);
-    stdout.write(formatGathered(gatherOutputs(collector.outputs()), { color: stdout.isTTY }));
+    stdout.write(formatGathered(gatherOutputs(collector.outputs()), { color: style.color }));
   }
   if (filesDir !== undefined) {
     if (args.mark === true) await writeMarks(filesDir, all);
@@ -320,6 +331,6 @@ export async function runWithOutput(
     results: all,
     ok: all.every((r) => r.ok),
     interrupted,
-    exitStatus: exitStatusOf(all, interrupted, stoppedBy),
+    exitStatus,
   };
 }

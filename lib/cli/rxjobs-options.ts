@@ -1,5 +1,6 @@
 // rxjobs's command line: the option table, the help text and the checked options. Loads nothing heavy.
 import type { OptionTable } from './argv.js';
+import { checkOutDirHabit } from './habits.js';
 import {
   COMMON_OPTIONS,
   filesOptions,
@@ -25,7 +26,7 @@ export const GRAPH_FORMATS = ['dot', 'mermaid', 'svg', 'png'] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 /** The usage text of rxjobs (`rxjobs --help`). */
-export const RXJOBS_HELP = `Usage: rxjobs run [options] SCENARIO.yaml   run the jobs of a scenario file
+export const RXJOBS_HELP = `Usage: rxjobs run [options] SCENARIO.yaml   run the jobs of a scenario file ('-': read it from stdin)
        rxjobs --help | --version
 
 A scenario file names nodes (SSH hosts, with gateways, or the local machine) and jobs (commands run in
@@ -123,6 +124,7 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
   if (graphOutput !== undefined && graph === undefined)
     throw new UsageError('--graph-output goes with --graph');
   const { outDir, dateDir, mark } = filesOptions(values);
+  checkOutDirHabit(outDir);
   return {
     mode: 'run',
     scenario: positionals[0] ?? '',

@@ -2,6 +2,7 @@
 // graph, or a run rendered by run-output. Loaded lazily by rxjobs.ts.
 import { writeFile } from 'node:fs/promises';
 import { parse, resolve } from 'node:path';
+import { text as readText } from 'node:stream/consumers';
 import * as E from 'fp-ts/lib/Either.js';
 
 import { codeOf } from '../internal/error-code.js';
@@ -10,7 +11,7 @@ import { buildScenario } from '../scenario/build.js';
 import type { BuiltScenario } from '../scenario/build.js';
 import type { SshNodeDefaults } from './ssh-options.js';
 import { describeScenario } from '../scenario/describe.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, parseScenario } from '../scenario/load.js';
 import { formatProblems } from '../scenario/problems.js';
 import type { RxjobsRunArgs } from './rxjobs-options.js';
 import { UsageError } from './argv.js';
@@ -60,16 +61,40 @@ async function writeGraphFile(
   return 0;
 }
 
+/** How problems name a scenario read from stdin (`rxjobs run -`), as they name a file. */
+export const STDIN_NAME = '<stdin>';
+
+/**
+ * The scenario of `rxjobs run FILE`, or of `rxjobs run -` (read from stdin whole: its relative paths are
+ * relative to the working directory, and its problems name `<stdin>` with lines and columns).
+ */
+async function loadScenarioArg(args: RxjobsRunArgs, io: Io): Promise<ReturnType<typeof loadScenario>> {
+  if (args.scenario !== '-') return loadScenario(resolve(io.cwd, args.scenario));
+  if (args.graph === 'svg' || args.graph === 'png') {
+    if (args.graphOutput === undefined)
+      throw new UsageError(`--graph ${args.graph} of a scenario read from stdin needs --graph-output FILE`);
+  }
+  let text: string;
+  try {
+    // read as a stream, not with a blocking read: Ctrl-C at a terminal must still stop it
+    text = await readText(process.stdin);
+  } catch (e: unknown) {
+    throw new UsageError(`run -: cannot read the scenario from stdin (${(e as Error).message})`);
+  }
+  return parseScenario(text, STDIN_NAME, { dir: io.cwd });
+}
+
 /** Runs a scenario file; returns the exit status. Throws UsageError or ConfigError for bad input. */
 export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<number> {
-  const file = resolve(io.cwd, args.scenario);
+  const file = args.scenario === '-' ? STDIN_NAME : resolve(io.cwd, args.scenario);
   const defaults = sshDefaults(args);
-  const loaded = loadScenario(file);
+  const loaded = await loadScenarioArg(args, io);
   if (E.isLeft(loaded)) {
     const problems = loaded.left;
+    const where = args.scenario === '-' ? STDIN_NAME : args.scenario;
     io.stderr.write(
       `${formatProblems(problems)}\nrxjobs: ${String(problems.length)} problem${problems.length === 1 ? '' : 's'} ` +
-        `in ${args.scenario}; nothing was run\n`,
+        `in ${where}; nothing was run\n`,
     );
     return 2;
   }
@@ -91,6 +116,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
     const report = await runWithOutput(scheduler, units, args, {
       name: 'rxjobs',
       unitName: 'jobs',
+      json: { scenario: args.scenario === '-' ? STDIN_NAME : args.scenario },
       nodes: jobNodes,
       stdout: io.stdout,
       stderr: io.stderr,

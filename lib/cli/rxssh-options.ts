@@ -13,6 +13,13 @@ import {
   stringOption,
   UsageError,
 } from './argv.js';
+import {
+  checkGatewayHabit,
+  checkHelpHabit,
+  checkOutDirHabit,
+  checkRxsshHabits,
+  explainRxsshError,
+} from './habits.js';
 
 /** The default number of hosts worked on at once (`-w`). */
 export const DEFAULT_WINDOW = 100;
@@ -174,11 +181,20 @@ const connectionArgs = (v: Record<string, unknown>): ConnectionArgs => {
 
 const REMOTE = '@:';
 
+/** Parses with `parse`; its UsageError says what a pssh or clush habit would be in rxssh (see habits.ts). */
+function withHabits<T>(options: OptionTable, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e: unknown) {
+    throw e instanceof UsageError ? explainRxsshError(e, Object.keys(options)) : e;
+  }
+}
+
 function transferArgs(
   mode: 'push' | 'pull',
   args: readonly string[],
 ): TransferArgs | { mode: 'help' } | { mode: 'version' } {
-  const { values, positionals } = parseStrict(args, CONNECTION, true);
+  const { values, positionals } = withHabits(CONNECTION, () => parseStrict(args, CONNECTION, true));
   if (values['help'] === true) return { mode: 'help' };
   if (values['version'] === true) return { mode: 'version' };
   if (positionals.length < 2)
@@ -213,14 +229,18 @@ function transferArgs(
 export function parseRxsshArgs(argv: readonly string[]): RxsshArgs {
   const [first, ...rest] = argv;
   if (first === 'push' || first === 'pull') return transferArgs(first, rest);
-  const { values, command } = parseUntilCommand(argv, RUN);
+  const { values, command } = withHabits(RUN, () => parseUntilCommand(argv, RUN));
+  if (values['help'] === true) checkHelpHabit(argv, command);
   if (values['help'] === true) return { mode: 'help' };
   if (values['version'] === true) return { mode: 'version' };
   const listTargets = values['list-targets'] === true;
+  checkRxsshHabits(values);
+  checkGatewayHabit(values);
   const base = connectionArgs(values);
   if (command.length === 0 && !listTargets && !base.dryRun)
     throw new UsageError('no command given: rxssh -t HOSTS COMMAND [ARGS...] (see rxssh --help)');
   const { outDir, dateDir, mark } = filesOptions(values);
+  checkOutDirHabit(outDir);
   const includes = listOption(values['include']);
   const script = values['script'] === true;
   if (includes.length > 0 && !script) throw new UsageError('--include goes with -s (script mode)');

@@ -16,6 +16,7 @@ import { hostFileName } from '../render/host-files.js';
 import { SshJob } from '../ssh-job.js';
 import { UsageError } from './argv.js';
 import { Fleet } from './fleet.js';
+import { checkPortHabit, listTargetsNote } from './habits.js';
 import type { FleetTarget } from './fleet.js';
 import type { Io } from './cli-main.js';
 import type { RunArgs, TransferArgs } from './rxssh-options.js';
@@ -90,8 +91,10 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
     cwd: io.cwd,
     home: homedir(),
   });
+  checkPortHabit(args.port, targets.filter((t) => t.port === args.port).length);
   const run = args.mode === 'run' ? args : undefined;
   if (run?.listTargets === true) {
+    io.stderr.write(listTargetsNote(run.command));
     io.stdout.write(targets.map((t) => `${describeTarget(t)}\n`).join(''));
     return 0;
   }
@@ -151,6 +154,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
     const report = await runWithOutput(scheduler, units, run ?? { json: args.json, quiet: args.quiet }, {
       name: 'rxssh',
       unitName: 'hosts',
+      json: { command: what.text },
       nodes: units.map((u) => u.node),
       stdout: io.stdout,
       stderr: io.stderr,

@@ -1,5 +1,7 @@
 // `-O Option=value`: the OpenSSH options that the CLIs honour, mapped onto SshNode options.
 import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 import type { HostKeyPolicy } from '../nodes/known-hosts.js';
 import type { SshNodeOptions } from '../nodes/ssh-node-options.js';
@@ -144,6 +146,12 @@ export function sshNodeDefaults(c: SshCommandLine): SshNodeDefaults {
   // as ssh -F: a config file named on the command line must exist (checked before any host is reached)
   if (c.sshConfig !== undefined && c.sshConfig.toLowerCase() !== 'none' && !isFile(c.sshConfig))
     throw new UsageError(`-F ${c.sshConfig}: no such file: give an ssh config file, or -F none for none`);
+  // as ssh -i: a key named on the command line must exist; pssh's -i (inline output) is not a key
+  for (const key of c.identities ?? [])
+    if (!isFile(key === '~' || key.startsWith('~/') ? join(homedir(), key.slice(1)) : key))
+      throw new UsageError(
+        `-i ${key}: no such key file (-i names a private key, as ssh's; pssh's -i, output inline, is the default)`,
+      );
   const keys = [...(c.identities ?? []), ...(ssh.identities ?? [])];
   const all: SshNodeDefaults = {
     username: c.login ?? ssh.user,

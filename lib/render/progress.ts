@@ -18,6 +18,11 @@ export interface ProgressLineOptions {
   readonly period?: number | undefined;
   /** The clock, in ms (default `performance.now`), for tests. */
   readonly now?: (() => number) | undefined;
+  /**
+   * Whether the line is erased with an escape sequence (`\r\e[K`, the default); `false` erases it with
+   * `\r` and spaces, for terminals (or users: NO_COLOR) that want no escape sequence.
+   */
+  readonly escapes?: boolean | undefined;
 }
 
 const CLEAR = '\r\x1b[K';
@@ -35,6 +40,8 @@ export class ProgressLine {
   readonly #started: number;
   #counts: ProgressCounts = { total: 0, done: 0, failed: 0, running: 0 };
   #shown = false;
+  /** The length of the line drawn last (erased with as many spaces without escapes). */
+  #drawn = 0;
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
   #pending: NodeJS.Immediate | undefined;
@@ -77,14 +84,22 @@ export class ProgressLine {
   #draw(): void {
     if (this.#stopped) return;
     const width = Math.max(10, (this.#stream.columns || 80) - 1);
-    this.#stream.write(`${CLEAR}${this.text().slice(0, width)}`);
+    const text = this.text().slice(0, width);
+    this.#stream.write(`${this.#erase()}${text}`);
+    this.#drawn = text.length;
     this.#shown = true;
+  }
+
+  /** What erases the line drawn last, the cursor left at its start. */
+  #erase(): string {
+    if (this.#options.escapes !== false) return CLEAR;
+    return this.#shown ? `\r${' '.repeat(this.#drawn)}\r` : '\r';
   }
 
   /** Erases the line if it is shown (it comes back at the next update or period). */
   clear(): void {
     if (!this.#shown) return;
-    this.#stream.write(CLEAR);
+    this.#stream.write(this.#erase());
     this.#shown = false;
   }
 

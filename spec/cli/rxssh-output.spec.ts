@@ -79,6 +79,9 @@ describe('rxssh output (real hosts)', function () {
       ['127.0.0.3', false, 'exit 2', 2],
     ]);
     expect(records.map((x) => x['type'])).to.have.members([
+      'run',
+      'started',
+      'started',
       'line',
       'line',
       'line',
@@ -87,6 +90,7 @@ describe('rxssh output (real hosts)', function () {
       'exit',
       'result',
       'result',
+      'summary',
     ]);
     // each host's result comes after its lines and exit
     for (const host of ['127.0.0.2', '127.0.0.3']) {

@@ -1,0 +1,198 @@
+// The `--json` stream of both CLIs: a `run` record first, a `started` and a `result` record per host (rxssh)
+// or job (rxjobs) around its output records, and a `summary` record last. Every record has `type` and `ts`;
+// every record about one host or job names it the same way in both CLIs: `kind` and `target`.
+import type { JobStartedEvent, JobValueEvent } from '../core/events.js';
+import type { JsonChunkRecord, JsonExitRecord, JsonLineRecord } from '../render/json-lines.js';
+import { toJsonRecord } from '../render/json-lines.js';
+import { packageVersion } from './argv.js';
+
+/** What a CLI counts: a host (rxssh) or a job (`rxjobs run`). */
+export type TargetKind = 'host' | 'job';
+
+/** The fields that name the host or job a record is about, the same in rxssh and rxjobs. */
+export interface TargetFields {
+  /** `host` in rxssh, `job` in rxjobs. */
+  readonly kind: TargetKind;
+  /** The host's label (as `-t` gave it) or the job's id in the scenario. */
+  readonly target: string;
+}
+
+/**
+ * The first record: `{"ts","type":"run","program","version","argv","kind","targets",...}`, written before
+ * anything connects or runs. `ts` is the start of the run.
+ */
+export interface JsonRunRecord {
+  readonly ts: string;
+  readonly type: 'run';
+  /** `rxssh` or `rxjobs`. */
+  readonly program: string;
+  /** The version of the rxjobs package that runs (its package.json, read at run time). */
+  readonly version: string;
+  /** The command line, without `node` and the program. */
+  readonly argv: readonly string[];
+  readonly kind: TargetKind;
+  /** Every host or job of the run, in order: each gets exactly one `result` record. */
+  readonly targets: readonly string[];
+  /** rxssh: what runs on each host (`uname -r`, `script setup.sh`, `push a.tgz -> /opt`). */
+  readonly command?: string;
+  /** rxjobs: the scenario file as given, or `<stdin>`. */
+  readonly scenario?: string;
+}
+
+/** A host or job starts: `{"ts","type":"started","kind","target","job","scheduler"}`, before its output. */
+export interface JsonStartedRecord extends TargetFields {
+  readonly ts: string;
+  readonly type: 'started';
+  /** The label of its job (in rxssh, the host's). */
+  readonly job: string;
+  /** The label of the scheduler that runs it. */
+  readonly scheduler: string;
+}
+
+/**
+ * Output and exits: the `line`, `chunk` and `exit` records of `toJsonLines()` (`host` is the node's label,
+ * `job` and `scheduler` the job's), with `kind` and `target` last.
+ */
+export type JsonOutputRecord = (JsonLineRecord | JsonChunkRecord | JsonExitRecord) & TargetFields;
+
+/**
+ * How a host or job ended: `{"ts","type":"result","kind","target","ok","status",...}`, one per target, also
+ * for those that never started (`not run`, `interrupted`, a skipped job). `host` (rxssh) or `job` (rxjobs)
+ * and `label` repeat `target`, as earlier versions wrote them.
+ */
+export interface JsonResultRecord extends TargetFields {
+  readonly ts: string;
+  readonly type: 'result';
+  readonly ok: boolean;
+  /** `exit 0`, `exit 3`, `killed by SIGTERM`, `refused`, `timeout after 5 s`, `skipped`, `interrupted`, ... */
+  readonly status: string;
+  /** Why, in words, when it failed. */
+  readonly detail?: string | undefined;
+  /** The exit code of its (last failing) command, when known. */
+  readonly code?: number | null | undefined;
+  readonly signal?: string | null | undefined;
+  readonly label: string;
+  readonly host?: string;
+  readonly job?: string;
+}
+
+/** The last record: `{"ts","type":"summary","ok","exitStatus","interrupted","total","succeeded","failed","durationMs"}`. */
+export interface JsonSummaryRecord {
+  readonly ts: string;
+  readonly type: 'summary';
+  /** True when every target succeeded and the run was not interrupted. */
+  readonly ok: boolean;
+  /** The CLI's exit status (0, 1, 130 after Ctrl-C, ...). */
+  readonly exitStatus: number;
+  /** Stopped by a signal or a closed stdout: targets that had not ended are `interrupted`. */
+  readonly interrupted: boolean;
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** From the `run` record to this one. */
+  readonly durationMs: number;
+}
+
+/** What one line of a CLI's `--json` output holds, discriminated by `type`. */
+export type CliJsonRecord =
+  JsonRunRecord | JsonStartedRecord | JsonOutputRecord | JsonResultRecord | JsonSummaryRecord;
+
+/** How a target ended, as run-output reports it. */
+interface Result {
+  readonly label: string;
+  readonly ok: boolean;
+  readonly status: string;
+  readonly detail?: string | undefined;
+  readonly code?: number | null | undefined;
+  readonly signal?: string | null | undefined;
+}
+
+/** What the `run` record says besides the version, the command line and the targets. */
+export type JsonRunInfo = Pick<JsonRunRecord, 'command' | 'scenario'>;
+
+/** Writes the records of one CLI run on `out`, one JSON object per line. */
+export class JsonStream {
+  readonly #out: NodeJS.WritableStream;
+  readonly #kind: TargetKind;
+  readonly #legacyKey: 'host' | 'job';
+  readonly #started = performance.now();
+  readonly #written = new Set<string>();
+  /** `,"kind":…,"target":…}` and a newline, per target: what output records end with. */
+  readonly #suffixes = new Map<string, string>();
+
+  constructor(out: NodeJS.WritableStream, kind: TargetKind) {
+    this.#out = out;
+    this.#kind = kind;
+    this.#legacyKey = kind;
+  }
+
+  #write(record: CliJsonRecord): void {
+    this.#out.write(`${JSON.stringify(record)}\n`);
+  }
+
+  /** The `run` record, first. */
+  run(program: string, targets: readonly string[], info: JsonRunInfo = {}): void {
+    this.#write({
+      ts: new Date().toISOString(),
+      type: 'run',
+      program,
+      version: packageVersion(),
+      argv: process.argv.slice(2),
+      kind: this.#kind,
+      targets,
+      ...info,
+    });
+  }
+
+  /** A target's `started` record. */
+  started(target: string, e: JobStartedEvent): void {
+    const ts = new Date().toISOString();
+    this.#write({
+      ts,
+      type: 'started',
+      kind: this.#kind,
+      target,
+      job: e.job.label,
+      scheduler: e.scheduler.label,
+    });
+  }
+
+  /**
+   * A target's output or exit record (a value event that carries a command event): the record of
+   * `toJsonRecord()` with `kind` and `target` appended, as text (the hot path of `--json`: no second object).
+   */
+  output(target: string, e: JobValueEvent): void {
+    let suffix = this.#suffixes.get(target);
+    if (suffix === undefined) {
+      suffix = `,"kind":"${this.#kind}","target":${JSON.stringify(target)}}\n`;
+      this.#suffixes.set(target, suffix);
+    }
+    const json = JSON.stringify(toJsonRecord(e, new Date().toISOString()));
+    this.#out.write(`${json.slice(0, -1)}${suffix}`);
+  }
+
+  /** A target's `result` record (once per target: a second one is ignored). */
+  result(r: Result): void {
+    if (this.#written.has(r.label)) return;
+    this.#written.add(r.label);
+    const ts = new Date().toISOString();
+    this.#write({ ts, type: 'result', kind: this.#kind, target: r.label, [this.#legacyKey]: r.label, ...r });
+  }
+
+  /** The `result` records not written yet (targets that never ended), then the `summary` record, last. */
+  summary(results: readonly Result[], exitStatus: number, interrupted: boolean): void {
+    for (const r of results) this.result(r);
+    const succeeded = results.filter((r) => r.ok).length;
+    this.#write({
+      ts: new Date().toISOString(),
+      type: 'summary',
+      ok: succeeded === results.length && !interrupted,
+      exitStatus,
+      interrupted,
+      total: results.length,
+      succeeded,
+      failed: results.length - succeeded,
+      durationMs: Math.round(performance.now() - this.#started),
+    });
+  }
+}
