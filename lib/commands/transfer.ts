@@ -1,8 +1,7 @@
-import type { Observable } from 'rxjs';
-import { concat, defer, of } from 'rxjs';
+import { Observable, concat, defer, of } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import { exitEvent } from '../nodes/command-event.js';
+import { exitEvent, lineEvent } from '../nodes/command-event.js';
 import type { Node, TransferOptions } from '../nodes/node.js';
 import { ConfigError } from '../core/errors/config-error.js';
 import { badOption, is, optionKeys } from '../internal/option-keys.js';
@@ -36,6 +35,28 @@ const list = (paths: string | readonly string[]): readonly string[] =>
 const shortList = (paths: readonly string[]): string =>
   paths.length <= 2 ? paths.join(' ') : `${paths[0] ?? ''} ... (${String(paths.length)} in all)`;
 
+/**
+ * `node.pull`, with a stderr line event for each entry pulled under an escaped name (not UTF-8), when it is
+ * met: `pull: REMOTE: the name is not UTF-8: pulled as LOCAL (%XX there is the byte XX)`.
+ */
+const pullReporting = (
+  node: Node,
+  sources: readonly string[],
+  target: string,
+  preserve: boolean | undefined,
+): Observable<CommandEvent> =>
+  new Observable<CommandEvent>((subscriber) =>
+    node
+      .pull(sources, target, {
+        preserve,
+        onRenamed: (remote, local) => {
+          const text = `pull: ${remote}: the name is not UTF-8: pulled as ${local} (%XX there is the byte XX)`;
+          subscriber.next(lineEvent('stderr', Buffer.from(text), true, node));
+        },
+      })
+      .subscribe(subscriber),
+  );
+
 /** What Push and Pull share: sources, a target directory, a label; one exit event (0) once copied. */
 abstract class Transfer implements Command {
   readonly options: TransferCommandOptions;
@@ -67,7 +88,7 @@ abstract class Transfer implements Command {
       return concat(
         this.verb === 'Push'
           ? node.push(sources, target, { preserve: this.options.preserve })
-          : node.pull(sources, target, { preserve: this.options.preserve }),
+          : pullReporting(node, sources, target, this.options.preserve),
         of(exitEvent(node, 0, null, this.describe(variables))),
       );
     });

@@ -33,6 +33,14 @@ export interface TransferOptions {
    * setgid or sticky bit; with `preserve: false` its mode is also subject to the local umask (as `sftp get`).
    */
   readonly preserve?: boolean | undefined;
+  /**
+   * Pull only: called for each remote entry whose name is not valid UTF-8, before it is pulled under its
+   * escaped name: each byte that is not part of a UTF-8 character becomes `%XX` (its value in upper-case
+   * hex) and each `%` of such a name `%25`, so `caf\xe9.txt` is pulled as `caf%E9.txt` and the bytes can be
+   * told back. `remote` is the remote path, escaped the same way; `local` the local path. The `Pull` command
+   * reports each as a stderr line event.
+   */
+  readonly onRenamed?: ((remote: string, local: string) => void) | undefined;
 }
 
 /**

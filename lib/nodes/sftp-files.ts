@@ -1,24 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, open, readdir, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
+import { lstat, readdir, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { TransferError } from './errors/transfer-error.js';
-import type { LocalRoot } from './pull-confine.js';
-import { MAX_PULL_DEPTH, checkLocalTarget, checkRemoteName, pulledMode } from './pull-confine.js';
 import type { SFTPWrapper } from './ssh2.js';
 
 // SFTP as Promises, plus the transfers that the SSH node needs: every file written under a temporary name
 // in its final directory, then renamed, so that it appears complete or not at all.
 
-type Stats = Awaited<ReturnType<typeof sftpStat>>;
-
 // fastPut/fastGet requests: as large as OpenSSH's sftp-server allows (its limits@openssh.com reply says
 // 255 KiB reads and writes; ssh2 asks for the limits and splits what a server does not allow), and as many
 // in flight as keeps the pipe full: 4 MiB, where ssh2's default (64 of 32 KiB: 6,400 requests per 200 MiB)
 // spent its time on requests rather than data.
-const XFER = { chunkSize: 255 * 1024, concurrency: 16 } as const;
+export const XFER = { chunkSize: 255 * 1024, concurrency: 16 } as const;
 
-const call = <T>(f: (callback: (e: Error | undefined | null, value: T) => void) => void): Promise<T> =>
+/** A callback-style call as a Promise. @internal */
+export const call = <T>(f: (callback: (e: Error | undefined | null, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => {
     f((e, value) => {
       if (e) reject(e);
@@ -38,7 +34,9 @@ export const tempName = (file: string, join: (a: string, b: string) => string): 
   return join(dir, `.${base}.rxjobs-${randomBytes(4).toString('hex')}`);
 };
 
-const rjoin = (a: string, b: string): string => (a === '' || a === '.' ? b : `${a.replace(/\/+$/, '')}/${b}`);
+/** `a/b` for remote paths (`b` alone when `a` is empty or `.`). @internal */
+export const rjoin = (a: string, b: string): string =>
+  a === '' || a === '.' ? b : `${a.replace(/\/+$/, '')}/${b}`;
 
 /** Creates `dir` and its missing parents on the remote host. @internal */
 export async function remoteMkdirs(sftp: SFTPWrapper, dir: string, mode: number): Promise<void> {
@@ -151,85 +149,6 @@ export async function remoteKind(sftp: SFTPWrapper, remote: string): Promise<'fi
     if ((e as { code?: unknown }).code === 2) return undefined;
     throw e;
   }
-}
-
-/** Copies the remote file `remote` to the local file `localFile`, complete or not at all. @internal */
-export async function getFile(
-  sftp: SFTPWrapper,
-  remote: string,
-  localFile: string,
-  preserve: boolean,
-  temps: TempFiles,
-): Promise<void> {
-  const info: Stats = await sftpStat(sftp, remote);
-  const tmp = tempName(localFile, (a, b) => path.join(a, b));
-  temps.local.add(tmp);
-  // created 0600 ('wx': never through a link), readable by others only once complete, at its final mode
-  await (await open(tmp, 'wx', 0o600)).close();
-  await call<undefined>((cb) => {
-    sftp.fastGet(remote, tmp, XFER, (e) => {
-      cb(e, undefined);
-    });
-  });
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- read, not set: the race is with workers that set it
-  await chmod(tmp, pulledMode(info.mode, preserve, process.umask()));
-  if (preserve) await utimes(tmp, info.atime, info.mtime);
-  await rename(tmp, localFile);
-  temps.local.delete(tmp);
-}
-
-/** How {@link getPath} writes: where it may, what it keeps. @internal */
-export interface GetOptions {
-  readonly root: LocalRoot;
-  readonly preserve: boolean;
-  readonly temps: TempFiles;
-}
-
-/**
- * Copies a remote file or directory (recursively) into the local directory `localDir`, under `options.root`
- * whatever the server's listings say (see {@link checkRemoteName}, {@link checkLocalTarget}). @internal
- */
-export async function getPath(
-  sftp: SFTPWrapper,
-  remote: string,
-  localDir: string,
-  options: GetOptions,
-  ancestors: readonly string[] = [],
-  top = remote,
-): Promise<void> {
-  const { root, preserve, temps } = options;
-  if (ancestors.length > MAX_PULL_DEPTH)
-    throw new TransferError(
-      root.host,
-      top,
-      `more than ${String(MAX_PULL_DEPTH)} directory levels below it: refused (a directory that contains itself?)`,
-    );
-  const target = path.join(localDir, path.posix.basename(remote.replace(/\/+$/, '')));
-  const info = await sftpStat(sftp, remote);
-  if (!info.isDirectory()) {
-    await checkLocalTarget(root, target, remote, 'file');
-    await getFile(sftp, remote, target, preserve, temps);
-    return;
-  }
-  // the server follows symbolic links: one that leads back to a directory being copied would never end
-  const real = await call<string>((cb) => {
-    sftp.realpath(remote, cb);
-  });
-  if (ancestors.includes(real))
-    throw new TransferError(
-      root.host,
-      remote,
-      `a symbolic link loop (it is ${real}, which contains it): refused`,
-    );
-  await checkLocalTarget(root, target, remote, 'dir');
-  await mkdir(target, { recursive: true, mode: (info.mode & 0o777) | 0o700 });
-  const entries = await call<{ filename: string }[]>((cb) => {
-    sftp.readdir(remote, cb);
-  });
-  // the whole listing checked before any of it is copied: a hostile listing fails before it writes
-  for (const { filename } of entries) checkRemoteName(root.host, remote, filename);
-  for (const { filename } of entries)
-    await getPath(sftp, rjoin(remote, filename), target, options, [...ancestors, real], top);
 }
 
 /** Writes `data` to `remoteFile` (parents created, mode 700), complete or not at all. @internal */

@@ -10,16 +10,8 @@ import type { TransferOptions } from './node.js';
 import type { TempFiles } from './sftp-files.js';
 import { pullsToFile } from './local-files.js';
 import { localRoot } from './pull-confine.js';
-import {
-  getFile,
-  getPath,
-  putData,
-  putPath,
-  remoteKind,
-  remoteMkdirs,
-  remoteUnlink,
-  removeLocalTemps,
-} from './sftp-files.js';
+import { getFile, getPath } from './sftp-get.js';
+import { putData, putPath, remoteKind, remoteMkdirs, remoteUnlink, removeLocalTemps } from './sftp-files.js';
 import type { ExecHost } from './ssh-exec.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { SFTPWrapper } from './ssh2.js';
@@ -185,7 +177,8 @@ export const sshPull = (
     }
     await mkdir(localDir, { recursive: true });
     const root = await localRoot(host.name, localDir);
-    const get = { root, preserve: options.preserve !== false, temps };
+    const onRenamed = options.onRenamed;
+    const get = { root, preserve: options.preserve !== false, temps, onRenamed };
     for (const remote of remotePaths) await step(host, remote, () => getPath(sftp, remote, localDir, get));
   });
 
