@@ -36,26 +36,30 @@ const shortList = (paths: readonly string[]): string =>
   paths.length <= 2 ? paths.join(' ') : `${paths[0] ?? ''} ... (${String(paths.length)} in all)`;
 
 /**
- * `node.pull`, with a stderr line event for each entry pulled under an escaped name (not UTF-8), when it is
- * met: `pull: REMOTE: the name is not UTF-8: pulled as LOCAL (%XX there is the byte XX)`.
+ * `node.push` or `node.pull`, with a stderr line event for each entry copied under an escaped name (not
+ * UTF-8), when it is met: `pull: REMOTE: the name is not UTF-8: pulled as LOCAL (%XX there is the byte XX)`,
+ * `push: LOCAL: the name is not UTF-8: pushed as REMOTE (...)`.
  */
-const pullReporting = (
+const reporting = (
+  verb: 'Push' | 'Pull',
   node: Node,
   sources: readonly string[],
   target: string,
   preserve: boolean | undefined,
 ): Observable<CommandEvent> =>
-  new Observable<CommandEvent>((subscriber) =>
-    node
-      .pull(sources, target, {
-        preserve,
-        onRenamed: (remote, local) => {
-          const text = `pull: ${remote}: the name is not UTF-8: pulled as ${local} (%XX there is the byte XX)`;
-          subscriber.next(lineEvent('stderr', Buffer.from(text), true, node));
-        },
-      })
-      .subscribe(subscriber),
-  );
+  new Observable<CommandEvent>((subscriber) => {
+    const onRenamed = (remote: string, local: string): void => {
+      const text =
+        verb === 'Pull'
+          ? `pull: ${remote}: the name is not UTF-8: pulled as ${local}`
+          : `push: ${local}: the name is not UTF-8: pushed as ${remote}`;
+      subscriber.next(lineEvent('stderr', Buffer.from(`${text} (%XX there is the byte XX)`), true, node));
+    };
+    const options = { preserve, onRenamed };
+    return (
+      verb === 'Push' ? node.push(sources, target, options) : node.pull(sources, target, options)
+    ).subscribe(subscriber);
+  });
 
 /** What Push and Pull share: sources, a target directory, a label; one exit event (0) once copied. */
 abstract class Transfer implements Command {
@@ -86,9 +90,7 @@ abstract class Transfer implements Command {
       const sources = this.sources.map((p) => variables.expand(p));
       const target = variables.expand(this.target);
       return concat(
-        this.verb === 'Push'
-          ? node.push(sources, target, { preserve: this.options.preserve })
-          : pullReporting(node, sources, target, this.options.preserve),
+        reporting(this.verb, node, sources, target, this.options.preserve),
         of(exitEvent(node, 0, null, this.describe(variables))),
       );
     });

@@ -34,11 +34,12 @@ export interface TransferOptions {
    */
   readonly preserve?: boolean | undefined;
   /**
-   * Pull only: called for each remote entry whose name is not valid UTF-8, before it is pulled under its
-   * escaped name: each byte that is not part of a UTF-8 character becomes `%XX` (its value in upper-case
-   * hex) and each `%` of such a name `%25`, so `caf\xe9.txt` is pulled as `caf%E9.txt` and the bytes can be
-   * told back. `remote` is the remote path, escaped the same way; `local` the local path. The `Pull` command
-   * reports each as a stderr line event.
+   * Called for each entry whose name is not valid UTF-8 (a remote one for pull, a local one for push), before
+   * it is copied under its escaped name: each byte that is not part of a UTF-8 character becomes `%XX` (its
+   * value in upper-case hex) and each `%` of such a name `%25`, so `caf\xe9.txt` is copied as `caf%E9.txt`
+   * and the bytes can be told back. `remote` and `local` are the two paths, escaped the same way. The `Push`
+   * and `Pull` commands report each as a stderr line event. An SshNode only (a LocalNode fails on such a
+   * name, naming it).
    */
   readonly onRenamed?: ((remote: string, local: string) => void) | undefined;
 }

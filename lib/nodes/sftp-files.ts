@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, readdir, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
+import { escapedName } from './remote-names.js';
 import type { SFTPWrapper } from './ssh2.js';
 
 // SFTP as Promises, plus the transfers that the SSH node needs: every file written under a temporary name
@@ -89,10 +90,17 @@ export interface TempFiles {
   readonly remote: Set<string>;
 }
 
+/** A local path: as text, or as the bytes of a name that is not UTF-8 (fs takes both). @internal */
+export type LocalPath = string | Buffer;
+
+/** A local path as shown in messages: bytes that are not UTF-8 escaped (remote-names.ts). @internal */
+export const shownLocal = (local: LocalPath): string =>
+  typeof local === 'string' ? local : (escapedName(local) ?? local.toString('utf8'));
+
 /** Copies one local file to `remoteFile`. @internal */
 async function putFile(
   sftp: SFTPWrapper,
-  local: string,
+  local: LocalPath,
   remoteFile: string,
   preserve: boolean,
   temps: TempFiles,
@@ -101,7 +109,8 @@ async function putFile(
   const tmp = tempName(remoteFile, rjoin);
   temps.remote.add(tmp);
   await call<undefined>((cb) => {
-    sftp.fastPut(local, tmp, { ...XFER, mode: info.mode & 0o7777 }, (e) => {
+    // ssh2 opens the local file with fs.open, which takes the bytes of a name that is not UTF-8
+    sftp.fastPut(local as string, tmp, { ...XFER, mode: info.mode & 0o7777 }, (e) => {
       cb(e, undefined);
     });
   });
@@ -117,28 +126,54 @@ async function putFile(
   temps.remote.delete(tmp);
 }
 
-/** Copies a local file or directory (recursively) into the remote directory `remoteDir`. @internal */
+/** How {@link putPath} writes: what it keeps, whom it tells of escaped names. @internal */
+export interface PutOptions {
+  readonly preserve: boolean;
+  readonly temps: TempFiles;
+  /** Called with the remote path and the local path (shown escaped) of a name that is not UTF-8. */
+  readonly onRenamed?: ((remote: string, local: string) => void) | undefined;
+}
+
+/**
+ * Copies a local file or directory (recursively) into the remote directory `remoteDir`. A local name that is
+ * not UTF-8 is pushed under its escaped name (remote-names.ts), reported to `options.onRenamed`. @internal
+ */
 export async function putPath(
   sftp: SFTPWrapper,
-  local: string,
+  local: LocalPath,
   remoteDir: string,
-  preserve: boolean,
-  temps: TempFiles,
+  options: PutOptions,
   ancestors: readonly string[] = [],
+  name?: string,
 ): Promise<void> {
   const info = await lstat(local).then((s) => (s.isSymbolicLink() ? stat(local) : s));
-  const target = rjoin(remoteDir, path.basename(path.resolve(local)));
+  const target = rjoin(remoteDir, name ?? path.basename(path.resolve(shownLocal(local))));
   if (!info.isDirectory()) {
-    await putFile(sftp, local, target, preserve, temps);
+    await putFile(sftp, local, target, options.preserve, options.temps);
     return;
   }
   // symbolic links are followed: one that leads back to a directory being copied would never end
-  const real = await realpath(local);
+  const realBytes = await realpath(local, { encoding: 'buffer' });
+  const real = realBytes.toString('latin1'); // compared as bytes
   if (ancestors.includes(real))
-    throw new Error(`${local}: a symbolic link loop (it is ${real}, which contains it): refused`);
+    throw new Error(
+      `${shownLocal(local)}: a symbolic link loop (it is ${shownLocal(realBytes)}, which contains it): refused`,
+    );
   await remoteMkdirs(sftp, target, info.mode & 0o7777);
-  for (const entry of await readdir(local))
-    await putPath(sftp, path.join(local, entry), target, preserve, temps, [...ancestors, real]);
+  const dir = typeof local === 'string' ? Buffer.from(local) : local;
+  for (const entry of await readdir(local, { encoding: 'buffer' })) {
+    const escaped = escapedName(entry);
+    const child = Buffer.concat([dir, Buffer.from(path.sep), entry]);
+    if (escaped !== undefined) options.onRenamed?.(rjoin(target, escaped), shownLocal(child));
+    await putPath(
+      sftp,
+      typeof local === 'string' && escaped === undefined ? path.join(local, entry.toString('utf8')) : child,
+      target,
+      options,
+      [...ancestors, real],
+      escaped,
+    );
+  }
 }
 
 /** The remote path's kind, or undefined when it does not exist. @internal */

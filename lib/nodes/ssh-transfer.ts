@@ -143,7 +143,13 @@ export const sshPush = (
     async (sftp, temps) => {
       await step(host, remoteDir, () => remoteMkdirs(sftp, remoteDir, 0o755));
       for (const local of localPaths)
-        await step(host, local, () => putPath(sftp, local, remoteDir, options.preserve !== false, temps));
+        await step(host, local, () =>
+          putPath(sftp, local, remoteDir, {
+            preserve: options.preserve !== false,
+            temps,
+            onRenamed: options.onRenamed,
+          }),
+        );
     },
     localPaths,
   );

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { expect } from 'chai';
 
-import { Pull } from '../../lib/commands/transfer.js';
+import { Pull, Push } from '../../lib/commands/transfer.js';
 import type { CommandEvent } from '../../lib/nodes/command-event.js';
 import { runOn } from '../helpers/command-suite.js';
 import { wholeTree } from '../helpers/hostile-sftp.js';
@@ -107,6 +107,38 @@ describe('Pull of awkward names (real sshd)', function () {
       ].sort(),
     );
     expect(events.at(-1)).to.include({ type: 'exit', code: 0 });
+  });
+
+  it('Push sends local names that are not UTF-8 under their escaped names, and reports them', async () => {
+    const tree = await awkwardTree(tmp);
+    const node = fleetNode(fleet);
+    let events: CommandEvent[];
+    try {
+      events = await runOn(new Push(tree, remote), node);
+    } finally {
+      await node.close();
+    }
+    expect(await wholeTree(remote)).to.deep.equal(
+      [
+        'tree',
+        'tree/100%.txt',
+        'tree/bad%FF%FE',
+        'tree/bad%FF%FE/%25in%80',
+        'tree/bad%FF%FE/fine.txt',
+        'tree/caf%E9.txt',
+        'tree/ok.txt',
+        'tree/été.txt',
+      ].map((p) => p.replaceAll('/', path.sep)),
+    );
+    const read = (...parts: string[]) => readFile(path.join(remote, 'tree', ...parts), 'utf8');
+    expect(await read('caf%E9.txt')).to.equal('latin1\n');
+    expect(await read('bad%FF%FE', '%25in%80')).to.equal('inner\n');
+    expect(await read('bad%FF%FE', 'fine.txt')).to.equal('fine\n');
+    const note = (p: string) =>
+      `stderr push: ${tree}/${p}: the name is not UTF-8: pushed as ${remote}/tree/${p} (%XX there is the byte XX)`;
+    expect(events.flatMap((e) => (e.type === 'line' ? [`${e.stream} ${e.text}`] : [])).sort()).to.deep.equal(
+      [note('bad%FF%FE'), note('bad%FF%FE/%25in%80'), note('caf%E9.txt')].sort(),
+    );
   });
 
   it('Pull of dir/.. copies the parent directory into LOCALDIR itself, as scp does', async () => {
