@@ -130,6 +130,15 @@ function rawState(sftp: SFTPWrapper): RawState {
 }
 
 /**
+ * Starts reading the session's NAME answers as bytes (when asked for, see {@link listOf}): call it before any
+ * request of the session is in flight, so that the packets are followed from one boundary on.
+ * @internal
+ */
+export const watchNames = (sftp: SFTPWrapper): void => {
+  rawState(sftp);
+};
+
+/**
  * Makes the request `make` (an ssh2 method call that sends one request) with its NAME answer read as bytes:
  * the filenames it lists.
  */

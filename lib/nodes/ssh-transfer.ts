@@ -11,6 +11,7 @@ import type { TempFiles } from './sftp-files.js';
 import { pullsToFile } from './local-files.js';
 import { localRoot } from './pull-confine.js';
 import { getFile, getPath } from './sftp-get.js';
+import { watchNames } from './sftp-raw.js';
 import { putData, putPath, remoteKind, remoteMkdirs, remoteUnlink, removeLocalTemps } from './sftp-files.js';
 import type { ExecHost } from './ssh-exec.js';
 import type { SshConnection } from './ssh-connection.js';
@@ -162,6 +163,7 @@ export const sshPull = (
   options: TransferOptions,
 ): Observable<never> =>
   sftpTask(host, async (sftp, temps) => {
+    watchNames(sftp); // before any request: names that are not UTF-8 are read as bytes
     const kinds: ('file' | 'dir' | undefined)[] = [];
     for (const remote of remotePaths) {
       const kind = await remoteKind(sftp, remote);
