@@ -176,6 +176,26 @@ describe('Pull of awkward names (real sshd)', function () {
       expect(await wholeTree(local)).to.deep.equal([...host('127.0.0.2'), ...host('127.0.0.3')]);
     });
 
+    it('push of a directory with names that are not UTF-8: exit 0, escaped names, one line for each', async () => {
+      const tree = await awkwardTree(tmp);
+      const r = await runCli('rxssh', ['push', ...fleetArgs(fleet), '-t', '127.0.0.2', tree, `@:${remote}`], {
+        cwd: tmp,
+      });
+      const note = (p: string) =>
+        `127.0.0.2:push: ${tree}/${p}: the name is not UTF-8: pushed as ${remote}/tree/${p} (%XX there is the byte XX)`;
+      expect([r.code, linesOf(r.stderr).sort()]).to.deep.equal([
+        0,
+        [
+          note('bad%FF%FE'),
+          note('bad%FF%FE/%25in%80'),
+          note('caf%E9.txt'),
+          'rxssh push: 1 of 1 host ok',
+        ].sort(),
+      ]);
+      expect(await readFile(path.join(remote, 'tree', 'caf%E9.txt'), 'utf8')).to.equal('latin1\n');
+      expect(await readFile(path.join(remote, 'tree', 'bad%FF%FE', '%25in%80'), 'utf8')).to.equal('inner\n');
+    });
+
     it('pull of a directory with names that are not UTF-8: exit 0, escaped names, one line for each', async () => {
       const tree = await awkwardTree(remote);
       const r = await runCli(
