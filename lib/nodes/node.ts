@@ -38,8 +38,8 @@ export interface TransferOptions {
    * it is copied under its escaped name: each byte that is not part of a UTF-8 character becomes `%XX` (its
    * value in upper-case hex) and each `%` of such a name `%25`, so `caf\xe9.txt` is copied as `caf%E9.txt`
    * and the bytes can be told back. `remote` and `local` are the two paths, escaped the same way. The `Push`
-   * and `Pull` commands report each as a stderr line event. An SshNode only (a LocalNode fails on such a
-   * name, naming it).
+   * and `Pull` commands report each as a stderr line event. An SshNode only: a LocalNode copies such a
+   * name as it is (both sides are local file systems, as for `cp -r`).
    */
   readonly onRenamed?: ((remote: string, local: string) => void) | undefined;
 }
