@@ -161,13 +161,23 @@ export async function putPath(
     );
   await remoteMkdirs(sftp, target, info.mode & 0o7777);
   const dir = typeof local === 'string' ? Buffer.from(local) : local;
-  for (const entry of await readdir(local, { encoding: 'buffer' })) {
-    const escaped = escapedName(entry);
-    const child = Buffer.concat([dir, Buffer.from(path.sep), entry]);
+  // every name checked before any is copied: an escaped name must not be the name of another entry
+  const entries = (await readdir(local, { encoding: 'buffer' })).map((bytes) => ({
+    bytes,
+    escaped: escapedName(bytes),
+  }));
+  const names = new Set(entries.map((e) => e.bytes.toString('latin1')));
+  for (const { escaped } of entries)
+    if (escaped !== undefined && names.has(Buffer.from(escaped).toString('latin1')))
+      throw new Error(
+        `${shownLocal(local)}: ${JSON.stringify(escaped)} is the escaped name of one entry and the name of another: refused`,
+      );
+  for (const { bytes, escaped } of entries) {
+    const child = Buffer.concat([dir, Buffer.from(path.sep), bytes]);
     if (escaped !== undefined) options.onRenamed?.(rjoin(target, escaped), shownLocal(child));
     await putPath(
       sftp,
-      typeof local === 'string' && escaped === undefined ? path.join(local, entry.toString('utf8')) : child,
+      typeof local === 'string' && escaped === undefined ? path.join(local, bytes.toString('utf8')) : child,
       target,
       options,
       [...ancestors, real],

@@ -141,6 +141,27 @@ describe('Pull of awkward names (real sshd)', function () {
     );
   });
 
+  it('Push refuses a directory where an escaped name would be the name of another entry, before copying it', async () => {
+    const tree = path.join(tmp, 'clash');
+    await mkdir(tree);
+    await writeFile(rawPath(tree, Buffer.from('a\xff', 'latin1')), 'raw\n');
+    await writeFile(path.join(tree, 'a%FF'), 'plain\n');
+    const node = fleetNode(fleet);
+    let error: unknown;
+    try {
+      await runOn(new Push(tree, remote), node);
+    } catch (e: unknown) {
+      error = e;
+    } finally {
+      await node.close();
+    }
+    expect(error).to.include({ name: 'TransferError', code: 'transfer' });
+    expect((error as Error).message).to.include(
+      `${tree}: "a%FF" is the escaped name of one entry and the name of another: refused`,
+    );
+    expect(await wholeTree(remote)).to.deep.equal(['clash']);
+  });
+
   it('Pull of dir/.. copies the parent directory into LOCALDIR itself, as scp does', async () => {
     await mkdir(path.join(remote, 'dir'));
     await writeFile(path.join(remote, 'top.txt'), 'top\n');
