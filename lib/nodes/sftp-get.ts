@@ -62,7 +62,7 @@ export const localNameOf = (remote: string, top: boolean): string => {
   return top && base === '..' ? '.' : base;
 };
 
-/** A remote entry pulled under an escaped name: the remote path (shown escaped) and the local path. */
+/** A remote entry pulled under an escaped name: the remote path (shown escaped) and the local path. @internal */
 export type OnRenamed = (remote: string, local: string) => void;
 
 /** How {@link getPath} writes: where it may, what it keeps, whom it tells of escaped names. @internal */
