@@ -1,8 +1,7 @@
-import type { Observable } from 'rxjs';
-import { concat, defer, of } from 'rxjs';
+import { Observable, concat, defer, of } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import { exitEvent } from '../nodes/command-event.js';
+import { exitEvent, lineEvent } from '../nodes/command-event.js';
 import type { Node, TransferOptions } from '../nodes/node.js';
 import { ConfigError } from '../core/errors/config-error.js';
 import { badOption, is, optionKeys } from '../internal/option-keys.js';
@@ -36,6 +35,32 @@ const list = (paths: string | readonly string[]): readonly string[] =>
 const shortList = (paths: readonly string[]): string =>
   paths.length <= 2 ? paths.join(' ') : `${paths[0] ?? ''} ... (${String(paths.length)} in all)`;
 
+/**
+ * `node.push` or `node.pull`, with a stderr line event for each entry copied under an escaped name (not
+ * UTF-8), when it is met: `pull: REMOTE: the name is not UTF-8: pulled as LOCAL (%XX there is the byte XX)`,
+ * `push: LOCAL: the name is not UTF-8: pushed as REMOTE (...)`.
+ */
+const reporting = (
+  verb: 'Push' | 'Pull',
+  node: Node,
+  sources: readonly string[],
+  target: string,
+  preserve: boolean | undefined,
+): Observable<CommandEvent> =>
+  new Observable<CommandEvent>((subscriber) => {
+    const onRenamed = (remote: string, local: string): void => {
+      const text =
+        verb === 'Pull'
+          ? `pull: ${remote}: the name is not UTF-8: pulled as ${local}`
+          : `push: ${local}: the name is not UTF-8: pushed as ${remote}`;
+      subscriber.next(lineEvent('stderr', Buffer.from(`${text} (%XX there is the byte XX)`), true, node));
+    };
+    const options = { preserve, onRenamed };
+    return (
+      verb === 'Push' ? node.push(sources, target, options) : node.pull(sources, target, options)
+    ).subscribe(subscriber);
+  });
+
 /** What Push and Pull share: sources, a target directory, a label; one exit event (0) once copied. */
 abstract class Transfer implements Command {
   readonly options: TransferCommandOptions;
@@ -65,9 +90,7 @@ abstract class Transfer implements Command {
       const sources = this.sources.map((p) => variables.expand(p));
       const target = variables.expand(this.target);
       return concat(
-        this.verb === 'Push'
-          ? node.push(sources, target, { preserve: this.options.preserve })
-          : node.pull(sources, target, { preserve: this.options.preserve }),
+        reporting(this.verb, node, sources, target, this.options.preserve),
         of(exitEvent(node, 0, null, this.describe(variables))),
       );
     });

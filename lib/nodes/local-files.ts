@@ -24,6 +24,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 
 import { ConfigError } from '../core/errors/config-error.js';
 import { TransferError } from './errors/transfer-error.js';
+import { escapedName } from './remote-names.js';
 
 /** Options of {@link copyInto}. @internal */
 export interface CopyOptions {
@@ -38,6 +39,34 @@ export interface CopyOptions {
 /** `.name.rxjobs-tmp-<random>`, next to `target`: the same directory, so that `rename` is atomic. @internal */
 export const tempPathFor = (target: string): string =>
   join(dirname(target), `.${basename(target)}.rxjobs-tmp-${randomBytes(6).toString('hex')}`);
+
+/**
+ * A path inside a copied tree: text, or the bytes of a path with a name that is not UTF-8 (copied as it is,
+ * as cp does; fs takes both).
+ */
+type TreePath = string | Buffer;
+
+/** `dir/name`, as text while both are (`name` valid UTF-8), else as bytes. */
+const childOf = (dir: TreePath, name: Buffer): TreePath =>
+  typeof dir === 'string' && escapedName(name) === undefined
+    ? join(dir, name.toString('utf8'))
+    : Buffer.concat([Buffer.from(dir), Buffer.from(sep), name]);
+
+/** A tree path in messages: bytes that are not UTF-8 escaped as %XX (remote-names.ts). */
+const shownPath = (p: TreePath): string => (typeof p === 'string' ? p : (escapedName(p) ?? p.toString()));
+
+/** {@link tempPathFor} for a tree path. */
+const tempTreePath = (target: TreePath): TreePath => {
+  if (typeof target === 'string') return tempPathFor(target);
+  const at = target.lastIndexOf(sep);
+  const tmp = `.rxjobs-tmp-${randomBytes(6).toString('hex')}`;
+  return Buffer.concat([
+    target.subarray(0, at + 1),
+    Buffer.from('.'),
+    target.subarray(at + 1),
+    Buffer.from(tmp),
+  ]);
+};
 
 /** `no such file or directory` out of `ENOENT: no such file or directory, lstat '/x'`. @internal */
 export const describeFsError = (e: unknown): string => {
@@ -60,8 +89,12 @@ const asTransferError = (e: unknown, host: string, path: string): unknown =>
  * Runs `fill(tmp)` on a fresh temporary path next to `target`, then renames it to `target`; on any failure
  * or abort, removes the temporary file (`fill` must have closed it) and rethrows.
  */
-const viaTempFile = async (target: string, signal: AbortSignal, fill: (tmp: string) => Promise<void>) => {
-  const tmp = tempPathFor(target);
+const viaTempFile = async <P extends TreePath>(
+  target: P,
+  signal: AbortSignal,
+  fill: (tmp: P) => Promise<void>,
+) => {
+  const tmp = tempTreePath(target) as P;
   try {
     await fill(tmp);
     signal.throwIfAborted();
@@ -99,7 +132,7 @@ export const writeFileAtomic = async (
 };
 
 /** Copies one regular file to `target` through a temporary file, stopping at once when `signal` aborts. */
-const copyFileAtomic = async (source: string, target: string, st: Stats, options: CopyOptions) => {
+const copyFileAtomic = async (source: TreePath, target: TreePath, st: Stats, options: CopyOptions) => {
   await viaTempFile(target, options.signal, async (tmp) => {
     // created with the source's permission bits, less the umask (as cp and scp do); chmod below if preserving
     const file = await open(tmp, 'wx', st.mode & 0o777);
@@ -123,8 +156,8 @@ const copyFileAtomic = async (source: string, target: string, st: Stats, options
 };
 
 /** Copies a symbolic link as a link (not what it points to), atomically. */
-const copySymlink = async (source: string, target: string, st: Stats, options: CopyOptions) => {
-  const link = await readlink(source);
+const copySymlink = async (source: TreePath, target: TreePath, st: Stats, options: CopyOptions) => {
+  const link = await readlink(source, { encoding: 'buffer' });
   await viaTempFile(target, options.signal, async (tmp) => {
     await symlink(link, tmp);
     if (options.preserve) await lutimes(tmp, st.atime, st.mtime);
@@ -132,7 +165,12 @@ const copySymlink = async (source: string, target: string, st: Stats, options: C
 };
 
 /** Copies a file, a link or a whole directory (depth first; a directory's mode and times are set last). */
-const copyEntry = async (source: string, target: string, st: Stats, options: CopyOptions): Promise<void> => {
+const copyEntry = async (
+  source: TreePath,
+  target: TreePath,
+  st: Stats,
+  options: CopyOptions,
+): Promise<void> => {
   options.signal.throwIfAborted();
   try {
     if (st.isFile()) {
@@ -144,21 +182,25 @@ const copyEntry = async (source: string, target: string, st: Stats, options: Cop
       return;
     }
     if (!st.isDirectory())
-      throw new TransferError(options.host, source, 'not a regular file, directory or symbolic link');
+      throw new TransferError(
+        options.host,
+        shownPath(source),
+        'not a regular file, directory or symbolic link',
+      );
     await mkdir(target).catch(async (e: unknown) => {
       // an existing directory is merged into, as cp -r does
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !(await stat(target)).isDirectory()) throw e;
     });
-    for (const name of await readdir(source)) {
-      const child = join(source, name);
-      await copyEntry(child, join(target, name), await lstat(child), options);
+    for (const name of await readdir(source, { encoding: 'buffer' })) {
+      const child = childOf(source, name);
+      await copyEntry(child, childOf(target, name), await lstat(child), options);
     }
     if (options.preserve) {
       await chmod(target, st.mode & 0o7777);
       await utimes(target, st.atime, st.mtime);
     }
   } catch (e: unknown) {
-    throw asTransferError(e, options.host, source);
+    throw asTransferError(e, options.host, shownPath(source));
   }
 };
 

@@ -27,7 +27,7 @@ export const refusedOptions = (check: () => void): Observable<never> | undefined
 };
 
 const EXEC_KEYS = optionKeys(['env', 'stdin', 'pty', 'output']);
-const TRANSFER_KEYS = optionKeys(['preserve']);
+const TRANSFER_KEYS = optionKeys(['preserve', 'onRenamed']);
 
 /**
  * Checks `node.exec(command, options)`: the command and the environment carry no NUL byte (no command line
@@ -92,4 +92,5 @@ export function checkTransferOptions(
   const subject = (): string => `node "${node.label}"`;
   checkOptionKeys(subject, verb, options, TRANSFER_KEYS, `${verb} options`, '{ preserve: false }');
   checkOption(subject, options as object, 'preserve', 'true or false', is.boolean);
+  checkOption(subject, options as object, 'onRenamed', 'a function', is.function);
 }

@@ -33,6 +33,15 @@ export interface TransferOptions {
    * setgid or sticky bit; with `preserve: false` its mode is also subject to the local umask (as `sftp get`).
    */
   readonly preserve?: boolean | undefined;
+  /**
+   * Called for each entry whose name is not valid UTF-8 (a remote one for pull, a local one for push), before
+   * it is copied under its escaped name: each byte that is not part of a UTF-8 character becomes `%XX` (its
+   * value in upper-case hex) and each `%` of such a name `%25`, so `caf\xe9.txt` is copied as `caf%E9.txt`
+   * and the bytes can be told back. `remote` and `local` are the two paths, escaped the same way. The `Push`
+   * and `Pull` commands report each as a stderr line event. An SshNode only: a LocalNode copies such a
+   * name as it is (both sides are local file systems, as for `cp -r`).
+   */
+  readonly onRenamed?: ((remote: string, local: string) => void) | undefined;
 }
 
 /**
@@ -63,11 +72,14 @@ export interface Node extends NodeRef {
    * a `localPath` that is not an existing directory and does not end with `/`, is written as the file
    * `localPath` (replaced if it exists; its directory created when missing); otherwise (several paths, a
    * remote directory, an existing directory, a trailing `/`) they go into the directory `localPath`, created
-   * when missing. Nothing is written outside `localPath` (or, for a file, its directory); each local file
-   * appears complete or not at all. Completes when done. Over SSH, the server is not trusted: a listing with
-   * a name that is empty, `.`, `..`, or holds `/` or NUL, a local path that leads out through a symbolic
-   * link or is one, a symbolic link loop or more than 64 levels of directories fail the pull with a
-   * `TransferError` naming the host and the entry (files already pulled stay).
+   * when missing. A remote path whose last component is `..` (`dir/..`) is copied into `localPath` itself,
+   * as scp and sftp `get` do (as `.` is). Nothing is written outside `localPath` (or, for a file, its
+   * directory); each local file appears complete or not at all. Completes when done. Over SSH, the server is
+   * not trusted: a listing with a name that is empty, `.`, `..`, or holds `/` or NUL, a local path that
+   * leads out through a symbolic link or is one, a symbolic link loop or more than 64 levels of directories
+   * fail the pull with a `TransferError` naming the host and the entry (files already pulled stay). A remote
+   * name that is not UTF-8 is pulled under its escaped name (see `onRenamed` in {@link TransferOptions}); one
+   * that would be the name of another entry of its directory fails the pull likewise.
    */
   pull(remotePaths: readonly string[], localPath: string, options?: TransferOptions): Observable<never>;
 

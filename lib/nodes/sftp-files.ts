@@ -1,24 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, open, readdir, realpath, rename, rm, stat, utimes } from 'node:fs/promises';
+import { lstat, readdir, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { TransferError } from './errors/transfer-error.js';
-import type { LocalRoot } from './pull-confine.js';
-import { MAX_PULL_DEPTH, checkLocalTarget, checkRemoteName, pulledMode } from './pull-confine.js';
+import { escapedName } from './remote-names.js';
 import type { SFTPWrapper } from './ssh2.js';
 
 // SFTP as Promises, plus the transfers that the SSH node needs: every file written under a temporary name
 // in its final directory, then renamed, so that it appears complete or not at all.
 
-type Stats = Awaited<ReturnType<typeof sftpStat>>;
-
 // fastPut/fastGet requests: as large as OpenSSH's sftp-server allows (its limits@openssh.com reply says
 // 255 KiB reads and writes; ssh2 asks for the limits and splits what a server does not allow), and as many
 // in flight as keeps the pipe full: 4 MiB, where ssh2's default (64 of 32 KiB: 6,400 requests per 200 MiB)
 // spent its time on requests rather than data.
-const XFER = { chunkSize: 255 * 1024, concurrency: 16 } as const;
+export const XFER = { chunkSize: 255 * 1024, concurrency: 16 } as const;
 
-const call = <T>(f: (callback: (e: Error | undefined | null, value: T) => void) => void): Promise<T> =>
+/** A callback-style call as a Promise. @internal */
+export const call = <T>(f: (callback: (e: Error | undefined | null, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => {
     f((e, value) => {
       if (e) reject(e);
@@ -38,7 +35,9 @@ export const tempName = (file: string, join: (a: string, b: string) => string): 
   return join(dir, `.${base}.rxjobs-${randomBytes(4).toString('hex')}`);
 };
 
-const rjoin = (a: string, b: string): string => (a === '' || a === '.' ? b : `${a.replace(/\/+$/, '')}/${b}`);
+/** `a/b` for remote paths (`b` alone when `a` is empty or `.`). @internal */
+export const rjoin = (a: string, b: string): string =>
+  a === '' || a === '.' ? b : `${a.replace(/\/+$/, '')}/${b}`;
 
 /** Creates `dir` and its missing parents on the remote host. @internal */
 export async function remoteMkdirs(sftp: SFTPWrapper, dir: string, mode: number): Promise<void> {
@@ -91,10 +90,17 @@ export interface TempFiles {
   readonly remote: Set<string>;
 }
 
+/** A local path: as text, or as the bytes of a name that is not UTF-8 (fs takes both). @internal */
+export type LocalPath = string | Buffer;
+
+/** A local path as shown in messages: bytes that are not UTF-8 escaped (remote-names.ts). @internal */
+export const shownLocal = (local: LocalPath): string =>
+  typeof local === 'string' ? local : (escapedName(local) ?? local.toString('utf8'));
+
 /** Copies one local file to `remoteFile`. @internal */
 async function putFile(
   sftp: SFTPWrapper,
-  local: string,
+  local: LocalPath,
   remoteFile: string,
   preserve: boolean,
   temps: TempFiles,
@@ -103,7 +109,8 @@ async function putFile(
   const tmp = tempName(remoteFile, rjoin);
   temps.remote.add(tmp);
   await call<undefined>((cb) => {
-    sftp.fastPut(local, tmp, { ...XFER, mode: info.mode & 0o7777 }, (e) => {
+    // ssh2 opens the local file with fs.open, which takes the bytes of a name that is not UTF-8
+    sftp.fastPut(local as string, tmp, { ...XFER, mode: info.mode & 0o7777 }, (e) => {
       cb(e, undefined);
     });
   });
@@ -119,28 +126,64 @@ async function putFile(
   temps.remote.delete(tmp);
 }
 
-/** Copies a local file or directory (recursively) into the remote directory `remoteDir`. @internal */
+/** How {@link putPath} writes: what it keeps, whom it tells of escaped names. @internal */
+export interface PutOptions {
+  readonly preserve: boolean;
+  readonly temps: TempFiles;
+  /** Called with the remote path and the local path (shown escaped) of a name that is not UTF-8. */
+  readonly onRenamed?: ((remote: string, local: string) => void) | undefined;
+}
+
+/**
+ * Copies a local file or directory (recursively) into the remote directory `remoteDir`. A local name that is
+ * not UTF-8 is pushed under its escaped name (remote-names.ts), reported to `options.onRenamed`. @internal
+ */
 export async function putPath(
   sftp: SFTPWrapper,
-  local: string,
+  local: LocalPath,
   remoteDir: string,
-  preserve: boolean,
-  temps: TempFiles,
+  options: PutOptions,
   ancestors: readonly string[] = [],
+  name?: string,
 ): Promise<void> {
   const info = await lstat(local).then((s) => (s.isSymbolicLink() ? stat(local) : s));
-  const target = rjoin(remoteDir, path.basename(path.resolve(local)));
+  const target = rjoin(remoteDir, name ?? path.basename(path.resolve(shownLocal(local))));
   if (!info.isDirectory()) {
-    await putFile(sftp, local, target, preserve, temps);
+    await putFile(sftp, local, target, options.preserve, options.temps);
     return;
   }
   // symbolic links are followed: one that leads back to a directory being copied would never end
-  const real = await realpath(local);
+  const realBytes = await realpath(local, { encoding: 'buffer' });
+  const real = realBytes.toString('latin1'); // compared as bytes
   if (ancestors.includes(real))
-    throw new Error(`${local}: a symbolic link loop (it is ${real}, which contains it): refused`);
+    throw new Error(
+      `${shownLocal(local)}: a symbolic link loop (it is ${shownLocal(realBytes)}, which contains it): refused`,
+    );
   await remoteMkdirs(sftp, target, info.mode & 0o7777);
-  for (const entry of await readdir(local))
-    await putPath(sftp, path.join(local, entry), target, preserve, temps, [...ancestors, real]);
+  const dir = typeof local === 'string' ? Buffer.from(local) : local;
+  // every name checked before any is copied: an escaped name must not be the name of another entry
+  const entries = (await readdir(local, { encoding: 'buffer' })).map((bytes) => ({
+    bytes,
+    escaped: escapedName(bytes),
+  }));
+  const names = new Set(entries.map((e) => e.bytes.toString('latin1')));
+  for (const { escaped } of entries)
+    if (escaped !== undefined && names.has(Buffer.from(escaped).toString('latin1')))
+      throw new Error(
+        `${shownLocal(local)}: ${JSON.stringify(escaped)} is the escaped name of one entry and the name of another: refused`,
+      );
+  for (const { bytes, escaped } of entries) {
+    const child = Buffer.concat([dir, Buffer.from(path.sep), bytes]);
+    if (escaped !== undefined) options.onRenamed?.(rjoin(target, escaped), shownLocal(child));
+    await putPath(
+      sftp,
+      typeof local === 'string' && escaped === undefined ? path.join(local, bytes.toString('utf8')) : child,
+      target,
+      options,
+      [...ancestors, real],
+      escaped,
+    );
+  }
 }
 
 /** The remote path's kind, or undefined when it does not exist. @internal */
@@ -151,85 +194,6 @@ export async function remoteKind(sftp: SFTPWrapper, remote: string): Promise<'fi
     if ((e as { code?: unknown }).code === 2) return undefined;
     throw e;
   }
-}
-
-/** Copies the remote file `remote` to the local file `localFile`, complete or not at all. @internal */
-export async function getFile(
-  sftp: SFTPWrapper,
-  remote: string,
-  localFile: string,
-  preserve: boolean,
-  temps: TempFiles,
-): Promise<void> {
-  const info: Stats = await sftpStat(sftp, remote);
-  const tmp = tempName(localFile, (a, b) => path.join(a, b));
-  temps.local.add(tmp);
-  // created 0600 ('wx': never through a link), readable by others only once complete, at its final mode
-  await (await open(tmp, 'wx', 0o600)).close();
-  await call<undefined>((cb) => {
-    sftp.fastGet(remote, tmp, XFER, (e) => {
-      cb(e, undefined);
-    });
-  });
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- read, not set: the race is with workers that set it
-  await chmod(tmp, pulledMode(info.mode, preserve, process.umask()));
-  if (preserve) await utimes(tmp, info.atime, info.mtime);
-  await rename(tmp, localFile);
-  temps.local.delete(tmp);
-}
-
-/** How {@link getPath} writes: where it may, what it keeps. @internal */
-export interface GetOptions {
-  readonly root: LocalRoot;
-  readonly preserve: boolean;
-  readonly temps: TempFiles;
-}
-
-/**
- * Copies a remote file or directory (recursively) into the local directory `localDir`, under `options.root`
- * whatever the server's listings say (see {@link checkRemoteName}, {@link checkLocalTarget}). @internal
- */
-export async function getPath(
-  sftp: SFTPWrapper,
-  remote: string,
-  localDir: string,
-  options: GetOptions,
-  ancestors: readonly string[] = [],
-  top = remote,
-): Promise<void> {
-  const { root, preserve, temps } = options;
-  if (ancestors.length > MAX_PULL_DEPTH)
-    throw new TransferError(
-      root.host,
-      top,
-      `more than ${String(MAX_PULL_DEPTH)} directory levels below it: refused (a directory that contains itself?)`,
-    );
-  const target = path.join(localDir, path.posix.basename(remote.replace(/\/+$/, '')));
-  const info = await sftpStat(sftp, remote);
-  if (!info.isDirectory()) {
-    await checkLocalTarget(root, target, remote, 'file');
-    await getFile(sftp, remote, target, preserve, temps);
-    return;
-  }
-  // the server follows symbolic links: one that leads back to a directory being copied would never end
-  const real = await call<string>((cb) => {
-    sftp.realpath(remote, cb);
-  });
-  if (ancestors.includes(real))
-    throw new TransferError(
-      root.host,
-      remote,
-      `a symbolic link loop (it is ${real}, which contains it): refused`,
-    );
-  await checkLocalTarget(root, target, remote, 'dir');
-  await mkdir(target, { recursive: true, mode: (info.mode & 0o777) | 0o700 });
-  const entries = await call<{ filename: string }[]>((cb) => {
-    sftp.readdir(remote, cb);
-  });
-  // the whole listing checked before any of it is copied: a hostile listing fails before it writes
-  for (const { filename } of entries) checkRemoteName(root.host, remote, filename);
-  for (const { filename } of entries)
-    await getPath(sftp, rjoin(remote, filename), target, options, [...ancestors, real], top);
 }
 
 /** Writes `data` to `remoteFile` (parents created, mode 700), complete or not at all. @internal */

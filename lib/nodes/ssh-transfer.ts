@@ -10,16 +10,9 @@ import type { TransferOptions } from './node.js';
 import type { TempFiles } from './sftp-files.js';
 import { pullsToFile } from './local-files.js';
 import { localRoot } from './pull-confine.js';
-import {
-  getFile,
-  getPath,
-  putData,
-  putPath,
-  remoteKind,
-  remoteMkdirs,
-  remoteUnlink,
-  removeLocalTemps,
-} from './sftp-files.js';
+import { getFile, getPath } from './sftp-get.js';
+import { watchNames } from './sftp-raw.js';
+import { putData, putPath, remoteKind, remoteMkdirs, remoteUnlink, removeLocalTemps } from './sftp-files.js';
 import type { ExecHost } from './ssh-exec.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { SFTPWrapper } from './ssh2.js';
@@ -152,7 +145,13 @@ export const sshPush = (
     async (sftp, temps) => {
       await step(host, remoteDir, () => remoteMkdirs(sftp, remoteDir, 0o755));
       for (const local of localPaths)
-        await step(host, local, () => putPath(sftp, local, remoteDir, options.preserve !== false, temps));
+        await step(host, local, () =>
+          putPath(sftp, local, remoteDir, {
+            preserve: options.preserve !== false,
+            temps,
+            onRenamed: options.onRenamed,
+          }),
+        );
     },
     localPaths,
   );
@@ -165,6 +164,7 @@ export const sshPull = (
   options: TransferOptions,
 ): Observable<never> =>
   sftpTask(host, async (sftp, temps) => {
+    watchNames(sftp); // before any request: names that are not UTF-8 are read as bytes
     const kinds: ('file' | 'dir' | undefined)[] = [];
     for (const remote of remotePaths) {
       const kind = await remoteKind(sftp, remote);
@@ -186,7 +186,8 @@ export const sshPull = (
     }
     await mkdir(localDir, { recursive: true });
     const root = await localRoot(host.name, localDir);
-    const get = { root, preserve: options.preserve !== false, temps };
+    const onRenamed = options.onRenamed;
+    const get = { root, preserve: options.preserve !== false, temps, onRenamed };
     for (const remote of remotePaths) await step(host, remote, () => getPath(sftp, remote, localDir, get));
   });
 

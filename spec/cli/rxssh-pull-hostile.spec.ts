@@ -97,6 +97,24 @@ describe('rxssh pull from a hostile SFTP server', function () {
       );
     });
 
+  it('pulls names that are not UTF-8 under escaped names: exit 0, one line for each, every file', async () => {
+    const r = await pull(['raw']);
+    expect(await outside(), 'written outside LOCALDIR').to.deep.equal([]);
+    const got = path.join(tmp, 'local', '127.0.0.1', 'raw');
+    const note = (p: string) =>
+      `127.0.0.1:pull: raw/${p}: the name is not UTF-8: pulled as ${path.join(got, p)} (%XX there is the byte XX)`;
+    expect([r.code, linesOf(r.stderr)]).to.deep.equal([
+      0,
+      [note('caf%E9.txt'), note('d%FF'), note('d%FF/50%25%80'), 'rxssh pull: 1 of 1 host ok'],
+    ]);
+    expect(await wholeTree(got)).to.deep.equal(
+      ['caf%E9.txt', 'd%FF', 'd%FF/50%25%80', 'd%FF/in.txt', 'ok.txt'].map((p) =>
+        p.replaceAll('/', path.sep),
+      ),
+    );
+    expect(await readFile(path.join(got, 'd%FF', '50%25%80'), 'utf8')).to.equal('fifty\n');
+  });
+
   it('pulls a setuid file without its setuid bit', async () => {
     const r = await pull(['suid.bin']);
     expect([r.code, r.stderr]).to.deep.equal([0, 'rxssh pull: 1 of 1 host ok\n']);

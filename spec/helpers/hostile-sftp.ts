@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import ssh2 from 'ssh2';
-import type { Attributes, FileEntry } from 'ssh2';
+import type { Attributes, FileEntry, SFTPWrapper } from 'ssh2';
 
 const { Server, utils } = ssh2;
 
@@ -31,7 +31,11 @@ export interface HostileFile {
  * `dir/n`, `dir/n/n`, ... this same directory, at any depth.
  */
 export interface HostileDir {
-  readonly names: readonly string[];
+  /**
+   * A Buffer is a name sent as those exact bytes (not UTF-8, say); the client's requests for it come in
+   * decoded by ssh2 (an invalid byte as U+FFFD), so the tree's key for `dir/<bytes>` is that decoding.
+   */
+  readonly names: readonly (string | Buffer)[];
   readonly mode?: number;
   readonly loops?: string;
   /** What REALPATH answers for this directory at any depth (default: the path asked, unchanged). */
@@ -71,6 +75,33 @@ const attrsOf = (e: HostileFile | HostileDir): Attributes => ({
   atime: 1_000_000_000,
   mtime: 1_000_000_000,
 });
+
+/**
+ * Answers READDIR `reqId` with `names` as their exact bytes (ssh2's `name()` would encode them as UTF-8):
+ * the NAME packet is written here, without attributes, straight to the channel.
+ */
+function sendRawNames(sftp: SFTPWrapper, reqId: number, names: readonly (string | Buffer)[]): void {
+  const parts = names.flatMap((n) => {
+    const bytes = Buffer.from(n);
+    const field = Buffer.alloc(4 + bytes.length);
+    field.writeUInt32BE(bytes.length);
+    bytes.copy(field, 4);
+    return [field, field, Buffer.alloc(4)]; // filename, longname, no attributes
+  });
+  const head = Buffer.alloc(13);
+  const body = Buffer.concat(parts);
+  head.writeUInt32BE(9 + body.length, 0);
+  head[4] = 104; // SSH_FXP_NAME
+  head.writeUInt32BE(reqId, 5);
+  head.writeUInt32BE(names.length, 9);
+  const packet = Buffer.concat([head, body]);
+  const raw = sftp as unknown as {
+    outgoing: { id: number; window: number };
+    _protocol: { channelData(id: number, data: Buffer): void };
+  };
+  raw.outgoing.window -= packet.length; // a small packet, in a window of megabytes
+  raw._protocol.channelData(raw.outgoing.id, packet);
+}
 
 /**
  * Starts the hostile server on 127.0.0.1 (any port): any public key logs in; `tree` answers every SFTP
@@ -158,7 +189,11 @@ export async function startHostileSftp(
             }
             h.listed = true;
             const dir = h.path.replace(/\/+$/, '');
-            const names: FileEntry[] = ['.', '..', ...h.entry.names].map((filename) => {
+            if (h.entry.names.some((n) => typeof n !== 'string')) {
+              sendRawNames(sftp, reqId, ['.', '..', ...h.entry.names]);
+              return;
+            }
+            const names: FileEntry[] = ['.', '..', ...(h.entry.names as string[])].map((filename) => {
               const entry =
                 filename === '.' || filename === '..' ? h.entry : lookup(tree, `${dir}/${filename}`);
               return { filename, longname: filename, attrs: attrsOf(entry ?? { data: '' }) };
@@ -231,4 +266,23 @@ export const HOSTILE_TREE: HostileTree = {
   'linked/f.txt': { data: 'through the link\n' },
   'suid.bin': { data: '#!/bin/sh\n', mode: 0o4777 },
   'private.txt': { data: 'secret\n'.repeat(1000), mode: 0o600 },
+  // names that are not UTF-8: é in Latin-1, a directory d\xff, and a % in an escaped name
+  raw: { names: [Buffer.from('caf\xe9.txt', 'latin1'), 'ok.txt', Buffer.from('d\xff', 'latin1')] },
+  'raw/caf\ufffd.txt': { data: 'latin1\n' },
+  'raw/ok.txt': { data: 'ok\n' },
+  'raw/d\ufffd': { names: [Buffer.from('50%\x80', 'latin1'), 'in.txt'] },
+  'raw/d\ufffd/50%\ufffd': { data: 'fifty\n' },
+  'raw/d\ufffd/in.txt': { data: 'in\n' },
+  // a\xff is escaped as a%FF, which is also the name of the other entry
+  clash: { names: [Buffer.from('a\xff', 'latin1'), 'a%FF'] },
+  'clash/a\ufffd': { data: 'raw\n' },
+  'clash/a%FF': { data: 'plain\n' },
+  // \xff/.. escaped is still a name with '/'
+  rawup: { names: [Buffer.from('\xff/..', 'latin1')] },
+  'rawup/\ufffd/..': { names: ['evil.txt'] },
+  'rawup/\ufffd/../evil.txt': { data: 'evil\n' },
+  // dir/.. as a server may answer it: a directory, or a file
+  'dir/..': { names: ['up.txt'] },
+  'dir/../up.txt': { data: 'up\n' },
+  'file/..': { data: 'a file called ..\n' },
 };

@@ -129,6 +129,12 @@ describe('option checks of the nodes (plain JavaScript callers)', () => {
         lastValueFrom(node.pull(['a'], '/tmp/x', untyped({ preserve: 1 })), { defaultValue: 0 }),
       );
       expect((pull as ConfigError).field).to.equal('preserve');
+      const renamed = await rejection(
+        lastValueFrom(node.pull(['a'], '/tmp/x', untyped({ onRenamed: 'log' })), { defaultValue: 0 }),
+      );
+      expect((renamed as ConfigError).message).to.equal(
+        'node "localhost": onRenamed must be a function, got string "log"',
+      );
     });
   });
 });

@@ -11,7 +11,7 @@ import ssh2 from 'ssh2';
 
 import { Pull } from '../../lib/commands/transfer.js';
 import { SshNode } from '../../lib/nodes/ssh-node.js';
-import { runOn } from '../helpers/command-suite.js';
+import { runOn, shown } from '../helpers/command-suite.js';
 import type { HostileServer } from '../helpers/hostile-sftp.js';
 import { HOSTILE_TREE, startHostileSftp, wholeTree } from '../helpers/hostile-sftp.js';
 
@@ -103,6 +103,55 @@ describe('Pull from a hostile SFTP server', function () {
       await expectRefused(await pull(dir), entry);
       expect(await wholeTree(localDir)).to.deep.equal([dir]);
     });
+
+  it('pulls names that are not UTF-8 under their escaped names, every other file too, and says so', async () => {
+    const events = await runOn(new Pull('raw', `${localDir}/`), node);
+    const outside = (await wholeTree(tmp)).filter((p) => p !== 'local' && !p.startsWith(`local${path.sep}`));
+    expect(outside).to.deep.equal([]);
+    expect(await wholeTree(localDir)).to.deep.equal(
+      ['raw', 'raw/caf%E9.txt', 'raw/d%FF', 'raw/d%FF/50%25%80', 'raw/d%FF/in.txt', 'raw/ok.txt'].map((p) =>
+        p.replaceAll('/', path.sep),
+      ),
+    );
+    const read = (...p: string[]) => readFile(path.join(localDir, 'raw', ...p), 'utf8');
+    expect(await read('caf%E9.txt')).to.equal('latin1\n');
+    expect(await read('d%FF', '50%25%80')).to.equal('fifty\n');
+    expect(await read('d%FF', 'in.txt')).to.equal('in\n');
+    expect(await read('ok.txt')).to.equal('ok\n');
+    const note = (remote: string) =>
+      `stderr:pull: raw/${remote}: the name is not UTF-8: pulled as ${path.join(localDir, 'raw', remote)} (%XX there is the byte XX)`;
+    expect(shown(events)).to.deep.equal([
+      note('caf%E9.txt'),
+      note('d%FF'),
+      note('d%FF/50%25%80'),
+      `exit 0 null`,
+    ]);
+    expect(events.filter((e) => e.type === 'line').map((e) => e.node.hostname)).to.deep.equal(
+      Array(3).fill('127.0.0.1'),
+    );
+  });
+
+  it('refuses a listing in which an escaped name is also the name of another entry', async () => {
+    const error = await pull('clash');
+    await expectRefused(error, 'a%FF');
+    expect(error?.message).to.include('two entries that would both be "a%FF"');
+    expect(await wholeTree(localDir)).to.deep.equal(['clash']);
+  });
+
+  it('refuses a name that is not UTF-8 and holds a /, shown escaped', async () => {
+    await expectRefused(await pull('rawup'), '%FF/..');
+    expect(await wholeTree(localDir)).to.deep.equal(['rawup']);
+  });
+
+  it('pulls dir/.. into LOCALDIR itself, as scp does; refuses a file that the server calls dir/..', async () => {
+    expect(await pull('dir/..')).to.equal(undefined);
+    expect(await wholeTree(localDir)).to.deep.equal(['up.txt']);
+    const error = await pull('file/..');
+    expect(error).to.include({ name: 'TransferError', code: 'transfer' });
+    expect(error?.message).to.include(`file/..: refused: the local path ${localDir} is outside`);
+    const outside = (await wholeTree(tmp)).filter((p) => p !== 'local' && !p.startsWith(`local${path.sep}`));
+    expect(outside).to.deep.equal([]);
+  });
 
   it('refuses a directory that contains itself after 64 levels, as OpenSSH sftp does', async () => {
     const error = await pull('loop');
