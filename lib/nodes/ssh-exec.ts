@@ -6,7 +6,8 @@ import type { ExecOptions } from './node.js';
 import type { OutputSink } from './output-sink.js';
 import { outputSink } from './output-sink.js';
 import { ALIVE, groupKill } from './group-kill.js';
-import { envPrefix } from './shell-quote.js';
+import { wrapCommand } from './exec-wrapper.js';
+import { feedStdin } from './stdin-feed.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ClientChannel } from './ssh2.js';
 import { SshError } from './errors/ssh-error.js';
@@ -18,9 +19,6 @@ const MARK = 'rxjobs-pid:';
 const PID_WAIT_MS = 2000; // a command cancelled before its pid arrived: how long to wait for it
 const CLOSE_WAIT_MS = 1000;
 const KILL_BOUND_MS = 5000;
-
-const wrap = (command: string, options: ExecOptions, pidStream: string): string =>
-  `printf '${MARK}%s\\n' "$$" ${pidStream === 'stderr' ? '>&2' : ''}; ${envPrefix(options.env)}${command}`;
 
 /**
  * The group kill, run on the remote host over a fresh channel, so that it works where sshd refuses `signal`
@@ -102,9 +100,12 @@ export function sshExec(
       };
     });
     let stopClosing: () => void = () => undefined;
+    let stopStdin: () => void = () => undefined; // stops reading a stdin stream
+    let onHead: ((marked: boolean) => void) | undefined; // the first line of the pid stream arrived
 
     const finish = (): void => {
       finished = true;
+      stopStdin();
       stopWatching?.();
       stopClosing();
       release?.();
@@ -144,6 +145,7 @@ export function sshExec(
           if (first.startsWith(MARK)) pid = Number(first.slice(MARK.length));
           head = undefined;
           pidWaiter?.(pid);
+          onHead?.(first.startsWith(MARK));
           if (rest.length > 0) sink.push(stream, rest);
         };
         ch.on('data', onData('stdout'));
@@ -171,11 +173,29 @@ export function sshExec(
             subscriber.complete();
           }
         });
-        if (options.stdin !== undefined) ch.end(options.stdin);
-        else ch.end();
+        const feed = (): void => {
+          stopStdin = feedStdin(ch, wrapped.header, options.stdin, (e) => {
+            if (!finished) subscriber.error(e); // the teardown kills the command
+          });
+        };
+        if (!wrapped.headerAfterPid) feed();
+        else
+          onHead = (marked) => {
+            onHead = undefined;
+            if (marked) feed();
+            else if (!finished)
+              subscriber.error(
+                new SshError(
+                  conn.label,
+                  `env not sent: with a pty, the shell printed something before the command ` +
+                    `(a login script's output?), so it could be echoed: ${command}`,
+                ),
+              );
+          };
       };
+      const wrapped = wrapCommand(command, options.env, options.pty === true, MARK);
       execPending = true;
-      await conn.exec(wrap(command, options, pidStream), options.pty === true, wire);
+      await conn.exec(wrapped.line, options.pty === true, wire);
       execPending = false;
       if (abort.signal.aborted) cancel();
     };
@@ -185,6 +205,7 @@ export function sshExec(
       const conn = connection;
       const ch = channel;
       if (finished || execPending) return; // a channel on its way: start() cancels once it has it
+      stopStdin();
       if (conn === undefined || ch === undefined) {
         // waiting for the connection or a slot: nothing runs remotely
         finish();
