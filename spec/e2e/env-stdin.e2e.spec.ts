@@ -8,6 +8,9 @@ import { expect } from 'chai';
 import type { Observable, Subscription } from 'rxjs';
 import { concatMap, finalize, from, lastValueFrom, Subject, tap, throwError, timer, toArray } from 'rxjs';
 
+import { RunString } from '../../lib/commands/run-string.js';
+import { Service } from '../../lib/commands/service.js';
+import { Variables } from '../../lib/commands/variables.js';
 import type { CommandEvent } from '../../lib/nodes/command-event.js';
 import { LocalNode } from '../../lib/nodes/local-node.js';
 import type { Node } from '../../lib/nodes/node.js';
@@ -137,6 +140,26 @@ describe('env and stdin of commands', function () {
       expect(exitOf(events)).to.include({ code: 0 });
       // the terminal turns the value's \n into \r\n on output, as it does for any output (onlcr)
       expect(stdoutOf(events).toString()).to.equal(`[${value.replace('\n', '\r\n')}]echo,icanon,isig,`);
+    });
+
+    it('reaches scripts (RunString) as it reaches commands, with a stream stdin after it', async () => {
+      const command = new RunString('#!/bin/sh\nprintf "%s|" "$A"; cat', {
+        env: { A: `a'\nb` },
+        stdin: from(['in', 'put']),
+        output: 'chunks',
+      });
+      const events = await run(command.run(ssh, { variables: new Variables() }));
+      expect(stdoutOf(events).toString()).to.equal(`a'\nb|input`);
+    });
+
+    it("keeps a Service's env out of the text of its start command", () => {
+      const secret = marker();
+      const start = new Service('sleep 1', { serviceId: 'env-check', env: { TOKEN: secret } }).start();
+      expect(start.describe()).not.to.include(secret);
+      expect(start.options.env).to.deep.equal({ TOKEN: secret });
+      expect(() => new Service('x', { serviceId: 'y', env: { 'A;B': '1' } })).to.throw(
+        /env\.A;B is not a variable name/,
+      );
     });
 
     it('costs nothing to a command without env: no header is read', async () => {
