@@ -72,6 +72,12 @@ describe('rxssh stdin (real hosts)', function () {
     ]);
   });
 
+  it('gives hosts that wait for their turn (-w 1) the whole of it too', async () => {
+    const r = await runCliWithInput(['-w', '1', '-t', '127.0.0.[2-4]', 'cat'], 'x\ny\n');
+    expect(r.code, r.stderr).to.equal(0);
+    expect(sortedLines(r.stdout)).to.deep.equal(all().flatMap((h) => [`${h}:x`, `${h}:y`]));
+  });
+
   it('streams: each host gets a line as it comes; closing stdin ends the remote stdin', async () => {
     const run = startWithStdin(['-t', '127.0.0.[2-4]', 'cat; echo end']);
     run.child.stdin.write('one\n');
