@@ -1,6 +1,7 @@
 // A command's env never shows in a command line on the host, and its stdin can be a stream (issue 11, §2 and
 // §5), on a real sshd and on a LocalNode.
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { promisify } from 'node:util';
 
@@ -287,4 +288,36 @@ describe('env and stdin of commands', function () {
       });
     });
   }
+
+  describe('env with a pty when a login script prints', () => {
+    let noisy: Fleet;
+    before(async () => {
+      noisy = await startFleet({ hosts: 1 });
+      await writeFile(`${noisy.home}/.bashrc`, 'echo noise from bashrc\n');
+    });
+    after(() => noisy.stop());
+
+    it('refuses to send the env (it could be echoed) rather than hang, and leaves no process', async function () {
+      const node = fleetNode(noisy, 0);
+      const tag = marker();
+      try {
+        // bash reads ~/.bashrc for sshd's commands; a login shell that does not cannot show the case
+        if (
+          !stdoutOf(await run(node.exec('true')))
+            .toString()
+            .includes('noise')
+        )
+          this.skip();
+        const e = (await rejection(
+          run(node.exec(`echo "$A"; : ${tag}`, { env: { A: 'x' }, pty: true })),
+        )) as Error;
+        expect(e.message).to.match(
+          /env not sent: with a pty, the shell printed something before the command/,
+        );
+      } finally {
+        await node.close();
+      }
+      await until(async () => (await remoteProcesses(tag)).length === 0, 'the shell is gone');
+    });
+  });
 });
