@@ -11,7 +11,10 @@
  * terminal before the command starts.
  * @module
  */
+import { SshError } from './errors/ssh-error.js';
 import { shellQuote } from './shell-quote.js';
+import type { StdinStream, StdinTarget } from './stdin-feed.js';
+import { feedStdin } from './stdin-feed.js';
 
 /** The wrapped command, and what to write on its stdin before the command's own. @internal */
 export interface WrappedCommand {
@@ -80,3 +83,45 @@ export const wrapCommand = (
     headerAfterPid: true,
   };
 };
+
+/**
+ * Starts the stdin of a wrapped command on its channel: the header, then `stdin`; at once, or (pty with
+ * env) once the first line of the pid stream came, through `onHead` (called with whether it was the pid
+ * line: if not, a login script printed first, the header could be echoed, and `fail` gets an error
+ * instead). `stop` stops it (idempotent); `fail` gets a stream's error too.
+ * @internal
+ */
+export function startStdin(
+  channel: StdinTarget,
+  wrapped: WrappedCommand,
+  stdin: string | Buffer | StdinStream | undefined,
+  fail: (e: unknown) => void,
+  who: { readonly host: string; readonly command: string },
+): { readonly stop: () => void; readonly onHead: ((marked: boolean) => void) | undefined } {
+  let stopped = false;
+  let stopFeed = (): void => undefined;
+  const feed = (): void => {
+    stopFeed = feedStdin(channel, wrapped.header, stdin, fail);
+  };
+  const stop = (): void => {
+    stopped = true;
+    stopFeed();
+  };
+  if (!wrapped.headerAfterPid) {
+    feed();
+    return { stop, onHead: undefined };
+  }
+  const onHead = (marked: boolean): void => {
+    if (stopped) return;
+    if (marked) feed();
+    else
+      fail(
+        new SshError(
+          who.host,
+          `env not sent: with a pty, the shell printed something before the command ` +
+            `(a login script's output?), so it could be echoed: ${who.command}`,
+        ),
+      );
+  };
+  return { stop, onHead };
+}

@@ -6,8 +6,7 @@ import type { ExecOptions } from './node.js';
 import type { OutputSink } from './output-sink.js';
 import { outputSink } from './output-sink.js';
 import { ALIVE, groupKill } from './group-kill.js';
-import { wrapCommand } from './exec-wrapper.js';
-import { feedStdin } from './stdin-feed.js';
+import { startStdin, wrapCommand } from './exec-wrapper.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ClientChannel } from './ssh2.js';
 import { SshError } from './errors/ssh-error.js';
@@ -101,7 +100,7 @@ export function sshExec(
     });
     let stopClosing: () => void = () => undefined;
     let stopStdin: () => void = () => undefined; // stops reading a stdin stream
-    let onHead: ((marked: boolean) => void) | undefined; // the first line of the pid stream arrived
+    let onHead: ((marked: boolean) => void) | undefined; // the first line of the pid stream came
 
     const finish = (): void => {
       finished = true;
@@ -145,7 +144,7 @@ export function sshExec(
           if (first.startsWith(MARK)) pid = Number(first.slice(MARK.length));
           head = undefined;
           pidWaiter?.(pid);
-          onHead?.(first.startsWith(MARK));
+          onHead?.(first.startsWith(MARK)); // once: head is undefined from now on
           if (rest.length > 0) sink.push(stream, rest);
         };
         ch.on('data', onData('stdout'));
@@ -173,25 +172,12 @@ export function sshExec(
             subscriber.complete();
           }
         });
-        const feed = (): void => {
-          stopStdin = feedStdin(ch, wrapped.header, options.stdin, (e) => {
-            if (!finished) subscriber.error(e); // the teardown kills the command
-          });
+        const fail = (e: unknown): void => {
+          if (!finished) subscriber.error(e); // the teardown kills the command
         };
-        if (!wrapped.headerAfterPid) feed();
-        else
-          onHead = (marked) => {
-            onHead = undefined;
-            if (marked) feed();
-            else if (!finished)
-              subscriber.error(
-                new SshError(
-                  conn.label,
-                  `env not sent: with a pty, the shell printed something before the command ` +
-                    `(a login script's output?), so it could be echoed: ${command}`,
-                ),
-              );
-          };
+        const input = startStdin(ch, wrapped, options.stdin, fail, { host: conn.label, command });
+        stopStdin = input.stop;
+        onHead = input.onHead;
       };
       const wrapped = wrapCommand(command, options.env, options.pty === true, MARK);
       execPending = true;
