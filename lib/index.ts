@@ -70,6 +70,7 @@ export type {
   OutputStream,
 } from './nodes/command-event.js';
 export type { ExecOptions, Node, OutputMode, TransferOptions } from './nodes/node.js';
+export type { StdinChunk, StdinStream } from './nodes/stdin-feed.js';
 export { SshNode } from './nodes/ssh-node.js';
 export type { SshNodeOptions } from './nodes/ssh-node.js';
 export type { SshAlgorithmList, SshAlgorithms } from './nodes/ssh-node-options.js';

@@ -42,6 +42,7 @@ const RUN: OptionTable = {
   script: { type: 'boolean', short: 's' },
   include: { type: 'string', multiple: true },
   pty: { type: 'boolean' },
+  'no-stdin': { type: 'boolean' },
   'list-targets': { type: 'boolean', short: 'L' },
 };
 
@@ -84,6 +85,8 @@ Command:
                          shell script): copied to a private directory on each host, run with ARGS, removed
       --include FILE     with -s: also copy FILE next to the script (repeatable)
       --pty              run the command in a pseudo-terminal
+      --no-stdin         do not read stdin (by default, unless it is a terminal, it is read once and
+                         sent to the command of every host, as it comes; push and pull never read it)
 
 Output (default: each line as 'host:line', stdout to stdout and stderr to stderr):
   -r, --raw              lines as they are, no host prefix
@@ -133,6 +136,8 @@ export interface RunArgs extends ConnectionArgs {
   readonly script: boolean;
   readonly includes: readonly string[];
   readonly pty: boolean;
+  /** Forward rxssh's stdin to every host's command (not --no-stdin); not when it is a terminal. */
+  readonly stdin: boolean;
   readonly raw: boolean;
   readonly time: boolean;
   readonly outDir: string | undefined;
@@ -251,6 +256,7 @@ export function parseRxsshArgs(argv: readonly string[]): RxsshArgs {
     script,
     includes,
     pty: values['pty'] === true,
+    stdin: values['no-stdin'] !== true,
     raw: values['raw'] === true,
     time: values['time'] === true,
     outDir,

@@ -2,6 +2,7 @@
 // run-output. Loaded lazily by rxssh.ts, so that --help does not pay for rxjs and ssh2.
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { isatty } from 'node:tty';
 import { join, resolve } from 'node:path';
 
 import { Scheduler } from '../core/scheduler.js';
@@ -24,6 +25,7 @@ import { runWithOutput } from './run-output.js';
 import type { Unit } from './run-output.js';
 import { parseSshOptions } from './ssh-options.js';
 import { formatEndpoint } from './target-parse.js';
+import { StdinFanout } from './stdin-fanout.js';
 import { resolveTargets } from './targets.js';
 
 /** A target for -n and -L: `gw -> host`, `None -> host` when explicitly direct, else `host`. */
@@ -41,25 +43,30 @@ const lastHop = (chain: string | undefined): string | undefined => {
   return last === undefined ? undefined : formatEndpoint(last);
 };
 
-/** The command of `rxssh [-s] COMMAND ARGS`. */
-function commandOf(args: RunArgs, cwd: string): { command: Command; text: string } {
+/** The command of `rxssh [-s] COMMAND ARGS`, reading `stdin` when given. */
+function commandOf(
+  args: RunArgs,
+  cwd: string,
+  stdin?: AsyncIterable<Buffer>,
+): { command: Command; text: string } {
   const [first = '', ...rest] = args.command;
+  const options = { pty: args.pty, stdin };
   if (!args.script) {
     const text = args.command.join(' ');
-    return { command: new Run(text, { pty: args.pty }), text };
+    return { command: new Run(text, options), text };
   }
   const includes = args.includes.map((f) => resolve(cwd, f));
   for (const f of includes) if (!existsSync(f)) throw new UsageError(`--include ${f}: no such file`);
   const path = resolve(cwd, first);
   if (existsSync(path) && statSync(path).isFile())
     return {
-      command: new RunScript(path, ...rest, { includes, pty: args.pty }),
+      command: new RunScript(path, ...rest, { includes, ...options }),
       text: `script ${first}${rest.length > 0 ? ` ${rest.join(' ')}` : ''}`,
     };
   if (/^[.~]?\//.test(first) && !first.includes('\n'))
     throw new UsageError(`-s ${first}: no such file (give a script file, or the text of a script)`);
   return {
-    command: new RunString(first, ...rest, { includes, pty: args.pty }),
+    command: new RunString(first, ...rest, { includes, ...options }),
     text: `inline script${rest.length > 0 ? ` with ${rest.join(' ')}` : ''}`,
   };
 }
@@ -132,9 +139,16 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
     gateway: args.gateway,
     ssh,
   });
+  // stdin, unless it is a terminal (nobody types for many hosts at once), read once for every host
+  const fanout = run?.stdin === true && !isatty(0) ? new StdinFanout(() => process.stdin) : undefined;
+  const stdinOf = new Map<Unit, { release(): void }>();
   const units: (Unit & { node: SshNode })[] = targets.map((t) => {
     const node = fleet.nodeFor(t);
-    const command = what.command ?? transferOf(args as TransferArgs, t, io.cwd);
+    const stdin = fanout?.source();
+    const command =
+      stdin !== undefined && run !== undefined
+        ? commandOf(run, io.cwd, stdin).command // a command of its own: its own stdin
+        : (what.command ?? transferOf(args as TransferArgs, t, io.cwd));
     const job = new SshJob(node, [command], {
       label: t.label,
       critical: false,
@@ -143,7 +157,9 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
       // --json (a record per line) and -b (lines compared) need line events
       output: args.json || run?.gather === true ? 'lines' : 'chunks',
     });
-    return { job, label: t.label, node };
+    const unit = { job, label: t.label, node };
+    if (stdin !== undefined) stdinOf.set(unit, stdin);
+    return unit;
   });
   const nodeOf = new Map<Unit, SshNode>(units.map((u) => [u, u.node]));
   const scheduler = new Scheduler(
@@ -161,6 +177,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
       onUnitEnd: (unit) => {
         // a finished host's connection is closed at once, so -w bounds open connections too
         void nodeOf.get(unit)?.close();
+        stdinOf.get(unit)?.release(); // what it did not read is no longer kept for it
       },
     });
     if (run === undefined && !args.json) {
@@ -170,6 +187,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
     }
     return report.exitStatus;
   } finally {
+    fanout?.close();
     await fleet.close();
   }
 }

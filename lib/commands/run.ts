@@ -3,6 +3,7 @@ import { defer } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
 import type { Node, OutputMode } from '../nodes/node.js';
+import type { StdinStream } from '../nodes/stdin-feed.js';
 import { shellQuote } from '../nodes/shell-quote.js';
 import type { Arg, CommandContext, CommandOptions } from './command.js';
 import { RUN_KEYS, shown } from './command.js';
@@ -15,8 +16,11 @@ export interface RunCommandOptions extends CommandOptions {
   readonly capture?: string | undefined;
   /** Environment variables for the command. */
   readonly env?: Readonly<Record<string, string>> | undefined;
-  /** Bytes for the command's stdin. */
-  readonly stdin?: string | Buffer | undefined;
+  /**
+   * The command's stdin: bytes, or a stream (an Observable, a Node.js `Readable`, an async iterable; see
+   * `StdinStream`), read once per run.
+   */
+  readonly stdin?: string | Buffer | StdinStream | undefined;
   /** Run it in a pseudo-terminal. */
   readonly pty?: boolean | undefined;
   /**

@@ -9,7 +9,11 @@ import type { RunCommandOptions } from './run.js';
 export interface ServiceOptions {
   /** Names the service on its host (the systemd unit is `rxjobs-<id>`): letters, digits, `-`, `_`, `.`. */
   readonly serviceId: string;
-  /** Environment variables of the service. */
+  /**
+   * Environment variables of the service. They reach its host as the start command's own `env` does (off
+   * the command line, see `ExecOptions.env`); under systemd, as `systemd-run --setenv`, which holds them in
+   * its command line while it runs, and in the unit's properties (`systemctl show`), as for any unit.
+   */
   readonly env?: Readonly<Record<string, string>> | undefined;
   /** Stop a running instance before starting (default true). */
   readonly stopIfRunning?: boolean | undefined;
@@ -54,6 +58,9 @@ export class Service {
         "is missing: new Service(command, { serviceId: 'name' })",
       );
     checkOption(subject, options, 'env', "an object of strings, e.g. { PORT: '5201' }", is.stringRecord);
+    for (const name of Object.keys(options.env ?? {}))
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+        throw new ConfigError(subject(), `env.${name}`, 'is not a variable name (letters, digits and _)');
     checkOption(subject, options, 'stopIfRunning', 'true or false', is.boolean);
     checkOption(subject, options, 'systemd', "'auto' or false", (v) => v === 'auto' || v === false);
     if (typeof options.serviceId !== 'string' || !/^[\w.-]+$/.test(options.serviceId))
@@ -79,9 +86,11 @@ export class Service {
 
   /** Starts the service (after stopping a running one, unless `stopIfRunning: false`); returns at once. */
   start(options: RunCommandOptions = {}): Run {
-    const env = Object.entries(this.options.env ?? {});
-    const setenv = env.map(([k, v]) => `--setenv=${shellQuote(`${k}=${v}`)}`).join(' ');
-    const exports = env.map(([k, v]) => `export ${k}=${shellQuote(v)}; `).join('');
+    const env = this.options.env ?? {};
+    // the values come from the start command's environment: never in its text (shown in errors, in ps)
+    const setenv = Object.keys(env)
+      .map((k) => `--setenv=${k}="$${k}"`)
+      .join(' ');
     const id = this.options.serviceId;
     const stop = this.options.stopIfRunning === false ? '' : `${this.#stopScript()}; `;
     const script =
@@ -89,9 +98,13 @@ export class Service {
       `systemctl reset-failed ${this.unit} >/dev/null 2>&1; ` +
       `exec systemd-run --quiet --unit=${this.unit} --service-type=simple ${setenv} /bin/sh -c ${shellQuote(this.command)}; ` +
       `fi; d=${STATE}; mkdir -p "$d" && chmod 700 "$HOME/.rxjobs-remote" "$d" || exit 1; ` +
-      `(${exports}cd && exec setsid /bin/sh -c ${shellQuote(this.command)}) >"$d/${id}.log" 2>&1 </dev/null & ` +
+      `(cd && exec setsid /bin/sh -c ${shellQuote(this.command)}) >"$d/${id}.log" 2>&1 </dev/null & ` +
       `echo $! >"$d/${id}.pid"`;
-    return new Run(script, { label: `Service: start ${id}`, ...options });
+    return new Run(script, {
+      label: `Service: start ${id}`,
+      ...options,
+      env: { ...options.env, ...env }, // the service's own win, as they did when they were exported last
+    });
   }
 
   /** Stops the service: exits 0 whether it was running or not. */

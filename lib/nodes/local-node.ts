@@ -18,6 +18,7 @@ import type { ExecOptions, Node, TransferOptions } from './node.js';
 import { checkExecOptions, checkTransferOptions, refusedOptions } from './node-options.js';
 import type { OutputSink } from './output-sink.js';
 import { outputSink } from './output-sink.js';
+import { feedStdin } from './stdin-feed.js';
 import { TransferError } from './errors/transfer-error.js';
 
 /** Options of {@link LocalNode}. @category models */
@@ -166,7 +167,7 @@ export class LocalNode implements Node {
    * Runs `shell -c command` (see {@link LocalNode}): a line event per line of stdout and stderr (with
    * `output: 'chunks'`, a chunk event per pipe read, up to 64 KiB), in arrival order, then one exit event
    * once both streams have ended and the process has exited, then complete. `env` is merged over
-   * `process.env`; without `stdin`, stdin is `/dev/null`. `pty: true`, or an `output` other than `'lines'`
+   * `process.env`; without `stdin`, stdin is `/dev/null`; a stdin stream is read as the command reads it. `pty: true`, or an `output` other than `'lines'`
    * and `'chunks'`, is refused with a `ConfigError`; a shell that cannot be started is an error naming the
    * command.
    * @example
@@ -203,6 +204,7 @@ export class LocalNode implements Node {
         stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
       let running = true;
+      let stopStdin = (): void => undefined; // stops reading a stdin stream
       const outputs = [
         [child.stdout, 'stdout'],
         [child.stderr, 'stderr'],
@@ -222,15 +224,19 @@ export class LocalNode implements Node {
       });
       child.on('close', (code, signal) => {
         running = false;
+        stopStdin();
         for (const [, name] of outputs) sink.end(name); // no-op when 'end' came
         subscriber.next(exitEvent(this, code, signal, command));
         subscriber.complete();
       });
       if (child.stdin !== null) {
         child.stdin.on('error', () => undefined); // EPIPE: the command did not read it all
-        child.stdin.end(stdin);
+        stopStdin = feedStdin(child.stdin, '', stdin, (e) => {
+          subscriber.error(e); // the teardown kills the command
+        });
       }
       return () => {
+        stopStdin();
         if (running && child.pid !== undefined) void this.#track(killGroup(child.pid, this.#killGrace));
         for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
       };

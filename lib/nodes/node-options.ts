@@ -10,6 +10,7 @@ import { ConfigError } from '../core/errors/config-error.js';
 import { checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
 import type { ExecOptions } from './node.js';
 import { isOutputMode } from './output-sink.js';
+import { isStdinStream } from './stdin-feed.js';
 
 /**
  * Runs a check of a method's options: undefined when they are fine, else an Observable that errors with
@@ -71,8 +72,8 @@ export function checkExecValues(subject: () => string, o: object): void {
     subject,
     o,
     'stdin',
-    'a string or a Buffer',
-    (v) => typeof v === 'string' || Buffer.isBuffer(v),
+    'a string, a Buffer, an Observable or an async iterable (a Readable) of strings or bytes',
+    (v) => typeof v === 'string' || Buffer.isBuffer(v) || isStdinStream(v),
   );
   checkOption(subject, o, 'pty', 'true or false', is.boolean);
   checkOption(subject, o, 'output', "'lines' or 'chunks'", isOutputMode);

@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 
 import type { CommandEvent, NodeRef } from './command-event.js';
+import type { StdinStream } from './stdin-feed.js';
 
 /**
  * How a command's output arrives: `'lines'`, a `LineEvent` per line (the default), or `'chunks'`, a
@@ -11,10 +12,19 @@ export type OutputMode = 'lines' | 'chunks';
 
 /** Options of {@link Node.exec}. @category models */
 export interface ExecOptions {
-  /** Environment variables for the command (set by the shell in front of it, since sshd refuses most). */
+  /**
+   * Environment variables for the command. Over SSH, the shell in front of the command reads them from the
+   * session's stdin before the command's own stdin (sshd refuses most `env` requests), so that no value
+   * ever shows in a process's command line (`ps`) on the host; on a LocalNode, they are merged over
+   * `process.env`.
+   */
   readonly env?: Readonly<Record<string, string>> | undefined;
-  /** Bytes written to the command's stdin, then end of file. Without it, stdin is closed at once. */
-  readonly stdin?: string | Buffer | undefined;
+  /**
+   * The command's stdin: bytes (a string is sent as UTF-8), then end of file; or a {@link StdinStream} (an
+   * Observable, a Node.js `Readable`, an async iterable), whose end ends the command's stdin. Without it,
+   * stdin is closed at once.
+   */
+  readonly stdin?: string | Buffer | StdinStream | undefined;
   /** Ask for a pseudo-terminal (stdout and stderr then arrive merged, as stdout). */
   readonly pty?: boolean | undefined;
   /**

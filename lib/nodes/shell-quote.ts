@@ -10,14 +10,3 @@ export const shellQuote = (arg: string): string =>
 
 /** Quotes each argument and joins them with spaces. @category combinators */
 export const shellJoin = (args: readonly string[]): string => args.map(shellQuote).join(' ');
-
-/** `export A='1'; export B='2'; ` for the given variables; a bad name is refused. @internal */
-export const envPrefix = (env: Readonly<Record<string, string>> | undefined): string => {
-  if (env === undefined) return '';
-  let prefix = '';
-  for (const [name, value] of Object.entries(env)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`env: "${name}" is not a variable name`);
-    prefix += `export ${name}=${shellQuote(value)}; `;
-  }
-  return prefix;
-};

@@ -6,7 +6,7 @@ import type { ExecOptions } from './node.js';
 import type { OutputSink } from './output-sink.js';
 import { outputSink } from './output-sink.js';
 import { ALIVE, groupKill } from './group-kill.js';
-import { envPrefix } from './shell-quote.js';
+import { startStdin, wrapCommand } from './exec-wrapper.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ClientChannel } from './ssh2.js';
 import { SshError } from './errors/ssh-error.js';
@@ -18,9 +18,6 @@ const MARK = 'rxjobs-pid:';
 const PID_WAIT_MS = 2000; // a command cancelled before its pid arrived: how long to wait for it
 const CLOSE_WAIT_MS = 1000;
 const KILL_BOUND_MS = 5000;
-
-const wrap = (command: string, options: ExecOptions, pidStream: string): string =>
-  `printf '${MARK}%s\\n' "$$" ${pidStream === 'stderr' ? '>&2' : ''}; ${envPrefix(options.env)}${command}`;
 
 /**
  * The group kill, run on the remote host over a fresh channel, so that it works where sshd refuses `signal`
@@ -102,9 +99,12 @@ export function sshExec(
       };
     });
     let stopClosing: () => void = () => undefined;
+    let stopStdin: () => void = () => undefined; // stops reading a stdin stream
+    let onHead: ((marked: boolean) => void) | undefined; // the first line of the pid stream came
 
     const finish = (): void => {
       finished = true;
+      stopStdin();
       stopWatching?.();
       stopClosing();
       release?.();
@@ -144,6 +144,7 @@ export function sshExec(
           if (first.startsWith(MARK)) pid = Number(first.slice(MARK.length));
           head = undefined;
           pidWaiter?.(pid);
+          onHead?.(first.startsWith(MARK)); // once: head is undefined from now on
           if (rest.length > 0) sink.push(stream, rest);
         };
         ch.on('data', onData('stdout'));
@@ -171,12 +172,17 @@ export function sshExec(
             subscriber.complete();
           }
         });
-        if (options.stdin !== undefined) ch.end(options.stdin);
-        else ch.end();
+        const fail = (e: unknown): void => {
+          if (!finished) subscriber.error(e); // the teardown kills the command
+        };
+        const input = startStdin(ch, wrapped, options.stdin, fail, { host: conn.label, command });
+        stopStdin = input.stop;
+        onHead = input.onHead;
       };
+      const wrapped = wrapCommand(command, options.env, options.pty === true, MARK);
       execPending = true;
       // a refused session waits for the slot again (release stays the one to call)
-      await conn.exec(wrap(command, options, pidStream), options.pty === true, wire, {
+      await conn.exec(wrapped.line, options.pty === true, wire, {
         release: slot,
         signal: abort.signal,
       });
@@ -189,6 +195,7 @@ export function sshExec(
       const conn = connection;
       const ch = channel;
       if (finished || execPending) return; // a channel on its way: start() cancels once it has it
+      stopStdin();
       if (conn === undefined || ch === undefined) {
         // waiting for the connection or a slot: nothing runs remotely
         finish();
