@@ -11,6 +11,7 @@ import { Run } from '../commands/run.js';
 import { RunScript } from '../commands/run-script.js';
 import { RunString } from '../commands/run-string.js';
 import { Pull, Push } from '../commands/transfer.js';
+import { Flow } from '../nodes/flow.js';
 import type { SshNode } from '../nodes/ssh-node.js';
 import { hostFileName } from '../render/host-files.js';
 import { SshJob } from '../ssh-job.js';
@@ -129,6 +130,8 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
     gateway: args.gateway,
     ssh,
   });
+  // back-pressure: a full stdout or per-host file stops the reading of every host's output until it drains
+  const flow = new Flow();
   const units: (Unit & { node: SshNode })[] = targets.map((t) => {
     const node = fleet.nodeFor(t);
     const command = what.command ?? transferOf(args as TransferArgs, t, io.cwd);
@@ -139,6 +142,8 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
       // raw chunks, cut into lines only where lines are printed: files get the bytes as they come; only
       // --json (a record per line) and -b (lines compared) need line events
       output: args.json || run?.gather === true ? 'lines' : 'chunks',
+      maxLineBytes: run?.maxLineBytes,
+      flow,
     });
     return { job, label: t.label, node };
   });
@@ -154,6 +159,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
       nodes: units.map((u) => u.node),
       stdout: io.stdout,
       stderr: io.stderr,
+      flow,
       onUnitEnd: (unit) => {
         // a finished host's connection is closed at once, so -w bounds open connections too
         void nodeOf.get(unit)?.close();

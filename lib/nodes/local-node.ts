@@ -190,7 +190,7 @@ export class LocalNode implements Node {
       };
       let sink: OutputSink; // line events, or chunk events
       try {
-        sink = outputSink(options.output, this, emit, this.#subject);
+        sink = outputSink(options.output, this, emit, this.#subject, options.maxLineBytes);
       } catch (e: unknown) {
         subscriber.error(e);
         return undefined;
@@ -216,12 +216,22 @@ export class LocalNode implements Node {
         });
         stream.on('error', () => undefined); // the child's 'close' follows
       }
+      // a held flow stops reading the pipes: the child blocks on its writes once they are full
+      const detach = options.flow?.attach({
+        pause: () => {
+          for (const [stream] of outputs) stream.pause();
+        },
+        resume: () => {
+          for (const [stream] of outputs) stream.resume();
+        },
+      });
       child.on('error', (e) => {
         // a failed spawn (no pid, nothing to kill); the teardown kills the group in any other case
         subscriber.error(this.#spawnError(command, e));
       });
       child.on('close', (code, signal) => {
         running = false;
+        detach?.();
         for (const [, name] of outputs) sink.end(name); // no-op when 'end' came
         subscriber.next(exitEvent(this, code, signal, command));
         subscriber.complete();
@@ -231,6 +241,7 @@ export class LocalNode implements Node {
         child.stdin.end(stdin);
       }
       return () => {
+        detach?.();
         if (running && child.pid !== undefined) void this.#track(killGroup(child.pid, this.#killGrace));
         for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
       };

@@ -8,7 +8,7 @@ import type { OperatorFunction } from 'rxjs';
 import { map } from 'rxjs';
 
 import type { CommandEvent, OutputStream } from '../nodes/command-event.js';
-import { bytesOf, endsLine } from '../nodes/command-event.js';
+import { bytesOf, continuesLine, endsLine } from '../nodes/command-event.js';
 import type { SchedulerEvent } from '../core/events.js';
 import type { RenderableEvent } from './command-events.js';
 import { isCommandEvent } from './command-events.js';
@@ -40,6 +40,13 @@ export interface JsonLineRecord extends Partial<JobFields> {
   readonly newline: boolean;
   /** The exact bytes of the line, only when they are not valid UTF-8. */
   readonly base64?: string;
+  /**
+   * `true` on a piece of a line longer than `maxLineBytes` (default 1 MiB; rxssh `--max-line-bytes`) that
+   * goes on in the next line record of the same host and stream (then `newline` is false); absent otherwise.
+   * A long line is one record per piece, never one record over the limit: join the `text` (or the bytes of
+   * `base64`) of the records up to the first without `continues` to get the line.
+   */
+  readonly continues?: true;
 }
 
 /**
@@ -153,9 +160,10 @@ const commandRecord = (
     return isUtf8(bytes) ? { ...chunk, text } : { ...chunk, text, base64: bytes.toString('base64') };
   }
   const record = { ts, type: 'line', ...job, host: e.node.label, stream: e.stream, text: e.text } as const;
+  const more = continuesLine(e) ? ({ continues: true } as const) : undefined;
   return isUtf8(bytes)
-    ? { ...record, newline: endsLine(e) }
-    : { ...record, newline: endsLine(e), base64: bytes.toString('base64') };
+    ? { ...record, newline: endsLine(e), ...more }
+    : { ...record, newline: endsLine(e), base64: bytes.toString('base64'), ...more };
 };
 
 const schedulerRecord = (ts: string, e: SchedulerEvent): JsonRecord => {
