@@ -216,6 +216,7 @@ export function sshExec(
         return;
       }
       finished = true;
+      detach?.();
       stopWatching?.();
       stopClosing();
       if (exited) {

@@ -204,8 +204,8 @@ export const toJsonRecord = (event: RenderableEvent, ts: string): JsonRecord =>
 /**
  * Maps each event of a command stream or a scheduler stream to one line of JSON (a {@link JsonRecord}), with
  * no newline inside: the writer adds `\n`. Field names are stable: `ts` (ISO time of rendering), `type`,
- * `host` (node label), `stream`, `text`, `newline` (lines only), `base64` (only for bytes that are not valid
- * UTF-8), `code`, `signal`, `command` for command events (one `chunk` record per chunk event: not cut into lines);
+ * `host` (node label), `stream`, `text`, `newline` (lines only), `continues` (pieces of long lines only),
+ * `base64` (only for bytes that are not valid UTF-8), `code`, `signal`, `command` for command events (one `chunk` record per chunk event: not cut into lines);
  * `job`, `scheduler`, and by type `value`, `critical`, `error` (`{name, code, message}`), `reason`,
  * `because`, `ok`, `why` for scheduler events.
  * @example
