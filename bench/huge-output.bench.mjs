@@ -109,21 +109,25 @@ const hashing = () => {
 /** A reader of --json records: the stdout line texts hashed back into bytes; the longest record kept. */
 const jsonDecoding = () => {
   const hash = createHash('sha256');
-  let rest = '';
+  let parts = [];
   let longest = 0;
   const record = (line) => {
     longest = Math.max(longest, line.length);
-    const r = JSON.parse(line);
+    const r = JSON.parse(line.toString('utf8'));
     if (r.type !== 'line' || r.stream !== 'stdout') return;
     hash.update(r.base64 !== undefined ? Buffer.from(r.base64, 'base64') : Buffer.from(r.text));
     if (r.newline) hash.update('\n');
   };
   return {
     read: (chunk) => {
-      const text = rest + chunk.toString('utf8');
-      const lines = text.split('\n');
-      rest = lines.pop();
-      for (const line of lines) if (line !== '') record(line);
+      let start = 0;
+      for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+        parts.push(chunk.subarray(start, nl));
+        record(Buffer.concat(parts));
+        parts = [];
+        start = nl + 1;
+      }
+      if (start < chunk.length) parts.push(chunk.subarray(start));
     },
     digest: () => hash.digest('hex'),
     longest: () => longest,
@@ -371,15 +375,7 @@ async function runRounds(tools, rounds, key) {
         tool.name,
         fmt(median(rs.map((r) => r.wallMs)) / 1000, 1),
         fmt(rss, 0),
-        ok
-          ? 'yes'
-          : `NO (${
-              rs
-                .find((r) => !r.ok)
-                ?.stderr.trim()
-                .split('\n')
-                .at(-1) ?? ''
-            })`.slice(0, 60),
+        ok ? 'yes' : `NO (exit ${String(rs.find((r) => !r.ok)?.code)})`,
         rs[0]?.note ?? '',
       ]),
     );

@@ -43,8 +43,9 @@ export interface JsonLineRecord extends Partial<JobFields> {
   /**
    * `true` on a piece of a line longer than `maxLineBytes` (default 1 MiB; rxssh `--max-line-bytes`) that
    * goes on in the next line record of the same host and stream (then `newline` is false); absent otherwise.
-   * A long line is one record per piece, never one record over the limit: join the `text` (or the bytes of
-   * `base64`) of the records up to the first without `continues` to get the line.
+   * A long line is one record per piece, each holding at most the limit's worth of output bytes (so no
+   * record, and no string made for it, grows with the line): join the `text` (or the bytes of `base64`) of
+   * the records up to the first without `continues` to get the line.
    */
   readonly continues?: true;
 }
