@@ -60,6 +60,7 @@ export {
   describeExit,
   isAllowedExit,
   normalizeSignal,
+  DEFAULT_MAX_LINE_BYTES,
 } from './nodes/command-event.js';
 export type {
   ChunkEvent,
@@ -70,6 +71,7 @@ export type {
   OutputStream,
 } from './nodes/command-event.js';
 export type { ExecOptions, Node, OutputMode, TransferOptions } from './nodes/node.js';
+export { Flow } from './nodes/flow.js';
 export type { StdinChunk, StdinStream } from './nodes/stdin-feed.js';
 export { SshNode } from './nodes/ssh-node.js';
 export type { SshNodeOptions } from './nodes/ssh-node.js';

@@ -20,14 +20,15 @@ import type { JobContext, JobOptions, ShutdownContext } from './core/job.js';
 import { Job } from './core/job.js';
 import { badOption, is } from './internal/option-keys.js';
 import type { CommandEvent } from './nodes/command-event.js';
-import type { Node, OutputMode } from './nodes/node.js';
+import type { ExecOptions, Node, OutputMode } from './nodes/node.js';
+import { checkExecValues } from './nodes/node-options.js';
 import { isAllowedExit } from './nodes/command-event.js';
 import { CommandFailedError } from './nodes/errors/command-failed-error.js';
 import { isOutputMode } from './nodes/output-sink.js';
 import { StderrTail } from './nodes/stderr-tail.js';
 
 /** Options of an {@link SshJob}: a job's options, plus its variables. @category models */
-export interface SshJobOptions extends JobOptions {
+export interface SshJobOptions extends JobOptions, Pick<ExecOptions, 'maxLineBytes' | 'flow'> {
   /** Where `capture` stores outputs and `{{name}}` reads them; share one between jobs to pass values on. */
   readonly variables?: Variables | undefined;
   /**
@@ -156,12 +157,15 @@ export class SshJob extends Job<CommandEvent, number | null> {
   readonly keepConnection: boolean;
   readonly #stderrTail: number | undefined;
   readonly #output: OutputMode | undefined;
+  readonly #exec: Pick<ExecOptions, 'maxLineBytes' | 'flow'>; // passed on to the commands' execs
   /** The keys of {@link SshJobOptions} beyond those of a job (see {@link Job.extraOptions}). */
   protected static override readonly extraOptions: readonly string[] = [
     'variables',
     'keepConnection',
     'stderrTail',
     'output',
+    'maxLineBytes',
+    'flow',
   ];
   /** The node holds taken by runs of the work, in order; a shutdown releases the first whose work ended. */
   readonly #holds: { readonly release: () => Promise<void>; ended: boolean }[] = [];
@@ -209,12 +213,14 @@ export class SshJob extends Job<CommandEvent, number | null> {
         `must be 'lines' or 'chunks', not ${JSON.stringify(options.output)}`,
       );
     this.#output = options.output;
+    this.#exec = { maxLineBytes: options.maxLineBytes, flow: options.flow };
+    checkExecValues(subject, this.#exec);
     if (options.requires !== undefined) this.requires(options.requires);
     options.scheduler?.add(this);
   }
 
   protected override work({ critical }: JobContext): Observable<CommandEvent> {
-    const context = { variables: this.variables, output: this.#output };
+    const context = { variables: this.variables, output: this.#output, ...this.#exec };
     return defer(() => {
       const hold = { release: holdNode(this.node), ended: false };
       if (!this.keepConnection) this.#holds.push(hold);

@@ -110,9 +110,9 @@ interface Result {
 /** What the `run` record says besides the version, the command line and the targets. */
 export type JsonRunInfo = Pick<JsonRunRecord, 'command' | 'scenario'>;
 
-/** Writes the records of one CLI run on `out`, one JSON object per line. */
+/** Writes the records of one CLI run through `out`, one JSON object per line. */
 export class JsonStream {
-  readonly #out: NodeJS.WritableStream;
+  readonly #out: (text: string) => void;
   readonly #kind: TargetKind;
   readonly #legacyKey: 'host' | 'job';
   readonly #started = performance.now();
@@ -120,14 +120,15 @@ export class JsonStream {
   /** `,"kind":…,"target":…}` and a newline, per target: what output records end with. */
   readonly #suffixes = new Map<string, string>();
 
-  constructor(out: NodeJS.WritableStream, kind: TargetKind) {
+  /** `out` writes a record's text (with the back-pressure of a `Flow`, in the CLIs). */
+  constructor(out: (text: string) => void, kind: TargetKind) {
     this.#out = out;
     this.#kind = kind;
     this.#legacyKey = kind;
   }
 
   #write(record: CliJsonRecord): void {
-    this.#out.write(`${JSON.stringify(record)}\n`);
+    this.#out(`${JSON.stringify(record)}\n`);
   }
 
   /** The `run` record, first. */
@@ -168,7 +169,7 @@ export class JsonStream {
       this.#suffixes.set(target, suffix);
     }
     const json = JSON.stringify(toJsonRecord(e, new Date().toISOString()));
-    this.#out.write(`${json.slice(0, -1)}${suffix}`);
+    this.#out(`${json.slice(0, -1)}${suffix}`);
   }
 
   /** A target's `result` record (once per target: a second one is ignored). */

@@ -11,6 +11,8 @@ import type { CancelReason, JobOutcome, SchedulerEvent } from '../core/events.js
 import type { Job } from '../core/job.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { NodeRef } from '../nodes/command-event.js';
+import type { Flow } from '../nodes/flow.js';
+import { continuesLine } from '../nodes/command-event.js';
 import { isJobsError } from '../core/errors/jobs-error.js';
 import { makeDirectory, makeWritableDirectory } from '../internal/make-directory.js';
 import { isCommandEvent } from '../render/command-events.js';
@@ -35,6 +37,8 @@ export interface OutputArgs {
   readonly mark?: boolean | undefined;
   readonly gather?: boolean | undefined;
   readonly quiet?: boolean | undefined;
+  /** --max-line-bytes: longer lines are written in pieces (default 1 MiB). */
+  readonly maxLineBytes?: number | undefined;
 }
 
 /** What a CLI counts and reports on: a host (rxssh) or a job (rxjobs run). */
@@ -76,6 +80,11 @@ export interface RunContext {
   readonly stderr: NodeJS.WriteStream;
   /** Called when a unit has ended (rxssh closes the host's connection). */
   readonly onUnitEnd?: ((unit: Unit) => void) | undefined;
+  /**
+   * Held while stdout or a per-host file is full: give it to the jobs (`SshJob`'s `flow`) so that they stop
+   * reading their output meanwhile.
+   */
+  readonly flow?: Flow | undefined;
   /** Called at the end, before the summary of failures (rxjobs writes its listing there). */
   readonly beforeSummary?: (() => void) | undefined;
   /** What the `run` record of `--json` says of the run (rxssh's command, rxjobs's scenario). */
@@ -199,7 +208,12 @@ export async function runWithOutput(
   const err = progress?.wrap(stderr) ?? stderr;
   const collector = args.gather === true ? new OutputCollector() : undefined;
   const json = args.json === true;
-  const jsonStream = json ? new JsonStream(out, ctx.unitName === 'hosts' ? 'host' : 'job') : undefined;
+  const flow = ctx.flow;
+  const write = (text: string): void => {
+    if (flow === undefined) out.write(text);
+    else flow.write(out, text);
+  };
+  const jsonStream = json ? new JsonStream(write, ctx.unitName === 'hosts' ? 'host' : 'job') : undefined;
   jsonStream?.run(
     ctx.name,
     units.map((u) => u.label),
@@ -221,7 +235,12 @@ export async function runWithOutput(
     if (e.type === 'end') return;
     if (e.type === 'value') {
       if (collector !== undefined && isCommandEvent(e.value) && e.value.type === 'line')
-        collector.add(unitOf.get(e.job)?.label ?? e.value.node.label, e.value.stream, e.value.text);
+        collector.add(
+          unitOf.get(e.job)?.label ?? e.value.node.label,
+          e.value.stream,
+          e.value.text,
+          continuesLine(e.value),
+        );
       if (jsonStream !== undefined && isCommandEvent(e.value))
         jsonStream.output(unitOf.get(e.job)?.label ?? e.job.label, e);
       return;
@@ -264,9 +283,11 @@ export async function runWithOutput(
         width: labelWidth(ctx.nodes),
         stdout: out,
         stderr: err,
+        maxLineBytes: args.maxLineBytes,
+        flow,
       }),
     );
-  if (filesDir !== undefined) events$ = events$.pipe(writeHostFiles(filesDir, { nodes: ctx.nodes }));
+  if (filesDir !== undefined) events$ = events$.pipe(writeHostFiles(filesDir, { nodes: ctx.nodes, flow }));
 
   let interrupted = false;
   let stoppedBy: NodeJS.Signals | undefined;

@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 
 import { codeOf } from '../internal/error-code.js';
 import { GraphvizError } from '../render/graphviz-error.js';
+import { Flow } from '../nodes/flow.js';
 import { buildScenario } from '../scenario/build.js';
 import type { BuiltScenario } from '../scenario/build.js';
 import type { SshNodeDefaults } from './ssh-options.js';
@@ -103,7 +104,8 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
     io.stdout.write(plan.endsWith('\n') ? plan : `${plan}\n`);
     return 0;
   }
-  const built = buildScenario(loaded.right, { ssh: defaults });
+  const flow = new Flow(); // a full stdout or per-job file stops the reading of the commands' output
+  const built = buildScenario(loaded.right, { ssh: defaults, flow });
   const { scheduler } = built;
   if (args.timeout !== undefined) scheduler.timeout = args.timeout * 1000;
   if (args.window !== undefined) scheduler.jobsWindow = args.window;
@@ -120,6 +122,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       nodes: jobNodes,
       stdout: io.stdout,
       stderr: io.stderr,
+      flow,
       beforeSummary: () => {
         if (args.quiet) return;
         // list(), not debrief(): the failures are summed up below it, in words, without stack traces

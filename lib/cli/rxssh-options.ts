@@ -44,6 +44,7 @@ const RUN: OptionTable = {
   pty: { type: 'boolean' },
   'no-stdin': { type: 'boolean' },
   'list-targets': { type: 'boolean', short: 'L' },
+  'max-line-bytes': { type: 'string' },
 };
 
 /** The usage text of rxssh (`rxssh --help`). */
@@ -98,6 +99,9 @@ Output (default: each line as 'host:line', stdout to stdout and stderr to stderr
   -m, --mark             with -o or -d: also DIR/0ok/host or DIR/1failed/host, each holding the exit
                          status; such a directory works as a later -t
   -q, --quiet            no progress line on a terminal
+      --max-line-bytes N longer lines are passed on in pieces as they come, not held whole (default
+                         1048576): -o files and plain output get the same bytes; --json gives one
+                         record per piece, each but the last with "continues": true
 
   -h, --help             this help
   -V, --version          the version
@@ -145,6 +149,8 @@ export interface RunArgs extends ConnectionArgs {
   readonly mark: boolean;
   readonly gather: boolean;
   readonly listTargets: boolean;
+  /** --max-line-bytes: undefined for the default (1 MiB). */
+  readonly maxLineBytes: number | undefined;
 }
 
 /** `rxssh push|pull` checked: `sources` and `destination` without the `@:` of the remote side. */
@@ -264,5 +270,6 @@ export function parseRxsshArgs(argv: readonly string[]): RxsshArgs {
     mark,
     gather: values['gather'] === true,
     listTargets,
+    maxLineBytes: numberOption(values['max-line-bytes'], '--max-line-bytes', 1, true),
   };
 }

@@ -12,6 +12,7 @@ import { Run } from '../commands/run.js';
 import { RunScript } from '../commands/run-script.js';
 import { RunString } from '../commands/run-string.js';
 import { Pull, Push } from '../commands/transfer.js';
+import { Flow } from '../nodes/flow.js';
 import type { SshNode } from '../nodes/ssh-node.js';
 import { hostFileName } from '../render/host-files.js';
 import { SshJob } from '../ssh-job.js';
@@ -142,6 +143,8 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
   // stdin, unless it is a terminal (nobody types for many hosts at once), read once for every host
   const fanout = run?.stdin === true && !isatty(0) ? new StdinFanout(() => process.stdin) : undefined;
   const stdinOf = new Map<Unit, { release(): void }>();
+  // back-pressure: a full stdout or per-host file stops the reading of every host's output until it drains
+  const flow = new Flow();
   const units: (Unit & { node: SshNode })[] = targets.map((t) => {
     const node = fleet.nodeFor(t);
     const stdin = fanout?.source();
@@ -156,6 +159,8 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
       // raw chunks, cut into lines only where lines are printed: files get the bytes as they come; only
       // --json (a record per line) and -b (lines compared) need line events
       output: args.json || run?.gather === true ? 'lines' : 'chunks',
+      maxLineBytes: run?.maxLineBytes,
+      flow,
     });
     const unit = { job, label: t.label, node };
     if (stdin !== undefined) stdinOf.set(unit, stdin);
@@ -174,6 +179,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
       nodes: units.map((u) => u.node),
       stdout: io.stdout,
       stderr: io.stderr,
+      flow,
       onUnitEnd: (unit) => {
         // a finished host's connection is closed at once, so -w bounds open connections too
         void nodeOf.get(unit)?.close();

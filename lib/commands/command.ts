@@ -5,11 +5,15 @@ import { checkOption, checkOptionKeys, is, optionKeys } from '../internal/option
 import type { OptionKeys } from '../internal/option-keys.js';
 import { checkExecValues } from '../nodes/node-options.js';
 import type { CommandEvent } from '../nodes/command-event.js';
-import type { Node, OutputMode } from '../nodes/node.js';
+import type { ExecOptions, Node, OutputMode } from '../nodes/node.js';
 import type { Variables } from './variables.js';
 
-/** What a command sees when it runs: the variables of its job, and its job's defaults. @category models */
-export interface CommandContext {
+/**
+ * What a command sees when it runs: the variables of its job, and its job's defaults (`output`, and the
+ * `maxLineBytes` and `flow` that its execs get).
+ * @category models
+ */
+export interface CommandContext extends Pick<ExecOptions, 'maxLineBytes' | 'flow'> {
   readonly variables: Variables;
   /**
    * How commands that do not choose (no `output` option of their own) deliver their output: the `output`

@@ -38,13 +38,15 @@ export abstract class ShellCommand<O extends RunCommandOptions> implements Comma
   /** The label when none is given. */
   protected abstract defaultLabel(): string;
 
-  /** The options of `exec`: this command's, its `output` defaulting to the job's. */
+  /** The options of `exec`: this command's, its `output` defaulting to the job's; the job's line limit and flow. */
   protected execOptions(context: CommandContext): ExecOptions {
     return {
       env: this.options.env,
       stdin: this.options.stdin,
       pty: this.options.pty,
       output: this.options.output ?? context.output,
+      maxLineBytes: context.maxLineBytes,
+      flow: context.flow,
     };
   }
 

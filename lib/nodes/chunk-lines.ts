@@ -22,6 +22,12 @@ const keyOf = (node: NodeRef): string =>
  */
 export class ChunkLines {
   readonly #owners = new Map<unknown, Map<string, Splitters>>();
+  readonly #max: number | undefined;
+
+  /** `maxLineBytes`: longer lines come out in pieces (see `LineEvent.continues`); default 1 MiB. */
+  constructor(maxLineBytes?: number) {
+    this.#max = maxLineBytes;
+  }
 
   #splitter(owner: unknown, chunk: ChunkEvent): LineSplitter {
     let nodes = this.#owners.get(owner);
@@ -35,7 +41,7 @@ export class ChunkLines {
       splitters = {};
       nodes.set(key, splitters);
     }
-    return (splitters[chunk.stream] ??= new LineSplitter(chunk.stream, chunk.node));
+    return (splitters[chunk.stream] ??= new LineSplitter(chunk.stream, chunk.node, this.#max));
   }
 
   /** Emits the lines that `chunk` completes for its source. */

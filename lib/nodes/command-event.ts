@@ -59,11 +59,22 @@ export interface LineEvent {
   readonly stream: OutputStream;
   /** The line as UTF-8 text, without the `\n` (invalid bytes become U+FFFD). */
   readonly text: string;
-  /** False only for the last line of a stream that did not end with `\n`. */
+  /**
+   * False for the last line of a stream that did not end with `\n`, and for every piece of a long line
+   * but its last (see `continues`).
+   */
   readonly newline: boolean;
   readonly node: NodeRef;
   /** The line's bytes, without the final `\n`: often a view into the chunk that brought them. */
   readonly bytes: Buffer;
+  /**
+   * `true` when this event is a piece of a line longer than the exec's `maxLineBytes` (default 1 MiB) and
+   * the line goes on in the next line event of the same stream; absent otherwise. Such a line comes as
+   * several line events: every piece but the last has `continues: true` and `newline: false`, the last has
+   * no `continues` and the `newline` of the line. The `bytes` of the pieces, concatenated, are the line's
+   * exact bytes; each piece is cut before a UTF-8 character (never inside one), so its `text` decodes alone.
+   */
+  readonly continues?: true;
 }
 
 /**
@@ -85,6 +96,31 @@ export const lineOf = (
   ref: NodeRef,
   text: string,
 ): LineEvent => ({ type: 'line', stream, text, newline, node: ref, bytes });
+
+/**
+ * A piece of a line longer than the limit: a line event with `newline: false` and `continues: true`.
+ * @internal
+ */
+export const pieceOf = (stream: OutputStream, bytes: Buffer, ref: NodeRef): LineEvent => ({
+  type: 'line',
+  stream,
+  text: bytes.toString('utf8'),
+  newline: false,
+  node: ref,
+  bytes,
+  continues: true,
+});
+
+/** Whether a line event is a piece of a long line that goes on in the next event. @internal */
+export const continuesLine = (event: LineEvent): boolean =>
+  (event as { readonly continues?: boolean }).continues === true;
+
+/**
+ * The default of `maxLineBytes` (`ExecOptions`, `writeLines`): 1 MiB. A longer line is delivered in pieces
+ * (see `LineEvent.continues`).
+ * @category models
+ */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 /**
  * A piece of a command's output as it arrived, with `output: 'chunks'` (see `ExecOptions.output`), as plain

@@ -1,25 +1,67 @@
 import { isAscii } from 'node:buffer';
 
 import type { LineEvent, NodeRef, OutputStream } from './command-event.js';
-import { lineOf, nodeRef } from './command-event.js';
+import { DEFAULT_MAX_LINE_BYTES, lineOf, nodeRef, pieceOf } from './command-event.js';
 
 const NL = 0x0a;
+
+/**
+ * Where to cut `bytes` at about `at`: at `at`, or up to 3 bytes before it so that a UTF-8 character is not cut
+ * in two (never at or before `start`).
+ */
+const charStart = (bytes: Buffer, at: number, start: number): number => {
+  for (let i = at; i > start && i > at - 4; i--) if (((bytes[i] as number) & 0xc0) !== 0x80) return i;
+  return at;
+};
 
 /**
  * Cuts one output stream into lines on the byte `\n`, across chunk boundaries. A line longer than a chunk is
  * gathered from its pieces once, when its end arrives (no quadratic copying for a 10 MB line). `end()` gives
  * the last partial line, if any.
+ *
+ * A line longer than `maxLineBytes` is not held whole: it comes out in pieces of `maxLineBytes` (see
+ * `LineEvent.continues`), so at most about `maxLineBytes` plus a chunk is kept; the bytes of a started line
+ * are then never empty while it goes on, so its last piece always follows in `push()` or `end()`.
  * @internal
  */
 export class LineSplitter {
   readonly #stream: OutputStream;
   readonly #node: NodeRef;
+  readonly #max: number;
   #pending: Buffer[] = [];
   #pendingLength = 0;
 
-  constructor(stream: OutputStream, node: NodeRef) {
+  constructor(stream: OutputStream, node: NodeRef, maxLineBytes = DEFAULT_MAX_LINE_BYTES) {
     this.#stream = stream;
     this.#node = nodeRef(node);
+    this.#max = maxLineBytes;
+  }
+
+  /**
+   * Emits `bytes` (the rest of a line, from `start`) as pieces while more than `maxLineBytes` are left, then
+   * the last of it as a line event ending as `ending` says, or, when `ending` is undefined (the line goes on),
+   * keeps it pending (a copy: at most `maxLineBytes`, and never empty).
+   */
+  #long(bytes: Buffer, start: number, emit: (line: LineEvent) => void, ending?: boolean): void {
+    while (bytes.length - start > this.#max) {
+      const cut = charStart(bytes, start + this.#max, start);
+      emit(pieceOf(this.#stream, bytes.subarray(start, cut), this.#node));
+      start = cut;
+    }
+    if (ending === undefined) this.#keep(bytes, start);
+    else {
+      const rest = bytes.subarray(start);
+      emit(lineOf(this.#stream, rest, ending, this.#node, rest.toString('utf8')));
+    }
+  }
+
+  /** Takes the pending bytes, with `more` after them, as one Buffer. */
+  #take(more?: Buffer): Buffer {
+    if (more !== undefined) this.#pending.push(more);
+    const bytes = Buffer.concat(this.#pending, this.#pendingLength + (more?.length ?? 0));
+    this.#pending = [];
+    this.#pendingLength = 0;
+    return bytes;
   }
 
   /**
@@ -32,19 +74,27 @@ export class LineSplitter {
     let start = 0;
     let nl = chunk.indexOf(NL);
     if (nl === -1) {
-      if (chunk.length > 0) this.#keep(chunk, 0);
+      if (this.#pendingLength + chunk.length > this.#max) this.#long(this.#take(chunk), 0, emit);
+      else if (chunk.length > 0) this.#keep(chunk, 0);
       return;
     }
     if (this.#pendingLength > 0) {
       // the line that the pending bytes begin: decoded alone, as a character may span the two chunks
-      this.#pending.push(chunk.subarray(0, nl));
-      const bytes = Buffer.concat(this.#pending, this.#pendingLength + nl);
-      this.#pending = [];
-      this.#pendingLength = 0;
-      emit(lineOf(this.#stream, bytes, true, this.#node, bytes.toString('utf8')));
+      const bytes = this.#take(chunk.subarray(0, nl));
+      if (bytes.length > this.#max) this.#long(bytes, 0, emit, true);
+      else emit(lineOf(this.#stream, bytes, true, this.#node, bytes.toString('utf8')));
       start = nl + 1;
     }
     const last = chunk.lastIndexOf(NL);
+    if (last - start > this.#max) {
+      // a line of this chunk may be too long: each line on its own (a rare case, never the chunks of SSH
+      // or of a pipe under the default limit)
+      while (start <= last) {
+        nl = chunk.indexOf(NL, start);
+        this.#long(chunk.subarray(start, nl), 0, emit, true);
+        start = nl + 1;
+      }
+    }
     if (start <= last && isAscii(chunk.subarray(start, last))) {
       const texts = chunk.toString('latin1', start, last).split('\n');
       let i = 0;
@@ -61,19 +111,25 @@ export class LineSplitter {
       );
       start = nl + 1;
     }
-    if (start < chunk.length) this.#keep(chunk, start);
+    if (chunk.length - start > this.#max) this.#long(chunk, start, emit);
+    else if (start < chunk.length) this.#keep(chunk, start);
   }
 
   /**
    * The bytes of the lines that `chunk` completes, as parts to write one after the other: what was pending,
    * then `chunk` up to and including its last `\n` (no copy, no per-line work); the rest of `chunk` is kept
-   * until a later chunk (or `end()`) completes it. `[]` when `chunk` holds no `\n`.
+   * until a later chunk (or `end()`) completes it. `[]` when `chunk` holds no `\n`, unless more than
+   * `maxLineBytes` are then pending: those are given at once (the beginning of a line, cut).
    */
   cut(chunk: Buffer): Buffer[] {
     const last = chunk.lastIndexOf(NL);
     if (last === -1) {
       if (chunk.length > 0) this.#keep(chunk, 0);
-      return [];
+      if (this.#pendingLength <= this.#max) return [];
+      const parts = this.#pending;
+      this.#pending = [];
+      this.#pendingLength = 0;
+      return parts;
     }
     const whole = last + 1 === chunk.length ? chunk : chunk.subarray(0, last + 1);
     let parts = [whole];

@@ -191,7 +191,7 @@ export class LocalNode implements Node {
       };
       let sink: OutputSink; // line events, or chunk events
       try {
-        sink = outputSink(options.output, this, emit, this.#subject);
+        sink = outputSink(options.output, this, emit, this.#subject, options.maxLineBytes);
       } catch (e: unknown) {
         subscriber.error(e);
         return undefined;
@@ -218,6 +218,15 @@ export class LocalNode implements Node {
         });
         stream.on('error', () => undefined); // the child's 'close' follows
       }
+      // a held flow stops reading the pipes: the child blocks on its writes once they are full
+      const detach = options.flow?.attach({
+        pause: () => {
+          for (const [stream] of outputs) stream.pause();
+        },
+        resume: () => {
+          for (const [stream] of outputs) stream.resume();
+        },
+      });
       child.on('error', (e) => {
         // a failed spawn (no pid, nothing to kill); the teardown kills the group in any other case
         subscriber.error(this.#spawnError(command, e));
@@ -225,6 +234,7 @@ export class LocalNode implements Node {
       child.on('close', (code, signal) => {
         running = false;
         stopStdin();
+        detach?.();
         for (const [, name] of outputs) sink.end(name); // no-op when 'end' came
         subscriber.next(exitEvent(this, code, signal, command));
         subscriber.complete();
@@ -237,6 +247,7 @@ export class LocalNode implements Node {
       }
       return () => {
         stopStdin();
+        detach?.();
         if (running && child.pid !== undefined) void this.#track(killGroup(child.pid, this.#killGrace));
         for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
       };

@@ -9,6 +9,7 @@ import { throwError } from 'rxjs';
 import { ConfigError } from '../core/errors/config-error.js';
 import { checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
 import type { ExecOptions } from './node.js';
+import { Flow } from './flow.js';
 import { isOutputMode } from './output-sink.js';
 import { isStdinStream } from './stdin-feed.js';
 
@@ -27,7 +28,7 @@ export const refusedOptions = (check: () => void): Observable<never> | undefined
   }
 };
 
-const EXEC_KEYS = optionKeys(['env', 'stdin', 'pty', 'output']);
+const EXEC_KEYS = optionKeys(['env', 'stdin', 'pty', 'output', 'maxLineBytes', 'flow']);
 const TRANSFER_KEYS = optionKeys(['preserve', 'onRenamed']);
 
 /**
@@ -77,7 +78,13 @@ export function checkExecValues(subject: () => string, o: object): void {
   );
   checkOption(subject, o, 'pty', 'true or false', is.boolean);
   checkOption(subject, o, 'output', "'lines' or 'chunks'", isOutputMode);
+  checkOption(subject, o, 'maxLineBytes', 'a whole number of bytes, 1 or more', isMaxLineBytes);
+  checkOption(subject, o, 'flow', 'a Flow (new Flow())', (v) => v instanceof Flow);
 }
+
+/** Whether `v` is a valid `maxLineBytes`: a whole number ≥ 1. @internal */
+export const isMaxLineBytes = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 
 /**
  * Checks the options of `node.push(...)` and `node.pull(...)`.

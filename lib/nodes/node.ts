@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 
 import type { CommandEvent, NodeRef } from './command-event.js';
+import type { Flow } from './flow.js';
 import type { StdinStream } from './stdin-feed.js';
 
 /**
@@ -34,6 +35,19 @@ export interface ExecOptions {
    * renderers accept both; `writeLines` cuts chunks into lines per host, so hosts never mix mid-line.
    */
   readonly output?: OutputMode | undefined;
+  /**
+   * The longest line delivered as one line event, in bytes (default 1 MiB, `DEFAULT_MAX_LINE_BYTES`; at
+   * least 1). A longer line comes in pieces of at most this many bytes, each a line event with
+   * `continues: true` and `newline: false` but the last (see `LineEvent.continues`), so that a line of any
+   * length costs about this much memory, not its length. No effect with `output: 'chunks'`.
+   */
+  readonly maxLineBytes?: number | undefined;
+  /**
+   * Back-pressure: while this {@link Flow} is held (by a consumer whose sink is full), the command's output
+   * is not read, so the remote command (or the local child) blocks on its writes instead of this process
+   * buffering its output. Default: none, the output is read as fast as it comes.
+   */
+  readonly flow?: Flow | undefined;
 }
 
 /** Options of {@link Node.push} and {@link Node.pull}. @category models */

@@ -2,13 +2,14 @@ import type { OperatorFunction } from 'rxjs';
 import { filter, last, Observable } from 'rxjs';
 
 import type { CommandEvent, ExitEvent, LineEvent, OutputStream } from './command-event.js';
-import { isAllowedExit } from './command-event.js';
+import { continuesLine, isAllowedExit } from './command-event.js';
 import { ChunkLines } from './chunk-lines.js';
 import { StderrTail } from './stderr-tail.js';
 import { CommandFailedError } from './errors/command-failed-error.js';
 
 /**
- * Keeps the lines of a command stream (of one stream when given), as text. Line events give their text;
+ * Keeps the lines of a command stream (of one stream when given), as text, each whole: the pieces of a long
+ * line (see `LineEvent.continues`) are joined into one string. Line events give their text;
  * chunk events (`output: 'chunks'`) are cut into lines on the way, per node and output stream, a last
  * partial line coming out at the node's exit event (or when the source completes; not when it errors).
  * Commands that follow one another, or run on different nodes, may share one stream; the chunks of two
@@ -22,16 +23,27 @@ export const lines =
   (source: Observable<CommandEvent>) =>
     new Observable<string>((subscriber) => {
       let chunks: ChunkLines | undefined; // made on the first chunk: line events never need it
+      const open = new Map<string, string>(); // the text of long lines, by source, until their last piece
       const emit = (line: LineEvent): void => {
         subscriber.next(line.text);
       };
       return source.subscribe({
         next: (e) => {
           if (e.type === 'line') {
-            if (stream === undefined || e.stream === stream) subscriber.next(e.text);
+            if (stream !== undefined && e.stream !== stream) return;
+            if (!continuesLine(e) && open.size === 0) subscriber.next(e.text);
+            else {
+              const key = `${e.node.label}\0${e.stream}`;
+              const text = (open.get(key) ?? '') + e.text;
+              if (continuesLine(e)) open.set(key, text);
+              else {
+                open.delete(key);
+                subscriber.next(text);
+              }
+            }
           } else if (e.type === 'chunk') {
             if (stream === undefined || e.stream === stream)
-              (chunks ??= new ChunkLines()).push(undefined, e, emit);
+              (chunks ??= new ChunkLines(Infinity)).push(undefined, e, emit);
           } else chunks?.end(undefined, e.node, emit);
         },
         error: (e: unknown) => {

@@ -20,8 +20,8 @@ export interface OutputSink {
 export const isOutputMode = (mode: unknown): mode is OutputMode => mode === 'lines' || mode === 'chunks';
 
 /**
- * The sink for `mode` (`undefined`: lines), emitting events for `node`; throws a `ConfigError` naming
- * `subject` for any other mode.
+ * The sink for `mode` (`undefined`: lines), emitting events for `node`, lines longer than `maxLineBytes` in
+ * pieces; throws a `ConfigError` naming `subject` for any other mode.
  * @internal
  */
 export function outputSink(
@@ -29,6 +29,7 @@ export function outputSink(
   node: NodeRef,
   emit: (event: LineEvent | ChunkEvent) => void,
   subject: string,
+  maxLineBytes?: number,
 ): OutputSink {
   if (mode === 'chunks') {
     const ref = nodeRef(node);
@@ -41,7 +42,10 @@ export function outputSink(
   }
   if (mode !== undefined && !isOutputMode(mode))
     throw new ConfigError(subject, 'output', `must be 'lines' or 'chunks', not ${JSON.stringify(mode)}`);
-  const splitters = { stdout: new LineSplitter('stdout', node), stderr: new LineSplitter('stderr', node) };
+  const splitters = {
+    stdout: new LineSplitter('stdout', node, maxLineBytes),
+    stderr: new LineSplitter('stderr', node, maxLineBytes),
+  };
   return {
     push: (stream, chunk) => {
       splitters[stream].push(chunk, emit);

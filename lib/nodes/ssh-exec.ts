@@ -33,6 +33,22 @@ const closeOf = (channel: ClientChannel): Promise<void> =>
     });
   });
 
+/**
+ * Has `options.flow` pause and resume the reading of `ch` (stdout and stderr): a paused channel's window is
+ * no longer renewed once ssh2's buffers are full, so the remote command blocks on its writes.
+ */
+const flowTap = (options: ExecOptions, ch: ClientChannel): (() => void) | undefined =>
+  options.flow?.attach({
+    pause: () => {
+      ch.pause();
+      ch.stderr.pause();
+    },
+    resume: () => {
+      ch.resume();
+      ch.stderr.resume();
+    },
+  });
+
 /** Where an exec runs: a connection to open, and where to record kills still running. @internal */
 export interface ExecHost {
   readonly node: NodeRef;
@@ -72,7 +88,7 @@ export function sshExec(
     };
     let sink: OutputSink; // line events, or chunk events
     try {
-      sink = outputSink(options.output, host.node, emit, host.name);
+      sink = outputSink(options.output, host.node, emit, host.name, options.maxLineBytes);
     } catch (e: unknown) {
       subscriber.error(e); // a bad output option: before connecting
       return undefined;
@@ -101,10 +117,12 @@ export function sshExec(
     let stopClosing: () => void = () => undefined;
     let stopStdin: () => void = () => undefined; // stops reading a stdin stream
     let onHead: ((marked: boolean) => void) | undefined; // the first line of the pid stream came
+    let detach: (() => void) | undefined; // from the flow
 
     const finish = (): void => {
       finished = true;
       stopStdin();
+      detach?.();
       stopWatching?.();
       stopClosing();
       release?.();
@@ -149,13 +167,19 @@ export function sshExec(
         };
         ch.on('data', onData('stdout'));
         ch.stderr.on('data', onData('stderr'));
+        detach = flowTap(options, ch);
         let status: { code: number | null; signal: string | null } | undefined;
         ch.on('exit', (code: number | null, signal?: string) => {
           exited = true;
           status = { code, signal: signal ?? null };
         });
-        ch.on('close', () => {
+        const onClose = (): void => {
           if (finished) return;
+          // stderr may still hold data (a held flow): its 'end' comes once that is read
+          if (!ch.stderr.readableEnded && !ch.stderr.destroyed) {
+            ch.stderr.once('end', onClose);
+            return;
+          }
           if (head !== undefined && head.length > 0) sink.push(pidStream, head);
           head = undefined;
           sink.end('stdout');
@@ -171,7 +195,8 @@ export function sshExec(
             subscriber.next(exitEvent(host.node, status.code, status.signal, command));
             subscriber.complete();
           }
-        });
+        };
+        ch.on('close', onClose);
         const fail = (e: unknown): void => {
           if (!finished) subscriber.error(e); // the teardown kills the command
         };
@@ -202,6 +227,7 @@ export function sshExec(
         return;
       }
       finished = true;
+      detach?.();
       stopWatching?.();
       stopClosing();
       if (exited) {

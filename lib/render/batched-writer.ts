@@ -4,6 +4,8 @@
  */
 import type { Writable } from 'node:stream';
 
+import type { Flow } from '../nodes/flow.js';
+
 /** How many bytes are gathered before they are written without waiting for the end of the tick. @internal */
 export const BATCH_LIMIT = 64 * 1024;
 
@@ -22,9 +24,12 @@ export class BatchedWriter {
   #length = 0;
   #scheduled = false;
   readonly #limit: number;
+  readonly #flow: Flow | undefined;
 
-  constructor(limit = BATCH_LIMIT) {
+  /** With a `flow`, a stream whose buffer is full holds it until its `'drain'` (see `Flow.write`). */
+  constructor(limit = BATCH_LIMIT, flow?: Flow) {
     this.#limit = limit;
+    this.#flow = flow;
   }
 
   /** Adds the parts of one or more whole lines for `stream`. */
@@ -56,6 +61,7 @@ export class BatchedWriter {
       parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, this.#length);
     this.#parts = [];
     this.#length = 0;
-    stream.write(chunk);
+    if (this.#flow === undefined) stream.write(chunk);
+    else this.#flow.write(stream, chunk);
   }
 }

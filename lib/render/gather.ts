@@ -104,6 +104,14 @@ export function formatGathered(
   return text.map((line) => `${line}\n`).join('');
 }
 
+/** What an {@link OutputCollector} keeps of a host; `open`: the line a piece of each stream left open. */
+interface Entry {
+  lines: string[];
+  streams: OutputStream[];
+  status: string;
+  open: Partial<Record<OutputStream, number | undefined>>;
+}
+
 /**
  * The output of one host as an {@link OutputCollector} keeps it: {@link HostOutput} plus the stream of
  * each line.
@@ -130,19 +138,27 @@ export interface CollectedOutput extends HostOutput {
  * @category constructors
  */
 export class OutputCollector {
-  readonly #hosts = new Map<string, { lines: string[]; streams: OutputStream[]; status: string }>();
+  readonly #hosts = new Map<string, Entry>();
 
   /**
    * Records output of `host`: `text` is one line without its newline, or several separated by `\n` (a final
-   * `\n` does not start an empty line; `''` is one empty line).
+   * `\n` does not start an empty line; `''` is one empty line). With `continues` (a piece of a long line, see
+   * `LineEvent.continues`), the next text added for this host and stream goes on with the same line.
    */
-  add(host: string, stream: OutputStream, text: string): void {
+  add(host: string, stream: OutputStream, text: string, continues = false): void {
     const entry = this.#entry(host);
     const lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
-    for (const line of lines) {
-      entry.lines.push(line);
+    const open = entry.open[stream];
+    let first = 0;
+    if (open !== undefined) {
+      entry.lines[open] = `${entry.lines[open] ?? ''}${lines[0] ?? ''}`;
+      first = 1;
+    }
+    for (let i = first; i < lines.length; i++) {
+      entry.lines.push(lines[i] as string);
       entry.streams.push(stream);
     }
+    entry.open[stream] = continues ? entry.lines.length - 1 : undefined;
   }
 
   /** Records how `host` ended (`exit 0`, `refused`…); a later call replaces it. */
@@ -165,10 +181,10 @@ export class OutputCollector {
     });
   }
 
-  #entry(host: string): { lines: string[]; streams: OutputStream[]; status: string } {
+  #entry(host: string): Entry {
     let entry = this.#hosts.get(host);
     if (entry === undefined) {
-      entry = { lines: [], streams: [], status: 'unfinished' };
+      entry = { lines: [], streams: [], status: 'unfinished', open: {} };
       this.#hosts.set(host, entry);
     }
     return entry;

@@ -10,6 +10,7 @@ import { finished } from 'node:stream/promises';
 import { catchError, defer, from, Observable, switchMap, throwError } from 'rxjs';
 
 import type { NodeRef } from '../nodes/command-event.js';
+import type { Flow } from '../nodes/flow.js';
 import { makeDirectory } from '../internal/make-directory.js';
 import { bytesOf, endsLine, lineBytesOf } from '../nodes/command-event.js';
 import type { PassThroughOperator, RenderableEvent } from './command-events.js';
@@ -54,6 +55,12 @@ export interface HostFilesOptions {
    * run. Other hosts get theirs on their first event.
    */
   readonly nodes?: Iterable<NodeRef> | undefined;
+  /**
+   * Back-pressure: held while a file's buffer is full (the disk is slower than the hosts), until its
+   * `'drain'`. Give the same {@link Flow} to the commands (`flow` of `SshJob` or `exec`) so that they stop
+   * reading their output meanwhile; without it, the files buffer whatever comes.
+   */
+  readonly flow?: Flow | undefined;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -77,14 +84,16 @@ interface HostFiles {
  * Writes each host's output to files in `dir`: its stdout to `<dir>/<name>` and its stderr to
  * `<dir>/<name>.err`, where `name` is {@link hostFileName} of the node's label (the label itself, unless it
  * holds `/`, starts with `.` and so on). Bytes are written exactly as they came, each line with its `\n`
- * if it had one, each chunk event (`output: 'chunks'`, the fast path for big outputs) by one `write()` of its
- * bytes as they are. Accepts a command stream or a scheduler stream, and passes every event on unchanged.
+ * if it had one (the pieces of a long line, see `LineEvent.continues`, one after the other, so the file gets
+ * the line's exact bytes), each chunk event (`output: 'chunks'`, the fast path for big outputs) by one
+ * `write()` of its bytes as they are. Accepts a command stream or a scheduler stream, and passes every event on unchanged.
  *
  * On subscription `dir` is created (recursively; an existing one is kept), and only then is the source
  * subscribed. Both files of a host are created, truncated, on its first command event (or at once for the
  * `nodes` given), so an empty `.err` file means "no stderr" and no stale file of an earlier run survives.
  * Each file is one write stream, which buffers when the disk is slower than the hosts; the lines a file gets
- * in one tick are gathered into one write (up to 64 KiB), and nothing else is kept in memory. Nodes with the
+ * in one tick are gathered into one write (up to 64 KiB), and nothing else is kept in memory; with `flow`, a
+ * full file holds it (see {@link HostFilesOptions.flow}). Nodes with the
  * same label share their files, so two commands writing chunks to one host's files at once may interleave
  * mid-line there (lines never do). When the source
  * completes or errors, the files are ended, and the result completes (or errors with the source's error) only
@@ -101,7 +110,7 @@ export const writeHostFiles =
   <T extends RenderableEvent>(source: Observable<T>): Observable<T> =>
     defer(() => from(makeDirectory(dir))).pipe(
       catchError((e: unknown) => throwError(() => fileError(dir, e))),
-      switchMap(() => writeFiles(source, dir, options.nodes ?? [])),
+      switchMap(() => writeFiles(source, dir, options.nodes ?? [], options.flow)),
     );
 
 /** The work of {@link writeHostFiles} once `dir` exists. */
@@ -109,6 +118,7 @@ const writeFiles = <T extends RenderableEvent>(
   source: Observable<T>,
   dir: string,
   nodes: Iterable<NodeRef>,
+  flow: Flow | undefined,
 ): Observable<T> =>
   new Observable<T>((subscriber) => {
     const files = new Map<string, HostFiles>();
@@ -118,7 +128,7 @@ const writeFiles = <T extends RenderableEvent>(
       stream.on('error', (e) => {
         subscriber.error(fileError(path, e));
       });
-      return { stream, writer: new BatchedWriter() };
+      return { stream, writer: new BatchedWriter(undefined, flow) };
     };
     // by label (the label maps to one file name, and distinct labels to distinct names)
     const filesOf = (node: NodeRef): HostFiles => {
@@ -157,7 +167,8 @@ const writeFiles = <T extends RenderableEvent>(
             // the fast path: the chunk as it is, one write, no copy
             const { stream, writer } = command.stream === 'stdout' ? host.stdout : host.stderr;
             writer.flush();
-            stream.write(bytesOf(command));
+            if (flow === undefined) stream.write(bytesOf(command));
+            else flow.write(stream, bytesOf(command));
           }
         }
         subscriber.next(event);

@@ -10,9 +10,11 @@ import { Observable } from 'rxjs';
 import { ChunkLines } from '../nodes/chunk-lines.js';
 import type { LineEvent, NodeRef } from '../nodes/command-event.js';
 import { bytesOf, endsLine, lineBytesOf } from '../nodes/command-event.js';
+import type { Flow } from '../nodes/flow.js';
 import type { PassThroughOperator, RenderableEvent } from './command-events.js';
 import { BatchedWriter } from './batched-writer.js';
 import { commandEventOf } from './command-events.js';
+import { OpenLines } from './open-lines.js';
 
 const NL = Buffer.from('\n');
 
@@ -55,8 +57,9 @@ export const labelWidth = (nodes: Iterable<NodeRef>): number => {
 /**
  * The parts of formatted lines (time, label prefix, bytes, `\n`), to be written together; the parts function
  * keeps the label prefixes, and the time text of the current second, from one line to the next.
+ * @internal
  */
-function linePartsOf(
+export function linePartsOf(
   options: LineFormatOptions,
   bytesOfLine: (event: LineEvent) => Buffer = lineBytesOf,
 ): (event: LineEvent) => Buffer[] {
@@ -123,6 +126,17 @@ export interface WriteLinesOptions extends LineFormatOptions {
   readonly stdout?: Writable | undefined;
   /** Where stderr lines go (default `process.stderr`). */
   readonly stderr?: Writable | undefined;
+  /**
+   * The longest line written whole when chunk events are cut into lines here, in bytes (default 1 MiB): a
+   * longer line is written in pieces as it comes, not held (see `ExecOptions.maxLineBytes`).
+   */
+  readonly maxLineBytes?: number | undefined;
+  /**
+   * Back-pressure: held while `stdout` or `stderr` has a full buffer (its `write()` returned false), until
+   * its `'drain'`. Give the same {@link Flow} to the commands (`flow` of `SshJob` or `exec`) so that they
+   * stop reading their output meanwhile; without it, the streams buffer whatever comes.
+   */
+  readonly flow?: Flow | undefined;
 }
 
 /** Calls `done` once none of `streams` waits for a `drain` (or has closed); returns what stops waiting. */
@@ -170,7 +184,10 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * Lines that arrive in the same tick for the same stream (say, the lines of one network chunk) are gathered
  * into one `write()`, up to 64 KiB (a longer line is never cut), and written at the end of the tick; the
  * writes keep the order of the lines across the two streams. Nothing more is kept here: when a stream's
- * `write()` returns false the stream buffers (an Observable cannot be paused). The result completes once the
+ * `write()` returns false the stream buffers, unless `flow` is given (see {@link WriteLinesOptions.flow}).
+ * A line longer than `maxLineBytes` (or given in pieces, see `LineEvent.continues`) is written as it comes,
+ * its pieces behind one prefix; a line of another host between two pieces ends it with `\n`, and its next
+ * piece starts a new prefixed line, so hosts never mix within a line. The result completes once the
  * source has and neither stream waits for a `drain`; what is pending is written when the source errors or the
  * subscriber leaves. An `error` event of either stream (such as EPIPE) errors the result, with an `Error`
  * naming the stream (`cannot write to stdout: …`) and keeping the cause; the streams are never ended.
@@ -188,7 +205,8 @@ export const writeLines =
       const partsOf = linePartsOf(options);
       const cutPartsOf = linePartsOf(options, bytesOf);
       const raw = options.format === 'raw';
-      const writer = new BatchedWriter();
+      const writer = new BatchedWriter(undefined, options.flow);
+      const pieces = new OpenLines(); // where long lines come in pieces
       const onOutError = (e: unknown): void => {
         subscriber.error(new Error(`cannot write to stdout: ${message(e)}`, { cause: e }));
       };
@@ -198,10 +216,12 @@ export const writeLines =
       out.on('error', onOutError);
       err.on('error', onErrError);
       const write = (line: LineEvent): void => {
-        writer.add(line.stream === 'stdout' ? out : err, partsOf(line));
+        const target = line.stream === 'stdout' ? out : err;
+        writer.add(target, raw ? partsOf(line) : pieces.parts(target, line, partsOf(line)));
       };
       const writeCut = (line: LineEvent): void => {
-        writer.add(line.stream === 'stdout' ? out : err, cutPartsOf(line));
+        const target = line.stream === 'stdout' ? out : err;
+        writer.add(target, pieces.parts(target, line, cutPartsOf(line)));
       };
       let chunks: ChunkLines | undefined; // made on the first chunk event: line events never need it
       /** Writes the lines still cut by chunks: the stream is over. */
@@ -223,7 +243,7 @@ export const writeLines =
               // chunks: cut into lines per job, node and stream, so that hosts never mix mid-line
               const owner = event.type === 'value' ? event.job : undefined;
               if (command.type === 'chunk') {
-                chunks ??= new ChunkLines();
+                chunks ??= new ChunkLines(options.maxLineBytes);
                 if (!raw) chunks.push(owner, command, writeCut);
                 else {
                   const parts = chunks.cut(owner, command);

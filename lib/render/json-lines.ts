@@ -8,7 +8,7 @@ import type { OperatorFunction } from 'rxjs';
 import { map } from 'rxjs';
 
 import type { CommandEvent, OutputStream } from '../nodes/command-event.js';
-import { bytesOf, endsLine } from '../nodes/command-event.js';
+import { bytesOf, continuesLine, endsLine } from '../nodes/command-event.js';
 import type { SchedulerEvent } from '../core/events.js';
 import type { RenderableEvent } from './command-events.js';
 import { isCommandEvent } from './command-events.js';
@@ -40,6 +40,14 @@ export interface JsonLineRecord extends Partial<JobFields> {
   readonly newline: boolean;
   /** The exact bytes of the line, only when they are not valid UTF-8. */
   readonly base64?: string;
+  /**
+   * `true` on a piece of a line longer than `maxLineBytes` (default 1 MiB; rxssh `--max-line-bytes`) that
+   * goes on in the next line record of the same host and stream (then `newline` is false); absent otherwise.
+   * A long line is one record per piece, each holding at most the limit's worth of output bytes (so no
+   * record, and no string made for it, grows with the line): join the `text` (or the bytes of `base64`) of
+   * the records up to the first without `continues` to get the line.
+   */
+  readonly continues?: true;
 }
 
 /**
@@ -153,9 +161,10 @@ const commandRecord = (
     return isUtf8(bytes) ? { ...chunk, text } : { ...chunk, text, base64: bytes.toString('base64') };
   }
   const record = { ts, type: 'line', ...job, host: e.node.label, stream: e.stream, text: e.text } as const;
+  const more = continuesLine(e) ? ({ continues: true } as const) : undefined;
   return isUtf8(bytes)
-    ? { ...record, newline: endsLine(e) }
-    : { ...record, newline: endsLine(e), base64: bytes.toString('base64') };
+    ? { ...record, newline: endsLine(e), ...more }
+    : { ...record, newline: endsLine(e), base64: bytes.toString('base64'), ...more };
 };
 
 const schedulerRecord = (ts: string, e: SchedulerEvent): JsonRecord => {
@@ -196,8 +205,8 @@ export const toJsonRecord = (event: RenderableEvent, ts: string): JsonRecord =>
 /**
  * Maps each event of a command stream or a scheduler stream to one line of JSON (a {@link JsonRecord}), with
  * no newline inside: the writer adds `\n`. Field names are stable: `ts` (ISO time of rendering), `type`,
- * `host` (node label), `stream`, `text`, `newline` (lines only), `base64` (only for bytes that are not valid
- * UTF-8), `code`, `signal`, `command` for command events (one `chunk` record per chunk event: not cut into lines);
+ * `host` (node label), `stream`, `text`, `newline` (lines only), `continues` (pieces of long lines only),
+ * `base64` (only for bytes that are not valid UTF-8), `code`, `signal`, `command` for command events (one `chunk` record per chunk event: not cut into lines);
  * `job`, `scheduler`, and by type `value`, `critical`, `error` (`{name, code, message}`), `reason`,
  * `because`, `ok`, `why` for scheduler events.
  * @example

@@ -112,9 +112,14 @@ export class ProgressLine {
     return new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
         this.clear();
-        target.write(chunk);
+        const ok = target.write(chunk);
         this.#later();
-        callback();
+        // a full target makes this one full too, so that its writers see back-pressure
+        if (ok) callback();
+        else
+          target.once('drain', () => {
+            callback();
+          });
       },
     });
   }

@@ -15,7 +15,8 @@ import type { LineEvent } from '../nodes/command-event.js';
 import { BatchedWriter } from './batched-writer.js';
 import { commandEventOf, isCommandEvent } from './command-events.js';
 import { describeFailure } from './failure-reason.js';
-import { lineFormatter } from './host-lines.js';
+import { linePartsOf } from './host-lines.js';
+import { OpenLines } from './open-lines.js';
 import type { LineFormatOptions } from './host-lines.js';
 
 /**
@@ -104,10 +105,13 @@ export const writeProgress =
     new Observable<SchedulerEvent>((subscriber) => {
       const out = options.stdout ?? process.stdout;
       const err = options.stderr ?? process.stderr;
-      const format = lineFormatter(options);
+      const partsOf = linePartsOf(options);
+      const pieces = new OpenLines(); // long lines, in pieces
+      const raw = options.format === 'raw';
       const writer = new BatchedWriter();
       const writeLine = (line: LineEvent): void => {
-        writer.add(line.stream === 'stdout' ? out : err, [format(line)]);
+        const target = line.stream === 'stdout' ? out : err;
+        writer.add(target, raw ? partsOf(line) : pieces.parts(target, line, partsOf(line)));
       };
       const say = (text: string): void => {
         writer.add(out, [Buffer.from(`${text}\n`)]);

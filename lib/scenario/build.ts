@@ -8,6 +8,7 @@ import { Variables } from '../commands/variables.js';
 import { ConfigError } from '../core/errors/config-error.js';
 import { Scheduler } from '../core/scheduler.js';
 import type { SchedulerOptions } from '../core/scheduler.js';
+import type { Flow } from '../nodes/flow.js';
 import type { LocalNodeOptions } from '../nodes/local-node.js';
 import { LocalNode } from '../nodes/local-node.js';
 import type { Node } from '../nodes/node.js';
@@ -34,6 +35,8 @@ export interface BuildScenarioOptions {
   readonly ssh?: SshNodeDefaults | undefined;
   /** Options of every local node (`scriptDir`, `shell`, `killGrace`); a node's own `shell` wins. */
   readonly local?: Omit<LocalNodeOptions, 'label'> | undefined;
+  /** Back-pressure for the output of every job's commands (see `Flow`, and `SshJobOptions.flow`). */
+  readonly flow?: Flow | undefined;
 }
 
 /** A scenario, built: run it with `scheduler.orchestrate()` or `scheduler.run()`. @category models */
@@ -147,6 +150,7 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
         timeout: ms(job.timeout),
         runIf: job.runIf,
         variables,
+        flow: options.flow,
       }),
     );
   }

@@ -94,7 +94,7 @@ describe('SshNode (real sshd)', function () {
       await node.close();
     });
 
-    it('keeps bytes exact: multi-byte characters across chunks, binary, a 10 MB line', async () => {
+    it('keeps bytes exact: multi-byte characters across chunks, binary, a 10 MB line under maxLineBytes', async () => {
       const node = fleetNode(fleet);
       // é is 2 bytes: 40,000 of them cross many 32 KB chunk boundaries at odd offsets
       const text = `x${'é'.repeat(40_000)}`;
@@ -103,7 +103,9 @@ describe('SshNode (real sshd)', function () {
       );
       expect(line).to.equal(text);
       const events = await run(
-        node.exec('head -c 10000000 /dev/urandom | base64 -w0; printf "\\n\\000\\377\\n"'),
+        node.exec('head -c 10000000 /dev/urandom | base64 -w0; printf "\\n\\000\\377\\n"', {
+          maxLineBytes: 16 * 1024 * 1024, // whole (see spec/e2e/huge-output.e2e.spec.ts for the pieces)
+        }),
       );
       const lines = events.filter((e) => e.type === 'line');
       expect(lines).to.have.length(2);

@@ -136,8 +136,8 @@ describe('LocalNode', () => {
       expect(exitOf(events).code).to.equal(0);
     });
 
-    it('keeps binary bytes and a 10 MB line exactly', async () => {
-      const events = await all(node.exec(node$('bytes.mjs')));
+    it('keeps binary bytes and a 10 MB line exactly, whole under a higher maxLineBytes', async () => {
+      const events = await all(node.exec(node$('bytes.mjs'), { maxLineBytes: 16 * 1024 * 1024 }));
       const out = linesOf(events, 'stdout');
       const joined = Buffer.concat(
         out.flatMap((e) => (e.newline ? [e.bytes, Buffer.from('\n')] : [e.bytes])),

@@ -113,7 +113,7 @@ describe('option checks of the nodes (plain JavaScript callers)', () => {
         lastValueFrom(node.exec('true', untyped({ environment: { A: 'b' } })).pipe(toArray())),
       );
       expect(isJobsError(e, 'config') && e.message).to.equal(
-        'node "localhost": environment is not an option of exec (accepted: env, stdin, pty, output)',
+        'node "localhost": environment is not an option of exec (accepted: env, stdin, pty, output, maxLineBytes, flow)',
       );
       const bad = await rejection(
         lastValueFrom(node.exec('true', untyped({ env: { N: 1 } })).pipe(toArray())),
