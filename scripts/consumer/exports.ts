@@ -7,6 +7,8 @@ import type { Observable } from 'rxjs';
 
 import {
   CommandFailedError,
+  DEFAULT_MAX_LINE_BYTES,
+  Flow,
   ConfigError,
   CycleError,
   ForeignRequirementError,
@@ -84,6 +86,8 @@ import {
   writeProgress,
 } from 'rxjobs';
 import type {
+  StdinChunk,
+  StdinStream,
   Arg,
   CancelReason,
   ChunkEvent,
@@ -300,8 +304,22 @@ const sshOptions: SshNodeOptions = {
   algorithms,
 };
 const remote = new SshNode(sshOptions);
-const execOptions: ExecOptions = { env: { LANG: 'C' }, output: 'lines' satisfies OutputMode };
-const transferOptions: TransferOptions = { preserve: true };
+const flow = new Flow();
+const stdinChunks: StdinChunk[] = ['a line\n', new Uint8Array([0x62, 0x0a])];
+const stdin: StdinStream = of(...stdinChunks);
+const execOptions: ExecOptions = {
+  env: { LANG: 'C' },
+  output: 'lines' satisfies OutputMode,
+  maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+  flow,
+  stdin,
+};
+const transferOptions: TransferOptions = {
+  preserve: true,
+  onRenamed: (remoteName, localName) => {
+    if (remoteName !== localName) flow.hold()(); // a hold released at once
+  },
+};
 const ref: NodeRef = nodeRef(local);
 const line: LineEvent = lineEvent('stdout', Buffer.from('hi'), true, ref);
 const chunk: ChunkEvent = chunkEvent('stderr', Buffer.from('oops'), ref);
