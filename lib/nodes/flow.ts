@@ -3,6 +3,12 @@
  * @module
  */
 
+/** Whether a Writable will never emit `'drain'` again. */
+const isDone = (stream: NodeJS.WritableStream): boolean => {
+  const w = stream as Partial<{ destroyed: boolean; writableEnded: boolean; errored: unknown }>;
+  return w.destroyed === true || w.writableEnded === true || (w.errored ?? null) !== null;
+};
+
 /** What a {@link Flow} pauses and resumes: the reading of one command's output. @internal */
 export interface FlowTap {
   pause(): void;
@@ -54,7 +60,7 @@ export class Flow {
 
   /**
    * Writes `chunk` to `stream` and, when the stream's buffer is then full, holds the flow until the stream's
-   * `'drain'` (or `'close'`): the way to write output to a Writable at the pace it takes. Returns what
+   * `'drain'` (or its `'close'`, `'finish'` or `'error'`; never for a stream already destroyed or ended): the way to write output to a Writable at the pace it takes. Returns what
    * `write()` returned.
    * @example
    * node.exec('cat big.log', { flow, output: 'chunks' }).subscribe((e) => {
@@ -63,17 +69,17 @@ export class Flow {
    */
   write(stream: NodeJS.WritableStream, chunk: Uint8Array | string): boolean {
     const ok = stream.write(chunk);
-    if (!ok && !this.#waiting.has(stream)) {
+    // a stream that will never drain (destroyed, ended, errored) must not hold the flow for good
+    if (!ok && !this.#waiting.has(stream) && !isDone(stream)) {
       const release = this.hold();
       this.#waiting.add(stream);
+      const events = ['drain', 'close', 'finish', 'error'] as const;
       const done = (): void => {
         this.#waiting.delete(stream);
-        stream.removeListener('drain', done);
-        stream.removeListener('close', done);
+        for (const event of events) stream.removeListener(event, done);
         release();
       };
-      stream.on('drain', done);
-      stream.on('close', done);
+      for (const event of events) stream.on(event, done);
     }
     return ok;
   }
@@ -86,7 +92,9 @@ export class Flow {
     this.#taps.add(tap);
     if (this.held) tap.pause();
     return () => {
-      this.#taps.delete(tap);
+      // a command that stops (cancelled, or ended) reads again, so that what its output still holds drains
+      // and its channel or pipes close; what it reads then goes nowhere
+      if (this.#taps.delete(tap) && this.held) tap.resume();
     };
   }
 }

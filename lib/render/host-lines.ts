@@ -215,13 +215,14 @@ export const writeLines =
       };
       out.on('error', onOutError);
       err.on('error', onErrError);
+      let from: object | undefined; // the job of the event being written (its lines are one source)
       const write = (line: LineEvent): void => {
         const target = line.stream === 'stdout' ? out : err;
-        writer.add(target, raw ? partsOf(line) : pieces.parts(target, line, partsOf(line)));
+        writer.add(target, raw ? partsOf(line) : pieces.parts(target, line, partsOf(line), from));
       };
       const writeCut = (line: LineEvent): void => {
         const target = line.stream === 'stdout' ? out : err;
-        writer.add(target, pieces.parts(target, line, cutPartsOf(line)));
+        writer.add(target, pieces.parts(target, line, cutPartsOf(line), from));
       };
       let chunks: ChunkLines | undefined; // made on the first chunk event: line events never need it
       /** Writes the lines still cut by chunks: the stream is over. */
@@ -238,10 +239,11 @@ export const writeLines =
         next: (event) => {
           const command = commandEventOf(event);
           if (command !== undefined) {
+            const owner = event.type === 'value' ? event.job : undefined;
+            from = owner;
             if (command.type === 'line') write(command);
             else {
               // chunks: cut into lines per job, node and stream, so that hosts never mix mid-line
-              const owner = event.type === 'value' ? event.job : undefined;
               if (command.type === 'chunk') {
                 chunks ??= new ChunkLines(options.maxLineBytes);
                 if (!raw) chunks.push(owner, command, writeCut);

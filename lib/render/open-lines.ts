@@ -17,21 +17,24 @@ const NL = Buffer.from('\n');
  * @internal
  */
 export class OpenLines {
-  /** For each output, the source (label and stream) whose line a piece left open. */
-  readonly #open = new Map<object, string>();
+  /** For each output, the source (job or node label, and stream) whose line a piece left open. */
+  readonly #open = new Map<object, { readonly from: object | string; readonly stream: string }>();
 
-  /** The parts to write to `output` for `line`, whose full parts (prefix, bytes, `\n`) are `parts`. */
-  parts(output: object, line: LineEvent, parts: Buffer[]): Buffer[] {
+  /**
+   * The parts to write to `output` for `line`, whose full parts (prefix, bytes, `\n`) are `parts`; `from` is
+   * the job the line comes from, when known (two jobs on one node are two sources).
+   */
+  parts(output: object, line: LineEvent, parts: Buffer[], from?: object): Buffer[] {
     const piece = continuesLine(line);
     if (!piece && this.#open.size === 0) return parts; // the usual case: no long line in progress
-    const source = `${line.node.label}\0${line.stream}`;
     const open = this.#open.get(output);
+    const same = open !== undefined && open.from === (from ?? line.node.label) && open.stream === line.stream;
     let out = parts;
-    if (open === source)
+    if (same)
       out = parts.slice(-2); // the bytes and `\n`, without the prefix
     else if (open !== undefined) out = [NL, ...parts];
     if (piece) {
-      this.#open.set(output, source);
+      if (!same) this.#open.set(output, { from: from ?? line.node.label, stream: line.stream });
       return out.slice(0, -1);
     }
     this.#open.delete(output);

@@ -109,9 +109,10 @@ export const writeProgress =
       const pieces = new OpenLines(); // long lines, in pieces
       const raw = options.format === 'raw';
       const writer = new BatchedWriter();
+      let from: object | undefined; // the job of the event being written (its lines are one source)
       const writeLine = (line: LineEvent): void => {
         const target = line.stream === 'stdout' ? out : err;
-        writer.add(target, raw ? partsOf(line) : pieces.parts(target, line, partsOf(line)));
+        writer.add(target, raw ? partsOf(line) : pieces.parts(target, line, partsOf(line), from));
       };
       const say = (text: string): void => {
         writer.add(out, [Buffer.from(`${text}\n`)]);
@@ -123,6 +124,7 @@ export const writeProgress =
         next: (e) => {
           const command = commandEventOf(e);
           if (command !== undefined && e.type === 'value') {
+            from = e.job;
             if (command.type === 'line') writeLine(command);
             else if (command.type === 'chunk') (chunks ??= new ChunkLines()).push(e.job, command, writeLine);
             else chunks?.end(e.job, command.node, writeLine);

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { lastValueFrom, of, toArray } from 'rxjs';
 
+import type { SchedulerEvent } from '../../lib/core/events.js';
+import { Job } from '../../lib/core/job.js';
+import { Scheduler } from '../../lib/core/scheduler.js';
 import { continuesLine, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, LineEvent, NodeRef } from '../../lib/nodes/command-event.js';
 import { Flow } from '../../lib/nodes/flow.js';
@@ -130,6 +133,32 @@ describe('long lines (maxLineBytes)', () => {
     out.on('data', (c: Buffer) => chunks.push(c));
     await lastValueFrom(of(...events).pipe(writeLines({ stdout: out, stderr: out }), toArray()));
     expect(Buffer.concat(chunks).toString()).to.equal('h1:aaabbbc\nh1:ddd\nh2:other\nh1:e\n');
+  });
+
+  it('writeLines: two jobs on one node are two sources: their pieces never join under one prefix', async () => {
+    const scheduler = new Scheduler([], { label: 's' });
+    const [a, b] = [new Job(() => of(0), { label: 'a' }), new Job(() => of(0), { label: 'b' })];
+    const value = (job: Job, line: LineEvent): SchedulerEvent => ({
+      type: 'value',
+      job,
+      scheduler,
+      value: line,
+    });
+    const piece = (text: string): LineEvent => ({
+      ...lineEvent('stdout', Buffer.from(text), false, h1),
+      continues: true,
+    });
+    const events: SchedulerEvent[] = [
+      value(a, piece('aaa')),
+      value(b, piece('bbb')),
+      value(a, lineEvent('stdout', Buffer.from('A'), true, h1)),
+      value(b, lineEvent('stdout', Buffer.from('B'), true, h1)),
+    ];
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    await lastValueFrom(of(...events).pipe(writeLines({ stdout: out, stderr: out }), toArray()));
+    expect(Buffer.concat(chunks).toString()).to.equal('h1:aaa\nh1:bbb\nh1:A\nh1:B\n');
   });
 
   it('writeLines: chunks cut into lines over maxLineBytes are written as they come, exact', async () => {
