@@ -270,6 +270,6 @@ export function parseRxsshArgs(argv: readonly string[]): RxsshArgs {
     mark,
     gather: values['gather'] === true,
     listTargets,
-    maxLineBytes: numberOption(values['max-line-bytes'], '--max-line-bytes', 1, true),
+    maxLineBytes: numberOption(values['max-line-bytes'], '--max-line-bytes', 4, true),
   };
 }

@@ -78,13 +78,13 @@ export function checkExecValues(subject: () => string, o: object): void {
   );
   checkOption(subject, o, 'pty', 'true or false', is.boolean);
   checkOption(subject, o, 'output', "'lines' or 'chunks'", isOutputMode);
-  checkOption(subject, o, 'maxLineBytes', 'a whole number of bytes, 1 or more', isMaxLineBytes);
+  checkOption(subject, o, 'maxLineBytes', 'a whole number of bytes, 4 or more (a UTF-8 character is up to 4)', isMaxLineBytes);
   checkOption(subject, o, 'flow', 'a Flow (new Flow())', (v) => v instanceof Flow);
 }
 
-/** Whether `v` is a valid `maxLineBytes`: a whole number ≥ 1. @internal */
+/** Whether `v` is a valid `maxLineBytes`: a whole number ≥ 4, so that a piece never cuts a character. @internal */
 export const isMaxLineBytes = (v: unknown): v is number =>
-  typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 4;
 
 /**
  * Checks the options of `node.push(...)` and `node.pull(...)`.

@@ -7,9 +7,20 @@ import { ChunkLines } from './chunk-lines.js';
 import { StderrTail } from './stderr-tail.js';
 import { CommandFailedError } from './errors/command-failed-error.js';
 
+/** The longest line `lines()` joins from pieces, in characters (JavaScript strings hold about 512 Mi). */
+const MAX_JOINED_LINE = 256 * 1024 * 1024;
+
+const tooLong = (node: string, stream: OutputStream): Error =>
+  new Error(
+    `lines(): a line of ${node}'s ${stream} is over ${String(MAX_JOINED_LINE / 1024 / 1024)} Mi characters, too long ` +
+      'for one string: read it as pieces (line events with continues) or chunks (output: "chunks"), or write it ' +
+      'with writeLines() or writeHostFiles()',
+  );
+
 /**
  * Keeps the lines of a command stream (of one stream when given), as text, each whole: the pieces of a long
- * line (see `LineEvent.continues`) are joined into one string. Line events give their text;
+ * line (see `LineEvent.continues`) are joined into one string (a line over 256 Mi characters errors the stream
+ * with a message saying how to read it instead). Line events give their text;
  * chunk events (`output: 'chunks'`) are cut into lines on the way, per node and output stream, a last
  * partial line coming out at the node's exit event (or when the source completes; not when it errors).
  * Commands that follow one another, or run on different nodes, may share one stream; the chunks of two
@@ -34,7 +45,12 @@ export const lines =
             if (!continuesLine(e) && open.size === 0) subscriber.next(e.text);
             else {
               const key = `${e.node.label}\0${e.stream}`;
-              const text = (open.get(key) ?? '') + e.text;
+              const before = open.get(key) ?? '';
+              if (before.length + e.text.length > MAX_JOINED_LINE) {
+                subscriber.error(tooLong(e.node.label, e.stream));
+                return;
+              }
+              const text = before + e.text;
               if (continuesLine(e)) open.set(key, text);
               else {
                 open.delete(key);

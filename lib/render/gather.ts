@@ -110,7 +110,15 @@ interface Entry {
   streams: OutputStream[];
   status: string;
   open: Partial<Record<OutputStream, number | undefined>>;
+  /** Characters of the open line of each stream left out: past {@link MAX_KEPT_LINE}. */
+  dropped: Partial<Record<OutputStream, number | undefined>>;
 }
+
+/**
+ * The longest line a collector keeps whole, in characters: a longer one (given in pieces) keeps its start
+ * and says how much was left out. JavaScript strings cannot hold much more than 512 Mi characters.
+ */
+const MAX_KEPT_LINE = 64 * 1024 * 1024;
 
 /**
  * The output of one host as an {@link OutputCollector} keeps it: {@link HostOutput} plus the stream of
@@ -151,7 +159,21 @@ export class OutputCollector {
     const open = entry.open[stream];
     let first = 0;
     if (open !== undefined) {
-      entry.lines[open] = `${entry.lines[open] ?? ''}${lines[0] ?? ''}`;
+      const kept = entry.lines[open] ?? '';
+      const more = lines[0] ?? '';
+      if (kept.length + more.length <= MAX_KEPT_LINE && entry.dropped[stream] === undefined)
+        entry.lines[open] = `${kept}${more}`;
+      else {
+        const room = Math.max(0, MAX_KEPT_LINE - kept.length);
+        entry.lines[open] = `${kept}${more.slice(0, room)}`;
+        entry.dropped[stream] = (entry.dropped[stream] ?? 0) + more.length - Math.min(room, more.length);
+      }
+      const dropped = entry.dropped[stream];
+      if (dropped !== undefined && (lines.length > 1 || !continues)) {
+        // the long line ended: say what it lost
+        entry.lines[open] += ` [... ${String(dropped)} more characters of this line not kept]`;
+        entry.dropped[stream] = undefined;
+      }
       first = 1;
     }
     for (let i = first; i < lines.length; i++) {
@@ -184,7 +206,7 @@ export class OutputCollector {
   #entry(host: string): Entry {
     let entry = this.#hosts.get(host);
     if (entry === undefined) {
-      entry = { lines: [], streams: [], status: 'unfinished', open: {} };
+      entry = { lines: [], streams: [], status: 'unfinished', open: {}, dropped: {} };
       this.#hosts.set(host, entry);
     }
     return entry;

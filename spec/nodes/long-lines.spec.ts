@@ -92,7 +92,7 @@ describe('long lines (maxLineBytes)', () => {
 
   it('lines() joins the pieces of a long line; so does the -b collector', async () => {
     const got = await lastValueFrom(
-      new LocalNode().exec(`printf '%s\\nend' abcdefghij`, { maxLineBytes: 3 }).pipe(lines(), toArray()),
+      new LocalNode().exec(`printf '%s\\nend' abcdefghij`, { maxLineBytes: 4 }).pipe(lines(), toArray()),
     );
     expect(got).to.deep.equal(['abcdefghij', 'end']);
     const collector = new OutputCollector();
@@ -101,6 +101,22 @@ describe('long lines (maxLineBytes)', () => {
     collector.add('h1', 'stdout', 'def');
     collector.add('h1', 'stdout', 'next');
     expect(collector.outputs()[0]?.lines).to.deep.equal(['abcdef', 'next', 'err']);
+  });
+
+  it('the -b collector keeps the first 64 Mi characters of a longer line and says how many it left out', () => {
+    const collector = new OutputCollector();
+    const piece = 'x'.repeat(16 * 1024 * 1024);
+    for (let i = 0; i < 5; i++) collector.add('h1', 'stdout', piece, true);
+    collector.add('h1', 'stdout', 'end');
+    collector.add('h1', 'stdout', 'next');
+    const [output] = collector.outputs();
+    const kept = output?.lines ?? [];
+    expect(kept).to.have.length(2);
+    expect(kept[0]?.length).to.be.below(64 * 1024 * 1024 + 100);
+    expect(
+      kept[0]?.endsWith(`x [... ${String(16 * 1024 * 1024 + 3)} more characters of this line not kept]`),
+    ).to.equal(true);
+    expect(kept[1]).to.equal('next');
   });
 
   it('--json records: one per piece, with continues on all but the last', async () => {
