@@ -78,8 +78,19 @@ export async function cliMain<A>(program: CliProgram<A>, argv: readonly string[]
   }
 }
 
-/** Sets the exit status; should a handle linger after the run all the same, does not hang the shell. */
+/**
+ * Sets the exit status; should a handle linger after the run all the same, does not hang the shell. The
+ * 2 s of grace start once stdout and stderr have written what they hold, so that a reader slower than that
+ * (a pager, a parser that stalls) still gets the end of the output: the summary, the last JSON record.
+ */
 export function exitWith(status: number): void {
   process.exitCode = status;
-  setTimeout(() => process.exit(), 2000).unref();
+  let left = 2;
+  const flushed = (): void => {
+    if (--left === 0) setTimeout(() => process.exit(), 2000).unref();
+  };
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.destroyed || stream.writableEnded) flushed();
+    else stream.write('', flushed); // called once what was written before is out (or the stream failed)
+  }
 }
