@@ -78,7 +78,13 @@ export function checkExecValues(subject: () => string, o: object): void {
   );
   checkOption(subject, o, 'pty', 'true or false', is.boolean);
   checkOption(subject, o, 'output', "'lines' or 'chunks'", isOutputMode);
-  checkOption(subject, o, 'maxLineBytes', 'a whole number of bytes, 4 or more (a UTF-8 character is up to 4)', isMaxLineBytes);
+  checkOption(
+    subject,
+    o,
+    'maxLineBytes',
+    'a whole number of bytes, 4 or more (a UTF-8 character is up to 4)',
+    isMaxLineBytes,
+  );
   checkOption(subject, o, 'flow', 'a Flow (new Flow())', (v) => v instanceof Flow);
 }
 
