@@ -14,7 +14,7 @@
 import { SshError } from './errors/ssh-error.js';
 import { shellQuote } from './shell-quote.js';
 import type { StdinStream, StdinTarget } from './stdin-feed.js';
-import { feedStdin } from './stdin-feed.js';
+import { dropStdin, feedStdin } from './stdin-feed.js';
 
 /** The wrapped command, and what to write on its stdin before the command's own. @internal */
 export interface WrappedCommand {
@@ -99,13 +99,16 @@ export function startStdin(
   who: { readonly host: string; readonly command: string },
 ): { readonly stop: () => void; readonly onHead: ((marked: boolean) => void) | undefined } {
   let stopped = false;
-  let stopFeed = (): void => undefined;
+  let stopFeed: (() => void) | undefined;
   const feed = (): void => {
     stopFeed = feedStdin(channel, wrapped.header, stdin, fail);
   };
   const stop = (): void => {
+    if (stopped) return;
     stopped = true;
-    stopFeed();
+    // the feed never started (the pid line never came): the stream is ended all the same, as promised
+    if (stopFeed === undefined) dropStdin(stdin);
+    else stopFeed();
   };
   if (!wrapped.headerAfterPid) {
     feed();

@@ -67,6 +67,20 @@ export function feedStdin(
   return isObservable(stdin) ? subscribeInto(target, stdin, onError) : pullInto(target, stdin, onError);
 }
 
+/**
+ * Ends a stdin stream that will not be read (its command ended before its feed started): destroys a
+ * `Readable`, returns an iterable that is its own iterator (an async generator); an Observable was never
+ * subscribed. @internal
+ */
+export function dropStdin(stdin: string | Buffer | StdinStream | undefined): void {
+  if (stdin === undefined || typeof stdin === 'string' || Buffer.isBuffer(stdin) || isObservable(stdin))
+    return;
+  const { destroy, return: end } = stdin as { destroy?: unknown; return?: unknown };
+  if (typeof destroy === 'function') (destroy as () => void).call(stdin);
+  else if (typeof end === 'function')
+    void Promise.resolve((end as () => unknown).call(stdin)).catch(() => undefined);
+}
+
 function subscribeInto(
   target: StdinTarget,
   source: Observable<StdinChunk>,

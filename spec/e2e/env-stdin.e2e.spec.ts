@@ -319,5 +319,35 @@ describe('env and stdin of commands', function () {
       }
       await until(async () => (await remoteProcesses(tag)).length === 0, 'the shell is gone');
     });
+
+    it('ends a stdin stream all the same, although its feed never started', async function () {
+      const node = fleetNode(noisy, 0);
+      try {
+        if (
+          !stdoutOf(await run(node.exec('true')))
+            .toString()
+            .includes('noise')
+        )
+          this.skip();
+        const readable = new PassThrough();
+        readable.write('never sent\n');
+        async function* generator(): AsyncGenerator<string> {
+          yield 'never sent\n';
+          await sleep(60_000);
+        }
+        const iterator = generator();
+        for (const stdin of [readable, iterator]) {
+          const e = (await rejection(run(node.exec('cat', { env: { A: 'x' }, pty: true, stdin })))) as Error;
+          expect(e.message).to.match(/env not sent/);
+        }
+        expect(readable.destroyed, 'the Readable destroyed').to.equal(true);
+        expect(await iterator.next(), 'the generator returned').to.deep.equal({
+          done: true,
+          value: undefined,
+        });
+      } finally {
+        await node.close();
+      }
+    });
   });
 });
