@@ -48,9 +48,12 @@ describe('Pull from a hostile SFTP server', function () {
     localDir = path.join(tmp, 'local');
     await mkdir(localDir);
     modesDuringRead = [];
-    node = new SshNode({
+    node = nodeFor(server);
+  });
+  const nodeFor = (on: HostileServer): SshNode =>
+    new SshNode({
       hostname: '127.0.0.1',
-      port: server.port,
+      port: on.port,
       username: 'any',
       keys: [key],
       agent: false,
@@ -58,7 +61,6 @@ describe('Pull from a hostile SFTP server', function () {
       hostKeyPolicy: 'off',
       connectAttempts: 1,
     });
-  });
   afterEach(async () => {
     await node.close();
     await rm(tmp, { recursive: true, force: true });
@@ -129,6 +131,23 @@ describe('Pull from a hostile SFTP server', function () {
     expect(events.filter((e) => e.type === 'line').map((e) => e.node.hostname)).to.deep.equal(
       Array(3).fill('127.0.0.1'),
     );
+  });
+
+  it('pulls names that are not UTF-8 from a server that refuses FSTAT, never asking for the escaped names', async () => {
+    const refusing = await startHostileSftp(HOSTILE_TREE, { refuseFstat: true });
+    const other = nodeFor(refusing);
+    try {
+      await runOn(new Pull('rawsize', `${localDir}/`), other);
+    } finally {
+      await other.close();
+      await refusing.close();
+    }
+    expect(await wholeTree(localDir)).to.deep.equal(
+      ['rawsize', 'rawsize/caf%E9.txt', 'rawsize/vide%FF'].map((p) => p.replaceAll('/', path.sep)),
+    );
+    expect(await readFile(path.join(localDir, 'rawsize', 'caf%E9.txt'), 'utf8')).to.equal('latin1\n');
+    expect(await readFile(path.join(localDir, 'rawsize', 'vide%FF'), 'utf8')).to.equal('');
+    expect(refusing.requests.filter((r) => r.includes('%'))).to.deep.equal([]);
   });
 
   it('refuses a listing in which an escaped name is also the name of another entry', async () => {
