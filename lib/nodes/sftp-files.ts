@@ -235,8 +235,12 @@ export async function putData(
   temps.remote.delete(tmp);
 }
 
-/** Removes the local temporary files of an interrupted transfer. @internal */
+/**
+ * Removes the local temporary files of an interrupted transfer, quietly: a clean-up that failed (a name
+ * too long, a directory made read-only) must not keep the transfer's failure from being reported.
+ * @internal
+ */
 export const removeLocalTemps = async (temps: TempFiles): Promise<void> => {
-  await Promise.all([...temps.local].map((f) => rm(f, { force: true })));
+  await Promise.all([...temps.local].map((f) => rm(f, { force: true }).catch(() => undefined)));
   temps.local.clear();
 };

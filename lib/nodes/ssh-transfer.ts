@@ -112,7 +112,7 @@ function sftpTask(
       async (e: unknown) => {
         done = true;
         stopClosing();
-        await cleanup();
+        await cleanup().catch(() => undefined); // the error reported is the transfer's
         unhold();
         subscriber.error(stopped ?? e);
       },
