@@ -190,7 +190,7 @@ describe('Pull of awkward names (real sshd)', function () {
     expect(await wholeTree(local)).to.deep.equal(['long']); // the listing refused before any of it is copied
   });
 
-  it('pulls and pushes a name of 250 bytes: its temporary name is cut to fit', async () => {
+  it('pulls and pushes a name of 244 bytes: its temporary name is cut to fit', async () => {
     const name = `${'é'.repeat(120)}.txt`; // 244 bytes
     await writeFile(path.join(remote, name), 'long\n');
     const node = fleetNode(fleet);
