@@ -36,12 +36,15 @@ const sftpStat = (sftp: SFTPWrapper, p: string) =>
 export const tempName = (file: string, join: (a: string, b: string) => string): string => {
   const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) || '/' : '.';
   const whole = file.slice(file.lastIndexOf('/') + 1);
-  let base = '';
-  let bytes = 0;
-  for (const c of whole) {
-    bytes += Buffer.byteLength(c);
-    if (bytes > TEMP_BASE_MAX) break;
-    base += c;
+  let base = whole;
+  if (Buffer.byteLength(whole) > TEMP_BASE_MAX) {
+    base = '';
+    let bytes = 0;
+    for (const c of whole) {
+      bytes += Buffer.byteLength(c);
+      if (bytes > TEMP_BASE_MAX) break;
+      base += c;
+    }
   }
   return join(dir, `.${base}.rxjobs-${randomBytes(4).toString('hex')}`);
 };
