@@ -28,12 +28,28 @@ const sftpStat = (sftp: SFTPWrapper, p: string) =>
     sftp.stat(p, cb);
   });
 
-/** A temporary name beside `file`: `.name.rxjobs-XXXXXXXX`. @internal */
+/**
+ * A temporary name beside `file`: `.name.rxjobs-XXXXXXXX`, `name` cut short (at a character) where the whole
+ * would be longer than the 255 bytes of a file name, so that any name that fits has a temporary name.
+ * @internal
+ */
 export const tempName = (file: string, join: (a: string, b: string) => string): string => {
   const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) || '/' : '.';
-  const base = file.slice(file.lastIndexOf('/') + 1);
+  const whole = file.slice(file.lastIndexOf('/') + 1);
+  let base = whole;
+  if (Buffer.byteLength(whole) > TEMP_BASE_MAX) {
+    base = '';
+    let bytes = 0;
+    for (const c of whole) {
+      bytes += Buffer.byteLength(c);
+      if (bytes > TEMP_BASE_MAX) break;
+      base += c;
+    }
+  }
   return join(dir, `.${base}.rxjobs-${randomBytes(4).toString('hex')}`);
 };
+
+const TEMP_BASE_MAX = 255 - '..rxjobs-XXXXXXXX'.length;
 
 /** `a/b` for remote paths (`b` alone when `a` is empty or `.`). @internal */
 export const rjoin = (a: string, b: string): string =>
@@ -222,8 +238,12 @@ export async function putData(
   temps.remote.delete(tmp);
 }
 
-/** Removes the local temporary files of an interrupted transfer. @internal */
+/**
+ * Removes the local temporary files of an interrupted transfer, quietly: a clean-up that failed (a name
+ * too long, a directory made read-only) must not keep the transfer's failure from being reported.
+ * @internal
+ */
 export const removeLocalTemps = async (temps: TempFiles): Promise<void> => {
-  await Promise.all([...temps.local].map((f) => rm(f, { force: true })));
+  await Promise.all([...temps.local].map((f) => rm(f, { force: true }).catch(() => undefined)));
   temps.local.clear();
 };

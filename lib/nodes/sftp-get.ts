@@ -8,7 +8,7 @@ import { escapedName } from './remote-names.js';
 import type { TempFiles } from './sftp-files.js';
 import { XFER, call, rjoin, tempName } from './sftp-files.js';
 import type { RemotePath } from './sftp-raw.js';
-import { listOf, realpathOf, statOf, withRawOpen } from './sftp-raw.js';
+import { LOSSY_NAMES, exactNames, listOf, rawFastGet, realpathOf, statOf } from './sftp-raw.js';
 import type { SFTPWrapper } from './ssh2.js';
 
 // The remote side of a Pull: remote files and directories copied under LOCALDIR, every name of a listing
@@ -31,17 +31,13 @@ export async function getFile(
   temps.local.add(tmp);
   // created 0600 ('wx': never through a link), readable by others only once complete, at its final mode
   await (await open(tmp, 'wx', 0o600)).close();
-  const fastGet = (cb: (e: Error | undefined | null, value: undefined) => void): void => {
-    sftp.fastGet(shownPath(remote), tmp, XFER, (e) => {
-      cb(e, undefined);
-    });
-  };
   await call<undefined>((cb) => {
-    if (typeof remote === 'string') fastGet(cb);
-    else
-      withRawOpen(sftp, remote, () => {
-        fastGet(cb);
-      });
+    const done = (e: Error | undefined | null): void => {
+      cb(e, undefined);
+    };
+    if (typeof remote === 'string') sftp.fastGet(remote, tmp, XFER, done);
+    // the size known: ssh2 needs no FSTAT, nor the STAT it makes when FSTAT fails (of the escaped name)
+    else rawFastGet(sftp, remote, shownPath(remote), tmp, { ...XFER, fileSize: info.size }, done);
   });
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- read, not set: the race is with workers that set it
   await chmod(tmp, pulledMode(info.mode, preserve, process.umask()));
@@ -73,6 +69,9 @@ export interface GetOptions {
   readonly onRenamed?: OnRenamed | undefined;
 }
 
+/** The longest name of a local file, in bytes (Linux, macOS and BSD). */
+const NAME_MAX = 255;
+
 /** One entry of a listing: its bytes, its local name, and whether that name is escaped. */
 interface Entry {
   readonly bytes: Buffer;
@@ -82,8 +81,9 @@ interface Entry {
 
 /**
  * The entries of the remote directory `remote` (shown as `shown`), all checked before any is copied: a name
- * that cannot be a local name, or an escaped name that is also the name of another entry, refuses the
- * listing as a whole.
+ * that cannot be a local name (`..`, a `/`, longer than {@link NAME_MAX} bytes once escaped...), a name
+ * known only as ssh2 decodes it (see {@link exactNames}) that holds U+FFFD, or an escaped name that is also
+ * the name of another entry, refuses the listing as a whole.
  */
 async function entriesOf(sftp: SFTPWrapper, remote: RemotePath, host: string, shown: string) {
   const entries: Entry[] = (await listOf(sftp, remote)).map((bytes) => {
@@ -91,8 +91,25 @@ async function entriesOf(sftp: SFTPWrapper, remote: RemotePath, host: string, sh
     return { bytes, name: escaped ?? bytes.toString('utf8'), escaped: escaped !== undefined };
   });
   const names = new Set<string>();
-  for (const { name } of entries) {
+  const exact = exactNames(sftp);
+  for (const { name, escaped } of entries) {
     checkRemoteName(host, shown, name);
+    if (!exact && name.includes('\ufffd'))
+      throw new TransferError(
+        host,
+        shown,
+        `the server listed the entry ${JSON.stringify(name)}: ${LOSSY_NAMES}`,
+      );
+    const bytes = Buffer.byteLength(name);
+    if (bytes > NAME_MAX)
+      throw new TransferError(
+        host,
+        shown,
+        `the server listed the entry ${JSON.stringify(name)}, ` +
+          (escaped ? 'whose name is not UTF-8 and escaped is ' : 'whose name is ') +
+          `${String(bytes)} bytes long, more than the ${String(NAME_MAX)} of a local name: refused ` +
+          '(nothing of this directory is copied)',
+      );
     if (names.has(name))
       throw new TransferError(
         host,

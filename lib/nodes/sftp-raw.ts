@@ -8,10 +8,14 @@
  * - STAT, REALPATH, OPENDIR and OPEN of a path given as bytes: the request is built here and sent in the
  *   place of an ssh2 FSTAT request of the same length (so that ssh2's request ids, callbacks, flow control
  *   and order of requests all stay its own), whose bytes are replaced as they are sent.
- * It relies on internals of ssh2 1.x's SFTP class (`push`, `_writeReqid`, `_buffer`, `_protocol`,
- * `_pktLenBytes`); the Pull tests through OpenSSH and the hostile server exercise every path of it.
+ * It relies on internals of ssh2 1.x's SFTP class (sftp-raw-wire.ts), checked once per session: when they
+ * are not there, names come as ssh2 decodes them ({@link exactNames} says which), and Pull refuses a name
+ * that is not UTF-8 rather than copy it under a wrong name. The Pull tests through OpenSSH and the hostile
+ * server exercise every path of it.
  * @module
  */
+import type { Callback, RawState } from './sftp-raw-wire.js';
+import { rawStateOf, sendRaw } from './sftp-raw-wire.js';
 import type { SFTPWrapper } from './ssh2.js';
 
 /** What Pull reads of a remote file's attributes. @internal */
@@ -23,127 +27,44 @@ export interface RemoteStats {
   isDirectory(): boolean;
 }
 
-type Callback<T> = (e: Error | undefined | null, value?: T) => void;
-
-interface SftpInternals {
-  _writeReqid: number;
-  _buffer: Buffer[];
-  _pktLenBytes: number;
-  _protocol: { channelData: (this: unknown, id: number, data: Buffer) => unknown };
-  outgoing: { id: number };
-  push(data: Buffer | null): unknown;
-  fstat(handle: Buffer, cb: Callback<unknown>): void;
-}
-
 interface ReaddirFull {
   readdir(handle: Buffer, options: { full: boolean }, cb: Callback<unknown>): void;
 }
 
 const REQ = { open: 3, opendir: 11, stat: 17, realpath: 16 } as const;
-const NAME = 104;
-const MAX_PACKET = 256 * 1024; // ssh2 refuses longer packets (OpenSSH's limit)
 
-/** Per session: the NAME answers awaited as bytes (by request id), and those read already. */
-interface RawState {
-  readonly wanted: Set<number>;
-  readonly names: Map<number, Buffer[] | undefined>;
-}
-
-const states = new WeakMap<SFTPWrapper, RawState>();
-
-/** The filenames of a NAME packet (`body` from its type byte on); undefined when malformed. */
-function parseNames(body: Buffer): Buffer[] | undefined {
-  let p = 5;
-  const u32 = (): number | undefined => {
-    if (p + 4 > body.length) return undefined;
-    const v = body.readUInt32BE(p);
-    p += 4;
-    return v;
-  };
-  const str = (): Buffer | undefined => {
-    const n = u32();
-    if (n === undefined || p + n > body.length) return undefined;
-    p += n;
-    return body.subarray(p - n, p);
-  };
-  const count = u32() ?? 0;
-  const names: Buffer[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = str();
-    if (name === undefined || str() === undefined) return undefined; // filename, longname
-    const flags = u32();
-    if (flags === undefined) return undefined;
-    // size (8), uid+gid (8), permissions (4), atime+mtime (8), then extended pairs
-    p += (flags & 1 ? 8 : 0) + (flags & 2 ? 8 : 0) + (flags & 4 ? 4 : 0) + (flags & 8 ? 8 : 0);
-    if (flags & 0x80000000) {
-      const pairs = u32() ?? 0;
-      for (let k = 0; k < pairs; k++) if (str() === undefined || str() === undefined) return undefined;
-    }
-    if (p > body.length) return undefined;
-    names.push(Buffer.from(name));
-  }
-  return names;
-}
-
-/** Wraps the session's `push` (once), at a packet boundary: the NAME answers wanted are kept as bytes. */
-function rawState(sftp: SFTPWrapper): RawState {
-  const known = states.get(sftp);
-  if (known !== undefined) return known;
-  const s = sftp as unknown as SftpInternals;
-  if (s._pktLenBytes !== 0) throw new Error('SFTP raw names: the session is in the middle of a packet');
-  const state: RawState = { wanted: new Set(), names: new Map() };
-  const original = s.push.bind(s);
-  const head = Buffer.alloc(5); // type and request id
-  let lenBytes = 0;
-  let length = 0;
-  let pos = 0;
-  let kept: Buffer | undefined;
-  s.push = (data: Buffer | null): unknown => {
-    for (let p = 0; data !== null && p < data.length;) {
-      if (lenBytes < 4) {
-        length = length * 256 + (data[p++] ?? 0);
-        if (++lenBytes === 4) [pos, kept] = [0, undefined];
-        continue;
-      }
-      const n = Math.min(length - pos, data.length - p);
-      if (pos < 5) data.copy(head, pos, p, p + Math.min(n, 5 - pos));
-      if (pos < 5 && pos + n >= 5 && head[0] === NAME && length <= MAX_PACKET)
-        if (state.wanted.has(head.readUInt32BE(1))) {
-          kept = Buffer.alloc(length);
-          head.copy(kept, 0, 0, pos); // the bytes of the header that came in earlier chunks
-        }
-      if (kept !== undefined) data.copy(kept, pos, p, p + n);
-      [pos, p] = [pos + n, p + n];
-      if (pos >= length) {
-        if (kept !== undefined) {
-          const id = kept.readUInt32BE(1);
-          state.wanted.delete(id);
-          state.names.set(id, parseNames(kept));
-        }
-        [lenBytes, length, kept] = [0, 0, undefined];
-      }
-    }
-    return original(data);
-  };
-  states.set(sftp, state);
-  return state;
-}
+/** Why a name that is not UTF-8 cannot be copied when ssh2's internals are not those known here. @internal */
+export const LOSSY_NAMES =
+  'cannot copy a name that is not UTF-8 with this ssh2 version (its SFTP internals are not those of ssh2 1.17, ' +
+  'so the name is known only as ssh2 decodes it, U+FFFD for each invalid byte): refused (use ssh2 1.17)';
 
 /**
- * Starts reading the session's NAME answers as bytes (when asked for, see {@link listOf}): call it before any
- * request of the session is in flight, so that the packets are followed from one boundary on.
+ * Starts reading the session's NAME answers as bytes, when ssh2's internals allow it: call it before any
+ * request of the session is in flight, so that the packets are followed from one boundary on. Returns
+ * whether names are read as bytes ({@link exactNames}).
  * @internal
  */
-export const watchNames = (sftp: SFTPWrapper): void => {
-  rawState(sftp);
+export const watchNames = (sftp: SFTPWrapper): boolean => rawStateOf(sftp) !== undefined;
+
+/**
+ * Whether the names of the session's listings are their exact bytes; when not, they are as ssh2 decodes
+ * them, and one holding U+FFFD may be a name that is not UTF-8, known only by a lossy decoding.
+ * @internal
+ */
+export const exactNames = (sftp: SFTPWrapper): boolean => rawStateOf(sftp) !== undefined;
+
+/** The raw state of the session, or an error for a path given as bytes when there is none. */
+const rawOf = (sftp: SFTPWrapper): RawState => {
+  const state = rawStateOf(sftp);
+  if (state === undefined) throw new Error(LOSSY_NAMES);
+  return state;
 };
 
 /**
  * Makes the request `make` (an ssh2 method call that sends one request) with its NAME answer read as bytes:
  * the filenames it lists.
  */
-function namesOf(sftp: SFTPWrapper, make: (cb: Callback<unknown>) => void): Promise<Buffer[]> {
-  const state = rawState(sftp);
+function namesOf(state: RawState, make: (cb: Callback<unknown>) => void): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     let id = -1;
     make((e) => {
@@ -154,43 +75,9 @@ function namesOf(sftp: SFTPWrapper, make: (cb: Callback<unknown>) => void): Prom
       else if (names === undefined) reject(new Error('the server sent a malformed NAME answer'));
       else resolve(names);
     });
-    id = (sftp as unknown as SftpInternals)._writeReqid;
+    id = state.internals._writeReqid;
     state.wanted.add(id);
   });
-}
-
-/**
- * Sends the request `type` whose fields after the request id are `fields`, in the place of an FSTAT request
- * of the same length that ssh2 makes (its id, callback and place in the flow are kept): its bytes are
- * replaced whether ssh2 sends it at once (in one piece or more) or queues it until the window opens.
- */
-function sendRaw(sftp: SFTPWrapper, type: number, fields: Buffer, cb: Callback<unknown>): void {
-  const s = sftp as unknown as SftpInternals;
-  const total = 9 + fields.length;
-  const replace = (view: Buffer): void => {
-    const whole = Buffer.from(view.buffer, view.byteOffset, total);
-    whole[4] = type;
-    fields.copy(whole, 9);
-  };
-  const sent = { replaced: false };
-  const protocol = s._protocol;
-  const own = Object.hasOwn(protocol, 'channelData');
-  const channelData = protocol.channelData;
-  protocol.channelData = function (this: unknown, id: number, data: Buffer): unknown {
-    if (!sent.replaced && id === s.outgoing.id) {
-      replace(data);
-      sent.replaced = true;
-    }
-    return channelData.call(this, id, data);
-  };
-  try {
-    s.fstat(Buffer.alloc(fields.length - 4), cb);
-  } finally {
-    if (own) protocol.channelData = channelData;
-    else delete (protocol as Partial<SftpInternals['_protocol']>).channelData;
-  }
-  const queued = s._buffer.at(-1);
-  if (!sent.replaced && queued?.length === total && queued.readUInt32BE(5) === s._writeReqid) replace(queued);
 }
 
 /** `[uint32 length][path]`, then `extra`. */
@@ -215,35 +102,51 @@ export type RemotePath = string | Buffer;
 
 /** STAT of `path`. @internal */
 export const statOf = (sftp: SFTPWrapper, path: RemotePath): Promise<RemoteStats> =>
-  typeof path === 'string'
-    ? asPromise<RemoteStats>((cb) => {
-        sftp.stat(path, cb);
-      })
-    : asPromise<RemoteStats>((cb) => {
-        sendRaw(sftp, REQ.stat, pathField(path), cb as Callback<unknown>);
-      });
+  asPromise<RemoteStats>((cb) => {
+    if (typeof path === 'string') sftp.stat(path, cb);
+    else sendRaw(rawOf(sftp), REQ.stat, pathField(path), cb as Callback<unknown>);
+  });
 
 /** The server's REALPATH of `path`, as bytes (for comparisons only). @internal */
 export async function realpathOf(sftp: SFTPWrapper, path: RemotePath): Promise<Buffer> {
-  const names = await namesOf(sftp, (cb) => {
+  const state = rawStateOf(sftp);
+  if (state === undefined && typeof path === 'string')
+    return Buffer.from(
+      await asPromise<string>((cb) => {
+        sftp.realpath(path, cb);
+      }),
+    );
+  const raw = rawOf(sftp);
+  const names = await namesOf(raw, (cb) => {
     if (typeof path === 'string') sftp.realpath(path, cb);
-    else sendRaw(sftp, REQ.realpath, pathField(path), cb);
+    else sendRaw(raw, REQ.realpath, pathField(path), cb);
   });
   const [real] = names;
   if (real === undefined) throw new Error('the server answered REALPATH with no name');
   return real;
 }
 
-/** The names of the directory `dir` as bytes, without `.` and `..`. @internal */
+/**
+ * The names of the directory `dir` as bytes, without `.` and `..` (as ssh2 decodes them when its internals
+ * are not those known here: see {@link exactNames}). @internal
+ */
 export async function listOf(sftp: SFTPWrapper, dir: RemotePath): Promise<Buffer[]> {
+  const state = rawStateOf(sftp);
+  if (state === undefined && typeof dir === 'string') {
+    const entries = await asPromise<{ filename: string }[]>((cb) => {
+      sftp.readdir(dir, cb);
+    });
+    return entries.map((e) => Buffer.from(e.filename)); // '.' and '..' left out by ssh2
+  }
+  const raw = rawOf(sftp);
   const handle = await asPromise<Buffer>((cb) => {
     if (typeof dir === 'string') sftp.opendir(dir, cb);
-    else sendRaw(sftp, REQ.opendir, pathField(dir), cb as Callback<unknown>);
+    else sendRaw(raw, REQ.opendir, pathField(dir), cb as Callback<unknown>);
   });
   const all: Buffer[] = [];
   try {
     for (;;) {
-      const names = await namesOf(sftp, (cb) => {
+      const names = await namesOf(raw, (cb) => {
         // full: '.' and '..' compared as bytes below (ssh2 would compare its lossy decoding)
         (sftp as unknown as ReaddirFull).readdir(handle, { full: true }, cb);
       }).catch((e: unknown) => {
@@ -262,19 +165,64 @@ export async function listOf(sftp: SFTPWrapper, dir: RemotePath): Promise<Buffer
 const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
 
+/** The methods of the session that {@link rawFastGet} stands in for, on the instance. */
+interface OpenStat {
+  open(path: string, flags: string, cb: Callback<unknown>): void;
+  stat(path: string, cb: Callback<unknown>): void;
+}
+
 /**
- * Runs `f` (which calls ssh2's `fastGet` on the session) with the session's OPEN of the remote file made
- * for the bytes `path`: ssh2's transfer, its pipelining and flow control kept for a name it cannot send.
+ * ssh2's `fastGet` of the remote file whose path is the bytes `path` (`shown` is its escaped form) to the
+ * local file `local`: ssh2's transfer, its pipelining and flow control kept for a name it cannot send. Its
+ * OPEN (and the STAT that ssh2 makes when the server's FSTAT fails) are made for the bytes: the session's
+ * `open` and `stat` stand in for ssh2's for `shown` alone, until the transfer ends. `size` (from the STAT
+ * made before) spares ssh2 its FSTAT.
  * @internal
  */
-export function withRawOpen<T>(sftp: SFTPWrapper, path: Buffer, f: () => T): T {
-  const s = sftp as unknown as { open: unknown };
-  s.open = (_path: string, _flags: string, cb: Callback<unknown>): void => {
-    sendRaw(sftp, REQ.open, pathField(path, [1, 0]), cb); // pflags READ, no attributes
+export function rawFastGet(
+  sftp: SFTPWrapper,
+  path: Buffer,
+  shown: string,
+  local: string,
+  options: { readonly chunkSize: number; readonly concurrency: number; readonly fileSize: number },
+  cb: (e: Error | undefined | null) => void,
+): void {
+  const raw = rawOf(sftp);
+  const s = sftp as unknown as OpenStat;
+  const own = {
+    open: Object.getOwnPropertyDescriptor(s, 'open'),
+    stat: Object.getOwnPropertyDescriptor(s, 'stat'),
+  };
+  const [open, stat] = [s.open.bind(s), s.stat.bind(s)];
+  let opened = false;
+  s.open = (p, flags, done) => {
+    if (p !== shown) {
+      open(p, flags, done);
+      return;
+    }
+    opened = true;
+    sendRaw(raw, REQ.open, pathField(path, [1, 0]), done); // pflags READ, no attributes
+  };
+  s.stat = (p, done) => {
+    if (p === shown) sendRaw(raw, REQ.stat, pathField(path), done);
+    else stat(p, done);
+  };
+  const restore = (): void => {
+    for (const key of ['open', 'stat'] as const) {
+      const before = own[key];
+      if (before === undefined) Reflect.deleteProperty(s, key);
+      else Object.defineProperty(s, key, before);
+    }
   };
   try {
-    return f();
-  } finally {
-    delete s.open;
+    sftp.fastGet(shown, local, options, (e) => {
+      restore();
+      if (!opened && !e)
+        cb(new Error(LOSSY_NAMES)); // ssh2 did not open it through the session's open
+      else cb(e);
+    });
+  } catch (e: unknown) {
+    restore();
+    throw e;
   }
 }

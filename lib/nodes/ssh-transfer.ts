@@ -55,16 +55,19 @@ function sftpTask(
     let stopped: Error | undefined; // set by close()
     const cleanup = async (): Promise<void> => {
       sftp?.end();
-      // the old channel closed first, so that none of its requests (an open) lands after the unlinks
-      await Promise.all([removeLocalTemps(temps), bounded(sftpClosed, CLOSE_WAIT_MS)]);
-      if (temps.remote.size > 0 && connection !== undefined && !connection.closed) {
-        const fresh = await connection.sftp().catch(() => undefined);
-        if (fresh !== undefined) {
-          await Promise.all([...temps.remote].map((f) => remoteUnlink(fresh, f)));
-          fresh.end();
+      try {
+        // the old channel closed first, so that none of its requests (an open) lands after the unlinks
+        await Promise.all([removeLocalTemps(temps), bounded(sftpClosed, CLOSE_WAIT_MS)]);
+        if (temps.remote.size > 0 && connection !== undefined && !connection.closed) {
+          const fresh = await connection.sftp().catch(() => undefined);
+          if (fresh !== undefined) {
+            await Promise.all([...temps.remote].map((f) => remoteUnlink(fresh, f)));
+            fresh.end();
+          }
         }
+      } finally {
+        release?.();
       }
-      release?.();
     };
     const run = async (): Promise<void> => {
       for (const local of localChecks) {
@@ -112,7 +115,7 @@ function sftpTask(
       async (e: unknown) => {
         done = true;
         stopClosing();
-        await cleanup();
+        await cleanup().catch(() => undefined); // the error reported is the transfer's
         unhold();
         subscriber.error(stopped ?? e);
       },

@@ -105,12 +105,13 @@ function sendRawNames(sftp: SFTPWrapper, reqId: number, names: readonly (string 
 
 /**
  * Starts the hostile server on 127.0.0.1 (any port): any public key logs in; `tree` answers every SFTP
- * request; `onRead` is called before each READ is answered (to look at the client's side mid-transfer).
+ * request; `onRead` is called before each READ is answered (to look at the client's side mid-transfer);
+ * `refuseFstat` fails every FSTAT, as some servers do.
  * Close it in `after()`.
  */
 export async function startHostileSftp(
   tree: HostileTree,
-  options: { readonly onRead?: (path: string) => void } = {},
+  options: { readonly onRead?: (path: string) => void; readonly refuseFstat?: boolean } = {},
 ): Promise<HostileServer> {
   const requests: string[] = [];
   const server = new Server({ hostKeys: [utils.generateKeyPairSync('ed25519').private] }, (client) => {
@@ -163,7 +164,7 @@ export async function startHostileSftp(
           });
           sftp.on('FSTAT', (reqId, handle) => {
             const h = handleOf(handle);
-            if (h === undefined) sftp.status(reqId, FAILURE);
+            if (h === undefined || options.refuseFstat === true) sftp.status(reqId, FAILURE);
             else sftp.attrs(reqId, attrsOf(h.entry));
           });
           sftp.on('READ', (reqId, handle, offset, len) => {
@@ -277,6 +278,10 @@ export const HOSTILE_TREE: HostileTree = {
   clash: { names: [Buffer.from('a\xff', 'latin1'), 'a%FF'] },
   'clash/a\ufffd': { data: 'raw\n' },
   'clash/a%FF': { data: 'plain\n' },
+  // the same names, one of them empty, for a server that refuses FSTAT
+  rawsize: { names: [Buffer.from('caf\xe9.txt', 'latin1'), Buffer.from('vide\xff', 'latin1')] },
+  'rawsize/caf\ufffd.txt': { data: 'latin1\n' },
+  'rawsize/vide\ufffd': { data: '' },
   // \xff/.. escaped is still a name with '/'
   rawup: { names: [Buffer.from('\xff/..', 'latin1')] },
   'rawup/\ufffd/..': { names: ['evil.txt'] },

@@ -1,11 +1,12 @@
 // lib/nodes/sftp-raw.ts against ssh2's own SFTP class on a fake channel: the exact bytes sent for a path
 // that is not UTF-8 whether ssh2 sends the request at once, in two pieces (a window smaller than the
 // request) or only once the window opens; names of a NAME answer read as bytes however the answer is cut.
+// With ssh2 internals that are not those it knows: ssh2's public API, and no path sent as bytes.
 import { createRequire } from 'node:module';
 
 import { expect } from 'chai';
 
-import { listOf, realpathOf, statOf } from '../../lib/nodes/sftp-raw.js';
+import { LOSSY_NAMES, exactNames, listOf, realpathOf, statOf, watchNames } from '../../lib/nodes/sftp-raw.js';
 import type { SFTPWrapper } from '../../lib/nodes/ssh2.js';
 
 const require = createRequire(import.meta.url);
@@ -133,6 +134,44 @@ describe('sftp-raw (ssh2 SFTP on a fake channel)', () => {
     expect(close.type).to.equal(4);
     f.feed(packet(101, u32(close.id), u32(0), str(''), str('')));
     expect(await listing).to.deep.equal([NAME, Buffer.from('été'), Buffer.from([0xc3, 0x28])]);
+  });
+
+  it('with an internal of ssh2 not what it knows (_pktLenBytes renamed): public API, names as ssh2 decodes them', async () => {
+    const f = fake(1 << 20);
+    const s = f.sftp as unknown as { _pktLenBytes?: number };
+    delete s._pktLenBytes; // as a later ssh2 that renamed it
+    expect(watchNames(f.sftp)).to.equal(false);
+    s._pktLenBytes = 0; // ssh2 itself needs it, under whatever name it has
+    expect(exactNames(f.sftp)).to.equal(false);
+    let error: unknown;
+    await statOf(f.sftp, NAME).catch((e: unknown) => (error = e));
+    expect((error as Error).message).to.equal(LOSSY_NAMES);
+    expect(f.sent().length).to.equal(0); // nothing sent for it
+    const listing = listOf(f.sftp, 'dir');
+    const opendir = request(f.sent());
+    expect([opendir.type, opendir.rest]).to.deep.equal([11, str('dir')]);
+    f.feed(packet(102, u32(opendir.id), str('H')));
+    const readdir = request(f.sent().subarray(opendir.length + 4));
+    const names = [Buffer.from('.'), Buffer.from('..'), NAME, Buffer.from('été')];
+    const entries = names.map((n) => Buffer.concat([str(n), str(n), u32(0)]));
+    f.feed(packet(104, u32(readdir.id), u32(names.length), ...entries));
+    const again = request(f.sent().subarray(opendir.length + readdir.length + 8));
+    f.feed(packet(101, u32(again.id), u32(1), str('EOF'), str('')));
+    const close = request(f.sent().subarray(opendir.length + readdir.length + again.length + 12));
+    f.feed(packet(101, u32(close.id), u32(0), str(''), str('')));
+    expect(await listing).to.deep.equal([Buffer.from('a\ufffd%'), Buffer.from('été')]);
+  });
+
+  it('never takes the answer to a request it could not replace for the answer to its own', async () => {
+    const f = fake(1 << 20);
+    // as an ssh2 that sends its FSTAT some other way: the server's answer (an error, or attributes of a
+    // handle of zeros) is not that of the STAT meant
+    (f.sftp as unknown as { fstat(h: Buffer, cb: (e: null, a: object) => void): void }).fstat = (_, cb) => {
+      cb(null, { mode: 0o100644 });
+    };
+    let error: unknown;
+    await statOf(f.sftp, NAME).catch((e: unknown) => (error = e));
+    expect((error as Error).message).to.match(/^cannot send a name that is not UTF-8 with this ssh2 version/);
   });
 
   it('reads the REALPATH answer as bytes', async () => {

@@ -1,7 +1,7 @@
 // Pull from a hostile server (spec/helpers/hostile-sftp.ts): whatever names its listings answer, nothing is
 // written outside LOCALDIR, and the error names the host and the entry. LOCALDIR is a subdirectory of a temp
 // dir whose whole tree is checked afterwards.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,10 +26,15 @@ describe('Pull from a hostile SFTP server', function () {
   let localDir: string;
   let node: SshNode;
   let modesDuringRead: number[];
+  let duringRead: (() => void) | undefined;
 
   before(async () => {
     server = await startHostileSftp(HOSTILE_TREE, {
       onRead: () => {
+        if (duringRead !== undefined) {
+          duringRead();
+          return;
+        }
         // the temporary files of the Pull, as another local user would see them mid-transfer
         for (const name of readdirSync(localDir).filter((n) => n.includes('.rxjobs-')))
           modesDuringRead.push(statSync(path.join(localDir, name)).mode & 0o7777);
@@ -48,9 +53,13 @@ describe('Pull from a hostile SFTP server', function () {
     localDir = path.join(tmp, 'local');
     await mkdir(localDir);
     modesDuringRead = [];
-    node = new SshNode({
+    duringRead = undefined;
+    node = nodeFor(server);
+  });
+  const nodeFor = (on: HostileServer): SshNode =>
+    new SshNode({
       hostname: '127.0.0.1',
-      port: server.port,
+      port: on.port,
       username: 'any',
       keys: [key],
       agent: false,
@@ -58,7 +67,6 @@ describe('Pull from a hostile SFTP server', function () {
       hostKeyPolicy: 'off',
       connectAttempts: 1,
     });
-  });
   afterEach(async () => {
     await node.close();
     await rm(tmp, { recursive: true, force: true });
@@ -129,6 +137,34 @@ describe('Pull from a hostile SFTP server', function () {
     expect(events.filter((e) => e.type === 'line').map((e) => e.node.hostname)).to.deep.equal(
       Array(3).fill('127.0.0.1'),
     );
+  });
+
+  it('pulls names that are not UTF-8 from a server that refuses FSTAT, never asking for the escaped names', async () => {
+    const refusing = await startHostileSftp(HOSTILE_TREE, { refuseFstat: true });
+    const other = nodeFor(refusing);
+    try {
+      await runOn(new Pull('rawsize', `${localDir}/`), other);
+    } finally {
+      await other.close();
+      await refusing.close();
+    }
+    expect(await wholeTree(localDir)).to.deep.equal(
+      ['rawsize', 'rawsize/caf%E9.txt', 'rawsize/vide%FF'].map((p) => p.replaceAll('/', path.sep)),
+    );
+    expect(await readFile(path.join(localDir, 'rawsize', 'caf%E9.txt'), 'utf8')).to.equal('latin1\n');
+    expect(await readFile(path.join(localDir, 'rawsize', 'vide%FF'), 'utf8')).to.equal('');
+    expect(refusing.requests.filter((r) => r.includes('%'))).to.deep.equal([]);
+  });
+
+  it('reports a failure whose clean-up fails too (LOCALDIR made a file mid-transfer), never hangs', async () => {
+    duringRead = () => {
+      duringRead = undefined;
+      renameSync(localDir, path.join(tmp, 'moved'));
+      writeFileSync(localDir, 'a file now\n'); // the temporary file cannot be removed: ENOTDIR
+    };
+    const error = await pull('private.txt');
+    expect(error).to.include({ name: 'TransferError', code: 'transfer' });
+    expect(error?.message).to.match(/^any@127\.0\.0\.1:\d+: private\.txt: ENOTDIR/);
   });
 
   it('refuses a listing in which an escaped name is also the name of another entry', async () => {
