@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import {
   MB,
   ROOT,
+  fleetClient,
   fmt,
   loadAverage,
   loadAverageLine,
@@ -185,22 +186,7 @@ const rxsshBase = [
   'StrictHostKeyChecking=yes',
   '-q',
 ];
-const sshArgs = [
-  '-F',
-  '/dev/null',
-  '-i',
-  fleet.clientKey,
-  '-o',
-  'IdentitiesOnly=yes',
-  '-o',
-  `UserKnownHostsFile=${fleet.knownHosts}`,
-  '-o',
-  'StrictHostKeyChecking=yes',
-  '-o',
-  'BatchMode=yes',
-  '-p',
-  String(fleet.port),
-];
+const { sshArgs } = fleetClient({ fleet, work: os.tmpdir(), env: process.env });
 
 const log = [];
 try {

@@ -97,10 +97,11 @@ export interface JsonSummaryRecord {
 export type CliJsonRecord =
   JsonRunRecord | JsonStartedRecord | JsonOutputRecord | JsonResultRecord | JsonSummaryRecord;
 
-/** How a target ended, as run-output reports it. */
-interface Result {
+/** How a target (a host of rxssh, a job of rxjobs) ended: what `result` records and the summary say. */
+export interface UnitResult {
   readonly label: string;
   readonly ok: boolean;
+  /** `exit 0`, `exit 3`, `killed by SIGTERM`, `refused`, `timeout after 5 s`, `interrupted`, ... */
   readonly status: string;
   readonly detail?: string | undefined;
   readonly code?: number | null | undefined;
@@ -173,7 +174,7 @@ export class JsonStream {
   }
 
   /** A target's `result` record (once per target: a second one is ignored). */
-  result(r: Result): void {
+  result(r: UnitResult): void {
     if (this.#written.has(r.label)) return;
     this.#written.add(r.label);
     const ts = new Date().toISOString();
@@ -181,7 +182,7 @@ export class JsonStream {
   }
 
   /** The `result` records not written yet (targets that never ended), then the `summary` record, last. */
-  summary(results: readonly Result[], exitStatus: number, interrupted: boolean): void {
+  summary(results: readonly UnitResult[], exitStatus: number, interrupted: boolean): void {
     for (const r of results) this.result(r);
     const succeeded = results.filter((r) => r.ok).length;
     this.#write({

@@ -23,7 +23,7 @@ import { labelWidth, writeLines } from '../render/host-lines.js';
 import { ProgressLine } from '../render/progress.js';
 import { UsageError } from './argv.js';
 import { JsonStream } from './json-stream.js';
-import type { JsonRunInfo } from './json-stream.js';
+import type { JsonRunInfo, UnitResult } from './json-stream.js';
 import { failureSummary, summaryColumns } from './summary.js';
 import { terminalStyle } from './terminal-style.js';
 
@@ -45,17 +45,6 @@ export interface OutputArgs {
 export interface Unit {
   readonly job: Job;
   readonly label: string;
-}
-
-/** How a unit ended. */
-export interface UnitResult {
-  readonly label: string;
-  readonly ok: boolean;
-  /** `exit 0`, `exit 3`, `killed by SIGTERM`, `refused`, `timeout after 5 s`, `interrupted`, ... */
-  readonly status: string;
-  readonly detail?: string | undefined;
-  readonly code?: number | null | undefined;
-  readonly signal?: string | null | undefined;
 }
 
 /** The end of a CLI run. */
