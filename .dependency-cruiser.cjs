@@ -7,6 +7,7 @@
 const LAYERS = [
   ['errors', '^lib/core/errors/'],
   ['internal', '^lib/internal/'],
+  ['hosts', '^lib/hosts/'],
   ['core', '^lib/core/'],
   ['nodes', '^lib/nodes/'],
   ['commands', '^lib/commands/'],

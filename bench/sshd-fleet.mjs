@@ -1,8 +1,9 @@
 // Private OpenSSH servers on loopback for the benchmarks, in plain Node (no build, no tsx): the minimum of
-// spec/helpers/sshd.ts (facts in SSHD-NOTES). A fleet is N "hosts" 127.0.0.2, 127.0.0.3, ... on one free port,
-// one `sshd -D` per block of 16 addresses (OpenSSH's MAX_LISTEN_SOCKS), keys, configs, logs and the sessions'
-// empty HOME in a temp dir. `stop()` kills the listeners and everything below them (connections, commands)
-// and removes the dir; a fleet not stopped is killed when the process exits. Linux only (reads /proc).
+// spec/helpers/sshd.ts, whose notes on OpenSSH apply here too. A fleet is N "hosts" 127.0.0.2, 127.0.0.3, ...
+// on one free port, one `sshd -D` per block of 16 addresses (OpenSSH's MAX_LISTEN_SOCKS), keys, configs, logs
+// and the sessions' empty HOME in a temp dir. `stop()` kills the listeners and everything below them
+// (connections, commands) and removes the dir; a fleet not stopped is killed when the process exits. Linux
+// only (reads /proc).
 import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';

@@ -143,7 +143,7 @@ export { ProgressLine } from './render/progress.js';
 export type { ProgressCounts, ProgressLineOptions } from './render/progress.js';
 export { formatGathered, gatherOutputs, OutputCollector } from './render/gather.js';
 export type { CollectedOutput, GatheredBlock, GatheredFormatOptions, HostOutput } from './render/gather.js';
-export { expandHostRanges, foldHosts } from './cli/host-ranges.js';
+export { expandHostRanges, foldHosts } from './hosts/host-ranges.js';
 export { TargetError } from './cli/target-error.js';
 export type { TargetErrorDetails } from './cli/target-error.js';
 // Scenario files (YAML): from 'rxjobs/scenario', so that this entry point does not load a YAML parser and io-ts.

@@ -1,5 +1,5 @@
 // The summary of failures that the CLIs print on stderr at the end of a run.
-import { foldHosts } from './host-ranges.js';
+import { foldHosts } from '../hosts/host-ranges.js';
 
 /** What the summary needs of a result. */
 interface Failed {

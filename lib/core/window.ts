@@ -1,5 +1,4 @@
-import { Observable } from 'rxjs';
-import type { OperatorFunction, Subscriber, Unsubscribable } from 'rxjs';
+import type { Subscriber, Unsubscribable } from 'rxjs';
 
 /** A running task, as the window sees it: a Subscription-like handle. @internal */
 export interface WindowTask extends Unsubscribable {
@@ -34,8 +33,7 @@ export interface WindowOwner<R> {
  *
  * The window is the owner its tasks are given. It completes its subscriber once `end()` has been called
  * and every task has ended; `unsubscribe()` unsubscribes every running task and drops the queue. Used
- * directly by the scheduler's run (no source Observable, no array per batch), and through
- * {@link jobsWindow} as an operator.
+ * directly by the scheduler's run (no source Observable, no array per batch).
  * @internal
  */
 export class TaskWindow<T, R> implements WindowOwner<R> {
@@ -130,60 +128,4 @@ export class TaskWindow<T, R> implements WindowOwner<R> {
   #maybeComplete(): void {
     if (this.#ended && this.#active === 0 && this.#head === this.#queue.length) this.#subscriber.complete();
   }
-}
-
-/**
- * {@link TaskWindow} as an operator: the source emits batches of items.
- * @internal
- */
-export function jobsWindow<T, R>(
-  limit: number,
-  start: (item: T, owner: WindowOwner<R>) => WindowTask,
-): OperatorFunction<readonly T[], R> {
-  return (source) =>
-    new Observable<R>((subscriber) => {
-      const window = new TaskWindow(limit, start, subscriber);
-      const sourceSubscription = source.subscribe({
-        next: (batch) => {
-          for (const item of batch) window.push(item);
-          window.drain();
-        },
-        error: (err: unknown) => {
-          subscriber.error(err);
-        },
-        complete: () => {
-          window.end();
-        },
-      });
-      return () => {
-        sourceSubscription.unsubscribe();
-        window.unsubscribe();
-      };
-    });
-}
-
-/**
- * {@link jobsWindow} for Observables: each item's Observable is a task, whose slot is given back after its
- * teardown. For tests and for callers that have Observables rather than tasks.
- * @internal
- */
-export function mergeWindow<T, R>(
-  limit: number,
-  project: (item: T) => Observable<R>,
-): OperatorFunction<readonly T[], R> {
-  return jobsWindow<T, R>(limit, (item, owner) => {
-    const subscription = project(item).subscribe({
-      next: (value) => {
-        owner.next(value);
-      },
-      error: (err: unknown) => {
-        owner.error(err);
-      },
-    });
-    // after the teardown; at once if the Observable has already ended (the window then sees it closed)
-    subscription.add(() => {
-      if (!owner.closed) owner.release(subscription);
-    });
-    return subscription;
-  });
 }

@@ -3,7 +3,7 @@
  * same way, under one header with their node set.
  * @module
  */
-import { compareHostsNaturally, foldHosts } from '../cli/host-ranges.js';
+import { compareHostsNaturally, foldHosts } from '../hosts/host-ranges.js';
 import type { OutputStream } from '../nodes/command-event.js';
 
 /**

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { lastValueFrom, Observable, of, Subject, toArray } from 'rxjs';
 
-import { mergeWindow } from '../../lib/core/window.js';
+import { mergeWindow } from '../helpers/window.js';
 import { createTestScheduler } from '../helpers/marbles.js';
 
 describe('jobsWindow (through mergeWindow)', () => {

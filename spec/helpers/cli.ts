@@ -1,5 +1,6 @@
 /**
- * Running the built CLIs (`dist/cli/<bin>.js`) as child processes, for the end-to-end tests (STYLE §5, tier 4).
+ * Running the built CLIs (`dist/cli/<bin>.js`) as child processes, for the end-to-end tests: the programs as
+ * users run them.
  *
  * `ensureBuilt()` rebuilds `dist/` once per mocha run when a `lib/**\/*.ts` file is newer than the built CLI;
  * `runCli()` spawns `node dist/cli/<bin>.js` in an environment that knows nothing of the user's ~/.ssh (HOME

@@ -1,5 +1,5 @@
 /**
- * A hostile SSH server for the transfer tests (STYLE §5, tier 3): ssh2's own `Server` on loopback, with an
+ * A hostile SSH server for the transfer tests: ssh2's own `Server` on loopback, with an
  * SFTP subsystem that answers OPEN/READ/FSTAT/CLOSE/STAT/LSTAT/OPENDIR/READDIR/REALPATH from an in-memory
  * tree whose listings may hold names that no real file system has (`x/..`, `../../x`, `/abs`, `a/b`, NUL)
  * and directories that contain themselves. OpenSSH never sends such answers; a compromised host can.

@@ -1,5 +1,6 @@
 /**
- * Private OpenSSH servers on loopback for the end-to-end tests (STYLE §5, tier 4; facts in SSHD-NOTES).
+ * Private OpenSSH servers on loopback for the end-to-end tests: their own config, keys and ports in a temp
+ * dir; never the system's sshd, never ~/.ssh.
  *
  * A fleet is N "hosts" 127.0.0.2, 127.0.0.3, ... sharing one free port, served by one `sshd -D` per block of
  * 16 addresses (OpenSSH's MAX_LISTEN_SOCKS), with keys, config, logs and the sessions' HOME in a temp dir.

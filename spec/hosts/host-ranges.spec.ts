@@ -7,7 +7,7 @@ import {
   foldHosts,
   maxHostRangeExpansion,
   splitTopLevel,
-} from '../../lib/cli/host-ranges.js';
+} from '../../lib/hosts/host-ranges.js';
 import { TargetError } from '../../lib/cli/target-error.js';
 import { isJobsError } from '../../lib/core/errors/jobs-error.js';
 import { thrown } from '../helpers/errors.js';
