@@ -5,7 +5,7 @@
 
 /** Layers, bottom first. */
 const LAYERS = [
-  ['errors', '^lib/core/errors/'],
+  ['errors', '^lib/errors/'],
   ['internal', '^lib/internal/'],
   ['core', '^lib/core/'],
   ['nodes', '^lib/nodes/'],
