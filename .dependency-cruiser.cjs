@@ -5,7 +5,7 @@
 
 /** Layers, bottom first. */
 const LAYERS = [
-  ['errors', '^lib/core/errors/'],
+  ['errors', '^lib/errors/'],
   ['internal', '^lib/internal/'],
   ['hosts', '^lib/hosts/'],
   ['core', '^lib/core/'],

@@ -36,17 +36,17 @@ export type {
   SchedulerEvent,
   StopReason,
 } from './core/events.js';
-export { isJobsError, JobsError } from './core/errors/jobs-error.js';
-export type { JobsErrorByCode, JobsErrorCode } from './core/errors/jobs-error.js';
-export { ConfigError } from './core/errors/config-error.js';
+export { isJobsError, JobsError } from './errors/jobs-error.js';
+export type { JobsErrorByCode, JobsErrorCode } from './errors/jobs-error.js';
+export { ConfigError } from './errors/config-error.js';
 export { CycleError } from './core/errors/cycle-error.js';
 export { ForeignRequirementError } from './core/errors/foreign-requirement-error.js';
 export { JobFailedError } from './core/errors/job-failed-error.js';
 export { JobTimeoutError } from './core/errors/job-timeout-error.js';
 export { NotAMemberError } from './core/errors/not-a-member-error.js';
 export { SchedulerAbortedError } from './core/errors/scheduler-aborted-error.js';
-export { GraphvizError } from './render/graphviz-error.js';
-export type { GraphvizErrorDetails } from './render/graphviz-error.js';
+export { GraphvizError } from './errors/graphviz-error.js';
+export type { GraphvizErrorDetails } from './errors/graphviz-error.js';
 export { listingLegend } from './render/list.js';
 export type { ListOptions } from './render/list.js';
 export type { GraphicFormat } from './render/export.js';
@@ -91,15 +91,15 @@ export type {
 } from './nodes/known-hosts.js';
 export { parseJumpHops, resolveSshConfig } from './nodes/ssh-config.js';
 export type { JumpHop, JumpSpecSource, ResolveSshConfigOptions, SshHostConfig } from './nodes/ssh-config.js';
-export { CommandFailedError } from './nodes/errors/command-failed-error.js';
-export { HostKeyError } from './nodes/errors/host-key-error.js';
-export type { HostKeyProblem } from './nodes/errors/host-key-error.js';
-export { SshAuthError } from './nodes/errors/ssh-auth-error.js';
-export { SshConnectError } from './nodes/errors/ssh-connect-error.js';
-export type { ConnectFailure } from './nodes/errors/ssh-connect-error.js';
-export { SshError } from './nodes/errors/ssh-error.js';
-export { SshTimeoutError } from './nodes/errors/ssh-timeout-error.js';
-export { TransferError } from './nodes/errors/transfer-error.js';
+export { CommandFailedError } from './errors/command-failed-error.js';
+export { HostKeyError } from './errors/host-key-error.js';
+export type { HostKeyProblem } from './errors/host-key-error.js';
+export { SshAuthError } from './errors/ssh-auth-error.js';
+export { SshConnectError } from './errors/ssh-connect-error.js';
+export type { ConnectFailure } from './errors/ssh-connect-error.js';
+export { SshError } from './errors/ssh-error.js';
+export { SshTimeoutError } from './errors/ssh-timeout-error.js';
+export { TransferError } from './errors/transfer-error.js';
 
 // Commands and SSH jobs
 export type { Arg, Command, CommandContext, CommandOptions } from './commands/command.js';
@@ -144,6 +144,6 @@ export type { ProgressCounts, ProgressLineOptions } from './render/progress.js';
 export { formatGathered, gatherOutputs, OutputCollector } from './render/gather.js';
 export type { CollectedOutput, GatheredBlock, GatheredFormatOptions, HostOutput } from './render/gather.js';
 export { expandHostRanges, foldHosts } from './hosts/host-ranges.js';
-export { TargetError } from './cli/target-error.js';
-export type { TargetErrorDetails } from './cli/target-error.js';
+export { TargetError } from './errors/target-error.js';
+export type { TargetErrorDetails } from './errors/target-error.js';
 // Scenario files (YAML): from 'rxjobs/scenario', so that this entry point does not load a YAML parser and io-ts.

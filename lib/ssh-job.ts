@@ -15,15 +15,15 @@ import {
 import type { Command } from './commands/command.js';
 import { Run } from './commands/run.js';
 import { Variables } from './commands/variables.js';
-import { ConfigError } from './core/errors/config-error.js';
+import { ConfigError } from './errors/config-error.js';
 import type { JobContext, JobOptions, ShutdownContext } from './core/job.js';
 import { Job } from './core/job.js';
-import { badOption, is } from './internal/option-keys.js';
+import { badOption, is } from './errors/option-keys.js';
 import type { CommandEvent } from './nodes/command-event.js';
 import type { ExecOptions, Node, OutputMode } from './nodes/node.js';
 import { checkExecValues } from './nodes/node-options.js';
 import { isAllowedExit } from './nodes/command-event.js';
-import { CommandFailedError } from './nodes/errors/command-failed-error.js';
+import { CommandFailedError } from './errors/command-failed-error.js';
 import { isOutputMode } from './nodes/output-sink.js';
 import { StderrTail } from './nodes/stderr-tail.js';
 

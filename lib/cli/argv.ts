@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
-import { suggest } from '../internal/suggest.js';
+import { suggest } from '../errors/suggest.js';
 
 /** The option table of a CLI, as parseArgs takes it (not internal: the declarations below use it). */
 export type OptionTable = NonNullable<ParseArgsConfig['options']>;

@@ -13,7 +13,7 @@ import type { Scheduler } from '../core/scheduler.js';
 import type { NodeRef } from '../nodes/command-event.js';
 import type { Flow } from '../nodes/flow.js';
 import { continuesLine } from '../nodes/command-event.js';
-import { isJobsError } from '../core/errors/jobs-error.js';
+import { isJobsError } from '../errors/jobs-error.js';
 import { makeDirectory, makeWritableDirectory } from '../internal/make-directory.js';
 import { isCommandEvent } from '../render/command-events.js';
 import { describeFailure } from '../render/failure-reason.js';

@@ -5,8 +5,8 @@ import { parse, resolve } from 'node:path';
 import { text as readText } from 'node:stream/consumers';
 import * as E from 'fp-ts/lib/Either.js';
 
-import { codeOf } from '../internal/error-code.js';
-import { GraphvizError } from '../render/graphviz-error.js';
+import { codeOf } from '../errors/error-code.js';
+import { GraphvizError } from '../errors/graphviz-error.js';
 import { Flow } from '../nodes/flow.js';
 import { buildScenario } from '../scenario/build.js';
 import type { BuiltScenario } from '../scenario/build.js';

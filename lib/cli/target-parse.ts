@@ -2,7 +2,7 @@
  * One target as apssh writes it: `[user@]host[:port]`, optionally behind a gateway, `gw->host`.
  * @module
  */
-import { TargetError } from './target-error.js';
+import { TargetError } from '../errors/target-error.js';
 
 /**
  * One ssh endpoint: a host, and the user and port to use there when they were given.

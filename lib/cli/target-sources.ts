@@ -5,10 +5,10 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 
-import { isJobsError } from '../core/errors/jobs-error.js';
+import { isJobsError } from '../errors/jobs-error.js';
 import { STDERR_SUFFIX } from '../render/host-files.js';
 import { compareHostsNaturally, expandHostRanges, splitTopLevel } from '../hosts/host-ranges.js';
-import { TargetError } from './target-error.js';
+import { TargetError } from '../errors/target-error.js';
 import type { Target } from './target-parse.js';
 import { parseTarget } from './target-parse.js';
 

@@ -6,7 +6,7 @@
 import * as nodeFs from 'node:fs';
 import { homedir } from 'node:os';
 
-import { TargetError } from './target-error.js';
+import { TargetError } from '../errors/target-error.js';
 import type { Endpoint, Target } from './target-parse.js';
 import { formatEndpoint, parseEndpoint } from './target-parse.js';
 import type { SourcedTarget, TargetFs } from './target-sources.js';

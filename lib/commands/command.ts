@@ -1,8 +1,8 @@
 import type { Observable } from 'rxjs';
 
-import { ConfigError } from '../core/errors/config-error.js';
-import { checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
-import type { OptionKeys } from '../internal/option-keys.js';
+import { ConfigError } from '../errors/config-error.js';
+import { checkOption, checkOptionKeys, is, optionKeys } from '../errors/option-keys.js';
+import type { OptionKeys } from '../errors/option-keys.js';
 import { checkExecValues } from '../nodes/node-options.js';
 import type { CommandEvent } from '../nodes/command-event.js';
 import type { ExecOptions, Node, OutputMode } from '../nodes/node.js';

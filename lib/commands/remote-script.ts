@@ -4,9 +4,9 @@ import { stat } from 'node:fs/promises';
 import type { Observable } from 'rxjs';
 import { catchError, concat, defer, EMPTY, from, ignoreElements, map, tap, throwError } from 'rxjs';
 
-import { isJobsError } from '../core/errors/jobs-error.js';
+import { isJobsError } from '../errors/jobs-error.js';
 import type { CommandEvent } from '../nodes/command-event.js';
-import { TransferError } from '../nodes/errors/transfer-error.js';
+import { TransferError } from '../errors/transfer-error.js';
 import type { ExecOptions, Node } from '../nodes/node.js';
 import { shellJoin, shellQuote } from '../nodes/shell-quote.js';
 

@@ -5,12 +5,12 @@ import type { Observable } from 'rxjs';
 import { defer, from, mergeMap } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import { TransferError } from '../nodes/errors/transfer-error.js';
+import { TransferError } from '../errors/transfer-error.js';
 import type { Node } from '../nodes/node.js';
 import { shellJoin } from '../nodes/shell-quote.js';
 import type { Arg, CommandContext } from './command.js';
 import { evaluate, RUN_KEYS, shown } from './command.js';
-import { badOption, optionKeys } from '../internal/option-keys.js';
+import { badOption, optionKeys } from '../errors/option-keys.js';
 import { runScript } from './remote-script.js';
 import { ShellCommand } from './shell-command.js';
 import type { RunCommandOptions } from './run.js';

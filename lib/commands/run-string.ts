@@ -12,7 +12,7 @@ import { runScript } from './remote-script.js';
 import { ShellCommand } from './shell-command.js';
 import type { RunScriptOptions } from './run-script.js';
 import { RUN_SCRIPT_KEYS } from './run-script.js';
-import { badOption, optionKeys } from '../internal/option-keys.js';
+import { badOption, optionKeys } from '../errors/option-keys.js';
 import type { Variables } from './variables.js';
 
 /** Options of {@link RunString}. @category models */

@@ -1,5 +1,5 @@
-import { ConfigError } from '../core/errors/config-error.js';
-import { badOption, checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
+import { ConfigError } from '../errors/config-error.js';
+import { badOption, checkOption, checkOptionKeys, is, optionKeys } from '../errors/option-keys.js';
 import { ALIVE, groupKill } from '../nodes/group-kill.js';
 import { shellQuote } from '../nodes/shell-quote.js';
 import { Run } from './run.js';

@@ -1,4 +1,4 @@
-import type { JobsError } from './errors/jobs-error.js';
+import type { JobsError } from '../errors/jobs-error.js';
 import type { Job } from './job.js';
 import type { Scheduler } from './scheduler.js';
 

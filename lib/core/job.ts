@@ -2,9 +2,9 @@ import { isObservable } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
 import { hasBrand, isScheduler, SEQUENCE } from '../internal/kinds.js';
-import { badOption, describeValue, optionKeys, unknownOption } from '../internal/option-keys.js';
-import type { OptionKeys } from '../internal/option-keys.js';
-import { ConfigError } from './errors/config-error.js';
+import { badOption, describeValue, optionKeys, unknownOption } from '../errors/option-keys.js';
+import type { OptionKeys } from '../errors/option-keys.js';
+import { ConfigError } from '../errors/config-error.js';
 import type { JobOutcome } from './events.js';
 import { Code, STATUS_NAMES } from './run-state.js';
 import type { RunState } from './run-state.js';

@@ -1,5 +1,5 @@
 import { cycleFrom, isScheduler } from '../internal/kinds.js';
-import { ConfigError } from './errors/config-error.js';
+import { ConfigError } from '../errors/config-error.js';
 import { CycleError } from './errors/cycle-error.js';
 import { ForeignRequirementError } from './errors/foreign-requirement-error.js';
 import { checkDuration, validateJob } from './job.js';

@@ -1,4 +1,4 @@
-import type { JobsError } from './errors/jobs-error.js';
+import type { JobsError } from '../errors/jobs-error.js';
 import type { JobStatus } from './job.js';
 
 /**

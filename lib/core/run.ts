@@ -19,8 +19,8 @@ import {
 import type { ObservableInput } from 'rxjs';
 
 import { isScheduler } from '../internal/kinds.js';
-import { isJobsError } from './errors/jobs-error.js';
-import type { JobsError } from './errors/jobs-error.js';
+import { isJobsError } from '../errors/jobs-error.js';
+import type { JobsError } from '../errors/jobs-error.js';
 import { describeRaised, JobFailedError } from './errors/job-failed-error.js';
 import { JobTimeoutError } from './errors/job-timeout-error.js';
 import { SchedulerAbortedError } from './errors/scheduler-aborted-error.js';

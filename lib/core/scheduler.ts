@@ -2,7 +2,7 @@ import { defer, filter, map } from 'rxjs';
 import type { MonoTypeOperatorFunction, Observable, ObservableInput } from 'rxjs';
 
 import { hasBrand, isScheduler, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
-import { checkOption, checkOptionKeys, describeValue, optionKeys } from '../internal/option-keys.js';
+import { checkOption, checkOptionKeys, describeValue, optionKeys } from '../errors/option-keys.js';
 import { debriefScheduler, listScheduler } from '../render/list.js';
 import type { ListOptions } from '../render/list.js';
 import { toDot } from '../render/dot.js';
@@ -14,7 +14,7 @@ import { NotAMemberError } from './errors/not-a-member-error.js';
 import type { SchedulerEndEvent, SchedulerEvent } from './events.js';
 import * as graph from './graph.js';
 import type { KeepOnlyBetweenOptions } from './graph.js';
-import { ConfigError } from './errors/config-error.js';
+import { ConfigError } from '../errors/config-error.js';
 import { checkDuration, flattenRequirements, Job, subjectOf } from './job.js';
 import type { JobOptions, ShutdownHook } from './job.js';
 import { distinctJobs, validateSchedulerOptions } from './plan.js';

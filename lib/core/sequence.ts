@@ -1,5 +1,5 @@
 import { SEQUENCE } from '../internal/kinds.js';
-import { badOption, checkOptionKeys, optionKeys } from '../internal/option-keys.js';
+import { badOption, checkOptionKeys, optionKeys } from '../errors/option-keys.js';
 import type { Requirement } from './job.js';
 import { flattenRequirements, Job } from './job.js';
 

@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
 
-import type { JobsError } from './errors/jobs-error.js';
+import type { JobsError } from '../errors/jobs-error.js';
 import type { JobOutcome, SchedulerEvent } from './events.js';
 import type { Job } from './job.js';
 

@@ -4,7 +4,7 @@
  * by {@link expandHostRanges} and folded back by {@link foldHosts}.
  * @module
  */
-import { TargetError } from '../cli/target-error.js';
+import { TargetError } from '../errors/target-error.js';
 
 /**
  * The most names one text may expand to; {@link expandHostRanges} refuses more, so that a typo such as

@@ -3,44 +3,11 @@
  * stream, then exactly one exit event.
  * @module
  */
-/** What a command event says about the node it comes from: enough for renderers to name it. @category models */
-export interface NodeRef {
-  /** Short name shown in prefixes and errors: the hostname as given, or `localhost` for a LocalNode. */
-  readonly label: string;
-  /** The host name or address connected to (`localhost` for a LocalNode). */
-  readonly hostname: string;
-  /** The remote user, when known. */
-  readonly username?: string | undefined;
-  /** The port, when given (`undefined`: the ssh config's `Port`, else 22; a LocalNode has none). */
-  readonly port?: number | undefined;
-}
+import { nodeRef } from '../errors/node-ref.js';
+import type { NodeRef } from '../errors/node-ref.js';
 
-const refs = new WeakMap<object, NodeRef>();
-const isRef = new WeakSet<NodeRef>();
-
-/**
- * The plain reference that events and errors carry for `node`: a frozen `{ label, hostname, username, port }`,
- * never the live node (whose options may hold a password). One object per node (made once, then reused), so
- * the events of one node share it; a reference given is returned as it is.
- * @example
- * const exit = exitEvent(nodeRef(node), 0);
- * @category constructors
- */
-export const nodeRef = (node: NodeRef): NodeRef => {
-  if (isRef.has(node)) return node;
-  let ref = refs.get(node);
-  if (ref === undefined) {
-    ref = Object.freeze({
-      label: node.label,
-      hostname: node.hostname,
-      username: node.username,
-      port: node.port,
-    });
-    isRef.add(ref);
-    refs.set(node, ref);
-  }
-  return ref;
-};
+export { describeExit, nodeRef } from '../errors/node-ref.js';
+export type { NodeRef } from '../errors/node-ref.js';
 
 /** Which output stream a line came from. @category models */
 export type OutputStream = 'stdout' | 'stderr';
@@ -237,11 +204,3 @@ export const normalizeSignal = (name: string): string => {
   const upper = name.toUpperCase();
   return upper.startsWith('SIG') ? upper : `SIG${upper}`;
 };
-
-/** `exit 3`, `killed by SIGTERM`: an exit in words. */
-export const describeExit = (exit: Pick<ExitEvent, 'code' | 'signal'>): string =>
-  exit.signal !== null
-    ? `killed by ${exit.signal}`
-    : exit.code === null
-      ? 'no exit status'
-      : `exit ${String(exit.code)}`;

@@ -11,7 +11,7 @@
  * terminal before the command starts.
  * @module
  */
-import { SshError } from './errors/ssh-error.js';
+import { SshError } from '../errors/ssh-error.js';
 import { shellQuote } from './shell-quote.js';
 import type { StdinStream, StdinTarget } from './stdin-feed.js';
 import { dropStdin, feedStdin } from './stdin-feed.js';

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
-import { ConfigError } from '../core/errors/config-error.js';
+import { ConfigError } from '../errors/config-error.js';
 import { fileVersion } from './file-version.js';
 import { KnownHostsIndex } from './known-hosts-index.js';
 

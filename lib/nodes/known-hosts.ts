@@ -9,9 +9,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { appendFile, mkdir, open, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 
-import { ConfigError } from '../core/errors/config-error.js';
-import { codeOf } from '../internal/error-code.js';
-import { HostKeyError } from './errors/host-key-error.js';
+import { ConfigError } from '../errors/config-error.js';
+import { codeOf } from '../errors/error-code.js';
+import { HostKeyError } from '../errors/host-key-error.js';
 import { appendCached, knownHostsIndex } from './known-hosts-cache.js';
 import type { HostLookup, KnownHostsEntry } from './known-hosts-format.js';
 import { HASH_MAGIC, blobKeyType, fingerprint, hostLookupName } from './known-hosts-format.js';

@@ -22,8 +22,8 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 
-import { ConfigError } from '../core/errors/config-error.js';
-import { TransferError } from './errors/transfer-error.js';
+import { ConfigError } from '../errors/config-error.js';
+import { TransferError } from '../errors/transfer-error.js';
 import { escapedName } from './remote-names.js';
 
 /** Options of {@link copyInto}. @internal */

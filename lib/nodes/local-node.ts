@@ -7,9 +7,9 @@ import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Observable } from 'rxjs';
 
-import { ConfigError } from '../core/errors/config-error.js';
-import { JobsError } from '../core/errors/jobs-error.js';
-import { badOption, checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
+import { ConfigError } from '../errors/config-error.js';
+import { JobsError } from '../errors/jobs-error.js';
+import { badOption, checkOption, checkOptionKeys, is, optionKeys } from '../errors/option-keys.js';
 import type { ChunkEvent, CommandEvent, LineEvent } from './command-event.js';
 import type { NodeRef } from './command-event.js';
 import { exitEvent, nodeRef } from './command-event.js';
@@ -19,7 +19,7 @@ import { checkExecOptions, checkTransferOptions, refusedOptions } from './node-o
 import type { OutputSink } from './output-sink.js';
 import { outputSink } from './output-sink.js';
 import { feedStdin } from './stdin-feed.js';
-import { TransferError } from './errors/transfer-error.js';
+import { TransferError } from '../errors/transfer-error.js';
 
 /** Options of {@link LocalNode}. @category models */
 export interface LocalNodeOptions {

@@ -6,8 +6,8 @@
 import type { Observable } from 'rxjs';
 import { throwError } from 'rxjs';
 
-import { ConfigError } from '../core/errors/config-error.js';
-import { checkOption, checkOptionKeys, is, optionKeys } from '../internal/option-keys.js';
+import { ConfigError } from '../errors/config-error.js';
+import { checkOption, checkOptionKeys, is, optionKeys } from '../errors/option-keys.js';
 import type { ExecOptions } from './node.js';
 import { Flow } from './flow.js';
 import { isOutputMode } from './output-sink.js';

@@ -5,7 +5,7 @@ import type { CommandEvent, ExitEvent, LineEvent, OutputStream } from './command
 import { continuesLine, isAllowedExit } from './command-event.js';
 import { ChunkLines } from './chunk-lines.js';
 import { StderrTail } from './stderr-tail.js';
-import { CommandFailedError } from './errors/command-failed-error.js';
+import { CommandFailedError } from '../errors/command-failed-error.js';
 
 /** The longest line `lines()` joins from pieces, in characters (JavaScript strings hold about 512 Mi). */
 const MAX_JOINED_LINE = 256 * 1024 * 1024;

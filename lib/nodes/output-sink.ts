@@ -1,4 +1,4 @@
-import { ConfigError } from '../core/errors/config-error.js';
+import { ConfigError } from '../errors/config-error.js';
 import type { ChunkEvent, LineEvent, NodeRef, OutputStream } from './command-event.js';
 import { chunkOf, nodeRef } from './command-event.js';
 import { LineSplitter } from './line-splitter.js';

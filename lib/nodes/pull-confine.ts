@@ -7,7 +7,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
-import { TransferError } from './errors/transfer-error.js';
+import { TransferError } from '../errors/transfer-error.js';
 
 /** OpenSSH's sftp stops a recursive `get` at this depth (MAX_DIR_DEPTH in sftp-client.c): so do we. */
 export const MAX_PULL_DEPTH = 64;

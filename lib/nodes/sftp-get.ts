@@ -1,7 +1,7 @@
 import { chmod, mkdir, open, rename, utimes } from 'node:fs/promises';
 import path from 'node:path';
 
-import { TransferError } from './errors/transfer-error.js';
+import { TransferError } from '../errors/transfer-error.js';
 import type { LocalRoot } from './pull-confine.js';
 import { MAX_PULL_DEPTH, checkLocalTarget, checkRemoteName, pulledMode } from './pull-confine.js';
 import { escapedName } from './remote-names.js';

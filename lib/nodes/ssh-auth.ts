@@ -1,8 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 
-import { isJobsError } from '../core/errors/jobs-error.js';
-import { SshAuthError } from './errors/ssh-auth-error.js';
+import { isJobsError } from '../errors/jobs-error.js';
+import { SshAuthError } from '../errors/ssh-auth-error.js';
 import type { KeyAgent } from './key-agent.js';
 import type { LoadedKey } from './key-cache.js';
 import { loadKey } from './key-cache.js';

@@ -1,7 +1,7 @@
 import type { ClientChannel, SFTPWrapper } from './ssh2.js';
 import type { Client } from './ssh2.js';
-import { SshError } from './errors/ssh-error.js';
-import { SshTimeoutError } from './errors/ssh-timeout-error.js';
+import { SshError } from '../errors/ssh-error.js';
+import { SshTimeoutError } from '../errors/ssh-timeout-error.js';
 import { Slots } from './slots.js';
 
 // refusals of one session open before it fails: enough for a few waits for a slot and their races

@@ -9,7 +9,7 @@ import { ALIVE, groupKill } from './group-kill.js';
 import { startStdin, wrapCommand } from './exec-wrapper.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ClientChannel } from './ssh2.js';
-import { SshError } from './errors/ssh-error.js';
+import { SshError } from '../errors/ssh-error.js';
 import { bounded } from './waits.js';
 
 // The command's shell prints its pid first, on stderr (stdout with a pty), in this line. sshd makes every

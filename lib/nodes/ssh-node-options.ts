@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
-import { ConfigError } from '../core/errors/config-error.js';
+import { ConfigError } from '../errors/config-error.js';
 import {
   badOption,
   checkOption,
@@ -14,7 +14,7 @@ import {
   describeValue,
   is,
   optionKeys,
-} from '../internal/option-keys.js';
+} from '../errors/option-keys.js';
 import type { HostKeyPolicy } from './known-hosts.js';
 import type { JumpHop } from './ssh-config.js';
 import { resolveSshConfig } from './ssh-config.js';

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { takeUntil, timer } from 'rxjs';
 
-import { ConfigError } from '../core/errors/config-error.js';
+import { ConfigError } from '../errors/config-error.js';
 import type { CommandEvent, NodeRef } from './command-event.js';
 import { nodeRef } from './command-event.js';
 import { blobKeyType, knownHostKeyTypes, verifyHostKey } from './known-hosts.js';

@@ -3,9 +3,9 @@ import { dirname, resolve } from 'node:path';
 
 import { Observable } from 'rxjs';
 
-import { isJobsError } from '../core/errors/jobs-error.js';
-import { SshError } from './errors/ssh-error.js';
-import { TransferError } from './errors/transfer-error.js';
+import { isJobsError } from '../errors/jobs-error.js';
+import { SshError } from '../errors/ssh-error.js';
+import { TransferError } from '../errors/transfer-error.js';
 import type { TransferOptions } from './node.js';
 import type { TempFiles } from './sftp-files.js';
 import { pullsToFile } from './local-files.js';

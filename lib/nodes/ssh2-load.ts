@@ -1,6 +1,6 @@
 // Loads ssh2 (through ssh2.ts, its only importer) and the in-process key agent that extends its classes, on
 // first use: `import 'rxjobs'` does not load them, so that a program with local nodes only never does.
-import { ConfigError } from '../core/errors/config-error.js';
+import { ConfigError } from '../errors/config-error.js';
 
 type Ssh2Modules = readonly [typeof import('./ssh2.js'), typeof import('./key-agent.js')];
 

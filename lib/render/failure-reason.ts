@@ -1,5 +1,5 @@
 import type { JobOutcome } from '../core/events.js';
-import { isJobsError } from '../core/errors/jobs-error.js';
+import { isJobsError } from '../errors/jobs-error.js';
 import { describeExit } from '../nodes/command-event.js';
 
 /**

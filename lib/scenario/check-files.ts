@@ -12,7 +12,7 @@ import { decoded } from './parts.js';
 import { localPath } from './paths.js';
 import type { DataPath, RawProblem } from './problems.js';
 import { substituteCommand } from './substitute.js';
-import { suggest } from '../internal/suggest.js';
+import { suggest } from '../errors/suggest.js';
 
 const TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/;
 

@@ -9,7 +9,7 @@ import type { Part, ScenarioParts } from './parts.js';
 import { decoded } from './parts.js';
 import type { DataPath, RawProblem } from './problems.js';
 import { formatPath } from './problems.js';
-import { suggest } from '../internal/suggest.js';
+import { suggest } from '../errors/suggest.js';
 
 const Requires = oneOrMany(JobId, 'a job id or a list of job ids');
 

@@ -7,7 +7,7 @@
  */
 import * as t from 'io-ts';
 
-import { suggest } from '../internal/suggest.js';
+import { suggest } from '../errors/suggest.js';
 
 /** A plain mapping, as YAML gives it (not a list, not a Buffer from `!!binary`). @internal */
 export const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { TargetError } from '../../lib/cli/target-error.js';
+import { TargetError } from '../../lib/errors/target-error.js';
 import type { ResolveTargetsOptions, ResolvedTarget, TargetFs } from '../../lib/cli/targets.js';
 import { formatTarget, parseTarget, resolveTargets } from '../../lib/cli/targets.js';
 import { thrown } from '../helpers/errors.js';

@@ -7,7 +7,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 
 import { Service } from '../../lib/commands/service.js';
 import { Variables } from '../../lib/commands/variables.js';
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import type { CommandEvent } from '../../lib/nodes/command-event.js';
 import { LocalNode } from '../../lib/nodes/local-node.js';
 import type { Node } from '../../lib/nodes/node.js';

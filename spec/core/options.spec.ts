@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { lastValueFrom, of, toArray } from 'rxjs';
 
-import type { ConfigError } from '../../lib/core/errors/config-error.js';
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import type { ConfigError } from '../../lib/errors/config-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import type { JobOptions, Work } from '../../lib/core/job.js';
 import { Job } from '../../lib/core/job.js';
 import { Scheduler } from '../../lib/core/scheduler.js';

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { lastValueFrom, toArray } from 'rxjs';
 
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { exitStatus } from '../../lib/nodes/operators.js';
 import type { SshNode } from '../../lib/nodes/ssh-node.js';
 import { rejection } from '../helpers/errors.js';

@@ -10,10 +10,10 @@ import { expect } from 'chai';
 import type { Observable } from 'rxjs';
 import { lastValueFrom, tap, toArray } from 'rxjs';
 
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import type { CommandEvent } from '../../lib/nodes/command-event.js';
-import { HostKeyError } from '../../lib/nodes/errors/host-key-error.js';
-import { SshTimeoutError } from '../../lib/nodes/errors/ssh-timeout-error.js';
+import { HostKeyError } from '../../lib/errors/host-key-error.js';
+import { SshTimeoutError } from '../../lib/errors/ssh-timeout-error.js';
 import { stdout } from '../../lib/nodes/operators.js';
 import { rejection } from '../helpers/errors.js';
 import { eventually } from '../helpers/eventually.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { expect } from 'chai';
 
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 
 import { RunString } from '../../lib/commands/run-string.js';
 import { Pull, Push } from '../../lib/commands/transfer.js';

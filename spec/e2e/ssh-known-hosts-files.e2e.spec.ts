@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { lastValueFrom } from 'rxjs';
 
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { exitStatus } from '../../lib/nodes/operators.js';
 import { SshNode } from '../../lib/nodes/ssh-node.js';
 import type { Fleet } from '../helpers/sshd.js';

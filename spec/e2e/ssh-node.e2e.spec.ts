@@ -8,7 +8,7 @@ import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 
 import type { CommandEvent } from '../../lib/nodes/command-event.js';
 import { nodeRef } from '../../lib/nodes/command-event.js';
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { exitStatus, stdout } from '../../lib/nodes/operators.js';
 import { timedMarker } from '../helpers/command-suite.js';
 import { rejection } from '../helpers/errors.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { lastValueFrom, tap, toArray } from 'rxjs';
 
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { stdout } from '../../lib/nodes/operators.js';
 import type { SshNode } from '../../lib/nodes/ssh-node.js';
 import { rejection } from '../helpers/errors.js';

@@ -8,8 +8,8 @@ import {
   maxHostRangeExpansion,
   splitTopLevel,
 } from '../../lib/hosts/host-ranges.js';
-import { TargetError } from '../../lib/cli/target-error.js';
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { TargetError } from '../../lib/errors/target-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { thrown } from '../helpers/errors.js';
 
 const rangeError = (text: string): TargetError => {

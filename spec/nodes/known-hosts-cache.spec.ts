@@ -3,7 +3,7 @@ import { appendFile, chmod, mkdir, mkdtemp, readFile, rename, rm, utimes, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { clearKnownHostsCache, knownHostsIndex } from '../../lib/nodes/known-hosts-cache.js';
 import { parseKnownHosts } from '../../lib/nodes/known-hosts-format.js';
 import { appendKnownHost, checkHostKey } from '../../lib/nodes/known-hosts.js';

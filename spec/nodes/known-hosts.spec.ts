@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
-import { HostKeyError } from '../../lib/nodes/errors/host-key-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
+import { HostKeyError } from '../../lib/errors/host-key-error.js';
 import type { HostKey } from '../../lib/nodes/known-hosts.js';
 import {
   appendKnownHost,

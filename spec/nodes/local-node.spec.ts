@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import type { Observable } from 'rxjs';
 import { lastValueFrom, of, take, toArray } from 'rxjs';
 
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import type { ChunkEvent, CommandEvent, ExitEvent, LineEvent } from '../../lib/nodes/command-event.js';
 import { nodeRef } from '../../lib/nodes/command-event.js';
 import { LocalNode } from '../../lib/nodes/local-node.js';

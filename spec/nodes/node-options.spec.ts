@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { lastValueFrom, toArray } from 'rxjs';
 
-import type { ConfigError } from '../../lib/core/errors/config-error.js';
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import type { ConfigError } from '../../lib/errors/config-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { LocalNode } from '../../lib/nodes/local-node.js';
 import { SshNode } from '../../lib/nodes/ssh-node.js';
 import { rejection, thrown } from '../helpers/errors.js';

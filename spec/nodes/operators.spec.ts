@@ -6,7 +6,7 @@ import { concat, lastValueFrom, of, Subject, throwError, toArray } from 'rxjs';
 
 import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
-import { CommandFailedError } from '../../lib/nodes/errors/command-failed-error.js';
+import { CommandFailedError } from '../../lib/errors/command-failed-error.js';
 import { exitStatus, lines, stdout, throwOnFailure } from '../../lib/nodes/operators.js';
 import { LocalNode } from '../../lib/nodes/local-node.js';
 import { rejection } from '../helpers/errors.js';

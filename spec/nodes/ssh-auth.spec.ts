@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { KeyAgent } from '../../lib/nodes/key-agent.js';
 import { clearKeyCache, loadKey } from '../../lib/nodes/key-cache.js';
 import type { AuthMethod } from '../../lib/nodes/ssh-auth.js';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { ConfigError } from '../../lib/core/errors/config-error.js';
-import { isJobsError } from '../../lib/core/errors/jobs-error.js';
+import { ConfigError } from '../../lib/errors/config-error.js';
+import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { parseJumpHops, resolveSshConfig } from '../../lib/nodes/ssh-config.js';
 import type { JumpHop, ResolveSshConfigOptions, SshHostConfig } from '../../lib/nodes/ssh-config.js';
 import { rejection } from '../helpers/errors.js';

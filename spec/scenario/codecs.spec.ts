@@ -7,7 +7,7 @@ import { AllowedExit, VariableValues } from '../../lib/scenario/codecs-values.js
 import { JobSpec, ScenarioSpec } from '../../lib/scenario/codecs.js';
 import { formatPath, formatProblems } from '../../lib/scenario/problems.js';
 import { reportErrors } from '../../lib/scenario/reporter.js';
-import { suggest } from '../../lib/internal/suggest.js';
+import { suggest } from '../../lib/errors/suggest.js';
 
 /** The decoded value, or the problems as `path: message` lines. */
 const decode = <A>(codec: t.Decoder<unknown, A>, u: unknown): A | string[] => {

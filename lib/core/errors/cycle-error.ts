@@ -1,5 +1,5 @@
 import type { Job } from '../job.js';
-import { JobsError } from './jobs-error.js';
+import { JobsError } from '../../errors/jobs-error.js';
 
 /**
  * The requirements of a scheduler's jobs form a cycle. Raised by `run()`/`orchestrate()` before any job
@@ -24,7 +24,7 @@ export class CycleError extends JobsError {
   }
 }
 
-declare module './jobs-error.js' {
+declare module '../../errors/jobs-error.js' {
   interface JobsErrorByCode {
     cycle: CycleError;
   }

@@ -1,5 +1,5 @@
 import type { Job } from '../job.js';
-import { JobsError } from './jobs-error.js';
+import { JobsError } from '../../errors/jobs-error.js';
 
 /**
  * A job requires a job that is not a member of the same scheduler. Raised by `run()`/`orchestrate()`
@@ -27,7 +27,7 @@ export class ForeignRequirementError extends JobsError {
   }
 }
 
-declare module './jobs-error.js' {
+declare module '../../errors/jobs-error.js' {
   interface JobsErrorByCode {
     'foreign-requirement': ForeignRequirementError;
   }

@@ -1,5 +1,5 @@
 import type { Job } from '../job.js';
-import { JobsError } from './jobs-error.js';
+import { JobsError } from '../../errors/jobs-error.js';
 
 /** `Name: message` for an Error, the text of anything else. @internal */
 export const describeRaised = (e: unknown): string => {
@@ -31,7 +31,7 @@ export class JobFailedError extends JobsError {
   }
 }
 
-declare module './jobs-error.js' {
+declare module '../../errors/jobs-error.js' {
   interface JobsErrorByCode {
     'job-failed': JobFailedError;
   }

@@ -1,5 +1,5 @@
 import type { Job } from '../job.js';
-import { JobsError } from './jobs-error.js';
+import { JobsError } from '../../errors/jobs-error.js';
 
 /**
  * A job ran longer than its own `timeout`; its work was cancelled (teardown ran). The job fails with this
@@ -21,7 +21,7 @@ export class JobTimeoutError extends JobsError {
   }
 }
 
-declare module './jobs-error.js' {
+declare module '../../errors/jobs-error.js' {
   interface JobsErrorByCode {
     'job-timeout': JobTimeoutError;
   }

@@ -1,5 +1,5 @@
 import type { Job } from '../job.js';
-import { JobsError } from './jobs-error.js';
+import { JobsError } from '../../errors/jobs-error.js';
 
 /**
  * A graph operation (`bypassAndRemove`, `remove`, `predecessors`...) was given a job that is not a member
@@ -21,7 +21,7 @@ export class NotAMemberError extends JobsError {
   }
 }
 
-declare module './jobs-error.js' {
+declare module '../../errors/jobs-error.js' {
   interface JobsErrorByCode {
     'not-a-member': NotAMemberError;
   }

@@ -1,6 +1,6 @@
 import type { StopReason } from '../events.js';
 import type { Job } from '../job.js';
-import { JobsError } from './jobs-error.js';
+import { JobsError } from '../../errors/jobs-error.js';
 
 /**
  * A nested scheduler's run ended `false` (a critical failure inside it, or its timeout); this is its failure
@@ -22,7 +22,7 @@ export class SchedulerAbortedError extends JobsError {
   }
 }
 
-declare module './jobs-error.js' {
+declare module '../../errors/jobs-error.js' {
   interface JobsErrorByCode {
     'scheduler-aborted': SchedulerAbortedError;
   }

@@ -1,6 +1,6 @@
-import { JobsError } from '../../core/errors/jobs-error.js';
-import type { ExitEvent, NodeRef } from '../command-event.js';
-import { describeExit, nodeRef } from '../command-event.js';
+import { JobsError } from './jobs-error.js';
+import type { NodeRef } from './node-ref.js';
+import { describeExit, nodeRef } from './node-ref.js';
 
 /**
  * A command exited with a status that is neither 0 nor allowed (`allowedExits`). Raised by `SshJob` (which
@@ -21,7 +21,11 @@ export class CommandFailedError extends JobsError {
   /** The last lines it wrote on stderr. */
   readonly stderrTail: readonly string[];
 
-  constructor(exit: ExitEvent, command: string, stderrTail: readonly string[]) {
+  constructor(
+    exit: { readonly node: NodeRef; readonly code: number | null; readonly signal: string | null },
+    command: string,
+    stderrTail: readonly string[],
+  ) {
     const tail = stderrTail.length > 0 ? `\n  stderr: ${stderrTail.join('\n          ')}` : '';
     const what = command === '' ? 'command' : `command "${command}"`;
     super(`${exit.node.label}: ${what} failed (${describeExit(exit)})${tail}`);
@@ -33,7 +37,7 @@ export class CommandFailedError extends JobsError {
   }
 }
 
-declare module '../../core/errors/jobs-error.js' {
+declare module './jobs-error.js' {
   interface JobsErrorByCode {
     'command-failed': CommandFailedError;
   }

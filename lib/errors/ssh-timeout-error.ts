@@ -1,4 +1,4 @@
-import { JobsError } from '../../core/errors/jobs-error.js';
+import { JobsError } from './jobs-error.js';
 
 /**
  * A host did not answer in time: the connection or handshake took longer than `connectTimeout` (phase
@@ -28,7 +28,7 @@ export class SshTimeoutError extends JobsError {
   }
 }
 
-declare module '../../core/errors/jobs-error.js' {
+declare module './jobs-error.js' {
   interface JobsErrorByCode {
     'ssh-timeout': SshTimeoutError;
   }

@@ -1,4 +1,4 @@
-import { JobsError } from '../../core/errors/jobs-error.js';
+import { JobsError } from './jobs-error.js';
 
 /** Why a connection could not be made. @category models */
 export type ConnectFailure = 'refused' | 'unreachable' | 'dns' | 'reset' | 'closed' | 'gateway' | 'protocol';
@@ -33,7 +33,7 @@ export class SshConnectError extends JobsError {
   }
 }
 
-declare module '../../core/errors/jobs-error.js' {
+declare module './jobs-error.js' {
   interface JobsErrorByCode {
     'ssh-connect': SshConnectError;
   }

@@ -1,4 +1,4 @@
-import { JobsError } from '../../core/errors/jobs-error.js';
+import { JobsError } from './jobs-error.js';
 
 /** What is wrong with a host key. @category models */
 export type HostKeyProblem = 'changed' | 'unknown' | 'revoked';
@@ -47,7 +47,7 @@ export class HostKeyError extends JobsError {
   }
 }
 
-declare module '../../core/errors/jobs-error.js' {
+declare module './jobs-error.js' {
   interface JobsErrorByCode {
     'host-key': HostKeyError;
   }

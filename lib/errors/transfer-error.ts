@@ -1,4 +1,4 @@
-import { JobsError } from '../../core/errors/jobs-error.js';
+import { JobsError } from './jobs-error.js';
 
 /**
  * A file transfer (Push, Pull, a script's upload) failed: a missing local file, a remote path that cannot be
@@ -19,7 +19,7 @@ export class TransferError extends JobsError {
   }
 }
 
-declare module '../../core/errors/jobs-error.js' {
+declare module './jobs-error.js' {
   interface JobsErrorByCode {
     transfer: TransferError;
   }

@@ -1,4 +1,4 @@
-import { JobsError } from '../core/errors/jobs-error.js';
+import { JobsError } from './jobs-error.js';
 
 /**
  * What a {@link GraphvizError} is built from.
@@ -63,7 +63,7 @@ function graphvizMessage(d: GraphvizErrorDetails): string {
   return `cannot write ${d.path}: \`dot -T${d.format}\` ${how}${stderr === '' ? '' : `: ${stderr}`}`;
 }
 
-declare module '../core/errors/jobs-error.js' {
+declare module './jobs-error.js' {
   interface JobsErrorByCode {
     graphviz: GraphvizError;
   }

@@ -1,4 +1,4 @@
-import { JobsError } from '../../core/errors/jobs-error.js';
+import { JobsError } from './jobs-error.js';
 
 /**
  * Any other SSH failure: the connection was lost in the middle of a command, a channel could not be opened.
@@ -16,7 +16,7 @@ export class SshError extends JobsError {
   }
 }
 
-declare module '../../core/errors/jobs-error.js' {
+declare module './jobs-error.js' {
   interface JobsErrorByCode {
     ssh: SshError;
   }

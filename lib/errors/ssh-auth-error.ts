@@ -1,4 +1,4 @@
-import { JobsError } from '../../core/errors/jobs-error.js';
+import { JobsError } from './jobs-error.js';
 
 /**
  * The host refused every credential offered (keys, agent, password), or a private key could not be used
@@ -23,7 +23,7 @@ export class SshAuthError extends JobsError {
   }
 }
 
-declare module '../../core/errors/jobs-error.js' {
+declare module './jobs-error.js' {
   interface JobsErrorByCode {
     'ssh-auth': SshAuthError;
   }

@@ -4,7 +4,7 @@
  * hint for the habits of Python's asynciojobs and apssh (`required`, snake_case, `verbose`).
  * @module
  */
-import { ConfigError } from '../core/errors/config-error.js';
+import { ConfigError } from './config-error.js';
 import { suggest } from './suggest.js';
 
 /** The keys an options object may hold: a frozen Set, so that checking a key is one lookup. @internal */

@@ -1,4 +1,4 @@
-import { JobsError } from '../core/errors/jobs-error.js';
+import { JobsError } from './jobs-error.js';
 
 /**
  * What a {@link TargetError} is built from.
@@ -50,7 +50,7 @@ function targetMessage({ target, source = '', problem }: TargetErrorDetails): st
   return [source, shown ? '' : target, problem].filter((part) => part !== '').join(': ');
 }
 
-declare module '../core/errors/jobs-error.js' {
+declare module './jobs-error.js' {
   interface JobsErrorByCode {
     target: TargetError;
   }
