@@ -2,7 +2,7 @@
 // command line.
 import { parseJumpHops } from '../nodes/ssh-config.js';
 import { SshNode } from '../nodes/ssh-node.js';
-import type { SshNodeOptions } from '../nodes/ssh-node-options.js';
+import type { SshNodeOptions } from '../nodes/ssh-node.js';
 import type { SshCommandLine, SshNodeDefaults } from './ssh-options.js';
 import { sshNodeDefaults } from './ssh-options.js';
 import type { Endpoint } from './target-parse.js';

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 import type { HostKeyPolicy } from '../nodes/known-hosts.js';
-import type { SshNodeOptions } from '../nodes/ssh-node-options.js';
+import type { SshNodeOptions } from '../nodes/ssh-node.js';
 import { UsageError } from './argv.js';
 
 /** What `-O` options give: SshNode options, plus the defaults they set for user, port, keys and jumps. */

@@ -2,34 +2,16 @@ import type { Observable } from 'rxjs';
 import { defer } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import type { Node, OutputMode } from '../nodes/node.js';
-import type { StdinStream } from '../nodes/stdin-feed.js';
+import type { Node } from '../nodes/node.js';
 import { shellQuote } from '../nodes/shell-quote.js';
-import type { Arg, CommandContext, CommandOptions } from './command.js';
+import type { Arg, CommandContext } from './command.js';
 import { RUN_KEYS, shown } from './command.js';
+import type { RunCommandOptions } from './shell-command.js';
 import { ShellCommand } from './shell-command.js';
 import type { Variables } from './variables.js';
 
-/** Options of {@link Run}. @category models */
-export interface RunCommandOptions extends CommandOptions {
-  /** Store the command's stdout in this variable of the job (one final newline removed). */
-  readonly capture?: string | undefined;
-  /** Environment variables for the command. */
-  readonly env?: Readonly<Record<string, string>> | undefined;
-  /**
-   * The command's stdin: bytes, or a stream (an Observable, a Node.js `Readable`, an async iterable; see
-   * `StdinStream`), read once per run.
-   */
-  readonly stdin?: string | Buffer | StdinStream | undefined;
-  /** Run it in a pseudo-terminal. */
-  readonly pty?: boolean | undefined;
-  /**
-   * `'chunks'`: the output as chunk events, as it arrives, instead of a line event per line (see
-   * `ExecOptions.output`): the fast path for big outputs. Default: the `output` option of the `SshJob`, else
-   * `'lines'`. `capture` and the stderr tail of a failure work the same either way.
-   */
-  readonly output?: OutputMode | undefined;
-}
+/** Declared beside ShellCommand, which is generic over it; exported from here as before. */
+export type { RunCommandOptions } from './shell-command.js';
 
 /**
  * A shell command. The first argument is shell text, used as it is (pipes, redirections, `$VAR`); each further

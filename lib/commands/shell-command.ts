@@ -1,12 +1,33 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
 
 import type { CommandEvent } from '../nodes/command-event.js';
-import type { ExecOptions } from '../nodes/node.js';
+import type { ExecOptions, OutputMode } from '../nodes/node.js';
+import type { StdinStream } from '../nodes/stdin-feed.js';
 import { captureInto } from './capture.js';
-import type { Arg, Command, CommandContext } from './command.js';
+import type { Arg, Command, CommandContext, CommandOptions } from './command.js';
 import { checkArgs, checkCommandOptions, splitOptions } from './command.js';
-import type { RunCommandOptions } from './run.js';
 import type { Variables } from './variables.js';
+
+/** Options of {@link Run}. @category models */
+export interface RunCommandOptions extends CommandOptions {
+  /** Store the command's stdout in this variable of the job (one final newline removed). */
+  readonly capture?: string | undefined;
+  /** Environment variables for the command. */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The command's stdin: bytes, or a stream (an Observable, a Node.js `Readable`, an async iterable; see
+   * `StdinStream`), read once per run.
+   */
+  readonly stdin?: string | Buffer | StdinStream | undefined;
+  /** Run it in a pseudo-terminal. */
+  readonly pty?: boolean | undefined;
+  /**
+   * `'chunks'`: the output as chunk events, as it arrives, instead of a line event per line (see
+   * `ExecOptions.output`): the fast path for big outputs. Default: the `output` option of the `SshJob`, else
+   * `'lines'`. `capture` and the stderr tail of a failure work the same either way.
+   */
+  readonly output?: OutputMode | undefined;
+}
 
 /**
  * What Run, RunScript and RunString share: arguments and options taken as `(...args, options?)`, the label,

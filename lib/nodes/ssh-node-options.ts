@@ -18,7 +18,6 @@ import {
 import type { HostKeyPolicy } from './known-hosts.js';
 import type { JumpHop } from './ssh-config.js';
 import { resolveSshConfig } from './ssh-config.js';
-import type { SshNode } from './ssh-node.js';
 
 /**
  * Algorithm names in the order to offer them, or changes to ssh2's default list (`append`, `prepend`,
@@ -48,11 +47,12 @@ export interface SshAlgorithms {
 }
 
 /**
- * Options of an {@link SshNode}. Durations in milliseconds. Unset options come from `~/.ssh/config` (Host
- * blocks matching `hostname`), then from OpenSSH's defaults; explicit options win.
- * @category models
+ * The options of an SshNode, its gateway's type left open, so that this file need not import SshNode
+ * (ssh-node.ts imports this one): `SshNodeOptions`, declared in ssh-node.ts, is `SshNodeOptionsOf<SshNode>`.
+ * Not exported from the package, yet kept in the declarations (never mark it internal): SshNodeOptions
+ * extends it.
  */
-export interface SshNodeOptions {
+export interface SshNodeOptionsOf<Gateway> {
   /** Host name or address to connect to (or a `Host` alias of the ssh config). */
   readonly hostname: string;
   /** Remote user. Default: the config's `User`, else the local user (as `ssh` does). */
@@ -65,7 +65,7 @@ export interface SshNodeOptions {
    * directly, whatever the config's `ProxyJump` says (as `ssh -J none`). Default: the config's `ProxyJump`
    * hops, one shared jump node per hop.
    */
-  readonly gateway?: SshNode | null | undefined;
+  readonly gateway?: Gateway | null | undefined;
   /** Private key files. Default: the config's `IdentityFile`s, else `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`. */
   readonly keys?: readonly string[] | undefined;
   /** Passphrase of the keys: one for all, or one per file. */
@@ -126,7 +126,7 @@ export interface SshNodeOptions {
   readonly algorithms?: SshAlgorithms | undefined;
 }
 
-/** The keys of {@link SshNodeOptions}. */
+/** The keys of {@link SshNodeOptionsOf}. */
 const SSH_NODE_KEYS = optionKeys([
   'hostname',
   'username',
@@ -156,7 +156,7 @@ const SSH_NODE_KEYS = optionKeys([
  * bare IPv6 address, with its colons, must be given as `{ hostname }`).
  * @internal
  */
-export function sshNodeOptions(target: unknown, more: unknown): SshNodeOptions {
+export function sshNodeOptions<Gateway>(target: unknown, more: unknown): SshNodeOptionsOf<Gateway> {
   if (typeof target !== 'string') {
     if (more !== undefined)
       throw new ConfigError(
@@ -170,7 +170,7 @@ export function sshNodeOptions(target: unknown, more: unknown): SshNodeOptions {
         'options',
         `must be an object such as { hostname: 'fit01', username: 'root' }, or a string 'user@host', got ${describeValue(target)}`,
       );
-    return target as SshNodeOptions;
+    return target as SshNodeOptionsOf<Gateway>;
   }
   const match = /^(?:([^@\s:/>]+)@)?([\w.-]+)(?::(\d{1,5}))?$/.exec(target);
   if (match === null) {
@@ -204,7 +204,7 @@ export function sshNodeOptions(target: unknown, more: unknown): SshNodeOptions {
           `is given twice, in ${JSON.stringify(target)} and in the options: give it once`,
         );
   }
-  return { ...(more as object | undefined), ...parsed } as unknown as SshNodeOptions;
+  return { ...(more as object | undefined), ...parsed } as unknown as SshNodeOptionsOf<Gateway>;
 }
 
 const checkInteger = (subject: string, field: string, value: unknown, min: number, max: number): void => {
@@ -222,7 +222,7 @@ const checkInteger = (subject: string, field: string, value: unknown, min: numbe
  * @throws ConfigError naming the node and the option.
  * @internal
  */
-export function checkSshNodeOptions(options: SshNodeOptions): void {
+export function checkSshNodeOptions(options: SshNodeOptionsOf<unknown>): void {
   const { label, hostname } = options as { label?: unknown; hostname?: unknown };
   const subject = `node "${String(label ?? hostname)}"`;
   checkOptionKeys(() => subject, 'SshNode', options, SSH_NODE_KEYS);
@@ -292,7 +292,7 @@ export interface ResolvedNode<Gateway> {
  * @internal
  */
 export async function resolveNode<Gateway>(
-  o: SshNodeOptions,
+  o: SshNodeOptionsOf<unknown>,
   jump: (hop: JumpHop, via: Gateway | undefined) => Gateway,
 ): Promise<ResolvedNode<Gateway>> {
   const config =

@@ -14,13 +14,19 @@ import type { SshConnection } from './ssh-connection.js';
 import type { ExecHost } from './ssh-exec.js';
 import { sshExec } from './ssh-exec.js';
 import { shellQuote } from './shell-quote.js';
-import type { ResolvedNode, SshAlgorithms, SshNodeOptions } from './ssh-node-options.js';
+import type { ResolvedNode, SshAlgorithms, SshNodeOptionsOf } from './ssh-node-options.js';
 import { checkSshNodeOptions, resolveNode, sshNodeOptions } from './ssh-node-options.js';
 import { sshPull, sshPush, sshWriteFile } from './ssh-transfer.js';
 import type { Inspect } from './redact.js';
 import { INSPECT, redactingOptions, redactOptions } from './redact.js';
 
-export type { SshNodeOptions } from './ssh-node-options.js';
+/**
+ * Options of an {@link SshNode}. Durations in milliseconds. Unset options come from `~/.ssh/config` (Host
+ * blocks matching `hostname`), then from OpenSSH's defaults; explicit options win.
+ * @category models
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an interface, as it was, not a type alias
+export interface SshNodeOptions extends SshNodeOptionsOf<SshNode> {}
 
 const SYSTEM_KNOWN_HOSTS = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 
@@ -84,7 +90,7 @@ export class SshNode implements Node {
   constructor(options: SshNodeOptions);
   constructor(target: string, options?: Omit<SshNodeOptions, 'hostname'>);
   constructor(target: SshNodeOptions | string, more?: Omit<SshNodeOptions, 'hostname'>) {
-    const options = sshNodeOptions(target, more);
+    const options: SshNodeOptions = sshNodeOptions<SshNode>(target, more);
     checkSshNodeOptions(options);
     if (options.gateway !== undefined && options.gateway !== null && !(options.gateway instanceof SshNode))
       throw new ConfigError(
