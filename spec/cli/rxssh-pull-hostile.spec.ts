@@ -6,13 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { expect } from 'chai';
-import ssh2 from 'ssh2';
 
 import { ensureBuilt, linesOf, runCli } from '../helpers/cli.js';
 import type { HostileServer } from '../helpers/hostile-sftp.js';
 import { HOSTILE_TREE, startHostileSftp, wholeTree } from '../helpers/hostile-sftp.js';
-
-const { utils } = ssh2;
+import { ed25519PrivateKey } from '../helpers/test-keys.js';
 
 describe('rxssh pull from a hostile SFTP server', function () {
   this.timeout(60_000);
@@ -30,7 +28,7 @@ describe('rxssh pull from a hostile SFTP server', function () {
   beforeEach(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'rxjobs-hostile-cli-'));
     key = path.join(tmp, 'client_key');
-    await writeFile(key, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    await writeFile(key, ed25519PrivateKey(), { mode: 0o600 });
   });
   afterEach(async () => {
     await rm(tmp, { recursive: true, force: true });

@@ -7,13 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { expect } from 'chai';
-import ssh2 from 'ssh2';
 
 import { ensureBuilt, runCli } from '../helpers/cli.js';
 import type { HostileServer, HostileTree } from '../helpers/hostile-sftp.js';
 import { startHostileSftp, wholeTree } from '../helpers/hostile-sftp.js';
-
-const { utils } = ssh2;
+import { ed25519PrivateKey } from '../helpers/test-keys.js';
 
 /** Host `n`'s tree: dir/.. holds same.txt, own-<n>.txt and sub/deep.txt, each saying which host it is. */
 const treeOf = (n: number): HostileTree => ({
@@ -45,7 +43,7 @@ describe('rxssh pull @:dir/.. from several hosts', function () {
 
   it('puts each host complete in its own directory: none overwrites another', async () => {
     const key = path.join(tmp, 'client_key');
-    await writeFile(key, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    await writeFile(key, ed25519PrivateKey(), { mode: 0o600 });
     const hosts = servers.map((s) => `127.0.0.1:${String(s.port)}`);
     const r = await runCli(
       'rxssh',

@@ -11,8 +11,9 @@ import ssh2 from 'ssh2';
 
 import { stdout } from '../../lib/nodes/operators.js';
 import { SshNode } from '../../lib/nodes/ssh-node.js';
+import { ed25519PrivateKey } from '../helpers/test-keys.js';
 
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 
 describe('SshNode against a server that is not OpenSSH (ssh2 Server)', function () {
   this.timeout(20_000);
@@ -27,8 +28,8 @@ describe('SshNode against a server that is not OpenSSH (ssh2 Server)', function 
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'rxjobs-other-server-'));
     key = path.join(dir, 'client_key');
-    await writeFile(key, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
-    const hostKey = utils.generateKeyPairSync('ed25519').private;
+    await writeFile(key, ed25519PrivateKey(), { mode: 0o600 });
+    const hostKey = ed25519PrivateKey();
     server = new Server({ hostKeys: [hostKey], ident: 'NotOpenSSH_1.0' }, (client) => {
       running++;
       mostAtOnce = Math.max(mostAtOnce, running);

@@ -10,8 +10,9 @@ import path from 'node:path';
 
 import ssh2 from 'ssh2';
 import type { Attributes, FileEntry, SFTPWrapper } from 'ssh2';
+import { ed25519PrivateKey } from './test-keys.js';
 
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 
 const OK = 0;
 const EOF = 1;
@@ -114,7 +115,7 @@ export async function startHostileSftp(
   options: { readonly onRead?: (path: string) => void; readonly refuseFstat?: boolean } = {},
 ): Promise<HostileServer> {
   const requests: string[] = [];
-  const server = new Server({ hostKeys: [utils.generateKeyPairSync('ed25519').private] }, (client) => {
+  const server = new Server({ hostKeys: [ed25519PrivateKey()] }, (client) => {
     client.on('authentication', (ctx) => {
       ctx.accept();
     });

@@ -7,15 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { expect } from 'chai';
-import ssh2 from 'ssh2';
 
 import { Pull } from '../../lib/commands/transfer.js';
 import { SshNode } from '../../lib/nodes/ssh-node.js';
 import { runOn, shown } from '../helpers/command-suite.js';
 import type { HostileServer } from '../helpers/hostile-sftp.js';
 import { HOSTILE_TREE, startHostileSftp, wholeTree } from '../helpers/hostile-sftp.js';
-
-const { utils } = ssh2;
+import { ed25519PrivateKey } from '../helpers/test-keys.js';
 
 describe('Pull from a hostile SFTP server', function () {
   this.timeout(20_000);
@@ -42,7 +40,7 @@ describe('Pull from a hostile SFTP server', function () {
     });
     keyDir = await mkdtemp(path.join(os.tmpdir(), 'rxjobs-hostile-key-'));
     key = path.join(keyDir, 'client_key');
-    await writeFile(key, utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    await writeFile(key, ed25519PrivateKey(), { mode: 0o600 });
   });
   after(async () => {
     await server.close();
