@@ -1,45 +1,27 @@
 // Runs a scheduler for a CLI and renders it: host-prefixed lines, raw, time, JSON lines, per-host files and
 // marks, gathered blocks, a live progress line on a terminal, and a summary of failures at the end. Shared by
 // rxssh (one unit per host) and `rxjobs run` (one unit per job).
-import { writeFile } from 'node:fs/promises';
-import { constants } from 'node:os';
-import { join } from 'node:path';
 import type { Observable } from 'rxjs';
 import { tap } from 'rxjs';
 
-import type { CancelReason, JobOutcome, SchedulerEvent } from '../core/events.js';
+import type { SchedulerEvent } from '../core/events.js';
 import type { Job } from '../core/job.js';
 import type { Scheduler } from '../core/scheduler.js';
 import type { NodeRef } from '../nodes/command-event.js';
 import type { Flow } from '../nodes/flow.js';
 import { continuesLine } from '../nodes/command-event.js';
-import { isJobsError } from '../errors/jobs-error.js';
-import { makeDirectory, makeWritableDirectory } from '../internal/make-directory.js';
 import { isCommandEvent } from '../render/command-events.js';
-import { describeFailure } from '../render/failure-reason.js';
 import { formatGathered, gatherOutputs, OutputCollector } from '../render/gather.js';
-import { hostFileName, writeHostFiles } from '../render/host-files.js';
+import { writeHostFiles } from '../render/host-files.js';
 import { labelWidth, writeLines } from '../render/host-lines.js';
 import { ProgressLine } from '../render/progress.js';
-import { UsageError } from './argv.js';
 import { JsonStream } from './json-stream.js';
 import type { JsonRunInfo, UnitResult } from './json-stream.js';
+import { checkFilesDir, filesDirOf } from './output-options.js';
+import type { OutputArgs } from './output-options.js';
 import { failureSummary, summaryColumns } from './summary.js';
 import { terminalStyle } from './terminal-style.js';
-
-/** The output options of the CLIs. */
-export interface OutputArgs {
-  readonly raw?: boolean | undefined;
-  readonly time?: boolean | undefined;
-  readonly json?: boolean | undefined;
-  readonly outDir?: string | undefined;
-  readonly dateDir?: boolean | undefined;
-  readonly mark?: boolean | undefined;
-  readonly gather?: boolean | undefined;
-  readonly quiet?: boolean | undefined;
-  /** --max-line-bytes: longer lines are written in pieces (default 1 MiB). */
-  readonly maxLineBytes?: number | undefined;
-}
+import { exitStatusOf, unitResultOf, writeMarks } from './unit-results.js';
 
 /** What a CLI counts and reports on: a host (rxssh) or a job (rxjobs run). */
 export interface Unit {
@@ -80,96 +62,11 @@ export interface RunContext {
   readonly json?: JsonRunInfo | undefined;
 }
 
-const pad2 = (n: number): string => String(n).padStart(2, '0');
-
-/** The directory of `-d`: `YYYY-MM-DD@HH:MM`, local time. */
-export const dateDirName = (d: Date): string =>
-  `${String(d.getFullYear())}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}@${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
-
-/** The per-unit files directory the options ask for, if any. */
-export const filesDirOf = (args: OutputArgs, now = new Date()): string | undefined =>
-  args.outDir ?? (args.dateDir === true ? dateDirName(now) : undefined);
-
-function resultOf(label: string, outcome: JobOutcome): UnitResult {
-  if (outcome.status === 'done') {
-    // a job's value is its last one: for an SshJob, the exit event of its last command
-    const value = outcome.value;
-    const code =
-      typeof value === 'number' ? value : isCommandEvent(value) && value.type === 'exit' ? value.code : null;
-    return { label, ok: true, status: code === null ? 'done' : `exit ${String(code)}`, code };
-  }
-  const reason = describeFailure(outcome);
-  const error = outcome.status === 'failed' ? outcome.error : undefined;
-  const command = isJobsError(error, 'command-failed') ? error : undefined;
-  return {
-    label,
-    ok: false,
-    status: reason?.status ?? outcome.status,
-    detail: reason?.detail,
-    code: command?.exitCode,
-    signal: command?.signal,
-  };
-}
-
-const outcomeOf = (e: SchedulerEvent): JobOutcome | undefined => {
-  switch (e.type) {
-    case 'done':
-      return { status: 'done', value: e.value };
-    case 'failed':
-      return { status: 'failed', error: e.error };
-    case 'cancelled':
-      return { status: 'cancelled' };
-    case 'skipped':
-      return { status: 'skipped', because: e.because };
-    default:
-      return undefined;
-  }
-};
-
-const cancelDetail: Readonly<Record<Exclude<CancelReason, 'forever'>, string>> = {
-  aborted: 'the run was aborted by its signal',
-  timeout: 'the run timed out before this job finished',
-  critical: 'a critical job failed, so the run stopped',
-  parent: 'the enclosing scheduler was cancelled',
-};
-
 /** The signals that stop a run, and their numbers (for the exit status 128 + n). */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-const exitStatusOf = (
-  results: readonly UnitResult[],
-  interrupted: boolean,
-  signal: NodeJS.Signals | undefined,
-): number => (interrupted ? 128 + constants.signals[signal ?? 'SIGINT'] : results.every((r) => r.ok) ? 0 : 1);
-
 const isEpipe = (e: unknown): boolean =>
   e instanceof Error && (e.cause as { code?: unknown } | undefined)?.code === 'EPIPE';
-
-/** Makes the per-host files directory before any host is reached: a path that cannot be one is exit 2. */
-async function checkFilesDir(dir: string, args: OutputArgs): Promise<void> {
-  try {
-    await makeWritableDirectory(dir);
-  } catch (e: unknown) {
-    const why = e instanceof Error ? e.message : String(e);
-    const option = args.outDir === undefined ? `-d (${dir})` : `-o ${dir}`;
-    throw new UsageError(
-      `${option}: cannot write per-host files there (${why}): give a directory you can write to`,
-    );
-  }
-}
-
-/** Writes `--mark` files: DIR/0ok/<label> holding `0`, DIR/1failed/<label> holding the code or status. */
-async function writeMarks(dir: string, results: readonly UnitResult[]): Promise<void> {
-  for (const sub of ['0ok', '1failed']) await makeDirectory(join(dir, sub));
-  await Promise.all(
-    results.map((r) =>
-      writeFile(
-        join(dir, r.ok ? '0ok' : '1failed', hostFileName(r.label)),
-        `${r.ok ? '0' : String(r.code ?? r.signal ?? r.status)}\n`,
-      ),
-    ),
-  );
-}
 
 /**
  * Runs `scheduler` once, rendering its events as `args` say, and reports how each unit ended. Ctrl-C stops the
@@ -242,19 +139,9 @@ export async function runWithOutput(
       counts();
       return;
     }
-    const outcome = outcomeOf(e);
-    if (outcome === undefined || results.has(unit)) return;
-    const result =
-      e.type !== 'cancelled'
-        ? resultOf(unit.label, outcome)
-        : e.reason === 'forever'
-          ? { label: unit.label, ok: true, status: 'stopped (forever job)' } // a forever job's normal end
-          : {
-              label: unit.label,
-              ok: false,
-              status: `cancelled (${e.reason})`,
-              detail: cancelDetail[e.reason],
-            };
+    if (results.has(unit)) return;
+    const result = unitResultOf(unit.label, e);
+    if (result === undefined) return;
     results.set(unit, result);
     if (started.has(unit)) finishedAfterStart++;
     if (!result.ok) failed++;

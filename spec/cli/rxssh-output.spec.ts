@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { dateDirName } from '../../lib/cli/run-output.js';
+import { dateDirName } from '../../lib/cli/output-options.js';
 import { fleetArgs, linesOf, runCliInPty, sortedLines, useCliFleet } from '../helpers/cli.js';
 
 /** `$3`: the address the session reached (127.0.0.x). */

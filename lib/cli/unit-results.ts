@@ -1,0 +1,89 @@
+// How each unit of a CLI run ended (a host for rxssh, a job for `rxjobs run`): its result from the scheduler's
+// event, the exit status of the run, and the `--mark` files that record the results.
+import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+
+import type { CancelReason, JobOutcome, SchedulerEvent } from '../core/events.js';
+import { isJobsError } from '../errors/jobs-error.js';
+import { makeDirectory } from '../internal/make-directory.js';
+import { isCommandEvent } from '../render/command-events.js';
+import { describeFailure } from '../render/failure-reason.js';
+import { hostFileName } from '../render/host-files.js';
+import type { UnitResult } from './json-stream.js';
+
+function resultOf(label: string, outcome: JobOutcome): UnitResult {
+  if (outcome.status === 'done') {
+    // a job's value is its last one: for an SshJob, the exit event of its last command
+    const value = outcome.value;
+    const code =
+      typeof value === 'number' ? value : isCommandEvent(value) && value.type === 'exit' ? value.code : null;
+    return { label, ok: true, status: code === null ? 'done' : `exit ${String(code)}`, code };
+  }
+  const reason = describeFailure(outcome);
+  const error = outcome.status === 'failed' ? outcome.error : undefined;
+  const command = isJobsError(error, 'command-failed') ? error : undefined;
+  return {
+    label,
+    ok: false,
+    status: reason?.status ?? outcome.status,
+    detail: reason?.detail,
+    code: command?.exitCode,
+    signal: command?.signal,
+  };
+}
+
+const outcomeOf = (e: SchedulerEvent): JobOutcome | undefined => {
+  switch (e.type) {
+    case 'done':
+      return { status: 'done', value: e.value };
+    case 'failed':
+      return { status: 'failed', error: e.error };
+    case 'cancelled':
+      return { status: 'cancelled' };
+    case 'skipped':
+      return { status: 'skipped', because: e.because };
+    default:
+      return undefined;
+  }
+};
+
+const cancelDetail: Readonly<Record<Exclude<CancelReason, 'forever'>, string>> = {
+  aborted: 'the run was aborted by its signal',
+  timeout: 'the run timed out before this job finished',
+  critical: 'a critical job failed, so the run stopped',
+  parent: 'the enclosing scheduler was cancelled',
+};
+
+/** The result of the unit `label` that the event `e` ends, or undefined when `e` does not end a job. */
+export function unitResultOf(label: string, e: SchedulerEvent): UnitResult | undefined {
+  const outcome = outcomeOf(e);
+  if (outcome === undefined) return undefined;
+  if (e.type !== 'cancelled') return resultOf(label, outcome);
+  return e.reason === 'forever'
+    ? { label, ok: true, status: 'stopped (forever job)' } // a forever job's normal end
+    : { label, ok: false, status: `cancelled (${e.reason})`, detail: cancelDetail[e.reason] };
+}
+
+/**
+ * The exit status of a run: 0 when every unit succeeded, 1 when one did not, 128 + n when stopped by signal n
+ * (Ctrl-C when none is known).
+ */
+export const exitStatusOf = (
+  results: readonly UnitResult[],
+  interrupted: boolean,
+  signal: NodeJS.Signals | undefined,
+): number => (interrupted ? 128 + constants.signals[signal ?? 'SIGINT'] : results.every((r) => r.ok) ? 0 : 1);
+
+/** Writes `--mark` files: DIR/0ok/<label> holding `0`, DIR/1failed/<label> holding the code or status. */
+export async function writeMarks(dir: string, results: readonly UnitResult[]): Promise<void> {
+  for (const sub of ['0ok', '1failed']) await makeDirectory(join(dir, sub));
+  await Promise.all(
+    results.map((r) =>
+      writeFile(
+        join(dir, r.ok ? '0ok' : '1failed', hostFileName(r.label)),
+        `${r.ok ? '0' : String(r.code ?? r.signal ?? r.status)}\n`,
+      ),
+    ),
+  );
+}
