@@ -12,8 +12,8 @@ import { isAbsolute, join } from 'node:path';
 import { parse } from 'ssh-config';
 import type { Line } from 'ssh-config';
 
-import { ConfigError } from '../errors/config-error.js';
-import type { HostKeyPolicy } from './known-hosts.js';
+import { ConfigError } from '../../../errors/config-error.js';
+import type { HostKeyPolicy } from '../../known-hosts.js';
 
 /** One hop of a ProxyJump chain, written `[user@]host[:port]`. @category models */
 export interface JumpHop {
