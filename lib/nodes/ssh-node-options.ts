@@ -16,7 +16,7 @@ import {
   optionKeys,
 } from '../errors/option-keys.js';
 import type { HostKeyPolicy } from './known-hosts.js';
-import type { JumpHop } from './trust/ssh-config/resolve.js';
+import type { JumpHop } from './trust/ssh-config/types.js';
 import { resolveSshConfig } from './trust/ssh-config/resolve.js';
 
 /**

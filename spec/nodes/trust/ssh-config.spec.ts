@@ -7,12 +7,12 @@ import { expect } from 'chai';
 
 import { ConfigError } from '../../../lib/errors/config-error.js';
 import { isJobsError } from '../../../lib/errors/jobs-error.js';
-import { parseJumpHops, resolveSshConfig } from '../../../lib/nodes/trust/ssh-config/resolve.js';
+import { parseJumpHops, resolveSshConfig } from '../../../lib/nodes/trust/ssh-config/index.js';
 import type {
   JumpHop,
   ResolveSshConfigOptions,
   SshHostConfig,
-} from '../../../lib/nodes/trust/ssh-config/resolve.js';
+} from '../../../lib/nodes/trust/ssh-config/index.js';
 import { rejection } from '../../helpers/errors.js';
 
 /** `ssh -G` output as keyword -> values (identityfile and friends repeat). */
