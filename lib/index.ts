@@ -89,8 +89,13 @@ export type {
   HostLookup,
   VerifyHostKeyOptions,
 } from './nodes/known-hosts.js';
-export { parseJumpHops, resolveSshConfig } from './nodes/ssh-config.js';
-export type { JumpHop, JumpSpecSource, ResolveSshConfigOptions, SshHostConfig } from './nodes/ssh-config.js';
+export { parseJumpHops, resolveSshConfig } from './nodes/trust/ssh-config/index.js';
+export type {
+  JumpHop,
+  JumpSpecSource,
+  ResolveSshConfigOptions,
+  SshHostConfig,
+} from './nodes/trust/ssh-config/index.js';
 export { CommandFailedError } from './errors/command-failed-error.js';
 export { HostKeyError } from './errors/host-key-error.js';
 export type { HostKeyProblem } from './errors/host-key-error.js';

@@ -6,7 +6,7 @@ import { isatty } from 'node:tty';
 import { join, resolve } from 'node:path';
 
 import { Scheduler } from '../core/scheduler.js';
-import { parseJumpHops } from '../nodes/ssh-config.js';
+import { parseJumpHops } from '../nodes/trust/ssh-config/jump-hops.js';
 import type { Command } from '../commands/command.js';
 import { Run } from '../commands/run.js';
 import { RunScript } from '../commands/run-script.js';

@@ -16,8 +16,8 @@ import {
   optionKeys,
 } from '../errors/option-keys.js';
 import type { HostKeyPolicy } from './known-hosts.js';
-import type { JumpHop } from './ssh-config.js';
-import { resolveSshConfig } from './ssh-config.js';
+import type { JumpHop } from './trust/ssh-config/types.js';
+import { resolveSshConfig } from './trust/ssh-config/resolve.js';
 
 /**
  * Algorithm names in the order to offer them, or changes to ssh2's default list (`append`, `prepend`,

@@ -8,7 +8,7 @@ import { blobKeyType, knownHostKeyTypes, verifyHostKey } from './known-hosts.js'
 import type { ExecOptions, Node, TransferOptions } from './node.js';
 import { checkExecOptions, checkTransferOptions, refusedOptions } from './node-options.js';
 import { planAuth } from './ssh-auth.js';
-import type { JumpHop } from './ssh-config.js';
+import type { JumpHop } from './trust/ssh-config/types.js';
 import { hostKeyAlgorithms, openConnection } from './ssh-connect.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ExecHost } from './ssh-exec.js';

@@ -5,11 +5,15 @@ import { join } from 'node:path';
 
 import { expect } from 'chai';
 
-import { ConfigError } from '../../lib/errors/config-error.js';
-import { isJobsError } from '../../lib/errors/jobs-error.js';
-import { parseJumpHops, resolveSshConfig } from '../../lib/nodes/ssh-config.js';
-import type { JumpHop, ResolveSshConfigOptions, SshHostConfig } from '../../lib/nodes/ssh-config.js';
-import { rejection } from '../helpers/errors.js';
+import { ConfigError } from '../../../lib/errors/config-error.js';
+import { isJobsError } from '../../../lib/errors/jobs-error.js';
+import { parseJumpHops, resolveSshConfig } from '../../../lib/nodes/trust/ssh-config/index.js';
+import type {
+  JumpHop,
+  ResolveSshConfigOptions,
+  SshHostConfig,
+} from '../../../lib/nodes/trust/ssh-config/index.js';
+import { rejection } from '../../helpers/errors.js';
 
 /** `ssh -G` output as keyword -> values (identityfile and friends repeat). */
 function sshG(file: string, host: string): Map<string, string[]> {
