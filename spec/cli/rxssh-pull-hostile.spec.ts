@@ -9,7 +9,13 @@ import { expect } from 'chai';
 
 import { ensureBuilt, linesOf, runCli } from '../helpers/cli.js';
 import type { HostileServer } from '../helpers/hostile-sftp.js';
-import { HOSTILE_TREE, startHostileSftp, wholeTree } from '../helpers/hostile-sftp.js';
+import {
+  HOSTILE_TREE,
+  hostileClientOptions,
+  outsideLocal,
+  startHostileSftp,
+  wholeTree,
+} from '../helpers/hostile-sftp.js';
 import { ed25519PrivateKey } from '../helpers/test-keys.js';
 
 describe('rxssh pull from a hostile SFTP server', function () {
@@ -44,16 +50,7 @@ describe('rxssh pull from a hostile SFTP server', function () {
         '127.0.0.1',
         '-p',
         String(server.port),
-        '-l',
-        'any',
-        '-i',
-        key,
-        '-F',
-        'none',
-        '-O',
-        'StrictHostKeyChecking=no',
-        '-O',
-        `UserKnownHostsFile=${path.join(tmp, 'known_hosts')}`,
+        ...hostileClientOptions(key, tmp),
         ...remotes.map((r) => `@:${r}`),
         'local',
       ],
@@ -61,10 +58,7 @@ describe('rxssh pull from a hostile SFTP server', function () {
     );
 
   /** Every path of the temp dir outside LOCALDIR, but the key and known_hosts the test wrote. */
-  const outside = async (): Promise<string[]> =>
-    (await wholeTree(tmp)).filter(
-      (p) => p !== 'local' && !p.startsWith(`local${path.sep}`) && p !== 'client_key' && p !== 'known_hosts',
-    );
+  const outside = async (): Promise<string[]> => await outsideLocal(tmp, ['client_key', 'known_hosts']);
 
   it('refuses a listing with "x/..": exit 1, the host and the entry named, nothing outside LOCALDIR', async () => {
     const r = await pull(['ok.txt', 'deep']);

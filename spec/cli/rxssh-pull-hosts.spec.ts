@@ -10,7 +10,7 @@ import { expect } from 'chai';
 
 import { ensureBuilt, runCli } from '../helpers/cli.js';
 import type { HostileServer, HostileTree } from '../helpers/hostile-sftp.js';
-import { startHostileSftp, wholeTree } from '../helpers/hostile-sftp.js';
+import { hostileClientOptions, outsideLocal, startHostileSftp, wholeTree } from '../helpers/hostile-sftp.js';
 import { ed25519PrivateKey } from '../helpers/test-keys.js';
 
 /** Host `n`'s tree: dir/.. holds same.txt, own-<n>.txt and sub/deep.txt, each saying which host it is. */
@@ -47,22 +47,7 @@ describe('rxssh pull @:dir/.. from several hosts', function () {
     const hosts = servers.map((s) => `127.0.0.1:${String(s.port)}`);
     const r = await runCli(
       'rxssh',
-      [
-        'pull',
-        ...hosts.flatMap((h) => ['-t', h]),
-        '-l',
-        'any',
-        '-i',
-        key,
-        '-F',
-        'none',
-        '-O',
-        'StrictHostKeyChecking=no',
-        '-O',
-        `UserKnownHostsFile=${path.join(tmp, 'known_hosts')}`,
-        '@:dir/..',
-        'local',
-      ],
+      ['pull', ...hosts.flatMap((h) => ['-t', h]), ...hostileClientOptions(key, tmp), '@:dir/..', 'local'],
       { cwd: tmp },
     );
     expect([r.code, r.stderr]).to.deep.equal([0, 'rxssh pull: 3 of 3 hosts ok\n']);
@@ -79,9 +64,7 @@ describe('rxssh pull @:dir/.. from several hosts', function () {
       expect(await readFile(path.join(local, h, `own-${n}.txt`), 'utf8')).to.equal(`only ${n}\n`);
       expect(await readFile(path.join(local, h, 'sub', 'deep.txt'), 'utf8')).to.equal(`deep ${n}\n`);
     }
-    const outside = (await wholeTree(tmp)).filter(
-      (p) => p !== 'local' && !p.startsWith(`local${path.sep}`) && p !== 'client_key' && p !== 'known_hosts',
-    );
+    const outside = await outsideLocal(tmp, ['client_key', 'known_hosts']);
     expect(outside).to.deep.equal([]);
   });
 });

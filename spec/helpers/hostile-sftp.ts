@@ -238,6 +238,29 @@ export const wholeTree = async (root: string): Promise<string[]> =>
     .map((e) => path.join(e.parentPath, e.name).slice(root.length + 1))
     .sort();
 
+/**
+ * Every path of `dir` outside its `local` subdirectory (LOCALDIR of the tests), but the names in `besides`
+ * (files the test wrote there itself): what must stay empty after a pull from a hostile server.
+ */
+export const outsideLocal = async (dir: string, besides: readonly string[] = []): Promise<string[]> =>
+  (await wholeTree(dir)).filter(
+    (p) => p !== 'local' && !p.startsWith(`local${path.sep}`) && !besides.includes(p),
+  );
+
+/** The rxssh options to reach hostile servers as user `any` with `key`, learning their keys in `dir`. */
+export const hostileClientOptions = (key: string, dir: string): string[] => [
+  '-l',
+  'any',
+  '-i',
+  key,
+  '-F',
+  'none',
+  '-O',
+  'StrictHostKeyChecking=no',
+  '-O',
+  `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
+];
+
 /** A tree for the Pull tests: each test pulls its own top-level entry. */
 export const HOSTILE_TREE: HostileTree = {
   'ok.txt': { data: 'fine\n' },

@@ -12,7 +12,7 @@ import { Pull } from '../../lib/commands/transfer.js';
 import { SshNode } from '../../lib/nodes/ssh-node.js';
 import { runOn, shown } from '../helpers/command-suite.js';
 import type { HostileServer } from '../helpers/hostile-sftp.js';
-import { HOSTILE_TREE, startHostileSftp, wholeTree } from '../helpers/hostile-sftp.js';
+import { HOSTILE_TREE, outsideLocal, startHostileSftp, wholeTree } from '../helpers/hostile-sftp.js';
 import { ed25519PrivateKey } from '../helpers/test-keys.js';
 
 describe('Pull from a hostile SFTP server', function () {
@@ -82,7 +82,7 @@ describe('Pull from a hostile SFTP server', function () {
 
   /** The error is a TransferError naming the host and `entry` (as JSON), and nothing is outside LOCALDIR. */
   const expectRefused = async (error: Error | undefined, entry: string): Promise<void> => {
-    const outside = (await wholeTree(tmp)).filter((p) => p !== 'local' && !p.startsWith(`local${path.sep}`));
+    const outside = await outsideLocal(tmp);
     expect(outside, 'written outside LOCALDIR').to.deep.equal([]);
     expect(error, 'the Pull fails').to.be.instanceOf(Error);
     expect(error).to.include({ name: 'TransferError', code: 'transfer' });
@@ -112,7 +112,7 @@ describe('Pull from a hostile SFTP server', function () {
 
   it('pulls names that are not UTF-8 under their escaped names, every other file too, and says so', async () => {
     const events = await runOn(new Pull('raw', `${localDir}/`), node);
-    const outside = (await wholeTree(tmp)).filter((p) => p !== 'local' && !p.startsWith(`local${path.sep}`));
+    const outside = await outsideLocal(tmp);
     expect(outside).to.deep.equal([]);
     expect(await wholeTree(localDir)).to.deep.equal(
       ['raw', 'raw/caf%E9.txt', 'raw/d%FF', 'raw/d%FF/50%25%80', 'raw/d%FF/in.txt', 'raw/ok.txt'].map((p) =>
@@ -183,7 +183,7 @@ describe('Pull from a hostile SFTP server', function () {
     const error = await pull('file/..');
     expect(error).to.include({ name: 'TransferError', code: 'transfer' });
     expect(error?.message).to.include(`file/..: refused: the local path ${localDir} is outside`);
-    const outside = (await wholeTree(tmp)).filter((p) => p !== 'local' && !p.startsWith(`local${path.sep}`));
+    const outside = await outsideLocal(tmp);
     expect(outside).to.deep.equal([]);
   });
 
