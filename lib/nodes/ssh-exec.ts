@@ -219,8 +219,8 @@ export function sshExec(
     const cancel = (): void => {
       const conn = connection;
       const ch = channel;
+      stopStdin(); // at once, even while the channel is on its way: its stdin source is ended now
       if (finished || execPending) return; // a channel on its way: start() cancels once it has it
-      stopStdin();
       if (conn === undefined || ch === undefined) {
         // waiting for the connection or a slot: nothing runs remotely
         finish();
