@@ -1,6 +1,7 @@
 // CLI benchmark: the `rxssh` command (dist/cli/rxssh.js, one process per run, start-up included) side by side
 // with parallel-ssh (pssh), clush and a bash loop of `ssh ... &`, against the same loopback fleet of private
-// sshd servers as bench/ssh.bench.mjs (bench/sshd-fleet.mjs), each tool at full parallelism:
+// sshd servers as bench/ssh.bench.mjs (the tests' sshd harness, spec/helpers/sshd/), each tool at full
+// parallelism:
 //   help    start-up: `rxssh --help` (and `rxjobs --help` when dist/cli/rxjobs.js exists) against an empty node
 //   echo    `echo ok` on 200 hosts: rxssh (stdout captured, every `host:ok` line checked), a bash loop of
 //           `ssh ... &`, parallel-ssh -p 200, clush -f 200
@@ -11,9 +12,9 @@
 //           (the copies overwrite one another; the final file is checked)
 //   pull    the same file from 20 hosts at once: rxssh pull (LOCALDIR/<host>/), parallel-slurp -L,
 //           clush --rcopy; every host's copy checked (sha256)
-// Run with `npm run bench:cli` (builds, then `node bench/cli.bench.mjs`); Linux, OpenSSH server and client,
-// pssh (parallel-ssh, parallel-scp, parallel-slurp) and clush installed (a missing tool is reported and
-// skipped). Prints figures and a summary of the targets, asserts nothing.
+// Run with `npm run bench:cli` (builds dist/ and the harness, then `node bench/cli.bench.mjs`); Linux, OpenSSH
+// server and client, pssh (parallel-ssh, parallel-scp, parallel-slurp) and clush installed (a missing tool is
+// reported and skipped). Prints figures and a summary of the targets, asserts nothing.
 //
 // Every run of every tool is one process started from here, so that its wall time includes process start-up
 // and handshakes. Tools are interleaved within each round (the order rotating), so that they share the
@@ -61,7 +62,7 @@ import {
   writeRandomBytes,
   writeTextLines,
 } from './bench-kit.mjs';
-import { findProgram } from './sshd-fleet.mjs';
+import { findProgram } from './out/harness/index.js';
 
 const RXSSH = path.join(ROOT, 'dist', 'cli', 'rxssh.js');
 const RXJOBS = path.join(ROOT, 'dist', 'cli', 'rxjobs.js');

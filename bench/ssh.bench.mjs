@@ -1,5 +1,5 @@
 // SSH benchmark: rxjobs' SshNode (from the built dist/) side by side with OpenSSH's own tools, against the same
-// loopback fleet of private sshd servers (bench/sshd-fleet.mjs), in one script:
+// loopback fleet of private sshd servers (the tests' sshd harness, spec/helpers/sshd/), in one script:
 //   echo    `echo ok` on 200 hosts at full parallelism: rxjobs, a bash loop of `ssh ... &`, parallel-ssh, clush
 //   seq     100 commands one after the other on one host: rxjobs (one connection), `ssh` with ControlMaster
 //           multiplexing, a new `ssh` per command
@@ -8,8 +8,8 @@
 //           default output), a bash loop of `ssh host cmd > file &`, parallel-ssh -o, clush --outdir
 //   push    a 200 MiB file to one host: rxjobs node.push() against scp (SFTP protocol, OpenSSH 9)
 //   pull    the same file back: rxjobs node.pull() against scp
-// Run with `npm run bench:ssh` (builds, then `node bench/ssh.bench.mjs`); Linux, OpenSSH server and client,
-// parallel-ssh and clush installed. Prints figures and a summary of the targets, asserts nothing.
+// Run with `npm run bench:ssh` (builds dist/ and the harness, then `node bench/ssh.bench.mjs`); Linux, OpenSSH
+// server and client, parallel-ssh and clush installed. Prints figures and a summary of the targets, asserts nothing.
 //
 // Every run of every tool is one process started from here (rxjobs: this script with `--child`, plain node on
 // dist/index.js), so that its wall time includes process start-up and handshakes, and its peak RSS is its own.

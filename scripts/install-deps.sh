@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the tests use, when they are missing (Debian/Ubuntu: apt-get):
 #   dot (graphviz)                       graph export to PNG/SVG
-#   /usr/sbin/sshd (openssh-server)      private sshd servers of the end-to-end tests (spec/helpers/sshd.ts)
+#   /usr/sbin/sshd (openssh-server)      private sshd servers of the end-to-end tests and benchmarks (spec/helpers/sshd/)
 #   ssh, ssh-keygen (openssh-client)     keys for those servers, and the real client in the e2e tests
 #   ss (iproute2), pgrep (procps)        counting connections and finding remote processes in the e2e tests
 #   openssl, unshare (util-linux)        the password test: a password hash, and sshd in a mount namespace
