@@ -13,11 +13,11 @@ import type { Job } from '../core/job.js';
 import { ChunkLines } from '../nodes/chunk-lines.js';
 import type { LineEvent } from '../nodes/command-event.js';
 import { BatchedWriter } from './batched-writer.js';
-import { commandEventOf, isCommandEvent } from './command-events.js';
-import { describeFailure } from './failure-reason.js';
-import { linePartsOf } from './host-lines.js';
-import { OpenLines } from './open-lines.js';
-import type { LineFormatOptions } from './host-lines.js';
+import { commandEventOf, isCommandEvent } from './text/command-events.js';
+import { describeFailure } from './text/failure-reason.js';
+import { linePartsOf } from './text/host-lines.js';
+import { OpenLines } from './text/open-lines.js';
+import type { LineFormatOptions } from './text/host-lines.js';
 
 /**
  * Options of {@link writeProgress}: where it writes, and how output lines look (as {@link formatLine}).

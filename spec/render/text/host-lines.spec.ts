@@ -15,13 +15,13 @@ import {
   toArray,
 } from 'rxjs';
 
-import { Job, Scheduler } from '../../lib/index.js';
-import type { SchedulerEvent } from '../../lib/core/events.js';
-import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
-import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
-import { captureStdout } from '../../lib/render/capture.js';
-import { formatLine, labelWidth, lineFormatter, writeLines } from '../../lib/render/host-lines.js';
-import { rejection } from '../helpers/errors.js';
+import { Job, Scheduler } from '../../../lib/index.js';
+import type { SchedulerEvent } from '../../../lib/core/events.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../../lib/nodes/command-event.js';
+import type { CommandEvent, NodeRef, OutputStream } from '../../../lib/nodes/command-event.js';
+import { captureStdout } from '../../../lib/render/text/capture.js';
+import { formatLine, labelWidth, lineFormatter, writeLines } from '../../../lib/render/text/host-lines.js';
+import { rejection } from '../../helpers/errors.js';
 
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 const nodeNamed = (label: string): NodeRef => ({ label, hostname: label });

@@ -7,12 +7,12 @@ import type { Writable } from 'node:stream';
 
 import { Observable } from 'rxjs';
 
-import { ChunkLines } from '../nodes/chunk-lines.js';
-import type { LineEvent, NodeRef } from '../nodes/command-event.js';
-import { bytesOf, endsLine, lineBytesOf } from '../nodes/command-event.js';
-import type { Flow } from '../nodes/flow.js';
+import { ChunkLines } from '../../nodes/chunk-lines.js';
+import type { LineEvent, NodeRef } from '../../nodes/command-event.js';
+import { bytesOf, endsLine, lineBytesOf } from '../../nodes/command-event.js';
+import type { Flow } from '../../nodes/flow.js';
 import type { PassThroughOperator, RenderableEvent } from './command-events.js';
-import { BatchedWriter } from './batched-writer.js';
+import { BatchedWriter } from '../batched-writer.js';
 import { commandEventOf } from './command-events.js';
 import { OpenLines } from './open-lines.js';
 

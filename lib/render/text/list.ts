@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 
-import { isScheduler } from '../internal/kinds.js';
-import type { Job } from '../core/job.js';
-import type { Scheduler } from '../core/scheduler.js';
+import { isScheduler } from '../../internal/kinds.js';
+import type { Job } from '../../core/job.js';
+import type { Scheduler } from '../../core/scheduler.js';
 
 /** @category models */
 export interface ListOptions {

@@ -3,9 +3,9 @@
 import { expect } from 'chai';
 import { NEVER, of, throwError } from 'rxjs';
 
-import { Job, listingLegend, Scheduler, Sequence } from '../../lib/index.js';
-import type { JobOptions } from '../../lib/index.js';
-import { labelJob as job } from '../helpers/jobs.js';
+import { Job, listingLegend, Scheduler, Sequence } from '../../../lib/index.js';
+import type { JobOptions } from '../../../lib/index.js';
+import { labelJob as job } from '../../helpers/jobs.js';
 
 /** A job whose result is its label, resolved on a later tick (so that jobs after it in a batch start). */
 const asyncJob = (label: string, options: JobOptions = {}): Job<string> =>

@@ -3,8 +3,8 @@
  * them (internal to the writers of this folder).
  * @module
  */
-import type { LineEvent } from '../nodes/command-event.js';
-import { continuesLine } from '../nodes/command-event.js';
+import type { LineEvent } from '../../nodes/command-event.js';
+import { continuesLine } from '../../nodes/command-event.js';
 
 const NL = Buffer.from('\n');
 
