@@ -128,8 +128,10 @@ export { commandEventOf, commandEvents, isCommandEvent } from './render/text/com
 export type { PassThroughOperator, RenderableEvent } from './render/text/command-events.js';
 export { hostFileName, STDERR_SUFFIX, writeHostFiles } from './render/files/host-files.js';
 export type { HostFilesOptions } from './render/files/host-files.js';
-export { formatLine, labelWidth, lineFormatter, writeLines } from './render/text/host-lines.js';
-export type { LineFormatOptions, WriteLinesOptions } from './render/text/host-lines.js';
+export { formatLine, labelWidth, lineFormatter } from './render/text/host-lines.js';
+export { writeLines } from './render/write-lines.js';
+export type { LineFormatOptions } from './render/text/host-lines.js';
+export type { WriteLinesOptions } from './render/write-lines.js';
 export { toJsonLines, toJsonRecord } from './render/text/json-lines.js';
 export type {
   JsonChunkRecord,

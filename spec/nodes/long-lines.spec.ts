@@ -17,7 +17,7 @@ import { LineSplitter } from '../../lib/nodes/line-splitter.js';
 import { LocalNode } from '../../lib/nodes/local-node.js';
 import { lines } from '../../lib/nodes/operators.js';
 import { OutputCollector } from '../../lib/render/text/gather.js';
-import { writeLines } from '../../lib/render/text/host-lines.js';
+import { writeLines } from '../../lib/render/write-lines.js';
 import { toJsonRecord } from '../../lib/render/text/json-lines.js';
 import { eventually } from '../helpers/eventually.js';
 
