@@ -48,7 +48,7 @@ export { SchedulerAbortedError } from './core/errors/scheduler-aborted-error.js'
 export { GraphvizError } from './errors/graphviz-error.js';
 export type { GraphvizErrorDetails } from './errors/graphviz-error.js';
 export { listingLegend } from './render/text/list.js';
-export type { ListOptions } from './render/text/list.js';
+export type { ListOptions } from './render/print-list.js';
 export type { GraphicFormat } from './render/files/export.js';
 
 // Nodes: where commands run, and their command streams

@@ -3,8 +3,8 @@ import type { MonoTypeOperatorFunction, Observable, ObservableInput } from 'rxjs
 
 import { hasBrand, isScheduler, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
 import { checkOption, checkOptionKeys, describeValue, optionKeys } from '../errors/option-keys.js';
-import { debriefScheduler, listScheduler } from '../render/text/list.js';
-import type { ListOptions } from '../render/text/list.js';
+import { debriefScheduler, listScheduler } from '../render/print-list.js';
+import type { ListOptions } from '../render/print-list.js';
 import { toDot } from '../render/text/dot.js';
 import { exportAsDotfile, exportAsGraphic } from '../render/files/export.js';
 import type { GraphicFormat } from '../render/files/export.js';
