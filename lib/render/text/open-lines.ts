@@ -1,6 +1,6 @@
 /**
  * The pieces of long lines (`LineEvent.continues`) on a terminal, where lines of other hosts may come between
- * them (internal to the writers of this folder).
+ * them (internal to the writers of render/).
  * @module
  */
 import type { LineEvent } from '../../nodes/command-event.js';
