@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 
 import { Scheduler } from '../../lib/index.js';
+import { localeIsUtf8 } from '../../lib/render/print-list.js';
 import { labelJob as job } from '../helpers/jobs.js';
 
 describe('Scheduler.list()', () => {
@@ -47,5 +48,16 @@ describe('Scheduler.list()', () => {
       capturing(() => [scheduler.list(), scheduler.list({ print: false }), scheduler.debrief()]);
       expect(written).to.deep.equal([]);
     });
+  });
+});
+
+describe('localeIsUtf8', () => {
+  it('reads LC_ALL, then LC_CTYPE, then LANG; unset or empty counts as UTF-8', () => {
+    expect(localeIsUtf8({})).to.equal(true);
+    expect(localeIsUtf8({ LANG: '' })).to.equal(true);
+    expect(localeIsUtf8({ LANG: 'en_US.UTF-8' })).to.equal(true);
+    expect(localeIsUtf8({ LANG: 'C' })).to.equal(false);
+    expect(localeIsUtf8({ LC_ALL: 'C', LANG: 'en_US.utf8' })).to.equal(false);
+    expect(localeIsUtf8({ LC_ALL: '', LC_CTYPE: 'fr_FR.UTF-8', LANG: 'C' })).to.equal(true);
   });
 });

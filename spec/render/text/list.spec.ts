@@ -5,6 +5,7 @@ import { NEVER, of, throwError } from 'rxjs';
 
 import { Job, listingLegend, Scheduler, Sequence } from '../../../lib/index.js';
 import type { JobOptions } from '../../../lib/index.js';
+import { debrief, listing } from '../../../lib/render/text/list.js';
 import { labelJob as job } from '../../helpers/jobs.js';
 
 /** A job whose result is its label, resolved on a later tick (so that jobs after it in a batch start). */
@@ -437,5 +438,19 @@ describe('listingLegend()', () => {
     expect(lines.map((l) => l.split(' ')[0])).to.deep.equal(ASCII);
     const meanings = (text: string): string[] => text.split('\n').map((l) => l.slice(l.indexOf(' ') + 1));
     expect(meanings(listingLegend(true))).to.deep.equal(meanings(listingLegend()));
+  });
+});
+
+describe('listing() and debrief()', () => {
+  it('are the texts of list() and debrief(), Unicode unless ascii, with no terminal', async () => {
+    const a = job('a');
+    const scheduler = new Scheduler([a, job('b').requires(a)]);
+    await scheduler.orchestrate();
+    expect(listing(scheduler)).to.equal(scheduler.list({ ascii: false }));
+    expect(listing(scheduler, { ascii: true, details: true })).to.equal(
+      scheduler.list({ ascii: true, details: true }),
+    );
+    expect(debrief(scheduler, { ascii: true })).to.equal(scheduler.debrief({ ascii: true }));
+    expect(debrief(scheduler)).to.equal(scheduler.debrief({ ascii: false }));
   });
 });
