@@ -47,9 +47,9 @@ export { NotAMemberError } from './core/errors/not-a-member-error.js';
 export { SchedulerAbortedError } from './core/errors/scheduler-aborted-error.js';
 export { GraphvizError } from './errors/graphviz-error.js';
 export type { GraphvizErrorDetails } from './errors/graphviz-error.js';
-export { listingLegend } from './render/list.js';
-export type { ListOptions } from './render/list.js';
-export type { GraphicFormat } from './render/export.js';
+export { listingLegend } from './render/text/list.js';
+export type { ListOptions } from './render/print-list.js';
+export type { GraphicFormat } from './render/files/export.js';
 
 // Nodes: where commands run, and their command streams
 export {
@@ -123,14 +123,16 @@ export { SshJob } from './ssh-job.js';
 export type { Commands, SshJobOptions } from './ssh-job.js';
 
 // Renderers of command and scheduler streams
-export { captureStdout } from './render/capture.js';
-export { commandEventOf, commandEvents, isCommandEvent } from './render/command-events.js';
-export type { PassThroughOperator, RenderableEvent } from './render/command-events.js';
-export { hostFileName, STDERR_SUFFIX, writeHostFiles } from './render/host-files.js';
-export type { HostFilesOptions } from './render/host-files.js';
-export { formatLine, labelWidth, lineFormatter, writeLines } from './render/host-lines.js';
-export type { LineFormatOptions, WriteLinesOptions } from './render/host-lines.js';
-export { toJsonLines, toJsonRecord } from './render/json-lines.js';
+export { captureStdout } from './render/text/capture.js';
+export { commandEventOf, commandEvents, isCommandEvent } from './render/text/command-events.js';
+export type { PassThroughOperator, RenderableEvent } from './render/text/command-events.js';
+export { hostFileName, STDERR_SUFFIX, writeHostFiles } from './render/files/host-files.js';
+export type { HostFilesOptions } from './render/files/host-files.js';
+export { formatLine, labelWidth, lineFormatter } from './render/text/host-lines.js';
+export { writeLines } from './render/write-lines.js';
+export type { LineFormatOptions } from './render/text/host-lines.js';
+export type { WriteLinesOptions } from './render/write-lines.js';
+export { toJsonLines, toJsonRecord } from './render/text/json-lines.js';
 export type {
   JsonChunkRecord,
   JsonEndRecord,
@@ -139,15 +141,20 @@ export type {
   JsonLineRecord,
   JsonLinesOptions,
   JsonRecord,
-} from './render/json-lines.js';
-export { describeFailure } from './render/failure-reason.js';
+} from './render/text/json-lines.js';
+export { describeFailure } from './render/text/failure-reason.js';
 export { writeProgress } from './render/write-progress.js';
 export type { WriteProgressOptions } from './render/write-progress.js';
-export type { FailureReason } from './render/failure-reason.js';
+export type { FailureReason } from './render/text/failure-reason.js';
 export { ProgressLine } from './render/progress.js';
 export type { ProgressCounts, ProgressLineOptions } from './render/progress.js';
-export { formatGathered, gatherOutputs, OutputCollector } from './render/gather.js';
-export type { CollectedOutput, GatheredBlock, GatheredFormatOptions, HostOutput } from './render/gather.js';
+export { formatGathered, gatherOutputs, OutputCollector } from './render/text/gather.js';
+export type {
+  CollectedOutput,
+  GatheredBlock,
+  GatheredFormatOptions,
+  HostOutput,
+} from './render/text/gather.js';
 export { expandHostRanges, foldHosts } from './hosts/host-ranges.js';
 export { TargetError } from './errors/target-error.js';
 export type { TargetErrorDetails } from './errors/target-error.js';

@@ -2,8 +2,8 @@
 // or job (rxjobs) around its output records, and a `summary` record last. Every record has `type` and `ts`;
 // every record about one host or job names it the same way in both CLIs: `kind` and `target`.
 import type { JobStartedEvent, JobValueEvent } from '../core/events.js';
-import type { JsonChunkRecord, JsonExitRecord, JsonLineRecord } from '../render/json-lines.js';
-import { toJsonRecord } from '../render/json-lines.js';
+import type { JsonChunkRecord, JsonExitRecord, JsonLineRecord } from '../render/text/json-lines.js';
+import { toJsonRecord } from '../render/text/json-lines.js';
 import { packageVersion } from './argv.js';
 
 /** What a CLI counts: a host (rxssh) or a job (`rxjobs run`). */

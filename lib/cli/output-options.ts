@@ -1,6 +1,6 @@
 // The output options of the CLIs (rxssh, `rxjobs run`), and the per-unit files directory they ask for: its
 // name (`-o DIR`, or `-d` for one named by the date) and its making before the run.
-import { makeWritableDirectory } from '../internal/make-directory.js';
+import { makeWritableDirectory } from '../render/files/make-directory.js';
 import { UsageError } from './argv.js';
 
 /** The output options of the CLIs. */

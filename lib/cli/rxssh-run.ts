@@ -14,7 +14,7 @@ import { RunString } from '../commands/run-string.js';
 import { Pull, Push } from '../commands/transfer.js';
 import { Flow } from '../nodes/flow.js';
 import type { SshNode } from '../nodes/ssh-node.js';
-import { hostFileName } from '../render/host-files.js';
+import { hostFileName } from '../render/files/host-files.js';
 import { SshJob } from '../ssh-job.js';
 import { UsageError } from './argv.js';
 import { Fleet } from './fleet.js';

@@ -6,7 +6,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 
 import { isJobsError } from '../errors/jobs-error.js';
-import { STDERR_SUFFIX } from '../render/host-files.js';
+import { STDERR_SUFFIX } from '../render/files/host-files.js';
 import { compareHostsNaturally, expandHostRanges, splitTopLevel } from '../hosts/host-ranges.js';
 import { TargetError } from '../errors/target-error.js';
 import type { Target } from './target-parse.js';

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 
 import type { CancelReason, JobOutcome, SchedulerEvent } from '../core/events.js';
 import { isJobsError } from '../errors/jobs-error.js';
-import { makeDirectory } from '../internal/make-directory.js';
-import { isCommandEvent } from '../render/command-events.js';
-import { describeFailure } from '../render/failure-reason.js';
-import { hostFileName } from '../render/host-files.js';
+import { makeDirectory } from '../render/files/make-directory.js';
+import { isCommandEvent } from '../render/text/command-events.js';
+import { describeFailure } from '../render/text/failure-reason.js';
+import { hostFileName } from '../render/files/host-files.js';
 import type { UnitResult } from './json-stream.js';
 
 function resultOf(label: string, outcome: JobOutcome): UnitResult {

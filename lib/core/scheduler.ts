@@ -3,12 +3,12 @@ import type { MonoTypeOperatorFunction, Observable, ObservableInput } from 'rxjs
 
 import { hasBrand, isScheduler, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
 import { checkOption, checkOptionKeys, describeValue, optionKeys } from '../errors/option-keys.js';
-import { debriefScheduler, listScheduler } from '../render/list.js';
-import type { ListOptions } from '../render/list.js';
-import { toDot } from '../render/dot.js';
-import { exportAsDotfile, exportAsGraphic } from '../render/export.js';
-import type { GraphicFormat } from '../render/export.js';
-import { toMermaid } from '../render/mermaid.js';
+import { debriefScheduler, listScheduler } from '../render/print-list.js';
+import type { ListOptions } from '../render/print-list.js';
+import { toDot } from '../render/text/dot.js';
+import { exportAsDotfile, exportAsGraphic } from '../render/files/export.js';
+import type { GraphicFormat } from '../render/files/export.js';
+import { toMermaid } from '../render/text/mermaid.js';
 import { writeProgress } from '../render/write-progress.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
 import type { SchedulerEndEvent, SchedulerEvent } from './events.js';

@@ -1,5 +1,5 @@
 /**
- * Gathering whole lines into fewer `write()` calls (internal to the writers of this folder).
+ * Gathering whole lines into fewer `write()` calls (internal to the writers of render/ and render/files/).
  * @module
  */
 import type { Writable } from 'node:stream';

@@ -3,7 +3,6 @@
  * @module
  */
 import type { Writable } from 'node:stream';
-import { inspect } from 'node:util';
 
 import { Observable } from 'rxjs';
 import type { MonoTypeOperatorFunction } from 'rxjs';
@@ -13,11 +12,11 @@ import type { Job } from '../core/job.js';
 import { ChunkLines } from '../nodes/chunk-lines.js';
 import type { LineEvent } from '../nodes/command-event.js';
 import { BatchedWriter } from './batched-writer.js';
-import { commandEventOf, isCommandEvent } from './command-events.js';
-import { describeFailure } from './failure-reason.js';
-import { linePartsOf } from './host-lines.js';
-import { OpenLines } from './open-lines.js';
-import type { LineFormatOptions } from './host-lines.js';
+import { commandEventOf } from './text/command-events.js';
+import { linePartsOf } from './text/host-lines.js';
+import { OpenLines } from './text/open-lines.js';
+import type { LineFormatOptions } from './text/host-lines.js';
+import { progressText, summaryText } from './text/progress-text.js';
 
 /**
  * Options of {@link writeProgress}: where it writes, and how output lines look (as {@link formatLine}).
@@ -28,63 +27,6 @@ export interface WriteProgressOptions extends LineFormatOptions {
   readonly stdout?: Writable | undefined;
   /** Where stderr lines go (default `process.stderr`). */
   readonly stderr?: Writable | undefined;
-}
-
-/** At most this many failures are described at the end; the rest are counted. */
-const SUMMARY_LIMIT = 20;
-
-const firstLine = (text: string): string => text.split('\n', 1)[0] ?? '';
-
-/** A job's value, short, on one line. */
-const describeValue = (value: unknown): string => {
-  const text = firstLine(
-    typeof value === 'string' ? JSON.stringify(value) : inspect(value, { depth: 1, breakLength: Infinity }),
-  );
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-};
-
-/** The line telling how a job ended, or `undefined` for events that tell none. */
-function progressText(e: SchedulerEvent): string | undefined {
-  switch (e.type) {
-    case 'started':
-      return `-- ${e.job.label}: started`;
-    case 'done': {
-      // a command's exit event is no news: the output told it
-      const shown = e.value === undefined || isCommandEvent(e.value) ? '' : ` -> ${describeValue(e.value)}`;
-      return `-- ${e.job.label}: done${shown}`;
-    }
-    case 'failed':
-      return `-- ${e.job.label}: FAILED${e.critical ? ' (critical)' : ''}: ${firstLine(e.error.message)}`;
-    case 'cancelled':
-      return e.reason === 'forever'
-        ? `-- ${e.job.label}: stopped (forever job)`
-        : `-- ${e.job.label}: cancelled (${e.reason})`;
-    case 'skipped':
-      return `-- ${e.job.label}: skipped (${e.because.map((j) => j.label).join(', ')} did not succeed)`;
-    default:
-      return undefined;
-  }
-}
-
-/** The end of the run, then one line per job that did not succeed (forever jobs stopped at the end do). */
-function summaryText(end: SchedulerEndEvent, failures: ReadonlyMap<Job, JobOutcome>): string {
-  const lines = [`== ${end.scheduler.label}: ${end.ok ? 'ok' : 'FAILED'} (${end.why})`];
-  if (failures.size > 0) {
-    lines.push(`== ${String(failures.size)} job(s) did not succeed:`);
-    const shown = [...failures].slice(0, SUMMARY_LIMIT).map(([job, outcome]) => {
-      const reason = describeFailure(outcome);
-      return { label: job.label, status: reason?.status ?? outcome.status, detail: reason?.detail ?? '' };
-    });
-    const labelWidth = Math.min(30, Math.max(...shown.map((s) => s.label.length)));
-    const statusWidth = Math.min(24, Math.max(...shown.map((s) => s.status.length)));
-    for (const { label, status, detail } of shown)
-      lines.push(
-        `   ${label.padEnd(labelWidth)}  ${status.padEnd(statusWidth)}  ${firstLine(detail)}`.trimEnd(),
-      );
-    if (failures.size > SUMMARY_LIMIT)
-      lines.push(`   ... and ${String(failures.size - SUMMARY_LIMIT)} more (see debrief())`);
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 /**

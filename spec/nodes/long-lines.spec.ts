@@ -16,9 +16,9 @@ import { Flow } from '../../lib/nodes/flow.js';
 import { LineSplitter } from '../../lib/nodes/line-splitter.js';
 import { LocalNode } from '../../lib/nodes/local-node.js';
 import { lines } from '../../lib/nodes/operators.js';
-import { OutputCollector } from '../../lib/render/gather.js';
-import { writeLines } from '../../lib/render/host-lines.js';
-import { toJsonRecord } from '../../lib/render/json-lines.js';
+import { OutputCollector } from '../../lib/render/text/gather.js';
+import { writeLines } from '../../lib/render/write-lines.js';
+import { toJsonRecord } from '../../lib/render/text/json-lines.js';
 import { eventually } from '../helpers/eventually.js';
 
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };

@@ -1,10 +1,10 @@
 /**
  * The pieces of long lines (`LineEvent.continues`) on a terminal, where lines of other hosts may come between
- * them (internal to the writers of this folder).
+ * them (internal to the writers of render/).
  * @module
  */
-import type { LineEvent } from '../nodes/command-event.js';
-import { continuesLine } from '../nodes/command-event.js';
+import type { LineEvent } from '../../nodes/command-event.js';
+import { continuesLine } from '../../nodes/command-event.js';
 
 const NL = Buffer.from('\n');
 

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-import { ConfigError } from '../errors/config-error.js';
-import type { Scheduler } from '../core/scheduler.js';
-import { toDot } from './dot.js';
-import { GraphvizError } from '../errors/graphviz-error.js';
+import { ConfigError } from '../../errors/config-error.js';
+import type { Scheduler } from '../../core/scheduler.js';
+import { toDot } from '../text/dot.js';
+import { GraphvizError } from '../../errors/graphviz-error.js';
 
 /**
  * An output format of graphviz's `dot -T`: `png`, `svg`, `pdf`, or any other that `dot -T?` lists (letters,

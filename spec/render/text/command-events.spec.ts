@@ -4,10 +4,10 @@ import { inspect } from 'node:util';
 import { expect } from 'chai';
 import { lastValueFrom, of, toArray } from 'rxjs';
 
-import { Job, Scheduler } from '../../lib/index.js';
-import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
-import type { NodeRef } from '../../lib/nodes/command-event.js';
-import { commandEventOf, commandEvents, isCommandEvent } from '../../lib/render/command-events.js';
+import { Job, Scheduler } from '../../../lib/index.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../../lib/nodes/command-event.js';
+import type { NodeRef } from '../../../lib/nodes/command-event.js';
+import { commandEventOf, commandEvents, isCommandEvent } from '../../../lib/render/text/command-events.js';
 
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { of } from 'rxjs';
 
-import { ConfigError, GraphvizError, isJobsError, Job, Scheduler, Sequence } from '../../lib/index.js';
-import { toDot } from '../../lib/render/dot.js';
-import { exportAsDotfile, exportAsGraphic } from '../../lib/render/export.js';
-import { rejection as rejectionOf } from '../helpers/errors.js';
+import { ConfigError, GraphvizError, isJobsError, Job, Scheduler, Sequence } from '../../../lib/index.js';
+import { toDot } from '../../../lib/render/text/dot.js';
+import { exportAsDotfile, exportAsGraphic } from '../../../lib/render/files/export.js';
+import { rejection as rejectionOf } from '../../helpers/errors.js';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

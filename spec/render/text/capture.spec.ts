@@ -2,10 +2,10 @@
 import { expect } from 'chai';
 import { lastValueFrom, Observable, of, toArray } from 'rxjs';
 
-import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
-import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
-import { captureStdout } from '../../lib/render/capture.js';
-import { rejection } from '../helpers/errors.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../../lib/nodes/command-event.js';
+import type { CommandEvent, NodeRef, OutputStream } from '../../../lib/nodes/command-event.js';
+import { captureStdout } from '../../../lib/render/text/capture.js';
+import { rejection } from '../../helpers/errors.js';
 
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 

@@ -3,9 +3,10 @@
 import { expect } from 'chai';
 import { NEVER, of, throwError } from 'rxjs';
 
-import { Job, listingLegend, Scheduler, Sequence } from '../../lib/index.js';
-import type { JobOptions } from '../../lib/index.js';
-import { labelJob as job } from '../helpers/jobs.js';
+import { Job, listingLegend, Scheduler, Sequence } from '../../../lib/index.js';
+import type { JobOptions } from '../../../lib/index.js';
+import { debrief, listing } from '../../../lib/render/text/list.js';
+import { labelJob as job } from '../../helpers/jobs.js';
 
 /** A job whose result is its label, resolved on a later tick (so that jobs after it in a batch start). */
 const asyncJob = (label: string, options: JobOptions = {}): Job<string> =>
@@ -342,50 +343,6 @@ describe('Scheduler.list()', () => {
     ]);
     expect(scheduler.debrief().split('\n').slice(1, 4)).to.deep.equal(scheduler.list().split('\n'));
   });
-
-  describe('print', () => {
-    // process.stdout.write comes from a prototype; the stub is an own property, deleted to restore
-    const before = Object.getOwnPropertyDescriptor(process.stdout, 'write');
-    const restore = (): void => {
-      if (before === undefined) Reflect.deleteProperty(process.stdout, 'write');
-      else Object.defineProperty(process.stdout, 'write', before);
-    };
-    let written: string[];
-
-    /** Runs `f` with process.stdout.write capturing into `written` (restored at once, so mocha can report). */
-    const capturing = <T>(f: () => T): T => {
-      written = [];
-      process.stdout.write = (chunk: string | Uint8Array): boolean => {
-        written.push(String(chunk));
-        return true;
-      };
-      try {
-        return f();
-      } finally {
-        restore();
-      }
-    };
-
-    afterEach(restore);
-
-    it('writes the listing to stdout with print: true, and returns it', () => {
-      const scheduler = new Scheduler([job('a'), job('b')]);
-      const text = capturing(() => scheduler.list({ print: true, ascii: false }));
-      expect(text).to.equal(scheduler.list());
-      expect(written).to.deep.equal([`${text}\n`]);
-      const ascii = capturing(() => scheduler.list({ print: true, ascii: true }));
-      expect(written).to.deep.equal([`${scheduler.list({ ascii: true })}\n`]);
-      expect(ascii).to.equal(scheduler.list({ ascii: true }));
-      const debrief = capturing(() => scheduler.debrief({ print: true }));
-      expect(written).to.deep.equal([`${debrief}\n`]);
-    });
-
-    it('writes nothing without print', () => {
-      const scheduler = new Scheduler([job('a')]);
-      capturing(() => [scheduler.list(), scheduler.list({ print: false }), scheduler.debrief()]);
-      expect(written).to.deep.equal([]);
-    });
-  });
 });
 
 describe('Scheduler.debrief()', () => {
@@ -481,5 +438,19 @@ describe('listingLegend()', () => {
     expect(lines.map((l) => l.split(' ')[0])).to.deep.equal(ASCII);
     const meanings = (text: string): string[] => text.split('\n').map((l) => l.slice(l.indexOf(' ') + 1));
     expect(meanings(listingLegend(true))).to.deep.equal(meanings(listingLegend()));
+  });
+});
+
+describe('listing() and debrief()', () => {
+  it('are the texts of list() and debrief(), Unicode unless ascii, with no terminal', async () => {
+    const a = job('a');
+    const scheduler = new Scheduler([a, job('b').requires(a)]);
+    await scheduler.orchestrate();
+    expect(listing(scheduler)).to.equal(scheduler.list({ ascii: false }));
+    expect(listing(scheduler, { ascii: true, details: true })).to.equal(
+      scheduler.list({ ascii: true, details: true }),
+    );
+    expect(debrief(scheduler, { ascii: true })).to.equal(scheduler.debrief({ ascii: true }));
+    expect(debrief(scheduler)).to.equal(scheduler.debrief({ ascii: false }));
   });
 });

@@ -1,17 +1,15 @@
 import { inspect } from 'node:util';
 
-import { isScheduler } from '../internal/kinds.js';
-import type { Job } from '../core/job.js';
-import type { Scheduler } from '../core/scheduler.js';
+import { isScheduler } from '../../internal/kinds.js';
+import type { Job } from '../../core/job.js';
+import type { Scheduler } from '../../core/scheduler.js';
 
-/** @category models */
-export interface ListOptions {
-  /** Also print each job's `details()`. */
+/** What a {@link listing} shows. @internal */
+export interface ListingOptions {
+  /** Also show each job's `details()`. */
   readonly details?: boolean | undefined;
-  /** ASCII symbols instead of Unicode ones (default: Unicode, or ASCII when printing to a non-UTF-8 locale). */
+  /** ASCII symbols instead of Unicode ones (default false). */
   readonly ascii?: boolean | undefined;
-  /** Also write the text to stdout. */
-  readonly print?: boolean | undefined;
 }
 
 /** The symbols of a listing line, Unicode and ASCII. */
@@ -62,13 +60,6 @@ export function listingLegend(ascii = false): string {
     `${s.forever} forever`,
   ].join('\n');
 }
-
-/** True when the locale can show the Unicode symbols (no locale variable set counts as yes). */
-export const localeIsUtf8 = (env: NodeJS.ProcessEnv = process.env): boolean => {
-  // an empty variable counts as unset (POSIX)
-  const locale = env['LC_ALL'] || env['LC_CTYPE'] || env['LANG'];
-  return locale === undefined || locale === '' || /utf-?8/i.test(locale);
-};
 
 /** Members in topological order, or in member order when there is a cycle (a listing must not throw). */
 const ordered = (scheduler: Scheduler): Job[] => {
@@ -179,23 +170,14 @@ function walk(scheduler: Scheduler, inherited: boolean | undefined, depth: numbe
   }
 }
 
-const useAscii = (options: ListOptions): boolean =>
-  options.ascii ?? (options.print === true && !localeIsUtf8());
-
-const emit = (text: string, options: ListOptions): string => {
-  if (options.print === true) process.stdout.write(`${text}\n`);
-  return text;
-};
-
 /**
- * The listing of a scheduler: one line per job, in topological order, nested schedulers indented.
+ * The listing of a scheduler: one line per job, in topological order, nested schedulers indented (what
+ * `scheduler.list()` shows); Unicode symbols unless `ascii`.
  * @internal
  */
-export function listScheduler(scheduler: Scheduler, options: ListOptions): string {
-  return emit(listing(scheduler, useAscii(options), options.details ?? false), options);
-}
-
-function listing(scheduler: Scheduler, ascii: boolean, details: boolean): string {
+export function listing(scheduler: Scheduler, options: ListingOptions = {}): string {
+  const ascii = options.ascii ?? false;
+  const details = options.details ?? false;
   const ids = new Map<Job, number>();
   assignIds(scheduler, ids);
   const w: Walk = {
@@ -229,12 +211,12 @@ function failureReport(raised: unknown): string {
 }
 
 /**
- * `why()`, the listing, counts by state, then the cause and stack of every failed job (critical ones first).
+ * `why()`, the listing, counts by state, then the cause and stack of every failed job (critical ones first):
+ * what `scheduler.debrief()` shows.
  * @internal
  */
-export function debriefScheduler(scheduler: Scheduler, options: ListOptions): string {
-  const ascii = useAscii(options);
-  const lines = [`----- ${scheduler.why()}`, listing(scheduler, ascii, options.details ?? false)];
+export function debrief(scheduler: Scheduler, options: ListingOptions = {}): string {
+  const lines = [`----- ${scheduler.why()}`, listing(scheduler, options)];
   // every job at every depth, nested schedulers included (their failures are listed below too)
   const all = [...scheduler.iterateJobs({ scanSchedulers: true })].slice(1);
   const count = (status: Job['status']): number => all.filter((j) => j.status === status).length;
@@ -254,7 +236,7 @@ export function debriefScheduler(scheduler: Scheduler, options: ListOptions): st
       lines.push(failureReport(job.raisedException()));
     }
   }
-  return emit(lines.join('\n'), options);
+  return lines.join('\n');
 }
 
 function collectFailures(

@@ -9,13 +9,13 @@ import { finished } from 'node:stream/promises';
 
 import { catchError, defer, from, Observable, switchMap, throwError } from 'rxjs';
 
-import type { NodeRef } from '../nodes/command-event.js';
-import type { Flow } from '../nodes/flow.js';
-import { makeDirectory } from '../internal/make-directory.js';
-import { bytesOf, endsLine, lineBytesOf } from '../nodes/command-event.js';
-import type { PassThroughOperator, RenderableEvent } from './command-events.js';
-import { BatchedWriter } from './batched-writer.js';
-import { commandEventOf } from './command-events.js';
+import type { NodeRef } from '../../nodes/command-event.js';
+import type { Flow } from '../../nodes/flow.js';
+import { makeDirectory } from './make-directory.js';
+import { bytesOf, endsLine, lineBytesOf } from '../../nodes/command-event.js';
+import type { PassThroughOperator, RenderableEvent } from '../text/command-events.js';
+import { BatchedWriter } from '../batched-writer.js';
+import { commandEventOf } from '../text/command-events.js';
 
 const NL = Buffer.from('\n');
 

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { of } from 'rxjs';
 
-import { Job, Scheduler, Sequence } from '../../lib/index.js';
-import { toDot } from '../../lib/render/dot.js';
-import { toMermaid } from '../../lib/render/mermaid.js';
-import { graphJob as job } from '../helpers/jobs.js';
+import { Job, Scheduler, Sequence } from '../../../lib/index.js';
+import { toDot } from '../../../lib/render/text/dot.js';
+import { toMermaid } from '../../../lib/render/text/mermaid.js';
+import { graphJob as job } from '../../helpers/jobs.js';
 
 /** Lines without their indentation. */
 const linesOf = (text: string): string[] =>

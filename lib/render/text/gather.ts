@@ -3,8 +3,8 @@
  * same way, under one header with their node set.
  * @module
  */
-import { compareHostsNaturally, foldHosts } from '../hosts/host-ranges.js';
-import type { OutputStream } from '../nodes/command-event.js';
+import { compareHostsNaturally, foldHosts } from '../../hosts/host-ranges.js';
+import type { OutputStream } from '../../nodes/command-event.js';
 
 /**
  * The output of one host, as {@link gatherOutputs} reads it.

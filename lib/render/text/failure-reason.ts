@@ -1,6 +1,6 @@
-import type { JobOutcome } from '../core/events.js';
-import { isJobsError } from '../errors/jobs-error.js';
-import { describeExit } from '../nodes/command-event.js';
+import type { JobOutcome } from '../../core/events.js';
+import { isJobsError } from '../../errors/jobs-error.js';
+import { describeExit } from '../../nodes/command-event.js';
 
 /**
  * Why a job did not succeed, in words: a `status` of a few words for columns and marks (`refused`, `timeout

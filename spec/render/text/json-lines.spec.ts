@@ -2,11 +2,11 @@
 import { expect } from 'chai';
 import { lastValueFrom, NEVER, Observable, of, throwError, toArray } from 'rxjs';
 
-import { Job, Scheduler } from '../../lib/index.js';
-import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
-import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
-import type { RenderableEvent } from '../../lib/render/command-events.js';
-import { toJsonLines, toJsonRecord } from '../../lib/render/json-lines.js';
+import { Job, Scheduler } from '../../../lib/index.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../../lib/nodes/command-event.js';
+import type { CommandEvent, NodeRef, OutputStream } from '../../../lib/nodes/command-event.js';
+import type { RenderableEvent } from '../../../lib/render/text/command-events.js';
+import { toJsonLines, toJsonRecord } from '../../../lib/render/text/json-lines.js';
 
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };
 

@@ -1,7 +1,7 @@
 // clush -b style gathering: gatherOutputs(), formatGathered(), OutputCollector.
 import { expect } from 'chai';
 
-import { formatGathered, gatherOutputs, OutputCollector } from '../../lib/render/gather.js';
+import { formatGathered, gatherOutputs, OutputCollector } from '../../../lib/render/text/gather.js';
 
 describe('gatherOutputs', () => {
   it('groups hosts with the same lines and status, in natural order', () => {

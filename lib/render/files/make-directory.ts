@@ -1,7 +1,7 @@
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
-import { codeOf } from '../errors/error-code.js';
+import { codeOf } from '../../errors/error-code.js';
 
 /**
  * `mkdir -p`, one missing component after the other. Node's own `mkdir(dir, { recursive: true })` never

@@ -7,9 +7,9 @@ import { isUtf8 } from 'node:buffer';
 import type { OperatorFunction } from 'rxjs';
 import { map } from 'rxjs';
 
-import type { CommandEvent, OutputStream } from '../nodes/command-event.js';
-import { bytesOf, continuesLine, endsLine } from '../nodes/command-event.js';
-import type { SchedulerEvent } from '../core/events.js';
+import type { CommandEvent, OutputStream } from '../../nodes/command-event.js';
+import { bytesOf, continuesLine, endsLine } from '../../nodes/command-event.js';
+import type { SchedulerEvent } from '../../core/events.js';
 import type { RenderableEvent } from './command-events.js';
 import { isCommandEvent } from './command-events.js';
 

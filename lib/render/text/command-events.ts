@@ -6,8 +6,8 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import { filter, map } from 'rxjs';
 
-import type { CommandEvent } from '../nodes/command-event.js';
-import type { SchedulerEvent } from '../core/events.js';
+import type { CommandEvent } from '../../nodes/command-event.js';
+import type { SchedulerEvent } from '../../core/events.js';
 
 /**
  * What renderers accept: a command's stream, or a scheduler's stream whose jobs emit command events.

@@ -5,8 +5,8 @@
 import type { OperatorFunction } from 'rxjs';
 import { defer, map, reduce } from 'rxjs';
 
-import type { CommandEvent } from '../nodes/command-event.js';
-import { bytesOf, endsLine, lineBytesOf } from '../nodes/command-event.js';
+import type { CommandEvent } from '../../nodes/command-event.js';
+import { bytesOf, endsLine, lineBytesOf } from '../../nodes/command-event.js';
 
 const NL = Buffer.from('\n');
 

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { asapScheduler, lastValueFrom, merge, Observable, of, scheduled, toArray } from 'rxjs';
 
-import { Job, Scheduler } from '../../lib/index.js';
-import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.js';
-import type { CommandEvent, LineEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
-import { hostFileName, writeHostFiles } from '../../lib/render/host-files.js';
-import { rejection } from '../helpers/errors.js';
+import { Job, Scheduler } from '../../../lib/index.js';
+import { chunkEvent, exitEvent, lineEvent } from '../../../lib/nodes/command-event.js';
+import type { CommandEvent, LineEvent, NodeRef, OutputStream } from '../../../lib/nodes/command-event.js';
+import { hostFileName, writeHostFiles } from '../../../lib/render/files/host-files.js';
+import { rejection } from '../../helpers/errors.js';
 
 const nodeNamed = (label: string): NodeRef => ({ label, hostname: label });
 const h1 = nodeNamed('h1');

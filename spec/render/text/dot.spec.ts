@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { of } from 'rxjs';
 
-import { Job, Scheduler, Sequence } from '../../lib/index.js';
-import { toDot } from '../../lib/render/dot.js';
-import { graphJob as job } from '../helpers/jobs.js';
+import { Job, Scheduler, Sequence } from '../../../lib/index.js';
+import { toDot } from '../../../lib/render/text/dot.js';
+import { graphJob as job } from '../../helpers/jobs.js';
 
 /** Lines without their indentation. */
 const linesOf = (dot: string): string[] => dot.split('\n').map((l) => l.trim());
