@@ -77,7 +77,7 @@ export { SshNode } from './nodes/ssh/ssh-node.js';
 export type { SshNodeOptions } from './nodes/ssh/ssh-node.js';
 export type { SshAlgorithmList, SshAlgorithms } from './nodes/ssh/ssh-node-options.js';
 export { LocalNode } from './nodes/local/local-node.js';
-export type { LocalNodeOptions } from './nodes/local/local-node.js';
+export type { LocalNodeOptions } from './nodes/local/local-node-options.js';
 export { exitStatus, lines, stdout, throwOnFailure } from './nodes/operators.js';
 export type { ThrowOnFailureOptions } from './nodes/operators.js';
 export { shellJoin, shellQuote } from './nodes/shell-quote.js';

@@ -9,7 +9,7 @@ import { ConfigError } from '../errors/config-error.js';
 import { Scheduler } from '../core/scheduler.js';
 import type { SchedulerOptions } from '../core/scheduler.js';
 import type { Flow } from '../nodes/flow.js';
-import type { LocalNodeOptions } from '../nodes/local/local-node.js';
+import type { LocalNodeOptions } from '../nodes/local/local-node-options.js';
 import { LocalNode } from '../nodes/local/local-node.js';
 import type { Node } from '../nodes/node.js';
 import type { SshNodeOptions } from '../nodes/ssh/ssh-node.js';

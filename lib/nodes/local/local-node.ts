@@ -1,97 +1,20 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcessByStdio } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Observable } from 'rxjs';
 
 import { ConfigError } from '../../errors/config-error.js';
-import { JobsError } from '../../errors/jobs-error.js';
-import { badOption, checkOption, checkOptionKeys, is, optionKeys } from '../../errors/option-keys.js';
-import type { ChunkEvent, CommandEvent, LineEvent } from '../command-event.js';
-import type { NodeRef } from '../command-event.js';
-import { exitEvent, nodeRef } from '../command-event.js';
+import { badOption, checkOption, checkOptionKeys, is } from '../../errors/option-keys.js';
+import { TransferError } from '../../errors/transfer-error.js';
+import type { CommandEvent, NodeRef } from '../command-event.js';
+import { nodeRef } from '../command-event.js';
 import { copyFileTo, copyInto, ensurePrivateDir, pullsToFile, writeFileAtomic } from '../local-files.js';
 import type { ExecOptions, Node, TransferOptions } from '../node.js';
 import { checkExecOptions, checkTransferOptions, refusedOptions } from '../node-options.js';
-import type { OutputSink } from '../output-sink.js';
-import { outputSink } from '../output-sink.js';
-import { feedStdin } from '../stdin-feed.js';
-import { TransferError } from '../../errors/transfer-error.js';
-
-/** Options of {@link LocalNode}. @category models */
-export interface LocalNodeOptions {
-  /** Name shown in prefixes and errors. Default `'localhost'`. */
-  readonly label?: string | undefined;
-  /** The shell that runs each command as `shell -c command`. Default `'/bin/sh'`. */
-  readonly shell?: string | undefined;
-  /**
-   * Where scripts go. Default `<os.tmpdir()>/rxjobs-<uid>`: per user, created on first use with mode 700, and
-   * refused (a `ConfigError`) when it is a link, owned by another user, or writable by group or others.
-   */
-  readonly scriptDir?: string | undefined;
-  /** Milliseconds between SIGTERM and SIGKILL when a command is cancelled. Default 500 (see `SshNodeOptions.killGrace`). */
-  readonly killGrace?: number | undefined;
-}
-
-const LOCAL_NODE_KEYS = optionKeys(['label', 'shell', 'scriptDir', 'killGrace']);
-
-/** How often a cancelled command's process group is checked for survivors (ms). */
-const KILL_POLL = 20;
-/** How long, after SIGKILL, to wait for the group to vanish (ms). */
-const KILL_WAIT = 500;
-
-/** Sends `signal` (0: none, just check) to process group `pgid`; false when the group does not exist. */
-const signalGroup = (pgid: number, signal: NodeJS.Signals | 0): boolean => {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch (e: unknown) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH'; // EPERM: it exists, but is not ours to signal
-  }
-};
-
-/**
- * Whether group `pgid` has a member that is not a zombie. Orphans' zombies stay in their group until init
- * reaps them, and a container's init may never do so: on Linux, `/proc` tells them apart.
- */
-const groupAlive = async (pgid: number): Promise<boolean> => {
-  if (!signalGroup(pgid, 0)) return false;
-  const pids = await readdir('/proc').catch(() => undefined);
-  if (pids === undefined) return true;
-  const states = await Promise.all(
-    pids
-      .filter((pid) => /^\d+$/.test(pid))
-      .map(async (pid) => {
-        const stat = await readFile(`/proc/${pid}/stat`, 'latin1').catch(() => '');
-        // `pid (comm) state ppid pgrp ...`: comm may hold spaces and parentheses
-        const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return pgrp === String(pgid) && state !== 'Z' && state !== 'X';
-      }),
-  );
-  return states.includes(true);
-};
-
-/** Waits up to `within` ms for group `pgid` to have no live member; true when it has none. */
-const groupVanishes = async (pgid: number, within: number): Promise<boolean> => {
-  const deadline = performance.now() + within;
-  while (await groupAlive(pgid)) {
-    const left = deadline - performance.now();
-    if (left <= 0) return false;
-    await sleep(Math.min(KILL_POLL, left));
-  }
-  return true;
-};
-
-/** SIGTERM to the group, then SIGKILL after `grace` ms if a member survives. Never rejects. */
-const killGroup = async (pgid: number, grace: number): Promise<void> => {
-  if (!signalGroup(pgid, 'SIGTERM')) return;
-  if (await groupVanishes(pgid, grace)) return;
-  signalGroup(pgid, 'SIGKILL');
-  await groupVanishes(pgid, KILL_WAIT);
-};
+import type { LocalExecHost } from './local-exec.js';
+import { localExec } from './local-exec.js';
+import type { LocalNodeOptions } from './local-node-options.js';
+import { LOCAL_NODE_KEYS } from './local-node-options.js';
 
 /** Whether `dir` is `parent` or inside it. */
 const isWithin = (dir: string, parent: string): boolean => {
@@ -139,6 +62,7 @@ export class LocalNode implements Node {
   /** Kills of cancelled commands and clean-ups of cancelled transfers, still running. */
   readonly #pending = new Set<Promise<void>>();
   readonly #discards = new Set<Promise<void>>(); // those of #pending that are discards
+  readonly #host: LocalExecHost;
 
   /** @throws {ConfigError} when `killGrace` is negative or not a number, or `shell` is empty. */
   constructor(options: LocalNodeOptions = {}) {
@@ -157,6 +81,13 @@ export class LocalNode implements Node {
     if (this.#shell === '') throw new ConfigError(this.#subject, 'shell', 'is empty');
     if (!(typeof this.#killGrace === 'number' && this.#killGrace >= 0 && this.#killGrace <= 2 ** 31 - 1))
       throw badOption(this.#subject, 'killGrace', 'a number of ms ≥ 0', options.killGrace);
+    this.#host = {
+      node: this,
+      subject: this.#subject,
+      shell: this.#shell,
+      killGrace: this.#killGrace,
+      track: (pending) => this.#track(pending),
+    };
   }
 
   get #subject(): string {
@@ -179,79 +110,7 @@ export class LocalNode implements Node {
       checkExecOptions(this, options, command);
     });
     if (refused !== undefined) return refused;
-    return new Observable<CommandEvent>((subscriber) => {
-      if (options.pty === true) {
-        subscriber.error(
-          new ConfigError(this.#subject, 'pty', 'is not available: LocalNode runs commands without a pty'),
-        );
-        return undefined;
-      }
-      const emit = (event: LineEvent | ChunkEvent) => {
-        subscriber.next(event);
-      };
-      let sink: OutputSink; // line events, or chunk events
-      try {
-        sink = outputSink(options.output, this, emit, this.#subject, options.maxLineBytes);
-      } catch (e: unknown) {
-        subscriber.error(e);
-        return undefined;
-      }
-      const { env, stdin } = options;
-      // stdout and stderr are pipes, whatever overload the union of stdin modes picks
-      const child = spawn(this.#shell, ['-c', command], {
-        detached: true, // its own process group, killed as a whole
-        env: env === undefined ? process.env : { ...process.env, ...env },
-        stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
-      let running = true;
-      let stopStdin = (): void => undefined; // stops reading a stdin stream
-      const outputs = [
-        [child.stdout, 'stdout'],
-        [child.stderr, 'stderr'],
-      ] as const;
-      for (const [stream, name] of outputs) {
-        stream.on('data', (chunk: Buffer) => {
-          sink.push(name, chunk);
-        });
-        stream.on('end', () => {
-          sink.end(name);
-        });
-        stream.on('error', () => undefined); // the child's 'close' follows
-      }
-      // a held flow stops reading the pipes: the child blocks on its writes once they are full
-      const detach = options.flow?.attach({
-        pause: () => {
-          for (const [stream] of outputs) stream.pause();
-        },
-        resume: () => {
-          for (const [stream] of outputs) stream.resume();
-        },
-      });
-      child.on('error', (e) => {
-        // a failed spawn (no pid, nothing to kill); the teardown kills the group in any other case
-        subscriber.error(this.#spawnError(command, e));
-      });
-      child.on('close', (code, signal) => {
-        running = false;
-        stopStdin();
-        detach?.();
-        for (const [, name] of outputs) sink.end(name); // no-op when 'end' came
-        subscriber.next(exitEvent(this, code, signal, command));
-        subscriber.complete();
-      });
-      if (child.stdin !== null) {
-        child.stdin.on('error', () => undefined); // EPIPE: the command did not read it all
-        stopStdin = feedStdin(child.stdin, '', stdin, (e) => {
-          subscriber.error(e); // the teardown kills the command
-        });
-      }
-      return () => {
-        stopStdin();
-        detach?.();
-        if (running && child.pid !== undefined) void this.#track(killGroup(child.pid, this.#killGrace));
-        for (const stream of [child.stdin, child.stdout, child.stderr]) stream?.destroy();
-      };
-    });
+    return localExec(this.#host, command, options);
   }
 
   /**
@@ -303,17 +162,17 @@ export class LocalNode implements Node {
     });
   }
 
-  /** Writes `data` to `path` atomically (temporary file, then rename), with exactly `mode`. @category running */
-  /** The label (`localhost` by default). */
   /** Its {@link nodeRef} (`{ label, hostname, username, port }`): what `JSON.stringify` shows of it. */
   toJSON(): NodeRef {
     return nodeRef(this);
   }
 
+  /** The label (`localhost` by default). */
   toString(): string {
     return this.label;
   }
 
+  /** Writes `data` to `path` atomically (temporary file, then rename), with exactly `mode`. @category running */
   writeFile(path: string, data: string | Buffer, mode = 0o644): Observable<never> {
     return this.#abortable(async (signal) => {
       const target = resolve(path);
@@ -403,13 +262,5 @@ export class LocalNode implements Node {
     this.#pending.add(tracked);
     void tracked.finally(() => this.#pending.delete(tracked));
     return tracked;
-  }
-
-  #spawnError(command: string, e: Error): JobsError {
-    const problem = `cannot run ${JSON.stringify(command)}: ${e.message}`;
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'EACCES'
-      ? new ConfigError(this.#subject, 'shell', `(${this.#shell}) ${problem}`, { cause: e })
-      : new JobsError(`${this.label}: ${problem}`, { cause: e });
   }
 }
