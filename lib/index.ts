@@ -120,7 +120,7 @@ export { Service } from './commands/service.js';
 export type { ServiceOptions } from './commands/service.js';
 export { Variables } from './commands/variables.js';
 export { SshJob } from './ssh-job/ssh-job.js';
-export type { Commands, SshJobOptions } from './ssh-job/ssh-job.js';
+export type { Commands, SshJobOptions } from './ssh-job/ssh-job-options.js';
 
 // Renderers of command and scheduler streams
 export { captureStdout } from './render/capture.js';

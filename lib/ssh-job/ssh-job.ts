@@ -1,94 +1,21 @@
-import type { MonoTypeOperatorFunction } from 'rxjs';
-import {
-  catchError,
-  concat,
-  defer,
-  EMPTY,
-  finalize,
-  from,
-  identity,
-  lastValueFrom,
-  Observable,
-  throwError,
-} from 'rxjs';
+import type { Observable } from 'rxjs';
+import { catchError, concat, defer, EMPTY, finalize, from, identity, lastValueFrom, throwError } from 'rxjs';
 
 import type { Command } from '../commands/command.js';
 import { Run } from '../commands/run.js';
 import { Variables } from '../commands/variables.js';
-import { ConfigError } from '../errors/config-error.js';
-import type { JobContext, JobOptions, ShutdownContext } from '../core/job.js';
+import type { JobContext, ShutdownContext } from '../core/job.js';
 import { Job } from '../core/job.js';
+import { CommandFailedError } from '../errors/command-failed-error.js';
+import { ConfigError } from '../errors/config-error.js';
 import { badOption, is } from '../errors/option-keys.js';
 import type { CommandEvent } from '../nodes/command-event.js';
 import type { ExecOptions, Node, OutputMode } from '../nodes/node.js';
 import { checkExecValues } from '../nodes/node-options.js';
-import { isAllowedExit } from '../nodes/command-event.js';
-import { CommandFailedError } from '../errors/command-failed-error.js';
 import { isOutputMode } from '../nodes/output-sink.js';
-import { StderrTail } from '../nodes/stderr-tail.js';
-
-/** Options of an {@link SshJob}: a job's options, plus its variables. @category models */
-export interface SshJobOptions extends JobOptions, Pick<ExecOptions, 'maxLineBytes' | 'flow'> {
-  /** Where `capture` stores outputs and `{{name}}` reads them; share one between jobs to pass values on. */
-  readonly variables?: Variables | undefined;
-  /**
-   * Hold the node's connection open after the run, until `node.close()` (by default the run's shutdown
-   * releases the job's hold: the connection then closes at once if nothing else uses it).
-   */
-  readonly keepConnection?: boolean | undefined;
-  /** How many stderr lines a `CommandFailedError` keeps. Default 10. */
-  readonly stderrTail?: number | undefined;
-  /**
-   * How the job's commands deliver their output, unless a command's own `output` option says otherwise:
-   * `'lines'` (default), a line event per line; `'chunks'`, a chunk event per piece of output as it arrives
-   * (see `ExecOptions.output`), the fast path for big outputs, e.g. to `writeHostFiles`.
-   */
-  readonly output?: OutputMode | undefined;
-}
-
-/** What `SshJob` accepts as commands: a command line, a command object, or a list of them. @category models */
-export type Commands = string | Command | readonly (string | Command)[];
-
-/**
- * Passes a command's events on and, after an exit that is neither 0 nor allowed, errors with a
- * CommandFailedError. Unlike `throwOnFailure()`, it describes the command only when it fails: the function
- * arguments of a Run are called once per run, not once more for an error message that is not needed.
- */
-const failOnDisallowedExit =
-  (
-    command: Command,
-    variables: Variables,
-    tailSize: number | undefined,
-  ): MonoTypeOperatorFunction<CommandEvent> =>
-  (source) =>
-    new Observable<CommandEvent>((subscriber) => {
-      const tail = new StderrTail(tailSize);
-      return source.subscribe({
-        next: (event) => {
-          subscriber.next(event);
-          tail.add(event);
-          if (event.type === 'exit' && !isAllowedExit(event, command.allowedExits))
-            subscriber.error(new CommandFailedError(event, command.describe(variables), tail.lines()));
-        },
-        error: (e: unknown) => {
-          subscriber.error(e);
-        },
-        complete: () => {
-          subscriber.complete();
-        },
-      });
-    });
-
-/** `options` itself when it is an object (a string would be spread into keys `0`, `1`...). */
-const objectOptions = (options: unknown): SshJobOptions => {
-  if (typeof options !== 'object' || options === null || Array.isArray(options))
-    throw new ConfigError(
-      'job (a new SshJob)',
-      'options',
-      `must be an object such as { label: 'x', requires: other }, got ${describeValue(options)}`,
-    );
-  return options;
-};
+import { failOnDisallowedExit } from './fail-on-exit.js';
+import type { Commands, SshJobOptions } from './ssh-job-options.js';
+import { describeValue, isCommand, isNode, objectOptions } from './ssh-job-options.js';
 
 /**
  * Takes a hold on `node`'s connection; returns its release. A node of the user's own that implements the
@@ -110,26 +37,6 @@ const aborted = (signal: AbortSignal): Promise<void> =>
         { once: true },
       );
   });
-
-const isCommand = (x: unknown): x is Command =>
-  typeof x === 'object' && x !== null && typeof (x as { run?: unknown }).run === 'function';
-
-const isNode = (x: unknown): x is Node =>
-  typeof x === 'object' && x !== null && typeof (x as { exec?: unknown }).exec === 'function';
-
-/** `an empty list`, `number 42`, `null`, `an object (Object)`: what was given instead, for error messages. */
-const describeValue = (x: unknown): string => {
-  if (x === null || x === undefined) return String(x);
-  if (Array.isArray(x)) return x.length === 0 ? 'an empty list' : `a list of ${String(x.length)}`;
-  if (typeof x === 'string') return `string ${JSON.stringify(x.slice(0, 40))}`;
-  if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint')
-    return `${typeof x} ${String(x)}`;
-  if (typeof x === 'object' || typeof x === 'function') {
-    const maker = (Object.getPrototypeOf(x) as { constructor?: { name?: string } } | null)?.constructor?.name;
-    return `${typeof x === 'function' ? 'a function' : 'an object'} (${maker ?? 'no prototype'})`;
-  }
-  return typeof x;
-};
 
 /**
  * A job that runs commands, in order, on one node (an `SshNode` or a `LocalNode`). Every command event (each
