@@ -7,7 +7,8 @@ import type { NodeRef } from '../command-event.js';
 import { blobKeyType, knownHostKeyTypes, verifyHostKey } from '../trust/known-hosts.js';
 import type { ResolvedNode } from './resolve-node.js';
 import { planAuth } from './ssh-auth.js';
-import { hostKeyAlgorithms, openConnection } from './ssh-connect.js';
+import { hostKeyAlgorithms } from './host-key-algorithms.js';
+import { openConnection } from './ssh-connect.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { SshAlgorithms, SshNodeOptionsOf } from './ssh-node-options.js';
 

@@ -9,7 +9,7 @@ import { handshake } from './handshake.js';
 import type { ResolvedNode } from './resolve-node.js';
 import { resolveNode } from './resolve-node.js';
 import type { SshConnection } from './ssh-connection.js';
-import type { ExecHost } from './ssh-exec.js';
+import type { ExecHost } from './exec-host.js';
 
 /**
  * The connection of one SshNode (its `owner`) and the count of its users: commands and transfers in

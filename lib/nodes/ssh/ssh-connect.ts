@@ -2,12 +2,11 @@ import type { Duplex } from 'node:stream';
 
 import type { AuthPlan } from './ssh-auth.js';
 import { SshConnection } from './ssh-connection.js';
-import type { ConnectConfig } from './ssh2.js';
 import type { Client } from './ssh2.js';
-import { SshAuthError } from '../../errors/ssh-auth-error.js';
-import type { ConnectFailure } from '../../errors/ssh-connect-error.js';
-import { SshConnectError } from '../../errors/ssh-connect-error.js';
 import { SshTimeoutError } from '../../errors/ssh-timeout-error.js';
+import type { SocketError } from './connect-failure.js';
+import { classify, closedWhileConnecting, Failure, tunnelFailure } from './connect-failure.js';
+import type { Algorithms } from './host-key-algorithms.js';
 import { Slots } from './slots.js';
 import { loadSsh2 } from './ssh2-load.js';
 import type { SshAlgorithms } from './ssh-node-options.js';
@@ -43,39 +42,6 @@ export interface ConnectSpec {
   readonly signal?: AbortSignal | undefined;
 }
 
-type Algorithms = NonNullable<ConnectConfig['algorithms']>;
-type HostKeyAlgorithm = Extract<NonNullable<Algorithms['serverHostKey']>, readonly unknown[]>[number];
-
-// ssh2's DEFAULT_SERVER_HOST_KEY (lib/protocol/constants.js, ssh2 1.17, ssh-ed25519 first as on any Node
-// with EdDSA), then what it supports without offering it by default
-const DEFAULT_HOST_KEY_ALGORITHMS: readonly HostKeyAlgorithm[] = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa',
-];
-const OTHER_HOST_KEY_ALGORITHMS: readonly HostKeyAlgorithm[] = ['ssh-dss'];
-
-/** The signature algorithms a host key of a known_hosts type can be presented with. */
-const algorithmsOf = (type: string): string[] =>
-  type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [type];
-
-/**
- * The host key algorithms to offer, as OpenSSH orders them: those of the key types already known for the
- * host first (so that a server with several host keys presents one that can be checked), then ssh2's
- * default list. Undefined when that is ssh2's default list as it is (no type known, or ed25519 only).
- * @internal
- */
-export const hostKeyAlgorithms = (knownTypes: readonly string[]): HostKeyAlgorithm[] | undefined => {
-  const wanted = new Set<string>(knownTypes.flatMap(algorithmsOf));
-  const first = [...DEFAULT_HOST_KEY_ALGORITHMS, ...OTHER_HOST_KEY_ALGORITHMS].filter((a) => wanted.has(a));
-  const list = [...first, ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !wanted.has(a))];
-  return list.every((a, i) => a === DEFAULT_HOST_KEY_ALGORITHMS[i]) ? undefined : list;
-};
-
 // handshakes in progress, per server or gateway: beyond OpenSSH's MaxStartups (10 by default) it drops
 // new connections at random, so a burst of hundreds of nodes waits here instead. sshd counts a connection
 // until its monitor has taken over from the pre-authentication child, some 40 ms after the client reads
@@ -98,69 +64,6 @@ const rampFor = (key: string, limit: number): Slots => {
   return slots;
 };
 
-type SocketError = Error & { level?: string; code?: string };
-
-/** A failed attempt: the error to report, and whether another attempt may succeed. */
-class Failure extends Error {
-  readonly error: Error;
-  readonly retry: boolean;
-  constructor(error: Error, retry: boolean) {
-    super(error.message);
-    this.error = error;
-    this.retry = retry;
-  }
-}
-
-const socketFailure = (code: string | undefined): ConnectFailure | undefined => {
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'refused';
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return 'reset';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EHOSTDOWN':
-      return 'unreachable';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'dns';
-    default:
-      return undefined;
-  }
-};
-
-/** Maps an ssh2 error raised before the connection is ready. The only place that reads ssh2's `level`. */
-const classify = (spec: ConnectSpec, e: SocketError, attempt: number): Failure => {
-  const level = e.level;
-  if (level === 'client-authentication') {
-    const detail = spec.auth.problems.length > 0 ? spec.auth.problems.join('; ') : undefined;
-    return new Failure(new SshAuthError(spec.label, spec.auth.tried, detail, { cause: e }), false);
-  }
-  if (level === 'client-timeout')
-    return new Failure(new SshTimeoutError(spec.label, 'connect', spec.connectTimeout, attempt), true);
-  const reason = socketFailure(e.code) ?? (level === 'client-dns' ? 'dns' : undefined);
-  if (reason !== undefined)
-    return new Failure(
-      new SshConnectError(spec.label, reason, attempt, e.message, { cause: e }),
-      reason !== 'dns',
-    );
-  if (/before handshake|closed|lost/i.test(e.message))
-    return new Failure(
-      new SshConnectError(spec.label, 'closed', attempt, `${e.message} (server busy?)`, { cause: e }),
-      true,
-    );
-  return new Failure(new SshConnectError(spec.label, 'protocol', attempt, e.message, { cause: e }), false);
-};
-
-/** A tunnel that could not be opened: the gateway's own failure names the gateway, a refusal this node. */
-const tunnelFailure = (spec: ConnectSpec, e: unknown, attempt: number): Failure => {
-  if (e instanceof SshAuthError || e instanceof SshConnectError || e instanceof SshTimeoutError)
-    return new Failure(e, false);
-  const detail = `the gateway cannot reach it: ${e instanceof Error ? e.message : String(e)}`;
-  return new Failure(new SshConnectError(spec.label, 'gateway', attempt, detail, { cause: e }), true);
-};
-
 /** The wait before another attempt: it holds the process (work is in progress), and ends on abort. */
 const delay = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
   new Promise((resolve) => {
@@ -176,12 +79,6 @@ const delay = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
     }
     signal?.addEventListener('abort', done);
   });
-
-const closedWhileConnecting = (spec: ConnectSpec, attempt: number): Failure =>
-  new Failure(
-    new SshConnectError(spec.label, 'closed', attempt, 'the node was closed while connecting'),
-    false,
-  );
 
 function attemptOnce(
   spec: ConnectSpec,

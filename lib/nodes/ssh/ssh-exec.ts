@@ -1,11 +1,12 @@
 import { Observable } from 'rxjs';
 
-import type { ChunkEvent, CommandEvent, LineEvent, NodeRef } from '../command-event.js';
+import type { ChunkEvent, CommandEvent, LineEvent } from '../command-event.js';
 import { exitEvent } from '../command-event.js';
 import type { ExecOptions } from '../node.js';
 import type { OutputSink } from '../output-sink.js';
 import { outputSink } from '../output-sink.js';
 import { ALIVE, groupKill } from '../group-kill.js';
+import type { ExecHost } from './exec-host.js';
 import { startStdin, wrapCommand } from './exec-wrapper.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { ClientChannel } from './ssh2.js';
@@ -48,27 +49,6 @@ const flowTap = (options: ExecOptions, ch: ClientChannel): (() => void) | undefi
       ch.stderr.resume();
     },
   });
-
-/** Where an exec runs: a connection to open, and where to record kills still running. @internal */
-export interface ExecHost {
-  readonly node: NodeRef;
-  /** `user@host:port` with its gateways: how errors name the node. */
-  readonly name: string;
-  connect(): Promise<SshConnection>;
-  /** Records a cleanup that `close()` must wait for. */
-  track(cleanup: Promise<void>): void;
-  /**
-   * Calls `stop` when the node's `close()` begins, while the command is in progress; returns a function to
-   * stop listening.
-   */
-  onClosing(stop: () => void): () => void;
-  readonly killGrace: number;
-  /**
-   * Counts a use of the node, which keeps its connection open; the function returned ends it (the
-   * connection then closes after the node's linger if nothing else uses it).
-   */
-  hold(): () => void;
-}
 
 /**
  * A command on an SSH connection, as the Observable of its events. Takes a session slot for its whole life;

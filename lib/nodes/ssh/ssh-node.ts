@@ -11,7 +11,7 @@ import type { JumpHop } from '../trust/ssh-config/types.js';
 import { NodeConnection } from './node-connection.js';
 import type { Inspect } from './redact.js';
 import { INSPECT, redactingOptions, redactOptions } from './redact.js';
-import type { ExecHost } from './ssh-exec.js';
+import type { ExecHost } from './exec-host.js';
 import { sshExec } from './ssh-exec.js';
 import type { SshNodeOptionsOf } from './ssh-node-options.js';
 import { checkSshNodeOptions, sshNodeOptions } from './ssh-node-options-check.js';

@@ -20,7 +20,7 @@ import {
   remoteUnlink,
   removeLocalTemps,
 } from './sftp/sftp-files.js';
-import type { ExecHost } from './ssh-exec.js';
+import type { ExecHost } from './exec-host.js';
 import type { SshConnection } from './ssh-connection.js';
 import type { SFTPWrapper } from './ssh2.js';
 import { bounded } from './waits.js';
