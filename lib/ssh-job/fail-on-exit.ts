@@ -16,6 +16,7 @@ import { StderrTail } from '../nodes/stderr-tail.js';
  * Passes a command's events on and, after an exit that is neither 0 nor allowed, errors with a
  * CommandFailedError. Unlike `throwOnFailure()`, it describes the command only when it fails: the function
  * arguments of a Run are called once per run, not once more for an error message that is not needed.
+ * @internal
  */
 export const failOnDisallowedExit =
   (

@@ -41,9 +41,11 @@ export const objectOptions = (options: unknown): SshJobOptions => {
   return options;
 };
 
+/** Whether `x` is a command object (it has `run`). @internal */
 export const isCommand = (x: unknown): x is Command =>
   typeof x === 'object' && x !== null && typeof (x as { run?: unknown }).run === 'function';
 
+/** Whether `x` is a node (it has `exec`). @internal */
 export const isNode = (x: unknown): x is Node =>
   typeof x === 'object' && x !== null && typeof (x as { exec?: unknown }).exec === 'function';
 
