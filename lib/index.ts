@@ -73,22 +73,22 @@ export type {
 export type { ExecOptions, Node, OutputMode, TransferOptions } from './nodes/node.js';
 export { Flow } from './nodes/flow.js';
 export type { StdinChunk, StdinStream } from './nodes/stdin-feed.js';
-export { SshNode } from './nodes/ssh-node.js';
-export type { SshNodeOptions } from './nodes/ssh-node.js';
-export type { SshAlgorithmList, SshAlgorithms } from './nodes/ssh-node-options.js';
-export { LocalNode } from './nodes/local-node.js';
-export type { LocalNodeOptions } from './nodes/local-node.js';
+export { SshNode } from './nodes/ssh/ssh-node.js';
+export type { SshNodeOptions } from './nodes/ssh/ssh-node.js';
+export type { SshAlgorithmList, SshAlgorithms } from './nodes/ssh/ssh-node-options.js';
+export { LocalNode } from './nodes/local/local-node.js';
+export type { LocalNodeOptions } from './nodes/local/local-node-options.js';
 export { exitStatus, lines, stdout, throwOnFailure } from './nodes/operators.js';
 export type { ThrowOnFailureOptions } from './nodes/operators.js';
 export { shellJoin, shellQuote } from './nodes/shell-quote.js';
-export { appendKnownHost, checkHostKey, fingerprint, verifyHostKey } from './nodes/known-hosts.js';
+export { appendKnownHost, checkHostKey, fingerprint, verifyHostKey } from './nodes/trust/known-hosts.js';
 export type {
   HostKey,
   HostKeyCheck,
   HostKeyPolicy,
   HostLookup,
   VerifyHostKeyOptions,
-} from './nodes/known-hosts.js';
+} from './nodes/trust/known-hosts.js';
 export { parseJumpHops, resolveSshConfig } from './nodes/trust/ssh-config/index.js';
 export type {
   JumpHop,
@@ -119,8 +119,8 @@ export type { TransferCommandOptions } from './commands/transfer.js';
 export { Service } from './commands/service.js';
 export type { ServiceOptions } from './commands/service.js';
 export { Variables } from './commands/variables.js';
-export { SshJob } from './ssh-job.js';
-export type { Commands, SshJobOptions } from './ssh-job.js';
+export { SshJob } from './ssh-job/ssh-job.js';
+export type { Commands, SshJobOptions } from './ssh-job/ssh-job-options.js';
 
 // Renderers of command and scheduler streams
 export { captureStdout } from './render/text/capture.js';

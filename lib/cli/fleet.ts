@@ -1,8 +1,8 @@
 // The SshNodes of a CLI run: one per target, gateways shared (one connection each), options from the
 // command line.
 import { parseJumpHops } from '../nodes/trust/ssh-config/jump-hops.js';
-import { SshNode } from '../nodes/ssh-node.js';
-import type { SshNodeOptions } from '../nodes/ssh-node.js';
+import { SshNode } from '../nodes/ssh/ssh-node.js';
+import type { SshNodeOptions } from '../nodes/ssh/ssh-node.js';
 import type { SshCommandLine, SshNodeDefaults } from './ssh-options.js';
 import { sshNodeDefaults } from './ssh-options.js';
 import type { Endpoint } from './target-parse.js';

@@ -3,8 +3,8 @@ import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import type { HostKeyPolicy } from '../nodes/known-hosts.js';
-import type { SshNodeOptions } from '../nodes/ssh-node.js';
+import type { HostKeyPolicy } from '../nodes/trust/known-hosts.js';
+import type { SshNodeOptions } from '../nodes/ssh/ssh-node.js';
 import { UsageError } from './argv.js';
 
 /** What `-O` options give: SshNode options, plus the defaults they set for user, port, keys and jumps. */

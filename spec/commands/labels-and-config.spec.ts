@@ -11,9 +11,9 @@ import type { ConfigError } from '../../lib/errors/config-error.js';
 import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { Scheduler } from '../../lib/core/scheduler.js';
 import { exitEvent } from '../../lib/nodes/command-event.js';
-import { LocalNode } from '../../lib/nodes/local-node.js';
+import { LocalNode } from '../../lib/nodes/local/local-node.js';
 import type { Node } from '../../lib/nodes/node.js';
-import { SshJob } from '../../lib/ssh-job.js';
+import { SshJob } from '../../lib/ssh-job/ssh-job.js';
 import { thrown } from '../helpers/errors.js';
 
 const configError = (f: () => unknown): ConfigError => {

@@ -8,7 +8,7 @@ import { firstValueFrom } from 'rxjs';
 import { RunScript } from '../../lib/commands/run-script.js';
 import { RunString } from '../../lib/commands/run-string.js';
 import { Variables } from '../../lib/commands/variables.js';
-import { LocalNode } from '../../lib/nodes/local-node.js';
+import { LocalNode } from '../../lib/nodes/local/local-node.js';
 import { stdout } from '../../lib/nodes/operators.js';
 import { commandSuite, localProcesses, marker, runOn } from '../helpers/command-suite.js';
 import { rejection } from '../helpers/errors.js';

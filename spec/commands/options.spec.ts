@@ -9,8 +9,8 @@ import { Pull, Push } from '../../lib/commands/transfer.js';
 import type { ConfigError } from '../../lib/errors/config-error.js';
 import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { Scheduler } from '../../lib/core/scheduler.js';
-import { LocalNode } from '../../lib/nodes/local-node.js';
-import { SshJob } from '../../lib/ssh-job.js';
+import { LocalNode } from '../../lib/nodes/local/local-node.js';
+import { SshJob } from '../../lib/ssh-job/ssh-job.js';
 import { thrown } from '../helpers/errors.js';
 
 const configError = (f: () => unknown): ConfigError => {

@@ -9,7 +9,7 @@ import { Service } from '../../lib/commands/service.js';
 import { Variables } from '../../lib/commands/variables.js';
 import { isJobsError } from '../../lib/errors/jobs-error.js';
 import type { CommandEvent } from '../../lib/nodes/command-event.js';
-import { LocalNode } from '../../lib/nodes/local-node.js';
+import { LocalNode } from '../../lib/nodes/local/local-node.js';
 import type { Node } from '../../lib/nodes/node.js';
 import { thrown } from '../helpers/errors.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';

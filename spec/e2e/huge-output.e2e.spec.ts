@@ -8,7 +8,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import type { CommandEvent, LineEvent } from '../../lib/nodes/command-event.js';
 import { continuesLine } from '../../lib/nodes/command-event.js';
 import { Flow } from '../../lib/nodes/flow.js';
-import type { SshNode } from '../../lib/nodes/ssh-node.js';
+import type { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
 import { eventually } from '../helpers/eventually.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';
 import type { Fleet } from '../helpers/sshd.js';

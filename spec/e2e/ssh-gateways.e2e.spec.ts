@@ -9,7 +9,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 
 import type { CommandEvent } from '../../lib/nodes/command-event.js';
 import { stdout } from '../../lib/nodes/operators.js';
-import { SshNode } from '../../lib/nodes/ssh-node.js';
+import { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
 import { eventually } from '../helpers/eventually.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';
 import type { Fleet } from '../helpers/sshd.js';

@@ -13,7 +13,7 @@ import { Variables } from '../../lib/commands/variables.js';
 import { Job } from '../../lib/core/job.js';
 import { Scheduler } from '../../lib/core/scheduler.js';
 import { Sequence } from '../../lib/core/sequence.js';
-import { SshJob } from '../../lib/ssh-job.js';
+import { SshJob } from '../../lib/ssh-job/ssh-job.js';
 import {
   commandSuite,
   marker,

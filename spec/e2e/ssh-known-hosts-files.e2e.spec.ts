@@ -9,7 +9,7 @@ import { lastValueFrom } from 'rxjs';
 
 import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { exitStatus } from '../../lib/nodes/operators.js';
-import { SshNode } from '../../lib/nodes/ssh-node.js';
+import { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
 import type { Fleet } from '../helpers/sshd.js';
 import { startFleet } from '../helpers/sshd.js';
 

@@ -7,7 +7,7 @@ import { lastValueFrom, tap, toArray } from 'rxjs';
 
 import { isJobsError } from '../../lib/errors/jobs-error.js';
 import { stdout } from '../../lib/nodes/operators.js';
-import type { SshNode } from '../../lib/nodes/ssh-node.js';
+import type { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
 import { rejection } from '../helpers/errors.js';
 import { eventually } from '../helpers/eventually.js';
 import { fleetNode } from '../helpers/ssh-nodes.js';

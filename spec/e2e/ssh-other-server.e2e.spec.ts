@@ -10,7 +10,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import ssh2 from 'ssh2';
 
 import { stdout } from '../../lib/nodes/operators.js';
-import { SshNode } from '../../lib/nodes/ssh-node.js';
+import { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
 import { ed25519PrivateKey } from '../helpers/test-keys.js';
 
 const { Server } = ssh2;

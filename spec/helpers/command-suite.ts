@@ -30,7 +30,7 @@ import { CommandFailedError } from '../../lib/errors/command-failed-error.js';
 import type { Node } from '../../lib/nodes/node.js';
 import { exitStatus, stdout } from '../../lib/nodes/operators.js';
 import { shellQuote } from '../../lib/nodes/shell-quote.js';
-import { SshJob } from '../../lib/ssh-job.js';
+import { SshJob } from '../../lib/ssh-job/ssh-job.js';
 import { rejection } from './errors.js';
 import { eventually } from './eventually.js';
 

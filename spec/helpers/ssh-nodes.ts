@@ -1,5 +1,5 @@
-import type { SshNodeOptions } from '../../lib/nodes/ssh-node.js';
-import { SshNode } from '../../lib/nodes/ssh-node.js';
+import type { SshNodeOptions } from '../../lib/nodes/ssh/ssh-node.js';
+import { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
 import type { Fleet } from './sshd.js';
 
 /**

@@ -14,7 +14,7 @@ import { continuesLine, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, LineEvent, NodeRef } from '../../lib/nodes/command-event.js';
 import { Flow } from '../../lib/nodes/flow.js';
 import { LineSplitter } from '../../lib/nodes/line-splitter.js';
-import { LocalNode } from '../../lib/nodes/local-node.js';
+import { LocalNode } from '../../lib/nodes/local/local-node.js';
 import { lines } from '../../lib/nodes/operators.js';
 import { OutputCollector } from '../../lib/render/text/gather.js';
 import { writeLines } from '../../lib/render/write-lines.js';

@@ -3,8 +3,8 @@ import { lastValueFrom, toArray } from 'rxjs';
 
 import type { ConfigError } from '../../lib/errors/config-error.js';
 import { isJobsError } from '../../lib/errors/jobs-error.js';
-import { LocalNode } from '../../lib/nodes/local-node.js';
-import { SshNode } from '../../lib/nodes/ssh-node.js';
+import { LocalNode } from '../../lib/nodes/local/local-node.js';
+import { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
 import { rejection, thrown } from '../helpers/errors.js';
 
 const configError = (f: () => unknown): ConfigError => {

@@ -8,7 +8,7 @@ import { chunkEvent, exitEvent, lineEvent } from '../../lib/nodes/command-event.
 import type { CommandEvent, NodeRef, OutputStream } from '../../lib/nodes/command-event.js';
 import { CommandFailedError } from '../../lib/errors/command-failed-error.js';
 import { exitStatus, lines, stdout, throwOnFailure } from '../../lib/nodes/operators.js';
-import { LocalNode } from '../../lib/nodes/local-node.js';
+import { LocalNode } from '../../lib/nodes/local/local-node.js';
 import { rejection } from '../helpers/errors.js';
 
 const h1: NodeRef = { label: 'h1', hostname: 'h1' };

@@ -3,7 +3,7 @@
  * (times, flags, counts, ports, jump hops). A bad value fails in any block, matching or not, as in ssh.
  * @module
  */
-import type { HostKeyPolicy } from '../../known-hosts.js';
+import type { HostKeyPolicy } from '../known-hosts.js';
 import { parseJumpHops, toPort } from './jump-hops.js';
 import type { Fail, JumpHop } from './types.js';
 

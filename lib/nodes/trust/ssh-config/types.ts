@@ -3,7 +3,7 @@
  * and one hop of a ProxyJump chain.
  * @module
  */
-import type { HostKeyPolicy } from '../../known-hosts.js';
+import type { HostKeyPolicy } from '../known-hosts.js';
 
 /** One hop of a ProxyJump chain, written `[user@]host[:port]`. @category models */
 export interface JumpHop {
