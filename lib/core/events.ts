@@ -1,6 +1,6 @@
 import type { JobsError } from '../errors/jobs-error.js';
 import type { Job } from './job.js';
-import type { Scheduler } from './scheduler.js';
+import type { SchedulerCore as Scheduler } from './scheduler.js';
 
 /**
  * Why a run stopped: `fine` (every non-forever job completed), `timeout` (the scheduler's timeout fired),

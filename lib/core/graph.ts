@@ -2,7 +2,7 @@ import { cycleFrom, isScheduler } from '../internal/kinds.js';
 import { CycleError } from './errors/cycle-error.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
 import type { Job } from './job.js';
-import type { Scheduler } from './scheduler.js';
+import type { SchedulerCore as Scheduler } from './scheduler.js';
 
 // Graph queries and surgery over a scheduler's direct members (nested schedulers are single members here,
 // as in asynciojobs), except checkCycles and sanitize, which recurse. Requirements on non-members are

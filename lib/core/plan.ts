@@ -5,7 +5,7 @@ import { ForeignRequirementError } from './errors/foreign-requirement-error.js';
 import { checkDuration, validateJob } from './job.js';
 import type { Job } from './job.js';
 import { RunState } from './run-state.js';
-import type { Scheduler } from './scheduler.js';
+import type { SchedulerCore as Scheduler } from './scheduler.js';
 
 /**
  * The members of a scheduler for one run, as arrays indexed by member position (a struct of arrays, so

@@ -30,7 +30,7 @@ import type { Plan } from './plan.js';
 import type { Job, JobContext } from './job.js';
 import { Code } from './run-state.js';
 import { shutdownMembers } from './shutdown.js';
-import type { Scheduler } from './scheduler.js';
+import type { SchedulerCore as Scheduler } from './scheduler.js';
 import { TaskWindow } from './window.js';
 import type { WindowOwner, WindowTask } from './window.js';
 

@@ -2,14 +2,7 @@ import { defer, filter, map } from 'rxjs';
 import type { MonoTypeOperatorFunction, Observable, ObservableInput } from 'rxjs';
 
 import { hasBrand, isScheduler, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
-import { checkOption, checkOptionKeys, describeValue, optionKeys } from '../errors/option-keys.js';
-import { debriefScheduler, listScheduler } from '../render/list.js';
-import type { ListOptions } from '../render/list.js';
-import { toDot } from '../render/dot.js';
-import { exportAsDotfile, exportAsGraphic } from '../render/export.js';
-import type { GraphicFormat } from '../render/export.js';
-import { toMermaid } from '../render/mermaid.js';
-import { writeProgress } from '../render/write-progress.js';
+import { checkOptionKeys, describeValue, optionKeys } from '../errors/option-keys.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
 import type { SchedulerEndEvent, SchedulerEvent } from './events.js';
 import * as graph from './graph.js';
@@ -70,16 +63,6 @@ export interface OrchestrateOptions extends RunOptions {
 const RUN_KEYS = optionKeys(['timeout', 'signal']);
 /** The keys of {@link OrchestrateOptions}. */
 const ORCHESTRATE_KEYS = optionKeys(['timeout', 'signal', 'verbose']);
-/** The keys of `ListOptions`, for `list()` and `debrief()`. */
-const LIST_KEYS = optionKeys(['details', 'ascii', 'print']);
-
-const checkListOptions = (scheduler: Scheduler, options: unknown): void => {
-  const subject = (): string => subjectOf(scheduler);
-  checkOptionKeys(subject, 'list() and debrief()', options, LIST_KEYS, 'list options', '{ details: true }');
-  for (const key of ['details', 'ascii', 'print'])
-    checkOption(subject, options as object, key, 'true or false', (v) => typeof v === 'boolean');
-};
-
 const isOptionsObject = (x: unknown): x is SchedulerOptions =>
   typeof x === 'object' &&
   x !== null &&
@@ -127,17 +110,11 @@ function checkSchedulerArguments(jobs: unknown, options: unknown, args: IArgumen
 }
 
 /**
- * A set of jobs with requirements between them, run by {@link Scheduler.run} (a cold Observable of events)
- * or {@link Scheduler.orchestrate} (a Promise of the outcome). A Scheduler is itself a Job, so schedulers
- * nest: a nested one takes one slot of its parent's window and has its own window, timeout and critical.
- * @example
- * const prepare = new Job(() => setUp(), { label: 'prepare', critical: true });
- * const runs = [1, 2, 3].map((i) => new Job(() => measure(i), { label: `run${i}`, requires: prepare }));
- * const collect = new Job(() => gather(), { label: 'collect', requires: runs });
- * const ok = await new Scheduler([prepare, ...runs, collect], { timeout: 60_000 }).orchestrate();
- * @category constructors
+ * Everything of a {@link Scheduler} but its renderings (listing, graphs, the printed progress of
+ * `orchestrate({ verbose: true })`), which live one layer up, in lib/scheduler.ts: the core imports no renderer.
+ * Users build the public `Scheduler`, a subclass; nesting, running and the graph methods work on this class.
  */
-export class Scheduler extends Job<boolean> implements Iterable<Job> {
+export class SchedulerCore extends Job<boolean> implements Iterable<Job> {
   /** @internal brand, see internal/kinds.ts; on the prototype, so that it is there during `super()` */
   declare readonly [SCHEDULER]: true;
   /** See {@link SchedulerOptions.jobsWindow}. */
@@ -268,7 +245,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
 
   #addOne(job: Job): void {
     if (
-      job instanceof Scheduler &&
+      job instanceof SchedulerCore &&
       (job === this || [...job.iterateJobs({ scanSchedulers: true })].includes(this))
     )
       throw new ConfigError(
@@ -360,11 +337,11 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
       let ok = false;
       const run: RunOptions = { timeout: options.timeout, signal: options.signal };
       const verbose = options.verbose ?? false;
-      const renderer = verbose === true ? writeProgress() : verbose === false ? undefined : verbose;
+      const renderer = verbose === true ? this.defaultRenderer() : verbose === false ? undefined : verbose;
       // only the end event is read here: the jobs' events need not be made (unless `run` is overridden, or
       // they are printed)
       const events$ =
-        this.run === Scheduler.prototype.run && renderer === undefined
+        this.run === SchedulerCore.prototype.run && renderer === undefined
           ? this.#run(run, false)
           : this.run(run);
       (renderer === undefined ? events$ : events$.pipe(renderer)).subscribe({
@@ -379,6 +356,13 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
     });
   }
 
+  /**
+   * The renderer of `orchestrate({ verbose: true })`: none here; the public `Scheduler` prints the progress.
+   */
+  protected defaultRenderer(): MonoTypeOperatorFunction<SchedulerEvent> | undefined {
+    return undefined;
+  }
+
   /** Why the latest run ended as it did: `fine...`, `timed out after N ms`, `critical job "x" failed: ...`. */
   why(): string {
     return explain(this._lastRun);
@@ -390,21 +374,6 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   /** The latest run was aborted by a critical failure. */
   failedCritical(): boolean {
     return this._lastRun?.reason === 'critical';
-  }
-
-  /**
-   * The listing of the jobs (topological order, nested schedulers indented), one line per job:
-   * `id badge label result requires:{ids}`. With `print`, also writes it to stdout.
-   * @category running
-   */
-  list(options: ListOptions = {}): string {
-    checkListOptions(this, options);
-    return listScheduler(this, options);
-  }
-  /** The listing, preceded by `why()`, followed by counts and the cause and stack of each failure. */
-  debrief(options: ListOptions = {}): string {
-    checkListOptions(this, options);
-    return debriefScheduler(this, options);
   }
 
   /** True iff the requirements have no cycle, at any depth (alias: {@link Scheduler.rainCheck}). */
@@ -469,34 +438,6 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   iterateJobs(options: { readonly scanSchedulers?: boolean } = {}): IterableIterator<Job> {
     return graph.iterateJobs(this, options.scanSchedulers ?? false);
   }
-
-  /** The graph in graphviz's DOT language; nested schedulers are clusters. */
-  toDot(): string {
-    return toDot(this);
-  }
-  /** The graph as a Mermaid flowchart; nested schedulers are subgraphs. */
-  toMermaid(): string {
-    return toMermaid(this);
-  }
-  /** Writes {@link Scheduler.toDot} to `path` (atomically); resolves to a message naming it. */
-  exportAsDotfile(path: string): Promise<string> {
-    return exportAsDotfile(this, path);
-  }
-  /**
-   * Renders the graph to `path` through graphviz's `dot` (`png`, `svg`, or any `dot -T` format).
-   * @throws {GraphvizError} when `dot` is not installed or fails.
-   */
-  exportAsGraphic(path: string, format: GraphicFormat): Promise<string> {
-    return exportAsGraphic(this, path, format);
-  }
-  /** {@link Scheduler.exportAsGraphic} in PNG. */
-  exportAsPngfile(path: string): Promise<string> {
-    return exportAsGraphic(this, path, 'png');
-  }
-  /** {@link Scheduler.exportAsGraphic} in SVG. */
-  exportAsSvgfile(path: string): Promise<string> {
-    return exportAsGraphic(this, path, 'svg');
-  }
 }
 
-Object.defineProperty(Scheduler.prototype, SCHEDULER, { value: true });
+Object.defineProperty(SchedulerCore.prototype, SCHEDULER, { value: true });

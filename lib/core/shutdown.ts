@@ -15,7 +15,7 @@ import type { Observable } from 'rxjs';
 import { isScheduler } from '../internal/kinds.js';
 import type { Job, ShutdownContext } from './job.js';
 import type { GraphRun } from './run.js';
-import type { Scheduler } from './scheduler.js';
+import type { SchedulerCore as Scheduler } from './scheduler.js';
 
 /**
  * Calls the shutdown hook of each of `jobs` (the members of `scheduler`) once, concurrently, with a signal

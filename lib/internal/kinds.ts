@@ -1,5 +1,5 @@
 import type { Job } from '../core/job.js';
-import type { Scheduler } from '../core/scheduler.js';
+import type { SchedulerCore as Scheduler } from '../core/scheduler.js';
 
 /**
  * Brands that tell Sequences and Schedulers apart without `instanceof`, so that modules which only need to

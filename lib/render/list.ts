@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 
 import { isScheduler } from '../internal/kinds.js';
 import type { Job } from '../core/job.js';
-import type { Scheduler } from '../core/scheduler.js';
+import type { SchedulerCore as Scheduler } from '../core/scheduler.js';
 
 /** @category models */
 export interface ListOptions {
