@@ -1,43 +1,29 @@
 import { isObservable } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
-import { hasBrand, isScheduler, SEQUENCE } from '../internal/kinds.js';
 import { badOption, describeValue, optionKeys, unknownOption } from '../errors/option-keys.js';
 import type { OptionKeys } from '../errors/option-keys.js';
 import { ConfigError } from '../errors/config-error.js';
-import type { JobOutcome } from './events.js';
+import type { JobsError } from '../errors/jobs-error.js';
 import { Code, STATUS_NAMES } from './run-state.js';
 import type { RunState } from './run-state.js';
+import { JobStatus, RunIf } from './job/status.js';
+
+export { JobStatus, RunIf };
+
+/**
+ * The brand that tells Sequences (and other chains of jobs) from other objects without `instanceof`, so that
+ * this module need not import sequence.ts, which imports it.
+ * @internal
+ */
+export const SEQUENCE: unique symbol = Symbol.for('rxjobs.Sequence');
+
+/** Whether `x` carries the Sequence brand. @internal */
+export const isChain = (x: unknown): x is JobChain =>
+  typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[SEQUENCE] === true;
 
 // Node's util.inspect.custom, without importing node:util (core does no I/O)
 const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
-
-/**
- * The states of a job, for its latest run.
- * `scheduled`: its requirements are met and it waits for a window slot. `done`: completed successfully.
- * `failed`: its work errored. `cancelled`: unsubscribed while running. `skipped`: not run because of `runIf`.
- * @category models
- */
-export const JobStatus = {
-  Idle: 'idle',
-  Scheduled: 'scheduled',
-  Running: 'running',
-  Done: 'done',
-  Failed: 'failed',
-  Cancelled: 'cancelled',
-  Skipped: 'skipped',
-} as const;
-/** @category models */
-export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
-
-/**
- * When a job whose requirements have all completed runs: `all-done` (the default, as in asynciojobs: even if
- * some failed) or `all-success` (otherwise it is skipped, and so are its own `all-success` dependents).
- * @category models
- */
-export const RunIf = { AllDone: 'all-done', AllSuccess: 'all-success' } as const;
-/** @category models */
-export type RunIf = (typeof RunIf)[keyof typeof RunIf];
 
 /**
  * What a shutdown hook receives: `signal` is aborted when the shutdown phase's `shutdownTimeout` expires.
@@ -114,6 +100,16 @@ export interface JobOptions {
   readonly scheduler?: { add(job: Job): unknown } | undefined;
 }
 
+/**
+ * How a job's latest run ended (`job.outcome()`); `undefined` while it has not ended.
+ * @category models
+ */
+export type JobOutcome<T = unknown> =
+  | { readonly status: 'done'; readonly value: T | undefined }
+  | { readonly status: 'failed'; readonly error: JobsError }
+  | { readonly status: 'cancelled' }
+  | { readonly status: 'skipped'; readonly because: readonly Job[] };
+
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' &&
   x !== null &&
@@ -182,6 +178,11 @@ export class Job<T = unknown, R = T> {
    * if none did: then `array[job._slot] === job` tells in O(1) whether the job is in that array.
    */
   _slot = -1;
+  /**
+   * @internal whether this job is a scheduler: false here, true on the prototype of the schedulers (a flag
+   * rather than `instanceof`, so that the modules that tell them apart need not import the scheduler).
+   */
+  declare readonly _isScheduler: boolean;
 
   constructor(work: Work<T> | Observable<T>, options?: JobOptions);
   constructor(options?: JobOptions);
@@ -525,7 +526,7 @@ const classOf = (job: Job): string => job.constructor.name || 'Job';
 /** What a job is called before it is built: its class and the label given, if any. */
 const subjectBefore = (job: Job, options: object): string => {
   const label = (options as { label?: unknown }).label;
-  const kind = isScheduler(job) ? 'scheduler' : 'job';
+  const kind = job._isScheduler ? 'scheduler' : 'job';
   return typeof label === 'string' ? `${kind} "${label}"` : `${kind} (a new ${classOf(job)})`;
 };
 
@@ -536,7 +537,7 @@ const subjectBefore = (job: Job, options: object): string => {
 const checkJobOptions = (job: Job, options: unknown): void => {
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw new ConfigError(
-      `${isScheduler(job) ? 'scheduler' : 'job'} (a new ${classOf(job)})`,
+      `${job._isScheduler ? 'scheduler' : 'job'} (a new ${classOf(job)})`,
       'options',
       `must be an object such as { label: 'x', requires: other }, got ${describeValue(options)}`,
     );
@@ -567,8 +568,6 @@ const missingWork = (job: Job): ConfigError =>
     `is missing: pass a function to new ${job.constructor.name}(work), or override work() in a subclass`,
   );
 
-const isChain = (x: unknown): x is JobChain => hasBrand(x, SEQUENCE);
-
 const NO_REQUIREMENTS: ReadonlySet<Job> = new Set();
 const isJob = (x: unknown): x is Job => x instanceof Job;
 /** True when `items` are at most LIST_LIMIT jobs, none twice (one pass; quadratic, allocation-free). */
@@ -587,7 +586,7 @@ const NO_REQUIREMENT_LIST: readonly Job[] = [];
 const LIST_LIMIT = 16;
 
 /** `job "x"` or `scheduler "x"`, for error messages. @internal */
-export const subjectOf = (job: Job): string => `${isScheduler(job) ? 'scheduler' : 'job'} "${job.label}"`;
+export const subjectOf = (job: Job): string => `${job._isScheduler ? 'scheduler' : 'job'} "${job.label}"`;
 
 /**
  * Flattens requirement-like arguments into jobs; a chain contributes its `last` or `first` job, or
@@ -663,3 +662,5 @@ export function validateJob(job: Job): void {
 
 /** @internal shared by the scheduler's own options. */
 export { checkDuration };
+
+Object.defineProperty(Job.prototype, '_isScheduler', { value: false });

@@ -1,11 +1,12 @@
-import { cycleFrom, isScheduler } from '../internal/kinds.js';
 import { ConfigError } from '../errors/config-error.js';
 import { CycleError } from './errors/cycle-error.js';
 import { ForeignRequirementError } from './errors/foreign-requirement-error.js';
 import { checkDuration, validateJob } from './job.js';
 import type { Job } from './job.js';
 import { RunState } from './run-state.js';
-import type { SchedulerCore as Scheduler } from './scheduler.js';
+import { cycleFrom } from './cycle-from.js';
+import { isGroup } from './model.js';
+import type { JobGroup } from './model.js';
 
 /**
  * The members of a scheduler for one run, as arrays indexed by member position (a struct of arrays, so
@@ -37,7 +38,7 @@ export interface Plan {
  * Checks a scheduler's own options; throws a {@link ConfigError} naming the scheduler and the field.
  * @internal
  */
-export function validateSchedulerOptions(scheduler: Scheduler): void {
+export function validateSchedulerOptions(scheduler: JobGroup): void {
   checkDuration(scheduler, 'shutdownTimeout', scheduler.shutdownTimeout);
   const w = scheduler.jobsWindow;
   if (w !== undefined && !(typeof w === 'number' && (Number.isInteger(w) || w === Infinity) && w >= 1))
@@ -72,7 +73,7 @@ export function distinctJobs(list: readonly Job[]): Job[] {
  * `inheritedCritical`: the `critical` of the nearest enclosing scheduler that sets it.
  * @internal
  */
-export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean | undefined, deep: boolean): Plan {
+export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | undefined, deep: boolean): Plan {
   validateSchedulerOptions(scheduler);
   validateJob(scheduler);
   const enclosingCritical = scheduler.critical ?? inheritedCritical;
@@ -151,7 +152,7 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean | und
   if (deep)
     for (let i = 0; i < n; i++) {
       const job = jobs[i] as Job;
-      if (isScheduler(job)) buildPlan(job, enclosingCritical, true);
+      if (isGroup(job)) buildPlan(job, enclosingCritical, true);
     }
   return plan;
 }

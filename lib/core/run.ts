@@ -18,41 +18,29 @@ import {
 
 import type { ObservableInput } from 'rxjs';
 
-import { isScheduler } from '../internal/kinds.js';
 import { isJobsError } from '../errors/jobs-error.js';
 import type { JobsError } from '../errors/jobs-error.js';
 import { describeRaised, JobFailedError } from './errors/job-failed-error.js';
 import { JobTimeoutError } from './errors/job-timeout-error.js';
 import { SchedulerAbortedError } from './errors/scheduler-aborted-error.js';
-import type { CancelReason, SchedulerEndEvent, SchedulerEvent, StopReason } from './events.js';
+import { isGroup } from './model.js';
+import type {
+  CancelReason,
+  JobGroup,
+  NestedRun,
+  NestedRunHost,
+  RunGraphOptions,
+  SchedulerEndEvent,
+  SchedulerEvent,
+  StopReason,
+} from './model.js';
 import { buildPlan } from './plan.js';
 import type { Plan } from './plan.js';
 import type { Job, JobContext } from './job.js';
 import { Code } from './run-state.js';
 import { shutdownMembers } from './shutdown.js';
-import type { SchedulerCore as Scheduler } from './scheduler.js';
 import { TaskWindow } from './window.js';
 import type { WindowOwner, WindowTask } from './window.js';
-
-/** @internal */
-export interface RunGraphOptions {
-  /** The run's global timeout (ms); `undefined`: none. */
-  readonly timeout: number | undefined;
-  /** `critical` of the nearest enclosing scheduler that sets it, for members (and this one) that do not. */
-  readonly inheritedCritical: boolean | undefined;
-  /** Run as a member of a parent scheduler: the parent validated the graph and shuts this one down. */
-  readonly nested: boolean;
-  /** For a nested run: the parent's run, which shuts it down, and this scheduler's index in it. */
-  readonly parent: { readonly run: GraphRun; readonly index: number } | undefined;
-  /** Aborting it stops the run (reason `aborted`); already aborted, nothing runs. Top-level runs only. */
-  readonly signal: AbortSignal | undefined;
-  /**
-   * Whether the jobs' events (started, value, done, failed, skipped) are emitted: not for `orchestrate()`,
-   * which reads the end event alone (300,000 events nobody reads in a 100,000-job run), nor for the
-   * schedulers nested in such a run. The end and cancelled events always are.
-   */
-  readonly jobEvents: boolean;
-}
 
 /** What a scheduler remembers of its latest run (for `why()`, `list()` and nested cancellations). @internal */
 export interface RunRecord {
@@ -174,7 +162,7 @@ class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
     this.critical = critical;
     let result: unknown;
     try {
-      if (isScheduler(job)) {
+      if (isGroup(job)) {
         result = job._runGraph({
           timeout: job.timeout,
           inheritedCritical: this.#graph.enclosingCritical,
@@ -250,7 +238,7 @@ class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
 
   #deliver(value: unknown): void {
     const job = this.#job;
-    if (isScheduler(job)) {
+    if (isGroup(job)) {
       const event = value as SchedulerEvent;
       if (event.type === 'end' && event.scheduler === job) this.#nestedEnd = event;
       if (this.#graph.jobEvents) this.#graph.emit(event);
@@ -291,8 +279,8 @@ class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
  * referred to by their index in the plan.
  * @internal
  */
-export class GraphRun {
-  readonly scheduler: Scheduler;
+export class GraphRun implements NestedRun, NestedRunHost {
+  readonly scheduler: JobGroup;
   /** See {@link RunGraphOptions.jobEvents}. */
   readonly jobEvents: boolean;
   /** The `critical` setting that members (and nested schedulers) inherit. */
@@ -302,7 +290,7 @@ export class GraphRun {
   readonly values: unknown[];
   readonly #errors: Map<number, JobsError>;
   /** The runs of nested schedulers started by this one, by plan index (made on the first). */
-  #nested: Map<number, GraphRun> | undefined;
+  #nested: Map<number, NestedRun> | undefined;
   /** The members' shutdown hooks have been called (or are being called) for this run. */
   #shutDown = false;
   readonly #options: RunGraphOptions;
@@ -335,7 +323,7 @@ export class GraphRun {
   /** The run's stream has been torn down (its consumer left): no job may start any more. */
   #finished = false;
 
-  constructor(scheduler: Scheduler, options: RunGraphOptions, plan: Plan) {
+  constructor(scheduler: JobGroup, options: RunGraphOptions, plan: Plan) {
     this.scheduler = scheduler;
     this.jobEvents = options.jobEvents;
     this.enclosingCritical = plan.enclosingCritical;
@@ -358,13 +346,20 @@ export class GraphRun {
       skipped: 0,
     };
     this.#window = scheduler.jobsWindow ?? Infinity;
-    scheduler._lastRun = this.#record;
-    const parent = options.parent;
-    if (parent !== undefined) (parent.run.#nested ??= new Map()).set(parent.index, this);
+    options.parent?.run.adopt(options.parent.index, this);
+  }
+
+  /** What this run records of itself (for the scheduler's `why()`, `list()`). */
+  get record(): RunRecord {
+    return this.#record;
+  }
+
+  adopt(index: number, run: NestedRun): void {
+    (this.#nested ??= new Map()).set(index, run);
   }
 
   /** The run of the nested scheduler at `index` that this run started, if it did. */
-  nestedRun(index: number): GraphRun | undefined {
+  nestedRun(index: number): NestedRun | undefined {
     return this.#nested?.get(index);
   }
 
@@ -615,7 +610,7 @@ export class GraphRun {
     const reason = this.#record.reason ?? 'fine';
     this.#record.reason = reason;
     const cancelled: SchedulerEvent[] = [];
-    if (this.#somethingLeft()) this.#collectCancelled(CANCEL_REASON[reason], cancelled);
+    if (this.#somethingLeft()) this.collectCancelled(CANCEL_REASON[reason], cancelled);
     const end: SchedulerEndEvent = {
       type: 'end',
       scheduler: this.scheduler,
@@ -646,7 +641,7 @@ export class GraphRun {
   #finish(): void {
     if (!this.#tailStarted) {
       this.#record.reason ??= 'unsubscribed';
-      if (this.#somethingLeft()) this.#collectCancelled('parent', undefined);
+      if (this.#somethingLeft()) this.collectCancelled('parent', undefined);
     }
     // a nested run is shut down by its parent's shutdown phase (which awaits it); a top-level one, here,
     // fire and forget: nobody is listening any more
@@ -657,7 +652,7 @@ export class GraphRun {
    * Puts jobs that were waiting for a slot back to idle, and collects a cancelled event for every cancelled
    * job, recursing into cancelled nested schedulers.
    */
-  #collectCancelled(reason: CancelReason, out: SchedulerEvent[] | undefined): void {
+  collectCancelled(reason: CancelReason, out: SchedulerEvent[] | undefined): void {
     const jobs = this.#plan.jobs;
     const status = this.status;
     for (let i = 0; i < jobs.length; i++) {
@@ -666,20 +661,19 @@ export class GraphRun {
       else if (code === Code.Cancelled) {
         out?.push({ type: 'cancelled', job: jobs[i] as Job, reason, scheduler: this.scheduler });
         const nested = this.#nested?.get(i);
-        if (nested !== undefined) nested.#collectCancelled('parent', out);
+        if (nested !== undefined) nested.collectCancelled('parent', out);
       }
     }
   }
 }
 
 /**
- * The cold Observable of a scheduler's run. Validates the graph (recursively, at top level) when subscribed,
- * so graph errors surface as an error before any job starts.
+ * A run of a scheduler, made when its Observable is subscribed: validates the graph (recursively, at top
+ * level) and plans it, so graph errors surface as an error before any job starts. The scheduler subscribes
+ * to its `events()` (see `SchedulerCore._runGraph`, which remembers its `record`).
  * @internal
  */
-export function runGraph(scheduler: Scheduler, options: RunGraphOptions): Observable<SchedulerEvent> {
-  return defer(() => {
-    const plan = buildPlan(scheduler, options.inheritedCritical, !options.nested);
-    return new GraphRun(scheduler, options, plan).events();
-  });
+export function startRun(scheduler: JobGroup, options: RunGraphOptions): GraphRun {
+  const plan = buildPlan(scheduler, options.inheritedCritical, !options.nested);
+  return new GraphRun(scheduler, options, plan);
 }

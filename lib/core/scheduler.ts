@@ -1,19 +1,19 @@
 import { defer, filter, map } from 'rxjs';
 import type { MonoTypeOperatorFunction, Observable, ObservableInput } from 'rxjs';
 
-import { hasBrand, isScheduler, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
 import { checkOptionKeys, describeValue, optionKeys } from '../errors/option-keys.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
 import type { SchedulerEndEvent, SchedulerEvent } from './events.js';
 import * as graph from './graph.js';
 import type { KeepOnlyBetweenOptions } from './graph.js';
 import { ConfigError } from '../errors/config-error.js';
-import { checkDuration, flattenRequirements, Job, subjectOf } from './job.js';
+import { checkDuration, flattenRequirements, isChain, Job, subjectOf } from './job.js';
 import type { JobOptions, ShutdownHook } from './job.js';
 import { distinctJobs, validateSchedulerOptions } from './plan.js';
-import { explain, runGraph } from './run.js';
+import { explain, startRun } from './run.js';
 import { shutdownMembers } from './shutdown.js';
-import type { RunGraphOptions, RunRecord } from './run.js';
+import type { RunRecord } from './run.js';
+import type { JobGroup, RunGraphOptions } from './model.js';
 import type { Schedulable } from './sequence.js';
 
 /**
@@ -71,8 +71,8 @@ const isOptionsObject = (x: unknown): x is SchedulerOptions =>
 /** What `new Scheduler(...)` is given, for error messages: `new Scheduler(job "a", job "b")`. */
 const shownArgument = (x: unknown): string =>
   x instanceof Job
-    ? `${isScheduler(x) ? 'scheduler' : 'job'} "${x.label}"`
-    : hasBrand(x, SEQUENCE)
+    ? `${x._isScheduler ? 'scheduler' : 'job'} "${x.label}"`
+    : isChain(x)
       ? 'a Sequence'
       : describeValue(x);
 
@@ -84,7 +84,7 @@ function checkSchedulerArguments(jobs: unknown, options: unknown, args: IArgumen
   const given = (): string => `new Scheduler(${Array.from(args, shownArgument).join(', ')})`;
   const where = 'scheduler (a new Scheduler)';
   const second: unknown = args[1];
-  if (args.length > 2 || second instanceof Job || hasBrand(second, SEQUENCE) || Array.isArray(second))
+  if (args.length > 2 || second instanceof Job || isChain(second) || Array.isArray(second))
     throw new ConfigError(
       where,
       'jobs',
@@ -94,7 +94,7 @@ function checkSchedulerArguments(jobs: unknown, options: unknown, args: IArgumen
     throw new ConfigError(
       where,
       'jobs',
-      isScheduler(jobs)
+      jobs._isScheduler
         ? `must be an array, got ${given()}: to nest that scheduler write new Scheduler([inner]); ` +
             'to take its jobs, new Scheduler([...inner])'
         : `must be an array: write new Scheduler([job]) rather than ${given()}`,
@@ -114,9 +114,7 @@ function checkSchedulerArguments(jobs: unknown, options: unknown, args: IArgumen
  * `orchestrate({ verbose: true })`), which live one layer up, in lib/scheduler.ts: the core imports no renderer.
  * Users build the public `Scheduler`, a subclass; nesting, running and the graph methods work on this class.
  */
-export class SchedulerCore extends Job<boolean> implements Iterable<Job> {
-  /** @internal brand, see internal/kinds.ts; on the prototype, so that it is there during `super()` */
-  declare readonly [SCHEDULER]: true;
+export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGroup {
   /** See {@link SchedulerOptions.jobsWindow}. */
   jobsWindow: number | undefined;
   /** See {@link SchedulerOptions.shutdownTimeout}. */
@@ -131,8 +129,8 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job> {
   #memberSet: Set<Job> | undefined = undefined;
   /** Jobs pushed on `#memberList` that may have been there already. */
   #unsure = 0;
-  /** @internal the latest run started. */
-  _lastRun: RunRecord | undefined = undefined;
+  /** What the latest run started records of itself (set when a run of this scheduler is subscribed). */
+  #latestRun: RunRecord | undefined = undefined;
 
   /** The keys of {@link SchedulerOptions} beyond those of a job (see {@link Job.extraOptions}). */
   protected static override readonly extraOptions: readonly string[] = ['jobsWindow', 'shutdownTimeout'];
@@ -313,7 +311,12 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job> {
   /** @internal */
   _runGraph(options: RunGraphOptions): Observable<SchedulerEvent> {
     const timeout = options.timeout === Infinity ? undefined : options.timeout;
-    return runGraph(this, { ...options, timeout });
+    const runOptions: RunGraphOptions = { ...options, timeout };
+    return defer(() => {
+      const run = startRun(this, runOptions);
+      this.#latestRun = run.record;
+      return run.events();
+    });
   }
 
   /**
@@ -365,15 +368,15 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job> {
 
   /** Why the latest run ended as it did: `fine...`, `timed out after N ms`, `critical job "x" failed: ...`. */
   why(): string {
-    return explain(this._lastRun);
+    return explain(this.#latestRun);
   }
   /** The latest run hit its timeout. */
   failedTimeout(): boolean {
-    return this._lastRun?.reason === 'timeout';
+    return this.#latestRun?.reason === 'timeout';
   }
   /** The latest run was aborted by a critical failure. */
   failedCritical(): boolean {
-    return this._lastRun?.reason === 'critical';
+    return this.#latestRun?.reason === 'critical';
   }
 
   /** True iff the requirements have no cycle, at any depth (alias: {@link Scheduler.rainCheck}). */
@@ -440,4 +443,8 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job> {
   }
 }
 
-Object.defineProperty(SchedulerCore.prototype, SCHEDULER, { value: true });
+/** Whether a job is a scheduler (by its prototype flag, see `Job._isScheduler`). @internal */
+export const isScheduler = (job: Job): job is SchedulerCore => job._isScheduler;
+
+// on the prototype, so that it is there during `super()`
+Object.defineProperty(SchedulerCore.prototype, '_isScheduler', { value: true });

@@ -1,4 +1,4 @@
-import { isScheduler } from '../internal/kinds.js';
+import { isScheduler } from '../core/scheduler.js';
 
 export { isScheduler };
 import type { Job } from '../core/job.js';

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 
-import { isScheduler } from '../internal/kinds.js';
+import { isScheduler } from '../core/scheduler.js';
 import type { Job } from '../core/job.js';
 import type { SchedulerCore as Scheduler } from '../core/scheduler.js';
 
