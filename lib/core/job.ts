@@ -5,8 +5,8 @@ import { badOption, describeValue, optionKeys, unknownOption } from '../errors/o
 import type { OptionKeys } from '../errors/option-keys.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { JobsError } from '../errors/jobs-error.js';
-import { Code, STATUS_NAMES } from './run-state.js';
-import type { RunState } from './run-state.js';
+import { Code, STATUS_NAMES } from './run/run-state.js';
+import type { RunState } from './run/run-state.js';
 import { JobStatus, RunIf } from './job/status.js';
 
 export { JobStatus, RunIf };

@@ -3,7 +3,7 @@ import { CycleError } from './errors/cycle-error.js';
 import { ForeignRequirementError } from './errors/foreign-requirement-error.js';
 import { checkDuration, validateJob } from './job.js';
 import type { Job } from './job.js';
-import { RunState } from './run-state.js';
+import { RunState } from './run/run-state.js';
 import { cycleFrom } from './cycle-from.js';
 import { isGroup } from './model.js';
 import type { JobGroup } from './model.js';

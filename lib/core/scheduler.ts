@@ -10,9 +10,10 @@ import { ConfigError } from '../errors/config-error.js';
 import { checkDuration, flattenRequirements, isChain, Job, subjectOf } from './job.js';
 import type { JobOptions, ShutdownHook } from './job.js';
 import { distinctJobs, validateSchedulerOptions } from './plan.js';
-import { explain, startRun } from './run.js';
+import { startRun } from './run/graph-run.js';
+import { explain } from './run/why.js';
 import { shutdownMembers } from './shutdown.js';
-import type { RunRecord } from './run.js';
+import type { RunRecord } from './run/why.js';
 import type { JobGroup, RunGraphOptions } from './model.js';
 import type { Schedulable } from './sequence.js';
 

@@ -1,5 +1,5 @@
-import type { JobsError } from '../errors/jobs-error.js';
-import type { JobStatus } from './job/status.js';
+import type { JobsError } from '../../errors/jobs-error.js';
+import type { JobStatus } from '../job/status.js';
 
 /**
  * The states of a job in one run, as small integers (a `Uint8Array` per run holds them); `STATUS_NAMES[code]`
