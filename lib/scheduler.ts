@@ -1,7 +1,7 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
 
 import { checkOption, checkOptionKeys, optionKeys } from './errors/option-keys.js';
-import { subjectOf } from './core/job.js';
+import { subjectOf } from './core/job/job-options.js';
 import { SchedulerCore } from './core/scheduler.js';
 import type { SchedulerEvent } from './core/events.js';
 import { debriefScheduler, listScheduler } from './render/list.js';

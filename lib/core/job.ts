@@ -1,15 +1,25 @@
 import { isObservable } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
-import { badOption, describeValue, optionKeys, unknownOption } from '../errors/option-keys.js';
-import type { OptionKeys } from '../errors/option-keys.js';
+import { describeValue } from '../errors/option-keys.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { JobsError } from '../errors/jobs-error.js';
 import { Code, STATUS_NAMES } from './run/run-state.js';
 import type { RunState } from './run/run-state.js';
+import type { JobContext, ShutdownContext, ShutdownHook, Work } from './job/context.js';
+import {
+  checkJobOptions,
+  DEFAULT_OPTIONS,
+  missingWork,
+  subjectOf,
+  validateJob,
+  workProblem,
+} from './job/job-options.js';
+import type { MutableOptions } from './job/job-options.js';
 import { JobStatus, RunIf } from './job/status.js';
 
 export { JobStatus, RunIf };
+export type { JobContext, ShutdownContext, ShutdownHook, Work };
 
 /**
  * The brand that tells Sequences (and other chains of jobs) from other objects without `instanceof`, so that
@@ -24,39 +34,6 @@ export const isChain = (x: unknown): x is JobChain =>
 
 // Node's util.inspect.custom, without importing node:util (core does no I/O)
 const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
-
-/**
- * What a shutdown hook receives: `signal` is aborted when the shutdown phase's `shutdownTimeout` expires.
- * @category models
- */
-export interface ShutdownContext {
-  readonly signal: AbortSignal;
-}
-
-/**
- * What a job's work receives: `signal` is aborted when the work is cancelled (handy for Promise-based code,
- * such as `fetch` or `child_process` with `{ signal }`); `critical` is whether the job is critical in this
- * run (its own setting, else its scheduler's, else its class's default).
- * @category models
- */
-export interface JobContext extends ShutdownContext {
-  readonly critical: boolean;
-}
-
-/**
- * A shutdown hook: returns nothing, or a Promise or Observable to wait for. Bounded by the scheduler's
- * `shutdownTimeout`: then an Observable is unsubscribed, and `context.signal` is aborted (a Promise-based
- * hook should listen to it, so that nothing it does lands after the run is over).
- * @category models
- */
-// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook that returns nothing is the common case
-export type ShutdownHook = (context: ShutdownContext) => ObservableInput<unknown> | void;
-
-/**
- * A job's work: called once per run; its Observable (or Promise, or async iterable) is the job.
- * @category models
- */
-export type Work<T> = (context: JobContext) => ObservableInput<T>;
 
 /** Anything with an ordered list of jobs, such as a {@link Sequence}. @category models */
 export interface JobChain {
@@ -114,24 +91,6 @@ const isPlainObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' &&
   x !== null &&
   (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
-
-const isThenable = (x: unknown): boolean =>
-  typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
-
-interface MutableOptions {
-  label: string | undefined;
-  critical: boolean | undefined;
-  timeout: number | undefined;
-  runIf: RunIf;
-  shutdown: ShutdownHook | undefined;
-}
-const DEFAULT_OPTIONS: Readonly<MutableOptions> = {
-  label: undefined,
-  critical: undefined,
-  timeout: undefined,
-  runIf: RunIf.AllDone,
-  shutdown: undefined,
-};
 
 // numbers for the labels of unlabelled jobs (`job#3`), given when a label is first needed
 let serial = 0;
@@ -490,84 +449,6 @@ export class Job<T = unknown, R = T> {
   }
 }
 
-/** The keys of {@link JobOptions}. */
-const JOB_KEYS = optionKeys([
-  'label',
-  'critical',
-  'forever',
-  'requires',
-  'timeout',
-  'runIf',
-  'shutdown',
-  'scheduler',
-]);
-
-// the keys each subclass accepts: JOB_KEYS plus the `extraOptions` of each class from it up to Job
-const keysByClass = new WeakMap<object, OptionKeys>();
-const keysOf = (ctor: object): OptionKeys => {
-  let keys = keysByClass.get(ctor);
-  if (keys === undefined) {
-    const extra: string[] = [];
-    for (let c: unknown = ctor; c !== Job && typeof c === 'function'; c = Object.getPrototypeOf(c)) {
-      const own: unknown = Object.hasOwn(c, 'extraOptions')
-        ? (c as unknown as { extraOptions: unknown }).extraOptions
-        : undefined;
-      if (Array.isArray(own)) extra.push(...(own as string[]));
-    }
-    keys = optionKeys([...JOB_KEYS], extra);
-    keysByClass.set(ctor, keys);
-  }
-  return keys;
-};
-
-/** The class of `job` as error messages name it (`Job`, `SshJob`, a user subclass's name). */
-const classOf = (job: Job): string => job.constructor.name || 'Job';
-
-/** What a job is called before it is built: its class and the label given, if any. */
-const subjectBefore = (job: Job, options: object): string => {
-  const label = (options as { label?: unknown }).label;
-  const kind = job._isScheduler ? 'scheduler' : 'job';
-  return typeof label === 'string' ? `${kind} "${label}"` : `${kind} (a new ${classOf(job)})`;
-};
-
-/**
- * Checks the keys of a job's options (the hot path: one lookup per key given, against a frozen Set), and the
- * types of those that `validateJob` does not see (`label`, `shutdown`, `scheduler`).
- */
-const checkJobOptions = (job: Job, options: unknown): void => {
-  if (typeof options !== 'object' || options === null || Array.isArray(options))
-    throw new ConfigError(
-      `${job._isScheduler ? 'scheduler' : 'job'} (a new ${classOf(job)})`,
-      'options',
-      `must be an object such as { label: 'x', requires: other }, got ${describeValue(options)}`,
-    );
-  for (const key in options)
-    if (!JOB_KEYS.has(key)) {
-      const known = keysOf(job.constructor);
-      if (!known.has(key)) throw unknownOption(subjectBefore(job, options), classOf(job), key, known);
-    }
-  const { label, shutdown, scheduler } = options as JobOptions;
-  if (label !== undefined && typeof label !== 'string')
-    throw badOption(subjectBefore(job, options), 'label', 'a string', label);
-  if (shutdown !== undefined && typeof shutdown !== 'function')
-    throw badOption(subjectBefore(job, options), 'shutdown', 'a function (the shutdown hook)', shutdown);
-  if (scheduler !== undefined && typeof (scheduler as { add?: unknown } | null)?.add !== 'function')
-    throw badOption(subjectBefore(job, options), 'scheduler', 'a Scheduler', scheduler);
-};
-
-const workProblem = (work: unknown): string =>
-  isThenable(work)
-    ? 'is a Promise, which has already started and cannot be run again: pass a function instead, ' +
-      'new Job(() => f(...)) rather than new Job(f(...))'
-    : `must be a function returning an Observable or a Promise, got ${work === null ? 'null' : typeof work}`;
-
-const missingWork = (job: Job): ConfigError =>
-  new ConfigError(
-    subjectOf(job),
-    'work',
-    `is missing: pass a function to new ${job.constructor.name}(work), or override work() in a subclass`,
-  );
-
 const NO_REQUIREMENTS: ReadonlySet<Job> = new Set();
 const isJob = (x: unknown): x is Job => x instanceof Job;
 /** True when `items` are at most LIST_LIMIT jobs, none twice (one pass; quadratic, allocation-free). */
@@ -584,9 +465,6 @@ const areFewDistinctJobs = (items: readonly unknown[]): boolean => {
 const NO_REQUIREMENT_LIST: readonly Job[] = [];
 /** Up to this many requirements, duplicates are found by a scan of the list rather than a Set. */
 const LIST_LIMIT = 16;
-
-/** `job "x"` or `scheduler "x"`, for error messages. @internal */
-export const subjectOf = (job: Job): string => `${job._isScheduler ? 'scheduler' : 'job'} "${job.label}"`;
 
 /**
  * Flattens requirement-like arguments into jobs; a chain contributes its `last` or `first` job, or
@@ -622,45 +500,5 @@ export function flattenRequirements(
   for (const item of items) visit(item);
   return out;
 }
-
-const checkDuration = (owner: Job, field: string, value: unknown): void => {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0)
-    throw new ConfigError(
-      subjectOf(owner),
-      field,
-      `must be a duration in milliseconds, 0 or more (or undefined for none), got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
-    );
-};
-
-/**
- * Checks a job's fields; throws a {@link ConfigError} naming the job and the field.
- * @internal
- */
-export function validateJob(job: Job): void {
-  // the common case, a job with a work function and none of the options set: nothing else to check
-  if (job._isPlain()) return;
-  if (!job._hasWork()) throw missingWork(job);
-  checkDuration(job, 'timeout', job.timeout);
-  // the types already say so: this is for JavaScript callers, and for fields assigned after construction
-  const { runIf, critical, forever } = job as { runIf: unknown; critical: unknown; forever: unknown };
-  if (runIf !== RunIf.AllDone && runIf !== RunIf.AllSuccess)
-    throw new ConfigError(
-      subjectOf(job),
-      'runIf',
-      `must be 'all-done' or 'all-success', got ${JSON.stringify(runIf)}`,
-    );
-  if (critical !== undefined && typeof critical !== 'boolean')
-    throw new ConfigError(
-      subjectOf(job),
-      'critical',
-      `must be true, false or undefined, got ${JSON.stringify(critical)}`,
-    );
-  if (typeof forever !== 'boolean')
-    throw new ConfigError(subjectOf(job), 'forever', `must be true or false, got ${JSON.stringify(forever)}`);
-}
-
-/** @internal shared by the scheduler's own options. */
-export { checkDuration };
 
 Object.defineProperty(Job.prototype, '_isScheduler', { value: false });

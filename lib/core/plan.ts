@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors/config-error.js';
 import { CycleError } from './errors/cycle-error.js';
 import { ForeignRequirementError } from './errors/foreign-requirement-error.js';
-import { checkDuration, validateJob } from './job.js';
+import { checkDuration, validateJob } from './job/job-options.js';
 import type { Job } from './job.js';
 import { RunState } from './run/run-state.js';
 import { cycleFrom } from './cycle-from.js';
@@ -47,22 +47,6 @@ export function validateSchedulerOptions(scheduler: JobGroup): void {
       'jobsWindow',
       `must be an integer of 1 or more (or undefined for no limit), got ${String(w)}`,
     );
-}
-
-/**
- * The jobs of `list` in order, each once (its first time). Sets each job's `_slot` to its position in the
- * result: a job is a repeat iff the result already holds it there. O(length).
- * @internal
- */
-export function distinctJobs(list: readonly Job[]): Job[] {
-  const out: Job[] = [];
-  for (const job of list) {
-    const k = job._slot;
-    if (k >= 0 && k < out.length && out[k] === job) continue;
-    job._slot = out.length;
-    out.push(job);
-  }
-  return out;
 }
 
 /**

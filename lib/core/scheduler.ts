@@ -1,114 +1,26 @@
 import { defer, filter, map } from 'rxjs';
 import type { MonoTypeOperatorFunction, Observable, ObservableInput } from 'rxjs';
 
-import { checkOptionKeys, describeValue, optionKeys } from '../errors/option-keys.js';
+import { ConfigError } from '../errors/config-error.js';
+import { checkOptionKeys } from '../errors/option-keys.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
-import type { SchedulerEndEvent, SchedulerEvent } from './events.js';
 import * as graph from './graph.js';
 import type { KeepOnlyBetweenOptions } from './graph.js';
-import { ConfigError } from '../errors/config-error.js';
-import { checkDuration, flattenRequirements, isChain, Job, subjectOf } from './job.js';
-import type { JobOptions, ShutdownHook } from './job.js';
-import { distinctJobs, validateSchedulerOptions } from './plan.js';
+import { flattenRequirements, Job } from './job.js';
+import type { ShutdownHook } from './job.js';
+import { checkDuration, subjectOf } from './job/job-options.js';
+import type { JobGroup, RunGraphOptions, SchedulerEndEvent, SchedulerEvent } from './model.js';
+import { validateSchedulerOptions } from './plan.js';
 import { startRun } from './run/graph-run.js';
 import { explain } from './run/why.js';
-import { shutdownMembers } from './shutdown.js';
 import type { RunRecord } from './run/why.js';
-import type { JobGroup, RunGraphOptions } from './model.js';
+import { MemberList } from './scheduler-members.js';
+import { checkSchedulerArguments, isOptionsObject, ORCHESTRATE_KEYS, RUN_KEYS } from './scheduler-options.js';
+import type { OrchestrateOptions, RunOptions, SchedulerOptions } from './scheduler-options.js';
 import type { Schedulable } from './sequence.js';
+import { shutdownMembers } from './shutdown.js';
 
-/**
- * Options of a scheduler; each is also a mutable field of the same name.
- * @category models
- */
-export interface SchedulerOptions extends Omit<JobOptions, 'shutdown'> {
-  /**
-   * The default of the members (at any depth) that do not set `critical`, and this scheduler's own
-   * criticality in its parent. Unset (the default): members keep the setting of an enclosing scheduler, else
-   * their class default (`Job`: false, `SshJob`: true, as in apssh), and a nested scheduler is not critical.
-   */
-  readonly critical?: boolean | undefined;
-  /**
-   * Milliseconds for the whole run: on expiry every running job is cancelled and the run ends `false`.
-   * (For a nested scheduler, counted from when it starts.)
-   */
-  readonly timeout?: number | undefined;
-  /** How many jobs may run at once (a nested scheduler takes one slot). Default: no limit. */
-  readonly jobsWindow?: number | undefined;
-  /** Bound, in milliseconds, on the shutdown phase that ends every run. Default 1000. */
-  readonly shutdownTimeout?: number | undefined;
-}
-
-/** @category models */
-export interface RunOptions {
-  /** Overrides the scheduler's own `timeout` for this run (nested schedulers keep theirs). */
-  readonly timeout?: number | undefined;
-  /**
-   * Aborting it cancels the run: running jobs are cancelled, the shutdown phase runs, and the run ends
-   * `false` (reason `aborted`). Already aborted: no job runs.
-   */
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** @category models */
-export interface OrchestrateOptions extends RunOptions {
-  /**
-   * Print the run as it goes: `true` writes the jobs' progress, their output lines and, at the end, the
-   * failures in words to stdout and stderr (`writeProgress()`); or give a renderer of your own, an operator
-   * that passes the events on (`writeProgress({ stdout: stream })`, `writeLines()`). Default: nothing printed.
-   */
-  readonly verbose?: boolean | MonoTypeOperatorFunction<SchedulerEvent> | undefined;
-}
-
-/** The keys of {@link RunOptions}, for `run()` and `orchestrate()`. */
-const RUN_KEYS = optionKeys(['timeout', 'signal']);
-/** The keys of {@link OrchestrateOptions}. */
-const ORCHESTRATE_KEYS = optionKeys(['timeout', 'signal', 'verbose']);
-const isOptionsObject = (x: unknown): x is SchedulerOptions =>
-  typeof x === 'object' &&
-  x !== null &&
-  (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
-
-/** What `new Scheduler(...)` is given, for error messages: `new Scheduler(job "a", job "b")`. */
-const shownArgument = (x: unknown): string =>
-  x instanceof Job
-    ? `${x._isScheduler ? 'scheduler' : 'job'} "${x.label}"`
-    : isChain(x)
-      ? 'a Sequence'
-      : describeValue(x);
-
-/**
- * Refuses what `new Scheduler` would misread: jobs as separate arguments (asynciojobs' `Scheduler(*jobs)`),
- * one job or one scheduler instead of an array (a scheduler is iterable: its jobs would be adopted).
- */
-function checkSchedulerArguments(jobs: unknown, options: unknown, args: IArguments): void {
-  const given = (): string => `new Scheduler(${Array.from(args, shownArgument).join(', ')})`;
-  const where = 'scheduler (a new Scheduler)';
-  const second: unknown = args[1];
-  if (args.length > 2 || second instanceof Job || isChain(second) || Array.isArray(second))
-    throw new ConfigError(
-      where,
-      'jobs',
-      `must be one array: write new Scheduler([a, b, ...], options) rather than ${given()}`,
-    );
-  if (jobs instanceof Job)
-    throw new ConfigError(
-      where,
-      'jobs',
-      jobs._isScheduler
-        ? `must be an array, got ${given()}: to nest that scheduler write new Scheduler([inner]); ` +
-            'to take its jobs, new Scheduler([...inner])'
-        : `must be an array: write new Scheduler([job]) rather than ${given()}`,
-    );
-  if (typeof jobs !== 'object' || jobs === null || !(Symbol.iterator in jobs))
-    throw new ConfigError(where, 'jobs', `must be an array of jobs, got ${given()}`);
-  if (!isOptionsObject(options))
-    throw new ConfigError(
-      where,
-      'options',
-      `must be an object such as { jobsWindow: 4 }, got ${describeValue(options)} in ${given()}`,
-    );
-}
+export type { OrchestrateOptions, RunOptions, SchedulerOptions };
 
 /**
  * Everything of a {@link Scheduler} but its renderings (listing, graphs, the printed progress of
@@ -120,16 +32,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   jobsWindow: number | undefined;
   /** See {@link SchedulerOptions.shutdownTimeout}. */
   shutdownTimeout: number | undefined;
-  // The members, in insertion order. Adding 100,000 jobs to a Set costs about a fifth of making them:
-  // until a Set is asked for (`jobs`, `size`, `has`, iteration, `remove`), the members are an array. A job
-  // at its `_slot` in it is a member, so a repeat is mostly seen at once; a job whose `_slot` is
-  // elsewhere (it was listed by another scheduler or a plan since) may be a repeat, and is pushed anyway:
-  // repeats are dropped before such jobs outnumber the others, and when the run reads the members through
-  // `_memberList()`. Once built, the Set holds the members for good.
-  #memberList: Job[] | undefined = [];
-  #memberSet: Set<Job> | undefined = undefined;
-  /** Jobs pushed on `#memberList` that may have been there already. */
-  #unsure = 0;
+  readonly #members = new MemberList();
   /** What the latest run started records of itself (set when a run of this scheduler is subscribed). */
   #latestRun: RunRecord | undefined = undefined;
 
@@ -187,26 +90,18 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
 
   /** The member jobs, in insertion order. */
   get jobs(): ReadonlySet<Job> {
-    return this.#members();
+    return this.#members.set();
   }
   /** Number of member jobs (nested schedulers count as one). */
   get size(): number {
-    return this.#members().size;
+    return this.#members.set().size;
   }
   [Symbol.iterator](): Iterator<Job> {
-    return this.#members()[Symbol.iterator]();
+    return this.#members.set()[Symbol.iterator]();
   }
   /** Whether `job` is a member. */
   has(job: Job): boolean {
-    return this.#members().has(job);
-  }
-
-  #members(): Set<Job> {
-    if (this.#memberSet === undefined) {
-      this.#memberSet = new Set(this.#memberList);
-      this.#memberList = undefined;
-    }
-    return this.#memberSet;
+    return this.#members.set().has(job);
   }
 
   /**
@@ -214,16 +109,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
    * else the array, without its repeats. Not a copy.
    */
   _memberList(): Iterable<Job> {
-    const list = this.#memberList;
-    if (list === undefined) return this.#members();
-    return this.#unsure === 0 ? list : this.#compact(list);
-  }
-
-  #compact(list: readonly Job[]): Job[] {
-    const distinct = distinctJobs(list);
-    this.#memberList = distinct;
-    this.#unsure = 0;
-    return distinct;
+    return this.#members.list();
   }
 
   /**
@@ -252,19 +138,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
         'jobs',
         `cannot hold scheduler "${job.label}", which ${job === this ? 'is itself' : 'contains it'}`,
       );
-    const list = this.#memberList;
-    if (list === undefined) {
-      (this.#memberSet as Set<Job>).add(job);
-      return;
-    }
-    const k = job._slot;
-    if (k >= 0 && k < list.length && list[k] === job) return;
-    // a job never listed anywhere (`_slot` -1) is surely not a member yet; one listed elsewhere may be
-    if (k >= 0) this.#unsure++;
-    job._slot = list.length;
-    list.push(job);
-    // the array stays within about twice the number of members, at O(1) per job overall
-    if (this.#unsure > list.length - this.#unsure + 16) this.#compact(list);
+    this.#members.add(job);
   }
 
   /**
@@ -273,7 +147,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
    * @category combinators
    */
   remove(...jobs: Job[]): this {
-    const members = this.#members();
+    const members = this.#members.set();
     for (const job of jobs) if (!members.has(job)) throw new NotAMemberError(this.label, job, 'remove');
     for (const job of jobs) members.delete(job);
     return this;
