@@ -1,5 +1,5 @@
-import { from, isObservable, map, Subscriber, takeUntil, timer } from 'rxjs';
-import type { ObservableInput } from 'rxjs';
+import { from, isObservable, map, takeUntil, timer } from 'rxjs';
+import type { ObservableInput, Observer, Subscription } from 'rxjs';
 
 import { JobTimeoutError } from '../errors/job-timeout-error.js';
 import type { Job, JobContext } from '../job.js';
@@ -31,27 +31,31 @@ const isPromiseLike = (x: unknown): x is PromiseLike<unknown> =>
   !isObservable(x);
 
 /**
- * One job's run, as a single object: a task of the jobs window, the Subscriber of the job's work, and the
- * `JobContext` the work receives (one allocation per job instead of an Observable, three Subscribers and
- * a dozen closures: it matters at 100,000 jobs; being a Subscriber, rxjs subscribes it as it is, with no
- * SafeSubscriber and observer wrapped around it). Events go straight to the run's subscriber. When the
- * work ends, the outcome is concluded after the work's own teardown (so dependents start once it is
- * really over), then the slot is released. `unsubscribe()` is reached in two ways: once the work ended
- * (then the work's teardown runs, and the run concludes; for work that ends while it is subscribed,
- * once `subscribe` has returned, so after the teardown it returned), or from the window when the run
- * stops (cancel).
+ * The phases of a {@link JobRun}: running; ended (done or failed: its outcome is concluded once the work's
+ * teardown has run); concluded; cancelled (unsubscribed while running).
+ * @internal
  */
-// eslint-disable-next-line rxjs-x/no-subclass -- as rxjs 7's own operators do (OperatorSubscriber), see above
-export class JobRun extends Subscriber<unknown> implements WindowTask, JobContext {
+export const Phase = { Running: 0, Ended: 1, Concluded: 2, Cancelled: 3 } as const;
+type Phase = (typeof Phase)[keyof typeof Phase];
+
+/**
+ * One job's run, as a single object: a task of the jobs window, the observer of the job's work, and the
+ * `JobContext` the work receives (one allocation per job instead of an Observable, three Subscribers and
+ * a dozen closures: it matters at 100,000 jobs). Events go straight to the run's subscriber. When the work
+ * ends, the outcome is concluded after the work's own teardown (so dependents start once it is really
+ * over), then the slot is released: this object is added to the work's subscription as its last teardown
+ * (rxjs runs a subscription's teardowns in the order they were added, the work's own first), and its
+ * `unsubscribe()` then concludes. `unsubscribe()` is also how the window cancels it when the run stops.
+ */
+export class JobRun implements Observer<unknown>, WindowTask, JobContext {
   #controller: AbortController | undefined = undefined;
   /** Whether the job is critical in this run (set by `start`): the `JobContext` the work receives. */
   critical = false;
-  /** 0 running, 1 ended (done or failed: waiting to conclude), 2 concluded, 3 cancelled */
-  #phase = 0;
+  #phase: Phase = Phase.Running;
   #failed = false;
   #raised: unknown = undefined;
-  /** Inside `subscribe(this)`: a work that ends now concludes once `subscribe` returns. */
-  #subscribing = false;
+  /** The subscription to the work, once `subscribe` has returned (while it runs). */
+  #subscription: Subscription | undefined = undefined;
   #nestedEnd: SchedulerEndEvent | undefined = undefined;
   readonly #graph: JobRunHost;
   readonly #index: number;
@@ -59,8 +63,6 @@ export class JobRun extends Subscriber<unknown> implements WindowTask, JobContex
   readonly #owner: WindowOwner<SchedulerEvent>;
 
   constructor(graph: JobRunHost, index: number, job: Job, owner: WindowOwner<SchedulerEvent>) {
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the constructor of rxjs 7's Subscriber, subclassed
-    super();
     this.#graph = graph;
     this.#index = index;
     this.#job = job;
@@ -69,6 +71,11 @@ export class JobRun extends Subscriber<unknown> implements WindowTask, JobContex
 
   get signal(): AbortSignal {
     return (this.#controller ??= new AbortController()).signal;
+  }
+
+  /** True once the work has ended or was cancelled (see `WindowTask`). */
+  get closed(): boolean {
+    return this.#phase !== Phase.Running;
   }
 
   /** Calls the work and subscribes to it (or, for a plain Promise, waits for it). */
@@ -106,14 +113,14 @@ export class JobRun extends Subscriber<unknown> implements WindowTask, JobContex
           // a Promise needs no Observable: no teardown, and much less to keep while 100,000 are pending
           result.then(
             (value) => {
-              if (this.#phase !== 0) return;
+              if (this.#phase !== Phase.Running) return;
               this.#deliver(value);
-              this.#phase = 1;
+              this.#phase = Phase.Ended;
               this.#conclude();
             },
             (e: unknown) => {
-              if (this.#phase !== 0) return;
-              this.#phase = 1;
+              if (this.#phase !== Phase.Running) return;
+              this.#phase = Phase.Ended;
               this.#failed = true;
               this.#raised = e;
               this.#conclude();
@@ -122,33 +129,34 @@ export class JobRun extends Subscriber<unknown> implements WindowTask, JobContex
           return;
         }
       }
-      this.#subscribing = true;
-      from(result as ObservableInput<unknown>).subscribe(this);
-      this.#subscribing = false;
-      // ended while subscribed: the teardown it returned has run by now
-      if (this.#phase === 1) this.#conclude();
+      const subscription = from(result as ObservableInput<unknown>).subscribe(this);
+      // cancelled while subscribing (a consumer leaving on the job's first value, say): the work stops now
+      if (this.#phase === Phase.Cancelled) subscription.unsubscribe();
+      else {
+        this.#subscription = subscription;
+        // the last teardown: concludes once the work's own teardown has run (at once if it is already over)
+        subscription.add(this);
+      }
     } catch (e: unknown) {
-      this.#subscribing = false;
       // the work could not even be called, or returned something that is not ObservableInput
-      this.#phase = 1;
+      this.#phase = Phase.Ended;
       this.#failed = true;
       this.#raised = e;
       this.#conclude();
     }
   }
 
-  protected override _next(value: unknown): void {
-    this.#deliver(value);
+  next(value: unknown): void {
+    if (this.#phase === Phase.Running) this.#deliver(value);
   }
-  protected override _error(e: unknown): void {
-    this.#phase = 1;
+  error(e: unknown): void {
+    if (this.#phase !== Phase.Running) return;
+    this.#phase = Phase.Ended;
     this.#failed = true;
     this.#raised = e;
-    this.unsubscribe();
   }
-  protected override _complete(): void {
-    this.#phase = 1;
-    this.unsubscribe();
+  complete(): void {
+    if (this.#phase === Phase.Running) this.#phase = Phase.Ended;
   }
 
   #deliver(value: unknown): void {
@@ -164,19 +172,24 @@ export class JobRun extends Subscriber<unknown> implements WindowTask, JobContex
     }
   }
   #conclude(): void {
-    this.#phase = 2;
+    this.#phase = Phase.Concluded;
     this.#graph.conclude(this.#index, this.#failed, this.#raised, this.#nestedEnd);
     this.#owner.release(this);
   }
 
-  override unsubscribe(): void {
-    if (this.#phase === 1) {
-      // the work's teardown, then the outcome
-      super.unsubscribe();
-      if (!this.#subscribing) this.#conclude();
-    } else if (this.#phase === 0) {
-      this.#phase = 3;
-      super.unsubscribe();
+  /**
+   * Reached in two ways: as the last teardown of the work's subscription, once the work ended (then the
+   * run concludes), or from the window when the run stops (cancel: the work is unsubscribed).
+   */
+  unsubscribe(): void {
+    if (this.#phase === Phase.Ended) {
+      this.#subscription = undefined;
+      this.#conclude();
+    } else if (this.#phase === Phase.Running) {
+      this.#phase = Phase.Cancelled;
+      const subscription = this.#subscription;
+      this.#subscription = undefined;
+      subscription?.unsubscribe();
       const status = this.#graph.status;
       if (status[this.#index] === Code.Running) {
         status[this.#index] = Code.Cancelled;
