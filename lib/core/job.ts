@@ -4,8 +4,8 @@ import type { Observable, ObservableInput } from 'rxjs';
 import { describeValue } from '../errors/option-keys.js';
 import { ConfigError } from '../errors/config-error.js';
 import type { JobsError } from '../errors/jobs-error.js';
-import { Code, STATUS_NAMES } from './run/run-state.js';
-import type { RunState } from './run/run-state.js';
+import { Code, STATUS_NAMES } from './run/codes.js';
+import type { JobStates } from './run/codes.js';
 import type { JobContext, ShutdownContext, ShutdownHook, Work } from './job/context.js';
 import {
   checkJobOptions,
@@ -130,7 +130,7 @@ export class Job<T = unknown, R = T> {
   // inspection methods (`status`, `result()`, ...) read through them. Each run writes only its own state, so
   // an older run still going never changes what they show. Private: neither JSON nor console.log of a job
   // shows the whole run's state.
-  #run: RunState | undefined = undefined;
+  #run: JobStates | undefined = undefined;
   #runIndex = 0;
   /**
    * @internal this job's position in the array that last listed it (a plan's members, a scheduler's), or -1
@@ -218,7 +218,7 @@ export class Job<T = unknown, R = T> {
   protected static readonly extraOptions: readonly string[] = [];
 
   /** @internal this job's state is now that of `state`, at `index` (a run starting, see `buildPlan`). */
-  _enterRun(state: RunState, index: number): void {
+  _enterRun(state: JobStates, index: number): void {
     this.#run = state;
     this.#runIndex = index;
   }

@@ -13,7 +13,7 @@ import type { JobGroup, RunGraphOptions, SchedulerEndEvent, SchedulerEvent } fro
 import { validateSchedulerOptions } from './plan.js';
 import { startRun } from './run/graph-run.js';
 import { explain } from './run/why.js';
-import type { RunRecord } from './run/why.js';
+import type { RunState } from './run/run-state.js';
 import { MemberList } from './scheduler-members.js';
 import { checkSchedulerArguments, isOptionsObject, ORCHESTRATE_KEYS, RUN_KEYS } from './scheduler-options.js';
 import type { OrchestrateOptions, RunOptions, SchedulerOptions } from './scheduler-options.js';
@@ -34,7 +34,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   shutdownTimeout: number | undefined;
   readonly #members = new MemberList();
   /** What the latest run started records of itself (set when a run of this scheduler is subscribed). */
-  #latestRun: RunRecord | undefined = undefined;
+  #latestRun: RunState | undefined = undefined;
 
   /** The keys of {@link SchedulerOptions} beyond those of a job (see {@link Job.extraOptions}). */
   protected static override readonly extraOptions: readonly string[] = ['jobsWindow', 'shutdownTimeout'];

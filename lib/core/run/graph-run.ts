@@ -38,9 +38,9 @@ import { JobRun } from './job-run.js';
 import type { JobRunHost } from './job-run.js';
 import { Release } from './release.js';
 import type { ReleaseHost } from './release.js';
-import { Code } from './run-state.js';
+import { Code } from './codes.js';
 import { CANCEL_REASON, explain } from './why.js';
-import type { RunRecord } from './why.js';
+import type { RunState } from './run-state.js';
 
 const toJobsError = (raised: unknown, job: Job): JobsError =>
   isJobsError(raised) ? raised : new JobFailedError(job, raised);
@@ -69,7 +69,8 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
   #shutDown = false;
   readonly #options: RunGraphOptions;
   readonly #plan: Plan;
-  readonly #record: RunRecord;
+  /** The run's state, whose record this run writes (see `RunState`). */
+  readonly #record: RunState;
   readonly #stop$ = new Subject<StopReason>();
   /** The run's subscriber, which job events go to straight from the jobs (see `emit`). */
   #out: Subscriber<SchedulerEvent> | undefined;
@@ -95,21 +96,14 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
     this.#options = options;
     this.#plan = plan;
     this.#release = new Release(plan, this);
-    this.#record = {
-      reason: undefined,
-      timeout: options.timeout,
-      culprit: undefined,
-      culpritError: undefined,
-      abortReason: undefined,
-      failed: 0,
-      skipped: 0,
-    };
+    this.#record = plan.state;
+    this.#record.timeout = options.timeout;
     this.#window = scheduler.jobsWindow ?? Infinity;
     options.parent?.run.adopt(options.parent.index, this);
   }
 
   /** What this run records of itself (for the scheduler's `why()`, `list()`). */
-  get record(): RunRecord {
+  get record(): RunState {
     return this.#record;
   }
 

@@ -6,7 +6,7 @@ import type { Job, JobContext } from '../job.js';
 import { isGroup } from '../model.js';
 import type { JobGroup, NestedRunHost, SchedulerEndEvent, SchedulerEvent } from '../model.js';
 import type { WindowOwner, WindowTask } from '../window.js';
-import { Code } from './run-state.js';
+import { Code } from './codes.js';
 
 /** What a {@link JobRun} needs of the run of its scheduler (a `GraphRun`). @internal */
 export interface JobRunHost extends NestedRunHost {

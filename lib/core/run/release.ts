@@ -1,6 +1,6 @@
 import type { Job } from '../job.js';
 import type { Plan } from '../plan.js';
-import { Code } from './run-state.js';
+import { Code } from './codes.js';
 
 /** What a {@link Release} needs of its run (a `GraphRun`). @internal */
 export interface ReleaseHost {

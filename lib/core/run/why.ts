@@ -1,23 +1,8 @@
-import type { JobsError } from '../../errors/jobs-error.js';
 import { describeRaised } from '../errors/job-failed-error.js';
-import type { Job } from '../job.js';
 import type { CancelReason, StopReason } from '../model.js';
+import type { RunState } from './run-state.js';
 
-// What a run records of itself, and `why()`'s text for it.
-
-/** What a scheduler remembers of its latest run (for `why()`, `list()` and nested cancellations). @internal */
-export interface RunRecord {
-  reason: StopReason | undefined;
-  timeout: number | undefined;
-  /** The critical job whose failure aborted the run, and its error. */
-  culprit: Job | undefined;
-  culpritError: JobsError | undefined;
-  /** The `reason` of the aborted signal. */
-  abortReason: unknown;
-  /** Jobs that failed (not critically, when the run is fine) and jobs skipped, so far. */
-  failed: number;
-  skipped: number;
-}
+// `why()`'s text for the record of a run (see `RunState`).
 
 /** How each stop reason names the cancellation of the jobs still running. @internal */
 export const CANCEL_REASON: Record<StopReason, CancelReason> = {
@@ -38,7 +23,7 @@ const abortDetail = (reason: unknown): string => {
  * The text of `why()` for a run record.
  * @internal
  */
-export function explain(record: RunRecord | undefined): string {
+export function explain(record: RunState | undefined): string {
   if (record === undefined) return 'not run yet';
   switch (record.reason) {
     case undefined:
