@@ -1,18 +1,4 @@
-import {
-  concat,
-  defer,
-  EMPTY,
-  from,
-  map,
-  merge,
-  NEVER,
-  Observable,
-  of,
-  Subject,
-  takeUntil,
-  tap,
-  timer,
-} from 'rxjs';
+import { concat, defer, EMPTY, from, merge, Observable, of, Subject, takeUntil } from 'rxjs';
 import type { Subscriber } from 'rxjs';
 
 import { isJobsError } from '../../errors/jobs-error.js';
@@ -39,6 +25,7 @@ import type { JobRunHost } from './job-run.js';
 import { Release } from './release.js';
 import type { ReleaseHost } from './release.js';
 import { Code } from './codes.js';
+import { deadline, whenAborted } from './stops.js';
 import { CANCEL_REASON, explain } from './why.js';
 import type { RunState } from './run-state.js';
 
@@ -125,29 +112,10 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
 
   events(): Observable<SchedulerEvent> {
     const window = this.#window;
-    const timeout = this.#options.timeout;
-    const deadline$ =
-      timeout === undefined
-        ? NEVER
-        : timer(timeout).pipe(
-            map(() => 'timeout' as const),
-            tap(() => {
-              this.#record.reason ??= 'timeout';
-            }),
-          );
-    const signal = this.#options.signal;
-    const abort$ =
-      signal === undefined
-        ? NEVER
-        : new Observable<never>(() => {
-            const onAbort = (): void => {
-              this.stop('aborted');
-            };
-            signal.addEventListener('abort', onAbort);
-            return () => {
-              signal.removeEventListener('abort', onAbort);
-            };
-          });
+    const deadline$ = deadline(this.#options.timeout, this.#record);
+    const abort$ = whenAborted(this.#options.signal, () => {
+      this.stop('aborted');
+    });
     // the jobs window, fed by the run itself (no Observable of ready jobs)
     const execution$ = new Observable<SchedulerEvent>((subscriber) => {
       const jobsWindow = new TaskWindow<number, SchedulerEvent>(
