@@ -134,9 +134,11 @@ export class Job<T = unknown, R = T> {
   #runIndex = 0;
   /**
    * @internal this job's position in the array that last listed it (a plan's members, a scheduler's), or -1
-   * if none did: then `array[job._slot] === job` tells in O(1) whether the job is in that array.
+   * if none did: then `array[job._indexHint] === job` tells in O(1) whether the job is in that array. A hint,
+   * not run state: whoever lists the job writes it, and every reader checks it against its own array (a
+   * Map per plan would cost 100,000 map writes per run).
    */
-  _slot = -1;
+  _indexHint = -1;
   /**
    * @internal whether this job is a scheduler: false here, true on the prototype of the schedulers (a flag
    * rather than `instanceof`, so that the modules that tell them apart need not import the scheduler).

@@ -70,12 +70,12 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
   let finiteCount = 0;
   let edges = 0;
   // first pass, over the members only (sequential in memory): options, and the number of edges. Each member
-  // remembers its position in this plan: a requirement `r` is a member iff `jobs[r._slot] === r`.
+  // remembers its position in this plan: a requirement `r` is a member iff `jobs[r._indexHint] === r`.
   for (let i = 0; i < n; i++) {
     const job = jobs[i] as Job;
     validateJob(job);
     job._enterRun(state, i);
-    job._slot = i;
+    job._indexHint = i;
     critical[i] = (job.critical ?? enclosingCritical ?? job._criticalByDefault) ? 1 : 0;
     if (job.forever) forever[i] = 1;
     else finiteCount++;
@@ -97,7 +97,7 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
     const list = job._requirementList();
     for (let r = 0; r < list.length; r++) {
       const requirement = list[r] as Job;
-      const k = requirement._slot;
+      const k = requirement._indexHint;
       if (k < 0 || k >= n || jobs[k] !== requirement)
         throw new ForeignRequirementError(scheduler.label, job, requirement);
       if (k >= i) ordered = false;
@@ -164,7 +164,7 @@ function findCycle(plan: Plan): Job[] | undefined {
   // every job left has a requirement left: walk those requirements until one repeats
   const leftOver = (i: number): boolean => (left[i] as number) > 0;
   const requirementLeft = (i: number): number =>
-    ((jobs[i] as Job)._requirementList().find((r) => leftOver(r._slot)) as Job)._slot;
+    ((jobs[i] as Job)._requirementList().find((r) => leftOver(r._indexHint)) as Job)._indexHint;
   return cycleFrom(
     left.findIndex((v) => v > 0),
     requirementLeft,
