@@ -19,7 +19,7 @@ export type {
 } from './core/job.js';
 export { Sequence } from './core/sequence.js';
 export type { Schedulable, SequenceOptions } from './core/sequence.js';
-export { Scheduler } from './core/scheduler.js';
+export { Scheduler } from './scheduler.js';
 export type { OrchestrateOptions, RunOptions, SchedulerOptions } from './core/scheduler.js';
 export { outcomeOf, valuesOf } from './core/values-of.js';
 export type { KeepOnlyBetweenOptions } from './core/graph.js';

@@ -6,7 +6,7 @@ import { tap } from 'rxjs';
 
 import type { SchedulerEvent } from '../core/events.js';
 import type { Job } from '../core/job.js';
-import type { Scheduler } from '../core/scheduler.js';
+import type { Scheduler } from '../scheduler.js';
 import type { NodeRef } from '../nodes/command-event.js';
 import type { Flow } from '../nodes/flow.js';
 import { continuesLine } from '../nodes/command-event.js';

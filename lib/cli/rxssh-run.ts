@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { isatty } from 'node:tty';
 import { join, resolve } from 'node:path';
 
-import { Scheduler } from '../core/scheduler.js';
+import { Scheduler } from '../scheduler.js';
 import { parseJumpHops } from '../nodes/trust/ssh-config/jump-hops.js';
 import type { Command } from '../commands/command.js';
 import { Run } from '../commands/run.js';

@@ -1,32 +1,33 @@
-import { cycleFrom, isScheduler } from '../internal/kinds.js';
+import { cycleFrom } from './cycle-from.js';
 import { CycleError } from './errors/cycle-error.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
 import type { Job } from './job.js';
-import type { Scheduler } from './scheduler.js';
+import { isGroup } from './model.js';
+import type { JobGroup } from './model.js';
 
 // Graph queries and surgery over a scheduler's direct members (nested schedulers are single members here,
 // as in asynciojobs), except checkCycles and sanitize, which recurse. Requirements on non-members are
 // ignored by the queries.
 
 /** Members requiring each member, in member order. O(jobs + edges). */
-function dependentsMap(scheduler: Scheduler): Map<Job, Job[]> {
+function dependentsMap(scheduler: JobGroup): Map<Job, Job[]> {
   const map = new Map<Job, Job[]>();
   for (const job of scheduler.jobs) map.set(job, []);
   for (const job of scheduler.jobs) for (const r of job.requirements) map.get(r)?.push(job);
   return map;
 }
 
-const checkMembers = (scheduler: Scheduler, jobs: Iterable<Job>, operation: string): void => {
+const checkMembers = (scheduler: JobGroup, jobs: Iterable<Job>, operation: string): void => {
   for (const job of jobs)
     if (!scheduler.jobs.has(job)) throw new NotAMemberError(scheduler.label, job, operation);
 };
 
 /** @internal members with no requirement. */
-export const entryJobs = (scheduler: Scheduler): Job[] =>
+export const entryJobs = (scheduler: JobGroup): Job[] =>
   [...scheduler.jobs].filter((job) => ![...job.requirements].some((r) => scheduler.jobs.has(r)));
 
 /** @internal members no other member requires (forever ones left out unless asked). */
-export function exitJobs(scheduler: Scheduler, discardForever: boolean): Job[] {
+export function exitJobs(scheduler: JobGroup, discardForever: boolean): Job[] {
   const dependents = dependentsMap(scheduler);
   return [...scheduler.jobs].filter(
     (job) => dependents.get(job)?.length === 0 && !(discardForever && job.forever),
@@ -34,7 +35,7 @@ export function exitJobs(scheduler: Scheduler, discardForever: boolean): Job[] {
 }
 
 /** @internal members required by any of `jobs`. */
-export function predecessors(scheduler: Scheduler, jobs: readonly Job[]): Set<Job> {
+export function predecessors(scheduler: JobGroup, jobs: readonly Job[]): Set<Job> {
   checkMembers(scheduler, jobs, 'predecessors');
   const out = new Set<Job>();
   for (const job of jobs) for (const r of job.requirements) if (scheduler.jobs.has(r)) out.add(r);
@@ -42,7 +43,7 @@ export function predecessors(scheduler: Scheduler, jobs: readonly Job[]): Set<Jo
 }
 
 /** @internal members requiring any of `jobs`. */
-export function successors(scheduler: Scheduler, jobs: readonly Job[]): Set<Job> {
+export function successors(scheduler: JobGroup, jobs: readonly Job[]): Set<Job> {
   checkMembers(scheduler, jobs, 'successors');
   const dependents = dependentsMap(scheduler);
   const out = new Set<Job>();
@@ -66,13 +67,13 @@ function closure(starts: readonly Job[], next: (job: Job) => Iterable<Job>): Set
 }
 
 /** @internal every member `jobs` depend on, transitively. */
-export function predecessorsUpstream(scheduler: Scheduler, jobs: readonly Job[]): Set<Job> {
+export function predecessorsUpstream(scheduler: JobGroup, jobs: readonly Job[]): Set<Job> {
   checkMembers(scheduler, jobs, 'predecessorsUpstream');
   return closure(jobs, (job) => [...job.requirements].filter((r) => scheduler.jobs.has(r)));
 }
 
 /** @internal every member that depends on `jobs`, transitively. */
-export function successorsDownstream(scheduler: Scheduler, jobs: readonly Job[]): Set<Job> {
+export function successorsDownstream(scheduler: JobGroup, jobs: readonly Job[]): Set<Job> {
   checkMembers(scheduler, jobs, 'successorsDownstream');
   const dependents = dependentsMap(scheduler);
   return closure(jobs, (job) => dependents.get(job) ?? []);
@@ -82,7 +83,7 @@ export function successorsDownstream(scheduler: Scheduler, jobs: readonly Job[])
  * @internal members in an order where each comes after its requirements; ties in member order (Kahn's
  * algorithm with a FIFO queue). Throws a {@link CycleError} on a cycle.
  */
-export function topologicalOrder(scheduler: Scheduler): Job[] {
+export function topologicalOrder(scheduler: JobGroup): Job[] {
   const dependents = dependentsMap(scheduler);
   const left = new Map<Job, number>();
   const order: Job[] = [];
@@ -110,18 +111,18 @@ const findCycleAmong = (stuck: readonly Job[], set: ReadonlySet<Job>): Job[] =>
   cycleFrom(stuck[0] as Job, (job) => [...job.requirements].find((r) => set.has(r)) as Job);
 
 /** @internal true iff no cycle, at any depth (requirements on non-members ignored). */
-export function checkCycles(scheduler: Scheduler): boolean {
+export function checkCycles(scheduler: JobGroup): boolean {
   try {
     topologicalOrder(scheduler);
   } catch {
     return false;
   }
-  for (const job of scheduler.jobs) if (isScheduler(job) && !checkCycles(job)) return false;
+  for (const job of scheduler.jobs) if (isGroup(job) && !checkCycles(job)) return false;
   return true;
 }
 
 /** @internal drops requirements on non-members, at every depth; true iff nothing was dropped anywhere. */
-export function sanitize(scheduler: Scheduler): boolean {
+export function sanitize(scheduler: JobGroup): boolean {
   let clean = true;
   for (const job of scheduler.jobs) {
     const foreign = [...job.requirements].filter((r) => !scheduler.jobs.has(r));
@@ -129,13 +130,13 @@ export function sanitize(scheduler: Scheduler): boolean {
       job.removeRequirements(foreign);
       clean = false;
     }
-    if (isScheduler(job) && !sanitize(job)) clean = false;
+    if (isGroup(job) && !sanitize(job)) clean = false;
   }
   return clean;
 }
 
 /** @internal removes `job`; whoever required it now requires its requirements. */
-export function bypassAndRemove(scheduler: Scheduler, job: Job): void {
+export function bypassAndRemove(scheduler: JobGroup, job: Job): void {
   checkMembers(scheduler, [job], 'bypassAndRemove');
   for (const member of scheduler.jobs)
     if (member.requirements.has(job)) member.removeRequirements(job).requires([...job.requirements]);
@@ -143,7 +144,7 @@ export function bypassAndRemove(scheduler: Scheduler, job: Job): void {
 }
 
 /** @internal keeps only the members in `remains`, then sanitizes. */
-export function keepOnly(scheduler: Scheduler, remains: Iterable<Job>): void {
+export function keepOnly(scheduler: JobGroup, remains: Iterable<Job>): void {
   const keep = new Set(remains);
   for (const job of [...scheduler.jobs]) if (!keep.has(job)) scheduler.remove(job);
   sanitize(scheduler);
@@ -162,7 +163,7 @@ export interface KeepOnlyBetweenOptions {
 }
 
 /** @internal keeps the members between `starts` and `ends`, then sanitizes. */
-export function keepOnlyBetween(scheduler: Scheduler, options: KeepOnlyBetweenOptions): void {
+export function keepOnlyBetween(scheduler: JobGroup, options: KeepOnlyBetweenOptions): void {
   const starts = options.starts ?? [];
   const ends = options.ends ?? [];
   const all = new Set(scheduler.jobs);
@@ -177,10 +178,10 @@ export function keepOnlyBetween(scheduler: Scheduler, options: KeepOnlyBetweenOp
 }
 
 /** @internal leaf jobs at every depth; with `scanSchedulers`, the schedulers too (this one first). */
-export function* iterateJobs(scheduler: Scheduler, scanSchedulers: boolean): Generator<Job> {
+export function* iterateJobs(scheduler: JobGroup, scanSchedulers: boolean): Generator<Job> {
   if (scanSchedulers) yield scheduler;
   for (const job of scheduler.jobs) {
-    if (isScheduler(job)) yield* iterateJobs(job, scanSchedulers);
+    if (isGroup(job)) yield* iterateJobs(job, scanSchedulers);
     else yield job;
   }
 }

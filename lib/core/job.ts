@@ -1,76 +1,39 @@
 import { isObservable } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
-import { hasBrand, isScheduler, SEQUENCE } from '../internal/kinds.js';
-import { badOption, describeValue, optionKeys, unknownOption } from '../errors/option-keys.js';
-import type { OptionKeys } from '../errors/option-keys.js';
+import { describeValue } from '../errors/option-keys.js';
 import { ConfigError } from '../errors/config-error.js';
-import type { JobOutcome } from './events.js';
-import { Code, STATUS_NAMES } from './run-state.js';
-import type { RunState } from './run-state.js';
+import type { JobsError } from '../errors/jobs-error.js';
+import { Code, STATUS_NAMES } from './run/codes.js';
+import type { JobStates } from './run/codes.js';
+import type { JobContext, ShutdownContext, ShutdownHook, Work } from './job/context.js';
+import {
+  checkJobOptions,
+  DEFAULT_OPTIONS,
+  missingWork,
+  subjectOf,
+  validateJob,
+  workProblem,
+} from './job/job-options.js';
+import type { MutableOptions } from './job/job-options.js';
+import { JobStatus, RunIf } from './job/status.js';
+
+export { JobStatus, RunIf };
+export type { JobContext, ShutdownContext, ShutdownHook, Work };
+
+/**
+ * The brand that tells Sequences (and other chains of jobs) from other objects without `instanceof`, so that
+ * this module need not import sequence.ts, which imports it.
+ * @internal
+ */
+export const SEQUENCE: unique symbol = Symbol.for('rxjobs.Sequence');
+
+/** Whether `x` carries the Sequence brand. @internal */
+export const isChain = (x: unknown): x is JobChain =>
+  typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[SEQUENCE] === true;
 
 // Node's util.inspect.custom, without importing node:util (core does no I/O)
 const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
-
-/**
- * The states of a job, for its latest run.
- * `scheduled`: its requirements are met and it waits for a window slot. `done`: completed successfully.
- * `failed`: its work errored. `cancelled`: unsubscribed while running. `skipped`: not run because of `runIf`.
- * @category models
- */
-export const JobStatus = {
-  Idle: 'idle',
-  Scheduled: 'scheduled',
-  Running: 'running',
-  Done: 'done',
-  Failed: 'failed',
-  Cancelled: 'cancelled',
-  Skipped: 'skipped',
-} as const;
-/** @category models */
-export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus];
-
-/**
- * When a job whose requirements have all completed runs: `all-done` (the default, as in asynciojobs: even if
- * some failed) or `all-success` (otherwise it is skipped, and so are its own `all-success` dependents).
- * @category models
- */
-export const RunIf = { AllDone: 'all-done', AllSuccess: 'all-success' } as const;
-/** @category models */
-export type RunIf = (typeof RunIf)[keyof typeof RunIf];
-
-/**
- * What a shutdown hook receives: `signal` is aborted when the shutdown phase's `shutdownTimeout` expires.
- * @category models
- */
-export interface ShutdownContext {
-  readonly signal: AbortSignal;
-}
-
-/**
- * What a job's work receives: `signal` is aborted when the work is cancelled (handy for Promise-based code,
- * such as `fetch` or `child_process` with `{ signal }`); `critical` is whether the job is critical in this
- * run (its own setting, else its scheduler's, else its class's default).
- * @category models
- */
-export interface JobContext extends ShutdownContext {
-  readonly critical: boolean;
-}
-
-/**
- * A shutdown hook: returns nothing, or a Promise or Observable to wait for. Bounded by the scheduler's
- * `shutdownTimeout`: then an Observable is unsubscribed, and `context.signal` is aborted (a Promise-based
- * hook should listen to it, so that nothing it does lands after the run is over).
- * @category models
- */
-// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a hook that returns nothing is the common case
-export type ShutdownHook = (context: ShutdownContext) => ObservableInput<unknown> | void;
-
-/**
- * A job's work: called once per run; its Observable (or Promise, or async iterable) is the job.
- * @category models
- */
-export type Work<T> = (context: JobContext) => ObservableInput<T>;
 
 /** Anything with an ordered list of jobs, such as a {@link Sequence}. @category models */
 export interface JobChain {
@@ -114,28 +77,20 @@ export interface JobOptions {
   readonly scheduler?: { add(job: Job): unknown } | undefined;
 }
 
+/**
+ * How a job's latest run ended (`job.outcome()`); `undefined` while it has not ended.
+ * @category models
+ */
+export type JobOutcome<T = unknown> =
+  | { readonly status: 'done'; readonly value: T | undefined }
+  | { readonly status: 'failed'; readonly error: JobsError }
+  | { readonly status: 'cancelled' }
+  | { readonly status: 'skipped'; readonly because: readonly Job[] };
+
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === 'object' &&
   x !== null &&
   (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
-
-const isThenable = (x: unknown): boolean =>
-  typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
-
-interface MutableOptions {
-  label: string | undefined;
-  critical: boolean | undefined;
-  timeout: number | undefined;
-  runIf: RunIf;
-  shutdown: ShutdownHook | undefined;
-}
-const DEFAULT_OPTIONS: Readonly<MutableOptions> = {
-  label: undefined,
-  critical: undefined,
-  timeout: undefined,
-  runIf: RunIf.AllDone,
-  shutdown: undefined,
-};
 
 // numbers for the labels of unlabelled jobs (`job#3`), given when a label is first needed
 let serial = 0;
@@ -175,13 +130,20 @@ export class Job<T = unknown, R = T> {
   // inspection methods (`status`, `result()`, ...) read through them. Each run writes only its own state, so
   // an older run still going never changes what they show. Private: neither JSON nor console.log of a job
   // shows the whole run's state.
-  #run: RunState | undefined = undefined;
+  #run: JobStates | undefined = undefined;
   #runIndex = 0;
   /**
    * @internal this job's position in the array that last listed it (a plan's members, a scheduler's), or -1
-   * if none did: then `array[job._slot] === job` tells in O(1) whether the job is in that array.
+   * if none did: then `array[job._indexHint] === job` tells in O(1) whether the job is in that array. A hint,
+   * not run state: whoever lists the job writes it, and every reader checks it against its own array (a
+   * Map per plan would cost 100,000 map writes per run).
    */
-  _slot = -1;
+  _indexHint = -1;
+  /**
+   * @internal whether this job is a scheduler: false here, true on the prototype of the schedulers (a flag
+   * rather than `instanceof`, so that the modules that tell them apart need not import the scheduler).
+   */
+  declare readonly _isScheduler: boolean;
 
   constructor(work: Work<T> | Observable<T>, options?: JobOptions);
   constructor(options?: JobOptions);
@@ -258,7 +220,7 @@ export class Job<T = unknown, R = T> {
   protected static readonly extraOptions: readonly string[] = [];
 
   /** @internal this job's state is now that of `state`, at `index` (a run starting, see `buildPlan`). */
-  _enterRun(state: RunState, index: number): void {
+  _enterRun(state: JobStates, index: number): void {
     this.#run = state;
     this.#runIndex = index;
   }
@@ -489,86 +451,6 @@ export class Job<T = unknown, R = T> {
   }
 }
 
-/** The keys of {@link JobOptions}. */
-const JOB_KEYS = optionKeys([
-  'label',
-  'critical',
-  'forever',
-  'requires',
-  'timeout',
-  'runIf',
-  'shutdown',
-  'scheduler',
-]);
-
-// the keys each subclass accepts: JOB_KEYS plus the `extraOptions` of each class from it up to Job
-const keysByClass = new WeakMap<object, OptionKeys>();
-const keysOf = (ctor: object): OptionKeys => {
-  let keys = keysByClass.get(ctor);
-  if (keys === undefined) {
-    const extra: string[] = [];
-    for (let c: unknown = ctor; c !== Job && typeof c === 'function'; c = Object.getPrototypeOf(c)) {
-      const own: unknown = Object.hasOwn(c, 'extraOptions')
-        ? (c as unknown as { extraOptions: unknown }).extraOptions
-        : undefined;
-      if (Array.isArray(own)) extra.push(...(own as string[]));
-    }
-    keys = optionKeys([...JOB_KEYS], extra);
-    keysByClass.set(ctor, keys);
-  }
-  return keys;
-};
-
-/** The class of `job` as error messages name it (`Job`, `SshJob`, a user subclass's name). */
-const classOf = (job: Job): string => job.constructor.name || 'Job';
-
-/** What a job is called before it is built: its class and the label given, if any. */
-const subjectBefore = (job: Job, options: object): string => {
-  const label = (options as { label?: unknown }).label;
-  const kind = isScheduler(job) ? 'scheduler' : 'job';
-  return typeof label === 'string' ? `${kind} "${label}"` : `${kind} (a new ${classOf(job)})`;
-};
-
-/**
- * Checks the keys of a job's options (the hot path: one lookup per key given, against a frozen Set), and the
- * types of those that `validateJob` does not see (`label`, `shutdown`, `scheduler`).
- */
-const checkJobOptions = (job: Job, options: unknown): void => {
-  if (typeof options !== 'object' || options === null || Array.isArray(options))
-    throw new ConfigError(
-      `${isScheduler(job) ? 'scheduler' : 'job'} (a new ${classOf(job)})`,
-      'options',
-      `must be an object such as { label: 'x', requires: other }, got ${describeValue(options)}`,
-    );
-  for (const key in options)
-    if (!JOB_KEYS.has(key)) {
-      const known = keysOf(job.constructor);
-      if (!known.has(key)) throw unknownOption(subjectBefore(job, options), classOf(job), key, known);
-    }
-  const { label, shutdown, scheduler } = options as JobOptions;
-  if (label !== undefined && typeof label !== 'string')
-    throw badOption(subjectBefore(job, options), 'label', 'a string', label);
-  if (shutdown !== undefined && typeof shutdown !== 'function')
-    throw badOption(subjectBefore(job, options), 'shutdown', 'a function (the shutdown hook)', shutdown);
-  if (scheduler !== undefined && typeof (scheduler as { add?: unknown } | null)?.add !== 'function')
-    throw badOption(subjectBefore(job, options), 'scheduler', 'a Scheduler', scheduler);
-};
-
-const workProblem = (work: unknown): string =>
-  isThenable(work)
-    ? 'is a Promise, which has already started and cannot be run again: pass a function instead, ' +
-      'new Job(() => f(...)) rather than new Job(f(...))'
-    : `must be a function returning an Observable or a Promise, got ${work === null ? 'null' : typeof work}`;
-
-const missingWork = (job: Job): ConfigError =>
-  new ConfigError(
-    subjectOf(job),
-    'work',
-    `is missing: pass a function to new ${job.constructor.name}(work), or override work() in a subclass`,
-  );
-
-const isChain = (x: unknown): x is JobChain => hasBrand(x, SEQUENCE);
-
 const NO_REQUIREMENTS: ReadonlySet<Job> = new Set();
 const isJob = (x: unknown): x is Job => x instanceof Job;
 /** True when `items` are at most LIST_LIMIT jobs, none twice (one pass; quadratic, allocation-free). */
@@ -585,9 +467,6 @@ const areFewDistinctJobs = (items: readonly unknown[]): boolean => {
 const NO_REQUIREMENT_LIST: readonly Job[] = [];
 /** Up to this many requirements, duplicates are found by a scan of the list rather than a Set. */
 const LIST_LIMIT = 16;
-
-/** `job "x"` or `scheduler "x"`, for error messages. @internal */
-export const subjectOf = (job: Job): string => `${isScheduler(job) ? 'scheduler' : 'job'} "${job.label}"`;
 
 /**
  * Flattens requirement-like arguments into jobs; a chain contributes its `last` or `first` job, or
@@ -624,42 +503,4 @@ export function flattenRequirements(
   return out;
 }
 
-const checkDuration = (owner: Job, field: string, value: unknown): void => {
-  if (value === undefined) return;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0)
-    throw new ConfigError(
-      subjectOf(owner),
-      field,
-      `must be a duration in milliseconds, 0 or more (or undefined for none), got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
-    );
-};
-
-/**
- * Checks a job's fields; throws a {@link ConfigError} naming the job and the field.
- * @internal
- */
-export function validateJob(job: Job): void {
-  // the common case, a job with a work function and none of the options set: nothing else to check
-  if (job._isPlain()) return;
-  if (!job._hasWork()) throw missingWork(job);
-  checkDuration(job, 'timeout', job.timeout);
-  // the types already say so: this is for JavaScript callers, and for fields assigned after construction
-  const { runIf, critical, forever } = job as { runIf: unknown; critical: unknown; forever: unknown };
-  if (runIf !== RunIf.AllDone && runIf !== RunIf.AllSuccess)
-    throw new ConfigError(
-      subjectOf(job),
-      'runIf',
-      `must be 'all-done' or 'all-success', got ${JSON.stringify(runIf)}`,
-    );
-  if (critical !== undefined && typeof critical !== 'boolean')
-    throw new ConfigError(
-      subjectOf(job),
-      'critical',
-      `must be true, false or undefined, got ${JSON.stringify(critical)}`,
-    );
-  if (typeof forever !== 'boolean')
-    throw new ConfigError(subjectOf(job), 'forever', `must be true or false, got ${JSON.stringify(forever)}`);
-}
-
-/** @internal shared by the scheduler's own options. */
-export { checkDuration };
+Object.defineProperty(Job.prototype, '_isScheduler', { value: false });

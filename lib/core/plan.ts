@@ -1,11 +1,12 @@
-import { cycleFrom, isScheduler } from '../internal/kinds.js';
 import { ConfigError } from '../errors/config-error.js';
 import { CycleError } from './errors/cycle-error.js';
 import { ForeignRequirementError } from './errors/foreign-requirement-error.js';
-import { checkDuration, validateJob } from './job.js';
+import { checkDuration, validateJob } from './job/job-options.js';
 import type { Job } from './job.js';
-import { RunState } from './run-state.js';
-import type { Scheduler } from './scheduler.js';
+import { RunState } from './run/run-state.js';
+import { cycleFrom } from './cycle-from.js';
+import { isGroup } from './model.js';
+import type { JobGroup } from './model.js';
 
 /**
  * The members of a scheduler for one run, as arrays indexed by member position (a struct of arrays, so
@@ -37,7 +38,7 @@ export interface Plan {
  * Checks a scheduler's own options; throws a {@link ConfigError} naming the scheduler and the field.
  * @internal
  */
-export function validateSchedulerOptions(scheduler: Scheduler): void {
+export function validateSchedulerOptions(scheduler: JobGroup): void {
   checkDuration(scheduler, 'shutdownTimeout', scheduler.shutdownTimeout);
   const w = scheduler.jobsWindow;
   if (w !== undefined && !(typeof w === 'number' && (Number.isInteger(w) || w === Infinity) && w >= 1))
@@ -49,22 +50,6 @@ export function validateSchedulerOptions(scheduler: Scheduler): void {
 }
 
 /**
- * The jobs of `list` in order, each once (its first time). Sets each job's `_slot` to its position in the
- * result: a job is a repeat iff the result already holds it there. O(length).
- * @internal
- */
-export function distinctJobs(list: readonly Job[]): Job[] {
-  const out: Job[] = [];
-  for (const job of list) {
-    const k = job._slot;
-    if (k >= 0 && k < out.length && out[k] === job) continue;
-    job._slot = out.length;
-    out.push(job);
-  }
-  return out;
-}
-
-/**
  * Validates a scheduler (options, every member's options, foreign requirements, cycles) and builds the
  * plan of one run. O(jobs + edges). When `deep`, nested schedulers are validated too, so that a bad graph
  * anywhere fails before anything runs. The members' latest run is now this one (or, for the members of
@@ -72,7 +57,7 @@ export function distinctJobs(list: readonly Job[]): Job[] {
  * `inheritedCritical`: the `critical` of the nearest enclosing scheduler that sets it.
  * @internal
  */
-export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean | undefined, deep: boolean): Plan {
+export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | undefined, deep: boolean): Plan {
   validateSchedulerOptions(scheduler);
   validateJob(scheduler);
   const enclosingCritical = scheduler.critical ?? inheritedCritical;
@@ -85,12 +70,12 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean | und
   let finiteCount = 0;
   let edges = 0;
   // first pass, over the members only (sequential in memory): options, and the number of edges. Each member
-  // remembers its position in this plan: a requirement `r` is a member iff `jobs[r._slot] === r`.
+  // remembers its position in this plan: a requirement `r` is a member iff `jobs[r._indexHint] === r`.
   for (let i = 0; i < n; i++) {
     const job = jobs[i] as Job;
     validateJob(job);
     job._enterRun(state, i);
-    job._slot = i;
+    job._indexHint = i;
     critical[i] = (job.critical ?? enclosingCritical ?? job._criticalByDefault) ? 1 : 0;
     if (job.forever) forever[i] = 1;
     else finiteCount++;
@@ -112,7 +97,7 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean | und
     const list = job._requirementList();
     for (let r = 0; r < list.length; r++) {
       const requirement = list[r] as Job;
-      const k = requirement._slot;
+      const k = requirement._indexHint;
       if (k < 0 || k >= n || jobs[k] !== requirement)
         throw new ForeignRequirementError(scheduler.label, job, requirement);
       if (k >= i) ordered = false;
@@ -151,7 +136,7 @@ export function buildPlan(scheduler: Scheduler, inheritedCritical: boolean | und
   if (deep)
     for (let i = 0; i < n; i++) {
       const job = jobs[i] as Job;
-      if (isScheduler(job)) buildPlan(job, enclosingCritical, true);
+      if (isGroup(job)) buildPlan(job, enclosingCritical, true);
     }
   return plan;
 }
@@ -179,7 +164,7 @@ function findCycle(plan: Plan): Job[] | undefined {
   // every job left has a requirement left: walk those requirements until one repeats
   const leftOver = (i: number): boolean => (left[i] as number) > 0;
   const requirementLeft = (i: number): number =>
-    ((jobs[i] as Job)._requirementList().find((r) => leftOver(r._slot)) as Job)._slot;
+    ((jobs[i] as Job)._requirementList().find((r) => leftOver(r._indexHint)) as Job)._indexHint;
   return cycleFrom(
     left.findIndex((v) => v > 0),
     requirementLeft,

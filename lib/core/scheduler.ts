@@ -1,161 +1,40 @@
 import { defer, filter, map } from 'rxjs';
 import type { MonoTypeOperatorFunction, Observable, ObservableInput } from 'rxjs';
 
-import { hasBrand, isScheduler, SCHEDULER, SEQUENCE } from '../internal/kinds.js';
-import { checkOption, checkOptionKeys, describeValue, optionKeys } from '../errors/option-keys.js';
-import { debriefScheduler, listScheduler } from '../render/print-list.js';
-import type { ListOptions } from '../render/print-list.js';
-import { toDot } from '../render/text/dot.js';
-import { exportAsDotfile, exportAsGraphic } from '../render/files/export.js';
-import type { GraphicFormat } from '../render/files/export.js';
-import { toMermaid } from '../render/text/mermaid.js';
-import { writeProgress } from '../render/write-progress.js';
+import { ConfigError } from '../errors/config-error.js';
+import { checkOptionKeys } from '../errors/option-keys.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
-import type { SchedulerEndEvent, SchedulerEvent } from './events.js';
 import * as graph from './graph.js';
 import type { KeepOnlyBetweenOptions } from './graph.js';
-import { ConfigError } from '../errors/config-error.js';
-import { checkDuration, flattenRequirements, Job, subjectOf } from './job.js';
-import type { JobOptions, ShutdownHook } from './job.js';
-import { distinctJobs, validateSchedulerOptions } from './plan.js';
-import { explain, runGraph } from './run.js';
-import { shutdownMembers } from './shutdown.js';
-import type { RunGraphOptions, RunRecord } from './run.js';
+import { flattenRequirements, Job } from './job.js';
+import type { ShutdownHook } from './job.js';
+import { checkDuration, subjectOf } from './job/job-options.js';
+import type { JobGroup, RunGraphOptions, SchedulerEndEvent, SchedulerEvent } from './model.js';
+import { validateSchedulerOptions } from './plan.js';
+import { startRun } from './run/graph-run.js';
+import { explain } from './run/why.js';
+import type { RunState } from './run/run-state.js';
+import { MemberList } from './scheduler-members.js';
+import { checkSchedulerArguments, isOptionsObject, ORCHESTRATE_KEYS, RUN_KEYS } from './scheduler-options.js';
+import type { OrchestrateOptions, RunOptions, SchedulerOptions } from './scheduler-options.js';
 import type { Schedulable } from './sequence.js';
+import { shutdownMembers } from './shutdown.js';
+
+export type { OrchestrateOptions, RunOptions, SchedulerOptions };
 
 /**
- * Options of a scheduler; each is also a mutable field of the same name.
- * @category models
+ * Everything of a {@link Scheduler} but its renderings (listing, graphs, the printed progress of
+ * `orchestrate({ verbose: true })`), which live one layer up, in lib/scheduler.ts: the core imports no renderer.
+ * Users build the public `Scheduler`, a subclass; nesting, running and the graph methods work on this class.
  */
-export interface SchedulerOptions extends Omit<JobOptions, 'shutdown'> {
-  /**
-   * The default of the members (at any depth) that do not set `critical`, and this scheduler's own
-   * criticality in its parent. Unset (the default): members keep the setting of an enclosing scheduler, else
-   * their class default (`Job`: false, `SshJob`: true, as in apssh), and a nested scheduler is not critical.
-   */
-  readonly critical?: boolean | undefined;
-  /**
-   * Milliseconds for the whole run: on expiry every running job is cancelled and the run ends `false`.
-   * (For a nested scheduler, counted from when it starts.)
-   */
-  readonly timeout?: number | undefined;
-  /** How many jobs may run at once (a nested scheduler takes one slot). Default: no limit. */
-  readonly jobsWindow?: number | undefined;
-  /** Bound, in milliseconds, on the shutdown phase that ends every run. Default 1000. */
-  readonly shutdownTimeout?: number | undefined;
-}
-
-/** @category models */
-export interface RunOptions {
-  /** Overrides the scheduler's own `timeout` for this run (nested schedulers keep theirs). */
-  readonly timeout?: number | undefined;
-  /**
-   * Aborting it cancels the run: running jobs are cancelled, the shutdown phase runs, and the run ends
-   * `false` (reason `aborted`). Already aborted: no job runs.
-   */
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** @category models */
-export interface OrchestrateOptions extends RunOptions {
-  /**
-   * Print the run as it goes: `true` writes the jobs' progress, their output lines and, at the end, the
-   * failures in words to stdout and stderr (`writeProgress()`); or give a renderer of your own, an operator
-   * that passes the events on (`writeProgress({ stdout: stream })`, `writeLines()`). Default: nothing printed.
-   */
-  readonly verbose?: boolean | MonoTypeOperatorFunction<SchedulerEvent> | undefined;
-}
-
-/** The keys of {@link RunOptions}, for `run()` and `orchestrate()`. */
-const RUN_KEYS = optionKeys(['timeout', 'signal']);
-/** The keys of {@link OrchestrateOptions}. */
-const ORCHESTRATE_KEYS = optionKeys(['timeout', 'signal', 'verbose']);
-/** The keys of `ListOptions`, for `list()` and `debrief()`. */
-const LIST_KEYS = optionKeys(['details', 'ascii', 'print']);
-
-const checkListOptions = (scheduler: Scheduler, options: unknown): void => {
-  const subject = (): string => subjectOf(scheduler);
-  checkOptionKeys(subject, 'list() and debrief()', options, LIST_KEYS, 'list options', '{ details: true }');
-  for (const key of ['details', 'ascii', 'print'])
-    checkOption(subject, options as object, key, 'true or false', (v) => typeof v === 'boolean');
-};
-
-const isOptionsObject = (x: unknown): x is SchedulerOptions =>
-  typeof x === 'object' &&
-  x !== null &&
-  (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
-
-/** What `new Scheduler(...)` is given, for error messages: `new Scheduler(job "a", job "b")`. */
-const shownArgument = (x: unknown): string =>
-  x instanceof Job
-    ? `${isScheduler(x) ? 'scheduler' : 'job'} "${x.label}"`
-    : hasBrand(x, SEQUENCE)
-      ? 'a Sequence'
-      : describeValue(x);
-
-/**
- * Refuses what `new Scheduler` would misread: jobs as separate arguments (asynciojobs' `Scheduler(*jobs)`),
- * one job or one scheduler instead of an array (a scheduler is iterable: its jobs would be adopted).
- */
-function checkSchedulerArguments(jobs: unknown, options: unknown, args: IArguments): void {
-  const given = (): string => `new Scheduler(${Array.from(args, shownArgument).join(', ')})`;
-  const where = 'scheduler (a new Scheduler)';
-  const second: unknown = args[1];
-  if (args.length > 2 || second instanceof Job || hasBrand(second, SEQUENCE) || Array.isArray(second))
-    throw new ConfigError(
-      where,
-      'jobs',
-      `must be one array: write new Scheduler([a, b, ...], options) rather than ${given()}`,
-    );
-  if (jobs instanceof Job)
-    throw new ConfigError(
-      where,
-      'jobs',
-      isScheduler(jobs)
-        ? `must be an array, got ${given()}: to nest that scheduler write new Scheduler([inner]); ` +
-            'to take its jobs, new Scheduler([...inner])'
-        : `must be an array: write new Scheduler([job]) rather than ${given()}`,
-    );
-  if (typeof jobs !== 'object' || jobs === null || !(Symbol.iterator in jobs))
-    throw new ConfigError(where, 'jobs', `must be an array of jobs, got ${given()}`);
-  if (!isOptionsObject(options))
-    throw new ConfigError(
-      where,
-      'options',
-      `must be an object such as { jobsWindow: 4 }, got ${describeValue(options)} in ${given()}`,
-    );
-}
-
-/**
- * A set of jobs with requirements between them, run by {@link Scheduler.run} (a cold Observable of events)
- * or {@link Scheduler.orchestrate} (a Promise of the outcome). A Scheduler is itself a Job, so schedulers
- * nest: a nested one takes one slot of its parent's window and has its own window, timeout and critical.
- * @example
- * const prepare = new Job(() => setUp(), { label: 'prepare', critical: true });
- * const runs = [1, 2, 3].map((i) => new Job(() => measure(i), { label: `run${i}`, requires: prepare }));
- * const collect = new Job(() => gather(), { label: 'collect', requires: runs });
- * const ok = await new Scheduler([prepare, ...runs, collect], { timeout: 60_000 }).orchestrate();
- * @category constructors
- */
-export class Scheduler extends Job<boolean> implements Iterable<Job> {
-  /** @internal brand, see internal/kinds.ts; on the prototype, so that it is there during `super()` */
-  declare readonly [SCHEDULER]: true;
+export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGroup {
   /** See {@link SchedulerOptions.jobsWindow}. */
   jobsWindow: number | undefined;
   /** See {@link SchedulerOptions.shutdownTimeout}. */
   shutdownTimeout: number | undefined;
-  // The members, in insertion order. Adding 100,000 jobs to a Set costs about a fifth of making them:
-  // until a Set is asked for (`jobs`, `size`, `has`, iteration, `remove`), the members are an array. A job
-  // at its `_slot` in it is a member, so a repeat is mostly seen at once; a job whose `_slot` is
-  // elsewhere (it was listed by another scheduler or a plan since) may be a repeat, and is pushed anyway:
-  // repeats are dropped before such jobs outnumber the others, and when the run reads the members through
-  // `_memberList()`. Once built, the Set holds the members for good.
-  #memberList: Job[] | undefined = [];
-  #memberSet: Set<Job> | undefined = undefined;
-  /** Jobs pushed on `#memberList` that may have been there already. */
-  #unsure = 0;
-  /** @internal the latest run started. */
-  _lastRun: RunRecord | undefined = undefined;
+  readonly #members = new MemberList();
+  /** What the latest run started records of itself (set when a run of this scheduler is subscribed). */
+  #latestRun: RunState | undefined = undefined;
 
   /** The keys of {@link SchedulerOptions} beyond those of a job (see {@link Job.extraOptions}). */
   protected static override readonly extraOptions: readonly string[] = ['jobsWindow', 'shutdownTimeout'];
@@ -211,26 +90,18 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
 
   /** The member jobs, in insertion order. */
   get jobs(): ReadonlySet<Job> {
-    return this.#members();
+    return this.#members.set();
   }
   /** Number of member jobs (nested schedulers count as one). */
   get size(): number {
-    return this.#members().size;
+    return this.#members.set().size;
   }
   [Symbol.iterator](): Iterator<Job> {
-    return this.#members()[Symbol.iterator]();
+    return this.#members.set()[Symbol.iterator]();
   }
   /** Whether `job` is a member. */
   has(job: Job): boolean {
-    return this.#members().has(job);
-  }
-
-  #members(): Set<Job> {
-    if (this.#memberSet === undefined) {
-      this.#memberSet = new Set(this.#memberList);
-      this.#memberList = undefined;
-    }
-    return this.#memberSet;
+    return this.#members.set().has(job);
   }
 
   /**
@@ -238,16 +109,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * else the array, without its repeats. Not a copy.
    */
   _memberList(): Iterable<Job> {
-    const list = this.#memberList;
-    if (list === undefined) return this.#members();
-    return this.#unsure === 0 ? list : this.#compact(list);
-  }
-
-  #compact(list: readonly Job[]): Job[] {
-    const distinct = distinctJobs(list);
-    this.#memberList = distinct;
-    this.#unsure = 0;
-    return distinct;
+    return this.#members.list();
   }
 
   /**
@@ -268,7 +130,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
 
   #addOne(job: Job): void {
     if (
-      job instanceof Scheduler &&
+      job instanceof SchedulerCore &&
       (job === this || [...job.iterateJobs({ scanSchedulers: true })].includes(this))
     )
       throw new ConfigError(
@@ -276,19 +138,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
         'jobs',
         `cannot hold scheduler "${job.label}", which ${job === this ? 'is itself' : 'contains it'}`,
       );
-    const list = this.#memberList;
-    if (list === undefined) {
-      (this.#memberSet as Set<Job>).add(job);
-      return;
-    }
-    const k = job._slot;
-    if (k >= 0 && k < list.length && list[k] === job) return;
-    // a job never listed anywhere (`_slot` -1) is surely not a member yet; one listed elsewhere may be
-    if (k >= 0) this.#unsure++;
-    job._slot = list.length;
-    list.push(job);
-    // the array stays within about twice the number of members, at O(1) per job overall
-    if (this.#unsure > list.length - this.#unsure + 16) this.#compact(list);
+    this.#members.add(job);
   }
 
   /**
@@ -297,7 +147,7 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
    * @category combinators
    */
   remove(...jobs: Job[]): this {
-    const members = this.#members();
+    const members = this.#members.set();
     for (const job of jobs) if (!members.has(job)) throw new NotAMemberError(this.label, job, 'remove');
     for (const job of jobs) members.delete(job);
     return this;
@@ -336,7 +186,12 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   /** @internal */
   _runGraph(options: RunGraphOptions): Observable<SchedulerEvent> {
     const timeout = options.timeout === Infinity ? undefined : options.timeout;
-    return runGraph(this, { ...options, timeout });
+    const runOptions: RunGraphOptions = { ...options, timeout };
+    return defer(() => {
+      const run = startRun(this, runOptions);
+      this.#latestRun = run.record;
+      return run.events();
+    });
   }
 
   /**
@@ -360,11 +215,11 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
       let ok = false;
       const run: RunOptions = { timeout: options.timeout, signal: options.signal };
       const verbose = options.verbose ?? false;
-      const renderer = verbose === true ? writeProgress() : verbose === false ? undefined : verbose;
+      const renderer = verbose === true ? this.defaultRenderer() : verbose === false ? undefined : verbose;
       // only the end event is read here: the jobs' events need not be made (unless `run` is overridden, or
       // they are printed)
       const events$ =
-        this.run === Scheduler.prototype.run && renderer === undefined
+        this.run === SchedulerCore.prototype.run && renderer === undefined
           ? this.#run(run, false)
           : this.run(run);
       (renderer === undefined ? events$ : events$.pipe(renderer)).subscribe({
@@ -379,32 +234,24 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
     });
   }
 
+  /**
+   * The renderer of `orchestrate({ verbose: true })`: none here; the public `Scheduler` prints the progress.
+   */
+  protected defaultRenderer(): MonoTypeOperatorFunction<SchedulerEvent> | undefined {
+    return undefined;
+  }
+
   /** Why the latest run ended as it did: `fine...`, `timed out after N ms`, `critical job "x" failed: ...`. */
   why(): string {
-    return explain(this._lastRun);
+    return explain(this.#latestRun);
   }
   /** The latest run hit its timeout. */
   failedTimeout(): boolean {
-    return this._lastRun?.reason === 'timeout';
+    return this.#latestRun?.reason === 'timeout';
   }
   /** The latest run was aborted by a critical failure. */
   failedCritical(): boolean {
-    return this._lastRun?.reason === 'critical';
-  }
-
-  /**
-   * The listing of the jobs (topological order, nested schedulers indented), one line per job:
-   * `id badge label result requires:{ids}`. With `print`, also writes it to stdout.
-   * @category running
-   */
-  list(options: ListOptions = {}): string {
-    checkListOptions(this, options);
-    return listScheduler(this, options);
-  }
-  /** The listing, preceded by `why()`, followed by counts and the cause and stack of each failure. */
-  debrief(options: ListOptions = {}): string {
-    checkListOptions(this, options);
-    return debriefScheduler(this, options);
+    return this.#latestRun?.reason === 'critical';
   }
 
   /** True iff the requirements have no cycle, at any depth (alias: {@link Scheduler.rainCheck}). */
@@ -469,34 +316,10 @@ export class Scheduler extends Job<boolean> implements Iterable<Job> {
   iterateJobs(options: { readonly scanSchedulers?: boolean } = {}): IterableIterator<Job> {
     return graph.iterateJobs(this, options.scanSchedulers ?? false);
   }
-
-  /** The graph in graphviz's DOT language; nested schedulers are clusters. */
-  toDot(): string {
-    return toDot(this);
-  }
-  /** The graph as a Mermaid flowchart; nested schedulers are subgraphs. */
-  toMermaid(): string {
-    return toMermaid(this);
-  }
-  /** Writes {@link Scheduler.toDot} to `path` (atomically); resolves to a message naming it. */
-  exportAsDotfile(path: string): Promise<string> {
-    return exportAsDotfile(this, path);
-  }
-  /**
-   * Renders the graph to `path` through graphviz's `dot` (`png`, `svg`, or any `dot -T` format).
-   * @throws {GraphvizError} when `dot` is not installed or fails.
-   */
-  exportAsGraphic(path: string, format: GraphicFormat): Promise<string> {
-    return exportAsGraphic(this, path, format);
-  }
-  /** {@link Scheduler.exportAsGraphic} in PNG. */
-  exportAsPngfile(path: string): Promise<string> {
-    return exportAsGraphic(this, path, 'png');
-  }
-  /** {@link Scheduler.exportAsGraphic} in SVG. */
-  exportAsSvgfile(path: string): Promise<string> {
-    return exportAsGraphic(this, path, 'svg');
-  }
 }
 
-Object.defineProperty(Scheduler.prototype, SCHEDULER, { value: true });
+/** Whether a job is a scheduler (by its prototype flag, see `Job._isScheduler`). @internal */
+export const isScheduler = (job: Job): job is SchedulerCore => job._isScheduler;
+
+// on the prototype, so that it is there during `super()`
+Object.defineProperty(SchedulerCore.prototype, '_isScheduler', { value: true });

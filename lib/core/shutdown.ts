@@ -12,10 +12,9 @@ import {
 } from 'rxjs';
 import type { Observable } from 'rxjs';
 
-import { isScheduler } from '../internal/kinds.js';
 import type { Job, ShutdownContext } from './job.js';
-import type { GraphRun } from './run.js';
-import type { Scheduler } from './scheduler.js';
+import { isGroup } from './model.js';
+import type { JobGroup, NestedRun } from './model.js';
 
 /**
  * Calls the shutdown hook of each of `jobs` (the members of `scheduler`) once, concurrently, with a signal
@@ -26,9 +25,9 @@ import type { Scheduler } from './scheduler.js';
  * @internal
  */
 export function shutdownMembers(
-  scheduler: Scheduler,
+  scheduler: JobGroup,
   jobs: Iterable<Job>,
-  nestedRun: (index: number) => GraphRun | undefined,
+  nestedRun: (index: number) => NestedRun | undefined,
 ): Observable<never> {
   return defer(() => {
     const controller = new AbortController();
@@ -38,7 +37,7 @@ export function shutdownMembers(
     for (const job of jobs) {
       const i = index++;
       try {
-        const hook = isScheduler(job) ? nestedShutdown(job, nestedRun(i)) : job.shutdown(context);
+        const hook = isGroup(job) ? nestedShutdown(job, nestedRun(i)) : job.shutdown(context);
         if (hook !== undefined) pending.push(from(hook).pipe(catchError(() => EMPTY)));
       } catch {
         // a throwing hook is ignored, like a rejecting one
@@ -79,7 +78,7 @@ export function shutdownMembers(
 }
 
 /** A nested scheduler's part in its parent's shutdown (see {@link shutdownMembers}). */
-const nestedShutdown = (nested: Scheduler, run: GraphRun | undefined): Observable<never> | undefined =>
+const nestedShutdown = (nested: JobGroup, run: NestedRun | undefined): Observable<never> | undefined =>
   run === undefined ? shutdownMembers(nested, nested._memberList(), noNestedRun) : run.shutdown();
 
 const noNestedRun = (): undefined => undefined;

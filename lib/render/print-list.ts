@@ -3,7 +3,7 @@
  * printed, and printed to stdout on demand.
  * @module
  */
-import type { Scheduler } from '../core/scheduler.js';
+import type { SchedulerCore as Scheduler } from '../core/scheduler.js';
 import { debrief, listing } from './text/list.js';
 
 /** @category models */

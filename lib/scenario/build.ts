@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { Variables } from '../commands/variables.js';
 import { ConfigError } from '../errors/config-error.js';
-import { Scheduler } from '../core/scheduler.js';
+import { Scheduler } from '../scheduler.js';
 import type { SchedulerOptions } from '../core/scheduler.js';
 import type { Flow } from '../nodes/flow.js';
 import type { LocalNodeOptions } from '../nodes/local/local-node-options.js';

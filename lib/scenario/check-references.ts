@@ -2,7 +2,7 @@ import { EMPTY } from 'rxjs';
 
 import { CycleError } from '../core/errors/cycle-error.js';
 import { Job } from '../core/job.js';
-import { Scheduler } from '../core/scheduler.js';
+import { Scheduler } from '../scheduler.js';
 import { oneOrMany } from './codecs-combinators.js';
 import { JobId, NodeId } from './codecs-values.js';
 import type { Part, ScenarioParts } from './parts.js';

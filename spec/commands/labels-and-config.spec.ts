@@ -9,7 +9,7 @@ import { Pull, Push } from '../../lib/commands/transfer.js';
 import { Variables } from '../../lib/commands/variables.js';
 import type { ConfigError } from '../../lib/errors/config-error.js';
 import { isJobsError } from '../../lib/errors/jobs-error.js';
-import { Scheduler } from '../../lib/core/scheduler.js';
+import { Scheduler } from '../../lib/scheduler.js';
 import { exitEvent } from '../../lib/nodes/command-event.js';
 import { LocalNode } from '../../lib/nodes/local/local-node.js';
 import type { Node } from '../../lib/nodes/node.js';

@@ -8,7 +8,7 @@ import { Service } from '../../lib/commands/service.js';
 import { Pull, Push } from '../../lib/commands/transfer.js';
 import type { ConfigError } from '../../lib/errors/config-error.js';
 import { isJobsError } from '../../lib/errors/jobs-error.js';
-import { Scheduler } from '../../lib/core/scheduler.js';
+import { Scheduler } from '../../lib/scheduler.js';
 import { LocalNode } from '../../lib/nodes/local/local-node.js';
 import { SshJob } from '../../lib/ssh-job/ssh-job.js';
 import { thrown } from '../helpers/errors.js';

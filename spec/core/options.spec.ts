@@ -5,7 +5,7 @@ import type { ConfigError } from '../../lib/errors/config-error.js';
 import { isJobsError } from '../../lib/errors/jobs-error.js';
 import type { JobOptions, Work } from '../../lib/core/job.js';
 import { Job } from '../../lib/core/job.js';
-import { Scheduler } from '../../lib/core/scheduler.js';
+import { Scheduler } from '../../lib/scheduler.js';
 import { Sequence } from '../../lib/core/sequence.js';
 import { rejection, thrown } from '../helpers/errors.js';
 

@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import { lastValueFrom, toArray } from 'rxjs';
 
 import { Pull, Run, Variables } from '../../lib/index.js';
-import { Scheduler } from '../../lib/core/scheduler.js';
+import { Scheduler } from '../../lib/scheduler.js';
 import type { SchedulerEvent } from '../../lib/core/events.js';
 import { LocalNode } from '../../lib/nodes/local/local-node.js';
 import { throwOnFailure } from '../../lib/nodes/operators.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { lastValueFrom, merge, toArray } from 'rxjs';
 
-import { Scheduler } from '../../lib/core/scheduler.js';
+import { Scheduler } from '../../lib/scheduler.js';
 import type { SchedulerEvent } from '../../lib/core/events.js';
 import type { ShutdownHook } from '../../lib/core/job.js';
 import { exitStatus, stdout } from '../../lib/nodes/operators.js';

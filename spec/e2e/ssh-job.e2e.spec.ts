@@ -11,7 +11,7 @@ import { RunString } from '../../lib/commands/run-string.js';
 import { Pull, Push } from '../../lib/commands/transfer.js';
 import { Variables } from '../../lib/commands/variables.js';
 import { Job } from '../../lib/core/job.js';
-import { Scheduler } from '../../lib/core/scheduler.js';
+import { Scheduler } from '../../lib/scheduler.js';
 import { Sequence } from '../../lib/core/sequence.js';
 import { SshJob } from '../../lib/ssh-job/ssh-job.js';
 import {

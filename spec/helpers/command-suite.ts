@@ -21,7 +21,7 @@ import { Variables } from '../../lib/commands/variables.js';
 import { isJobsError } from '../../lib/errors/jobs-error.js';
 import type { SchedulerEvent } from '../../lib/core/events.js';
 import { Job } from '../../lib/core/job.js';
-import { Scheduler } from '../../lib/core/scheduler.js';
+import { Scheduler } from '../../lib/scheduler.js';
 import type { SchedulerOptions } from '../../lib/core/scheduler.js';
 import { Sequence } from '../../lib/core/sequence.js';
 import type { CommandEvent } from '../../lib/nodes/command-event.js';

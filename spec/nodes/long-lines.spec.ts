@@ -9,7 +9,7 @@ import { lastValueFrom, of, toArray } from 'rxjs';
 
 import type { SchedulerEvent } from '../../lib/core/events.js';
 import { Job } from '../../lib/core/job.js';
-import { Scheduler } from '../../lib/core/scheduler.js';
+import { Scheduler } from '../../lib/scheduler.js';
 import { continuesLine, lineEvent } from '../../lib/nodes/command-event.js';
 import type { CommandEvent, LineEvent, NodeRef } from '../../lib/nodes/command-event.js';
 import { Flow } from '../../lib/nodes/flow.js';

@@ -1,4 +1,4 @@
-import type { StopReason } from '../events.js';
+import type { StopReason } from '../model.js';
 import type { Job } from '../job.js';
 import { JobsError } from '../../errors/jobs-error.js';
 

@@ -4,7 +4,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import { ConfigError } from '../../errors/config-error.js';
-import type { Scheduler } from '../../core/scheduler.js';
+import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
 import { toDot } from '../text/dot.js';
 import { GraphvizError } from '../../errors/graphviz-error.js';
 

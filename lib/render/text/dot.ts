@@ -1,8 +1,8 @@
-import { isScheduler } from '../../internal/kinds.js';
+import { isScheduler } from '../../core/scheduler.js';
 
 export { isScheduler };
 import type { Job } from '../../core/job.js';
-import type { Scheduler } from '../../core/scheduler.js';
+import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
 
 // The graph of a scheduler in graphviz's DOT language (asynciojobs' `graph()`/`export_as_dotfile()`).
 // Leaf jobs are nodes; nested schedulers are clusters. DOT cannot draw an edge to a cluster, so an edge into

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 
-import { isScheduler } from '../../internal/kinds.js';
+import { isScheduler } from '../../core/scheduler.js';
 import type { Job } from '../../core/job.js';
-import type { Scheduler } from '../../core/scheduler.js';
+import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
 
 /** What a {@link listing} shows. @internal */
 export interface ListingOptions {

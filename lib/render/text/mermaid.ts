@@ -1,5 +1,5 @@
 import type { Job } from '../../core/job.js';
-import type { Scheduler } from '../../core/scheduler.js';
+import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
 import { isScheduler, numberJobs, orderedMembers } from './dot.js';
 
 // The graph of a scheduler as a Mermaid flowchart. Unlike DOT, Mermaid draws edges to and from a subgraph

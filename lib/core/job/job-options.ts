@@ -1,0 +1,165 @@
+import { badOption, describeValue, optionKeys, unknownOption } from '../../errors/option-keys.js';
+import type { OptionKeys } from '../../errors/option-keys.js';
+import { ConfigError } from '../../errors/config-error.js';
+import type { ShutdownHook } from './context.js';
+import { RunIf } from './status.js';
+
+// The checks of a job's options and fields. They read a job through `CheckedJob` (what they need of it), so
+// that job.ts, which calls them, is the only one of the two to import the other.
+
+/** What the checks read of a job (a `Job`, structurally). @internal */
+export interface CheckedJob {
+  readonly label: string;
+  readonly timeout: number | undefined;
+  // checked here for JavaScript callers, so read as unknown
+  readonly runIf: unknown;
+  readonly critical: unknown;
+  readonly forever: unknown;
+  readonly _isScheduler: boolean;
+  _isPlain(): boolean;
+  _hasWork(): boolean;
+}
+
+/** The options a job keeps in one object, made on the first one set (see `Job`). @internal */
+export interface MutableOptions {
+  label: string | undefined;
+  critical: boolean | undefined;
+  timeout: number | undefined;
+  runIf: RunIf;
+  shutdown: ShutdownHook | undefined;
+}
+/** @internal */
+export const DEFAULT_OPTIONS: Readonly<MutableOptions> = {
+  label: undefined,
+  critical: undefined,
+  timeout: undefined,
+  runIf: RunIf.AllDone,
+  shutdown: undefined,
+};
+
+const isThenable = (x: unknown): boolean =>
+  typeof x === 'object' && x !== null && typeof (x as { then?: unknown }).then === 'function';
+
+/** The keys of {@link JobOptions}. */
+const JOB_KEYS = optionKeys([
+  'label',
+  'critical',
+  'forever',
+  'requires',
+  'timeout',
+  'runIf',
+  'shutdown',
+  'scheduler',
+]);
+
+// the keys each subclass accepts: JOB_KEYS plus the `extraOptions` of each class from it up to Job
+const keysByClass = new WeakMap<object, OptionKeys>();
+const keysOf = (ctor: object): OptionKeys => {
+  let keys = keysByClass.get(ctor);
+  if (keys === undefined) {
+    const extra: string[] = [];
+    // up the classes to Job (whose own list is empty) and beyond, to Function.prototype, which has none
+    for (let c: unknown = ctor; typeof c === 'function'; c = Object.getPrototypeOf(c)) {
+      const own: unknown = Object.hasOwn(c, 'extraOptions')
+        ? (c as unknown as { extraOptions: unknown }).extraOptions
+        : undefined;
+      if (Array.isArray(own)) extra.push(...(own as string[]));
+    }
+    keys = optionKeys([...JOB_KEYS], extra);
+    keysByClass.set(ctor, keys);
+  }
+  return keys;
+};
+
+/** The class of `job` as error messages name it (`Job`, `SshJob`, a user subclass's name). */
+export const classOf = (job: CheckedJob): string => job.constructor.name || 'Job';
+
+/** What a job is called before it is built: its class and the label given, if any. */
+export const subjectBefore = (job: CheckedJob, options: object): string => {
+  const label = (options as { label?: unknown }).label;
+  const kind = job._isScheduler ? 'scheduler' : 'job';
+  return typeof label === 'string' ? `${kind} "${label}"` : `${kind} (a new ${classOf(job)})`;
+};
+
+/**
+ * Checks the keys of a job's options (the hot path: one lookup per key given, against a frozen Set), and the
+ * types of those that `validateJob` does not see (`label`, `shutdown`, `scheduler`).
+ */
+export const checkJobOptions = (job: CheckedJob, options: unknown): void => {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new ConfigError(
+      `${job._isScheduler ? 'scheduler' : 'job'} (a new ${classOf(job)})`,
+      'options',
+      `must be an object such as { label: 'x', requires: other }, got ${describeValue(options)}`,
+    );
+  for (const key in options)
+    if (!JOB_KEYS.has(key)) {
+      const known = keysOf(job.constructor);
+      if (!known.has(key)) throw unknownOption(subjectBefore(job, options), classOf(job), key, known);
+    }
+  const { label, shutdown, scheduler } = options as {
+    label?: unknown;
+    shutdown?: unknown;
+    scheduler?: { add?: unknown } | null;
+  };
+  if (label !== undefined && typeof label !== 'string')
+    throw badOption(subjectBefore(job, options), 'label', 'a string', label);
+  if (shutdown !== undefined && typeof shutdown !== 'function')
+    throw badOption(subjectBefore(job, options), 'shutdown', 'a function (the shutdown hook)', shutdown);
+  if (scheduler !== undefined && typeof scheduler?.add !== 'function')
+    throw badOption(subjectBefore(job, options), 'scheduler', 'a Scheduler', scheduler);
+};
+
+export const workProblem = (work: unknown): string =>
+  isThenable(work)
+    ? 'is a Promise, which has already started and cannot be run again: pass a function instead, ' +
+      'new Job(() => f(...)) rather than new Job(f(...))'
+    : `must be a function returning an Observable or a Promise, got ${work === null ? 'null' : typeof work}`;
+
+export const missingWork = (job: CheckedJob): ConfigError =>
+  new ConfigError(
+    subjectOf(job),
+    'work',
+    `is missing: pass a function to new ${job.constructor.name}(work), or override work() in a subclass`,
+  );
+
+/** `job "x"` or `scheduler "x"`, for error messages. @internal */
+export const subjectOf = (job: CheckedJob): string =>
+  `${job._isScheduler ? 'scheduler' : 'job'} "${job.label}"`;
+
+export const checkDuration = (owner: CheckedJob, field: string, value: unknown): void => {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0)
+    throw new ConfigError(
+      subjectOf(owner),
+      field,
+      `must be a duration in milliseconds, 0 or more (or undefined for none), got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
+    );
+};
+
+/**
+ * Checks a job's fields; throws a {@link ConfigError} naming the job and the field.
+ * @internal
+ */
+export function validateJob(job: CheckedJob): void {
+  // the common case, a job with a work function and none of the options set: nothing else to check
+  if (job._isPlain()) return;
+  if (!job._hasWork()) throw missingWork(job);
+  checkDuration(job, 'timeout', job.timeout);
+  // the types already say so: this is for JavaScript callers, and for fields assigned after construction
+  const { runIf, critical, forever } = job as { runIf: unknown; critical: unknown; forever: unknown };
+  if (runIf !== RunIf.AllDone && runIf !== RunIf.AllSuccess)
+    throw new ConfigError(
+      subjectOf(job),
+      'runIf',
+      `must be 'all-done' or 'all-success', got ${JSON.stringify(runIf)}`,
+    );
+  if (critical !== undefined && typeof critical !== 'boolean')
+    throw new ConfigError(
+      subjectOf(job),
+      'critical',
+      `must be true, false or undefined, got ${JSON.stringify(critical)}`,
+    );
+  if (typeof forever !== 'boolean')
+    throw new ConfigError(subjectOf(job), 'forever', `must be true or false, got ${JSON.stringify(forever)}`);
+}

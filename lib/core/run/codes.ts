@@ -1,0 +1,41 @@
+import type { JobsError } from '../../errors/jobs-error.js';
+import type { JobStatus } from '../job/status.js';
+
+/**
+ * The states of a job in one run, as small integers (a `Uint8Array` per run holds them); `STATUS_NAMES[code]`
+ * is the {@link JobStatus} each one stands for.
+ * @internal
+ */
+export const Code = {
+  Idle: 0,
+  Scheduled: 1,
+  Running: 2,
+  Done: 3,
+  Failed: 4,
+  Cancelled: 5,
+  Skipped: 6,
+} as const;
+
+/** @internal */
+export const STATUS_NAMES: readonly JobStatus[] = [
+  'idle',
+  'scheduled',
+  'running',
+  'done',
+  'failed',
+  'cancelled',
+  'skipped',
+];
+
+/**
+ * What a job reads of the latest run that includes it (see `RunState`), by its index in that run.
+ * @internal
+ */
+export interface JobStates {
+  /** A {@link Code} per member. */
+  readonly status: Uint8Array;
+  /** What the run left, per member (see `RunState.values`). */
+  readonly values: unknown[];
+  /** The JobsError of each failed member. */
+  readonly errors: ReadonlyMap<number, JobsError>;
+}

@@ -1,0 +1,41 @@
+import type { JobsError } from '../../errors/jobs-error.js';
+import type { Job } from '../job.js';
+import type { StopReason } from '../model.js';
+import type { JobStates } from './codes.js';
+
+/**
+ * What one run of a scheduler knows of its members, indexed by their position in the run's plan: a struct of
+ * arrays owned by the run, so that two runs of one scheduler (two subscriptions to `run()`) never write over
+ * each other, and so that 100,000 jobs cost three arrays rather than 100,000 objects. It also holds the
+ * run's record (why it stopped), which the scheduler keeps for its latest run. Each job points to the
+ * latest run started that includes it (set by `job._enterRun`): its inspection methods read through that.
+ * @internal
+ */
+export class RunState implements JobStates {
+  /** A {@link Code} per member. */
+  readonly status: Uint8Array;
+  /**
+   * What the run left, by status: done: the last value; failed: what the work raised; skipped: the
+   * requirements that did not succeed. (While running: the last value so far.)
+   */
+  readonly values: unknown[];
+  /** The JobsError of each failed member (failures are few: a Map, not an array). */
+  readonly errors = new Map<number, JobsError>();
+
+  // The run's record, for `why()`, `list()` and nested cancellations: why it stopped (`undefined` while it
+  // runs), its timeout, the critical job whose failure aborted it and its error, the `reason` of the aborted
+  // signal, and how many jobs failed (not critically, when the run is fine) and were skipped so far.
+  reason: StopReason | undefined = undefined;
+  timeout: number | undefined = undefined;
+  culprit: Job | undefined = undefined;
+  culpritError: JobsError | undefined = undefined;
+  abortReason: unknown = undefined;
+  failed = 0;
+  skipped = 0;
+
+  constructor(size: number) {
+    this.status = new Uint8Array(size);
+    // holey, at its final size: filled as jobs end
+    this.values = new Array<unknown>(size);
+  }
+}

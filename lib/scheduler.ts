@@ -1,0 +1,84 @@
+import type { MonoTypeOperatorFunction } from 'rxjs';
+
+import { checkOption, checkOptionKeys, optionKeys } from './errors/option-keys.js';
+import { subjectOf } from './core/job/job-options.js';
+import { SchedulerCore } from './core/scheduler.js';
+import type { SchedulerEvent } from './core/events.js';
+import { debriefScheduler, listScheduler } from './render/print-list.js';
+import type { ListOptions } from './render/print-list.js';
+import { toDot } from './render/text/dot.js';
+import { exportAsDotfile, exportAsGraphic } from './render/files/export.js';
+import type { GraphicFormat } from './render/files/export.js';
+import { toMermaid } from './render/text/mermaid.js';
+import { writeProgress } from './render/write-progress.js';
+
+/** The keys of `ListOptions`, for `list()` and `debrief()`. */
+const LIST_KEYS = optionKeys(['details', 'ascii', 'print']);
+
+const checkListOptions = (scheduler: Scheduler, options: unknown): void => {
+  const subject = (): string => subjectOf(scheduler);
+  checkOptionKeys(subject, 'list() and debrief()', options, LIST_KEYS, 'list options', '{ details: true }');
+  for (const key of ['details', 'ascii', 'print'])
+    checkOption(subject, options as object, key, 'true or false', (v) => typeof v === 'boolean');
+};
+
+/**
+ * A set of jobs with requirements between them, run by {@link Scheduler.run} (a cold Observable of events)
+ * or {@link Scheduler.orchestrate} (a Promise of the outcome). A Scheduler is itself a Job, so schedulers
+ * nest: a nested one takes one slot of its parent's window and has its own window, timeout and critical.
+ * @example
+ * const prepare = new Job(() => setUp(), { label: 'prepare', critical: true });
+ * const runs = [1, 2, 3].map((i) => new Job(() => measure(i), { label: `run${i}`, requires: prepare }));
+ * const collect = new Job(() => gather(), { label: 'collect', requires: runs });
+ * const ok = await new Scheduler([prepare, ...runs, collect], { timeout: 60_000 }).orchestrate();
+ * @category constructors
+ */
+export class Scheduler extends SchedulerCore {
+  /** `writeProgress()`: what `orchestrate({ verbose: true })` prints. */
+  protected override defaultRenderer(): MonoTypeOperatorFunction<SchedulerEvent> {
+    return writeProgress();
+  }
+
+  /**
+   * The listing of the jobs (topological order, nested schedulers indented), one line per job:
+   * `id badge label result requires:{ids}`. With `print`, also writes it to stdout.
+   * @category running
+   */
+  list(options: ListOptions = {}): string {
+    checkListOptions(this, options);
+    return listScheduler(this, options);
+  }
+  /** The listing, preceded by `why()`, followed by counts and the cause and stack of each failure. */
+  debrief(options: ListOptions = {}): string {
+    checkListOptions(this, options);
+    return debriefScheduler(this, options);
+  }
+
+  /** The graph in graphviz's DOT language; nested schedulers are clusters. */
+  toDot(): string {
+    return toDot(this);
+  }
+  /** The graph as a Mermaid flowchart; nested schedulers are subgraphs. */
+  toMermaid(): string {
+    return toMermaid(this);
+  }
+  /** Writes {@link Scheduler.toDot} to `path` (atomically); resolves to a message naming it. */
+  exportAsDotfile(path: string): Promise<string> {
+    return exportAsDotfile(this, path);
+  }
+  /**
+   * Renders the graph to `path` through graphviz's `dot` (`png`, `svg`, or any `dot -T` format).
+   * @throws {GraphvizError} when `dot` is not installed or fails.
+   */
+  exportAsGraphic(path: string, format: GraphicFormat): Promise<string> {
+    return exportAsGraphic(this, path, format);
+  }
+  /** {@link Scheduler.exportAsGraphic} in PNG. */
+  exportAsPngfile(path: string): Promise<string> {
+    return exportAsGraphic(this, path, 'png');
+  }
+  /** {@link Scheduler.exportAsGraphic} in SVG. */
+  exportAsSvgfile(path: string): Promise<string> {
+    return exportAsGraphic(this, path, 'svg');
+  }
+}
