@@ -1,21 +1,31 @@
-// The one-way layers of lib/ (issue 12), checked by `npm run lint`: a module may import its own layer and the
-// layers below it, never one above; no import cycle, type-only ones included; ssh2 only behind its adapter;
-// core does no I/O. Violations that exist today are listed in .dependency-cruiser-known-violations.json, which
-// only shrinks as the redesign moves files; any new one fails the lint.
+// The one-way layers of lib/, checked by `npm run lint` (docs/architecture.md §3): a module may import its own
+// layer and the layers below it, never one above nor a sibling listed in ACROSS; no import cycle, type-only ones
+// included; ssh2 only behind its adapter in nodes/ssh/; core and render/text do no I/O.
 
-/** Layers, bottom first. */
+/** Layers, bottom first (the picture of docs/architecture.md §1). */
 const LAYERS = [
   ['errors', '^lib/errors/'],
-  ['internal', '^lib/internal/'],
   ['hosts', '^lib/hosts/'],
   ['core', '^lib/core/'],
-  ['nodes', '^lib/nodes/'],
+  ['nodes', '^lib/nodes/[^/]+$'],
+  ['trust', '^lib/nodes/trust/'],
+  ['local', '^lib/nodes/local/'],
+  ['ssh', '^lib/nodes/ssh/'],
   ['commands', '^lib/commands/'],
-  ['ssh-job', '^lib/ssh-job\\.ts$'],
-  ['render', '^lib/render/'],
+  ['ssh-job', '^lib/ssh-job/'],
+  ['render-text', '^lib/render/text/'],
+  ['render', '^lib/render/[^/]+$'],
+  ['render-files', '^lib/render/files/'],
+  ['scheduler', '^lib/scheduler\\.ts$'],
   ['scenario', '^lib/scenario/'],
+  ['index', '^lib/index\\.ts$'],
   ['cli', '^lib/cli/'],
 ];
+
+/** Layers that sit side by side and must not import each other (besides what LAYERS forbids). */
+const ACROSS = { ssh: ['local'], core: ['hosts'] };
+
+const pathOf = (name) => LAYERS.find(([n]) => n === name)[1];
 
 const forbidden = [
   {
@@ -28,16 +38,33 @@ const forbidden = [
   {
     name: 'ssh2-only-in-adapter',
     severity: 'error',
-    comment: 'ssh2 is imported by its adapter only',
-    from: { path: '^lib/', pathNot: '^lib/nodes/ssh2(-load)?\\.ts$' },
+    comment: 'only the adapter (nodes/ssh/ssh2.ts, ssh2-load.ts) imports the ssh2 package',
+    from: { path: '^lib/', pathNot: '^lib/nodes/ssh/ssh2(-load)?\\.ts$' },
     to: { path: '(^|/)node_modules/ssh2/' },
+  },
+  {
+    name: 'ssh2-types-stay-in-ssh',
+    severity: 'error',
+    comment: 'the adapter, and so ssh2 types, are used inside nodes/ssh/ only',
+    from: { path: '^lib/', pathNot: '^lib/nodes/ssh/' },
+    to: { path: '^lib/nodes/ssh/ssh2(-load)?\\.ts$' },
   },
   {
     name: 'core-no-io',
     severity: 'error',
-    comment: 'the scheduler core is pure RxJS: no Node.js module',
-    from: { path: '^lib/core/' },
+    comment: 'errors/ and core/ (the scheduler) are pure: no Node.js module',
+    from: { path: '^lib/(core|errors)/' },
     to: { dependencyTypes: ['core'] },
+  },
+  {
+    name: 'text-no-io',
+    severity: 'error',
+    comment: 'render/text/ builds text only: no file, process, network or terminal module',
+    from: { path: '^lib/render/text/' },
+    to: {
+      dependencyTypes: ['core'],
+      path: '^(node:)?(fs|fs/promises|child_process|net|stream|stream/promises|tty|readline)$',
+    },
   },
 ];
 
@@ -48,10 +75,19 @@ LAYERS.forEach(([name, path], i) => {
       name: `layer-${name}`,
       severity: 'error',
       comment: `${name} may not import a layer above it`,
-      from: { path, pathNot: LAYERS.slice(0, i).map(([, p]) => p) },
+      from: { path },
       to: { path: above },
     });
 });
+Object.entries(ACROSS).forEach(([name, siblings]) =>
+  forbidden.push({
+    name: `across-${name}`,
+    severity: 'error',
+    comment: `${name} may not import ${siblings.join(', ')}`,
+    from: { path: pathOf(name) },
+    to: { path: siblings.map(pathOf) },
+  }),
+);
 
 module.exports = {
   forbidden,
