@@ -28,6 +28,7 @@ export type {
   JobCancelledEvent,
   JobDoneEvent,
   JobFailedEvent,
+  JobGroup,
   JobOutcome,
   JobSkippedEvent,
   JobStartedEvent,

@@ -4,6 +4,7 @@ export type {
   JobCancelledEvent,
   JobDoneEvent,
   JobFailedEvent,
+  JobGroup,
   JobSkippedEvent,
   JobStartedEvent,
   JobValueEvent,

@@ -9,7 +9,8 @@ import type { Job } from './job.js';
 
 /**
  * What the core needs of a scheduler (a job whose work is to run its member jobs): the class that
- * implements it is `Scheduler`. Events carry it as `scheduler`.
+ * implements it is `Scheduler`. Events carry it as `scheduler` (cast to `Scheduler` for `list()` or `toDot()`).
+ * @category models
  */
 export interface JobGroup extends Job<boolean> {
   /** The member jobs, in insertion order. */

@@ -117,6 +117,7 @@ import type {
   JobContext,
   JobDoneEvent,
   JobFailedEvent,
+  JobGroup,
   JobOptions,
   JobOutcome,
   JobSkippedEvent,
@@ -240,7 +241,8 @@ const describeEvent = (e: SchedulerEvent): string => {
       return (e satisfies JobSkippedEvent).because.map((j) => j.label).join();
     case 'end': {
       const reason: StopReason = (e satisfies SchedulerEndEvent).reason;
-      return `${reason}: ${e.why}`;
+      const group: JobGroup = e.scheduler;
+      return `${reason}: ${e.why} (${group.label}, ${String(group.size)} jobs)`;
     }
   }
 };

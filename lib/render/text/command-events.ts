@@ -32,10 +32,11 @@ const isBytes = (x: unknown): boolean => x instanceof Uint8Array;
  * Whether `x` is a {@link CommandEvent}, recognised by its `type` and shape (so that copies made by
  * `{ ...event }` or `structuredClone`, events with fields added, and the events of a second copy of the package
  * are recognised too): a line event (`type: 'line'`, `stream` `'stdout'` or `'stderr'`, string `text`, boolean
- * `newline` when present (absent: the line ended with `\n`, as DESIGN's `{ type, stream, text, node }` has
- * it), `bytes` a Buffer or `Uint8Array` when present), a chunk event (`type: 'chunk'`, `stream`, `bytes`
- * a Buffer or `Uint8Array`) or an exit event (`type: 'exit'`, `code` a number or `null`, `signal` a string or
- * `null`, `command` a string when present); all with a `node` that has a string `label`.
+ * `newline` when present (absent: the line ended with `\n`, as in events that have only
+ * `{ type, stream, text, node }`), `bytes` a Buffer or `Uint8Array` when present), a chunk event
+ * (`type: 'chunk'`, `stream`, `bytes` a Buffer or `Uint8Array`) or an exit event (`type: 'exit'`, `code` a
+ * number or `null`, `signal` a string or `null`, `command` a string when present); all with a `node` that has
+ * a string `label`.
  * @example
  * scheduler.run().pipe(filter((e) => e.type === 'value' && isCommandEvent(e.value)));
  * @category models
