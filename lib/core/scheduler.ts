@@ -9,7 +9,7 @@ import type { ShutdownHook } from './job.js';
 import { subjectOf } from './job/job-options.js';
 import type { JobGroup, RunGraphOptions, SchedulerEndEvent, SchedulerEvent } from './model.js';
 import { validateSchedulerOptions } from './plan.js';
-import { startRun } from './run/graph-run.js';
+import { startRun } from './run/start-run.js';
 import { explain } from './run/why.js';
 import type { RunState } from './run/run-state.js';
 import { MemberList } from './scheduler-members.js';
