@@ -21,11 +21,10 @@ import {
   flattenJobs,
   isChainLike,
   removeRequirements,
-  SEQUENCE,
 } from './job/requirements.js';
 import { JobStatus, RunIf } from './job/status.js';
 
-export { JobStatus, RunIf, SEQUENCE };
+export { JobStatus, RunIf };
 export type { JobContext, ShutdownContext, ShutdownHook, Work };
 
 /** Whether `x` carries the Sequence brand. @internal */
