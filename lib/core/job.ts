@@ -1,36 +1,34 @@
-import { isObservable } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 
-import { describeValue } from '../errors/option-keys.js';
-import { ConfigError } from '../errors/config-error.js';
 import type { JobsError } from '../errors/jobs-error.js';
-import { Code, STATUS_NAMES } from './run/codes.js';
+import { Code, outcomeAt, STATUS_NAMES } from './run/codes.js';
 import type { JobStates } from './run/codes.js';
 import type { JobContext, ShutdownContext, ShutdownHook, Work } from './job/context.js';
 import {
   checkJobOptions,
   DEFAULT_OPTIONS,
+  isOptionsArgument,
   missingWork,
-  subjectOf,
+  optionsOf,
+  serialOf,
   validateJob,
-  workProblem,
+  workOf,
 } from './job/job-options.js';
 import type { MutableOptions } from './job/job-options.js';
+import {
+  addRequirement,
+  areFewDistinctJobs,
+  flattenJobs,
+  isChainLike,
+  removeRequirements,
+} from './job/requirements.js';
 import { JobStatus, RunIf } from './job/status.js';
 
 export { JobStatus, RunIf };
 export type { JobContext, ShutdownContext, ShutdownHook, Work };
 
-/**
- * The brand that tells Sequences (and other chains of jobs) from other objects without `instanceof`, so that
- * this module need not import sequence.ts, which imports it.
- * @internal
- */
-export const SEQUENCE: unique symbol = Symbol.for('rxjobs.Sequence');
-
 /** Whether `x` carries the Sequence brand. @internal */
-export const isChain = (x: unknown): x is JobChain =>
-  typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[SEQUENCE] === true;
+export const isChain: (x: unknown) => x is JobChain = isChainLike as (x: unknown) => x is JobChain;
 
 // Node's util.inspect.custom, without importing node:util (core does no I/O)
 const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
@@ -87,20 +85,6 @@ export type JobOutcome<T = unknown> =
   | { readonly status: 'cancelled' }
   | { readonly status: 'skipped'; readonly because: readonly Job[] };
 
-const isPlainObject = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' &&
-  x !== null &&
-  (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null);
-
-// numbers for the labels of unlabelled jobs (`job#3`), given when a label is first needed
-let serial = 0;
-const serials = new WeakMap<Job, number>();
-const serialOf = (job: Job): number => {
-  let n = serials.get(job);
-  if (n === undefined) serials.set(job, (n = ++serial));
-  return n;
-};
-
 /**
  * A unit of work with requirements: a cold Observable factory plus a policy (critical, forever, timeout,
  * runIf). Nothing runs until a scheduler that holds it runs; each run calls `work` again.
@@ -148,33 +132,14 @@ export class Job<T = unknown, R = T> {
   constructor(work: Work<T> | Observable<T>, options?: JobOptions);
   constructor(options?: JobOptions);
   constructor(work?: Work<T> | Observable<T> | JobOptions, options?: JobOptions) {
-    if (typeof work !== 'function' && isPlainObject(work) && !isObservable(work)) {
+    if (isOptionsArgument(work)) {
       options = work;
       work = undefined;
     }
     if (options !== undefined) checkJobOptions(this, options);
     this.forever = options?.forever ?? false;
-    if (
-      options !== undefined &&
-      (options.label !== undefined ||
-        options.critical !== undefined ||
-        options.timeout !== undefined ||
-        options.runIf !== undefined ||
-        options.shutdown !== undefined)
-    )
-      this.#options = {
-        label: options.label,
-        critical: options.critical,
-        timeout: options.timeout,
-        runIf: options.runIf ?? RunIf.AllDone,
-        shutdown: options.shutdown,
-      };
-    if (typeof work === 'function') this.#work = work;
-    else if (isObservable(work)) {
-      const observable = work as Observable<T>;
-      this.#work = () => observable;
-    } else if (work === undefined) this.#work = undefined;
-    else throw new ConfigError(subjectOf(this), 'work', workProblem(work));
+    this.#options = optionsOf(options);
+    this.#work = workOf(this, work);
     if (!this._hasWork()) throw missingWork(this);
     if (options !== undefined) {
       validateJob(this);
@@ -249,8 +214,8 @@ export class Job<T = unknown, R = T> {
     for (const r of requirements) {
       if (r instanceof Job) this.#addRequirement(r);
       // a short array of distinct jobs for a job without requirements yet: one copy, at its exact size
-      else if (Array.isArray(r) && this.#requirementList === undefined && areFewDistinctJobs(r))
-        this.#requirementList = r.slice() as Job[];
+      else if (Array.isArray(r) && this.#requirementList === undefined && areFewDistinctJobs(r, Job))
+        this.#requirementList = r.slice();
       else if (Array.isArray(r) && r.every(isJob)) for (const j of r) this.#addRequirement(j);
       // Sequences, Sets, nested arrays, nullish values
       else for (const j of flattenRequirements([r], 'last')) this.#addRequirement(j);
@@ -260,22 +225,9 @@ export class Job<T = unknown, R = T> {
 
   #addRequirement(job: Job): void {
     const list = this.#requirementList;
-    if (list === undefined) {
-      this.#requirementList = [job]; // exact size: `[]` then push would reserve 17 slots
-      return;
-    }
-    const set = this.#requirementSet;
-    if (set !== undefined) {
-      if (set.has(job)) return;
-      set.add(job);
-    } else if (list.length < LIST_LIMIT) {
-      if (list.includes(job)) return;
-    } else {
-      const index = (this.#requirementSet = new Set(list));
-      if (index.has(job)) return;
-      index.add(job);
-    }
-    list.push(job);
+    // exact size: `[]` then push would reserve 17 slots
+    if (list === undefined) this.#requirementList = [job];
+    else this.#requirementSet = addRequirement(list, this.#requirementSet, job);
   }
 
   /**
@@ -285,9 +237,8 @@ export class Job<T = unknown, R = T> {
   removeRequirements(...requirements: Requirement[]): this {
     const gone = new Set(flattenRequirements(requirements, 'last'));
     const list = this.#requirementList;
-    if (list === undefined || gone.size === 0) return this;
-    this.#requirementList = list.filter((j) => !gone.has(j));
-    for (const j of gone) this.#requirementSet?.delete(j);
+    if (list !== undefined && gone.size !== 0)
+      this.#requirementList = removeRequirements(list, this.#requirementSet, gone);
     return this;
   }
 
@@ -429,20 +380,7 @@ export class Job<T = unknown, R = T> {
   }
   /** How the latest run ended, or `undefined` while it has not. @category running */
   outcome(): JobOutcome<T> | undefined {
-    switch (this.#code()) {
-      case Code.Done:
-        return { status: 'done', value: this.#left() as T };
-      case Code.Failed: {
-        const error = this.#run?.errors.get(this.#runIndex);
-        return error === undefined ? undefined : { status: 'failed', error };
-      }
-      case Code.Cancelled:
-        return { status: 'cancelled' };
-      case Code.Skipped:
-        return { status: 'skipped', because: this.#left() as readonly Job[] };
-      default:
-        return undefined;
-    }
+    return outcomeAt(this.#run, this.#runIndex) as JobOutcome<T> | undefined;
   }
 
   /** `<Job "label">`. */
@@ -452,55 +390,18 @@ export class Job<T = unknown, R = T> {
 }
 
 const NO_REQUIREMENTS: ReadonlySet<Job> = new Set();
-const isJob = (x: unknown): x is Job => x instanceof Job;
-/** True when `items` are at most LIST_LIMIT jobs, none twice (one pass; quadratic, allocation-free). */
-const areFewDistinctJobs = (items: readonly unknown[]): boolean => {
-  const n = items.length;
-  if (n > LIST_LIMIT) return false;
-  for (let i = 0; i < n; i++) {
-    const item = items[i];
-    if (!(item instanceof Job)) return false;
-    for (let k = 0; k < i; k++) if (items[k] === item) return false;
-  }
-  return true;
-};
 const NO_REQUIREMENT_LIST: readonly Job[] = [];
-/** Up to this many requirements, duplicates are found by a scan of the list rather than a Set. */
-const LIST_LIMIT = 16;
+const isJob = (x: unknown): x is Job => x instanceof Job;
 
 /**
  * Flattens requirement-like arguments into jobs; a chain contributes its `last` or `first` job, or
  * (`'all'`) every job. Arrays, sets and other iterables nest to any depth.
  * @internal
  */
-export function flattenRequirements(
+export const flattenRequirements = (
   items: Iterable<unknown>,
   chainEnd: 'first' | 'last' | 'all',
   where: readonly [subject: string, field: string] = ['requires', 'argument'],
-): Job[] {
-  const out: Job[] = [];
-  // `unknown`: checked here at run time (and a recursive type there makes type checkers recurse deeply)
-  const visit = (item: unknown): void => {
-    if (item === null || item === undefined) return;
-    if (item instanceof Job) out.push(item);
-    else if (isChain(item)) {
-      const jobs = item.jobs;
-      if (chainEnd === 'all') out.push(...jobs);
-      else {
-        const j = chainEnd === 'first' ? jobs[0] : jobs[jobs.length - 1];
-        if (j !== undefined) out.push(j);
-      }
-    } else if (typeof item === 'object' && Symbol.iterator in item)
-      for (const x of item as Iterable<unknown>) visit(x);
-    else
-      throw new ConfigError(
-        where[0],
-        where[1],
-        `must be a job, a Sequence or an array of them, got ${describeValue(item)}`,
-      );
-  };
-  for (const item of items) visit(item);
-  return out;
-}
+): Job[] => flattenJobs(Job, items, chainEnd, where);
 
 Object.defineProperty(Job.prototype, '_isScheduler', { value: false });

@@ -4,6 +4,8 @@ import { ConfigError } from '../errors/config-error.js';
 import { describeValue, optionKeys } from '../errors/option-keys.js';
 import { isChain, Job } from './job.js';
 import type { JobOptions } from './job.js';
+import { subjectOf } from './job/job-options.js';
+import type { CheckedJob } from './job/job-options.js';
 import type { SchedulerEvent } from './model.js';
 
 /**
@@ -100,3 +102,21 @@ export function checkSchedulerArguments(jobs: unknown, options: unknown, args: I
       `must be an object such as { jobsWindow: 4 }, got ${describeValue(options)} in ${given()}`,
     );
 }
+
+/** Refuses the `shutdown` option, which a scheduler takes from `JobOptions` but has no use for. @internal */
+export function refuseShutdownOption(scheduler: CheckedJob, options: SchedulerOptions): void {
+  if ((options as { shutdown?: unknown }).shutdown !== undefined)
+    throw new ConfigError(
+      subjectOf(scheduler),
+      'shutdown',
+      'is not an option of Scheduler: a scheduler shuts its own jobs down; give the hook to a job of it',
+    );
+}
+
+/** The error of a scheduler given itself, or a scheduler that contains it, as a member. @internal */
+export const cannotHold = (scheduler: CheckedJob, job: Job): ConfigError =>
+  new ConfigError(
+    subjectOf(scheduler),
+    'jobs',
+    `cannot hold scheduler "${job.label}", which ${job === scheduler ? 'is itself' : 'contains it'}`,
+  );

@@ -1,22 +1,26 @@
 import { defer, filter, map } from 'rxjs';
 import type { MonoTypeOperatorFunction, Observable, ObservableInput } from 'rxjs';
 
-import { ConfigError } from '../errors/config-error.js';
-import { checkOptionKeys } from '../errors/option-keys.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
 import * as graph from './graph.js';
 import type { KeepOnlyBetweenOptions } from './graph.js';
 import { flattenRequirements, Job } from './job.js';
 import type { ShutdownHook } from './job.js';
-import { checkDuration, subjectOf } from './job/job-options.js';
+import { subjectOf } from './job/job-options.js';
 import type { JobGroup, RunGraphOptions, SchedulerEndEvent, SchedulerEvent } from './model.js';
 import { validateSchedulerOptions } from './plan.js';
-import { startRun } from './run/graph-run.js';
+import { startRun } from './run/start-run.js';
 import { explain } from './run/why.js';
 import type { RunState } from './run/run-state.js';
 import { MemberList } from './scheduler-members.js';
-import { checkSchedulerArguments, isOptionsObject, ORCHESTRATE_KEYS, RUN_KEYS } from './scheduler-options.js';
+import {
+  cannotHold,
+  checkSchedulerArguments,
+  isOptionsObject,
+  refuseShutdownOption,
+} from './scheduler-options.js';
 import type { OrchestrateOptions, RunOptions, SchedulerOptions } from './scheduler-options.js';
+import { checkOrchestrateOptions, runFromTop } from './scheduler-run.js';
 import type { Schedulable } from './sequence.js';
 import { shutdownMembers } from './shutdown.js';
 
@@ -56,12 +60,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
     }
     checkSchedulerArguments(jobs, options, args);
     super(options);
-    if ((options as { shutdown?: unknown }).shutdown !== undefined)
-      throw new ConfigError(
-        subjectOf(this),
-        'shutdown',
-        'is not an option of Scheduler: a scheduler shuts its own jobs down; give the hook to a job of it',
-      );
+    refuseShutdownOption(this, options);
     this.jobsWindow = options.jobsWindow;
     this.shutdownTimeout = 'shutdownTimeout' in options ? options.shutdownTimeout : 1000;
     validateSchedulerOptions(this);
@@ -133,11 +132,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
       job instanceof SchedulerCore &&
       (job === this || [...job.iterateJobs({ scanSchedulers: true })].includes(this))
     )
-      throw new ConfigError(
-        subjectOf(this),
-        'jobs',
-        `cannot hold scheduler "${job.label}", which ${job === this ? 'is itself' : 'contains it'}`,
-      );
+      throw cannotHold(this, job);
     this.#members.add(job);
   }
 
@@ -163,24 +158,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
    * @category running
    */
   run(options: RunOptions = {}): Observable<SchedulerEvent> {
-    return this.#run(options, true);
-  }
-
-  #run(options: RunOptions, jobEvents: boolean): Observable<SchedulerEvent> {
-    const timeout = options.timeout ?? this.timeout;
-    return defer(() => {
-      // checked when subscribed, so that run() errors rather than throws
-      checkOptionKeys(() => subjectOf(this), 'run()', options, RUN_KEYS, 'run options');
-      checkDuration(this, 'timeout', timeout);
-      return this._runGraph({
-        timeout,
-        inheritedCritical: undefined,
-        nested: false,
-        jobEvents,
-        parent: undefined,
-        signal: options.signal,
-      });
-    });
+    return runFromTop(this, options, true);
   }
 
   /** @internal */
@@ -205,13 +183,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   orchestrate(options: OrchestrateOptions = {}): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       // a throw here rejects the Promise
-      checkOptionKeys(
-        () => subjectOf(this),
-        'orchestrate()',
-        options,
-        ORCHESTRATE_KEYS,
-        'orchestrate options',
-      );
+      checkOrchestrateOptions(this, options);
       let ok = false;
       const run: RunOptions = { timeout: options.timeout, signal: options.signal };
       const verbose = options.verbose ?? false;
@@ -220,7 +192,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
       // they are printed)
       const events$ =
         this.run === SchedulerCore.prototype.run && renderer === undefined
-          ? this.#run(run, false)
+          ? runFromTop(this, run, false)
           : this.run(run);
       (renderer === undefined ? events$ : events$.pipe(renderer)).subscribe({
         next: (e) => {

@@ -1,6 +1,7 @@
 import { badOption, checkOptionKeys, optionKeys } from '../errors/option-keys.js';
 import type { Requirement } from './job.js';
-import { flattenRequirements, Job, SEQUENCE } from './job.js';
+import { flattenRequirements, Job } from './job.js';
+import { SEQUENCE } from './job/requirements.js';
 
 /** What a Sequence or a scheduler accepts as members: jobs, Sequences, and arrays of them. @category models */
 export type Schedulable = Job | Sequence | null | undefined | readonly Schedulable[];
@@ -29,7 +30,7 @@ const SEQUENCE_KEYS = optionKeys(['requires', 'scheduler']);
  * @category constructors
  */
 export class Sequence {
-  /** @internal brand, see `SEQUENCE` in job.ts */
+  /** @internal brand, see `SEQUENCE` in job/requirements.ts */
   readonly [SEQUENCE] = true;
   readonly #jobs: Job[] = [];
   readonly #scheduler: SequenceOptions['scheduler'];

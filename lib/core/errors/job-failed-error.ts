@@ -1,5 +1,5 @@
 import type { Job } from '../job.js';
-import { JobsError } from '../../errors/jobs-error.js';
+import { isJobsError, JobsError } from '../../errors/jobs-error.js';
 
 /** `Name: message` for an Error, the text of anything else. @internal */
 export const describeRaised = (e: unknown): string => {
@@ -36,3 +36,10 @@ declare module '../../errors/jobs-error.js' {
     'job-failed': JobFailedError;
   }
 }
+
+/**
+ * The JobsError of what a job's work raised: itself if it is one, else a JobFailedError wrapping it.
+ * @internal
+ */
+export const toJobsError = (raised: unknown, job: Job): JobsError =>
+  isJobsError(raised) ? raised : new JobFailedError(job, raised);

@@ -1,7 +1,10 @@
+import { isObservable } from 'rxjs';
+import type { Observable } from 'rxjs';
+
 import { badOption, describeValue, optionKeys, unknownOption } from '../../errors/option-keys.js';
 import type { OptionKeys } from '../../errors/option-keys.js';
 import { ConfigError } from '../../errors/config-error.js';
-import type { ShutdownHook } from './context.js';
+import type { ShutdownHook, Work } from './context.js';
 import { RunIf } from './status.js';
 
 // The checks of a job's options and fields. They read a job through `CheckedJob` (what they need of it), so
@@ -35,6 +38,64 @@ export const DEFAULT_OPTIONS: Readonly<MutableOptions> = {
   timeout: undefined,
   runIf: RunIf.AllDone,
   shutdown: undefined,
+};
+
+/** What `new Job` reads of its options: those of {@link JobOptions} that `MutableOptions` keeps. @internal */
+export interface GivenOptions {
+  readonly label?: string | undefined;
+  readonly critical?: boolean | undefined;
+  readonly timeout?: number | undefined;
+  readonly runIf?: RunIf | undefined;
+  readonly shutdown?: ShutdownHook | undefined;
+}
+
+/** The object a new job keeps its options in: `undefined` when none of them is set (see `Job`). @internal */
+export const optionsOf = (options: GivenOptions | undefined): MutableOptions | undefined =>
+  options !== undefined &&
+  (options.label !== undefined ||
+    options.critical !== undefined ||
+    options.timeout !== undefined ||
+    options.runIf !== undefined ||
+    options.shutdown !== undefined)
+    ? {
+        label: options.label,
+        critical: options.critical,
+        timeout: options.timeout,
+        runIf: options.runIf ?? RunIf.AllDone,
+        shutdown: options.shutdown,
+      }
+    : undefined;
+
+/** Whether the first argument of `new Job` is its options rather than its work. @internal */
+export const isOptionsArgument = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' &&
+  x !== null &&
+  (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null) &&
+  !isObservable(x);
+
+/**
+ * The `work` a new job keeps: the function given, or one returning the Observable given, or `undefined`.
+ * @throws {ConfigError} for anything else (a Promise, say).
+ * @internal
+ */
+export const workOf = <T>(job: CheckedJob, work: unknown): Work<T> | undefined => {
+  if (typeof work === 'function') return work as Work<T>;
+  if (isObservable(work)) {
+    const observable = work as Observable<T>;
+    return () => observable;
+  }
+  if (work === undefined) return undefined;
+  throw new ConfigError(subjectOf(job), 'work', workProblem(work));
+};
+
+// numbers for the labels of unlabelled jobs (`job#3`), given when a label is first needed
+let serial = 0;
+const serials = new WeakMap<object, number>();
+/** The number in the label of an unlabelled job (`job#3`), given when first asked for. @internal */
+export const serialOf = (job: object): number => {
+  let n = serials.get(job);
+  if (n === undefined) serials.set(job, (n = ++serial));
+  return n;
 };
 
 const isThenable = (x: unknown): boolean =>

@@ -39,3 +39,34 @@ export interface JobStates {
   /** The JobsError of each failed member. */
   readonly errors: ReadonlyMap<number, JobsError>;
 }
+
+/**
+ * How a job's run ended, as `job.outcome()` returns it (a `JobOutcome`, which job.ts casts to, as this module
+ * knows no `Job`): read from the states of the run at `index`; `undefined` when the job was in no run or its
+ * run has not ended.
+ * @internal
+ */
+export function outcomeAt(
+  run: JobStates | undefined,
+  index: number,
+):
+  | { readonly status: 'done'; readonly value: unknown }
+  | { readonly status: 'failed'; readonly error: JobsError }
+  | { readonly status: 'cancelled' }
+  | { readonly status: 'skipped'; readonly because: readonly unknown[] }
+  | undefined {
+  switch (run === undefined ? Code.Idle : run.status[index]) {
+    case Code.Done:
+      return { status: 'done', value: run?.values[index] };
+    case Code.Failed: {
+      const error = run?.errors.get(index);
+      return error === undefined ? undefined : { status: 'failed', error };
+    }
+    case Code.Cancelled:
+      return { status: 'cancelled' };
+    case Code.Skipped:
+      return { status: 'skipped', because: run?.values[index] as readonly unknown[] };
+    default:
+      return undefined;
+  }
+}

@@ -1,9 +1,8 @@
 import { concat, defer, EMPTY, from, merge, Observable, of, Subject, takeUntil } from 'rxjs';
 import type { Subscriber } from 'rxjs';
 
-import { isJobsError } from '../../errors/jobs-error.js';
 import type { JobsError } from '../../errors/jobs-error.js';
-import { JobFailedError } from '../errors/job-failed-error.js';
+import { toJobsError } from '../errors/job-failed-error.js';
 import { SchedulerAbortedError } from '../errors/scheduler-aborted-error.js';
 import type {
   CancelReason,
@@ -14,7 +13,6 @@ import type {
   SchedulerEvent,
   StopReason,
 } from '../model.js';
-import { buildPlan } from '../plan.js';
 import type { Plan } from '../plan.js';
 import type { Job } from '../job.js';
 import { shutdownMembers } from '../shutdown.js';
@@ -24,13 +22,11 @@ import { JobRun } from './job-run.js';
 import type { JobRunHost } from './job-run.js';
 import { Release } from './release.js';
 import type { ReleaseHost } from './release.js';
+import { collectCancelled } from './cancelled.js';
 import { Code } from './codes.js';
 import { deadline, whenAborted } from './stops.js';
-import { CANCEL_REASON, explain } from './why.js';
+import { CANCEL_REASON, endEvent } from './why.js';
 import type { RunState } from './run-state.js';
-
-const toJobsError = (raised: unknown, job: Job): JobsError =>
-  isJobsError(raised) ? raised : new JobFailedError(job, raised);
 
 /**
  * The run of one scheduler: per-job counters of unfinished requirements, a ready queue feeding the jobs
@@ -230,10 +226,7 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
       this.#release.settle(index, true);
     } else {
       const error = toJobsError(raised, job);
-      this.status[index] = Code.Failed;
-      this.values[index] = raised;
-      this.#errors.set(index, error);
-      this.#record.failed++;
+      this.#record.fail(index, raised, error);
       const critical = this.#plan.critical[index] === 1;
       if (this.jobEvents) this.emit({ type: 'failed', job, error, critical, scheduler });
       // stop now, not when the settle queue gets to it: jobs released in the same batch must not start
@@ -249,9 +242,7 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
 
   skip(index: number, because: Job[]): void {
     const job = this.#plan.jobs[index] as Job;
-    this.status[index] = Code.Skipped;
-    this.values[index] = because;
-    this.#record.skipped++;
+    this.#record.skip(index, because);
     if (this.jobEvents) this.emit({ type: 'skipped', job, because, scheduler: this.scheduler });
   }
 
@@ -262,13 +253,7 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
     this.#record.reason = reason;
     const cancelled: SchedulerEvent[] = [];
     if (this.#somethingLeft()) this.collectCancelled(CANCEL_REASON[reason], cancelled);
-    const end: SchedulerEndEvent = {
-      type: 'end',
-      scheduler: this.scheduler,
-      ok: reason === 'fine',
-      reason,
-      why: explain(this.#record),
-    };
+    const end = endEvent(this.scheduler, reason, this.#record);
     // a run aborted before it started ran nothing, and has nothing to shut down
     if (reason === 'aborted' && this.#startedCount === 0) this.#shutDown = true;
     // deferred: a consumer leaving on a cancelled event leaves the shutdown to `#finish`
@@ -304,27 +289,6 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
    * job, recursing into cancelled nested schedulers.
    */
   collectCancelled(reason: CancelReason, out: SchedulerEvent[] | undefined): void {
-    const jobs = this.#plan.jobs;
-    const status = this.status;
-    for (let i = 0; i < jobs.length; i++) {
-      const code = status[i];
-      if (code === Code.Scheduled) status[i] = Code.Idle;
-      else if (code === Code.Cancelled) {
-        out?.push({ type: 'cancelled', job: jobs[i] as Job, reason, scheduler: this.scheduler });
-        const nested = this.#nested?.get(i);
-        if (nested !== undefined) nested.collectCancelled('parent', out);
-      }
-    }
+    collectCancelled(this.scheduler, this.#plan.jobs, this.status, this.#nested, reason, out);
   }
-}
-
-/**
- * A run of a scheduler, made when its Observable is subscribed: validates the graph (recursively, at top
- * level) and plans it, so graph errors surface as an error before any job starts. The scheduler subscribes
- * to its `events()` (see `SchedulerCore._runGraph`, which remembers its `record`).
- * @internal
- */
-export function startRun(scheduler: JobGroup, options: RunGraphOptions): GraphRun {
-  const plan = buildPlan(scheduler, options.inheritedCritical, !options.nested);
-  return new GraphRun(scheduler, options, plan);
 }

@@ -1,6 +1,7 @@
 import type { JobsError } from '../../errors/jobs-error.js';
 import type { Job } from '../job.js';
 import type { StopReason } from '../model.js';
+import { Code } from './codes.js';
 import type { JobStates } from './codes.js';
 
 /**
@@ -37,5 +38,20 @@ export class RunState implements JobStates {
     this.status = new Uint8Array(size);
     // holey, at its final size: filled as jobs end
     this.values = new Array<unknown>(size);
+  }
+
+  /** Records that the member at `index` failed: what its work `raised`, and the JobsError of that. */
+  fail(index: number, raised: unknown, error: JobsError): void {
+    this.status[index] = Code.Failed;
+    this.values[index] = raised;
+    this.errors.set(index, error);
+    this.failed++;
+  }
+
+  /** Records that the member at `index` was skipped, `because` of these requirements that did not succeed. */
+  skip(index: number, because: Job[]): void {
+    this.status[index] = Code.Skipped;
+    this.values[index] = because;
+    this.skipped++;
   }
 }

@@ -1,8 +1,8 @@
 import { describeRaised } from '../errors/job-failed-error.js';
-import type { CancelReason, StopReason } from '../model.js';
+import type { CancelReason, JobGroup, SchedulerEndEvent, StopReason } from '../model.js';
 import type { RunState } from './run-state.js';
 
-// `why()`'s text for the record of a run (see `RunState`).
+// `why()`'s text for the record of a run (see `RunState`), and the end event that carries it.
 
 /** How each stop reason names the cancellation of the jobs still running. @internal */
 export const CANCEL_REASON: Record<StopReason, CancelReason> = {
@@ -53,3 +53,12 @@ export function explain(record: RunState | undefined): string {
       return `cancelled: aborted by its signal${abortDetail(record.abortReason)}`;
   }
 }
+
+/** The end event of a run of `scheduler` that stopped for `reason`, with `why()`'s text. @internal */
+export const endEvent = (scheduler: JobGroup, reason: StopReason, record: RunState): SchedulerEndEvent => ({
+  type: 'end',
+  scheduler,
+  ok: reason === 'fine',
+  reason,
+  why: explain(record),
+});
