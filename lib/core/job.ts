@@ -157,7 +157,10 @@ export class Job<T = unknown, R = T> {
     return this.#work(context);
   }
 
-  /** @internal whether this job has work: a `work` function, or a subclass's own `work()`. */
+  /**
+   * @internal whether this job has a `work` function, no option set and a boolean `forever`: then its
+   * options need no check.
+   */
   _isPlain(): boolean {
     return this.#options === undefined && this.#work !== undefined && typeof this.forever === 'boolean';
   }

@@ -132,6 +132,9 @@ export class JobRun implements Observer<unknown>, WindowTask, JobContext {
       const subscription = from(result as ObservableInput<unknown>).subscribe(this);
       // cancelled while subscribing (a consumer leaving on the job's first value, say): the work stops now
       if (this.#phase === Phase.Cancelled) subscription.unsubscribe();
+      // over during subscribe (synchronous work), its teardown done: what `add(this)` would do at once,
+      // without a list of teardowns made for one entry
+      else if (subscription.closed) this.unsubscribe();
       else {
         this.#subscription = subscription;
         // the last teardown: concludes once the work's own teardown has run (at once if it is already over)

@@ -248,7 +248,8 @@ function collectFailures(
   for (const job of ordered(scheduler)) {
     const critical = job.critical ?? enclosing ?? job._criticalByDefault;
     if (job.status === 'failed') out.push({ job, critical });
-    if (isScheduler(job)) out.push(...collectFailures(job, enclosing));
+    // not push(...): a nested scheduler's 200,000 failures would overflow the stack
+    if (isScheduler(job)) for (const failure of collectFailures(job, enclosing)) out.push(failure);
   }
   return out;
 }
