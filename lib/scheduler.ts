@@ -34,8 +34,8 @@ const checkListOptions = (scheduler: Scheduler, options: unknown): void => {
  * @category constructors
  */
 export class Scheduler extends SchedulerCore {
-  /** `writeProgress()`: what `orchestrate({ verbose: true })` prints. */
-  protected override defaultRenderer(): MonoTypeOperatorFunction<SchedulerEvent> {
+  /** @internal `writeProgress()`: what `orchestrate({ verbose: true })` prints. */
+  override _verboseRenderer(): MonoTypeOperatorFunction<SchedulerEvent> {
     return writeProgress();
   }
 
@@ -80,5 +80,13 @@ export class Scheduler extends SchedulerCore {
   /** {@link Scheduler.exportAsGraphic} in SVG. */
   exportAsSvgfile(path: string): Promise<string> {
     return exportAsGraphic(this, path, 'svg');
+  }
+}
+
+// Events carry their scheduler as a Scheduler (core, which never imports this module, types it through this
+// registry; see EventScheduler).
+declare module './core/model.js' {
+  interface SchedulerRegistry {
+    readonly scheduler: Scheduler;
   }
 }

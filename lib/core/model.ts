@@ -5,11 +5,11 @@ import type { Job } from './job.js';
 
 // The types the core's modules share about schedulers and their runs: graph.ts, plan.ts, run.ts, shutdown.ts
 // and the events take a JobGroup, what they need of a scheduler, and never import scheduler.ts (which imports
-// them). Only `isGroup` is a value.
+// them). Only `eventScheduler` and `isGroup` are values.
 
 /**
  * What the core needs of a scheduler (a job whose work is to run its member jobs): the class that
- * implements it is `Scheduler`. Events carry it as `scheduler` (cast to `Scheduler` for `list()` or `toDot()`).
+ * implements it is `Scheduler`, which is what events carry as `scheduler`.
  * @category models
  */
 export interface JobGroup extends Job<boolean> {
@@ -32,6 +32,31 @@ export interface JobGroup extends Job<boolean> {
   /** @internal the cold Observable of a run of this group. */
   _runGraph(options: RunGraphOptions): Observable<SchedulerEvent>;
 }
+
+/**
+ * Where the public scheduler class registers itself by declaration merging (lib/scheduler.ts, a layer above
+ * core, which core never imports), so that events carry their scheduler typed as that class.
+ * @category models
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface SchedulerRegistry {}
+
+/**
+ * The type of an event's `scheduler`: the class registered in {@link SchedulerRegistry} (`Scheduler`), else
+ * {@link JobGroup}.
+ * @category models
+ */
+export type EventScheduler = SchedulerRegistry extends { readonly scheduler: infer S extends JobGroup }
+  ? S
+  : JobGroup;
+
+/**
+ * A run's scheduler as its events carry it: every scheduler is an instance of the registered class at run
+ * time (nothing constructs the core class itself).
+ * @internal
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- the core class is not exported
+export const eventScheduler = (group: JobGroup): EventScheduler => group as EventScheduler;
 
 /** Whether a job is a scheduler (by the prototype flag `_isScheduler`: no import of the class). @internal */
 export const isGroup = (job: Job): job is JobGroup => job._isScheduler;
@@ -94,7 +119,7 @@ interface JobEventBase {
   /** The job the event is about. */
   readonly job: Job;
   /** The scheduler the job is a member of (a nested one for the jobs inside it). */
-  readonly scheduler: JobGroup;
+  readonly scheduler: EventScheduler;
 }
 
 /** A job got its window slot and its work was subscribed. @category models */
@@ -130,7 +155,7 @@ export interface JobSkippedEvent extends JobEventBase {
 /** A scheduler's run is over: the last event of its stream. @category models */
 export interface SchedulerEndEvent {
   readonly type: 'end';
-  readonly scheduler: JobGroup;
+  readonly scheduler: EventScheduler;
   /** What `orchestrate()` resolves to. */
   readonly ok: boolean;
   readonly reason: StopReason;

@@ -70,7 +70,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   /** A scheduler's work, when used as a plain job: its run, reduced to its outcome. */
   protected override work(): ObservableInput<boolean> {
     return this.run().pipe(
-      filter((e): e is SchedulerEndEvent => e.type === 'end' && e.scheduler === this),
+      filter((e): e is SchedulerEndEvent => e.type === 'end' && (e.scheduler as JobGroup) === this),
       map((e) => e.ok),
     );
   }
@@ -187,7 +187,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
       let ok = false;
       const run: RunOptions = { timeout: options.timeout, signal: options.signal };
       const verbose = options.verbose ?? false;
-      const renderer = verbose === true ? this.defaultRenderer() : verbose === false ? undefined : verbose;
+      const renderer = verbose === true ? this._verboseRenderer() : verbose === false ? undefined : verbose;
       // only the end event is read here: the jobs' events need not be made (unless `run` is overridden, or
       // they are printed)
       const events$ =
@@ -196,7 +196,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
           : this.run(run);
       (renderer === undefined ? events$ : events$.pipe(renderer)).subscribe({
         next: (e) => {
-          if (e.type === 'end' && e.scheduler === this) ok = e.ok;
+          if (e.type === 'end' && (e.scheduler as JobGroup) === this) ok = e.ok;
         },
         error: reject,
         complete: () => {
@@ -207,9 +207,10 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   }
 
   /**
-   * The renderer of `orchestrate({ verbose: true })`: none here; the public `Scheduler` prints the progress.
+   * @internal the renderer of `orchestrate({ verbose: true })`: none here; the public `Scheduler` prints the
+   * progress.
    */
-  protected defaultRenderer(): MonoTypeOperatorFunction<SchedulerEvent> | undefined {
+  _verboseRenderer(): MonoTypeOperatorFunction<SchedulerEvent> | undefined {
     return undefined;
   }
 

@@ -242,7 +242,8 @@ const describeEvent = (e: SchedulerEvent): string => {
     case 'end': {
       const reason: StopReason = (e satisfies SchedulerEndEvent).reason;
       const group: JobGroup = e.scheduler;
-      return `${reason}: ${e.why} (${group.label}, ${String(group.size)} jobs)`;
+      const listing: string = e.scheduler.list({ ascii: true });
+      return `${reason}: ${e.why} (${group.label}, ${String(group.size)} jobs)\n${listing}`;
     }
   }
 };

@@ -406,6 +406,33 @@ describe('Scheduler run() timing rules', () => {
       await new Scheduler([a, b, c], { jobsWindow: 1 }).orchestrate();
       expect(log).to.deep.equal(['a teardown', 'b subscribed', 'c subscribed']);
     });
+
+    it('concludes a job whose teardown throws after it completed asynchronously: its dependents run', async function () {
+      this.timeout(2000); // it used to hang
+      const thrown: unknown[] = [];
+      const a = new Job(
+        () =>
+          new Observable<number>((subscriber) => {
+            const timeout = setTimeout(() => {
+              subscriber.next(1);
+              try {
+                subscriber.complete();
+              } catch (e: unknown) {
+                thrown.push(e); // rxjs gives the teardown's error to the producer
+              }
+            }, 5);
+            return () => {
+              clearTimeout(timeout);
+              throw new Error('teardown failed');
+            };
+          }),
+        { label: 'a' },
+      );
+      const b = new Job(() => of(2), { label: 'b', requires: a });
+      expect(await new Scheduler([a, b]).orchestrate()).to.equal(true);
+      expect([a.status, b.result()]).to.deep.equal(['done', 2]);
+      expect(thrown).to.have.length(1);
+    });
   });
 
   describe('rerun and cancellation', () => {

@@ -66,12 +66,16 @@ events.subscribe((e) => {
       e.why satisfies string;
       // @ts-expect-error the end event is about a scheduler, not a job
       void e.job;
+      // the scheduler events carry is the public Scheduler: its listing and graphs are at hand
+      e.scheduler satisfies Scheduler;
+      e.scheduler.debrief() satisfies string;
       break;
     case 'value':
       e.value satisfies unknown;
       break;
     default:
       e.job satisfies Job;
+      e.scheduler.toDot() satisfies string;
   }
 });
 

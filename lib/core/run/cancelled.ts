@@ -1,5 +1,5 @@
 import type { Job } from '../job.js';
-import type { CancelReason, JobGroup, NestedRun, SchedulerEvent } from '../model.js';
+import type { CancelReason, EventScheduler, NestedRun, SchedulerEvent } from '../model.js';
 import { Code } from './codes.js';
 
 /**
@@ -9,7 +9,7 @@ import { Code } from './codes.js';
  * @internal
  */
 export function collectCancelled(
-  scheduler: JobGroup,
+  scheduler: EventScheduler,
   jobs: readonly Job[],
   status: Uint8Array,
   nested: ReadonlyMap<number, NestedRun> | undefined,

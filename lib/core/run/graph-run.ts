@@ -4,8 +4,10 @@ import type { Subscriber } from 'rxjs';
 import type { JobsError } from '../../errors/jobs-error.js';
 import { toJobsError } from '../errors/job-failed-error.js';
 import { SchedulerAbortedError } from '../errors/scheduler-aborted-error.js';
+import { eventScheduler } from '../model.js';
 import type {
   CancelReason,
+  EventScheduler,
   JobGroup,
   NestedRun,
   RunGraphOptions,
@@ -37,7 +39,8 @@ import type { RunState } from './run-state.js';
  * @internal
  */
 export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
-  readonly scheduler: JobGroup;
+  /** The scheduler, as its events carry it. */
+  readonly scheduler: EventScheduler;
   /** See {@link RunGraphOptions.jobEvents}. */
   readonly jobEvents: boolean;
   /** The `critical` setting that members (and nested schedulers) inherit. */
@@ -70,7 +73,7 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
   #finished = false;
 
   constructor(scheduler: JobGroup, options: RunGraphOptions, plan: Plan) {
-    this.scheduler = scheduler;
+    this.scheduler = eventScheduler(scheduler);
     this.jobEvents = options.jobEvents;
     this.enclosingCritical = plan.enclosingCritical;
     this.status = plan.state.status;

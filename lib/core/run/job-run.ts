@@ -4,13 +4,13 @@ import type { ObservableInput, Observer, Subscription } from 'rxjs';
 import { JobTimeoutError } from '../errors/job-timeout-error.js';
 import type { Job, JobContext } from '../job.js';
 import { isGroup } from '../model.js';
-import type { JobGroup, NestedRunHost, SchedulerEndEvent, SchedulerEvent } from '../model.js';
+import type { EventScheduler, NestedRunHost, SchedulerEndEvent, SchedulerEvent } from '../model.js';
 import type { WindowOwner, WindowTask } from '../window.js';
 import { Code } from './codes.js';
 
 /** What a {@link JobRun} needs of the run of its scheduler (a `GraphRun`). @internal */
 export interface JobRunHost extends NestedRunHost {
-  readonly scheduler: JobGroup;
+  readonly scheduler: EventScheduler;
   /** See `RunGraphOptions.jobEvents`. */
   readonly jobEvents: boolean;
   /** The `critical` setting that members (and nested schedulers) inherit. */
@@ -130,7 +130,8 @@ export class JobRun implements Observer<unknown>, WindowTask, JobContext {
         }
       }
       const subscription = from(result as ObservableInput<unknown>).subscribe(this);
-      // cancelled while subscribing (a consumer leaving on the job's first value, say): the work stops now
+      // a guard: the window tracks a task only once start() has returned, so nothing cancels it while it
+      // subscribes today; if something did, the work would stop here
       if (this.#phase === Phase.Cancelled) subscription.unsubscribe();
       // over during subscribe (synchronous work), its teardown done: what `add(this)` would do at once,
       // without a list of teardowns made for one entry

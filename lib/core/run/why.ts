@@ -1,5 +1,5 @@
 import { describeRaised } from '../errors/job-failed-error.js';
-import type { CancelReason, JobGroup, SchedulerEndEvent, StopReason } from '../model.js';
+import type { CancelReason, EventScheduler, SchedulerEndEvent, StopReason } from '../model.js';
 import type { RunState } from './run-state.js';
 
 // `why()`'s text for the record of a run (see `RunState`), and the end event that carries it.
@@ -55,7 +55,7 @@ export function explain(record: RunState | undefined): string {
 }
 
 /** The end event of a run of `scheduler` that stopped for `reason`, with `why()`'s text. @internal */
-export const endEvent = (scheduler: JobGroup, reason: StopReason, record: RunState): SchedulerEndEvent => ({
+export const endEvent = (scheduler: EventScheduler, reason: StopReason, record: RunState): SchedulerEndEvent => ({
   type: 'end',
   scheduler,
   ok: reason === 'fine',
