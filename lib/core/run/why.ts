@@ -55,7 +55,11 @@ export function explain(record: RunState | undefined): string {
 }
 
 /** The end event of a run of `scheduler` that stopped for `reason`, with `why()`'s text. @internal */
-export const endEvent = (scheduler: EventScheduler, reason: StopReason, record: RunState): SchedulerEndEvent => ({
+export const endEvent = (
+  scheduler: EventScheduler,
+  reason: StopReason,
+  record: RunState,
+): SchedulerEndEvent => ({
   type: 'end',
   scheduler,
   ok: reason === 'fine',
