@@ -19,6 +19,28 @@ const RUN: OptionTable = {
   ...COMMON_OPTIONS,
   graph: { type: 'string' },
   'graph-output': { type: 'string' },
+  var: { type: 'string', multiple: true },
+};
+
+const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+const BUILT_INS = ['node', 'hostname', 'username'];
+
+/** `--var NAME=VALUE`s as variables (the last one of a name wins); a malformed one is a UsageError. */
+const variableOptions = (given: readonly string[]): Record<string, string> => {
+  const variables: Record<string, string> = {};
+  for (const option of given) {
+    const [, name, value] = VARIABLE.exec(option) ?? [];
+    if (name === undefined || value === undefined)
+      throw new UsageError(
+        `--var ${option}: expected NAME=VALUE, NAME made of letters, digits and "_", not starting with a digit`,
+      );
+    if (BUILT_INS.includes(name))
+      throw new UsageError(
+        `--var ${option}: {{${name}}} is a built-in variable, each node's own: it cannot be set`,
+      );
+    variables[name] = value;
+  }
+  return variables;
 };
 
 /** The graph formats of `--graph`. */
@@ -42,6 +64,8 @@ Plan:
       --graph-output F   the file --graph writes
 
 Run:
+      --var NAME=VALUE   set the scenario's variable NAME (repeatable), over the file's variables: VALUE is a
+                         string, for {{NAME}} in commands, labels and node fields (hostname, username, keys...)
       --timeout S        seconds for the whole run (overrides the scenario's scheduler.timeout)
   -w, --window N         jobs run at once (overrides the scenario's scheduler.jobsWindow)
 
@@ -77,6 +101,8 @@ export interface RxjobsRunArgs {
   readonly dryRun: boolean;
   readonly graph: GraphFormat | undefined;
   readonly graphOutput: string | undefined;
+  /** `--var NAME=VALUE`s, over the scenario's global variables. */
+  readonly variables: Readonly<Record<string, string>>;
   /** Seconds. */
   readonly timeout: number | undefined;
   readonly window: number | undefined;
@@ -131,6 +157,7 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
     dryRun: values['dry-run'] === true,
     graph: graph as GraphFormat | undefined,
     graphOutput,
+    variables: variableOptions(listOption(values['var'])),
     timeout: numberOption(values['timeout'], '--timeout', 0.001),
     window: numberOption(values['window'], '-w/--window', 1, true),
     login: stringOption(values['login']),

@@ -70,7 +70,8 @@ export const STDIN_NAME = '<stdin>';
  * relative to the working directory, and its problems name `<stdin>` with lines and columns).
  */
 async function loadScenarioArg(args: RxjobsRunArgs, io: Io): Promise<ReturnType<typeof loadScenario>> {
-  if (args.scenario !== '-') return loadScenario(resolve(io.cwd, args.scenario));
+  const { variables } = args;
+  if (args.scenario !== '-') return loadScenario(resolve(io.cwd, args.scenario), { variables });
   if (args.graph === 'svg' || args.graph === 'png') {
     if (args.graphOutput === undefined)
       throw new UsageError(`--graph ${args.graph} of a scenario read from stdin needs --graph-output FILE`);
@@ -82,7 +83,7 @@ async function loadScenarioArg(args: RxjobsRunArgs, io: Io): Promise<ReturnType<
   } catch (e: unknown) {
     throw new UsageError(`run -: cannot read the scenario from stdin (${(e as Error).message})`);
   }
-  return parseScenario(text, STDIN_NAME, { dir: io.cwd });
+  return parseScenario(text, STDIN_NAME, { dir: io.cwd, variables });
 }
 
 /** Runs a scenario file; returns the exit status. Throws UsageError or ConfigError for bad input. */

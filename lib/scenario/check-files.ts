@@ -12,6 +12,7 @@ import { decoded } from './parts.js';
 import { localPath } from './paths.js';
 import type { DataPath, RawProblem } from './problems.js';
 import { substituteCommand } from './substitute.js';
+import { undefinedInField } from './substitute-nodes.js';
 import { suggest } from '../errors/suggest.js';
 
 const TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/;
@@ -116,6 +117,19 @@ const checkJob = (
   const names = new Set([...BUILT_IN_VARIABLES, ...variables.keys()]);
   const where = node?.id === undefined ? '' : ` of node "${node.id}"`;
   const local = node !== undefined && Object.hasOwn(node.raw, 'local');
+  const label = job.raw['label'];
+  if (spec !== undefined && typeof label === 'string')
+    for (const name of new Set(templateNamesIn(variables.expand(label))))
+      problems.push({
+        path: [...job.path, 'label'],
+        message: undefinedInField(
+          name,
+          job.id === undefined ? 'this job' : `job "${job.id}"`,
+          'label',
+          names,
+        ),
+        at: 'value',
+      });
   const commands = job.raw['commands'];
   if (!Array.isArray(commands)) return problems;
   commands.forEach((raw: unknown, k) => {

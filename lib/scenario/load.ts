@@ -16,6 +16,8 @@ import { scenarioParts } from './parts.js';
 import type { RawProblem, ScenarioProblem } from './problems.js';
 import { formatPath, sortProblems } from './problems.js';
 import { reportErrors } from './reporter.js';
+import type { VariableOverrides } from './substitute-nodes.js';
+import { substituteNodes, withOverrides } from './substitute-nodes.js';
 import { locate } from './yaml-locate.js';
 
 /**
@@ -40,13 +42,22 @@ export interface ParseScenarioOptions {
    * must otherwise be a variable of the file, a built-in, or a capture of one of its commands.
    */
   readonly runtimeVariables?: readonly string[] | undefined;
+  /**
+   * Values over the file's global `variables` (added when the file has none of that name), as
+   * `rxjobs run --var name=value` gives them: set before anything is substituted or checked.
+   */
+  readonly variables?: VariableOverrides | undefined;
 }
+
+/** Options of {@link loadScenario}: those of {@link parseScenario} but `dir`. @category models */
+export type LoadScenarioOptions = Omit<ParseScenarioOptions, 'dir'>;
 
 /**
  * Decodes the text of a scenario file (see `ScenarioSpec` for its format), and reports every problem at once:
- * YAML syntax errors (then nothing else), then each bad, missing or unknown field, then the checks between
- * fields (unique ids, references to nodes and jobs, gateway and requirement cycles, local files that must
- * exist). Each problem names the file, the field's path and its line and column.
+ * YAML syntax errors (then nothing else), then `{{name}}`s in node fields that no variable fills (those
+ * fields are substituted first, `options.variables` over the file's variables), then each bad, missing or
+ * unknown field, then the checks between fields (unique ids, references to nodes and jobs, gateway and
+ * requirement cycles, local files that must exist, `{{name}}`s in job labels and commands). Each problem names the file, the field's path and its line and column.
  * @example
  * const loaded = parseScenario('nodes: [{id: here, local: true}]\njobs: [{id: hi, node: here, commands: [echo hi]}]', 'inline.yaml');
  * @category constructors
@@ -76,12 +87,18 @@ export function parseScenario(
     // too many aliases (a "billion laughs"), for instance
     return E.left([{ file, path: '', message: (e as Error).message }]);
   }
-  const decoded = ScenarioSpec.decode(data);
-  const parts = scenarioParts(data);
+  const substituted = substituteNodes(withOverrides(data, options.variables));
+  const decoded = ScenarioSpec.decode(substituted.data);
+  const parts = scenarioParts(substituted.data);
+  // a field whose {{name}} has no value is reported as such, not also as the bad value it is left with
+  const unfilled = new Set(substituted.problems.map((p) => formatPath(p.path)));
   const raw = [
-    ...(decoded._tag === 'Left' ? reportErrors(decoded.left) : []),
-    ...checkReferences(parts),
-    ...checkFiles(parts, dir, options.runtimeVariables),
+    ...substituted.problems,
+    ...[
+      ...(decoded._tag === 'Left' ? reportErrors(decoded.left) : []),
+      ...checkReferences(parts),
+      ...checkFiles(parts, dir, options.runtimeVariables),
+    ].filter((p) => !unfilled.has(formatPath(p.path))),
   ];
   if (raw.length > 0 || decoded._tag === 'Left') return E.left(located(raw, doc, lineCounter, file));
   return E.right({ file, dir, spec: decoded.right });
@@ -102,14 +119,17 @@ const located = (
 
 /**
  * Reads and decodes a scenario file (see {@link parseScenario}); relative local paths in it are relative to
- * its directory.
+ * its directory. `options.variables` override the file's global variables (`rxjobs run --var`).
  * @example
  * const loaded = loadScenario('deploy.yaml');
  * if (E.isLeft(loaded)) console.error(formatProblems(loaded.left));
  * else await buildScenario(loaded.right).scheduler.orchestrate();
  * @category constructors
  */
-export function loadScenario(file: string): E.Either<ScenarioProblem[], LoadedScenario> {
+export function loadScenario(
+  file: string,
+  options: LoadScenarioOptions = {},
+): E.Either<ScenarioProblem[], LoadedScenario> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -123,5 +143,5 @@ export function loadScenario(file: string): E.Either<ScenarioProblem[], LoadedSc
       },
     ]);
   }
-  return parseScenario(text, file);
+  return parseScenario(text, file, options);
 }

@@ -46,8 +46,8 @@ const partsOf = <S>(
       : [],
   );
 
-/** The variables that decode, one by one. */
-const validVariables = (u: unknown): VariableValues =>
+/** The variables that decode, one by one. @internal */
+export const validVariables = (u: unknown): VariableValues =>
   Object.fromEntries(
     Object.entries(isRecord(u) ? u : {}).flatMap(([k, v]) => {
       const one = decoded(VariableValues, { [k]: v });
