@@ -64,8 +64,8 @@ Plan:
       --graph-output F   the file --graph writes
 
 Run:
-      --var NAME=VALUE   set the scenario's variable NAME (repeatable), over the file's variables: VALUE is a
-                         string, for {{NAME}} in commands, labels and node fields (hostname, username, keys...)
+      --var NAME=VALUE   set the scenario's variable NAME, over the file's (repeatable); VALUE is a string,
+                         for {{NAME}} in commands, labels and node fields (hostname, username, keys...)
       --timeout S        seconds for the whole run (overrides the scenario's scheduler.timeout)
   -w, --window N         jobs run at once (overrides the scenario's scheduler.jobsWindow)
 

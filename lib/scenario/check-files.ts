@@ -117,19 +117,26 @@ const checkJob = (
   const names = new Set([...BUILT_IN_VARIABLES, ...variables.keys()]);
   const where = node?.id === undefined ? '' : ` of node "${node.id}"`;
   const local = node !== undefined && Object.hasOwn(node.raw, 'local');
+  // a name left in the node's hostname or username was reported there, not again where {{hostname}} is used
+  const reported = new Set(
+    spec === undefined || isLocalNodeSpec(spec)
+      ? []
+      : [spec.hostname, spec.username ?? ''].flatMap(templateNamesIn),
+  );
   const label = job.raw['label'];
   if (spec !== undefined && typeof label === 'string')
     for (const name of new Set(templateNamesIn(variables.expand(label))))
-      problems.push({
-        path: [...job.path, 'label'],
-        message: undefinedInField(
-          name,
-          job.id === undefined ? 'this job' : `job "${job.id}"`,
-          'label',
-          names,
-        ),
-        at: 'value',
-      });
+      if (!reported.has(name))
+        problems.push({
+          path: [...job.path, 'label'],
+          message: undefinedInField(
+            name,
+            job.id === undefined ? 'this job' : `job "${job.id}"`,
+            'label',
+            names,
+          ),
+          at: 'value',
+        });
   const commands = job.raw['commands'];
   if (!Array.isArray(commands)) return problems;
   commands.forEach((raw: unknown, k) => {
@@ -140,7 +147,7 @@ const checkJob = (
     // a name left after substitution must be one that a capture gives at run time
     if (spec !== undefined)
       for (const name of templateNames(substituted))
-        if (!captures.has(name))
+        if (!captures.has(name) && !reported.has(name))
           problems.push({ path: at, message: undefinedVariable(name, [...names, ...captures]), at: 'value' });
     for (const { key, file, kind } of localFiles(substituted, raw)) {
       const message = fileProblem(localPath(dir, file), spec === undefined ? 'deferred' : kind);

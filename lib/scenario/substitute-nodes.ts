@@ -56,9 +56,11 @@ const substituteNode = (
     ...Object.entries(validVariables(entry['variables'])),
     ...(id === undefined ? [] : [['node', id] as [string, string]]),
   ]);
+  const unfilled = new Set<string>();
   const expand = (text: string, at: DataPath, field: string): string => {
     const value = variables.expand(text);
     for (const name of new Set(templateNamesIn(value))) {
+      if (unfilled.has(name)) continue;
       const message = (DEFINING as readonly string[]).includes(field)
         ? (DEFINING as readonly string[]).includes(name)
           ? `{{${name}}} cannot be used in ${field} of ${owner}: hostname and username are what give ` +
@@ -82,10 +84,15 @@ const substituteNode = (
   // first what defines the built-ins, then the other fields with them
   for (const key of DEFINING) if (Object.hasOwn(entry, key)) out[key] = field(key, entry[key]);
   const local = Object.hasOwn(entry, 'local');
-  const hostname = local ? 'localhost' : out['hostname'];
-  if (typeof hostname === 'string') variables.set('hostname', hostname);
-  const username = local ? localUsername() : out['username'];
-  if (typeof username === 'string') variables.set('username', username);
+  const builtIns = {
+    hostname: local ? 'localhost' : out['hostname'],
+    username: local ? localUsername() : out['username'],
+  };
+  for (const [name, value] of Object.entries(builtIns))
+    if (typeof value === 'string')
+      // a field left with a {{name}} is reported once, not again in each field that uses it
+      if (templateNamesIn(value).length === 0) variables.set(name, value);
+      else unfilled.add(name);
   for (const [key, value] of Object.entries(entry))
     if (!NOT_TEXTS.has(key) && !(DEFINING as readonly string[]).includes(key)) out[key] = field(key, value);
   return out;
