@@ -64,7 +64,7 @@ export type SchedulerSpec = t.TypeOf<typeof SchedulerSpec>;
  *   jobsWindow: 4             # jobs running at once; default no limit
  *   critical: true            # default for jobs that do not say (default false)
  *   shutdownTimeout: 2        # seconds; default 1
- * variables:                  # optional: name -> string | number | boolean, for {{name}} in commands
+ * variables:                  # optional: name -> string | number | boolean, for {{name}} (commands, nodes)
  *   version: 1.2.3
  * nodes:                      # required: a non-empty list (or a map from ids to nodes without `id`)
  *   - id: gw                  # required, unique: letters, digits, _ - .
@@ -117,6 +117,12 @@ export type SchedulerSpec = t.TypeOf<typeof SchedulerSpec>;
  *   user). Other names are left for the run, when they take the values that `capture`s stored; all jobs share
  *   them. A capture cannot use a name replaced at build time, and scripts and includes cannot use run-time
  *   names (they are read as written).
+ * - `{{name}}` in the texts of a node entry (`hostname`, `username`, `keys`, `gateway`, `label`,
+ *   `knownHosts`, `sshConfig`, `agent`, `shell`; not `id` nor `variables`) is replaced when the file is
+ *   loaded, before its fields are checked: by the node's own variable, else the global one (which
+ *   `loadScenario`'s `variables` option, `rxjobs run --var`, overrides), else `{{node}}`; `{{hostname}}` and
+ *   `{{username}}` (the node's own, substituted) in the fields but `hostname` and `username`. Every name
+ *   must have a value there: none is left for the run.
  * - Values in `variables` and `env`, and `args`, may be strings, numbers or booleans; they become strings
  *   (`1.10` is the number 1.1: quote it to keep it as written). The built-in names cannot be set.
  * @category codecs
