@@ -189,9 +189,11 @@ import type {
   BuildScenarioOptions,
   BuiltScenario,
   LoadedScenario,
+  LoadScenarioOptions,
   ParseScenarioOptions,
   ScenarioProblem,
   SshNodeDefaults,
+  VariableOverrides,
 } from 'rxjobs/scenario';
 
 // ---- jobs, sequences, schedulers
@@ -439,9 +441,11 @@ export const progress = (): void => {
 
 // ---- scenario files: rxjobs/scenario
 export const scenario = (): string => {
-  const parseOptions: ParseScenarioOptions = { dir: '.' };
+  const variables: VariableOverrides = { gwname: 'gw.example.org' };
+  const parseOptions: ParseScenarioOptions = { dir: '.', variables };
   const parsed = parseScenario('jobs: []', 'inline.yaml', parseOptions);
-  const loaded = loadScenario('experiment.yaml');
+  const loadOptions: LoadScenarioOptions = { variables };
+  const loaded = loadScenario('experiment.yaml', loadOptions);
   if (loaded._tag === 'Left') return formatProblems(loaded.left);
   const ssh: SshNodeDefaults = { username: 'root' };
   const buildOptions: BuildScenarioOptions = { ssh };
