@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { lastValueFrom, Observable, of, toArray } from 'rxjs';
+import { lastValueFrom, Observable, of, take, toArray } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 
 import { ConfigError, isJobsError, Job, retryDelay, Scheduler } from '../../lib/index.js';
@@ -197,6 +197,19 @@ describe('retries', () => {
         expect(calls.count).to.equal(1);
         expect(a.status).to.equal('cancelled');
       });
+    });
+  });
+
+  it('calls the work no more when the subscriber leaves on the started event of a retry', () => {
+    ts.run(({ cold }) => {
+      const { job: a, calls } = flaky('a', [cold('--#'), cold('-a|')], { retries: { count: 1, delay: 3 } });
+      expect(timeline(ts, new Scheduler([a]).run().pipe(take(2)))).to.deep.equal([
+        '0 a:started',
+        '5 a:started#2(error)',
+        '5 complete',
+      ]);
+      expect(calls.count).to.equal(1);
+      expect(a.status).to.equal('cancelled');
     });
   });
 
