@@ -213,6 +213,48 @@ describe('retries', () => {
     });
   });
 
+  it('retries only the failures retryIf accepts; a retryIf that throws fails the job with what it threw', () => {
+    ts.run(({ cold }) => {
+      const seen: string[] = [];
+      const { job: a, calls } = flaky(
+        'a',
+        [cold('-#', {}, new Error('flaky')), cold('-#', {}, new Error('fatal'))],
+        {
+          retries: {
+            count: 5,
+            delay: 2,
+            retryIf: (error, attempt) => {
+              seen.push(`${String(attempt)} ${error.message}`);
+              return !error.message.includes('fatal');
+            },
+          },
+        },
+      );
+      const broken = new Error('retryIf is broken');
+      const { job: b } = flaky('b', [cold('-#')], {
+        retries: {
+          count: 5,
+          retryIf: () => {
+            throw broken;
+          },
+        },
+      });
+      expect(timeline(ts, new Scheduler([a, b]).run())).to.deep.equal([
+        '0 a:started',
+        '0 b:started',
+        '1 b:failed',
+        '3 a:started#2(flaky)',
+        '4 a:failed×2',
+        '4 end:true',
+        '4 complete',
+      ]);
+      expect(calls.count).to.equal(2);
+      expect(seen).to.deep.equal(['1 job "a" failed: Error: flaky', '2 job "a" failed: Error: fatal']);
+      expect(b.outcome()).to.deep.include({ status: 'failed' });
+      expect((b.outcome() as { error: Error }).error.message).to.include('retryIf is broken');
+    });
+  });
+
   it('applies `timeout` to each attempt; each attempt gets its own signal', () => {
     ts.run(({ cold }) => {
       const signals: AbortSignal[] = [];
@@ -284,7 +326,12 @@ describe('retries', () => {
       [
         { count: 1, jitter: true },
         'retries.jitter',
-        /is not a retry option: use count, delay, backoff or maxDelay/,
+        /is not a retry option: use count, delay, backoff, maxDelay or retryIf/,
+      ],
+      [
+        { count: 1, retryIf: true },
+        'retries.retryIf',
+        /must be a function \(error, attempt\) => boolean, got boolean true/,
       ],
     ];
     for (const [retries, field, message] of cases) {

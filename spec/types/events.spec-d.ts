@@ -29,7 +29,15 @@ export const describeEvent = (e: SchedulerEvent): string => {
   }
 };
 
-export const options: RetryOptions = { count: 3, delay: 500, backoff: 1.5, maxDelay: 10_000 };
+export const options: RetryOptions = {
+  count: 3,
+  delay: 500,
+  backoff: 1.5,
+  maxDelay: 10_000,
+  retryIf: (error: JobsError, attempt: number) => error.code !== 'config' && attempt < 3,
+};
+// @ts-expect-error retryIf says yes or no
+export const notBoolean: RetryOptions = { count: 1, retryIf: () => 'yes' };
 // @ts-expect-error a count is required
 export const noCount: RetryOptions = { delay: 500 };
 // @ts-expect-error the fields are read-only

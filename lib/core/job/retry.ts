@@ -1,4 +1,5 @@
 import { ConfigError } from '../../errors/config-error.js';
+import type { JobsError } from '../../errors/jobs-error.js';
 import { describeValue } from '../../errors/option-keys.js';
 
 /**
@@ -15,12 +16,18 @@ export interface RetryOptions {
   readonly backoff?: number | undefined;
   /** The longest delay between two attempts, in milliseconds (default 60,000). */
   readonly maxDelay?: number | undefined;
+  /**
+   * Whether to try again after this failure (`attempt`: the number of the attempt that failed, 1 for the
+   * first); retries every failure when unset. If it throws, the job fails with what it threw.
+   * @example retryIf: (error) => isJobsError(error, 'ssh-connect')
+   */
+  readonly retryIf?: ((error: JobsError, attempt: number) => boolean) | undefined;
 }
 
 /** What `JobOptions.retries` accepts: a count, or {@link RetryOptions}. @category models */
 export type Retries = number | RetryOptions;
 
-const RETRY_KEYS = new Set(['count', 'delay', 'backoff', 'maxDelay']);
+const RETRY_KEYS = new Set(['count', 'delay', 'backoff', 'maxDelay', 'retryIf']);
 
 /**
  * The milliseconds to wait after failed attempt `attempt` (1 for the first) before the next one:
@@ -54,7 +61,7 @@ export function checkRetries(subject: string, retries: unknown): void {
   if (typeof retries !== 'object' || retries === null || Array.isArray(retries))
     throw problem(
       'retries',
-      'a count of retries (an integer, 0 or more) or { count, delay?, backoff?, maxDelay? }',
+      'a count of retries (an integer, 0 or more) or { count, delay?, backoff?, maxDelay?, retryIf? }',
       retries,
     );
   for (const key of Object.keys(retries))
@@ -62,13 +69,15 @@ export function checkRetries(subject: string, retries: unknown): void {
       throw new ConfigError(
         subject,
         `retries.${key}`,
-        'is not a retry option: use count, delay, backoff or maxDelay',
+        'is not a retry option: use count, delay, backoff, maxDelay or retryIf',
       );
-  const { count, delay, backoff, maxDelay } = retries as Record<string, unknown>;
+  const { count, delay, backoff, maxDelay, retryIf } = retries as Record<string, unknown>;
   if (!isCount(count)) throw problem('retries.count', 'an integer, 0 or more', count);
   if (!isMilliseconds(delay)) throw problem('retries.delay', 'a duration in milliseconds, 0 or more', delay);
   if (!isMilliseconds(maxDelay))
     throw problem('retries.maxDelay', 'a duration in milliseconds, 0 or more', maxDelay);
   if (backoff !== undefined && !(typeof backoff === 'number' && Number.isFinite(backoff) && backoff >= 1))
     throw problem('retries.backoff', 'a number, 1 or more', backoff);
+  if (retryIf !== undefined && typeof retryIf !== 'function')
+    throw problem('retries.retryIf', 'a function (error, attempt) => boolean', retryIf);
 }

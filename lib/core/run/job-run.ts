@@ -205,6 +205,14 @@ export class JobRun implements Observer<unknown>, WindowTask, JobContext {
     if (retries === undefined || isGroup(job) || this.#attempt > retryCount(retries) || this.#graph.stopped)
       return false;
     const previousError = toJobsError(this.#raised, job);
+    const retryIf = typeof retries === 'object' ? retries.retryIf : undefined;
+    if (retryIf !== undefined)
+      try {
+        if (!retryIf(previousError, this.#attempt)) return false;
+      } catch (e: unknown) {
+        this.#raised = e;
+        return false;
+      }
     const delay = retryDelay(retries, this.#attempt);
     const attempt = ++this.#attempt;
     this.#phase = Phase.Running;
