@@ -17,6 +17,8 @@ export type {
   ShutdownHook,
   Work,
 } from './core/job.js';
+export { retryDelay } from './core/job/retry.js';
+export type { Retries, RetryOptions } from './core/job/retry.js';
 export { Sequence } from './core/sequence.js';
 export type { Schedulable, SequenceOptions } from './core/sequence.js';
 export { Scheduler } from './scheduler.js';

@@ -22,6 +22,7 @@ import {
   isChainLike,
   removeRequirements,
 } from './job/requirements.js';
+import type { Retries } from './job/retry.js';
 import { JobStatus, RunIf } from './job/status.js';
 
 export { JobStatus, RunIf };
@@ -62,8 +63,19 @@ export interface JobOptions {
   readonly forever?: boolean | undefined;
   /** Jobs that must complete before this one starts. */
   readonly requires?: Requirement;
-  /** Milliseconds this job may run; then it is cancelled and fails with `JobTimeoutError`. */
+  /**
+   * Milliseconds this job may run (each attempt, with `retries`); then it is cancelled and fails with
+   * `JobTimeoutError`.
+   */
   readonly timeout?: number | undefined;
+  /**
+   * How many times to try the work again when it fails (a timeout included), and how long to wait between
+   * attempts: a count (delays of 1 s, 2 s, 4 s... up to 60 s), or `RetryOptions`. The job keeps its
+   * `jobsWindow` slot while it waits; a cancelled job is never retried, and a critical job aborts its
+   * scheduler only once its last attempt has failed. Each new attempt emits `started` again, with `attempt`
+   * and `previousError`. Not for schedulers (a nested scheduler is not retried).
+   */
+  readonly retries?: Retries | undefined;
   /** See {@link RunIf}. */
   readonly runIf?: RunIf | undefined;
   /**
@@ -176,12 +188,12 @@ export class Job<T = unknown, R = T> {
    * `required`). Each class declares only its own keys; those of the classes between it and `Job` count too.
    * A subclass that takes its own keys out before calling `super()` needs none.
    * @example
-   * class Retried extends Job {
-   *   protected static override readonly extraOptions = ['retries'];
-   *   readonly retries: number;
-   *   constructor(work: Work<unknown>, options: JobOptions & { readonly retries?: number } = {}) {
+   * class Logged extends Job {
+   *   protected static override readonly extraOptions = ['logTo'];
+   *   readonly logTo: string;
+   *   constructor(work: Work<unknown>, options: JobOptions & { readonly logTo?: string } = {}) {
    *     super(work, options);
-   *     this.retries = options.retries ?? 3;
+   *     this.logTo = options.logTo ?? 'run.log';
    *   }
    * }
    */
@@ -288,6 +300,13 @@ export class Job<T = unknown, R = T> {
   }
   set timeout(timeout: number | undefined) {
     this.#mutableOptions().timeout = timeout;
+  }
+  /** See {@link JobOptions.retries}. */
+  get retries(): Retries | undefined {
+    return this.#options?.retries;
+  }
+  set retries(retries: Retries | undefined) {
+    this.#mutableOptions().retries = retries;
   }
   /** See {@link RunIf}. */
   get runIf(): RunIf {

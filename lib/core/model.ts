@@ -125,6 +125,10 @@ interface JobEventBase {
 /** A job got its window slot and its work was subscribed. @category models */
 export interface JobStartedEvent extends JobEventBase {
   readonly type: 'started';
+  /** With `retries`: the number of this attempt (2 for the first retry); absent on the first attempt. */
+  readonly attempt?: number;
+  /** With `attempt`: how the previous attempt failed. */
+  readonly previousError?: JobsError;
 }
 /** A job's Observable emitted a value. @category models */
 export interface JobValueEvent extends JobEventBase {
@@ -141,6 +145,8 @@ export interface JobFailedEvent extends JobEventBase {
   readonly type: 'failed';
   readonly error: JobsError;
   readonly critical: boolean;
+  /** With `retries`: how many attempts failed, when more than one (`error` is the last one's). */
+  readonly attempts?: number;
 }
 /** A running job was unsubscribed (its teardown ran). @category models */
 export interface JobCancelledEvent extends JobEventBase {

@@ -12,7 +12,7 @@ import type { SchedulerEvent } from './model.js';
  * Options of a scheduler; each is also a mutable field of the same name.
  * @category models
  */
-export interface SchedulerOptions extends Omit<JobOptions, 'shutdown'> {
+export interface SchedulerOptions extends Omit<JobOptions, 'shutdown' | 'retries'> {
   /**
    * The default of the members (at any depth) that do not set `critical`, and this scheduler's own
    * criticality in its parent. Unset (the default): members keep the setting of an enclosing scheduler, else

@@ -27,7 +27,7 @@ describe('option checks of the core classes (plain JavaScript callers)', () => {
       expect([e.subject, e.field]).to.deep.equal(['job "x"', 'requries']);
       expect(e.message).to.equal(
         'job "x": requries is not an option of Job, did you mean requires? ' +
-          '(accepted: label, critical, forever, requires, timeout, runIf, shutdown, scheduler)',
+          '(accepted: label, critical, forever, requires, timeout, runIf, shutdown, scheduler, retries)',
       );
     });
 
@@ -73,30 +73,30 @@ describe('option checks of the core classes (plain JavaScript callers)', () => {
     });
 
     it('accepts the keys a subclass declares in extraOptions, its own and its ancestors', () => {
-      class Retried extends Job {
-        protected static override readonly extraOptions: readonly string[] = ['retries'];
-        readonly retries: number;
-        constructor(w: Work<unknown>, options: JobOptions & { readonly retries?: number } = {}) {
+      class Tried extends Job {
+        protected static override readonly extraOptions: readonly string[] = ['tries'];
+        readonly tries: number;
+        constructor(w: Work<unknown>, options: JobOptions & { readonly tries?: number } = {}) {
           super(w, options);
-          this.retries = options.retries ?? 3;
+          this.tries = options.tries ?? 3;
         }
       }
-      class Logged extends Retried {
+      class Logged extends Tried {
         protected static override readonly extraOptions: readonly string[] = ['logTo'];
       }
-      expect(new Retried(work, { label: 'r', retries: 5 }).retries).to.equal(5);
-      expect(new Logged(work, untyped({ retries: 1, logTo: 'x' })).retries).to.equal(1);
-      const e = configError(() => new Logged(work, untyped({ retrie: 1 })));
+      expect(new Tried(work, { label: 'r', tries: 5 }).tries).to.equal(5);
+      expect(new Logged(work, untyped({ tries: 1, logTo: 'x' })).tries).to.equal(1);
+      const e = configError(() => new Logged(work, untyped({ trie: 1 })));
       expect(e.message).to.match(
-        /^job \(a new Logged\): retrie is not an option of Logged, did you mean retries\?/,
+        /^job \(a new Logged\): trie is not an option of Logged, did you mean tries\?/,
       );
       expect(e.message).to.include(
-        'accepted: label, critical, forever, requires, timeout, runIf, shutdown, scheduler, logTo, retries',
+        'accepted: label, critical, forever, requires, timeout, runIf, shutdown, scheduler, retries, logTo, tries',
       );
       // a subclass that declares nothing accepts a job's keys only
       class Plain extends Job {}
-      expect(configError(() => new Plain(work, untyped({ retries: 1 }))).message).to.include(
-        'retries is not an option of Plain',
+      expect(configError(() => new Plain(work, untyped({ tries: 1 }))).message).to.include(
+        'tries is not an option of Plain',
       );
     });
   });

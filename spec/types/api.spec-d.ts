@@ -30,7 +30,12 @@ new Job(() => of(1), { runIf: 'sometimes' });
 // @ts-expect-error durations are numbers of milliseconds
 new Job(() => of(1), { timeout: '10s' });
 // @ts-expect-error unknown option
+new Job(() => of(1), { retry: 3 });
+// retries: a count, or RetryOptions
 new Job(() => of(1), { retries: 3 });
+new Job(() => of(1), { retries: { count: 2, delay: 10, backoff: 1.5, maxDelay: 100 } });
+// @ts-expect-error a count is required
+new Job(() => of(1), { retries: { delay: 10 } });
 
 // work receives a context with an AbortSignal
 new Job(({ signal }) => fetchLike(signal));

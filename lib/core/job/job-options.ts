@@ -5,6 +5,8 @@ import { badOption, describeValue, optionKeys, unknownOption } from '../../error
 import type { OptionKeys } from '../../errors/option-keys.js';
 import { ConfigError } from '../../errors/config-error.js';
 import type { ShutdownHook, Work } from './context.js';
+import { checkRetries } from './retry.js';
+import type { Retries } from './retry.js';
 import { RunIf } from './status.js';
 
 // The checks of a job's options and fields. They read a job through `CheckedJob` (what they need of it), so
@@ -18,6 +20,7 @@ export interface CheckedJob {
   readonly runIf: unknown;
   readonly critical: unknown;
   readonly forever: unknown;
+  readonly retries: unknown;
   readonly _isScheduler: boolean;
   _isPlain(): boolean;
   _hasWork(): boolean;
@@ -30,6 +33,7 @@ export interface MutableOptions {
   timeout: number | undefined;
   runIf: RunIf;
   shutdown: ShutdownHook | undefined;
+  retries: Retries | undefined;
 }
 /** @internal */
 export const DEFAULT_OPTIONS: Readonly<MutableOptions> = {
@@ -38,6 +42,7 @@ export const DEFAULT_OPTIONS: Readonly<MutableOptions> = {
   timeout: undefined,
   runIf: RunIf.AllDone,
   shutdown: undefined,
+  retries: undefined,
 };
 
 /** What `new Job` reads of its options: those of {@link JobOptions} that `MutableOptions` keeps. @internal */
@@ -47,6 +52,7 @@ export interface GivenOptions {
   readonly timeout?: number | undefined;
   readonly runIf?: RunIf | undefined;
   readonly shutdown?: ShutdownHook | undefined;
+  readonly retries?: Retries | undefined;
 }
 
 /** The object a new job keeps its options in: `undefined` when none of them is set (see `Job`). @internal */
@@ -56,13 +62,15 @@ export const optionsOf = (options: GivenOptions | undefined): MutableOptions | u
     options.critical !== undefined ||
     options.timeout !== undefined ||
     options.runIf !== undefined ||
-    options.shutdown !== undefined)
+    options.shutdown !== undefined ||
+    options.retries !== undefined)
     ? {
         label: options.label,
         critical: options.critical,
         timeout: options.timeout,
         runIf: options.runIf ?? RunIf.AllDone,
         shutdown: options.shutdown,
+        retries: options.retries,
       }
     : undefined;
 
@@ -111,6 +119,7 @@ const JOB_KEYS = optionKeys([
   'runIf',
   'shutdown',
   'scheduler',
+  'retries',
 ]);
 
 // the keys each subclass accepts: JOB_KEYS plus the `extraOptions` of each class from it up to Job
@@ -207,6 +216,13 @@ export function validateJob(job: CheckedJob): void {
   if (job._isPlain()) return;
   if (!job._hasWork()) throw missingWork(job);
   checkDuration(job, 'timeout', job.timeout);
+  if (job._isScheduler && job.retries !== undefined)
+    throw new ConfigError(
+      subjectOf(job),
+      'retries',
+      'is for jobs, not schedulers (a scheduler is not run again): set retries on its jobs',
+    );
+  checkRetries(subjectOf(job), job.retries);
   // the types already say so: this is for JavaScript callers, and for fields assigned after construction
   const { runIf, critical, forever } = job as { runIf: unknown; critical: unknown; forever: unknown };
   if (runIf !== RunIf.AllDone && runIf !== RunIf.AllSuccess)

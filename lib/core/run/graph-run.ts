@@ -213,7 +213,13 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
   }
 
   /** Records how a job ended, emits it, and releases its dependents. */
-  conclude(index: number, failed: boolean, raised: unknown, nestedEnd: SchedulerEndEvent | undefined): void {
+  conclude(
+    index: number,
+    failed: boolean,
+    raised: unknown,
+    nestedEnd: SchedulerEndEvent | undefined,
+    attempts = 1,
+  ): void {
     const job = this.#plan.jobs[index] as Job;
     const scheduler = this.scheduler;
     this.#concludedCount++;
@@ -231,7 +237,12 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
       const error = toJobsError(raised, job);
       this.#record.fail(index, raised, error);
       const critical = this.#plan.critical[index] === 1;
-      if (this.jobEvents) this.emit({ type: 'failed', job, error, critical, scheduler });
+      if (this.jobEvents)
+        this.emit(
+          attempts > 1
+            ? { type: 'failed', job, error, critical, scheduler, attempts }
+            : { type: 'failed', job, error, critical, scheduler },
+        );
       // stop now, not when the settle queue gets to it: jobs released in the same batch must not start
       if (critical) this.stop('critical', index);
       this.#release.settle(index, false);

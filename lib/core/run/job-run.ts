@@ -1,7 +1,9 @@
-import { from, isObservable, map, takeUntil, timer } from 'rxjs';
+import { asyncScheduler, from, isObservable, map, takeUntil, timer } from 'rxjs';
 import type { ObservableInput, Observer, Subscription } from 'rxjs';
 
+import { toJobsError } from '../errors/job-failed-error.js';
 import { JobTimeoutError } from '../errors/job-timeout-error.js';
+import { retryCount, retryDelay } from '../job/retry.js';
 import type { Job, JobContext } from '../job.js';
 import { isGroup } from '../model.js';
 import type { EventScheduler, NestedRunHost, SchedulerEndEvent, SchedulerEvent } from '../model.js';
@@ -18,10 +20,18 @@ export interface JobRunHost extends NestedRunHost {
   /** The members' states in this run, by plan index (see `RunState`). */
   readonly status: Uint8Array;
   readonly values: unknown[];
+  /** Whether the run has stopped (then a failed job is not retried). */
+  readonly stopped: boolean;
   /** Emits an event of a job, while the run goes on. */
   emit(event: SchedulerEvent): void;
   /** Records how a job ended, emits it, and releases its dependents. */
-  conclude(index: number, failed: boolean, raised: unknown, nestedEnd: SchedulerEndEvent | undefined): void;
+  conclude(
+    index: number,
+    failed: boolean,
+    raised: unknown,
+    nestedEnd: SchedulerEndEvent | undefined,
+    attempts: number,
+  ): void;
 }
 
 const isPromiseLike = (x: unknown): x is PromiseLike<unknown> =>
@@ -57,6 +67,8 @@ export class JobRun implements Observer<unknown>, WindowTask, JobContext {
   /** The subscription to the work, once `subscribe` has returned (while it runs). */
   #subscription: Subscription | undefined = undefined;
   #nestedEnd: SchedulerEndEvent | undefined = undefined;
+  /** The attempt running (or waiting to, with `retries`): 1 for the first. */
+  #attempt = 1;
   readonly #graph: JobRunHost;
   readonly #index: number;
   readonly #job: Job;
@@ -176,9 +188,48 @@ export class JobRun implements Observer<unknown>, WindowTask, JobContext {
     }
   }
   #conclude(): void {
+    if (this.#failed && this.#retry()) return;
     this.#phase = Phase.Concluded;
-    this.#graph.conclude(this.#index, this.#failed, this.#raised, this.#nestedEnd);
+    this.#graph.conclude(this.#index, this.#failed, this.#raised, this.#nestedEnd, this.#attempt);
     this.#owner.release(this);
+  }
+
+  /**
+   * After a failed attempt, when `retries` leaves one and the run goes on: waits the retry delay (keeping the
+   * window slot: this task stays running), then starts the next attempt with its own `started` event.
+   * Cancelling during the wait unsubscribes the timer (see `unsubscribe`). Returns false to conclude instead.
+   */
+  #retry(): boolean {
+    const job = this.#job;
+    const retries = job.retries;
+    if (retries === undefined || isGroup(job) || this.#attempt > retryCount(retries) || this.#graph.stopped)
+      return false;
+    const previousError = toJobsError(this.#raised, job);
+    const retryIf = typeof retries === 'object' ? retries.retryIf : undefined;
+    if (retryIf !== undefined)
+      try {
+        if (!retryIf(previousError, this.#attempt)) return false;
+      } catch (e: unknown) {
+        this.#raised = e;
+        return false;
+      }
+    const delay = retryDelay(retries, this.#attempt);
+    const attempt = ++this.#attempt;
+    this.#phase = Phase.Running;
+    this.#failed = false;
+    this.#raised = undefined;
+    // the previous attempt's signal may be aborted (a timeout): the next one gets its own
+    this.#controller = undefined;
+    // rxjs' async scheduler, as `timer` uses: virtual time under a TestScheduler
+    this.#subscription = asyncScheduler.schedule(() => {
+      this.#subscription = undefined;
+      const graph = this.#graph;
+      if (graph.jobEvents)
+        graph.emit({ type: 'started', job, scheduler: graph.scheduler, attempt, previousError });
+      // the consumer may have left on seeing `started`, cancelling this task
+      if (this.#phase === Phase.Running) this.start(this.critical);
+    }, delay);
+    return true;
   }
 
   /**
