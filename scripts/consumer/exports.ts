@@ -9,6 +9,7 @@ import {
   CommandFailedError,
   DEFAULT_MAX_LINE_BYTES,
   Flow,
+  retryDelay,
   ConfigError,
   CycleError,
   ForeignRequirementError,
@@ -86,6 +87,8 @@ import {
   writeProgress,
 } from 'rxjobs';
 import type {
+  Retries,
+  RetryOptions,
   StdinChunk,
   StdinStream,
   Arg,
@@ -201,6 +204,9 @@ const work: Work<number> = ({ signal }: JobContext) => (signal.aborted ? of(0) :
 const shutdown: ShutdownHook = ({ signal }: ShutdownContext) => (signal.aborted ? undefined : of(true));
 const jobOptions: JobOptions = { label: 'count', critical: false, runIf: RunIf.AllSuccess, shutdown };
 const counted = new Job(work, jobOptions);
+const retryOptions: RetryOptions = { count: 2, delay: 100, backoff: 2, maxDelay: 1_000 };
+const retries: Retries = retryDelay(retryOptions, 2) > 0 ? retryOptions : 3;
+export const retried = new Job(work, { retries });
 const chain: JobChain = new Sequence(counted, new Job(async () => 'b'), {
   requires: null,
 } satisfies SequenceOptions);
