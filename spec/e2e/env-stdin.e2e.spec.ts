@@ -296,18 +296,17 @@ describe('env and stdin of commands', function () {
       await writeFile(`${noisy.home}/.bashrc`, 'echo noise from bashrc\n');
     });
     after(() => noisy.stop());
+    // bash reads ~/.bashrc for sshd's commands; a login shell that does not cannot show the case
+    const printsNoise = async (node: SshNode): Promise<boolean> =>
+      stdoutOf(await run(node.exec('true')))
+        .toString()
+        .includes('noise');
 
     it('refuses to send the env (it could be echoed) rather than hang, and leaves no process', async function () {
       const node = fleetNode(noisy, 0);
       const tag = marker();
       try {
-        // bash reads ~/.bashrc for sshd's commands; a login shell that does not cannot show the case
-        if (
-          !stdoutOf(await run(node.exec('true')))
-            .toString()
-            .includes('noise')
-        )
-          this.skip();
+        if (!(await printsNoise(node))) this.skip();
         const e = (await rejection(
           run(node.exec(`echo "$A"; : ${tag}`, { env: { A: 'x' }, pty: true })),
         )) as Error;
@@ -323,12 +322,7 @@ describe('env and stdin of commands', function () {
     it('ends a stdin stream all the same, although its feed never started', async function () {
       const node = fleetNode(noisy, 0);
       try {
-        if (
-          !stdoutOf(await run(node.exec('true')))
-            .toString()
-            .includes('noise')
-        )
-          this.skip();
+        if (!(await printsNoise(node))) this.skip();
         const readable = new PassThrough();
         readable.write('never sent\n');
         async function* generator(): AsyncGenerator<string> {

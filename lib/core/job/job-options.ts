@@ -46,14 +46,7 @@ export const DEFAULT_OPTIONS: Readonly<MutableOptions> = {
 };
 
 /** What `new Job` reads of its options: those of {@link JobOptions} that `MutableOptions` keeps. @internal */
-export interface GivenOptions {
-  readonly label?: string | undefined;
-  readonly critical?: boolean | undefined;
-  readonly timeout?: number | undefined;
-  readonly runIf?: RunIf | undefined;
-  readonly shutdown?: ShutdownHook | undefined;
-  readonly retries?: Retries | undefined;
-}
+export type GivenOptions = { readonly [K in keyof MutableOptions]?: MutableOptions[K] | undefined };
 
 /** The object a new job keeps its options in: `undefined` when none of them is set (see `Job`). @internal */
 export const optionsOf = (options: GivenOptions | undefined): MutableOptions | undefined =>
