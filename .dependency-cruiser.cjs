@@ -17,6 +17,7 @@ const LAYERS = [
   ['render', '^lib/render/[^/]+$'],
   ['render-files', '^lib/render/files/'],
   ['scheduler', '^lib/scheduler\\.ts$'],
+  ['fleet', '^lib/fleet/'],
   ['scenario', '^lib/scenario/'],
   ['index', '^lib/index\\.ts$'],
   ['cli', '^lib/cli/'],
