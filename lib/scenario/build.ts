@@ -14,14 +14,16 @@ import { LocalNode } from '../nodes/local/local-node.js';
 import type { Node } from '../nodes/node.js';
 import type { SshNodeOptions } from '../nodes/ssh/ssh-node.js';
 import { SshNode } from '../nodes/ssh/ssh-node.js';
-import { SshJob } from '../ssh-job/ssh-job.js';
-import { toCommand } from './build-commands.js';
+import type { SshJob } from '../ssh-job/ssh-job.js';
+import type { BuiltEntry, BuiltGroup, JobContext } from './build-groups.js';
+import { buildGroupJob, buildMatrixJob, ms, settingsOf, sshJob } from './build-groups.js';
+import { isMatrixJobSpec } from './codecs-jobs.js';
 import type { NodeSpec, SshNodeSpec } from './codecs-nodes.js';
-import { isLocalNodeSpec } from './codecs-nodes.js';
+import { isLocalNodeSpec, isNodeGroupSpec } from './codecs-nodes.js';
 import type { LoadedScenario } from './load.js';
-import { nodeVariables } from './node-variables.js';
+import { memberId, nodeVariables } from './node-variables.js';
 import { localPath } from './paths.js';
-import { defined, substituteJob } from './substitute.js';
+import { defined } from './substitute.js';
 
 /** Defaults of the SSH nodes' options (durations in milliseconds); what a node says in the file wins. @category models */
 export type SshNodeDefaults = Omit<SshNodeOptions, 'hostname' | 'gateway' | 'label'>;
@@ -43,17 +45,25 @@ export interface BuildScenarioOptions {
 export interface BuiltScenario {
   /** Holds every job; its options are the file's `scheduler`, its label defaults to the file's name. */
   readonly scheduler: Scheduler;
-  /** The nodes by id, in file order: `SshNode`s and `LocalNode`s. */
+  /**
+   * The nodes by id, in file order: `SshNode`s and `LocalNode`s; a group's members by member id
+   * (`fits[fit07]`), in the order of its hosts. Groups sharing a host (same user, port and gateway) share its
+   * node: one connection.
+   */
   readonly nodes: ReadonlyMap<string, Node>;
-  /** The jobs by id, in file order. */
+  /**
+   * The `SshJob`s by id, in file order: a job on one node under its id, the members of a job on a group
+   * under `prepare@fit07`, the jobs of a matrix's instances under `pairs[fit01,fit10].send`.
+   */
   readonly jobs: ReadonlyMap<string, SshJob>;
+  /**
+   * The jobs on groups and the matrices, by id: each a nested scheduler holding its members (or instances),
+   * the job that `requires` on its id waits for.
+   */
+  readonly groups: ReadonlyMap<string, Scheduler>;
   /** Shared by every job: where `capture`s store their outputs, read by `{{name}}` at run time. */
   readonly variables: Variables;
 }
-
-/** Seconds (the file's unit) to milliseconds (the library's). */
-const ms = (seconds: number | undefined): number | undefined =>
-  seconds === undefined ? undefined : Math.round(seconds * 1000);
 
 const sshOptions = (
   spec: SshNodeSpec,
@@ -78,12 +88,31 @@ const sshOptions = (
   return { ...defaults, ...own, hostname: spec.hostname, gateway, label: spec.label ?? spec.id };
 };
 
-/** The nodes by id, each gateway built before the nodes behind it. */
-const buildNodes = (loaded: LoadedScenario, options: BuildScenarioOptions): Map<string, Node> => {
+/**
+ * The nodes by id, each gateway built before the nodes behind it, and the groups; members are built once per
+ * user, host, port and gateway.
+ */
+const buildNodes = (
+  loaded: LoadedScenario,
+  options: BuildScenarioOptions,
+): { nodes: Map<string, Node>; groups: Map<string, BuiltGroup> } => {
   const specs = new Map(loaded.spec.nodes.map((n) => [n.id, n]));
   const built = new Map<string, Node>();
+  const groups = new Map<string, BuiltGroup>();
+  const pool = new Map<string, SshNode>();
   const building = new Set<string>();
-  const build = (id: string, from: string): Node => {
+  const member = (spec: SshNodeSpec, host: string, gateway: SshNode | undefined): SshNode => {
+    const own = sshOptions({ ...spec, hostname: host, label: host }, loaded.dir, gateway, options.ssh ?? {});
+    const via = spec.gateway ?? '';
+    const key = JSON.stringify([own.username ?? '', host, own.port ?? 22, via]);
+    const known = pool.get(key);
+    if (known !== undefined) return known;
+    const node = new SshNode(own);
+    pool.set(key, node);
+    return node;
+  };
+  const build = (id: string, from: string): Node | undefined => {
+    if (groups.has(id)) return undefined;
     const done = built.get(id);
     if (done !== undefined) return done;
     const spec = specs.get(id);
@@ -94,25 +123,36 @@ const buildNodes = (loaded: LoadedScenario, options: BuildScenarioOptions): Map<
         `"${id}" is ${spec === undefined ? 'unknown' : 'on a cycle'}`,
       );
     building.add(id);
-    let node: Node;
     if (isLocalNodeSpec(spec)) {
-      node = new LocalNode({
+      const node = new LocalNode({
         ...options.local,
         ...defined<LocalNodeOptions>({ shell: spec.shell }),
         label: spec.label ?? spec.id,
       });
-    } else {
-      const gateway = spec.gateway === undefined ? undefined : build(spec.gateway, id);
-      if (gateway !== undefined && !(gateway instanceof SshNode))
-        throw new ConfigError(`node "${id}"`, 'gateway', `"${spec.gateway ?? ''}" is not an SSH node`);
-      node = new SshNode(sshOptions(spec, loaded.dir, gateway, options.ssh ?? {}));
+      built.set(id, node);
+      return node;
     }
+    const via = spec.gateway === undefined ? undefined : build(spec.gateway, id);
+    const gateway = via instanceof SshNode ? via : undefined;
+    if (spec.gateway !== undefined && gateway === undefined)
+      throw new ConfigError(`node "${id}"`, 'gateway', `"${spec.gateway}" is not one SSH node`);
+    if (isNodeGroupSpec(spec)) {
+      groups.set(id, { spec, nodes: spec.hosts.map((host) => member(spec, host, gateway)) });
+      return undefined;
+    }
+    const node = new SshNode(sshOptions(spec, loaded.dir, gateway, options.ssh ?? {}));
     built.set(id, node);
     return node;
   };
-  // file order in the map, whatever order the gateways were built in
   for (const spec of loaded.spec.nodes) build(spec.id, spec.id);
-  return new Map(loaded.spec.nodes.map((n) => [n.id, built.get(n.id) as Node]));
+  // file order in the map, whatever order the gateways were built in
+  const nodes = new Map<string, Node>();
+  for (const spec of loaded.spec.nodes) {
+    const group = groups.get(spec.id);
+    if (group === undefined) nodes.set(spec.id, built.get(spec.id) as Node);
+    else group.spec.hosts.forEach((host, i) => nodes.set(memberId(spec.id, host), group.nodes[i] as Node));
+  }
+  return { nodes, groups };
 };
 
 /**
@@ -129,37 +169,57 @@ const buildNodes = (loaded: LoadedScenario, options: BuildScenarioOptions): Map<
  */
 export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOptions = {}): BuiltScenario {
   const { spec } = loaded;
-  const nodes = buildNodes(loaded, options);
+  const { nodes, groups } = buildNodes(loaded, options);
   const nodeSpecs = new Map<string, NodeSpec>(spec.nodes.map((n) => [n.id, n]));
   const variables = new Variables();
-  const jobs = new Map<string, SshJob>();
+  const ctx: JobContext = {
+    dir: loaded.dir,
+    globals: spec.variables,
+    critical: spec.scheduler?.critical,
+    username: options.ssh?.username,
+    flow: options.flow,
+    variables,
+    nodes,
+    nodeSpecs,
+    groups,
+  };
+  const entries = new Map<string, BuiltEntry>();
   for (const job of spec.jobs) {
+    if (isMatrixJobSpec(job)) {
+      entries.set(job.id, buildMatrixJob(job, ctx));
+      continue;
+    }
+    const group = groups.get(job.node);
+    if (group !== undefined) {
+      entries.set(job.id, buildGroupJob(job, group, ctx));
+      continue;
+    }
     const node = nodes.get(job.node);
     const nodeSpec = nodeSpecs.get(job.node);
     if (node === undefined || nodeSpec === undefined)
       throw new ConfigError(`job "${job.id}"`, 'node', `"${job.node}" is unknown`);
-    const own = substituteJob(job, nodeVariables(spec.variables, nodeSpec, options.ssh?.username));
-    const commands = own.commands.map((c) => toCommand(c, loaded.dir));
-    jobs.set(
-      job.id,
-      new SshJob(node, commands, {
-        label: own.label ?? job.id,
-        // not critical unless the file says so (its documented default), although an SshJob alone would be
-        critical: job.critical ?? spec.scheduler?.critical ?? false,
-        forever: job.forever,
-        timeout: ms(job.timeout),
-        runIf: job.runIf,
-        variables,
-        flow: options.flow,
-      }),
+    const values = nodeVariables(spec.variables, nodeSpec, options.ssh?.username);
+    // not critical unless the file says so (its documented default), although an SshJob alone would be
+    const one = sshJob(
+      job,
+      node,
+      values,
+      (own) => own ?? job.id,
+      settingsOf(job, ctx.critical ?? false),
+      ctx,
     );
+    entries.set(job.id, { job: one, members: [[job.id, one]] });
   }
   for (const job of spec.jobs)
     for (const id of job.requires ?? []) {
-      const required = jobs.get(id);
+      const required = entries.get(id)?.job;
       if (required === undefined) throw new ConfigError(`job "${job.id}"`, 'requires', `"${id}" is unknown`);
-      jobs.get(job.id)?.requires(required);
+      entries.get(job.id)?.job.requires(required);
     }
+  const jobs = new Map([...entries.values()].flatMap((e) => e.members));
+  const groupJobs = new Map(
+    [...entries].flatMap(([id, e]) => (e.job instanceof Scheduler ? [[id, e.job] as const] : [])),
+  );
   const s = spec.scheduler ?? {};
   const schedulerOptions: SchedulerOptions = {
     label: s.label ?? path.basename(loaded.file),
@@ -170,5 +230,9 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
     // absent, not undefined: an undefined shutdownTimeout means no bound
     ...(s.shutdownTimeout === undefined ? {} : { shutdownTimeout: ms(s.shutdownTimeout) }),
   };
-  return { scheduler: new Scheduler([...jobs.values()], schedulerOptions), nodes, jobs, variables };
+  const scheduler = new Scheduler(
+    [...entries.values()].map((e) => e.job),
+    schedulerOptions,
+  );
+  return { scheduler, nodes, jobs, groups: groupJobs, variables };
 }

@@ -4,6 +4,7 @@
  */
 import * as t from 'io-ts';
 
+import { expandHostRanges, maxHostRangeExpansion } from '../hosts/host-ranges.js';
 import { isRecord, keyError, listOf, literal, scalar, struct } from './codecs-combinators.js';
 import {
   Agent,
@@ -17,8 +18,9 @@ import {
   VariableValues,
 } from './codecs-values.js';
 
-const HostName = scalar('a host name (or local: true for this machine)', (u) =>
-  typeof u === 'string' && u.trim() !== '' ? u : undefined,
+const HostName = scalar(
+  'a host name (or local: true for this machine)',
+  (u) => (typeof u === 'string' && u.trim() !== '' ? u : undefined),
 );
 
 /**
@@ -26,7 +28,7 @@ const HostName = scalar('a host name (or local: true for this machine)', (u) =>
  * the scenario file's directory, `~` is the home directory; durations are in seconds.
  * @category codecs
  */
-export const SshNodeSpec = struct(
+const SshNodeStruct = struct(
   'an SSH node',
   { id: NodeId, hostname: HostName },
   {
@@ -46,8 +48,86 @@ export const SshNodeSpec = struct(
     variables: VariableValues,
   },
 );
+
+/**
+ * An SSH node, or a group of them: `hosts` is there for a group, an entry whose `hostname` is a list of
+ * names or ranges, or a range (`fit[01-37]`); its members are those host names, in order, without duplicates,
+ * and `hostname` is the list joined with `,`. Every other field applies to each member.
+ * @category codecs
+ */
+export type SshNodeSpec = t.TypeOf<typeof SshNodeStruct> & { readonly hosts?: readonly string[] };
+
+/** A group of SSH nodes: one node per host name of its `hostname`. @category models */
+export type NodeGroupSpec = SshNodeSpec & { readonly hosts: readonly string[] };
+
+/** Whether a decoded node entry is a group. @category models */
+export const isNodeGroupSpec = (node: NodeSpec): node is NodeGroupSpec => Object.hasOwn(node, 'hosts');
+
+/** The host names of a `hostname` (a text or a list), or its problems; `group` when it is one. */
+const hostsOf = (
+  u: unknown,
+  c: t.Context,
+): { hostname: string; hosts: readonly string[]; group: boolean } | t.ValidationError[] => {
+  const items = Array.isArray(u) ? (u as unknown[]) : [u];
+  if (Array.isArray(u) && u.length === 0)
+    return [
+      keyError(c, 'hostname', u, 'expected a host name, a range (fit[01-37]) or a non-empty list of them'),
+    ];
+  const errors: t.ValidationError[] = [];
+  const hosts = new Set<string>();
+  items.forEach((item, i) => {
+    const at = Array.isArray(u) ? t.appendContext(c, 'hostname', HostName, u) : c;
+    const key = Array.isArray(u) ? String(i) : 'hostname';
+    if (typeof item !== 'string' || item.trim() === '') {
+      errors.push({ value: item, context: t.appendContext(at, key, HostName, item) });
+      return;
+    }
+    try {
+      for (const host of expandHostRanges(item)) hosts.add(host);
+    } catch (e: unknown) {
+      const message = (e as Error).message;
+      errors.push({ value: item, context: t.appendContext(at, key, HostName, item), message });
+    }
+  });
+  if (errors.length === 0 && hosts.size > maxHostRangeExpansion)
+    errors.push(
+      keyError(
+        c,
+        'hostname',
+        u,
+        `expands to ${String(hosts.size)} hosts, more than the ${String(maxHostRangeExpansion)} allowed`,
+      ),
+    );
+  if (errors.length > 0) return errors;
+  const text = items.join(',');
+  return {
+    hostname: text,
+    hosts: [...hosts],
+    group: Array.isArray(u) || hosts.size !== 1 || !hosts.has(text),
+  };
+};
+
+const validateSsh = (u: Readonly<Record<string, unknown>>, c: t.Context): t.Validation<SshNodeSpec> => {
+  if (!Object.hasOwn(u, 'hostname') || (typeof u['hostname'] === 'string' && !u['hostname'].includes('[')))
+    return SshNodeStruct.validate(u, c);
+  const hosts = hostsOf(u['hostname'], c);
+  const result = SshNodeStruct.validate({ ...u, hostname: Array.isArray(hosts) ? 'x' : hosts.hostname }, c);
+  const errors = [...(Array.isArray(hosts) ? hosts : []), ...(result._tag === 'Left' ? result.left : [])];
+  if (!Array.isArray(hosts) && hosts.group && Object.hasOwn(u, 'label'))
+    errors.push(
+      keyError(c, 'label', u['label'], 'not allowed on a group: each member is labelled by its host name'),
+    );
+  if (errors.length > 0 || result._tag === 'Left' || Array.isArray(hosts)) return t.failures(errors);
+  return t.success(hosts.group ? { ...result.right, hosts: hosts.hosts } : result.right);
+};
+
 /** @category codecs */
-export type SshNodeSpec = t.TypeOf<typeof SshNodeSpec>;
+export const SshNodeSpec = new t.Type<SshNodeSpec, SshNodeSpec, unknown>(
+  SshNodeStruct.name,
+  (u): u is SshNodeSpec => isRecord(u) && validateSsh(u, [])._tag === 'Right',
+  (u, c) => (isRecord(u) ? validateSsh(u, c) : t.failure(u, c)),
+  (a) => a,
+);
 
 /** This machine, built as a `LocalNode`. @category codecs */
 export const LocalNodeSpec = struct(
@@ -66,7 +146,7 @@ export const isLocalNodeSpec = (node: NodeSpec): node is LocalNodeSpec => 'local
 
 const validateNode = (u: unknown, c: t.Context): t.Validation<NodeSpec> => {
   if (!isRecord(u)) return t.failure(u, c);
-  if (!Object.hasOwn(u, 'local')) return SshNodeSpec.validate(u, c);
+  if (!Object.hasOwn(u, 'local')) return validateSsh(u, c);
   if (!Object.hasOwn(u, 'hostname')) return LocalNodeSpec.validate(u, c);
   // both: the local node's own problems, and this one
   const { hostname, ...rest } = u;

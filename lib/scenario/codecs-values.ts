@@ -16,6 +16,14 @@ import { oneOf, recordOf, scalar } from './codecs-combinators.js';
  */
 export const BUILT_IN_VARIABLES = ['node', 'hostname', 'username'] as const;
 
+/**
+ * The variables that a member of a group, or an instance of a matrix, adds to the built-ins: `index` (the
+ * member's rank in its group, from 0), `group` (the group's id) and `instance` (a matrix instance's values,
+ * `fit01-fit02`). Their values hide file variables of the same names in those jobs.
+ * @category models
+ */
+export const MEMBER_VARIABLES = ['index', 'group', 'instance'] as const;
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -93,7 +101,24 @@ export const Port = integer(1, 65535);
 export const HostKeyPolicy = oneOf(['strict', 'accept-new', 'off'] as const);
 
 /** When a job runs after a failed requirement (see `JobOptions.runIf`). @category codecs */
-export const RunIf = oneOf(['all-done', 'all-success'] as const);
+export const RunIf = oneOf(['all-done', 'all-success', 'always', 'one-failed'] as const);
+
+/**
+ * How many members of a group (or instances of a matrix) may fail without failing it: a count (`3`) or a
+ * percentage of its size (`10%`, from 0% to 100%, rounded down).
+ * @category codecs
+ */
+export const MaxFailures = scalar<number | `${number}%`>(
+  "a count (a whole number, 0 or more) or a percentage ('10%', from 0% to 100%)",
+  (u) =>
+    typeof u === 'number' && Number.isSafeInteger(u) && u >= 0
+      ? u
+      : typeof u === 'string' && /^\d+(\.\d+)?%$/.test(u) && Number.parseFloat(u) <= 100
+        ? (u as `${number}%`)
+        : undefined,
+);
+/** @category codecs */
+export type MaxFailures = t.TypeOf<typeof MaxFailures>;
 
 /** An exit that counts as success besides 0: a code from 0 to 255, or a signal name (`TERM`, `SIGKILL`). @category codecs */
 export const AllowedExit = scalar<number | string>(

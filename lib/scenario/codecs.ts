@@ -4,39 +4,12 @@
  */
 import type * as t from 'io-ts';
 
-import { entries, listOf, oneOrMany, struct } from './codecs-combinators.js';
-import { CommandSpec } from './codecs-commands.js';
+import { entries, struct } from './codecs-combinators.js';
+import { ScenarioJobSpec } from './codecs-jobs.js';
 import { NodeSpec } from './codecs-nodes.js';
-import {
-  Bool,
-  integer,
-  JobId,
-  NodeId,
-  NonEmptyString,
-  RunIf,
-  Seconds,
-  VariableValues,
-} from './codecs-values.js';
+import { Bool, integer, NonEmptyString, Seconds, VariableValues } from './codecs-values.js';
 
-/** A job: commands run in order on one node, built as an `SshJob`. @category codecs */
-export const JobSpec = struct(
-  'a job',
-  {
-    id: JobId,
-    node: NodeId,
-    commands: listOf(CommandSpec, 'a non-empty list of commands', true),
-  },
-  {
-    requires: oneOrMany(JobId, 'a job id or a list of job ids'),
-    label: NonEmptyString,
-    critical: Bool,
-    forever: Bool,
-    timeout: Seconds,
-    runIf: RunIf,
-  },
-);
-/** @category codecs */
-export type JobSpec = t.TypeOf<typeof JobSpec>;
+export { JobSpec } from './codecs-jobs.js';
 
 /** Options of the scenario's scheduler. @category codecs */
 export const SchedulerSpec = struct(
@@ -131,7 +104,7 @@ export const ScenarioSpec = struct(
   'a scenario (a mapping with nodes and jobs)',
   {
     nodes: entries(NodeSpec, 'a non-empty list of nodes (or a map from ids to nodes)'),
-    jobs: entries(JobSpec, 'a non-empty list of jobs (or a map from ids to jobs)'),
+    jobs: entries(ScenarioJobSpec, 'a non-empty list of jobs (or a map from ids to jobs)'),
   },
   { scheduler: SchedulerSpec, variables: VariableValues },
 );

@@ -4,63 +4,17 @@
  */
 import path from 'node:path';
 
-import { shellJoin, shellQuote } from '../nodes/shell-quote.js';
 import type { BuildScenarioOptions } from './build.js';
-import type { CommandSpec } from './codecs-commands.js';
+import type { JobSpec } from './codecs-jobs.js';
+import { isMatrixJobSpec } from './codecs-jobs.js';
 import type { NodeSpec } from './codecs-nodes.js';
-import { isLocalNodeSpec } from './codecs-nodes.js';
-import type { JobSpec } from './codecs.js';
+import { isLocalNodeSpec, isNodeGroupSpec } from './codecs-nodes.js';
+import { commandLines, flagText, jobFlags, seconds } from './describe-commands.js';
+import type { DescribeContext } from './describe-groups.js';
+import { describeGroupJob, describeGroupNode, describeMatrix, jobCount } from './describe-groups.js';
 import type { LoadedScenario } from './load.js';
 import { nodeVariables } from './node-variables.js';
 import { substituteJob } from './substitute.js';
-
-const seconds = (s: number): string => `${String(s)} s`;
-
-/** `(capture x, allowed exits 1, TERM)`, or nothing. */
-const extras = (parts: readonly (string | false | undefined)[]): string => {
-  const kept = parts.filter((p): p is string => typeof p === 'string');
-  return kept.length === 0 ? '' : `  (${kept.join('; ')})`;
-};
-
-const firstLine = (body: string): string => {
-  const line =
-    body
-      .split('\n')
-      .find((l) => l.trim() !== '' && !l.startsWith('#'))
-      ?.trim() ?? '';
-  return line.length > 40 ? `${line.slice(0, 40)}...` : line;
-};
-
-const describeCommand = (c: CommandSpec): string => {
-  const args = (list: readonly string[] | undefined) =>
-    list === undefined || list.length === 0 ? '' : ` ${shellJoin(list)}`;
-  switch (c.type) {
-    case 'Push':
-      return `Push: ${c.localPaths.join(', ')} -> ${c.remoteDir}`;
-    case 'Pull':
-      return `Pull: ${c.remotePaths.join(', ')} -> ${c.localDir}`;
-    default: {
-      const text =
-        c.type === 'Run'
-          ? c.argv !== undefined
-            ? [shellQuote(c.argv[0] ?? ''), ...c.argv.slice(1).map(shellQuote)].join(' ')
-            : `${c.command ?? ''}${args(c.args)}`
-          : c.type === 'RunScript'
-            ? `${c.script}${args(c.args)}`
-            : `${c.remoteName ?? firstLine(c.body)}${args(c.args)}`;
-      return `${c.type}: ${text}${extras([
-        c.capture !== undefined && `capture ${c.capture}`,
-        c.allowedExits !== undefined && `allowed exits ${c.allowedExits.join(', ')}`,
-        c.env !== undefined && `env ${Object.keys(c.env).join(', ')}`,
-        c.pty === true && 'pty',
-        c.type !== 'Run' &&
-          c.includes !== undefined &&
-          c.includes.length > 0 &&
-          `includes ${c.includes.join(', ')}`,
-      ])}`;
-    }
-  }
-};
 
 /** `gw -> n1`: the ids from the first gateway to the node. */
 const chainOf = (node: NodeSpec, byId: ReadonlyMap<string, NodeSpec>): string[] => {
@@ -75,26 +29,32 @@ const chainOf = (node: NodeSpec, byId: ReadonlyMap<string, NodeSpec>): string[] 
 
 const describeNode = (node: NodeSpec, byId: ReadonlyMap<string, NodeSpec>, username: string | undefined) => {
   if (isLocalNodeSpec(node)) return 'local';
+  if (isNodeGroupSpec(node)) return describeGroupNode(node, chainOf(node, byId).slice(0, -1), username);
   const user = node.username ?? username;
   const port = node.port === undefined || node.port === 22 ? '' : `:${String(node.port)}`;
   const chain = chainOf(node, byId);
   return `ssh ${user === undefined ? '' : `${user}@`}${node.hostname}${port}${chain.length > 1 ? ` via ${chain.join(' -> ')}` : ''}`;
 };
 
-const describeJob = (job: JobSpec): string[] => {
-  const flags = [
-    job.label !== undefined && `label ${JSON.stringify(job.label)}`,
-    job.critical !== undefined && (job.critical ? 'critical' : 'not critical'),
-    job.forever === true && 'forever',
-    job.timeout !== undefined && `timeout ${seconds(job.timeout)}`,
-    job.runIf !== undefined && `runIf ${job.runIf}`,
+const describeJob = (job: JobSpec): string[] => [
+  `  ${job.id} on ${job.node}${flagText([
+    ...jobFlags(job),
     job.requires !== undefined && job.requires.length > 0 && `requires ${job.requires.join(', ')}`,
-  ].filter((f): f is string => typeof f === 'string');
-  return [
-    `  ${job.id} on ${job.node}${flags.length > 0 ? ` [${flags.join(', ')}]` : ''}`,
-    ...job.commands.map((c, i) => `    ${String(i + 1)}. ${describeCommand(c)}`),
-  ];
-};
+  ])}`,
+  ...commandLines(job.commands, '    '),
+];
+
+/** Options of {@link describeScenario}: those of `buildScenario`, and `unfold`. @category models */
+export interface DescribeScenarioOptions extends BuildScenarioOptions {
+  /** Each member of a job on a group, and each instance of a matrix, with its values (default: folded). */
+  readonly unfold?: boolean | undefined;
+}
+
+/** `38 hosts`: the distinct host names of the nodes and groups. */
+const hostCount = (nodes: readonly NodeSpec[]): number =>
+  new Set(
+    nodes.flatMap((n) => (isLocalNodeSpec(n) ? ['localhost'] : isNodeGroupSpec(n) ? n.hosts : [n.hostname])),
+  ).size;
 
 /**
  * The plan of a loaded scenario, for a dry run: the scheduler's options, the nodes (with their gateway
@@ -105,7 +65,7 @@ const describeJob = (job: JobSpec): string[] => {
  * if (dryRun) console.log(describeScenario(loaded));
  * @category combinators
  */
-export function describeScenario(loaded: LoadedScenario, options: BuildScenarioOptions = {}): string {
+export function describeScenario(loaded: LoadedScenario, options: DescribeScenarioOptions = {}): string {
   const { spec } = loaded;
   const s = spec.scheduler ?? {};
   const scheduler = [
@@ -118,14 +78,38 @@ export function describeScenario(loaded: LoadedScenario, options: BuildScenarioO
   const byId = new Map(spec.nodes.map((n) => [n.id, n]));
   const width = Math.max(...spec.nodes.map((n) => n.id.length));
   const username = options.ssh?.username;
+  const groupJobs = new Set(
+    spec.jobs.flatMap((job) => {
+      const node = isMatrixJobSpec(job) ? undefined : byId.get(job.node);
+      return isMatrixJobSpec(job) || (node !== undefined && isNodeGroupSpec(node)) ? [job.id] : [];
+    }),
+  );
+  const ctx: DescribeContext = {
+    globals: spec.variables,
+    byId,
+    username,
+    unfold: options.unfold === true,
+    groupJobs,
+  };
+  const grouped = spec.nodes.some(isNodeGroupSpec) || spec.jobs.some(isMatrixJobSpec);
+  // a file without groups nor matrices is described as before they existed
+  const counts = spec.jobs.map((job) => jobCount(job, ctx));
+  const total = counts.reduce((n, c) => n + c.split('×').reduce((a, b) => a * Number(b), 1), 0);
+  const entries = (n: number) => `${String(n)} entr${n === 1 ? 'y' : 'ies'}`;
   return [
     `scenario ${loaded.file}`,
     `scheduler ${scheduler.join(', ')}`,
-    `nodes (${String(spec.nodes.length)}):`,
+    grouped
+      ? `nodes (${entries(spec.nodes.length)}, ${String(hostCount(spec.nodes))} hosts):`
+      : `nodes (${String(spec.nodes.length)}):`,
     ...spec.nodes.map((n) => `  ${n.id.padEnd(width)}  ${describeNode(n, byId, username)}`),
-    `jobs (${String(spec.jobs.length)}):`,
+    grouped
+      ? `jobs (${entries(spec.jobs.length)}, ${counts.join(' + ')} = ${String(total)} jobs):`
+      : `jobs (${String(spec.jobs.length)}):`,
     ...spec.jobs.flatMap((job) => {
+      if (isMatrixJobSpec(job)) return describeMatrix(job, ctx);
       const node = byId.get(job.node);
+      if (node !== undefined && isNodeGroupSpec(node)) return describeGroupJob(job, node, ctx);
       return describeJob(
         node === undefined ? job : substituteJob(job, nodeVariables(spec.variables, node, username)),
       );

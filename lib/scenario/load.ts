@@ -10,6 +10,7 @@ import type { Document } from 'yaml';
 import { LineCounter, parseDocument } from 'yaml';
 
 import { checkFiles } from './check-files.js';
+import { checkGroups } from './check-groups.js';
 import { checkReferences } from './check-references.js';
 import { ScenarioSpec } from './codecs.js';
 import { scenarioParts } from './parts.js';
@@ -98,6 +99,7 @@ export function parseScenario(
       ...(decoded._tag === 'Left' ? reportErrors(decoded.left) : []),
       ...checkReferences(parts),
       ...checkFiles(parts, dir, options.runtimeVariables),
+      ...checkGroups(parts, dir, options.runtimeVariables),
     ].filter((p) => !unfilled.has(formatPath(p.path))),
   ];
   if (raw.length > 0 || decoded._tag === 'Left') return E.left(located(raw, doc, lineCounter, file));

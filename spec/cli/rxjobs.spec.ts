@@ -134,7 +134,7 @@ jobs:
       const lines = linesOf(r.stderr);
       expect(lines).to.deep.equal([
         `${file}:8:11: jobs[1].node: unknown node "nowhere" (nodes: here)`,
-        `${file}:9:5: jobs[1].requries: unknown key, did you mean requires? (accepted: id, node, commands, requires, label, critical, forever, timeout, runIf)`,
+        `${file}:9:5: jobs[1].requries: unknown key, did you mean requires? (accepted: id, node, commands, requires, label, critical, forever, timeout, runIf, retries, maxFailures, memberTimeout, ignoreUnreachable, skipFailedMembers, jobsWindow)`,
         `${file}:11:17: jobs[1].commands[0].type: expected one of Run, RunScript, RunString, Push, Pull`,
         `rxjobs: 3 problems in ${file}; nothing was run`,
       ]);

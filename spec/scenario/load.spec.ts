@@ -44,7 +44,7 @@ describe('loadScenario', () => {
       `${at(17, 5)}: nodes[2].username: unknown key (accepted: id, local, label, shell, variables)`,
       `${at(18, 9)}: nodes[3].id: duplicate node id "gw" (also nodes[0])`,
       `${at(22, 11)}: jobs[0].node: unknown node "gx" (did you mean "gw"?)`,
-      `${at(23, 5)}: jobs[0].requries: unknown key, did you mean requires? (accepted: id, node, commands, requires, label, critical, forever, timeout, runIf)`,
+      `${at(23, 5)}: jobs[0].requries: unknown key, did you mean requires? (accepted: id, node, commands, requires, label, critical, forever, timeout, runIf, retries, maxFailures, memberTimeout, ignoreUnreachable, skipFailedMembers, jobsWindow)`,
       `${at(25, 15)}: jobs[0].commands[0].type: expected one of Run, RunScript, RunString, Push, Pull`,
       `${at(28, 17)}: jobs[0].commands[1].script: file not found: ${fixture('missing.sh')}`,
       `${at(29, 9)}: jobs[0].commands[2].command: missing (a Run needs a command, or an argv)`,
