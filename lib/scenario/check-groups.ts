@@ -4,6 +4,7 @@
  * @module
  */
 import { parseWhere } from '../fleet/where.js';
+import { expandHostRanges } from '../hosts/host-ranges.js';
 import { suggest } from '../errors/suggest.js';
 import { checkFiles } from './check-files.js';
 import { isRecord } from './codecs-combinators.js';
@@ -33,8 +34,23 @@ const byId = (parts: readonly Part<NodeSpec>[]): Map<string, Part<NodeSpec>> => 
   return map;
 };
 
-const groupSize = (part: Part<NodeSpec> | undefined): number | undefined =>
-  part?.spec !== undefined && isNodeGroupSpec(part.spec) ? part.spec.hosts.length : undefined;
+/** The size of a group (undefined for one node), from its raw hostname when the entry has other problems. */
+const groupSize = (part: Part<NodeSpec> | undefined): number | undefined => {
+  if (part === undefined) return undefined;
+  if (part.spec !== undefined) return isNodeGroupSpec(part.spec) ? part.spec.hosts.length : undefined;
+  const hostname: unknown = part.raw['hostname'];
+  const items: unknown[] = Array.isArray(hostname) ? hostname : [hostname];
+  const hosts = new Set<string>();
+  for (const item of items)
+    try {
+      if (typeof item === 'string') for (const host of expandHostRanges(item)) hosts.add(host);
+    } catch {
+      return Array.isArray(hostname) || hosts.size > 1 ? hosts.size : undefined;
+    }
+  return Array.isArray(hostname) || (typeof hostname === 'string' && !hosts.has(hostname))
+    ? hosts.size
+    : undefined;
+};
 
 /** `one-failed` runs after a failed requirement: without one it could never run. */
 const oneFailed = (raw: Readonly<Record<string, unknown>>, path: DataPath): RawProblem[] =>

@@ -1,0 +1,177 @@
+import path from 'node:path';
+
+import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+
+import type { Run } from '../../lib/commands/run.js';
+import { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
+import { Scheduler } from '../../lib/scheduler.js';
+import { buildScenario } from '../../lib/scenario/build.js';
+import type { LoadedScenario, ParseScenarioOptions } from '../../lib/scenario/load.js';
+import { parseScenario } from '../../lib/scenario/load.js';
+import { formatProblems } from '../../lib/scenario/problems.js';
+
+const fixtures = path.join(import.meta.dirname, 'fixtures');
+
+const problems = (text: string, options: ParseScenarioOptions = {}): string[] => {
+  const result = parseScenario(text, 'test.yaml', { dir: fixtures, ...options });
+  if (E.isRight(result)) expect.fail('expected problems, got a scenario');
+  return formatProblems(result.left).split('\n');
+};
+
+const loaded = (text: string, options: ParseScenarioOptions = {}): LoadedScenario => {
+  const result = parseScenario(text, 'test.yaml', { dir: fixtures, ...options });
+  if (E.isLeft(result)) expect.fail(formatProblems(result.left));
+  return result.right;
+};
+
+const commandLine = (job: { commands: readonly unknown[] } | undefined): string =>
+  (job?.commands[0] as Run).describe();
+
+const GROUPS = `
+variables: {domain: lab.org}
+nodes:
+  - {id: gw, hostname: 'gw.{{domain}}'}
+  - {id: fits, hostname: 'fit[01-03].{{domain}}', username: root, port: 2222, gateway: gw, variables: {iface: eth1}}
+  - {id: some, hostname: ['fit03.{{domain}}', 'fit[01-02].{{domain}}', fit09.lab.org], username: root, port: 2222, gateway: gw}
+  - {id: other, hostname: 'fit01.{{domain}}', username: admin, port: 2222, gateway: gw}
+jobs:
+  - {id: load, node: gw, commands: ['load {{domain}}']}
+  - id: prepare
+    node: fits
+    requires: load
+    commands: ['init {{hostname}} {{node}} {{index}} {{group}} {{username}} {{iface}}']
+  - {id: after, node: some, requires: prepare, commands: ['echo {{hostname}}']}
+`;
+
+describe('groups in scenario files', () => {
+  it('decode a range or a list of host names as a group, {{name}} replaced before expansion', () => {
+    const l = loaded(GROUPS);
+    const [, fits, some, other] = l.spec.nodes;
+    expect(fits).to.include({ hostname: 'fit[01-03].lab.org' });
+    expect(fits).to.have.deep.property('hosts', ['fit01.lab.org', 'fit02.lab.org', 'fit03.lab.org']);
+    expect(some).to.have.deep.property('hosts', [
+      'fit03.lab.org',
+      'fit01.lab.org',
+      'fit02.lab.org',
+      'fit09.lab.org',
+    ]);
+    expect(other).not.to.have.property('hosts');
+  });
+
+  it('build one SshJob per member, keyed prepare@host, each with its own values of the built-ins', () => {
+    const built = buildScenario(loaded(GROUPS));
+    expect([...built.jobs.keys()]).to.deep.equal([
+      'load',
+      'prepare@fit01.lab.org',
+      'prepare@fit02.lab.org',
+      'prepare@fit03.lab.org',
+      'after@fit03.lab.org',
+      'after@fit01.lab.org',
+      'after@fit02.lab.org',
+      'after@fit09.lab.org',
+    ]);
+    expect(commandLine(built.jobs.get('prepare@fit02.lab.org'))).to.equal(
+      'init fit02.lab.org fits[fit02.lab.org] 1 fits root eth1',
+    );
+    expect(built.jobs.get('prepare@fit02.lab.org')?.label).to.equal('prepare@fit02.lab.org');
+    expect(commandLine(built.jobs.get('after@fit09.lab.org'))).to.equal('echo fit09.lab.org');
+  });
+
+  it('build each member node once per user, host, port and gateway: groups sharing hosts share nodes', () => {
+    const built = buildScenario(loaded(GROUPS));
+    const node = (id: string) => built.nodes.get(id);
+    expect(node('fits[fit01.lab.org]')).to.be.instanceOf(SshNode);
+    expect(node('fits[fit01.lab.org]')).to.equal(node('some[fit01.lab.org]'));
+    expect(node('fits[fit03.lab.org]')).to.equal(node('some[fit03.lab.org]'));
+    expect(node('other')).not.to.equal(node('fits[fit01.lab.org]')); // another user
+    const member = node('fits[fit02.lab.org]') as SshNode;
+    expect(member.options).to.include({ hostname: 'fit02.lab.org', username: 'root', port: 2222 });
+    expect(member.options.gateway).to.equal(node('gw'));
+    expect(member.label).to.equal('fit02.lab.org');
+    expect(new Set(built.nodes.values()).size).to.equal(1 + 4 + 1);
+    expect(built.jobs.get('prepare@fit01.lab.org')?.node).to.equal(
+      built.jobs.get('after@fit01.lab.org')?.node,
+    );
+  });
+
+  it('gather the members in one job that requires its requirements and that requires waits for', () => {
+    const built = buildScenario(loaded(GROUPS));
+    const prepare = built.groups.get('prepare');
+    const after = built.groups.get('after');
+    expect(prepare).to.be.instanceOf(Scheduler);
+    expect(prepare?.label).to.equal('prepare fit[01-03].lab.org');
+    expect(prepare?.jobs.size).to.equal(3);
+    expect([...(prepare?.requirements ?? [])]).to.deep.equal([built.jobs.get('load')]);
+    expect([...(after?.requirements ?? [])]).to.deep.equal([prepare]);
+    expect([...built.scheduler.jobs]).to.deep.equal([built.jobs.get('load'), prepare, after]);
+  });
+
+  it('report a bad range, a group as a gateway, a label on a group and local with a range, each at its line', () => {
+    expect(
+      problems(`
+nodes:
+  - {id: a, hostname: 'fit[3-1]'}
+  - {id: b, hostname: [fit01, 'x[1-]']}
+  - {id: c, hostname: 'n[1-2]', label: x}
+  - {id: d, hostname: one, gateway: c}
+  - {id: e, local: true, hostname: 'n[1-3]'}
+jobs:
+  - {id: j, node: d, commands: [hostname]}
+`),
+    ).to.deep.equal([
+      'test.yaml:3:23: nodes[0].hostname: fit[3-1]: range 3-1 is descending: write fit[1-3]',
+      'test.yaml:4:31: nodes[1].hostname[1]: x[1-]: "1-" in [1-] is neither a number nor a range of numbers ' +
+        'like 1-3 (or 1-9/2, every other one)',
+      'test.yaml:5:33: nodes[2].label: not allowed on a group: each member is labelled by its host name',
+      'test.yaml:6:37: nodes[3].gateway: a gateway is one node: "c" is a group of 2',
+      'test.yaml:7:26: nodes[4].hostname: not allowed with local: a node is local or has a hostname',
+    ]);
+  });
+
+  it('report the keys of group jobs on a job on one node, one-failed without requires, and bad values', () => {
+    expect(
+      problems(`
+nodes:
+  - {id: one, hostname: h}
+  - {id: many, hostname: 'h[1-3]'}
+jobs:
+  - {id: a, node: one, maxFailures: 1, memberTimeout: 3, commands: [x]}
+  - {id: b, node: many, runIf: one-failed, commands: [x]}
+  - {id: c, node: many, maxFailures: 101%, retries: {count: -1}, commands: [x]}
+  - {id: d, node: many, maxFailures: 2, jobsWindow: 2, ignoreUnreachable: true, skipFailedMembers: false, requires: c, runIf: one-failed, retries: {count: 2, delay: 1.5}, commands: [x]}
+`),
+    ).to.deep.equal([
+      'test.yaml:6:24: jobs[0].maxFailures: only for a job on a group: "one" is one node',
+      'test.yaml:6:40: jobs[0].memberTimeout: only for a job on a group: "one" is one node',
+      'test.yaml:7:32: jobs[1].runIf: one-failed runs only after a failed requirement: give this job requires',
+      "test.yaml:8:38: jobs[2].maxFailures: expected a count (a whole number, 0 or more) or a percentage ('10%', from 0% to 100%)",
+      'test.yaml:8:61: jobs[2].retries.count: expected a whole number from 0 to 1000',
+    ]);
+  });
+
+  it('report a {{name}} left in a group hostname, naming the field', () => {
+    expect(
+      problems(`
+nodes:
+  - {id: g, hostname: ['fit01', 'fit[{{range}}]']}
+jobs:
+  - {id: j, node: g, commands: [x]}
+`),
+    ).to.deep.equal([
+      'test.yaml:3:33: nodes[0].hostname[1]: {{range}} in hostname of node "g" is not defined: no variable ' +
+        "(global, the node's, or node, hostname, username) gives it: define it under variables, or on the " +
+        'command line with rxjobs run --var range=VALUE',
+    ]);
+    const l = loaded(
+      `
+nodes:
+  - {id: g, hostname: ['fit01', 'fit[{{range}}]']}
+jobs:
+  - {id: j, node: g, commands: [x]}
+`,
+      { variables: { range: '05-06' } },
+    );
+    expect(l.spec.nodes[0]).to.have.deep.property('hosts', ['fit01', 'fit05', 'fit06']);
+  });
+});

@@ -1,0 +1,164 @@
+import path from 'node:path';
+
+import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+
+import type { Run } from '../../lib/commands/run.js';
+import { parseWhere } from '../../lib/fleet/where.js';
+import { buildScenario } from '../../lib/scenario/build.js';
+import type { LoadedScenario } from '../../lib/scenario/load.js';
+import { parseScenario } from '../../lib/scenario/load.js';
+import { formatProblems } from '../../lib/scenario/problems.js';
+
+const fixtures = path.join(import.meta.dirname, 'fixtures');
+
+const problems = (text: string): string[] => {
+  const result = parseScenario(text, 'test.yaml', { dir: fixtures });
+  if (E.isRight(result)) expect.fail('expected problems, got a scenario');
+  return formatProblems(result.left).split('\n');
+};
+
+const loaded = (text: string): LoadedScenario => {
+  const result = parseScenario(text, 'test.yaml', { dir: fixtures });
+  if (E.isLeft(result)) expect.fail(formatProblems(result.left));
+  return result.right;
+};
+
+const PAIRS = `
+variables: {packets: 100}
+nodes:
+  - {id: gw, hostname: gw.lab}
+  - {id: fits, hostname: 'fit[01-03]', username: root, gateway: gw}
+  - {id: senders, hostname: 'fit[01-02]', username: root, gateway: gw}
+jobs:
+  - {id: prepare, node: fits, commands: [init]}
+  - id: pairs
+    requires: prepare
+    matrix: {sender: senders, receiver: fits, size: [10, 20]}
+    where: sender != receiver and not (sender == 'fit02' and size == 20)
+    exclude: [{receiver: fit03, size: 10}]
+    jobsWindow: 1
+    jobs:
+      - {id: recv, node: receiver, commands: ['recv {{packets}} {{size}} from {{sender}} on {{hostname}} {{index}}']}
+      - {id: send, node: sender, requires: recv, commands: ['send {{receiver}} {{instance}} {{node}}']}
+      - {id: note, node: gw, commands: ['note {{instance}} on {{hostname}}']}
+`;
+
+const line = (job: { commands: readonly unknown[] } | undefined): string =>
+  (job?.commands[0] as Run).describe();
+
+describe('matrices in scenario files', () => {
+  it('build a nested scheduler per instance kept by where and exclude, first axis slowest', () => {
+    const built = buildScenario(loaded(PAIRS));
+    const pairs = built.groups.get('pairs');
+    expect(pairs?.label).to.equal('pairs');
+    expect(pairs?.jobsWindow).to.equal(1);
+    expect([...(pairs?.requirements ?? [])]).to.deep.equal([built.groups.get('prepare')]);
+    expect([...(pairs?.jobs ?? [])].map((j) => j.label)).to.deep.equal([
+      'pairs[fit01,fit02,10]',
+      'pairs[fit01,fit02,20]',
+      'pairs[fit01,fit03,20]',
+      'pairs[fit02,fit01,10]',
+    ]);
+    expect([...built.jobs.keys()].filter((k) => k.startsWith('pairs[fit02'))).to.deep.equal([
+      'pairs[fit02,fit01,10].recv',
+      'pairs[fit02,fit01,10].send',
+      'pairs[fit02,fit01,10].note',
+    ]);
+  });
+
+  it('give each job of an instance the axes, {{instance}} and the built-ins of its node', () => {
+    const built = buildScenario(loaded(PAIRS));
+    const job = (key: string) => built.jobs.get(key);
+    expect(line(job('pairs[fit01,fit03,20].recv'))).to.equal('recv 100 20 from fit01 on fit03 2');
+    expect(line(job('pairs[fit02,fit01,10].send'))).to.equal('send fit01 fit02-fit01-10 senders[fit02]');
+    expect(line(job('pairs[fit02,fit01,10].note'))).to.equal('note fit02-fit01-10 on gw.lab');
+    // an axis over a group: the member node, shared with the groups of the same host
+    expect(job('pairs[fit02,fit01,10].recv')?.node).to.equal(job('prepare@fit01')?.node);
+    expect(job('pairs[fit02,fit01,10].send')?.node).to.equal(job('prepare@fit02')?.node);
+    expect(job('pairs[fit02,fit01,10].note')?.node).to.equal(built.nodes.get('gw'));
+    // requires inside the block, between the jobs of one instance
+    expect([...(job('pairs[fit01,fit02,20].send')?.requirements ?? [])]).to.deep.equal([
+      job('pairs[fit01,fit02,20].recv'),
+    ]);
+  });
+
+  it('report bad axes, filters, exclusions and jobs of the block, each at its line', () => {
+    expect(
+      problems(`
+nodes:
+  - {id: one, hostname: h}
+  - {id: many, hostname: 'h[1-3]'}
+jobs:
+  - id: a
+    matrix: {one: many, b: one, c: nope, d: [1, 2]}
+    jobs: [{id: x, node: d, commands: [x]}]
+  - id: b
+    matrix: {s: many, r: many}
+    where: s != t
+    exclude: [{q: h1}]
+    jobs:
+      - {id: x, node: many, requires: y, commands: [x]}
+      - {id: x, node: zz, runIf: one-failed, commands: [x]}
+  - id: c
+    matrix: {s: many}
+    where: s == 'h9'
+    jobs: [{id: x, node: s, commands: [x]}]
+  - {id: g, matrix: {node: many}, node: one, jobs: [{id: x, node: one, commands: [x]}]}
+  - {id: d, node: one, jobs: [], commands: [x]}
+  - {id: e, matrix: {s: many}, where: 's =! 1', jobs: [{id: x, node: s, commands: [x]}]}
+  - {id: f, matrix: {s: many}, where: "s == 'h1'", jobs: [{id: x, node: s, commands: [x]}]}
+`),
+    ).to.deep.equal([
+      'test.yaml:7:14: jobs[0].matrix.one: axis "one" has the name of a node: name it otherwise (node: one would mean either)',
+      'test.yaml:7:28: jobs[0].matrix.b: "one" is one node, not a group: give a group id or a list of values',
+      'test.yaml:7:36: jobs[0].matrix.c: unknown group "nope"',
+      'test.yaml:11:12: jobs[1].where: "t" is not an axis of this matrix (axes: s, r)',
+      'test.yaml:12:16: jobs[1].exclude[0].q: "q" is not an axis of this matrix (axes: s, r)',
+      'test.yaml:14:23: jobs[1].jobs[0].node: "many" is a group: in a matrix, make it an axis and name the axis',
+      'test.yaml:14:39: jobs[1].jobs[0].requires: unknown job "y" of this matrix (its jobs: x); a job of the file goes in the matrix\'s own requires',
+      'test.yaml:15:14: jobs[1].jobs[1].id: duplicate job id "x" in this matrix',
+      'test.yaml:15:23: jobs[1].jobs[1].node: "zz" is neither an axis (s, r) nor a node',
+      'test.yaml:15:34: jobs[1].jobs[1].runIf: one-failed runs only after a failed requirement: give this job requires',
+      'test.yaml:18:12: jobs[2].where: leaves no instance of the 3 of s',
+      'test.yaml:20:22: jobs[3].matrix.node: "node" is a built-in variable: name the axis otherwise',
+      'test.yaml:20:35: jobs[3].node: not allowed with matrix: give the commands in the jobs of the matrix',
+      'test.yaml:21:24: jobs[4].jobs: only for a matrix: add a matrix, or give commands and a node',
+      'test.yaml:22:39: jobs[5].where: unexpected "=" at column 3 (write tests such as a != b, a == \'x\', joined by and, or, not, ())',
+    ]);
+  });
+
+  it('refuse more than 100,000 instances before the filter', () => {
+    expect(
+      problems(`
+nodes: [{id: g, hostname: 'n[1-400]'}]
+jobs: [{id: m, matrix: {a: g, b: g}, jobs: [{id: x, node: a, commands: [x]}]}]
+`),
+    ).to.deep.equal([
+      'test.yaml:3:24: jobs[0].matrix: has 160000 instances, more than the 100000 allowed: split it',
+    ]);
+  });
+});
+
+describe('parseWhere', () => {
+  it('compiles ==, !=, and, or, not and parentheses over names and quoted values', () => {
+    const where = parseWhere("a != b and not (a == 'x' or b == 3)");
+    expect(where.names).to.deep.equal(['a', 'b']);
+    expect(where.test({ a: 'y', b: 'z' })).to.equal(true);
+    expect(where.test({ a: 'x', b: 'z' })).to.equal(false);
+    expect(where.test({ a: 'y', b: '3' })).to.equal(false);
+    expect(where.test({ a: 'y', b: 'y' })).to.equal(false);
+    expect(parseWhere('a == b or a == c and b == c').test({ a: '1', b: '1', c: '2' })).to.equal(true);
+  });
+
+  for (const [text, message] of [
+    ['a !== b', 'unexpected "=" at column 5'],
+    ['a', 'expected == or != after the first operand, found the end at column 2'],
+    ['(a == b', 'expected ")", found the end at column 8'],
+    ['a == b c', 'unexpected "c" at column 8'],
+    ['a == {{b}}', 'unexpected "{" at column 6'],
+  ] as const)
+    it(`refuses ${text} naming the column`, () => {
+      expect(() => parseWhere(text)).to.throw(`where: ${JSON.stringify(text)} ${message}`);
+    });
+});
