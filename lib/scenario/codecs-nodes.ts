@@ -18,9 +18,8 @@ import {
   VariableValues,
 } from './codecs-values.js';
 
-const HostName = scalar(
-  'a host name (or local: true for this machine)',
-  (u) => (typeof u === 'string' && u.trim() !== '' ? u : undefined),
+const HostName = scalar('a host name (or local: true for this machine)', (u) =>
+  typeof u === 'string' && u.trim() !== '' ? u : undefined,
 );
 
 /**
