@@ -160,5 +160,13 @@ export type {
 } from './render/text/gather.js';
 export { expandHostRanges, foldHosts } from './hosts/host-ranges.js';
 export { TargetError } from './errors/target-error.js';
+// Fleets: a job on every node of a group, matrices of groups and values
+export { NodeGroup } from './fleet/node-group.js';
+export type { HostsOptions, NodeGroupOptions } from './fleet/node-group.js';
+export { matrix, maxMatrixInstances } from './fleet/matrix.js';
+export type { MatrixAxes, MatrixAxis, MatrixInstance, MatrixOptions, MatrixValue } from './fleet/matrix.js';
+export { parseWhere } from './fleet/where.js';
+export type { ParseWhereOptions, WherePredicate } from './fleet/where.js';
+export { isUnreachable } from './fleet/unreachable.js';
 export type { TargetErrorDetails } from './errors/target-error.js';
 // Scenario files (YAML): from 'rxjobs/scenario', so that this entry point does not load a YAML parser and io-ts.
