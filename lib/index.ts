@@ -163,8 +163,14 @@ export { TargetError } from './errors/target-error.js';
 // Fleets: a job on every node of a group, matrices of groups and values
 export { NodeGroup } from './fleet/node-group.js';
 export type { HostsOptions, NodeGroupOptions } from './fleet/node-group.js';
+export { GroupJob } from './fleet/group-job.js';
+export type { GroupWork } from './fleet/group-job.js';
+export type { FleetJobOptions, GroupJobOptions, MemberSshOptions } from './fleet/group-options.js';
+export type { GroupSummary } from './fleet/group-summary.js';
 export { matrix, maxMatrixInstances } from './fleet/matrix.js';
 export type { MatrixAxes, MatrixAxis, MatrixInstance, MatrixOptions, MatrixValue } from './fleet/matrix.js';
+export { MatrixJob } from './fleet/matrix-job.js';
+export type { MatrixJobOptions, MatrixWork } from './fleet/matrix-job.js';
 export { parseWhere } from './fleet/where.js';
 export type { ParseWhereOptions, WherePredicate } from './fleet/where.js';
 export { isUnreachable } from './fleet/unreachable.js';
