@@ -23,6 +23,8 @@ export { Sequence } from './core/sequence.js';
 export type { Schedulable, SequenceOptions } from './core/sequence.js';
 export { Scheduler } from './scheduler.js';
 export type { OrchestrateOptions, RunOptions, SchedulerOptions } from './core/scheduler.js';
+export { budgetOf } from './core/job/max-failures.js';
+export type { FailureBudget, MaxFailures } from './core/job/max-failures.js';
 export { outcomeOf, valuesOf } from './core/values-of.js';
 export type { KeepOnlyBetweenOptions } from './core/graph.js';
 export type {
