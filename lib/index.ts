@@ -23,6 +23,8 @@ export { Sequence } from './core/sequence.js';
 export type { Schedulable, SequenceOptions } from './core/sequence.js';
 export { Scheduler } from './scheduler.js';
 export type { OrchestrateOptions, RunOptions, SchedulerOptions } from './core/scheduler.js';
+export { budgetOf } from './core/job/max-failures.js';
+export type { FailureBudget, MaxFailures } from './core/job/max-failures.js';
 export { outcomeOf, valuesOf } from './core/values-of.js';
 export type { KeepOnlyBetweenOptions } from './core/graph.js';
 export type {
@@ -160,5 +162,19 @@ export type {
 } from './render/text/gather.js';
 export { expandHostRanges, foldHosts } from './hosts/host-ranges.js';
 export { TargetError } from './errors/target-error.js';
+// Fleets: a job on every node of a group, matrices of groups and values
+export { NodeGroup } from './fleet/node-group.js';
+export type { HostsOptions, NodeGroupOptions } from './fleet/node-group.js';
+export { GroupJob } from './fleet/group-job.js';
+export type { GroupWork } from './fleet/group-job.js';
+export type { FleetJobOptions, GroupJobOptions, MemberSshOptions } from './fleet/group-options.js';
+export type { GroupSummary } from './fleet/group-summary.js';
+export { matrix, maxMatrixInstances } from './fleet/matrix.js';
+export type { MatrixAxes, MatrixAxis, MatrixInstance, MatrixOptions, MatrixValue } from './fleet/matrix.js';
+export { MatrixJob } from './fleet/matrix-job.js';
+export type { MatrixJobOptions, MatrixWork } from './fleet/matrix-job.js';
+export { parseWhere } from './fleet/where.js';
+export type { ParseWhereOptions, WherePredicate } from './fleet/where.js';
+export { isUnreachable } from './fleet/unreachable.js';
 export type { TargetErrorDetails } from './errors/target-error.js';
 // Scenario files (YAML): from 'rxjobs/scenario', so that this entry point does not load a YAML parser and io-ts.

@@ -1,132 +1,195 @@
 /**
- * The filter of a matrix's instances, `sender != receiver`: a tiny language of names (the axes), quoted
- * values, `==`, `!=`, `and`, `or`, `not` and parentheses, compared as strings. No template engine runs it.
+ * The small filter language of a matrix's `where`: comparisons of variables and literals with `==` and `!=`,
+ * joined by `and`, `or`, `not` and parentheses. No template engine, no code: a filter reads variables, never
+ * runs anything.
  * @module
  */
 import { ConfigError } from '../errors/config-error.js';
-
-/** A compiled filter: the names it reads, and its test on one instance's values. @category models */
-export interface Where {
-  /** The text it was compiled from. */
-  readonly text: string;
-  /** The names it reads (the axes it needs), in order of first use. */
-  readonly names: readonly string[];
-  /** Whether an instance with these values is kept; a name without a value compares as `''`. */
-  test(values: Readonly<Record<string, unknown>>): boolean;
-}
-
-type Expr = (values: Readonly<Record<string, unknown>>) => unknown;
-interface Token {
-  readonly kind: 'name' | 'value' | 'op' | 'end';
-  readonly text: string;
-  readonly at: number;
-}
-
-const TOKEN = /\s*(?:(==|!=|\(|\))|'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?)(?![\w.])|([A-Za-z_][A-Za-z0-9_]*))/y;
-const KEYWORDS = new Set(['and', 'or', 'not']);
-
-const tokenize = (text: string, fail: (at: number, what: string) => never): Token[] => {
-  const tokens: Token[] = [];
-  let at = 0;
-  while (at < text.length) {
-    if (/^\s*$/.test(text.slice(at))) break;
-    TOKEN.lastIndex = at;
-    const m = TOKEN.exec(text);
-    if (m === null) {
-      const start = at + (/^\s*/.exec(text.slice(at))?.[0].length ?? 0);
-      fail(start, `unexpected ${JSON.stringify(text.charAt(start))}`);
-    }
-    const start = m.index + m[0].length - m[0].trimStart().length;
-    const [, op, single, double, number, name] = m;
-    if (op !== undefined) tokens.push({ kind: 'op', text: op, at: start });
-    else if (name !== undefined)
-      tokens.push({ kind: KEYWORDS.has(name) ? 'op' : 'name', text: name, at: start });
-    else tokens.push({ kind: 'value', text: single ?? double ?? number ?? '', at: start });
-    at = TOKEN.lastIndex;
-  }
-  tokens.push({ kind: 'end', text: '', at: text.length });
-  return tokens;
-};
+import { suggest } from '../errors/suggest.js';
 
 /**
- * Compiles a matrix filter: `a != b`, `a == 'x' or b == "y"`, `not (a == b) and c != 1`. `and` binds more
- * tightly than `or`; values are compared as strings (`1` and `'1'` are equal).
- * @throws {ConfigError} for text that is not such a test, naming the column (from 1) at fault.
+ * A matrix instance's filter: true keeps the instance. It reads the instance's variables (each axis's value
+ * as text, a node axis's as its host name, and `instance`).
+ * @category models
+ */
+export type WherePredicate = (vars: Readonly<Record<string, string>>) => boolean;
+
+/** Options of {@link parseWhere}. @category models */
+export interface ParseWhereOptions {
+  /** The variables the text may name: another name is an error at once (else when evaluated). */
+  readonly names?: readonly string[] | undefined;
+  /** Who is at fault in errors, such as `matrix "pairs"` or a file name. Default `where`. */
+  readonly subject?: string | undefined;
+}
+
+type Token =
+  | { readonly kind: 'word' | 'text' | 'op'; readonly value: string; readonly at: number }
+  | { readonly kind: 'end'; readonly value: ''; readonly at: number };
+type Operand = { readonly variable: string } | { readonly literal: string };
+type Expr =
+  | { readonly op: 'and' | 'or'; readonly left: Expr; readonly right: Expr }
+  | { readonly op: 'not'; readonly operand: Expr }
+  | { readonly op: '==' | '!='; readonly left: Operand; readonly right: Operand };
+
+const KEYWORDS = new Set(['and', 'or', 'not']);
+
+/**
+ * Compiles a filter such as `sender != receiver and size == 100` into a predicate over an instance's
+ * variables. A bare word is a variable (`sender`), unless it starts with a digit or `-` (`100`, `-1`: a
+ * literal); quote other literals (`sender == 'fit01'`). Values compare as text. `and` binds tighter than
+ * `or`; `not` and parentheses as usual.
  * @example
- * parseWhere('sender != receiver').test({ sender: 'fit01', receiver: 'fit02' }); // true
+ * const keep = parseWhere('sender != receiver and size == 100');
+ * keep({ sender: 'fit01', receiver: 'fit02', size: '100' }); // true
+ * @throws {ConfigError} naming the column of a syntax error, or a name not among `names`.
  * @category constructors
  */
-export function parseWhere(text: string): Where {
-  const fail = (at: number, what: string): never => {
+export function parseWhere(text: string, options: ParseWhereOptions = {}): WherePredicate {
+  const subject = options.subject ?? 'where';
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new ConfigError(subject, 'where', 'must be a non-empty filter such as "sender != receiver"');
+  const tokens = tokenize(text, subject);
+  let i = 0;
+  const peek = (): Token => tokens[i] ?? { kind: 'end', value: '', at: text.length };
+  const fail = (token: Token, what: string): never => {
+    const found = token.kind === 'end' ? 'the end' : `"${token.value}"`;
     throw new ConfigError(
+      subject,
       'where',
-      JSON.stringify(text),
-      `${what} at column ${String(at + 1)} (write tests such as a != b, a == 'x', joined by and, or, not, ())`,
+      `${JSON.stringify(text)}: ${what} at column ${String(token.at + 1)}, found ${found}`,
     );
   };
-  const tokens = tokenize(text, fail);
-  const names: string[] = [];
-  let i = 0;
-  const peek = (): Token => tokens[i] as Token;
-  const next = (): Token => tokens[i++] as Token;
-  const isOp = (t: Token, op: string) => t.kind === 'op' && t.text === op;
-  const shown = (t: Token) => (t.kind === 'end' ? 'the end' : JSON.stringify(t.text));
-
-  const operand = (): Expr => {
-    const t = next();
-    if (t.kind === 'name') {
-      if (!names.includes(t.text)) names.push(t.text);
-      return (v) => {
-        const value = v[t.text];
-        return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-          ? String(value)
-          : '';
-      };
+  const names = options.names === undefined ? undefined : new Set(options.names);
+  const operand = (): Operand => {
+    const token = peek();
+    if (token.kind === 'text') {
+      i++;
+      return { literal: token.value };
     }
-    if (t.kind === 'value') return () => t.text;
-    return fail(t.at, `expected a name or a value, found ${shown(t)}`);
+    if (token.kind !== 'word' || KEYWORDS.has(token.value))
+      return fail(token, 'expected a variable or a value');
+    i++;
+    if (/^[-0-9]/.test(token.value)) return { literal: token.value };
+    if (names !== undefined && !names.has(token.value)) {
+      const near = suggest(token.value, [...names]);
+      throw new ConfigError(
+        subject,
+        'where',
+        `${JSON.stringify(text)}: "${token.value}" at column ${String(token.at + 1)} is not a variable` +
+          `${near === undefined ? '' : ` (did you mean "${near}"?)`}; known: ${[...names].join(', ')}; ` +
+          `quote a value: '${token.value}'`,
+      );
+    }
+    return { variable: token.value };
   };
   const comparison = (): Expr => {
-    if (isOp(peek(), '(')) {
-      next();
+    const token = peek();
+    if (token.kind === 'op' && token.value === '(') {
+      i++;
       const inner = or();
-      const close = next();
-      if (!isOp(close, ')')) fail(close.at, `expected ")", found ${shown(close)}`);
+      const close = peek();
+      if (close.kind !== 'op' || close.value !== ')') fail(close, 'expected ")"');
+      i++;
       return inner;
     }
+    if (token.kind === 'word' && token.value === 'not') {
+      i++;
+      return { op: 'not', operand: comparison() };
+    }
     const left = operand();
-    const op = next();
-    if (!isOp(op, '==') && !isOp(op, '!='))
-      return fail(op.at, `expected == or != after the first operand, found ${shown(op)}`);
-    const right = operand();
-    return op.text === '==' ? (v) => left(v) === right(v) : (v) => left(v) !== right(v);
-  };
-  const not = (): Expr => {
-    if (!isOp(peek(), 'not')) return comparison();
-    next();
-    const inner = not();
-    return (v) => !inner(v);
+    const op = peek();
+    if (op.kind !== 'op' || (op.value !== '==' && op.value !== '!=')) return fail(op, 'expected == or !=');
+    i++;
+    return { op: op.value, left, right: operand() };
   };
   const and = (): Expr => {
-    let left = not();
-    while (isOp(peek(), 'and')) {
-      next();
-      const [l, r] = [left, not()];
-      left = (v) => Boolean(l(v)) && Boolean(r(v));
+    let left = comparison();
+    while (peek().kind === 'word' && peek().value === 'and') {
+      i++;
+      left = { op: 'and', left, right: comparison() };
     }
     return left;
   };
-  function or(): Expr {
+  const or = (): Expr => {
     let left = and();
-    while (isOp(peek(), 'or')) {
-      next();
-      const [l, r] = [left, and()];
-      left = (v) => Boolean(l(v)) || Boolean(r(v));
+    while (peek().kind === 'word' && peek().value === 'or') {
+      i++;
+      left = { op: 'or', left, right: and() };
     }
     return left;
-  }
+  };
   const expr = or();
-  const rest = peek();
-  if (rest.kind !== 'end') fail(rest.at, `unexpected ${shown(rest)}`);
-  return { text, names, test: (values) => Boolean(expr(values)) };
+  if (peek().kind !== 'end') fail(peek(), 'expected and, or, or the end');
+  return (vars) => evaluate(expr, vars, subject, text);
+}
+
+const valueOf = (
+  o: Operand,
+  vars: Readonly<Record<string, string>>,
+  subject: string,
+  text: string,
+): string => {
+  if ('literal' in o) return o.literal;
+  const value = Object.hasOwn(vars, o.variable) ? vars[o.variable] : undefined;
+  if (value === undefined)
+    throw new ConfigError(
+      subject,
+      'where',
+      `${JSON.stringify(text)}: "${o.variable}" is not a variable (known: ${Object.keys(vars).join(', ')})`,
+    );
+  return value;
+};
+
+function evaluate(e: Expr, vars: Readonly<Record<string, string>>, subject: string, text: string): boolean {
+  switch (e.op) {
+    case 'and':
+      return evaluate(e.left, vars, subject, text) && evaluate(e.right, vars, subject, text);
+    case 'or':
+      return evaluate(e.left, vars, subject, text) || evaluate(e.right, vars, subject, text);
+    case 'not':
+      return !evaluate(e.operand, vars, subject, text);
+    case '==':
+      return valueOf(e.left, vars, subject, text) === valueOf(e.right, vars, subject, text);
+    case '!=':
+      return valueOf(e.left, vars, subject, text) !== valueOf(e.right, vars, subject, text);
+  }
+}
+
+function tokenize(text: string, subject: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charAt(i);
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '(' || c === ')') {
+      tokens.push({ kind: 'op', value: c, at: i });
+      i++;
+    } else if ((c === '=' || c === '!') && text.charAt(i + 1) === '=') {
+      tokens.push({ kind: 'op', value: `${c}=`, at: i });
+      i += 2;
+    } else if (c === "'" || c === '"') {
+      const end = text.indexOf(c, i + 1);
+      if (end === -1)
+        throw new ConfigError(
+          subject,
+          'where',
+          `${JSON.stringify(text)}: the quote at column ${String(i + 1)} is never closed`,
+        );
+      tokens.push({ kind: 'text', value: text.slice(i + 1, end), at: i });
+      i = end + 1;
+    } else {
+      const word = /^[A-Za-z0-9_.:@-]+/.exec(text.slice(i))?.[0];
+      if (word === undefined)
+        throw new ConfigError(
+          subject,
+          'where',
+          `${JSON.stringify(text)}: unexpected "${c}" at column ${String(i + 1)}` +
+            (c === '=' ? ' (compare with ==)' : c === '&' || c === '|' ? ' (write and, or)' : ''),
+        );
+      tokens.push({ kind: 'word', value: word, at: i });
+      i += word.length;
+    }
+  }
+  return tokens;
 }

@@ -6,17 +6,18 @@
 import { Variables } from '../commands/variables.js';
 import type { RunIf } from '../core/job/status.js';
 import type { RetryOptions } from '../core/job/retry.js';
-import { parseWhere } from '../fleet/where.js';
+import { GroupJob } from '../fleet/group-job.js';
+import type { MatrixInstance } from '../fleet/matrix.js';
+import { MatrixJob } from '../fleet/matrix-job.js';
+import { NodeGroup } from '../fleet/node-group.js';
 import type { Flow } from '../nodes/flow.js';
 import type { Node } from '../nodes/node.js';
-import { foldHosts } from '../hosts/host-ranges.js';
-import { Scheduler } from '../scheduler.js';
+import type { Scheduler } from '../scheduler.js';
 import { SshJob } from '../ssh-job/ssh-job.js';
 import { toCommand } from './build-commands.js';
 import type { InstanceJobSpec, JobSpec, MatrixJobSpec, RetriesSpec } from './codecs-jobs.js';
 import type { NodeGroupSpec, NodeSpec } from './codecs-nodes.js';
-import type { MaxFailures, VariableValues } from './codecs-values.js';
-import { axesOf, instancesOf } from './matrix-instances.js';
+import type { VariableValues } from './codecs-values.js';
 import { memberVariables, nodeVariables } from './node-variables.js';
 import { defined, substituteJob } from './substitute.js';
 
@@ -108,58 +109,32 @@ export const sshJob = (
   );
 };
 
-/** The options a group job and a matrix job share, for the container that holds their members. */
-interface ContainerOptions {
-  readonly label: string;
-  readonly critical: boolean;
-  readonly timeout: number | undefined;
-  readonly runIf: RunIf | undefined;
-  readonly jobsWindow: number | undefined;
-  readonly maxFailures: MaxFailures | undefined;
-}
-
-/**
- * The job that holds the members of a group or the instances of a matrix: a nested scheduler, as one
- * job to those that require it. The failure budget (`maxFailures`) is lib/fleet's (GroupJob, MatrixJob):
- * until then, the first member that fails fails the whole (`maxFailures: 0`).
- */
-const container = (members: readonly (SshJob | Scheduler)[], o: ContainerOptions): Scheduler =>
-  new Scheduler([...members], {
-    label: o.label,
-    critical: o.critical,
-    timeout: o.timeout,
-    runIf: o.runIf,
-    jobsWindow: o.jobsWindow,
-  });
-
-/** A job on a group: one `SshJob` per member (`prepare@fit07`), each with its own variables. @internal */
+/** A job on a group: a `GroupJob` of one `SshJob` per member (`prepare@fit07`), each with its own variables. @internal */
 export const buildGroupJob = (job: JobSpec, group: BuiltGroup, ctx: JobContext): BuiltEntry => {
   const name =
     job.label === undefined ? job.id : new Variables(Object.entries(ctx.globals ?? {})).expand(job.label);
-  const memberSettings: SshJobSettings = {
-    critical: true,
-    timeout: ms(job.memberTimeout),
-    runIf: undefined,
-    forever: job.forever,
-    retries: job.retries,
-  };
-  const members = group.nodes.map((node, i) => {
-    const host = group.spec.hosts[i] ?? '';
-    const values = memberVariables(ctx.globals, group.spec, i, ctx.username);
-    // each member is critical in its group: the group's maxFailures decides what a failure does
-    const member = sshJob(job, node, values, (own) => `${own ?? job.id}@${host}`, memberSettings, ctx);
-    return [`${job.id}@${host}`, member] as const;
+  const commands = group.spec.hosts.map((_, i) =>
+    substituteJob(job, memberVariables(ctx.globals, group.spec, i, ctx.username)).commands.map((c) =>
+      toCommand(c, ctx.dir),
+    ),
+  );
+  const holder = new GroupJob(NodeGroup.of(group.nodes), (_, i) => commands[i] ?? [], {
+    label: name,
+    critical: job.critical ?? ctx.critical ?? false,
+    timeout: ms(job.timeout),
+    // runIf always and one-failed are checked by the core
+    runIf: job.runIf as RunIf | undefined,
+    jobsWindow: job.jobsWindow,
+    maxFailures: job.maxFailures,
+    memberTimeout: ms(job.memberTimeout),
+    retries: retriesOf(job.retries),
+    ignoreUnreachable: job.ignoreUnreachable,
+    skipFailedMembers: job.skipFailedMembers,
+    variables: ctx.variables,
+    flow: ctx.flow,
   });
-  const holder = container(
-    members.map(([, m]) => m),
-    {
-      label: `${name} ${foldHosts(group.spec.hosts)}`,
-      critical: job.critical ?? ctx.critical ?? false,
-      timeout: ms(job.timeout),
-      runIf: job.runIf as RunIf | undefined,
-      jobsWindow: job.jobsWindow,
-      maxFailures: job.maxFailures,
-    },
+  const members = group.spec.hosts.map(
+    (host) => [`${job.id}@${host}`, holder.member(host) as SshJob] as const,
   );
   return { job: holder, members };
 };
@@ -168,15 +143,15 @@ export const buildGroupJob = (job: JobSpec, group: BuiltGroup, ctx: JobContext):
 const instanceNode = (
   job: InstanceJobSpec,
   matrix: MatrixJobSpec,
-  values: Readonly<Record<string, string>>,
+  instance: MatrixInstance,
   ctx: JobContext,
 ): { node: Node; variables: Variables } | undefined => {
   const axis = matrix.matrix[job.node];
   if (typeof axis === 'string') {
     const group = ctx.groups.get(axis);
-    const index = group?.spec.hosts.indexOf(values[job.node] ?? '') ?? -1;
-    const node = group?.nodes[index];
-    if (group === undefined || node === undefined) return undefined;
+    const node = instance.node(job.node);
+    const index = group?.nodes.indexOf(node) ?? -1;
+    if (group === undefined || index < 0) return undefined;
     return { node, variables: memberVariables(ctx.globals, group.spec, index, ctx.username) };
   }
   const node = ctx.nodes.get(job.node);
@@ -186,38 +161,40 @@ const instanceNode = (
 };
 
 /**
- * A matrix: a nested scheduler per instance (`pairs[fit01,fit10]`) holding the jobs of the block
- * (`pairs[fit01,fit10].send`), with the axes and `{{instance}}` among their variables.
+ * A matrix: a `MatrixJob` of a nested scheduler per instance (`pairs[fit01,fit10]`) holding the jobs of the
+ * block (`pairs[fit01,fit10].send`), with the axes and `{{instance}}` among their variables.
  * @internal
  */
 export const buildMatrixJob = (matrix: MatrixJobSpec, ctx: JobContext): BuiltEntry => {
-  const axes = axesOf(matrix.matrix, (id) => ctx.groups.get(id)?.spec.hosts);
-  const where = matrix.where === undefined ? undefined : parseWhere(matrix.where);
   const members: (readonly [string, SshJob])[] = [];
-  const name = matrix.label ?? matrix.id;
-  const instances = (instancesOf(axes, where, matrix.exclude) ?? []).map((instance) => {
-    const prefix = `${matrix.id}[${instance.key}]`;
+  const axes = Object.fromEntries(
+    Object.entries(matrix.matrix).map(([name, axis]) => [
+      name,
+      typeof axis === 'string' ? NodeGroup.of(ctx.groups.get(axis)?.nodes ?? []) : axis,
+    ]),
+  );
+  const make = (instance: MatrixInstance): SshJob[] => {
     const local = new Map<string, SshJob>();
     for (const job of matrix.jobs) {
-      const at = instanceNode(job, matrix, instance.values, ctx);
+      const at = instanceNode(job, matrix, instance, ctx);
       if (at === undefined) continue; // checked when loaded
-      for (const [k, v] of Object.entries(instance.values)) at.variables.set(k, v);
-      at.variables.set('instance', instance.name);
-      const label = (own: string | undefined) => `${name}[${instance.key}].${own ?? job.id}`;
+      for (const [k, v] of Object.entries(instance.vars)) at.variables.set(k, v);
       // a job of an instance is critical in it unless it says: a failed job is a failed instance
-      const built = sshJob(job, at.node, at.variables, label, settingsOf(job, true), ctx);
+      const built = sshJob(job, at.node, at.variables, (own) => own ?? job.id, settingsOf(job, true), ctx);
       local.set(job.id, built);
-      members.push([`${prefix}.${job.id}`, built]);
+      members.push([`${matrix.id}[${instance.key}].${job.id}`, built]);
     }
     for (const job of matrix.jobs)
       for (const r of job.requires ?? []) {
         const required = local.get(r);
         if (required !== undefined) local.get(job.id)?.requires(required);
       }
-    return new Scheduler([...local.values()], { label: `${name}[${instance.key}]`, critical: true });
-  });
-  const holder = container(instances, {
-    label: name,
+    return [...local.values()];
+  };
+  const holder = new MatrixJob(axes, make, {
+    label: matrix.label ?? matrix.id,
+    where: matrix.where,
+    exclude: matrix.exclude,
     critical: matrix.critical ?? ctx.critical ?? false,
     timeout: ms(matrix.timeout),
     runIf: matrix.runIf as RunIf | undefined,

@@ -77,7 +77,12 @@ const checkMatrix = (
           'key',
         ),
       );
-    if (typeof axis !== 'string') continue;
+    if (typeof axis !== 'string') {
+      const repeated = axis.find((v, i) => axis.indexOf(v) !== i);
+      if (repeated !== undefined)
+        problems.push(problem(at('matrix', name), `repeats the value "${repeated}": give each value once`));
+      continue;
+    }
     const node = nodes.get(axis);
     const size = groupSize(node);
     if (node === undefined) {
@@ -107,18 +112,22 @@ const checkMatrix = (
   let where;
   if (matrix.where !== undefined)
     try {
-      where = parseWhere(matrix.where);
-      for (const name of where.names)
-        if (!axes.includes(name))
-          problems.push(
-            problem(at('where'), `"${name}" is not an axis of this matrix (axes: ${axes.join(', ')})`),
-          );
+      where = parseWhere(matrix.where, { names: [...axes, 'instance'], subject: '-' });
     } catch (e: unknown) {
-      problems.push(problem(at('where'), (e as Error).message.replace(/^where: ".*?" /s, '')));
+      problems.push(problem(at('where'), (e as Error).message.replace(/^-: where /, '')));
     }
   (matrix.exclude ?? []).forEach((entry, i) => {
-    for (const key of Object.keys(entry))
-      if (!axes.includes(key))
+    for (const [key, value] of Object.entries(entry))
+      if (axes.includes(key)) {
+        const known = values.find((a) => a.name === key)?.values ?? [];
+        if (!known.includes(value))
+          problems.push(
+            problem(
+              at('exclude', i, key),
+              `"${value}" is not a value of axis ${key} (values: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''})`,
+            ),
+          );
+      } else if (!axes.includes(key))
         problems.push(
           problem(
             at('exclude', i, key),

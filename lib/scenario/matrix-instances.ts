@@ -2,7 +2,7 @@
  * The instances of a matrix job: the product of its axes, kept by `where`, not matched by `exclude`.
  * @module
  */
-import type { Where } from '../fleet/where.js';
+import type { WherePredicate } from '../fleet/where.js';
 import { maxHostRangeExpansion } from '../hosts/host-ranges.js';
 import type { MatrixJobSpec } from './codecs-jobs.js';
 
@@ -45,18 +45,21 @@ export const productSize = (axes: readonly MatrixAxis[]): number =>
  */
 export const instancesOf = (
   axes: readonly MatrixAxis[],
-  where: Where | undefined,
+  where: WherePredicate | undefined,
   exclude: MatrixJobSpec['exclude'],
 ): MatrixInstance[] | undefined => {
   if (productSize(axes) > maxMatrixInstances) return undefined;
+  // as lib/fleet's matrix names its instances: safe in a file name
+  const nameOf = (row: Readonly<Record<string, string>>) =>
+    axes.map((a) => (row[a.name] ?? '').replace(/[^A-Za-z0-9._-]/g, '_')).join('-');
   let rows: Record<string, string>[] = [{}];
   for (const axis of axes) rows = rows.flatMap((row) => axis.values.map((v) => ({ ...row, [axis.name]: v })));
   const excluded = (row: Readonly<Record<string, string>>) =>
     (exclude ?? []).some((entry) => Object.entries(entry).every(([k, v]) => row[k] === v));
   return rows
-    .filter((row) => (where === undefined || where.test(row)) && !excluded(row))
+    .filter((row) => !excluded(row) && (where === undefined || where({ ...row, instance: nameOf(row) })))
     .map((values) => {
       const list = axes.map((a) => values[a.name] ?? '');
-      return { values, key: list.join(','), name: list.join('-') };
+      return { values, key: list.join(','), name: nameOf(values) };
     });
 };

@@ -6,6 +6,14 @@ import { filter, lastValueFrom, of } from 'rxjs';
 import type { Observable } from 'rxjs';
 
 import {
+  GroupJob,
+  MatrixJob,
+  NodeGroup,
+  budgetOf,
+  isUnreachable,
+  matrix,
+  maxMatrixInstances,
+  parseWhere,
   CommandFailedError,
   DEFAULT_MAX_LINE_BYTES,
   Flow,
@@ -87,6 +95,24 @@ import {
   writeProgress,
 } from 'rxjobs';
 import type {
+  FailureBudget,
+  FleetJobOptions,
+  GroupJobOptions,
+  GroupSummary,
+  GroupWork,
+  HostsOptions,
+  MatrixAxes,
+  MatrixAxis,
+  MatrixInstance,
+  MatrixJobOptions,
+  MatrixOptions,
+  MatrixValue,
+  MatrixWork,
+  MaxFailures,
+  MemberSshOptions,
+  NodeGroupOptions,
+  ParseWhereOptions,
+  WherePredicate,
   Retries,
   RetryOptions,
   StdinChunk,
@@ -458,4 +484,40 @@ export const scenario = (): string => {
   const built: BuiltScenario = buildScenario(loaded.right, buildOptions);
   const valid = ScenarioSpec.is(loaded.right.spec);
   return `${describeScenario(loaded.right, buildOptions)}${String(valid)}${built.scheduler.label}${parsed._tag === 'Right' ? (parsed.right satisfies LoadedScenario).file : (parsed.left satisfies ScenarioProblem[]).join()}`;
+};
+
+// ---- fleets: groups of nodes, group jobs, matrices
+export const fleet = async (): Promise<string> => {
+  const hostsOptions: HostsOptions = { username: 'root', gateway: 'me@gateway.example.org' };
+  const fits = NodeGroup.fromHosts('fit[01-03]', hostsOptions);
+  const groupOptions: NodeGroupOptions = { label: 'locals' };
+  const locals = NodeGroup.of([new LocalNode({ label: 'n1' })], groupOptions);
+  const maxFailures: MaxFailures = '10%';
+  const member: MemberSshOptions = { stderrTail: 5 };
+  const groupJobOptions: GroupJobOptions = {
+    ...member,
+    label: 'prepare',
+    maxFailures,
+    memberTimeout: 60_000,
+  };
+  const work: GroupWork = (node, index) => (index === 0 ? new SshJob(node, 'true') : `echo ${node.label}`);
+  const prepare = new GroupJob(fits, work, groupJobOptions);
+  const value: MatrixValue = 100;
+  const sizes: MatrixAxis = [value, 1000];
+  const axes: MatrixAxes = { sender: fits, receiver: locals, size: sizes };
+  const keep: WherePredicate = parseWhere('sender != receiver', {
+    subject: 'pairs',
+  } satisfies ParseWhereOptions);
+  const options: MatrixOptions = { where: keep, exclude: [{ size: 1000 }] };
+  const instances: MatrixInstance[] = matrix(axes, options);
+  const make: MatrixWork = (i) => new SshJob(i.node('sender'), `ping -c 1 ${i.vars['receiver'] ?? ''}`);
+  const fleetOptions: FleetJobOptions = { jobsWindow: 1, ignoreUnreachable: true };
+  const matrixOptions: MatrixJobOptions = { ...fleetOptions, where: 'size == 100' };
+  const pairs = new MatrixJob(axes, make, { ...matrixOptions, label: 'pairs', requires: prepare });
+  await new Scheduler([prepare, pairs]).orchestrate();
+  const summary: GroupSummary = prepare.summary();
+  const budget: FailureBudget | undefined = pairs.failureBudget();
+  const unreachable = isUnreachable(prepare.member('fit01')?.raisedException());
+  await fits.close();
+  return `${summary.text}${String(budget?.budget)}${String(budgetOf(maxFailures, 37))}${String(unreachable)}${String(instances.length + maxMatrixInstances)}`;
 };

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 
 import type { Run } from '../../lib/commands/run.js';
 import { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
-import { Scheduler } from '../../lib/scheduler.js';
+import { GroupJob } from '../../lib/fleet/group-job.js';
 import { buildScenario } from '../../lib/scenario/build.js';
 import type { LoadedScenario, ParseScenarioOptions } from '../../lib/scenario/load.js';
 import { parseScenario } from '../../lib/scenario/load.js';
@@ -40,6 +40,8 @@ jobs:
   - id: prepare
     node: fits
     requires: load
+    maxFailures: 34%
+    memberTimeout: 1.5
     commands: ['init {{hostname}} {{node}} {{index}} {{group}} {{username}} {{iface}}']
   - {id: after, node: some, requires: prepare, commands: ['echo {{hostname}}']}
 `;
@@ -99,9 +101,14 @@ describe('groups in scenario files', () => {
     const built = buildScenario(loaded(GROUPS));
     const prepare = built.groups.get('prepare');
     const after = built.groups.get('after');
-    expect(prepare).to.be.instanceOf(Scheduler);
+    expect(prepare).to.be.instanceOf(GroupJob);
+    expect(prepare?.fold).to.equal(true);
+    expect((prepare as GroupJob).member('fit02.lab.org')).to.equal(built.jobs.get('prepare@fit02.lab.org'));
     expect(prepare?.label).to.equal('prepare fit[01-03].lab.org');
     expect(prepare?.jobs.size).to.equal(3);
+    expect(prepare?.maxFailures).to.equal('34%');
+    expect(built.jobs.get('prepare@fit03.lab.org')?.timeout).to.equal(1500);
+    expect(built.jobs.get('after@fit03.lab.org')?.timeout).to.equal(undefined);
     expect([...(prepare?.requirements ?? [])]).to.deep.equal([built.jobs.get('load')]);
     expect([...(after?.requirements ?? [])]).to.deep.equal([prepare]);
     expect([...built.scheduler.jobs]).to.deep.equal([built.jobs.get('load'), prepare, after]);

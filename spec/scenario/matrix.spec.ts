@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 
 import type { Run } from '../../lib/commands/run.js';
-import { parseWhere } from '../../lib/fleet/where.js';
+import { MatrixJob } from '../../lib/fleet/matrix-job.js';
 import { buildScenario } from '../../lib/scenario/build.js';
 import type { LoadedScenario } from '../../lib/scenario/load.js';
 import { parseScenario } from '../../lib/scenario/load.js';
@@ -51,7 +51,9 @@ describe('matrices in scenario files', () => {
   it('build a nested scheduler per instance kept by where and exclude, first axis slowest', () => {
     const built = buildScenario(loaded(PAIRS));
     const pairs = built.groups.get('pairs');
+    expect(pairs).to.be.instanceOf(MatrixJob);
     expect(pairs?.label).to.equal('pairs');
+    expect(pairs?.fold).to.equal(true);
     expect(pairs?.jobsWindow).to.equal(1);
     expect([...(pairs?.requirements ?? [])]).to.deep.equal([built.groups.get('prepare')]);
     expect([...(pairs?.jobs ?? [])].map((j) => j.label)).to.deep.equal([
@@ -91,12 +93,12 @@ nodes:
   - {id: many, hostname: 'h[1-3]'}
 jobs:
   - id: a
-    matrix: {one: many, b: one, c: nope, d: [1, 2]}
+    matrix: {one: many, b: one, c: nope, d: [1, 2, 1]}
     jobs: [{id: x, node: d, commands: [x]}]
   - id: b
     matrix: {s: many, r: many}
     where: s != t
-    exclude: [{q: h1}]
+    exclude: [{q: h1}, {s: h9}]
     jobs:
       - {id: x, node: many, requires: y, commands: [x]}
       - {id: x, node: zz, runIf: one-failed, commands: [x]}
@@ -113,8 +115,10 @@ jobs:
       'test.yaml:7:14: jobs[0].matrix.one: axis "one" has the name of a node: name it otherwise (node: one would mean either)',
       'test.yaml:7:28: jobs[0].matrix.b: "one" is one node, not a group: give a group id or a list of values',
       'test.yaml:7:36: jobs[0].matrix.c: unknown group "nope"',
-      'test.yaml:11:12: jobs[1].where: "t" is not an axis of this matrix (axes: s, r)',
+      'test.yaml:7:45: jobs[0].matrix.d: repeats the value "1": give each value once',
+      'test.yaml:11:12: jobs[1].where: "s != t": "t" at column 6 is not a variable; known: s, r, instance; quote a value: \'t\'',
       'test.yaml:12:16: jobs[1].exclude[0].q: "q" is not an axis of this matrix (axes: s, r)',
+      'test.yaml:12:28: jobs[1].exclude[1].s: "h9" is not a value of axis s (values: h1, h2, h3)',
       'test.yaml:14:23: jobs[1].jobs[0].node: "many" is a group: in a matrix, make it an axis and name the axis',
       'test.yaml:14:39: jobs[1].jobs[0].requires: unknown job "y" of this matrix (its jobs: x); a job of the file goes in the matrix\'s own requires',
       'test.yaml:15:14: jobs[1].jobs[1].id: duplicate job id "x" in this matrix',
@@ -124,7 +128,7 @@ jobs:
       'test.yaml:20:22: jobs[3].matrix.node: "node" is a built-in variable: name the axis otherwise',
       'test.yaml:20:35: jobs[3].node: not allowed with matrix: give the commands in the jobs of the matrix',
       'test.yaml:21:24: jobs[4].jobs: only for a matrix: add a matrix, or give commands and a node',
-      'test.yaml:22:39: jobs[5].where: unexpected "=" at column 3 (write tests such as a != b, a == \'x\', joined by and, or, not, ())',
+      'test.yaml:22:39: jobs[5].where: "s =! 1": unexpected "=" at column 3 (compare with ==)',
     ]);
   });
 
@@ -138,27 +142,4 @@ jobs: [{id: m, matrix: {a: g, b: g}, jobs: [{id: x, node: a, commands: [x]}]}]
       'test.yaml:3:24: jobs[0].matrix: has 160000 instances, more than the 100000 allowed: split it',
     ]);
   });
-});
-
-describe('parseWhere', () => {
-  it('compiles ==, !=, and, or, not and parentheses over names and quoted values', () => {
-    const where = parseWhere("a != b and not (a == 'x' or b == 3)");
-    expect(where.names).to.deep.equal(['a', 'b']);
-    expect(where.test({ a: 'y', b: 'z' })).to.equal(true);
-    expect(where.test({ a: 'x', b: 'z' })).to.equal(false);
-    expect(where.test({ a: 'y', b: '3' })).to.equal(false);
-    expect(where.test({ a: 'y', b: 'y' })).to.equal(false);
-    expect(parseWhere('a == b or a == c and b == c').test({ a: '1', b: '1', c: '2' })).to.equal(true);
-  });
-
-  for (const [text, message] of [
-    ['a !== b', 'unexpected "=" at column 5'],
-    ['a', 'expected == or != after the first operand, found the end at column 2'],
-    ['(a == b', 'expected ")", found the end at column 8'],
-    ['a == b c', 'unexpected "c" at column 8'],
-    ['a == {{b}}', 'unexpected "{" at column 6'],
-  ] as const)
-    it(`refuses ${text} naming the column`, () => {
-      expect(() => parseWhere(text)).to.throw(`where: ${JSON.stringify(text)} ${message}`);
-    });
 });
