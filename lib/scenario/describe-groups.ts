@@ -23,7 +23,7 @@ export interface DescribeContext {
   readonly username: string | undefined;
   /** Each member and instance on its own lines (`--unfold`). */
   readonly unfold: boolean;
-  /** The ids of the jobs on groups and of the matrices. */
+  /** The ids of the jobs on groups. */
   readonly groupJobs: ReadonlySet<string>;
 }
 

@@ -78,10 +78,11 @@ export function describeScenario(loaded: LoadedScenario, options: DescribeScenar
   const byId = new Map(spec.nodes.map((n) => [n.id, n]));
   const width = Math.max(...spec.nodes.map((n) => n.id.length));
   const username = options.ssh?.username;
+  // the jobs on groups, whose failed members the members of a job requiring them skip
   const groupJobs = new Set(
     spec.jobs.flatMap((job) => {
       const node = isMatrixJobSpec(job) ? undefined : byId.get(job.node);
-      return isMatrixJobSpec(job) || (node !== undefined && isNodeGroupSpec(node)) ? [job.id] : [];
+      return node !== undefined && isNodeGroupSpec(node) ? [job.id] : [];
     }),
   );
   const ctx: DescribeContext = {
