@@ -17,6 +17,7 @@ const RUN: OptionTable = {
   ...SSH_DEFAULT_OPTIONS,
   ...OUTPUT_OPTIONS,
   ...COMMON_OPTIONS,
+  unfold: { type: 'boolean' },
   graph: { type: 'string' },
   'graph-output': { type: 'string' },
   var: { type: 'string', multiple: true },
@@ -62,6 +63,8 @@ Plan:
                          --graph-output), svg or png (through graphviz, to --graph-output or
                          SCENARIO.svg / SCENARIO.png); nested schedulers are clusters
       --graph-output F   the file --graph writes
+      --unfold           with --dry-run: each member of a job on a group and each matrix instance, with
+                         its own values (default: one block per job, <hostname> where members differ)
 
 Run:
       --var NAME=VALUE   set the scenario's variable NAME, over the file's (repeatable); VALUE is a string,
@@ -99,6 +102,8 @@ export interface RxjobsRunArgs {
   readonly mode: 'run';
   readonly scenario: string;
   readonly dryRun: boolean;
+  /** `--unfold`: the plan of `--dry-run` lists each member and instance. */
+  readonly unfold: boolean;
   readonly graph: GraphFormat | undefined;
   readonly graphOutput: string | undefined;
   /** `--var NAME=VALUE`s, over the scenario's global variables. */
@@ -155,6 +160,7 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
     mode: 'run',
     scenario: positionals[0] ?? '',
     dryRun: values['dry-run'] === true,
+    unfold: values['unfold'] === true,
     graph: graph as GraphFormat | undefined,
     graphOutput,
     variables: variableOptions(listOption(values['var'])),

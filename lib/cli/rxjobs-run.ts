@@ -101,7 +101,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
     return 2;
   }
   if (args.dryRun) {
-    const plan = describeScenario(loaded.right, { ssh: defaults });
+    const plan = describeScenario(loaded.right, { ssh: defaults, unfold: args.unfold });
     io.stdout.write(plan.endsWith('\n') ? plan : `${plan}\n`);
     return 0;
   }

@@ -1,0 +1,147 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { expect } from 'chai';
+
+import { ensureBuilt, fleetArgs, linesOf, noSessionsLeft, runCli } from '../helpers/cli.js';
+import { startFleet } from '../helpers/sshd.js';
+import type { Fleet } from '../helpers/sshd.js';
+
+const fixtures = path.join(import.meta.dirname, '..', 'scenario', 'fixtures');
+
+describe('rxjobs run with groups and matrices (the built CLI)', function () {
+  this.timeout(60_000);
+  let dir: string;
+
+  before(async function () {
+    this.timeout(180_000);
+    await ensureBuilt();
+  });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxjobs-groups-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const scenario = (text: string, name = 'scenario.yaml'): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  /** The README's testbed example, its gateway a name that resolves nowhere: a plan runs nothing. */
+  const testbed = (): string => {
+    fs.copyFileSync(path.join(fixtures, 'angle-measure.sh'), path.join(dir, 'angle-measure.sh'));
+    const text = fs.readFileSync(path.join(fixtures, 'testbed.yaml'), 'utf8');
+    return scenario(text.replace('faraday.inria.fr', 'gw.invalid'), 'testbed.yaml');
+  };
+
+  it('--dry-run prints the testbed plan: groups folded with their size, 105 jobs', async () => {
+    const file = testbed();
+    const r = await runCli('rxjobs', ['run', '--dry-run', file, '--var', 'gwuser=inria_me']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(linesOf(r.stdout).slice(2, 9)).to.deep.equal([
+      'nodes (4 entries, 38 hosts):',
+      '  gw         ssh inria_me@gw.invalid',
+      '  fits       group of 37: ssh root@fit[01-37] via gw',
+      '  senders    group of 4: ssh root@fit[01-04] via gw',
+      '  receivers  group of 4: ssh root@fit[03,10-12] via gw',
+      'jobs (4 entries, 1 + 37 + 15×2 + 37 = 105 jobs):',
+      '  load on gw [critical]',
+    ]);
+    expect(linesOf(r.stdout)).to.include('    1. RunScript: angle-measure.sh init <hostname> 64 HT20');
+  });
+
+  it('--dry-run --unfold prints every member and instance with its own values', async () => {
+    const r = await runCli('rxjobs', ['run', '-n', '--unfold', testbed(), '--var', 'gwuser=me']);
+    expect(r.code, r.stderr).to.equal(0);
+    const lines = linesOf(r.stdout);
+    expect(lines).to.include('    prepare@fit37');
+    expect(lines).to.include('      1. RunScript: angle-measure.sh init fit37 64 HT20');
+    expect(lines).to.include('    pairs[fit04,fit12]');
+    expect(lines.filter((l) => /^ {4}pairs\[/.test(l))).to.have.length(15);
+    expect(lines).to.include('        2. Pull: rawdata -> csi-fit04-fit12');
+  });
+
+  it('reports the problems of groups and matrices at their lines, and runs nothing', async () => {
+    const file = scenario(`
+nodes:
+  - {id: fits, hostname: 'fit[3-1]'}
+  - {id: gw, hostname: gw, gateway: all}
+  - {id: all, hostname: [a, b]}
+jobs:
+  - {id: m, matrix: {s: all}, where: s == t, jobs: [{id: x, node: s, commands: [x]}]}
+`);
+    const r = await runCli('rxjobs', ['run', '--dry-run', file]);
+    expect(r.code).to.equal(2);
+    expect(linesOf(r.stderr)).to.deep.equal([
+      `${file}:3:26: nodes[0].hostname: fit[3-1]: range 3-1 is descending: write fit[1-3]`,
+      `${file}:4:37: nodes[1].gateway: a gateway is one node: "all" is a group of 2`,
+      `${file}:7:38: jobs[0].where: "s == t": "t" at column 6 is not a variable; known: s, instance; ` +
+        "quote a value: 't'",
+      `rxjobs: 3 problems in ${file}; nothing was run`,
+    ]);
+  });
+
+  describe('against real sshd', () => {
+    let fleet: Fleet;
+    before(async function () {
+      this.timeout(60_000);
+      fleet = await startFleet({ hosts: 6 });
+    });
+    after(async () => {
+      await fleet.stop();
+    });
+
+    it('prepares a group behind a gateway, runs a matrix of pairs, collects from all: exit 0', async () => {
+      const [gw, ...rest] = fleet.hosts.map((h) => h.address);
+      const out = path.join(dir, 'out');
+      const file = scenario(`
+variables: {out: ${out}}
+nodes:
+  - {id: gw, hostname: ${gw ?? ''}}
+  - {id: all, hostname: '127.0.0.[3-7]', gateway: gw}
+  - {id: senders, hostname: ['127.0.0.3', '127.0.0.4'], gateway: gw}
+  - {id: receivers, hostname: '127.0.0.[4-5]', gateway: gw}
+jobs:
+  - id: prepare
+    node: all
+    commands: ['mkdir -p {{out}} && echo "{{index}} {{node}}" > {{out}}/{{hostname}}']
+  - id: pairs
+    requires: prepare
+    matrix: {sender: senders, receiver: receivers}
+    where: sender != receiver
+    jobsWindow: 1
+    jobs:
+      - {id: recv, node: receiver, commands: ['echo "recv {{instance}}" >> {{out}}/{{hostname}}']}
+      - {id: send, node: sender, requires: recv, commands: ['echo "send to {{receiver}}" >> {{out}}/{{hostname}}']}
+  - {id: collect, node: all, requires: pairs, commands: ['set -- $SSH_CONNECTION; echo "$3 $(wc -l < {{out}}/{{hostname}})"']}
+`);
+      expect(rest).to.have.length(5);
+      const r = await runCli('rxjobs', ['run', file, ...fleetArgs(fleet, { portOption: true })]);
+      expect(r.code, r.stderr).to.equal(0);
+      const read = (host: string) => linesOf(fs.readFileSync(path.join(out, host), 'utf8'));
+      expect(read('127.0.0.3')).to.deep.equal(['0 all[127.0.0.3]', 'send to 127.0.0.4', 'send to 127.0.0.5']);
+      expect(read('127.0.0.4')).to.deep.equal([
+        '1 all[127.0.0.4]',
+        'recv 127.0.0.3-127.0.0.4',
+        'send to 127.0.0.5',
+      ]);
+      expect(read('127.0.0.5')).to.deep.equal([
+        '2 all[127.0.0.5]',
+        'recv 127.0.0.3-127.0.0.5',
+        'recv 127.0.0.4-127.0.0.5',
+      ]);
+      expect(read('127.0.0.7')).to.deep.equal(['4 all[127.0.0.7]']);
+      // each member's own line, from its own sshd address
+      for (const [host, count] of [
+        ['127.0.0.3', 3],
+        ['127.0.0.6', 1],
+      ] as const)
+        expect(linesOf(r.stdout)).to.include(`${host}:${host} ${String(count)}`);
+      expect(await noSessionsLeft(fleet)).to.equal(true);
+    });
+  });
+});
