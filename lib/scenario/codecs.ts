@@ -58,6 +58,9 @@ export type SchedulerSpec = t.TypeOf<typeof SchedulerSpec>;
  *     variables: {iface: eth0}    # this node's values, over the global ones
  *   - id: here
  *     local: true             # a local node takes: id, local, label, shell, variables
+ *   - id: fits                # a group: hostname is a range or a list of names and ranges; one node per
+ *     hostname: 'fit[01-37]'  # host, every other field applying to each (label: each member's is its host)
+ *     gateway: gw
  * jobs:                       # required: a non-empty list (or a map from ids to jobs without `id`)
  *   - id: prepare             # required, unique
  *     node: gw                # required: a node id
@@ -66,7 +69,8 @@ export type SchedulerSpec = t.TypeOf<typeof SchedulerSpec>;
  *     critical: true
  *     forever: false
  *     timeout: 30             # seconds
- *     runIf: all-done         # all-done | all-success
+ *     runIf: all-done         # all-done | all-success | always | one-failed (needs requires)
+ *     retries: 2              # or {count: 2, delay: 5, backoff: 2, maxDelay: 60}: seconds
  *     commands:               # required, non-empty; each one a string (a shell command line) or:
  *       - {type: Run, command: "apt-get update"}          # shell text, used as it is, plus quoted `args`
  *       - {type: Run, argv: [ls, -l, my dir]}             # or words, each quoted
@@ -74,6 +78,21 @@ export type SchedulerSpec = t.TypeOf<typeof SchedulerSpec>;
  *       - {type: RunString, body: "echo hi", args: [], remoteName: hi.sh, includes: []}
  *       - {type: Push, localPaths: [conf/a.conf], remoteDir: /etc/app}   # localPaths: a path or a list
  *       - {type: Pull, remotePaths: /var/log/app.log, localDir: logs}    # remotePaths: a path or a list
+ *   - id: setup               # node: a group: one SshJob per member (setup@fit07), `requires: setup`
+ *     node: fits              # waits for all of them
+ *     maxFailures: 10%        # members that may fail (a count, or a percentage); default 0
+ *     memberTimeout: 60       # seconds, each member (timeout: the whole group)
+ *     ignoreUnreachable: true # unreachable members count as no failure
+ *     skipFailedMembers: true # default: skip a member whose host failed in a required job on a group
+ *     jobsWindow: 10          # members at once
+ *     commands: ['echo {{hostname}} {{index}}']   # and {{node}} (fits[fit07]), {{group}} (fits)
+ *   - id: pairs               # a matrix: the jobs block once per instance of the product of the axes
+ *     matrix: {sender: fits, size: [10, 100]}     # group ids (their members' host names) or value lists
+ *     where: sender != 'fit01'  # ==, !=, and, or, not, (), axes and quoted values (optional)
+ *     exclude: [{size: 100}]  # instances to leave out (optional)
+ *     maxFailures: 1          # instances that may fail; jobsWindow: instances at once
+ *     jobs:                   # ids local to an instance (pairs[fit02,10].send); node: an axis or a node
+ *       - {id: send, node: sender, commands: ['send {{size}} {{instance}}']}   # {{instance}}: fit02-10
  * ```
  * `Run`, `RunScript` and `RunString` also take `label`, `capture` (a variable to store stdout in),
  * `allowedExits` (codes and signal names: `[1, TERM]`), `env` (a mapping), `pty` and `stdin` (text);
