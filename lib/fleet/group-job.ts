@@ -53,6 +53,9 @@ class MemberJob extends SshJob {
   }
 }
 
+// listings, graphs and errors name a member's class: it is an SshJob to its users
+Object.defineProperty(MemberJob, 'name', { value: 'SshJob' });
+
 /**
  * A job on every node of a {@link NodeGroup}: a nested scheduler of one member job per node, labelled
  * `prepare@fit07`, each with its own status, events, output, `memberTimeout` and `retries`. Other jobs
