@@ -62,7 +62,8 @@ Object.defineProperty(MemberJob, 'name', { value: 'SshJob' });
  * `requires` the group (all its members); listings show it folded, one line with its counts. Its failure
  * budget, `maxFailures` (default 0: the first failure fails the group), tolerates that many failed members;
  * one more stops the group, cancelling the members still running, and the group fails in its parent as any
- * nested scheduler does (its own `critical` decides what the parent does). A tolerated failure is reported
+ * nested scheduler does. Like an SshJob, a group is critical (its failure aborts its parent) unless it, or an
+ * enclosing scheduler, sets `critical: false`. A tolerated failure is reported
  * (`tolerated: true` on its event, `isTolerated()`, {@link GroupJob.summary}) but fails neither the group nor
  * the run. A member SshJob stops at its first failing command.
  * @example
@@ -209,6 +210,14 @@ export class GroupJob extends Scheduler {
    */
   summary(): GroupSummary {
     return summaryOf(this, this.#nameOf);
+  }
+
+  /**
+   * @internal a group is critical unless it, or an enclosing scheduler, says otherwise, as an SshJob is (and
+   * as Ansible ends the play when a play's hosts fail beyond `max_fail_percentage`).
+   */
+  override get _criticalByDefault(): boolean {
+    return true;
   }
 
   /** @internal an unreachable host does not count against `maxFailures` with `ignoreUnreachable`. */

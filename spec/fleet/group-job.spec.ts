@@ -129,7 +129,7 @@ describe('GroupJob', () => {
         maxFailures: 1,
       },
     );
-    const main = new Scheduler([prepare], { label: 'main', critical: true });
+    const main = new Scheduler([prepare], { label: 'main' });
     const started = performance.now();
     const events = await eventsOf(main);
     expect(performance.now() - started).to.be.below(3000);
@@ -148,15 +148,21 @@ describe('GroupJob', () => {
     expect(prepare.summary().text).to.equal('prepare n[1-5]: 2 failed (n[1-2], tolerated: n1), 3 cancelled');
   });
 
-  it('fails at the first failed member by default (maxFailures 0)', async () => {
+  it('fails at the first failed member by default (maxFailures 0), and is critical unless told otherwise', async () => {
     const prepare = new GroupJob(group, (_node, i) => (i === 3 ? 'exit 2' : 'true'), { label: 'p' });
     const main = new Scheduler([prepare], { label: 'main' });
     const events = await eventsOf(main);
     expect(outcomesOf(events).slice(-3)).to.deep.equal([
       'end:p n[1-5]:false',
-      'p n[1-5]:failed',
-      'end:main:true',
+      'p n[1-5]:failed!',
+      'end:main:false',
     ]);
+    const lenient = new GroupJob(group, (_node, i) => (i === 3 ? 'exit 2' : 'true'), {
+      label: 'q',
+      critical: false,
+    });
+    expect(await new Scheduler([lenient]).orchestrate()).to.equal(true);
+    expect(lenient.failedCritical()).to.equal(true);
     expect(prepare.summary().failed).to.deep.equal(['n4']);
   });
 
