@@ -65,6 +65,8 @@ export interface OrchestrateOptions extends RunOptions {
   readonly verbose?: boolean | MonoTypeOperatorFunction<SchedulerEvent> | undefined;
 }
 
+/** The keys of {@link SchedulerOptions} beyond those of a job (see `Job.extraOptions`). @internal */
+export const SCHEDULER_KEYS: readonly string[] = ['jobsWindow', 'shutdownTimeout', 'maxFailures', 'fold'];
 /** The keys of {@link RunOptions}, for `run()` and `orchestrate()`. @internal */
 export const RUN_KEYS = optionKeys(['timeout', 'signal']);
 /** The keys of {@link OrchestrateOptions}. @internal */
