@@ -4,6 +4,7 @@ import { ForeignRequirementError } from './errors/foreign-requirement-error.js';
 import { checkDuration, validateJob } from './job/job-options.js';
 import type { Job } from './job.js';
 import { RunState } from './run/run-state.js';
+import { PlanRules } from './run/rules.js';
 import { cycleFrom } from './cycle-from.js';
 import { isGroup } from './model.js';
 import type { JobGroup } from './model.js';
@@ -32,6 +33,8 @@ export interface Plan {
   readonly requirementCount: Int32Array;
   readonly successorStart: Int32Array;
   readonly successors: Int32Array;
+  /** The members' trigger rules (`runIf`, `_skipIf`), and whether a cleanup phase may be needed. */
+  readonly rules: PlanRules;
 }
 
 /**
@@ -40,6 +43,7 @@ export interface Plan {
  */
 export function validateSchedulerOptions(scheduler: JobGroup): void {
   checkDuration(scheduler, 'shutdownTimeout', scheduler.shutdownTimeout);
+  checkDuration(scheduler, 'cleanupTimeout', scheduler.cleanupTimeout);
   const w = scheduler.jobsWindow;
   if (w !== undefined && !(typeof w === 'number' && (Number.isInteger(w) || w === Infinity) && w >= 1))
     throw new ConfigError(
@@ -67,6 +71,7 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
   const critical = new Uint8Array(n);
   const forever = new Uint8Array(n);
   const requirementCount = new Int32Array(n);
+  const rules = new PlanRules(n);
   let finiteCount = 0;
   let edges = 0;
   // first pass, over the members only (sequential in memory): options, and the number of edges. Each member
@@ -81,6 +86,7 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
     else finiteCount++;
     const count = job._requirementList().length;
     requirementCount[i] = count;
+    rules.note(job, i, count);
     edges += count;
   }
   // second pass, over the requirements, which are scattered in memory: each becomes an index in `edgeFrom`
@@ -128,6 +134,7 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
     requirementCount,
     successorStart,
     successors,
+    rules,
   };
   if (!ordered) {
     const cycle = findCycle(plan);

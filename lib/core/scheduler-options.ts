@@ -28,6 +28,13 @@ export interface SchedulerOptions extends Omit<JobOptions, 'shutdown' | 'retries
   readonly jobsWindow?: number | undefined;
   /** Bound, in milliseconds, on the shutdown phase that ends every run. Default 1000. */
   readonly shutdownTimeout?: number | undefined;
+  /**
+   * Bound, in milliseconds, on the cleanup phase: after a critical failure or the run's timeout, the jobs
+   * with `runIf: 'always'` (or `'one-failed'` with a failed requirement) still run, before the shutdown; on
+   * expiry those still running are cancelled. Default: ten times `shutdownTimeout` (none if that is unset);
+   * `Infinity` for no bound.
+   */
+  readonly cleanupTimeout?: number | undefined;
 }
 
 /** @category models */

@@ -36,12 +36,18 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   jobsWindow: number | undefined;
   /** See {@link SchedulerOptions.shutdownTimeout}. */
   shutdownTimeout: number | undefined;
+  /** See {@link SchedulerOptions.cleanupTimeout}. */
+  cleanupTimeout: number | undefined;
   readonly #members = new MemberList();
   /** What the latest run started records of itself (set when a run of this scheduler is subscribed). */
   #latestRun: RunState | undefined = undefined;
 
   /** The keys of {@link SchedulerOptions} beyond those of a job (see {@link Job.extraOptions}). */
-  protected static override readonly extraOptions: readonly string[] = ['jobsWindow', 'shutdownTimeout'];
+  protected static override readonly extraOptions: readonly string[] = [
+    'jobsWindow',
+    'shutdownTimeout',
+    'cleanupTimeout',
+  ];
 
   /**
    * @param jobs an array (or a Set, or a Sequence) of jobs, Sequences and Schedulers; a plain options object
@@ -63,6 +69,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
     refuseShutdownOption(this, options);
     this.jobsWindow = options.jobsWindow;
     this.shutdownTimeout = 'shutdownTimeout' in options ? options.shutdownTimeout : 1000;
+    this.cleanupTimeout = options.cleanupTimeout;
     validateSchedulerOptions(this);
     this.#addAll(jobs as readonly Schedulable[]);
   }
