@@ -123,7 +123,7 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
     const execution$ = new Observable<SchedulerEvent>((subscriber) => {
       const jobsWindow = new TaskWindow<number, SchedulerEvent>(
         window,
-        (i, owner) => this.#startJob(i, owner),
+        (i, owner) => this.startJob(i, owner),
         subscriber,
       );
       this.#jobsWindow = jobsWindow;
@@ -204,12 +204,9 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
   openWindow(window: TaskWindow<number, SchedulerEvent> | undefined): void {
     this.#jobsWindow = window;
   }
-  startJob(index: number, owner: WindowOwner<SchedulerEvent>): WindowTask {
-    return this.#startJob(index, owner);
-  }
 
   /** Starts one job: its `started` event, then its work as a task of the window. */
-  #startJob(index: number, owner: WindowOwner<SchedulerEvent>): WindowTask {
+  startJob(index: number, owner: WindowOwner<SchedulerEvent>): WindowTask {
     const job = this.#plan.jobs[index] as Job;
     this.status[index] = Code.Running;
     this.#startedCount++;
@@ -268,12 +265,8 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
   skip(index: number, because: Job[], rule?: 'one-failed'): void {
     const job = this.#plan.jobs[index] as Job;
     this.#record.skip(index, because);
-    if (this.jobEvents)
-      this.emit(
-        rule === undefined
-          ? { type: 'skipped', job, because, scheduler: this.scheduler }
-          : { type: 'skipped', job, because, rule, scheduler: this.scheduler },
-      );
+    const scheduler = this.scheduler;
+    if (this.jobEvents) this.emit({ type: 'skipped', job, because, scheduler, ...(rule && { rule }) });
   }
 
   /** After the stop: cancelled events, the cleanup phase, the members' shutdown, then the end event. */
