@@ -206,6 +206,15 @@ export class Job<T = unknown, R = T> {
     this.#runIndex = index;
   }
 
+  /**
+   * @internal a reason to skip this job in a run, asked once its requirements have settled and its `runIf`
+   * lets it run: a non-empty list of jobs skips it (the `because` of its skipped event); `undefined` (the
+   * default) or an empty list runs it. Read only for the members of a plan where some class overrides it.
+   */
+  _skipIf(): readonly Job[] | undefined {
+    return undefined;
+  }
+
   /** @internal lets the scheduler call the protected `work`. */
   _work(context: JobContext): ObservableInput<T> {
     return this.work(context);

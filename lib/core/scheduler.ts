@@ -44,6 +44,8 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   maxFailures: MaxFailures | undefined;
   /** See {@link SchedulerOptions.fold}. */
   fold: boolean;
+  /** See {@link SchedulerOptions.cleanupTimeout}. */
+  cleanupTimeout: number | undefined;
   readonly #members = new MemberList();
   /** What the latest run started records of itself (set when a run of this scheduler is subscribed). */
   #latestRun: RunState | undefined = undefined;
@@ -73,6 +75,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
     this.shutdownTimeout = 'shutdownTimeout' in options ? options.shutdownTimeout : 1000;
     this.maxFailures = options.maxFailures;
     this.fold = options.fold ?? false;
+    this.cleanupTimeout = options.cleanupTimeout;
     validateSchedulerOptions(this);
     this.#addAll(jobs as readonly Schedulable[]);
   }

@@ -48,7 +48,7 @@ class MemberJob extends SshJob {
   }
 
   /** @internal see `Job._skipIf`. */
-  _skipIf(): readonly Job[] | undefined {
+  override _skipIf(): readonly Job[] | undefined {
     return this.#skip();
   }
 }
@@ -161,6 +161,8 @@ export class GroupJob extends Scheduler {
             'make the whole group require what it needs (option requires)',
         );
       made.label = label;
+      // the hook of a member made here (see MemberJob), given to the job made by the caller's function
+      made._skipIf = () => this.#skipOf(name);
       if (policy.timeout !== undefined) made.timeout = policy.timeout;
       if (policy.retries !== undefined && !made._isScheduler) made.retries = policy.retries;
       return made;
