@@ -135,7 +135,8 @@ describe('GroupJob', () => {
     expect(performance.now() - started).to.be.below(3000);
     expect(outcomesOf(events)).to.deep.equal([
       'prepare@n1:failed',
-      'prepare@n2:failed',
+      // beyond the budget: critical
+      'prepare@n2:failed!',
       'prepare@n3:cancelled(critical)',
       'prepare@n4:cancelled(critical)',
       'prepare@n5:cancelled(critical)',
