@@ -116,18 +116,24 @@ export class GroupJob extends Scheduler {
       throw new ConfigError(subject, 'label', `must be a non-empty string, got ${describeValue(label)}`);
     checkFleetOptions(subject, options);
     const own = [...FLEET_KEYS, ...MEMBER_SSH_KEYS, 'skipFailedMembers', 'label'];
-    const rest = without(options, own);
-    super({ ...rest, maxFailures: options.maxFailures ?? 0, fold: options.fold ?? true });
+    const prefix = typeof label === 'string' ? label : 'group';
+    super({
+      ...without(options, own),
+      label: `${prefix} ${group.label}`,
+      maxFailures: options.maxFailures ?? 0,
+      fold: options.fold ?? true,
+    });
     this.group = group;
-    this.memberPrefix = typeof label === 'string' ? label : 'group';
+    this.memberPrefix = prefix;
     this.ignoreUnreachable = options.ignoreUnreachable ?? false;
     this.skipFailedMembers = options.skipFailedMembers ?? true;
     const policy: MemberPolicy = { timeout: options.memberTimeout, retries: options.retries };
     const ssh: SshJobOptions = Object.fromEntries(
       MEMBER_SSH_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]),
     );
+    const names = group.hostnames();
     group.nodes.forEach((node, index) => {
-      const name = group.hostnames()[index] ?? node.label;
+      const name = names[index] ?? node.label;
       const member = this.#memberOf(subject, what, node, index, name, policy, ssh);
       this.#byName.set(name, member);
       this.#nameOf.set(member, name);
@@ -230,12 +236,5 @@ export class GroupJob extends Scheduler {
   /** @internal a folded listing groups members by host. */
   override _foldKey(member: Job): string {
     return this.#nameOf.get(member) ?? super._foldKey(member);
-  }
-
-  /** `prepare fit[01-37]`. */
-  protected override defaultLabel(): string | undefined {
-    // also called by the error messages of super(), before the fields are set
-    const group = this.group as NodeGroup | undefined;
-    return group === undefined ? undefined : `${this.memberPrefix} ${group.label}`;
   }
 }

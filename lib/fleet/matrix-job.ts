@@ -83,7 +83,12 @@ export class MatrixJob extends Scheduler {
     for (const instance of instances) {
       const member = this.#memberOf(subject, make, instance, options);
       this.#byKey.set(instance.key, member);
-      this.#foldKeys.set(member, Object.values(instance.vars).slice(0, -1).join('×'));
+      this.#foldKeys.set(
+        member,
+        Object.keys(instance.values)
+          .map((axis) => instance.vars[axis])
+          .join('×'),
+      );
       this.add(member);
     }
   }
