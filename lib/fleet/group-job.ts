@@ -11,7 +11,7 @@ import type { Node } from '../nodes/node.js';
 import { Scheduler } from '../scheduler.js';
 import { SshJob } from '../ssh-job/ssh-job.js';
 import type { Commands, SshJobOptions } from '../ssh-job/ssh-job-options.js';
-import { isCommand, isNode } from '../ssh-job/ssh-job-options.js';
+import { isCommand } from '../ssh-job/ssh-job-options.js';
 import { checkFleetOptions, FLEET_KEYS, MEMBER_SSH_KEYS, without } from './group-options.js';
 import type { GroupJobOptions, MemberPolicy } from './group-options.js';
 import { summaryOf } from './group-summary.js';
@@ -65,7 +65,9 @@ Object.defineProperty(MemberJob, 'name', { value: 'SshJob' });
  * nested scheduler does. Like an SshJob, a group is critical (its failure aborts its parent) unless it, or an
  * enclosing scheduler, sets `critical: false`. A tolerated failure is reported
  * (`tolerated: true` on its event, `isTolerated()`, {@link GroupJob.summary}) but fails neither the group nor
- * the run. A member SshJob stops at its first failing command.
+ * the run. A member made from commands stops at its first failing command (its host is then dropped); a job
+ * that the function returns runs as its own class says (an SshJob in a group runs all its commands, then
+ * fails with the last failure, as a non-critical SshJob does).
  * @example
  * const fits = NodeGroup.fromHosts('fit[01-37]', { username: 'root' });
  * const prepare = new GroupJob(fits, 'apt-get update', { label: 'prepare', maxFailures: '10%', memberTimeout: 60_000 });
@@ -179,8 +181,6 @@ export class GroupJob extends Scheduler {
         typeof what === 'function' ? `what(${name})` : 'what',
         `must be commands (a command line, a command object, a list of them)${typeof what === 'function' ? ' or a job' : ', or a function of each node returning them'}, got ${describeValue(made)}`,
       );
-    if (!isNode(node))
-      throw new ConfigError(subject, 'group', `holds something else than a node: ${describeValue(node)}`);
     return new MemberJob(
       node,
       made as Commands,
