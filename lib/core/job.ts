@@ -56,7 +56,8 @@ export interface JobOptions {
   readonly label?: string | undefined;
   /**
    * A failure aborts the whole scheduler. Unset: the setting of the nearest enclosing scheduler that has one,
-   * else the job's class default: false for a `Job`, true for an `SshJob` (as in apssh).
+   * else the job's class default: false for a `Job`, true for an `SshJob` (as in apssh). Not read for the
+   * members of a scheduler with `maxFailures`: its budget decides.
    */
   readonly critical?: boolean | undefined;
   /** Never waited for: cancelled once every other job of its scheduler is done. */
@@ -203,6 +204,15 @@ export class Job<T = unknown, R = T> {
   _enterRun(state: JobStates, index: number): void {
     this.#run = state;
     this.#runIndex = index;
+  }
+
+  /**
+   * @internal a reason to skip this job in a run, asked once its requirements have settled and its `runIf`
+   * lets it run: a non-empty list of jobs skips it (the `because` of its skipped event); `undefined` (the
+   * default) or an empty list runs it. Read only for the members of a plan where some class overrides it.
+   */
+  _skipIf(): readonly Job[] | undefined {
+    return undefined;
   }
 
   /** @internal lets the scheduler call the protected `work`. */

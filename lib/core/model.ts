@@ -28,6 +28,8 @@ export interface JobGroup extends Job<boolean> {
   jobsWindow: number | undefined;
   /** Bound, in milliseconds, on the shutdown phase that ends every run. */
   shutdownTimeout: number | undefined;
+  /** Bound, in milliseconds, on the cleanup phase (`undefined`: ten times `shutdownTimeout`). */
+  cleanupTimeout: number | undefined;
   /** @internal the members in insertion order, each once (see `SchedulerCore._memberList`). */
   _memberList(): Iterable<Job>;
   /** @internal the cold Observable of a run of this group. */
@@ -172,10 +174,16 @@ export interface JobCancelledEvent extends JobEventBase {
   readonly type: 'cancelled';
   readonly reason: CancelReason;
 }
-/** A job with `runIf: 'all-success'` was not run because these requirements did not succeed. @category models */
+/**
+ * A job was not run: with `runIf: 'all-success'`, because these requirements did not succeed; with
+ * `runIf: 'one-failed'`, because none of them failed (`because` empty, `rule: 'one-failed'`).
+ * @category models
+ */
 export interface JobSkippedEvent extends JobEventBase {
   readonly type: 'skipped';
   readonly because: readonly Job[];
+  /** Present when the job was skipped by `runIf: 'one-failed'` (no requirement failed). */
+  readonly rule?: 'one-failed';
 }
 /** A scheduler's run is over: the last event of its stream. @category models */
 export interface SchedulerEndEvent {

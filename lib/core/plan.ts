@@ -6,6 +6,7 @@ import { budgetOf, checkMaxFailures } from './job/max-failures.js';
 import type { Job } from './job.js';
 import type { MaxFailures } from './job/max-failures.js';
 import { BudgetRecord, RunState } from './run/run-state.js';
+import { PlanRules } from './run/rules.js';
 import { cycleFrom } from './cycle-from.js';
 import { isGroup } from './model.js';
 import type { JobGroup } from './model.js';
@@ -39,6 +40,8 @@ export interface Plan {
    * `critical` decides). With it, every member's `critical` is 0: the budget decides instead.
    */
   readonly budget: number;
+  /** The members' trigger rules (`runIf`, `_skipIf`), and whether a cleanup phase may be needed. */
+  readonly rules: PlanRules;
 }
 
 /**
@@ -47,6 +50,7 @@ export interface Plan {
  */
 export function validateSchedulerOptions(scheduler: JobGroup): void {
   checkDuration(scheduler, 'shutdownTimeout', scheduler.shutdownTimeout);
+  checkDuration(scheduler, 'cleanupTimeout', scheduler.cleanupTimeout);
   const w = scheduler.jobsWindow;
   if (w !== undefined && !(typeof w === 'number' && (Number.isInteger(w) || w === Infinity) && w >= 1))
     throw new ConfigError(
@@ -83,6 +87,7 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
   const critical = new Uint8Array(n);
   const forever = new Uint8Array(n);
   const requirementCount = new Int32Array(n);
+  const rules = new PlanRules(n);
   let finiteCount = 0;
   let edges = 0;
   // first pass, over the members only (sequential in memory): options, and the number of edges. Each member
@@ -98,6 +103,7 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
     else finiteCount++;
     const count = job._requirementList().length;
     requirementCount[i] = count;
+    rules.note(job, i, count);
     edges += count;
   }
   // second pass, over the requirements, which are scattered in memory: each becomes an index in `edgeFrom`
@@ -146,6 +152,7 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
     successorStart,
     successors,
     budget,
+    rules,
   };
   if (!ordered) {
     const cycle = findCycle(plan);

@@ -42,6 +42,13 @@ export interface SchedulerOptions extends Omit<JobOptions, 'shutdown' | 'retries
    * Listings and graphs show this scheduler as one line (one node) rather than its members. Default false.
    */
   readonly fold?: boolean | undefined;
+  /**
+   * Bound, in milliseconds, on the cleanup phase: after a critical failure or the run's timeout, the jobs
+   * with `runIf: 'always'` (or `'one-failed'` with a failed requirement) still run, before the shutdown; on
+   * expiry those still running are cancelled. Default: ten times `shutdownTimeout` (none if that is unset);
+   * `Infinity` for no bound.
+   */
+  readonly cleanupTimeout?: number | undefined;
 }
 
 /** @category models */
@@ -65,6 +72,14 @@ export interface OrchestrateOptions extends RunOptions {
   readonly verbose?: boolean | MonoTypeOperatorFunction<SchedulerEvent> | undefined;
 }
 
+/** The keys of {@link SchedulerOptions} beyond those of a job (see `Job.extraOptions`). @internal */
+export const SCHEDULER_KEYS: readonly string[] = [
+  'jobsWindow',
+  'shutdownTimeout',
+  'maxFailures',
+  'fold',
+  'cleanupTimeout',
+];
 /** The keys of {@link RunOptions}, for `run()` and `orchestrate()`. @internal */
 export const RUN_KEYS = optionKeys(['timeout', 'signal']);
 /** The keys of {@link OrchestrateOptions}. @internal */

@@ -11,7 +11,7 @@ import type { Node } from '../nodes/node.js';
 import { Scheduler } from '../scheduler.js';
 import { SshJob } from '../ssh-job/ssh-job.js';
 import type { Commands, SshJobOptions } from '../ssh-job/ssh-job-options.js';
-import { isCommand, isNode } from '../ssh-job/ssh-job-options.js';
+import { isCommand } from '../ssh-job/ssh-job-options.js';
 import { checkFleetOptions, FLEET_KEYS, MEMBER_SSH_KEYS, without } from './group-options.js';
 import type { GroupJobOptions, MemberPolicy } from './group-options.js';
 import { summaryOf } from './group-summary.js';
@@ -48,10 +48,13 @@ class MemberJob extends SshJob {
   }
 
   /** @internal see `Job._skipIf`. */
-  _skipIf(): readonly Job[] | undefined {
+  override _skipIf(): readonly Job[] | undefined {
     return this.#skip();
   }
 }
+
+// listings, graphs and errors name a member's class: it is an SshJob to its users
+Object.defineProperty(MemberJob, 'name', { value: 'SshJob' });
 
 /**
  * A job on every node of a {@link NodeGroup}: a nested scheduler of one member job per node, labelled
@@ -59,9 +62,12 @@ class MemberJob extends SshJob {
  * `requires` the group (all its members); listings show it folded, one line with its counts. Its failure
  * budget, `maxFailures` (default 0: the first failure fails the group), tolerates that many failed members;
  * one more stops the group, cancelling the members still running, and the group fails in its parent as any
- * nested scheduler does (its own `critical` decides what the parent does). A tolerated failure is reported
+ * nested scheduler does. Like an SshJob, a group is critical (its failure aborts its parent) unless it, or an
+ * enclosing scheduler, sets `critical: false`. A tolerated failure is reported
  * (`tolerated: true` on its event, `isTolerated()`, {@link GroupJob.summary}) but fails neither the group nor
- * the run. A member SshJob stops at its first failing command.
+ * the run. A member made from commands stops at its first failing command (its host is then dropped); a job
+ * that the function returns runs as its own class says (an SshJob in a group runs all its commands, then
+ * fails with the last failure, as a non-critical SshJob does).
  * @example
  * const fits = NodeGroup.fromHosts('fit[01-37]', { username: 'root' });
  * const prepare = new GroupJob(fits, 'apt-get update', { label: 'prepare', maxFailures: '10%', memberTimeout: 60_000 });
@@ -112,18 +118,24 @@ export class GroupJob extends Scheduler {
       throw new ConfigError(subject, 'label', `must be a non-empty string, got ${describeValue(label)}`);
     checkFleetOptions(subject, options);
     const own = [...FLEET_KEYS, ...MEMBER_SSH_KEYS, 'skipFailedMembers', 'label'];
-    const rest = without(options, own);
-    super({ ...rest, maxFailures: options.maxFailures ?? 0, fold: options.fold ?? true });
+    const prefix = typeof label === 'string' ? label : 'group';
+    super({
+      ...without(options, own),
+      label: `${prefix} ${group.label}`,
+      maxFailures: options.maxFailures ?? 0,
+      fold: options.fold ?? true,
+    });
     this.group = group;
-    this.memberPrefix = typeof label === 'string' ? label : 'group';
+    this.memberPrefix = prefix;
     this.ignoreUnreachable = options.ignoreUnreachable ?? false;
     this.skipFailedMembers = options.skipFailedMembers ?? true;
     const policy: MemberPolicy = { timeout: options.memberTimeout, retries: options.retries };
     const ssh: SshJobOptions = Object.fromEntries(
       MEMBER_SSH_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]),
     );
+    const names = group.hostnames();
     group.nodes.forEach((node, index) => {
-      const name = group.hostnames()[index] ?? node.label;
+      const name = names[index] ?? node.label;
       const member = this.#memberOf(subject, what, node, index, name, policy, ssh);
       this.#byName.set(name, member);
       this.#nameOf.set(member, name);
@@ -157,6 +169,8 @@ export class GroupJob extends Scheduler {
             'make the whole group require what it needs (option requires)',
         );
       made.label = label;
+      // the hook of a member made here (see MemberJob), given to the job made by the caller's function
+      made._skipIf = () => this.#skipOf(name);
       if (policy.timeout !== undefined) made.timeout = policy.timeout;
       if (policy.retries !== undefined && !made._isScheduler) made.retries = policy.retries;
       return made;
@@ -167,8 +181,6 @@ export class GroupJob extends Scheduler {
         typeof what === 'function' ? `what(${name})` : 'what',
         `must be commands (a command line, a command object, a list of them)${typeof what === 'function' ? ' or a job' : ', or a function of each node returning them'}, got ${describeValue(made)}`,
       );
-    if (!isNode(node))
-      throw new ConfigError(subject, 'group', `holds something else than a node: ${describeValue(node)}`);
     return new MemberJob(
       node,
       made as Commands,
@@ -208,6 +220,14 @@ export class GroupJob extends Scheduler {
     return summaryOf(this, this.#nameOf);
   }
 
+  /**
+   * @internal a group is critical unless it, or an enclosing scheduler, says otherwise, as an SshJob is (and
+   * as Ansible ends the play when a play's hosts fail beyond `max_fail_percentage`).
+   */
+  override get _criticalByDefault(): boolean {
+    return true;
+  }
+
   /** @internal an unreachable host does not count against `maxFailures` with `ignoreUnreachable`. */
   override _uncounted(error: JobsError): boolean {
     return this.ignoreUnreachable && isUnreachable(error);
@@ -216,12 +236,5 @@ export class GroupJob extends Scheduler {
   /** @internal a folded listing groups members by host. */
   override _foldKey(member: Job): string {
     return this.#nameOf.get(member) ?? super._foldKey(member);
-  }
-
-  /** `prepare fit[01-37]`. */
-  protected override defaultLabel(): string | undefined {
-    // also called by the error messages of super(), before the fields are set
-    const group = this.group as NodeGroup | undefined;
-    return group === undefined ? undefined : `${this.memberPrefix} ${group.label}`;
   }
 }

@@ -27,7 +27,7 @@ export type MatrixWork = (instance: MatrixInstance) => Job | readonly Job[];
  * `pairs[fit01,fit10]`, or, for several jobs, a nested scheduler of that label whose jobs are labelled
  * `pairs[fit01,fit10].send` (they may require each other). Like a {@link GroupJob}: `maxFailures` (default 0),
  * `memberTimeout` (each member's timeout), `retries` (each job's), `ignoreUnreachable`, `jobsWindow` (1: one
- * instance at a time), folded listings.
+ * instance at a time), folded listings, critical unless told otherwise.
  * @example
  * const pairs = new MatrixJob(
  *   { sender: fits, receiver: fits },
@@ -83,7 +83,12 @@ export class MatrixJob extends Scheduler {
     for (const instance of instances) {
       const member = this.#memberOf(subject, make, instance, options);
       this.#byKey.set(instance.key, member);
-      this.#foldKeys.set(member, Object.values(instance.vars).slice(0, -1).join('×'));
+      this.#foldKeys.set(
+        member,
+        Object.keys(instance.values)
+          .map((axis) => instance.vars[axis])
+          .join('×'),
+      );
       this.add(member);
     }
   }
@@ -123,6 +128,14 @@ export class MatrixJob extends Scheduler {
    */
   member(instance: MatrixInstance | string): Job | undefined {
     return this.#byKey.get(typeof instance === 'string' ? instance : instance.key);
+  }
+
+  /**
+   * @internal a group is critical unless it, or an enclosing scheduler, says otherwise, as an SshJob is (and
+   * as Ansible ends the play when a play's hosts fail beyond `max_fail_percentage`).
+   */
+  override get _criticalByDefault(): boolean {
+    return true;
   }
 
   /** @internal an unreachable host does not count against `maxFailures` with `ignoreUnreachable`. */

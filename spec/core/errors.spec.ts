@@ -174,7 +174,9 @@ describe('bad input', () => {
     it('rejects an unknown runIf and a non-boolean critical', () => {
       expect(
         (thrown(() => new Job(of(1), { label: 'j', runIf: 'sometimes' as never })) as Error).message,
-      ).to.equal('job "j": runIf must be \'all-done\' or \'all-success\', got "sometimes"');
+      ).to.equal(
+        "job \"j\": runIf must be 'all-done', 'all-success', 'always' or 'one-failed', got \"sometimes\"",
+      );
       expect(
         (thrown(() => new Job(of(1), { label: 'j', critical: 'yes' as never })) as Error).message,
       ).to.match(/critical must be true, false or undefined/);

@@ -129,13 +129,14 @@ describe('GroupJob', () => {
         maxFailures: 1,
       },
     );
-    const main = new Scheduler([prepare], { label: 'main', critical: true });
+    const main = new Scheduler([prepare], { label: 'main' });
     const started = performance.now();
     const events = await eventsOf(main);
     expect(performance.now() - started).to.be.below(3000);
     expect(outcomesOf(events)).to.deep.equal([
       'prepare@n1:failed',
-      'prepare@n2:failed',
+      // beyond the budget: critical
+      'prepare@n2:failed!',
       'prepare@n3:cancelled(critical)',
       'prepare@n4:cancelled(critical)',
       'prepare@n5:cancelled(critical)',
@@ -148,15 +149,21 @@ describe('GroupJob', () => {
     expect(prepare.summary().text).to.equal('prepare n[1-5]: 2 failed (n[1-2], tolerated: n1), 3 cancelled');
   });
 
-  it('fails at the first failed member by default (maxFailures 0)', async () => {
+  it('fails at the first failed member by default (maxFailures 0), and is critical unless told otherwise', async () => {
     const prepare = new GroupJob(group, (_node, i) => (i === 3 ? 'exit 2' : 'true'), { label: 'p' });
     const main = new Scheduler([prepare], { label: 'main' });
     const events = await eventsOf(main);
     expect(outcomesOf(events).slice(-3)).to.deep.equal([
       'end:p n[1-5]:false',
-      'p n[1-5]:failed',
-      'end:main:true',
+      'p n[1-5]:failed!',
+      'end:main:false',
     ]);
+    const lenient = new GroupJob(group, (_node, i) => (i === 3 ? 'exit 2' : 'true'), {
+      label: 'q',
+      critical: false,
+    });
+    expect(await new Scheduler([lenient]).orchestrate()).to.equal(true);
+    expect(lenient.failedCritical()).to.equal(true);
     expect(prepare.summary().failed).to.deep.equal(['n4']);
   });
 
@@ -307,8 +314,11 @@ describe('GroupJob', () => {
     expect(message(() => new GroupJob(group, 'true', { skipFailedMembers: 1 } as never))).to.match(
       /skipFailedMembers must be true or false/,
     );
-    expect(message(() => new GroupJob(group, 'true', { maxFailures: '10' } as never))).to.match(
-      /maxFailures must be/,
+    expect(message(() => new GroupJob(group, 'true', { label: 'p', maxFailures: '10' } as never))).to.match(
+      /^scheduler "p n\[1-5\]": maxFailures must be .* write 10 \(a number\) for a count, or '10%' for a percentage$/,
+    );
+    expect(message(() => new GroupJob(group, 'true', { jobsWindow: 0 }))).to.match(
+      /^scheduler "group n\[1-5\]": jobsWindow must be an integer of 1 or more/,
     );
     expect(message(() => new GroupJob(group, 'true', { retries: -1 }))).to.match(/retries/);
     expect(message(() => new GroupJob(group, 'true', { label: '' }))).to.match(

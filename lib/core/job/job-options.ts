@@ -200,6 +200,8 @@ export const checkDuration = (owner: CheckedJob, field: string, value: unknown):
     );
 };
 
+const RUN_IF: ReadonlySet<unknown> = new Set(Object.values(RunIf));
+
 /**
  * Checks a job's fields; throws a {@link ConfigError} naming the job and the field.
  * @internal
@@ -218,11 +220,11 @@ export function validateJob(job: CheckedJob): void {
   checkRetries(subjectOf(job), job.retries);
   // the types already say so: this is for JavaScript callers, and for fields assigned after construction
   const { runIf, critical, forever } = job as { runIf: unknown; critical: unknown; forever: unknown };
-  if (runIf !== RunIf.AllDone && runIf !== RunIf.AllSuccess)
+  if (!RUN_IF.has(runIf))
     throw new ConfigError(
       subjectOf(job),
       'runIf',
-      `must be 'all-done' or 'all-success', got ${JSON.stringify(runIf)}`,
+      `must be 'all-done', 'all-success', 'always' or 'one-failed', got ${JSON.stringify(runIf)}`,
     );
   if (critical !== undefined && typeof critical !== 'boolean')
     throw new ConfigError(

@@ -25,9 +25,11 @@ import type { JobRunHost } from './job-run.js';
 import { Release } from './release.js';
 import type { ReleaseHost } from './release.js';
 import { collectCancelled } from './cancelled.js';
+import { makeCleanup } from './cleanup.js';
+import type { Cleanup, CleanupHost } from './cleanup.js';
 import { Code } from './codes.js';
 import { deadline, whenAborted } from './stops.js';
-import { CANCEL_REASON, endEvent } from './why.js';
+import { CANCEL_REASON, endEvent, failedEvent } from './why.js';
 import type { RunState } from './run-state.js';
 
 /**
@@ -38,7 +40,7 @@ import type { RunState } from './run-state.js';
  * referred to by their index in the plan.
  * @internal
  */
-export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
+export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost {
   /** The scheduler, as its events carry it. */
   readonly scheduler: EventScheduler;
   /** See {@link RunGraphOptions.jobEvents}. */
@@ -64,6 +66,8 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
   #jobsWindow: TaskWindow<number, SchedulerEvent> | undefined;
   /** What releases the jobs as their requirements settle. */
   readonly #release: Release;
+  /** The cleanup phase, once the run stopped for a reason that has one (see `Cleanup`). */
+  #cleanup: Cleanup | undefined = undefined;
   #tailStarted = false;
   readonly #window: number;
   /** Jobs started and jobs concluded: when equal, nothing runs (so nothing to cancel at the end). */
@@ -119,7 +123,7 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
     const execution$ = new Observable<SchedulerEvent>((subscriber) => {
       const jobsWindow = new TaskWindow<number, SchedulerEvent>(
         window,
-        (i, owner) => this.#startJob(i, owner),
+        (i, owner) => this.startJob(i, owner),
         subscriber,
       );
       this.#jobsWindow = jobsWindow;
@@ -197,8 +201,12 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
     jobsWindow.drain();
   }
 
+  openWindow(window: TaskWindow<number, SchedulerEvent> | undefined): void {
+    this.#jobsWindow = window;
+  }
+
   /** Starts one job: its `started` event, then its work as a task of the window. */
-  #startJob(index: number, owner: WindowOwner<SchedulerEvent>): WindowTask {
+  startJob(index: number, owner: WindowOwner<SchedulerEvent>): WindowTask {
     const job = this.#plan.jobs[index] as Job;
     this.status[index] = Code.Running;
     this.#startedCount++;
@@ -232,20 +240,17 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
     if (!failed) {
       this.status[index] = Code.Done;
       if (this.jobEvents) this.emit({ type: 'done', job, value: this.values[index], scheduler });
-      this.#release.settle(index, true);
+      (this.#cleanup ?? this.#release).settle(index, true);
     } else {
       const error = toJobsError(raised, job);
       this.#record.fail(index, raised, error);
-      const critical = this.#plan.critical[index] === 1;
-      if (this.jobEvents)
-        this.emit(
-          attempts > 1
-            ? { type: 'failed', job, error, critical, scheduler, attempts }
-            : { type: 'failed', job, error, critical, scheduler },
-        );
+      // with maxFailures no member is critical: the failure one beyond the budget stops the run
+      const verdict = this.#record.budget?.count(index, this.scheduler._uncounted(error));
+      const critical = verdict === undefined ? this.#plan.critical[index] === 1 : verdict === 'over';
+      if (this.jobEvents) this.emit(failedEvent(job, error, critical, scheduler, attempts, verdict));
       // stop now, not when the settle queue gets to it: jobs released in the same batch must not start
       if (critical) this.stop('critical', index);
-      this.#release.settle(index, false);
+      (this.#cleanup ?? this.#release).settle(index, false);
     }
   }
 
@@ -254,13 +259,14 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
     return this.#record.reason !== undefined;
   }
 
-  skip(index: number, because: Job[]): void {
+  skip(index: number, because: Job[], rule?: 'one-failed'): void {
     const job = this.#plan.jobs[index] as Job;
     this.#record.skip(index, because);
-    if (this.jobEvents) this.emit({ type: 'skipped', job, because, scheduler: this.scheduler });
+    const scheduler = this.scheduler;
+    if (this.jobEvents) this.emit({ type: 'skipped', job, because, scheduler, ...(rule && { rule }) });
   }
 
-  /** After the stop: cancelled events, the members' shutdown, then the end event. */
+  /** After the stop: cancelled events, the cleanup phase, the members' shutdown, then the end event. */
   #tail(): Observable<SchedulerEvent> {
     this.#tailStarted = true;
     const reason = this.#record.reason ?? 'fine';
@@ -273,6 +279,9 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
     // deferred: a consumer leaving on a cancelled event leaves the shutdown to `#finish`
     return concat(
       from(cancelled),
+      defer(
+        () => (this.#cleanup = makeCleanup(reason, this.#plan, this))?.events(this.#options.signal) ?? EMPTY,
+      ),
       defer(() => this.shutdown() ?? EMPTY),
       of(end),
     );

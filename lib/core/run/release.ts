@@ -1,6 +1,7 @@
 import type { Job } from '../job.js';
 import type { Plan } from '../plan.js';
 import { Code } from './codes.js';
+import { Rule } from './rules.js';
 
 /** What a {@link Release} needs of its run (a `GraphRun`). @internal */
 export interface ReleaseHost {
@@ -10,14 +11,19 @@ export interface ReleaseHost {
   stop(reason: 'critical' | 'fine', culprit?: number): void;
   /** Queues the first `count` jobs of `batch`, whose requirements are all settled (they start in this order). */
   makeReady(batch: Int32Array, count: number): void;
-  /** Marks the job at `index` skipped (`runIf: 'all-success'`) because `because` did not succeed. */
-  skip(index: number, because: Job[]): void;
+  /**
+   * Marks the job at `index` skipped: by `runIf: 'all-success'` or `_skipIf`, because of `because`; by
+   * `runIf: 'one-failed'` (`rule`), because none of its requirements failed (`because` empty).
+   */
+  skip(index: number, because: Job[], rule?: 'one-failed'): void;
 }
 
 /**
  * The release of a run's jobs as their requirements settle: per-job counters of unsettled requirements, the
  * requirements that did not succeed (for `runIf`), and the settle queue. Pure bookkeeping over the plan's
- * typed arrays; the run it belongs to starts the jobs and stops.
+ * typed arrays; the run it belongs to starts the jobs and stops. A job whose requirements have settled runs
+ * unless its rule says otherwise (`all-success` and a requirement did not succeed, `one-failed` and none
+ * failed, `_skipIf`); while every job is `all-done` and no class overrides `_skipIf`, jobs are not read.
  * @internal
  */
 export class Release {
@@ -27,6 +33,13 @@ export class Release {
   readonly #pending: Int32Array;
   /** Requirements that settled without success, for `runIf: 'all-success'` (sparse). */
   readonly #notOk = new Map<number, Job[]>();
+  /** The `one-failed` jobs with a requirement that failed (sparse). */
+  readonly #oneFailed = new Set<number>();
+  /** The plan's rules, `undefined` when every job is `all-done`. */
+  readonly #rule: Uint8Array | undefined;
+  readonly #hasSkipIf: boolean;
+  /** Every job runs once its requirements have settled: no rule to read. */
+  readonly #plain: boolean;
   #finiteLeft: number;
   readonly #finiteCount: number;
   #unsettled: number;
@@ -45,6 +58,9 @@ export class Release {
     this.#finiteCount = plan.finiteCount;
     this.#finiteLeft = plan.finiteCount;
     this.#unsettled = plan.jobs.length;
+    this.#rule = plan.rules.rule;
+    this.#hasSkipIf = plan.rules.hasSkipIf;
+    this.#plain = this.#rule === undefined && !this.#hasSkipIf;
   }
 
   /** Jobs whose outcome is not settled yet. */
@@ -56,8 +72,34 @@ export class Release {
   start(): void {
     const pending = this.#pending;
     let count = 0;
-    for (let i = 0; i < pending.length; i++) if (pending[i] === 0) count = this.#addToBatch(count, i);
+    for (let i = 0; i < pending.length; i++)
+      if (pending[i] === 0 && (this.#plain || this.#runs(i))) count = this.#addToBatch(count, i);
     this.#host.makeReady(this.#batch, count);
+    // jobs skipped at once (by `_skipIf`) settle now, unless a job that ended at once already did that
+    if (!this.#settling && this.#settleHead < this.#settleTail) this.#process();
+  }
+
+  /**
+   * Whether the job at `index`, whose requirements have all settled, runs; if not, marks it skipped and
+   * queues its settlement (as not successful).
+   */
+  #runs(index: number): boolean {
+    const rule = this.#rule === undefined ? Rule.AllDone : this.#rule[index];
+    let because: readonly Job[] | undefined;
+    if (rule === Rule.AllSuccess) because = this.#notOk.get(index);
+    else if (rule === Rule.OneFailed && !this.#oneFailed.has(index)) {
+      this.#host.skip(index, [], 'one-failed');
+      this.#enqueue(index, false);
+      return false;
+    }
+    if (because === undefined && this.#hasSkipIf) {
+      because = (this.#plan.jobs[index] as Job)._skipIf();
+      if (because?.length === 0) because = undefined;
+    }
+    if (because === undefined) return true;
+    this.#host.skip(index, [...because]);
+    this.#enqueue(index, false);
+    return false;
   }
 
   /** Adds a job to the batch of jobs released together; returns the new size of the batch. */
@@ -87,10 +129,15 @@ export class Release {
    */
   settle(index: number, ok: boolean): void {
     this.#enqueue(index, ok);
-    if (this.#settling) return;
+    if (!this.#settling) this.#process();
+  }
+
+  /** Settles the queued jobs, releasing their dependents, until the queue is empty or the run stops. */
+  #process(): void {
     this.#settling = true;
     const host = this.#host;
     const { jobs, critical, forever, successorStart, successors } = this.#plan;
+    const rule = this.#rule;
     const pending = this.#pending;
     const status = this.#plan.state.status;
     try {
@@ -117,16 +164,13 @@ export class Release {
             const notOk = this.#notOk.get(next);
             if (notOk === undefined) this.#notOk.set(next, [doneJob]);
             else notOk.push(doneJob);
+            // a skipped requirement does not count for `one-failed`
+            if (rule !== undefined && rule[next] === Rule.OneFailed && status[done] === Code.Failed)
+              this.#oneFailed.add(next);
           }
-          if (--(pending[next] as number) === 0) {
-            // while every job succeeds, the job itself is not read here (it is scattered in memory)
-            const notOk = this.#notOk.size === 0 ? undefined : this.#notOk.get(next);
-            const job = jobs[next] as Job;
-            if (notOk !== undefined && job.runIf === 'all-success') {
-              host.skip(next, notOk);
-              this.#enqueue(next, false);
-            } else released = this.#addToBatch(released, next);
-          }
+          // the job itself is not read here (it is scattered in memory) unless a rule says to
+          if (--(pending[next] as number) === 0 && (this.#plain || this.#runs(next)))
+            released = this.#addToBatch(released, next);
         }
         if (released > 0) host.makeReady(this.#batch, released);
       }

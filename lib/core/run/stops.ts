@@ -37,3 +37,26 @@ export const whenAborted = (signal: AbortSignal | undefined, stop: () => void): 
           signal.removeEventListener('abort', onAbort);
         };
       });
+
+/**
+ * Emits once `signal` is aborted (at once if it already is), after calling `onAbort`; never emits without
+ * a signal. For the cleanup phase, which the signal ends too.
+ * @internal
+ */
+export const abortNotice = (signal: AbortSignal | undefined, onAbort: () => void): Observable<void> =>
+  signal === undefined
+    ? NEVER
+    : new Observable<void>((subscriber) => {
+        const notify = (): void => {
+          onAbort();
+          subscriber.next();
+        };
+        if (signal.aborted) {
+          notify();
+          return undefined;
+        }
+        signal.addEventListener('abort', notify);
+        return () => {
+          signal.removeEventListener('abort', notify);
+        };
+      });
