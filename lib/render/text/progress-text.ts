@@ -4,7 +4,7 @@
  */
 import { inspect } from 'node:util';
 
-import type { JobOutcome, SchedulerEndEvent, SchedulerEvent } from '../../core/events.js';
+import type { JobFailedEvent, JobOutcome, SchedulerEndEvent, SchedulerEvent } from '../../core/events.js';
 import type { Job } from '../../core/job.js';
 import { isCommandEvent } from './command-events.js';
 import { describeFailure } from './failure-reason.js';
@@ -22,18 +22,26 @@ const describeValue = (value: unknown): string => {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
+/** `(critical)`, or what the scheduler's `maxFailures` made of a failure: `(tolerated)`, `(ignored)`. */
+const failedHow = (e: JobFailedEvent): string => {
+  const budget = e as { readonly tolerated?: true; readonly ignored?: true };
+  if (budget.ignored === true) return ' (ignored)';
+  if (budget.tolerated === true) return ' (tolerated)';
+  return e.critical ? ' (critical)' : '';
+};
+
 /** The line telling how a job ended, or `undefined` for events that tell none. @internal */
 export function progressText(e: SchedulerEvent): string | undefined {
   switch (e.type) {
     case 'started':
-      return `-- ${e.job.label}: started`;
+      return `-- ${e.job.label}: started${e.attempt === undefined ? '' : ` (attempt ${String(e.attempt)})`}`;
     case 'done': {
       // a command's exit event is no news: the output told it
       const shown = e.value === undefined || isCommandEvent(e.value) ? '' : ` -> ${describeValue(e.value)}`;
       return `-- ${e.job.label}: done${shown}`;
     }
     case 'failed':
-      return `-- ${e.job.label}: FAILED${e.critical ? ' (critical)' : ''}: ${firstLine(e.error.message)}`;
+      return `-- ${e.job.label}: FAILED${failedHow(e)}: ${firstLine(e.error.message)}`;
     case 'cancelled':
       return e.reason === 'forever'
         ? `-- ${e.job.label}: stopped (forever job)`
