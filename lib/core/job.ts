@@ -377,6 +377,13 @@ export class Job<T = unknown, R = T> {
   isSkipped(): boolean {
     return this.#code() === Code.Skipped;
   }
+  /**
+   * Failed in the latest run, and its scheduler's `maxFailures` tolerated (or did not count) that failure: the
+   * run went on. @category running
+   */
+  isTolerated(): boolean {
+    return this.#code() === Code.Failed && this.#run?.budget?.forgiven.has(this.#runIndex) === true;
+  }
   /** What the latest run left (see `RunState.values`). */
   #left(): unknown {
     return this.#run?.values[this.#runIndex];

@@ -6,6 +6,7 @@ import { isChain, Job } from './job.js';
 import type { JobOptions } from './job.js';
 import { subjectOf } from './job/job-options.js';
 import type { CheckedJob } from './job/job-options.js';
+import type { MaxFailures } from './job/max-failures.js';
 import type { SchedulerEvent } from './model.js';
 
 /**
@@ -28,6 +29,19 @@ export interface SchedulerOptions extends Omit<JobOptions, 'shutdown' | 'retries
   readonly jobsWindow?: number | undefined;
   /** Bound, in milliseconds, on the shutdown phase that ends every run. Default 1000. */
   readonly shutdownTimeout?: number | undefined;
+  /**
+   * A failure budget: how many members may fail before the run stops, a count or a percentage of the
+   * members (`3`, `'10%'`: the floor, so `'10%'` of 37 is 3). Set, it replaces the members' `critical`: a
+   * failure within the budget is tolerated (its event says `tolerated: true`, the run goes on and can end
+   * fine), the one beyond it stops the run as a critical failure does (reason `critical`, that member the
+   * culprit, the members still running cancelled). `0` stops at the first failure. Unset (the default):
+   * no budget, members' `critical` decides. See `failureBudget()` and `job.isTolerated()`.
+   */
+  readonly maxFailures?: MaxFailures | undefined;
+  /**
+   * Listings and graphs show this scheduler as one line (one node) rather than its members. Default false.
+   */
+  readonly fold?: boolean | undefined;
 }
 
 /** @category models */
