@@ -55,24 +55,15 @@ const cancelDetail: Readonly<Record<Exclude<CancelReason, 'forever'>, string>> =
   parent: 'the enclosing scheduler was cancelled',
 };
 
-/** What core's failure budget says of a failure (`tolerated`, `ignored`), and the job's own view of it. */
-interface BudgetView {
-  readonly tolerated?: true;
-  readonly ignored?: true;
-  readonly job: { isTolerated?(): boolean };
-  readonly scheduler: { readonly maxFailures?: number | string | undefined };
-}
-
 /**
  * What tolerated a failure (`tolerated (maxFailures 3)`; `ignored (not counted against maxFailures 3)` for
  * one the budget does not count, such as an unreachable host of a group that ignores them), or undefined
  * when it was not tolerated.
  */
 function toleranceNote(e: JobFailedEvent): string | undefined {
-  const view = e as unknown as BudgetView;
-  const ignored = view.ignored === true;
-  if (!ignored && view.tolerated !== true && view.job.isTolerated?.() !== true) return undefined;
-  const budget = view.scheduler.maxFailures;
+  const ignored = e.ignored === true;
+  if (!ignored && e.tolerated !== true && !e.job.isTolerated()) return undefined;
+  const budget = e.scheduler.maxFailures;
   const by = budget === undefined ? 'maxFailures' : `maxFailures ${String(budget)}`;
   return ignored ? `ignored (not counted against ${by})` : `tolerated (${by})`;
 }

@@ -8,26 +8,14 @@ import type { Job } from '../../core/job.js';
 import { isScheduler } from '../../core/scheduler.js';
 import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
 
-/** What folding reads of a scheduler and its members (the names of core's failure budget). */
-interface Foldable {
-  readonly fold?: boolean;
-  _foldKey?(member: Job): string;
-}
-interface Tolerable {
-  isTolerated?(): boolean;
-}
-
 /** @internal true when `job` is a scheduler shown folded: its `fold` is set and `unfold` was not asked. */
-export const isFolded = (job: Job, unfold: boolean): boolean =>
-  !unfold && isScheduler(job) && (job as Foldable).fold === true;
+export const isFolded = (job: Job, unfold: boolean): boolean => !unfold && isScheduler(job) && job.fold;
 
 /** @internal the short name of a member in its folded scheduler (its host for a GroupJob), its label by default. */
-export const foldKey = (scheduler: Scheduler, member: Job): string =>
-  (scheduler as Foldable)._foldKey?.(member) ?? member.label;
+export const foldKey = (scheduler: Scheduler, member: Job): string => scheduler._foldKey(member);
 
 /** @internal true when `job` failed and its scheduler's `maxFailures` tolerated (or did not count) it. */
-export const isToleratedFailure = (job: Job): boolean =>
-  job.status === 'failed' && (job as Tolerable).isTolerated?.() === true;
+export const isToleratedFailure = (job: Job): boolean => job.isTolerated();
 
 /** `n word`, for the counts of a folded line. */
 const count = (n: number, word: string): string => `${String(n)} ${word}`;

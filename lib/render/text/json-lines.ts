@@ -181,7 +181,7 @@ const commandRecord = (
 
 /** What a failed event says of its scheduler's failure budget (core's `tolerated`, `ignored`). */
 const failureBudget = (e: JobFailedEvent): { tolerated?: true; ignored?: true } => {
-  const { tolerated, ignored } = e as { readonly tolerated?: true; readonly ignored?: true };
+  const { tolerated, ignored } = e;
   return { ...(tolerated === true ? { tolerated } : {}), ...(ignored === true ? { ignored } : {}) };
 };
 

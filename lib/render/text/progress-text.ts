@@ -24,9 +24,8 @@ const describeValue = (value: unknown): string => {
 
 /** `(critical)`, or what the scheduler's `maxFailures` made of a failure: `(tolerated)`, `(ignored)`. */
 const failedHow = (e: JobFailedEvent): string => {
-  const budget = e as { readonly tolerated?: true; readonly ignored?: true };
-  if (budget.ignored === true) return ' (ignored)';
-  if (budget.tolerated === true) return ' (tolerated)';
+  if (e.ignored === true) return ' (ignored)';
+  if (e.tolerated === true) return ' (tolerated)';
   return e.critical ? ' (critical)' : '';
 };
 

@@ -1,0 +1,34 @@
+// The progress lines of writeProgress (orchestrate({ verbose: true })) for retries and failure budgets.
+import { expect } from 'chai';
+import { defer, lastValueFrom, throwError, toArray } from 'rxjs';
+
+import { Job, Scheduler } from '../../../lib/index.js';
+import { progressText } from '../../../lib/render/text/progress-text.js';
+import { fits, hostGroup } from '../../helpers/folded.js';
+
+/** The progress lines of one run of `scheduler`. */
+const linesOf = async (scheduler: Scheduler): Promise<string[]> =>
+  (await lastValueFrom(scheduler.run().pipe(toArray())))
+    .map(progressText)
+    .filter((l): l is string => l !== undefined);
+
+describe('progressText: retries and failure budgets', () => {
+  it('says which attempt a retry is, and that a failure was tolerated', async () => {
+    let runs = 0;
+    const flaky = new Job(
+      () =>
+        defer(() => {
+          runs++;
+          return throwError(() => new Error(`attempt ${String(runs)} failed`));
+        }),
+      { label: 'flaky', retries: { count: 1, delay: 0 }, critical: false },
+    );
+    const group = hostGroup('prepare', fits(2), ['fit02'], { maxFailures: 1 });
+    const lines = await linesOf(new Scheduler([flaky, group], { label: 'main' }));
+    expect(lines).to.include('-- flaky: started');
+    expect(lines).to.include('-- flaky: started (attempt 2)');
+    expect(lines).to.include('-- flaky: FAILED: attempt 2 failed');
+    expect(lines).to.include('-- prepare@fit02: FAILED (tolerated): boom on fit02');
+    expect(lines).to.include('-- prepare fit[01-02]: done -> true');
+  });
+});
