@@ -65,6 +65,7 @@ describe('toDot(): folded schedulers', () => {
     expect(unfolded).to.include('  j1 -> j21 [lhead=cluster_2];');
     expect(unfolded).not.to.include('box3d');
     expect(toDot(scheduler, { unfold: true })).to.equal(unfolded);
+    expect(scheduler.toDot()).not.to.equal(unfolded);
     group.fold = false;
     expect(scheduler.toDot()).to.equal(unfolded);
   });
@@ -76,7 +77,9 @@ describe('toDot(): folded schedulers', () => {
       await scheduler.exportAsDotfile(join(dir, 'folded.dot'));
       await scheduler.exportAsDotfile(join(dir, 'unfolded.dot'), { unfold: true });
       expect(await readFile(join(dir, 'folded.dot'), 'utf8')).to.equal(scheduler.toDot());
+      expect(scheduler.toDot()).to.include('shape=box3d');
       expect(await readFile(join(dir, 'unfolded.dot'), 'utf8')).to.equal(scheduler.toDot({ unfold: true }));
+      expect(scheduler.toDot({ unfold: true })).not.to.include('shape=box3d');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -115,6 +118,7 @@ describe('toMermaid(): folded schedulers', () => {
     expect(unfolded).to.include('  subgraph c2 ["prepare fit[01-37]"]');
     expect(unfolded).to.include('  j1 --> c2');
     expect(scheduler.toMermaid({ unfold: true })).to.equal(unfolded);
+    expect(scheduler.toMermaid()).not.to.equal(unfolded);
     group.fold = false;
     expect(scheduler.toMermaid()).to.equal(unfolded);
   });

@@ -109,8 +109,10 @@ describe('Scheduler.list(): folded schedulers', () => {
     expect(scheduler.debrief({ unfold: true })).to.include('<Job `prepare@fit02`>');
   });
 
-  it('refuses an unfold that is not a boolean, naming the scheduler', () => {
+  it('takes unfold in list() and debrief(), and refuses one that is not a boolean', () => {
     const { scheduler } = testbed();
+    expect(scheduler.list({ unfold: true })).to.include('prepare@fit05');
+    expect(scheduler.debrief({ unfold: false })).not.to.include('prepare@fit05');
     expect(() => scheduler.list({ unfold: 'yes' as unknown as boolean }))
       .to.throw(/unfold/)
       .with.property('name', 'ConfigError');

@@ -27,8 +27,10 @@ describe('progressText: retries and failure budgets', () => {
     const lines = await linesOf(new Scheduler([flaky, group], { label: 'main' }));
     expect(lines).to.include('-- flaky: started');
     expect(lines).to.include('-- flaky: started (attempt 2)');
-    expect(lines).to.include('-- flaky: FAILED: attempt 2 failed');
-    expect(lines).to.include('-- prepare@fit02: FAILED (tolerated): boom on fit02');
+    expect(lines).to.include('-- flaky: FAILED: job "flaky" failed: Error: attempt 2 failed');
+    expect(lines).to.include(
+      '-- prepare@fit02: FAILED (tolerated): job "prepare@fit02" failed: Error: boom on fit02',
+    );
     expect(lines).to.include('-- prepare fit[01-02]: done -> true');
   });
 });
