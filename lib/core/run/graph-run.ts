@@ -27,7 +27,7 @@ import type { ReleaseHost } from './release.js';
 import { collectCancelled } from './cancelled.js';
 import { Code } from './codes.js';
 import { deadline, whenAborted } from './stops.js';
-import { CANCEL_REASON, endEvent } from './why.js';
+import { CANCEL_REASON, endEvent, failedEvent } from './why.js';
 import type { RunState } from './run-state.js';
 
 /**
@@ -236,13 +236,10 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost {
     } else {
       const error = toJobsError(raised, job);
       this.#record.fail(index, raised, error);
-      const critical = this.#plan.critical[index] === 1;
-      if (this.jobEvents)
-        this.emit(
-          attempts > 1
-            ? { type: 'failed', job, error, critical, scheduler, attempts }
-            : { type: 'failed', job, error, critical, scheduler },
-        );
+      // with maxFailures no member is critical: the failure one beyond the budget stops the run
+      const verdict = this.#record.budget?.count(index, this.scheduler._uncounted(error));
+      const critical = verdict === undefined ? this.#plan.critical[index] === 1 : verdict === 'over';
+      if (this.jobEvents) this.emit(failedEvent(job, error, critical, scheduler, attempts, verdict));
       // stop now, not when the settle queue gets to it: jobs released in the same batch must not start
       if (critical) this.stop('critical', index);
       this.#release.settle(index, false);
