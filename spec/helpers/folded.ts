@@ -3,7 +3,7 @@
 import { throwError } from 'rxjs';
 
 import { foldHosts, Job, Scheduler } from '../../lib/index.js';
-import type { JobOptions, SchedulerOptions } from '../../lib/index.js';
+import type { JobOptions, JobsError, SchedulerOptions } from '../../lib/index.js';
 import { graphJob } from './jobs.js';
 
 /** A scheduler whose members fold under the text after their `@` (their host). */
@@ -39,3 +39,14 @@ export const hostGroup = (
     hosts.map((h) => member(what, h, failing)),
     { label: `${what} ${foldHosts(hosts)}`, fold: true, ...options },
   );
+
+/** A HostGroup that does not count failures saying `unreachable`, as a group that ignores unreachable hosts. */
+export class LenientGroup extends HostGroup {
+  override _uncounted(error: JobsError): boolean {
+    return error.message.includes('unreachable');
+  }
+}
+
+/** A member job `what@host` that fails with `host unreachable`. */
+export const unreachable = (what: string, host: string): Job =>
+  new Job(() => throwError(() => new Error(`${host} unreachable`)), { label: `${what}@${host}` });

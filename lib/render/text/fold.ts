@@ -17,6 +17,22 @@ export const foldKey = (scheduler: Scheduler, member: Job): string => scheduler.
 /** @internal true when `job` failed and its scheduler's `maxFailures` tolerated (or did not count) it. */
 export const isToleratedFailure = (job: Job): boolean => job.isTolerated();
 
+/**
+ * What the scheduler's `maxFailures` made of its `failed` members' failures: `, tolerated` or `, ignored` when
+ * all were, `, 1 tolerated, 1 ignored` when some were, '' when none (or no budget).
+ */
+function forgiven(scheduler: Scheduler, failed: number): string {
+  const budget = scheduler.failureBudget();
+  if (budget === undefined) return '';
+  const { tolerated, ignored } = budget;
+  if (tolerated === failed || ignored === failed) return tolerated === failed ? ', tolerated' : ', ignored';
+  const parts = [
+    ...(tolerated > 0 ? [count(tolerated, 'tolerated')] : []),
+    ...(ignored > 0 ? [count(ignored, 'ignored')] : []),
+  ];
+  return parts.map((p) => `, ${p}`).join('');
+}
+
 /** `n word`, for the counts of a folded line. */
 const count = (n: number, word: string): string => `${String(n)} ${word}`;
 
@@ -24,8 +40,9 @@ const count = (n: number, word: string): string => `${String(n)} ${word}`;
  * @internal the members of a folded scheduler counted by status, in the order of a run:
  * `35 done, 2 failed (fit[07,21], tolerated), 1 cancelled, 3 skipped, 4 running, 5 waiting, 6 not run`
  * (counts of 0 left out; `no members` for an empty one). The failed members are named by their
- * {@link foldKey}, folded as host ranges; `tolerated` when every failure was tolerated by the scheduler's
- * `maxFailures`, `N tolerated` when some were.
+ * {@link foldKey}, folded as host ranges; `tolerated` when the scheduler's `maxFailures` tolerated every
+ * failure (`ignored` when it counted none of them: unreachable hosts of a group that ignores them), `N
+ * tolerated`, `N ignored` when it forgave some.
  */
 export function foldedCounts(scheduler: Scheduler): string {
   let done = 0;
@@ -34,7 +51,6 @@ export function foldedCounts(scheduler: Scheduler): string {
   let running = 0;
   let waiting = 0;
   let idle = 0;
-  let tolerated = 0;
   const failed: string[] = [];
   for (const member of scheduler.jobs)
     switch (member.status) {
@@ -43,7 +59,6 @@ export function foldedCounts(scheduler: Scheduler): string {
         break;
       case 'failed':
         failed.push(foldKey(scheduler, member));
-        if (isToleratedFailure(member)) tolerated++;
         break;
       case 'cancelled':
         cancelled++;
@@ -62,11 +77,10 @@ export function foldedCounts(scheduler: Scheduler): string {
     }
   const parts: string[] = [];
   if (done > 0) parts.push(count(done, 'done'));
-  if (failed.length > 0) {
-    const how =
-      tolerated === 0 ? '' : tolerated === failed.length ? ', tolerated' : `, ${String(tolerated)} tolerated`;
-    parts.push(`${count(failed.length, 'failed')} (${foldHosts(failed)}${how})`);
-  }
+  if (failed.length > 0)
+    parts.push(
+      `${count(failed.length, 'failed')} (${foldHosts(failed)}${forgiven(scheduler, failed.length)})`,
+    );
   if (cancelled > 0) parts.push(count(cancelled, 'cancelled'));
   if (skipped > 0) parts.push(count(skipped, 'skipped'));
   if (running > 0) parts.push(count(running, 'running'));

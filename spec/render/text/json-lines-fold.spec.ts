@@ -6,7 +6,7 @@ import { defer, lastValueFrom, of, throwError, toArray } from 'rxjs';
 
 import { Job, Scheduler } from '../../../lib/index.js';
 import { toJsonLines } from '../../../lib/render/text/json-lines.js';
-import { fits, hostGroup } from '../../helpers/folded.js';
+import { fits, hostGroup, LenientGroup, member, unreachable } from '../../helpers/folded.js';
 
 const TS = '2024-05-01T12:00:00.000Z';
 const now = (): Date => new Date(TS);
@@ -51,6 +51,19 @@ describe('toJsonLines: fields of folded groups, budgets and retries', () => {
     expect(records.filter((r) => r['job'] === g)).to.deep.equal([
       { ts: TS, type: 'started', job: g, scheduler: 'main' },
       { ts: TS, type: 'done', job: g, scheduler: 'main', value: true },
+    ]);
+  });
+
+  it('writes ignored, not tolerated, on a failure the budget did not count', async () => {
+    const group = new LenientGroup([unreachable('p', 'fit01'), member('p', 'fit02')], {
+      label: 'p fit[01-02]',
+      fold: true,
+      maxFailures: 0,
+    });
+    const records = await recordsOf(new Scheduler([group], { label: 'main' }));
+    const failed = records.filter((r) => r['type'] === 'failed');
+    expect(failed.map((r) => [r['job'], r['group'], r['tolerated'], r['ignored']])).to.deep.equal([
+      ['p@fit01', 'p fit[01-02]', undefined, true],
     ]);
   });
 
