@@ -114,6 +114,21 @@ describe('Scheduler.list(): folded schedulers', () => {
     expect(text).to.equal('1   + x   <Pairs `pairs`> 1 failed (fit01xfit02, tolerated)');
     expect(/^[\x20-\x7e]*$/.test(text)).to.equal(true);
     expect(scheduler.list()).to.equal('1   ☉ ☓   <Pairs `pairs`> 1 failed (fit01×fit02, tolerated)');
+    // printed on a non-UTF-8 locale: ASCII by itself
+    const { LC_ALL } = process.env;
+    const own = Object.getOwnPropertyDescriptor(process.stdout, 'write');
+    const written: string[] = [];
+    process.env['LC_ALL'] = 'C';
+    process.stdout.write = (chunk: string | Uint8Array): boolean => written.push(String(chunk)) > 0;
+    try {
+      scheduler.list({ print: true });
+    } finally {
+      if (own === undefined) Reflect.deleteProperty(process.stdout, 'write');
+      else Object.defineProperty(process.stdout, 'write', own);
+      if (LC_ALL === undefined) delete process.env['LC_ALL'];
+      else process.env['LC_ALL'] = LC_ALL;
+    }
+    expect(written).to.deep.equal([`${text}\n`]);
   });
 
   it('debrief(): the folded line, then every failure, the tolerated ones said so', async () => {
