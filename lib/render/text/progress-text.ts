@@ -53,8 +53,8 @@ export function progressText(e: SchedulerEvent): string | undefined {
 }
 
 /**
- * The end of the run, then one line per job that did not succeed (forever jobs stopped at the end do), with a
- * final `\n`.
+ * The end of the run, then one line per job that did not succeed (forever jobs stopped at the end do; a
+ * failure that its scheduler's `maxFailures` tolerated says so), with a final `\n`.
  * @internal
  */
 export function summaryText(end: SchedulerEndEvent, failures: ReadonlyMap<Job, JobOutcome>): string {
@@ -63,7 +63,10 @@ export function summaryText(end: SchedulerEndEvent, failures: ReadonlyMap<Job, J
     lines.push(`== ${String(failures.size)} job(s) did not succeed:`);
     const shown = [...failures].slice(0, SUMMARY_LIMIT).map(([job, outcome]) => {
       const reason = describeFailure(outcome);
-      return { label: job.label, status: reason?.status ?? outcome.status, detail: reason?.detail ?? '' };
+      const status = reason?.status ?? outcome.status;
+      // a failure that the scheduler's maxFailures forgave (the run went on)
+      const forgiven = outcome.status === 'failed' && job.isTolerated() ? ' (tolerated)' : '';
+      return { label: job.label, status: `${status}${forgiven}`, detail: reason?.detail ?? '' };
     });
     const labelWidth = Math.min(30, Math.max(...shown.map((s) => s.label.length)));
     const statusWidth = Math.min(24, Math.max(...shown.map((s) => s.status.length)));
