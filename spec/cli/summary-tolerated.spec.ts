@@ -151,6 +151,38 @@ describe('tolerated failures at the end of a CLI run', () => {
     }
   });
 
+  it('runWithOutput --json: the result record keeps how it failed, the summary counts it', async () => {
+    const { node, members, scheduler } = testbed(['fit02'], 1);
+    const stdout = stream();
+    const report = await runWithOutput(
+      scheduler,
+      members.map((job) => ({ job, label: job.label })),
+      { json: true, quiet: true },
+      { name: 'rxjobs', unitName: 'jobs', nodes: [node], stdout, stderr: stream() },
+    );
+    expect(report.exitStatus).to.equal(0);
+    const records = stdout
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => r['type'] === 'result' && r['target'] === 'prepare@fit02')).to.deep.include({
+      ok: true,
+      status: 'failed (tolerated)',
+      code: 1,
+      tolerated: { status: 'exit 1', note: 'tolerated (maxFailures 1)' },
+    });
+    expect(records.at(-1)).to.deep.include({
+      type: 'summary',
+      ok: true,
+      exitStatus: 0,
+      total: 4,
+      succeeded: 4,
+      failed: 0,
+      tolerated: 1,
+    });
+  });
+
   it('writeMarks: a tolerated failure holds its code, else how it failed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'rxjobs-marks-'));
     try {
