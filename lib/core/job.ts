@@ -56,7 +56,8 @@ export interface JobOptions {
   readonly label?: string | undefined;
   /**
    * A failure aborts the whole scheduler. Unset: the setting of the nearest enclosing scheduler that has one,
-   * else the job's class default: false for a `Job`, true for an `SshJob` (as in apssh).
+   * else the job's class default: false for a `Job`, true for an `SshJob` (as in apssh). Not read for the
+   * members of a scheduler with `maxFailures`: its budget decides.
    */
   readonly critical?: boolean | undefined;
   /** Never waited for: cancelled once every other job of its scheduler is done. */

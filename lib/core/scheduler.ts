@@ -8,7 +8,7 @@ import type { KeepOnlyBetweenOptions } from './graph.js';
 import { flattenRequirements, Job } from './job.js';
 import type { ShutdownHook } from './job.js';
 import { subjectOf } from './job/job-options.js';
-import { budgetOf } from './job/max-failures.js';
+import { budgetBefore } from './job/max-failures.js';
 import type { FailureBudget, MaxFailures } from './job/max-failures.js';
 import type { JobGroup, RunGraphOptions, SchedulerEndEvent, SchedulerEvent } from './model.js';
 import { validateSchedulerOptions } from './plan.js';
@@ -19,6 +19,7 @@ import { MemberList } from './scheduler-members.js';
 import {
   cannotHold,
   checkSchedulerArguments,
+  SCHEDULER_KEYS,
   isOptionsObject,
   refuseShutdownOption,
 } from './scheduler-options.js';
@@ -48,12 +49,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   #latestRun: RunState | undefined = undefined;
 
   /** The keys of {@link SchedulerOptions} beyond those of a job (see {@link Job.extraOptions}). */
-  protected static override readonly extraOptions: readonly string[] = [
-    'jobsWindow',
-    'shutdownTimeout',
-    'maxFailures',
-    'fold',
-  ];
+  protected static override readonly extraOptions: readonly string[] = SCHEDULER_KEYS;
 
   /**
    * @param jobs an array (or a Set, or a Sequence) of jobs, Sequences and Schedulers; a plain options object
@@ -225,11 +221,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
    * budget for the current members, nothing counted); `undefined` without `maxFailures`. Plain data.
    */
   failureBudget(): FailureBudget | undefined {
-    const counted = this.#latestRun?.budget;
-    if (counted !== undefined) return counted.data();
-    const maxFailures = this.maxFailures;
-    if (maxFailures === undefined) return undefined;
-    return { maxFailures, budget: budgetOf(maxFailures, this.size), failed: 0, tolerated: 0, ignored: 0 };
+    return this.#latestRun?.budget?.data() ?? budgetBefore(this.maxFailures, this.size);
   }
   /**
    * @internal whether a member's failure does not count against `maxFailures` (it is then tolerated apart,

@@ -275,6 +275,13 @@ describe('maxFailures, a failure budget', () => {
       ['critical', 'error', 'job', 'scheduler', 'type'].sort(),
     );
     expect(events.get('b')?.critical).to.equal(true);
+    // with retries: counted once, after the last attempt
+    const r = new Job(() => throwError(() => new Error('r')), {
+      label: 'r',
+      retries: { count: 1, delay: 0 },
+    });
+    const retried = await failedEvents(new Scheduler([r], { maxFailures: 1 }).run());
+    expect(retried.get('r')).to.include({ attempts: 2, tolerated: true, critical: false });
     const a = fails('a');
     const plain = new Scheduler([a, succeeds('b')]);
     const plainEvents = await failedEvents(plain.run());

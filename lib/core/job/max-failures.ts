@@ -78,6 +78,19 @@ export function budgetOf(maxFailures: MaxFailures, size: number): number {
   return Math.floor((percent * size) / 100 + 1e-9);
 }
 
+/**
+ * What `failureBudget()` says before a run with a budget: the budget for `size` members, nothing counted;
+ * `undefined` without `maxFailures`.
+ * @internal
+ */
+export const budgetBefore = (
+  maxFailures: MaxFailures | undefined,
+  size: number,
+): FailureBudget | undefined =>
+  maxFailures === undefined
+    ? undefined
+    : { maxFailures, budget: budgetOf(maxFailures, size), failed: 0, tolerated: 0, ignored: 0 };
+
 /** `3`, or `10% (3)`: a setting of `maxFailures` and the budget it came to, as `why()` shows them. @internal */
 export const maxFailuresText = (maxFailures: MaxFailures, budget: number): string =>
   typeof maxFailures === 'number' ? String(maxFailures) : `${maxFailures} (${String(budget)})`;
