@@ -7,19 +7,36 @@ import type { SchedulerEvent } from './core/events.js';
 import { debriefScheduler, listScheduler } from './render/print-list.js';
 import type { ListOptions } from './render/print-list.js';
 import { toDot } from './render/text/dot.js';
+import type { GraphOptions } from './render/text/dot.js';
 import { exportAsDotfile, exportAsGraphic } from './render/files/export.js';
 import type { GraphicFormat } from './render/files/export.js';
 import { toMermaid } from './render/text/mermaid.js';
 import { writeProgress } from './render/write-progress.js';
 
 /** The keys of `ListOptions`, for `list()` and `debrief()`. */
-const LIST_KEYS = optionKeys(['details', 'ascii', 'print']);
+const LIST_KEYS = optionKeys(['details', 'ascii', 'print', 'unfold']);
+/** The keys of `GraphOptions`, for `toDot()`, `toMermaid()` and the exports. */
+const GRAPH_KEYS = optionKeys(['unfold']);
 
 const checkListOptions = (scheduler: Scheduler, options: unknown): void => {
   const subject = (): string => subjectOf(scheduler);
   checkOptionKeys(subject, 'list() and debrief()', options, LIST_KEYS, 'list options', '{ details: true }');
-  for (const key of ['details', 'ascii', 'print'])
+  for (const key of ['details', 'ascii', 'print', 'unfold'])
     checkOption(subject, options as object, key, 'true or false', (v) => typeof v === 'boolean');
+};
+
+const checkGraphOptions = (scheduler: Scheduler, options: unknown): GraphOptions => {
+  const subject = (): string => subjectOf(scheduler);
+  checkOptionKeys(
+    subject,
+    'toDot(), toMermaid() and exportAs...()',
+    options,
+    GRAPH_KEYS,
+    'graph options',
+    '{ unfold: true }',
+  );
+  checkOption(subject, options as object, 'unfold', 'true or false', (v) => typeof v === 'boolean');
+  return options as GraphOptions;
 };
 
 /**
@@ -54,32 +71,35 @@ export class Scheduler extends SchedulerCore {
     return debriefScheduler(this, options);
   }
 
-  /** The graph in graphviz's DOT language; nested schedulers are clusters. */
-  toDot(): string {
-    return toDot(this);
+  /**
+   * The graph in graphviz's DOT language; nested schedulers are clusters, folded ones (a GroupJob, a
+   * MatrixJob) one node each unless `unfold`.
+   */
+  toDot(options: GraphOptions = {}): string {
+    return toDot(this, checkGraphOptions(this, options));
   }
-  /** The graph as a Mermaid flowchart; nested schedulers are subgraphs. */
-  toMermaid(): string {
-    return toMermaid(this);
+  /** The graph as a Mermaid flowchart; nested schedulers are subgraphs, folded ones one node unless `unfold`. */
+  toMermaid(options: GraphOptions = {}): string {
+    return toMermaid(this, checkGraphOptions(this, options));
   }
   /** Writes {@link Scheduler.toDot} to `path` (atomically); resolves to a message naming it. */
-  exportAsDotfile(path: string): Promise<string> {
-    return exportAsDotfile(this, path);
+  exportAsDotfile(path: string, options: GraphOptions = {}): Promise<string> {
+    return exportAsDotfile(this, path, checkGraphOptions(this, options));
   }
   /**
    * Renders the graph to `path` through graphviz's `dot` (`png`, `svg`, or any `dot -T` format).
    * @throws {GraphvizError} when `dot` is not installed or fails.
    */
-  exportAsGraphic(path: string, format: GraphicFormat): Promise<string> {
-    return exportAsGraphic(this, path, format);
+  exportAsGraphic(path: string, format: GraphicFormat, options: GraphOptions = {}): Promise<string> {
+    return exportAsGraphic(this, path, format, checkGraphOptions(this, options));
   }
   /** {@link Scheduler.exportAsGraphic} in PNG. */
-  exportAsPngfile(path: string): Promise<string> {
-    return exportAsGraphic(this, path, 'png');
+  exportAsPngfile(path: string, options: GraphOptions = {}): Promise<string> {
+    return exportAsGraphic(this, path, 'png', checkGraphOptions(this, options));
   }
   /** {@link Scheduler.exportAsGraphic} in SVG. */
-  exportAsSvgfile(path: string): Promise<string> {
-    return exportAsGraphic(this, path, 'svg');
+  exportAsSvgfile(path: string, options: GraphOptions = {}): Promise<string> {
+    return exportAsGraphic(this, path, 'svg', checkGraphOptions(this, options));
   }
 }
 

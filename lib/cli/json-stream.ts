@@ -71,6 +71,8 @@ export interface JsonResultRecord extends TargetFields {
   /** The exit code of its (last failing) command, when known. */
   readonly code?: number | null | undefined;
   readonly signal?: string | null | undefined;
+  /** Only for a failure its scheduler's `maxFailures` tolerated (`ok` true, `status` `failed (tolerated)`). */
+  readonly tolerated?: ToleratedFailure | undefined;
   readonly label: string;
   readonly host?: string;
   readonly job?: string;
@@ -89,6 +91,8 @@ export interface JsonSummaryRecord {
   readonly total: number;
   readonly succeeded: number;
   readonly failed: number;
+  /** Of `succeeded`, the failures that their scheduler's `maxFailures` tolerated; only when there are some. */
+  readonly tolerated?: number;
   /** From the `run` record to this one. */
   readonly durationMs: number;
 }
@@ -106,6 +110,17 @@ export interface UnitResult {
   readonly detail?: string | undefined;
   readonly code?: number | null | undefined;
   readonly signal?: string | null | undefined;
+  /** A failure its scheduler's `maxFailures` tolerated: then `ok` is true, `status` is `failed (tolerated)`. */
+  readonly tolerated?: ToleratedFailure | undefined;
+}
+
+/**
+ * How a tolerated failure failed (`status`: `exit 1`, `refused`, `timeout after 5 s`...) and what tolerated
+ * it (`tolerated (maxFailures 3)`, or `ignored (not counted against maxFailures 3)`).
+ */
+export interface ToleratedFailure {
+  readonly status: string;
+  readonly note: string;
 }
 
 /** What the `run` record says besides the version, the command line and the targets. */
@@ -185,6 +200,7 @@ export class JsonStream {
   summary(results: readonly UnitResult[], exitStatus: number, interrupted: boolean): void {
     for (const r of results) this.result(r);
     const succeeded = results.filter((r) => r.ok).length;
+    const tolerated = results.filter((r) => r.tolerated !== undefined).length;
     this.#write({
       ts: new Date().toISOString(),
       type: 'summary',
@@ -194,6 +210,7 @@ export class JsonStream {
       total: results.length,
       succeeded,
       failed: results.length - succeeded,
+      ...(tolerated === 0 ? {} : { tolerated }),
       durationMs: Math.round(performance.now() - this.#started),
     });
   }

@@ -22,7 +22,7 @@ import { checkFilesDir, filesDirOf } from './output-options.js';
 import type { OutputArgs } from './output-options.js';
 import { failureSummary, summaryColumns } from './summary.js';
 import { terminalStyle } from './terminal-style.js';
-import { exitStatusOf, unitResultOf, writeMarks } from './unit-results.js';
+import { exitStatusOf, succeeded, unitResultOf, writeMarks } from './unit-results.js';
 
 /** What a CLI counts and reports on: a host (rxssh) or a job (rxjobs run). */
 export interface Unit {
@@ -145,7 +145,7 @@ export async function runWithOutput(
     if (result === undefined) return;
     results.set(unit, result);
     if (started.has(unit)) finishedAfterStart++;
-    if (!result.ok) failed++;
+    if (!succeeded(result)) failed++; // a tolerated failure too: the progress line counts what failed
     ctx.onUnitEnd?.(unit);
     jsonStream?.result(result);
     counts();

@@ -7,6 +7,8 @@ interface Failed {
   readonly ok: boolean;
   readonly status: string;
   readonly detail?: string | undefined;
+  /** A failure that its scheduler's `maxFailures` tolerated (then `ok` is true). */
+  readonly tolerated?: { readonly status: string; readonly note: string } | undefined;
 }
 
 /** At most this many reasons are listed; the hosts of the rest are counted. */
@@ -38,6 +40,8 @@ interface Reason {
   readonly detail: string;
   /** The detail with that host's name as {@link HOST}, for the reason shared by several. */
   readonly shared: string;
+  /** What tolerated these failures (`tolerated (maxFailures 3)`), shown after the detail; '' if nothing. */
+  readonly note: string;
   readonly labels: string[];
 }
 
@@ -47,9 +51,11 @@ function reasonsOf(failed: readonly Failed[]): Reason[] {
   for (const r of failed) {
     const detail = withoutLabel(r.detail === undefined ? '' : firstLine(r.detail), r.label);
     const shared = r.label === '' ? detail : detail.split(r.label).join(HOST);
-    const key = `${r.status}\n${shared}`;
+    const status = r.tolerated?.status ?? r.status;
+    const note = r.tolerated?.note ?? '';
+    const key = `${status}\n${shared}\n${note}`;
     const reason = reasons.get(key);
-    if (reason === undefined) reasons.set(key, { status: r.status, detail, shared, labels: [r.label] });
+    if (reason === undefined) reasons.set(key, { status, detail, shared, note, labels: [r.label] });
     else reason.labels.push(r.label);
   }
   return [...reasons.values()];
@@ -88,7 +94,9 @@ export function wrapLine(head: string, text: string, width?: number): string[] {
  * the same way (same status, same first line of detail once each host's own name is set aside) are folded
  * into one node set as `-b` folds outputs (`127.0.0.[3,5-7]`), their detail shown once (with `<host>` where
  * each host's name stood). Reasons come in the order of their first host in `results`, so the summary
- * follows the order of the targets. Lines wrap at `columns` (continuation lines indented by 4), words
+ * follows the order of the targets. A failure that its scheduler's `maxFailures` tolerated is listed too,
+ * with what tolerated it after its detail (`tolerated (maxFailures 3)`), and counted in the heading
+ * (`2 of 40 jobs failed (2 tolerated):`). Lines wrap at `columns` (continuation lines indented by 4), words
  * whole; without `columns` (not a terminal), each line is whole. At most {@link SUMMARY_LINES} reasons;
  * `''` when nothing failed.
  */
@@ -98,7 +106,7 @@ export function failureSummary(
   results: readonly Failed[],
   columns?: number,
 ): string {
-  const failed = results.filter((r) => !r.ok);
+  const failed = results.filter((r) => !r.ok || r.tolerated !== undefined);
   if (failed.length === 0) return '';
   const width = columns === undefined ? undefined : Math.max(40, columns - 1);
   const reasons = reasonsOf(failed);
@@ -109,7 +117,7 @@ export function failureSummary(
   const lines = shown.flatMap((r, i) =>
     wrapLine(
       `  ${(hosts[i] ?? '').padEnd(hostsW)}  ${r.status.padEnd(statusW)}  `,
-      r.labels.length === 1 ? r.detail : r.shared,
+      [r.labels.length === 1 ? r.detail : r.shared, r.note].filter((t) => t !== '').join('  '),
       width,
     ),
   );
@@ -120,7 +128,9 @@ export function failureSummary(
     );
   }
   const unit = results.length === 1 ? unitName.replace(/s$/, '') : unitName;
-  return `${name}: ${String(failed.length)} of ${String(results.length)} ${unit} failed:\n${lines.join('\n')}\n`;
+  const tolerated = failed.filter((r) => r.tolerated !== undefined).length;
+  const how = tolerated === 0 ? '' : ` (${String(tolerated)} tolerated)`;
+  return `${name}: ${String(failed.length)} of ${String(results.length)} ${unit} failed${how}:\n${lines.join('\n')}\n`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 
-import type { CancelReason, JobOutcome, SchedulerEvent } from '../core/events.js';
+import type { CancelReason, JobFailedEvent, JobOutcome, SchedulerEvent } from '../core/events.js';
 import { isJobsError } from '../errors/jobs-error.js';
 import { makeDirectory } from '../render/files/make-directory.js';
 import { isCommandEvent } from '../render/text/command-events.js';
@@ -55,10 +55,34 @@ const cancelDetail: Readonly<Record<Exclude<CancelReason, 'forever'>, string>> =
   parent: 'the enclosing scheduler was cancelled',
 };
 
-/** The result of the unit `label` that the event `e` ends, or undefined when `e` does not end a job. */
+/**
+ * What tolerated a failure (`tolerated (maxFailures 3)`; `ignored (not counted against maxFailures 3)` for
+ * one the budget does not count, such as an unreachable host of a group that ignores them), or undefined
+ * when it was not tolerated.
+ */
+function toleranceNote(e: JobFailedEvent): string | undefined {
+  const ignored = e.ignored === true;
+  if (!ignored && e.tolerated !== true && !e.job.isTolerated()) return undefined;
+  const budget = e.scheduler.maxFailures;
+  const by = budget === undefined ? 'maxFailures' : `maxFailures ${String(budget)}`;
+  return ignored ? `ignored (not counted against ${by})` : `tolerated (${by})`;
+}
+
+/**
+ * The result of the unit `label` that the event `e` ends, or undefined when `e` does not end a job. A
+ * failure that its scheduler's `maxFailures` tolerated is ok (`failed (tolerated)`): it does not fail the
+ * exit status, and `--mark` files it with the failed ones.
+ */
 export function unitResultOf(label: string, e: SchedulerEvent): UnitResult | undefined {
   const outcome = outcomeOf(e);
   if (outcome === undefined) return undefined;
+  if (e.type === 'failed') {
+    const result = resultOf(label, outcome);
+    const note = toleranceNote(e);
+    return note === undefined
+      ? result
+      : { ...result, ok: true, status: 'failed (tolerated)', tolerated: { status: result.status, note } };
+  }
   if (e.type !== 'cancelled') return resultOf(label, outcome);
   return e.reason === 'forever'
     ? { label, ok: true, status: 'stopped (forever job)' } // a forever job's normal end
@@ -75,14 +99,20 @@ export const exitStatusOf = (
   signal: NodeJS.Signals | undefined,
 ): number => (interrupted ? 128 + constants.signals[signal ?? 'SIGINT'] : results.every((r) => r.ok) ? 0 : 1);
 
-/** Writes `--mark` files: DIR/0ok/<label> holding `0`, DIR/1failed/<label> holding the code or status. */
+/** True when the unit succeeded: ok, and not a failure tolerated by a budget. */
+export const succeeded = (r: UnitResult): boolean => r.ok && r.tolerated === undefined;
+
+/**
+ * Writes `--mark` files: DIR/0ok/<label> holding `0`, DIR/1failed/<label> holding the code or status (a
+ * tolerated failure too: it failed, even if the exit status forgives it).
+ */
 export async function writeMarks(dir: string, results: readonly UnitResult[]): Promise<void> {
   for (const sub of ['0ok', '1failed']) await makeDirectory(join(dir, sub));
   await Promise.all(
     results.map((r) =>
       writeFile(
-        join(dir, r.ok ? '0ok' : '1failed', hostFileName(r.label)),
-        `${r.ok ? '0' : String(r.code ?? r.signal ?? r.status)}\n`,
+        join(dir, succeeded(r) ? '0ok' : '1failed', hostFileName(r.label)),
+        `${succeeded(r) ? '0' : String(r.code ?? r.signal ?? r.tolerated?.status ?? r.status)}\n`,
       ),
     ),
   );

@@ -5,6 +5,7 @@
  */
 import type { SchedulerCore as Scheduler } from '../core/scheduler.js';
 import { debrief, listing } from './text/list.js';
+import type { ListingOptions } from './text/list.js';
 
 /** @category models */
 export interface ListOptions {
@@ -12,6 +13,12 @@ export interface ListOptions {
   readonly details?: boolean | undefined;
   /** ASCII symbols instead of Unicode ones (default: Unicode, or ASCII when printing to a non-UTF-8 locale). */
   readonly ascii?: boolean | undefined;
+  /**
+   * Show the members of folded schedulers (a GroupJob, a MatrixJob, any scheduler with `fold: true`) one per
+   * line, as any nested scheduler's; by default a folded scheduler is one line that counts its members by
+   * status and names the failed ones by host (`35 done, 2 failed (fit[07,21], tolerated)`).
+   */
+  readonly unfold?: boolean | undefined;
   /** Also write the text to stdout. */
   readonly print?: boolean | undefined;
 }
@@ -31,12 +38,18 @@ const emit = (text: string, options: ListOptions): string => {
   return text;
 };
 
+const textOptions = (options: ListOptions): ListingOptions => ({
+  ascii: useAscii(options),
+  details: options.details ?? false,
+  unfold: options.unfold ?? false,
+});
+
 /**
  * The listing of a scheduler: one line per job, in topological order, nested schedulers indented.
  * @internal
  */
 export function listScheduler(scheduler: Scheduler, options: ListOptions): string {
-  return emit(listing(scheduler, { ascii: useAscii(options), details: options.details ?? false }), options);
+  return emit(listing(scheduler, textOptions(options)), options);
 }
 
 /**
@@ -44,5 +57,5 @@ export function listScheduler(scheduler: Scheduler, options: ListOptions): strin
  * @internal
  */
 export function debriefScheduler(scheduler: Scheduler, options: ListOptions): string {
-  return emit(debrief(scheduler, { ascii: useAscii(options), details: options.details ?? false }), options);
+  return emit(debrief(scheduler, textOptions(options)), options);
 }

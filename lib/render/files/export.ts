@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../../errors/config-error.js';
 import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
 import { toDot } from '../text/dot.js';
+import type { GraphOptions } from '../text/dot.js';
 import { GraphvizError } from '../../errors/graphviz-error.js';
 
 /**
@@ -55,8 +56,12 @@ async function writeAtomically(path: string, produce: (temporary: string) => Pro
  * console.log(await exportAsDotfile(scheduler, 'graph.dot'));
  * @category running
  */
-export async function exportAsDotfile(scheduler: Scheduler, path: string): Promise<string> {
-  const text = toDot(scheduler);
+export async function exportAsDotfile(
+  scheduler: Scheduler,
+  path: string,
+  options: GraphOptions = {},
+): Promise<string> {
+  const text = toDot(scheduler, options);
   await writeAtomically(path, (temporary) =>
     writeFile(temporary, text, { flag: 'wx' }).catch((e: unknown) => {
       throw writeFailure(path, e);
@@ -80,6 +85,7 @@ export async function exportAsGraphic(
   scheduler: Scheduler,
   path: string,
   format: GraphicFormat,
+  options: GraphOptions = {},
 ): Promise<string> {
   if (typeof format !== 'string' || !FORMAT.test(format))
     throw new ConfigError(
@@ -87,7 +93,7 @@ export async function exportAsGraphic(
       'format',
       `must be a graphviz output format such as 'png' or 'svg' (letters, digits and ':'), got ${JSON.stringify(format)}`,
     );
-  const text = toDot(scheduler);
+  const text = toDot(scheduler, options);
   await writeAtomically(path, (temporary) => runDot(text, format, temporary, path));
   return `wrote ${path}`;
 }

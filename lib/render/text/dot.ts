@@ -3,11 +3,22 @@ import { isScheduler } from '../../core/scheduler.js';
 export { isScheduler };
 import type { Job } from '../../core/job.js';
 import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
+import { foldedGraphLabel, isFolded } from './fold.js';
 
 // The graph of a scheduler in graphviz's DOT language (asynciojobs' `graph()`/`export_as_dotfile()`).
 // Leaf jobs are nodes; nested schedulers are clusters. DOT cannot draw an edge to a cluster, so an edge into
 // (out of) a nested scheduler goes to (from) one of its entry (exit) leaf jobs, clipped at the cluster's
-// border with `lhead` (`ltail`), which needs `compound=true`.
+// border with `lhead` (`ltail`), which needs `compound=true`. A folded scheduler (`fold: true`: a GroupJob, a
+// MatrixJob) is one node, drawn as a 3D box, unless the graph is asked `unfold`.
+
+/** What {@link toDot} and `toMermaid()` draw. @category models */
+export interface GraphOptions {
+  /**
+   * Draw the members of folded schedulers (`fold: true`: a GroupJob, a MatrixJob) as any nested scheduler's
+   * (a cluster, a subgraph); by default a folded scheduler is one node `prepare fit[01-37] ×37`.
+   */
+  readonly unfold?: boolean | undefined;
+}
 
 /** @internal a member that is itself a scheduler (brand check: no run-time import of scheduler.ts). */
 
@@ -22,15 +33,16 @@ export const orderedMembers = (scheduler: Scheduler): Job[] => {
 
 /**
  * @internal numbers every job and nested scheduler below `scheduler`, depth-first in topological order, a
- * nested scheduler before its members: the numbers of `list()`. A job met twice keeps its first number.
+ * nested scheduler before its members: the numbers of `list()`. A job met twice keeps its first number; the
+ * members of a folded scheduler get none (unless `unfold`).
  */
-export function numberJobs(scheduler: Scheduler): Map<Job, number> {
+export function numberJobs(scheduler: Scheduler, unfold = false): Map<Job, number> {
   const ids = new Map<Job, number>();
   const visit = (s: Scheduler): void => {
     for (const job of orderedMembers(s)) {
       if (ids.has(job) || job === scheduler) continue;
       ids.set(job, ids.size + 1);
-      if (isScheduler(job)) visit(job);
+      if (isScheduler(job) && !isFolded(job, unfold)) visit(job);
     }
   };
   visit(scheduler);
@@ -68,6 +80,7 @@ export const dotString = (text: string): string =>
 
 interface DotWalk {
   readonly ids: ReadonlyMap<Job, number>;
+  readonly unfold: boolean;
   readonly lines: string[];
   /** Jobs and schedulers already drawn (a job in two schedulers is drawn in the first one only). */
   readonly drawn: Set<Job>;
@@ -79,9 +92,15 @@ const nodeId = (w: DotWalk, job: Job): string => `j${String(w.ids.get(job) ?? 0)
 const clusterId = (w: DotWalk, s: Scheduler): string => `cluster_${String(w.ids.get(s) ?? 0)}`;
 const emptyId = (w: DotWalk, s: Scheduler): string => `empty_${String(w.ids.get(s) ?? 0)}`;
 
-/** The leaf node an edge into (`entry`) or out of (`exit`) `job` attaches to; `job` itself for a leaf. */
+/** Whether `job` is drawn as a cluster (a nested scheduler that is not folded). */
+const isCluster = (w: DotWalk, job: Job): job is Scheduler => isScheduler(job) && !isFolded(job, w.unfold);
+
+/**
+ * The node an edge into (`entry`) or out of (`exit`) `job` attaches to: `job` itself for a leaf or a folded
+ * scheduler.
+ */
 function anchor(w: DotWalk, job: Job, end: 'entry' | 'exit', seen: ReadonlySet<Job> = new Set()): string {
-  if (!isScheduler(job)) return nodeId(w, job);
+  if (!isCluster(w, job)) return nodeId(w, job);
   const known = w.anchors[end].get(job);
   if (known !== undefined) return known;
   const candidates = (end === 'entry' ? entryCandidates(job) : exitCandidates(job)).filter(
@@ -105,7 +124,7 @@ function drawMembers(w: DotWalk, scheduler: Scheduler, defaultCritical: boolean,
     if (w.drawn.has(job)) continue;
     w.drawn.add(job);
     const critical = job.critical ?? defaultCritical;
-    if (isScheduler(job)) {
+    if (isCluster(w, job)) {
       w.lines.push(`${indent}subgraph ${clusterId(w, job)} {`);
       const inner = `${indent}  `;
       w.lines.push(`${inner}label=${dotString(job.graphLabel())};`);
@@ -114,9 +133,10 @@ function drawMembers(w: DotWalk, scheduler: Scheduler, defaultCritical: boolean,
       drawMembers(w, job, critical, inner);
       w.lines.push(`${indent}}`);
     } else {
+      const folded = isScheduler(job); // not a cluster: folded
       const attributes = [
-        `label=${dotString(job.graphLabel())}`,
-        'shape=box',
+        `label=${dotString(folded ? foldedGraphLabel(job, true) : job.graphLabel())}`,
+        folded ? 'shape=box3d' : 'shape=box',
         ...styleAttributes(job.forever, critical),
       ];
       w.lines.push(`${indent}${nodeId(w, job)} [${attributes.join(', ')}];`);
@@ -126,8 +146,8 @@ function drawMembers(w: DotWalk, scheduler: Scheduler, defaultCritical: boolean,
     for (const r of job.requirements) {
       if (!scheduler.has(r)) continue;
       const attributes: string[] = [];
-      if (isScheduler(r)) attributes.push(`ltail=${clusterId(w, r)}`);
-      if (isScheduler(job)) attributes.push(`lhead=${clusterId(w, job)}`);
+      if (isCluster(w, r)) attributes.push(`ltail=${clusterId(w, r)}`);
+      if (isCluster(w, job)) attributes.push(`lhead=${clusterId(w, job)}`);
       const suffix = attributes.length === 0 ? '' : ` [${attributes.join(', ')}]`;
       w.lines.push(`${indent}${anchor(w, r, 'exit')} -> ${anchor(w, job, 'entry')}${suffix};`);
     }
@@ -136,14 +156,18 @@ function drawMembers(w: DotWalk, scheduler: Scheduler, defaultCritical: boolean,
 /**
  * The graph of a scheduler in graphviz's DOT language: one box per leaf job (dashed when `forever`, red when
  * critical), one cluster per nested scheduler, one edge per requirement between members of a scheduler.
- * Node ids are `j<N>`, N being the job's number in `list()`. Used by `scheduler.toDot()`.
+ * Node ids are `j<N>`, N being the job's number in `list()`. A folded scheduler (`fold: true`, unless
+ * `unfold`) is one node, `shape=box3d`, labelled with its size: `prepare\nfit[01-37] ×37`. Used by
+ * `scheduler.toDot()`.
  * @example
  * writeFileSync('graph.dot', toDot(scheduler));
  * @category models
  */
-export function toDot(scheduler: Scheduler): string {
+export function toDot(scheduler: Scheduler, options: GraphOptions = {}): string {
+  const unfold = options.unfold ?? false;
   const w: DotWalk = {
-    ids: numberJobs(scheduler),
+    ids: numberJobs(scheduler, unfold),
+    unfold,
     lines: [],
     drawn: new Set([scheduler]),
     anchors: { entry: new Map(), exit: new Map() },

@@ -9,9 +9,10 @@ import { map } from 'rxjs';
 
 import type { CommandEvent, OutputStream } from '../../nodes/command-event.js';
 import { bytesOf, continuesLine, endsLine } from '../../nodes/command-event.js';
-import type { SchedulerEvent } from '../../core/events.js';
+import type { JobFailedEvent, SchedulerEvent } from '../../core/events.js';
 import type { RenderableEvent } from './command-events.js';
 import { isCommandEvent } from './command-events.js';
+import { isFolded } from './fold.js';
 
 /** Fields of the records about a job (added to command records that come from a scheduler stream). */
 interface JobFields {
@@ -19,6 +20,11 @@ interface JobFields {
   readonly job: string;
   /** The label of the scheduler the job belongs to (a nested one for the jobs inside it). */
   readonly scheduler: string;
+  /**
+   * The label of that scheduler again when it is folded in listings and graphs (a GroupJob, a MatrixJob,
+   * any scheduler with `fold: true`): the job is one of its members. Absent otherwise.
+   */
+  readonly group?: string;
 }
 
 /**
@@ -89,20 +95,26 @@ export interface JsonExitRecord extends Partial<JobFields> {
 type JsonPrimitive = string | number | boolean | null;
 
 /**
- * A job event of a scheduler stream: `{"ts","type","job","scheduler"}` and, by type: `done` and `value` a
- * `value` when it is a string, finite number, boolean or null (omitted otherwise: a job's values may be
- * anything); `failed` `critical` and `error: {name, code, message}`; `cancelled` a `reason`; `skipped`
- * `because` (the labels of the requirements that did not succeed). Value events that carry a command event
- * give a line, chunk or exit record instead.
+ * A job event of a scheduler stream: `{"ts","type","job","scheduler"}` (plus `group` for a member of a
+ * folded scheduler) and, by type: `started` an `attempt` when it is a retry (2 for the first retry);
+ * `done` and `value` a `value` when it is a string, finite number, boolean or null (omitted otherwise: a
+ * job's values may be anything); `failed` `critical` and `error: {name, code, message}`, plus `attempts`
+ * after more than one attempt, `tolerated: true` when its scheduler's `maxFailures` tolerated it and
+ * `ignored: true` when it did not count against it; `cancelled` a `reason`; `skipped` `because` (the labels
+ * of the requirements that did not succeed). Value events that carry a command event give a line, chunk or
+ * exit record instead.
  * @category models
  */
 export type JsonJobRecord = JobFields & { readonly ts: string } & (
-    | { readonly type: 'started' }
+    | { readonly type: 'started'; readonly attempt?: number }
     | { readonly type: 'value' | 'done'; readonly value?: JsonPrimitive }
     | {
         readonly type: 'failed';
         readonly critical: boolean;
         readonly error: { readonly name: string; readonly code: string; readonly message: string };
+        readonly attempts?: number;
+        readonly tolerated?: true;
+        readonly ignored?: true;
       }
     | { readonly type: 'cancelled'; readonly reason: string }
     | { readonly type: 'skipped'; readonly because: readonly string[] }
@@ -167,13 +179,23 @@ const commandRecord = (
     : { ...record, newline: endsLine(e), base64: bytes.toString('base64'), ...more };
 };
 
+/** What a failed event says of its scheduler's failure budget (core's `tolerated`, `ignored`). */
+const failureBudget = (e: JobFailedEvent): { tolerated?: true; ignored?: true } => {
+  const { tolerated, ignored } = e;
+  return { ...(tolerated === true ? { tolerated } : {}), ...(ignored === true ? { ignored } : {}) };
+};
+
 const schedulerRecord = (ts: string, e: SchedulerEvent): JsonRecord => {
   if (e.type === 'end')
     return { ts, type: 'end', scheduler: e.scheduler.label, ok: e.ok, reason: e.reason, why: e.why };
-  const job = { job: e.job.label, scheduler: e.scheduler.label };
+  const job: JobFields = isFolded(e.scheduler, false)
+    ? { job: e.job.label, scheduler: e.scheduler.label, group: e.scheduler.label }
+    : { job: e.job.label, scheduler: e.scheduler.label };
   switch (e.type) {
     case 'started':
-      return { ts, type: e.type, ...job };
+      return e.attempt === undefined
+        ? { ts, type: e.type, ...job }
+        : { ts, type: e.type, ...job, attempt: e.attempt };
     case 'value':
       return isCommandEvent(e.value)
         ? commandRecord(ts, e.value, job)
@@ -187,6 +209,8 @@ const schedulerRecord = (ts: string, e: SchedulerEvent): JsonRecord => {
         ...job,
         critical: e.critical,
         error: { name: e.error.name, code: e.error.code, message: e.error.message },
+        ...(e.attempts === undefined ? {} : { attempts: e.attempts }),
+        ...failureBudget(e),
       };
     case 'cancelled':
       return { ts, type: e.type, ...job, reason: e.reason };
@@ -207,8 +231,9 @@ export const toJsonRecord = (event: RenderableEvent, ts: string): JsonRecord =>
  * no newline inside: the writer adds `\n`. Field names are stable: `ts` (ISO time of rendering), `type`,
  * `host` (node label), `stream`, `text`, `newline` (lines only), `continues` (pieces of long lines only),
  * `base64` (only for bytes that are not valid UTF-8), `code`, `signal`, `command` for command events (one `chunk` record per chunk event: not cut into lines);
- * `job`, `scheduler`, and by type `value`, `critical`, `error` (`{name, code, message}`), `reason`,
- * `because`, `ok`, `why` for scheduler events.
+ * `job`, `scheduler`, `group` (members of folded schedulers only), and by type `attempt` (retries only),
+ * `value`, `critical`, `error` (`{name, code, message}`), `attempts`, `tolerated`, `ignored` (only when
+ * set), `reason`, `because`, `ok`, `why` for scheduler events.
  * @example
  * scheduler.run().pipe(toJsonLines()).subscribe((json) => process.stdout.write(`${json}\n`));
  * // $ rxjobs … | jq -r 'select(.type == "line") | "\(.host) \(.text)"'

@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import { isScheduler } from '../../core/scheduler.js';
 import type { Job } from '../../core/job.js';
 import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
+import { foldedCounts, isFolded, isToleratedFailure } from './fold.js';
 
 /** What a {@link listing} shows. @internal */
 export interface ListingOptions {
@@ -10,6 +11,8 @@ export interface ListingOptions {
   readonly details?: boolean | undefined;
   /** ASCII symbols instead of Unicode ones (default false). */
   readonly ascii?: boolean | undefined;
+  /** Show the members of folded schedulers (`fold: true`) one per line, as any scheduler's (default false). */
+  readonly unfold?: boolean | undefined;
 }
 
 /** The symbols of a listing line, Unicode and ASCII. */
@@ -70,11 +73,11 @@ const ordered = (scheduler: Scheduler): Job[] => {
   }
 };
 
-/** Ids in listing order: depth-first, a nested scheduler before its members. */
-function assignIds(scheduler: Scheduler, ids: Map<Job, number>): void {
+/** Ids in listing order: depth-first, a nested scheduler before its members (a folded one's have none). */
+function assignIds(scheduler: Scheduler, ids: Map<Job, number>, unfold: boolean): void {
   for (const job of ordered(scheduler)) {
     ids.set(job, ids.size + 1);
-    if (isScheduler(job)) assignIds(job, ids);
+    if (isScheduler(job) && !isFolded(job, unfold)) assignIds(job, ids, unfold);
   }
 }
 
@@ -131,11 +134,33 @@ function resultText(job: Job, critical: boolean, id: (j: Job) => string): string
   }
 }
 
+/**
+ * What a folded scheduler's line says after its label: its members counted by status
+ * (`35 done, 2 failed (fit[07,21], tolerated)`), then its own result when it did not succeed.
+ */
+function foldedResult(
+  scheduler: Scheduler,
+  critical: boolean,
+  id: (j: Job) => string,
+  ascii: boolean,
+): string {
+  const counts = foldedCounts(scheduler);
+  const status = scheduler.status;
+  const own =
+    status === 'failed' || status === 'cancelled' || status === 'skipped'
+      ? ` ${resultText(scheduler, critical, id)}`
+      : '';
+  // a MatrixJob's keys pair hosts with ×
+  return `${ascii ? counts.replace(/×/g, 'x') : counts}${own}`;
+}
+
 interface Walk {
   readonly ids: Map<Job, number>;
   readonly width: number;
   readonly symbols: Symbols;
   readonly details: boolean;
+  readonly unfold: boolean;
+  readonly ascii: boolean;
   readonly lines: string[];
 }
 
@@ -157,13 +182,16 @@ function walk(scheduler: Scheduler, inherited: boolean | undefined, depth: numbe
     const critical = job.critical ?? enclosing ?? job._criticalByDefault;
     const requires = job.requirements.size === 0 ? '' : ` requires:{${ids(job.requirements)}}`;
     const main = `<${job.constructor.name} \`${job.label}\`>`;
-    let line = `${id(job)} ${badge(job, critical, w.symbols)} ${indent}${main} ${resultText(job, critical, id)}${requires}`;
-    if (isScheduler(job)) line += ` -> entries:{${ids(job.entryJobs())}}`;
+    const folded = isFolded(job, w.unfold);
+    let line = `${id(job)} ${badge(job, critical, w.symbols)} ${indent}${main} ${
+      folded && isScheduler(job) ? foldedResult(job, critical, id, w.ascii) : resultText(job, critical, id)
+    }${requires}`;
+    if (isScheduler(job) && !folded) line += ` -> entries:{${ids(job.entryJobs())}}`;
     w.lines.push(line);
     const details = w.details ? job.details() : undefined;
     if (details !== undefined)
       for (const l of details.split('\n')) w.lines.push(`${' '.repeat(w.width + 9 + indent.length)}${l}`);
-    if (isScheduler(job)) {
+    if (isScheduler(job) && !folded) {
       walk(job, enclosing, depth + 1, w);
       w.lines.push(`${id(job)} --end-- ${'<'.repeat(depth + 1)} ${main} exits:{${ids(job.exitJobs())}}`);
     }
@@ -172,19 +200,23 @@ function walk(scheduler: Scheduler, inherited: boolean | undefined, depth: numbe
 
 /**
  * The listing of a scheduler: one line per job, in topological order, nested schedulers indented (what
- * `scheduler.list()` shows); Unicode symbols unless `ascii`.
+ * `scheduler.list()` shows); Unicode symbols unless `ascii`. A folded scheduler (`fold: true`, unless
+ * `unfold`) is one line that counts its members by status, its members get no ids.
  * @internal
  */
 export function listing(scheduler: Scheduler, options: ListingOptions = {}): string {
   const ascii = options.ascii ?? false;
   const details = options.details ?? false;
+  const unfold = options.unfold ?? false;
   const ids = new Map<Job, number>();
-  assignIds(scheduler, ids);
+  assignIds(scheduler, ids, unfold);
   const w: Walk = {
     ids,
     width: String(ids.size).length,
     symbols: ascii ? SYMBOLS.ascii : SYMBOLS.unicode,
     details,
+    unfold,
+    ascii,
     lines: [],
   };
   walk(scheduler, undefined, 0, w);
@@ -232,7 +264,8 @@ export function debrief(scheduler: Scheduler, options: ListingOptions = {}): str
     for (const { job, critical: isCritical } of [...failures].sort(
       (a, b) => Number(b.critical) - Number(a.critical),
     )) {
-      lines.push(`${isCritical ? 'CRITICAL' : 'non-critical'} job \`${job.label}\`:`);
+      const tolerated = isToleratedFailure(job) ? ' (tolerated)' : '';
+      lines.push(`${isCritical ? 'CRITICAL' : 'non-critical'} job \`${job.label}\`${tolerated}:`);
       lines.push(failureReport(job.raisedException()));
     }
   }

@@ -1,9 +1,12 @@
 import type { Job } from '../../core/job.js';
 import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
 import { isScheduler, numberJobs, orderedMembers } from './dot.js';
+import type { GraphOptions } from './dot.js';
+import { foldedGraphLabel, isFolded } from './fold.js';
 
 // The graph of a scheduler as a Mermaid flowchart. Unlike DOT, Mermaid draws edges to and from a subgraph
-// itself, so a nested scheduler is simply a subgraph `c<N>` and its requirements are edges to it.
+// itself, so a nested scheduler is simply a subgraph `c<N>` and its requirements are edges to it. A folded
+// scheduler (`fold: true`, unless `unfold`) is one node `j<N>[["label ×size"]]` (a subroutine shape).
 
 /**
  * @internal a Mermaid quoted label: entity codes for the characters Mermaid or HTML would read (`#` first,
@@ -26,15 +29,16 @@ type ClassName = keyof typeof CLASS_DEFS;
 
 interface MermaidWalk {
   readonly ids: ReadonlyMap<Job, number>;
+  readonly unfold: boolean;
   readonly lines: string[];
   /** Jobs and schedulers already drawn (a job in two schedulers is drawn in the first one only). */
   readonly drawn: Set<Job>;
   readonly classes: Record<ClassName, string[]>;
 }
 
-/** `j<N>` for a job, `c<N>` for a nested scheduler (N: its number in `list()`). */
+/** `j<N>` for a job or a folded scheduler, `c<N>` for a nested scheduler (N: its number in `list()`). */
 const mermaidId = (w: MermaidWalk, job: Job): string =>
-  `${isScheduler(job) ? 'c' : 'j'}${String(w.ids.get(job) ?? 0)}`;
+  `${isScheduler(job) && !isFolded(job, w.unfold) ? 'c' : 'j'}${String(w.ids.get(job) ?? 0)}`;
 
 function drawMembers(w: MermaidWalk, scheduler: Scheduler, defaultCritical: boolean, indent: string): void {
   const members = orderedMembers(scheduler);
@@ -45,7 +49,9 @@ function drawMembers(w: MermaidWalk, scheduler: Scheduler, defaultCritical: bool
     const critical = job.critical ?? defaultCritical;
     if (critical) w.classes.critical.push(id);
     if (job.forever) w.classes.forever.push(id);
-    if (isScheduler(job)) {
+    if (isScheduler(job) && isFolded(job, w.unfold)) {
+      w.lines.push(`${indent}${id}[[${mermaidString(foldedGraphLabel(job, false))}]]`);
+    } else if (isScheduler(job)) {
       w.lines.push(`${indent}subgraph ${id} [${mermaidString(job.graphLabel())}]`);
       drawMembers(w, job, critical, `${indent}  `);
       w.lines.push(`${indent}end`);
@@ -62,14 +68,17 @@ function drawMembers(w: MermaidWalk, scheduler: Scheduler, defaultCritical: bool
  * The graph of a scheduler as a Mermaid flowchart (top-down): one rounded node per leaf job, one subgraph
  * per nested scheduler, one edge per requirement between members of a scheduler; critical jobs and
  * schedulers get the class `critical` (red border), forever ones the class `forever` (dashed border).
+ * A folded scheduler (`fold: true`, unless `unfold`) is one node, `j7[["prepare fit[01-37] ×37"]]`.
  * Used by `scheduler.toMermaid()`; paste it into a Markdown ` ```mermaid ` block.
  * @example
  * writeFileSync('graph.md', '```mermaid\n' + toMermaid(scheduler) + '```\n');
  * @category models
  */
-export function toMermaid(scheduler: Scheduler): string {
+export function toMermaid(scheduler: Scheduler, options: GraphOptions = {}): string {
+  const unfold = options.unfold ?? false;
   const w: MermaidWalk = {
-    ids: numberJobs(scheduler),
+    ids: numberJobs(scheduler, unfold),
+    unfold,
     lines: ['flowchart TD'],
     drawn: new Set([scheduler]),
     classes: { critical: [], forever: [] },

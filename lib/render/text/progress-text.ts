@@ -4,7 +4,7 @@
  */
 import { inspect } from 'node:util';
 
-import type { JobOutcome, SchedulerEndEvent, SchedulerEvent } from '../../core/events.js';
+import type { JobFailedEvent, JobOutcome, SchedulerEndEvent, SchedulerEvent } from '../../core/events.js';
 import type { Job } from '../../core/job.js';
 import { isCommandEvent } from './command-events.js';
 import { describeFailure } from './failure-reason.js';
@@ -22,18 +22,25 @@ const describeValue = (value: unknown): string => {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
+/** `(critical)`, or what the scheduler's `maxFailures` made of a failure: `(tolerated)`, `(ignored)`. */
+const failedHow = (e: JobFailedEvent): string => {
+  if (e.ignored === true) return ' (ignored)';
+  if (e.tolerated === true) return ' (tolerated)';
+  return e.critical ? ' (critical)' : '';
+};
+
 /** The line telling how a job ended, or `undefined` for events that tell none. @internal */
 export function progressText(e: SchedulerEvent): string | undefined {
   switch (e.type) {
     case 'started':
-      return `-- ${e.job.label}: started`;
+      return `-- ${e.job.label}: started${e.attempt === undefined ? '' : ` (attempt ${String(e.attempt)})`}`;
     case 'done': {
       // a command's exit event is no news: the output told it
       const shown = e.value === undefined || isCommandEvent(e.value) ? '' : ` -> ${describeValue(e.value)}`;
       return `-- ${e.job.label}: done${shown}`;
     }
     case 'failed':
-      return `-- ${e.job.label}: FAILED${e.critical ? ' (critical)' : ''}: ${firstLine(e.error.message)}`;
+      return `-- ${e.job.label}: FAILED${failedHow(e)}: ${firstLine(e.error.message)}`;
     case 'cancelled':
       return e.reason === 'forever'
         ? `-- ${e.job.label}: stopped (forever job)`
@@ -46,8 +53,8 @@ export function progressText(e: SchedulerEvent): string | undefined {
 }
 
 /**
- * The end of the run, then one line per job that did not succeed (forever jobs stopped at the end do), with a
- * final `\n`.
+ * The end of the run, then one line per job that did not succeed (forever jobs stopped at the end do; a
+ * failure that its scheduler's `maxFailures` tolerated says so), with a final `\n`.
  * @internal
  */
 export function summaryText(end: SchedulerEndEvent, failures: ReadonlyMap<Job, JobOutcome>): string {
@@ -56,7 +63,10 @@ export function summaryText(end: SchedulerEndEvent, failures: ReadonlyMap<Job, J
     lines.push(`== ${String(failures.size)} job(s) did not succeed:`);
     const shown = [...failures].slice(0, SUMMARY_LIMIT).map(([job, outcome]) => {
       const reason = describeFailure(outcome);
-      return { label: job.label, status: reason?.status ?? outcome.status, detail: reason?.detail ?? '' };
+      const status = reason?.status ?? outcome.status;
+      // a failure that the scheduler's maxFailures forgave (the run went on)
+      const forgiven = outcome.status === 'failed' && job.isTolerated() ? ' (tolerated)' : '';
+      return { label: job.label, status: `${status}${forgiven}`, detail: reason?.detail ?? '' };
     });
     const labelWidth = Math.min(30, Math.max(...shown.map((s) => s.label.length)));
     const statusWidth = Math.min(24, Math.max(...shown.map((s) => s.status.length)));

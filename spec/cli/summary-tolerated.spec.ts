@@ -1,0 +1,199 @@
+// Failures that a scheduler's maxFailures tolerated, at the CLI's end: ok for the exit status, listed in
+// the summary with what tolerated them, filed under 1failed/ by --mark. Real commands on the local machine,
+// run through runWithOutput (what `rxjobs run` uses); no scenario file can make a folded group yet, so the
+// built CLI is not run here.
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+
+import { expect } from 'chai';
+import { lastValueFrom, toArray } from 'rxjs';
+
+import { LocalNode, Run, Scheduler, SshJob } from '../../lib/index.js';
+import type { UnitResult } from '../../lib/cli/json-stream.js';
+import { runWithOutput } from '../../lib/cli/run-output.js';
+import { failureSummary } from '../../lib/cli/summary.js';
+import { exitStatusOf, unitResultOf, writeMarks } from '../../lib/cli/unit-results.js';
+import { fits, HostGroup, LenientGroup, member, unreachable } from '../helpers/folded.js';
+
+/**
+ * `prepare fit[01-04]`: a folded group whose members on `failing` hosts exit 1, with `maxFailures` (and
+ * `jobsWindow`).
+ */
+function testbed(failing: readonly string[], maxFailures: number | `${number}%`, jobsWindow?: number) {
+  const node = new LocalNode();
+  const members = fits(4).map(
+    (host) =>
+      new SshJob(node, [new Run(failing.includes(host) ? 'exit 1' : 'true')], { label: `prepare@${host}` }),
+  );
+  const group = new HostGroup(members, {
+    label: 'prepare fit[01-04]',
+    fold: true,
+    maxFailures,
+    critical: false,
+    ...(jobsWindow === undefined ? {} : { jobsWindow }),
+  });
+  return { node, members, group, scheduler: new Scheduler([group], { label: 'main' }) };
+}
+
+/** The results of each member, from the events of one run. */
+async function resultsOf(scheduler: Scheduler, labels: readonly string[]): Promise<UnitResult[]> {
+  const events = await lastValueFrom(scheduler.run().pipe(toArray()));
+  const results = new Map<string, UnitResult>();
+  for (const e of events) {
+    if (e.type === 'end' || !labels.includes(e.job.label)) continue;
+    const result = unitResultOf(e.job.label, e);
+    if (result !== undefined) results.set(e.job.label, result);
+  }
+  return labels.map((l) => results.get(l) ?? { label: l, ok: false, status: 'not run' });
+}
+
+const stream = (): NodeJS.WriteStream & { text: () => string } => {
+  const s = new PassThrough();
+  const chunks: Buffer[] = [];
+  s.on('data', (c: Buffer) => chunks.push(c));
+  return Object.assign(s as unknown as NodeJS.WriteStream, { text: () => Buffer.concat(chunks).toString() });
+};
+
+describe('tolerated failures at the end of a CLI run', () => {
+  it('a tolerated failure is ok, "failed (tolerated)", and keeps how it failed', async () => {
+    const { members, scheduler } = testbed(['fit02', 'fit03'], 2);
+    const results = await resultsOf(
+      scheduler,
+      members.map((m) => m.label),
+    );
+    expect(results.map((r) => [r.label, r.ok, r.status])).to.deep.equal([
+      ['prepare@fit01', true, 'exit 0'],
+      ['prepare@fit02', true, 'failed (tolerated)'],
+      ['prepare@fit03', true, 'failed (tolerated)'],
+      ['prepare@fit04', true, 'exit 0'],
+    ]);
+    expect(results[1]?.tolerated).to.deep.equal({ status: 'exit 1', note: 'tolerated (maxFailures 2)' });
+    expect(results[1]?.code).to.equal(1);
+    expect(exitStatusOf(results, false, undefined)).to.equal(0);
+    expect(failureSummary('rxjobs', 'jobs', results).split('\n')).to.deep.equal([
+      'rxjobs: 2 of 4 jobs failed (2 tolerated):',
+      '  prepare@fit[02-03]  exit 1  localhost: command "exit 1" failed (exit 1)  tolerated (maxFailures 2)',
+      '',
+    ]);
+  });
+
+  it('a failure beyond the budget still fails the exit status, listed apart from the tolerated one', async () => {
+    // one member at a time: fit01 fails first (tolerated), fit03 is one too many, fit04 never starts
+    const { members, scheduler } = testbed(['fit01', 'fit03'], '25%', 1);
+    const results = await resultsOf(
+      scheduler,
+      members.map((m) => m.label),
+    );
+    expect(results.map((r) => [r.label, r.ok, r.status])).to.deep.equal([
+      ['prepare@fit01', true, 'failed (tolerated)'],
+      ['prepare@fit02', true, 'exit 0'],
+      ['prepare@fit03', false, 'exit 1'],
+      ['prepare@fit04', false, 'not run'],
+    ]);
+    expect(exitStatusOf(results, false, undefined)).to.equal(1);
+    expect(failureSummary('rxjobs', 'jobs', results).split('\n')).to.deep.equal([
+      'rxjobs: 3 of 4 jobs failed (1 tolerated):',
+      '  prepare@fit01  exit 1   localhost: command "exit 1" failed (exit 1)  tolerated (maxFailures 25%)',
+      '  prepare@fit03  exit 1   localhost: command "exit 1" failed (exit 1)',
+      '  prepare@fit04  not run',
+      '',
+    ]);
+  });
+
+  it('a failure the budget did not count is ok too, said ignored', async () => {
+    const group = new LenientGroup([unreachable('p', 'fit01'), member('p', 'fit02')], {
+      label: 'p fit[01-02]',
+      fold: true,
+      maxFailures: 0,
+    });
+    const results = await resultsOf(new Scheduler([group], { label: 'main' }), ['p@fit01', 'p@fit02']);
+    expect(results[0]).to.deep.include({
+      ok: true,
+      status: 'failed (tolerated)',
+      tolerated: { status: 'failed', note: 'ignored (not counted against maxFailures 0)' },
+    });
+    expect(exitStatusOf(results, false, undefined)).to.equal(0);
+    expect(failureSummary('rxjobs', 'jobs', results)).to.equal(
+      'rxjobs: 1 of 2 jobs failed (1 tolerated):\n' +
+        '  p@fit01  failed  job "p@fit01" failed: Error: fit01 unreachable  ignored (not counted against maxFailures 0)\n',
+    );
+  });
+
+  it('runWithOutput: exit status 0, the summary on stderr, --mark files the tolerated one as failed', async () => {
+    const { node, members, scheduler } = testbed(['fit02'], 1);
+    const dir = await mkdtemp(join(tmpdir(), 'rxjobs-tolerated-'));
+    const stdout = stream();
+    const stderr = stream();
+    try {
+      const report = await runWithOutput(
+        scheduler,
+        members.map((job) => ({ job, label: job.label })),
+        { outDir: dir, mark: true, quiet: true },
+        { name: 'rxjobs', unitName: 'jobs', nodes: [node], stdout, stderr },
+      );
+      expect(report.exitStatus).to.equal(0);
+      expect(report.ok).to.equal(true);
+      expect(stderr.text()).to.equal(
+        'rxjobs: 1 of 4 jobs failed (1 tolerated):\n' +
+          '  prepare@fit02  exit 1  localhost: command "exit 1" failed (exit 1)  tolerated (maxFailures 1)\n',
+      );
+      expect((await readdir(join(dir, '1failed'))).sort()).to.deep.equal(['prepare@fit02']);
+      expect(await readFile(join(dir, '1failed', 'prepare@fit02'), 'utf8')).to.equal('1\n');
+      expect((await readdir(join(dir, '0ok'))).sort()).to.deep.equal([
+        'prepare@fit01',
+        'prepare@fit03',
+        'prepare@fit04',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runWithOutput --json: the result record keeps how it failed, the summary counts it', async () => {
+    const { node, members, scheduler } = testbed(['fit02'], 1);
+    const stdout = stream();
+    const report = await runWithOutput(
+      scheduler,
+      members.map((job) => ({ job, label: job.label })),
+      { json: true, quiet: true },
+      { name: 'rxjobs', unitName: 'jobs', nodes: [node], stdout, stderr: stream() },
+    );
+    expect(report.exitStatus).to.equal(0);
+    const records = stdout
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => r['type'] === 'result' && r['target'] === 'prepare@fit02')).to.deep.include({
+      ok: true,
+      status: 'failed (tolerated)',
+      code: 1,
+      tolerated: { status: 'exit 1', note: 'tolerated (maxFailures 1)' },
+    });
+    expect(records.at(-1)).to.deep.include({
+      type: 'summary',
+      ok: true,
+      exitStatus: 0,
+      total: 4,
+      succeeded: 4,
+      failed: 0,
+      tolerated: 1,
+    });
+  });
+
+  it('writeMarks: a tolerated failure holds its code, else how it failed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rxjobs-marks-'));
+    try {
+      await writeMarks(dir, [
+        { label: 'a', ok: true, status: 'failed (tolerated)', tolerated: { status: 'refused', note: 'x' } },
+        { label: 'b', ok: true, status: 'exit 0', code: 0 },
+      ]);
+      expect(await readFile(join(dir, '1failed', 'a'), 'utf8')).to.equal('refused\n');
+      expect(await readFile(join(dir, '0ok', 'b'), 'utf8')).to.equal('0\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
