@@ -63,8 +63,9 @@ Plan:
                          --graph-output), svg or png (through graphviz, to --graph-output or
                          SCENARIO.svg / SCENARIO.png); nested schedulers are clusters
       --graph-output F   the file --graph writes
-      --unfold           with --dry-run: each member of a job on a group and each matrix instance, with
-                         its own values (default: one block per job, <hostname> where members differ)
+      --unfold           each member of a job on a group and each matrix instance on its own, in the
+                         --dry-run plan (with its values), the --graph and the listing at the end
+                         (default: a job on a group or a matrix is one block, one node, one line)
 
 Run:
       --var NAME=VALUE   set the scenario's variable NAME, over the file's (repeatable); VALUE is a string,
@@ -102,7 +103,7 @@ export interface RxjobsRunArgs {
   readonly mode: 'run';
   readonly scenario: string;
   readonly dryRun: boolean;
-  /** `--unfold`: the plan of `--dry-run` lists each member and instance. */
+  /** `--unfold`: the plan, the graph and the listing show each member and instance. */
   readonly unfold: boolean;
   readonly graph: GraphFormat | undefined;
   readonly graphOutput: string | undefined;

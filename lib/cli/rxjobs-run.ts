@@ -47,7 +47,8 @@ async function writeGraphFile(
   const format = args.graph ?? 'dot';
   const output = args.graphOutput === undefined ? undefined : resolve(io.cwd, args.graphOutput);
   if (format === 'dot' || format === 'mermaid') {
-    const text = format === 'dot' ? built.scheduler.toDot() : built.scheduler.toMermaid();
+    const unfold = { unfold: args.unfold };
+    const text = format === 'dot' ? built.scheduler.toDot(unfold) : built.scheduler.toMermaid(unfold);
     if (output === undefined) io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     else {
       await writeFile(output, text);
@@ -57,7 +58,7 @@ async function writeGraphFile(
   }
   const { dir, name } = parse(file);
   const path = output ?? resolve(dir, `${name}.${format}`);
-  await built.scheduler.exportAsGraphic(path, format);
+  await built.scheduler.exportAsGraphic(path, format, { unfold: args.unfold });
   io.stdout.write(`${path}\n`);
   return 0;
 }
@@ -127,7 +128,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       beforeSummary: () => {
         if (args.quiet) return;
         // list(), not debrief(): the failures are summed up below it, in words, without stack traces
-        const listing = scheduler.list();
+        const listing = scheduler.list({ unfold: args.unfold });
         // on stdout, unless stdout carries JSON lines
         (args.json ? io.stderr : io.stdout).write(listing.endsWith('\n') ? listing : `${listing}\n`);
       },

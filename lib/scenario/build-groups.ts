@@ -77,8 +77,7 @@ export interface SshJobSettings {
 export const settingsOf = (job: CommandsJob, critical: boolean): SshJobSettings => ({
   critical: job.critical ?? critical,
   timeout: ms(job.timeout),
-  // runIf always and one-failed are checked by the core
-  runIf: job.runIf as RunIf | undefined,
+  runIf: job.runIf,
   forever: job.forever,
   retries: job.retries,
 });
@@ -122,8 +121,7 @@ export const buildGroupJob = (job: JobSpec, group: BuiltGroup, ctx: JobContext):
     label: name,
     critical: job.critical ?? ctx.critical ?? false,
     timeout: ms(job.timeout),
-    // runIf always and one-failed are checked by the core
-    runIf: job.runIf as RunIf | undefined,
+    runIf: job.runIf,
     jobsWindow: job.jobsWindow,
     maxFailures: job.maxFailures,
     memberTimeout: ms(job.memberTimeout),
@@ -197,7 +195,7 @@ export const buildMatrixJob = (matrix: MatrixJobSpec, ctx: JobContext): BuiltEnt
     exclude: matrix.exclude,
     critical: matrix.critical ?? ctx.critical ?? false,
     timeout: ms(matrix.timeout),
-    runIf: matrix.runIf as RunIf | undefined,
+    runIf: matrix.runIf,
     jobsWindow: matrix.jobsWindow,
     maxFailures: matrix.maxFailures,
   });

@@ -184,6 +184,7 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
     groups,
   };
   const entries = new Map<string, BuiltEntry>();
+  const byNode = new Map<string, Variables>(); // the build-time values of a node's jobs: once per node
   for (const job of spec.jobs) {
     if (isMatrixJobSpec(job)) {
       entries.set(job.id, buildMatrixJob(job, ctx));
@@ -198,7 +199,9 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
     const nodeSpec = nodeSpecs.get(job.node);
     if (node === undefined || nodeSpec === undefined)
       throw new ConfigError(`job "${job.id}"`, 'node', `"${job.node}" is unknown`);
-    const values = nodeVariables(spec.variables, nodeSpec, options.ssh?.username);
+    let values = byNode.get(job.node);
+    if (values === undefined)
+      byNode.set(job.node, (values = nodeVariables(spec.variables, nodeSpec, options.ssh?.username)));
     // not critical unless the file says so (its documented default), although an SshJob alone would be
     const one = sshJob(
       job,

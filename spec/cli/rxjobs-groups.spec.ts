@@ -65,6 +65,30 @@ describe('rxjobs run with groups and matrices (the built CLI)', function () {
     expect(lines).to.include('        2. Pull: rawdata -> csi-fit04-fit12');
   });
 
+  it('--graph dot draws a job on a group and a matrix as one node each, or each member with --unfold', async () => {
+    const file = testbed();
+    const folded = await runCli('rxjobs', ['run', '--graph', 'dot', file, '--var', 'gwuser=me']);
+    expect(folded.code, folded.stderr).to.equal(0);
+    expect(linesOf(folded.stdout).filter((l) => l.includes('label='))).to.deep.equal([
+      '  j1 [label="load\\ngw", shape=box, style="rounded", color="red", penwidth=2];',
+      '  j2 [label="prepare\\nfit[01-37] ×37", shape=box3d, style="rounded", penwidth=0.5];',
+      '  j3 [label="pairs ×15", shape=box3d, style="rounded", penwidth=0.5];',
+      '  j4 [label="collect\\nfit[01-37] ×37", shape=box3d, style="rounded", penwidth=0.5];',
+    ]);
+    const unfolded = await runCli('rxjobs', [
+      'run',
+      '--graph',
+      'dot',
+      '--unfold',
+      file,
+      '--var',
+      'gwuser=me',
+    ]);
+    expect(unfolded.code, unfolded.stderr).to.equal(0);
+    expect(unfolded.stdout).to.include('prepare@fit37');
+    expect(unfolded.stdout).to.include('pairs[fit04,fit12].send');
+  });
+
   it('reports the problems of groups and matrices at their lines, and runs nothing', async () => {
     const file = scenario(`
 nodes:
@@ -95,7 +119,7 @@ jobs:
       await fleet.stop();
     });
 
-    it('prepares a group behind a gateway, runs a matrix of pairs, collects from all: exit 0', async () => {
+    it('prepares a group behind a gateway (one failure tolerated), runs a matrix of pairs, collects: exit 0', async () => {
       const [gw, ...rest] = fleet.hosts.map((h) => h.address);
       const out = path.join(dir, 'out');
       const file = scenario(`
@@ -108,7 +132,8 @@ nodes:
 jobs:
   - id: prepare
     node: all
-    commands: ['mkdir -p {{out}} && echo "{{index}} {{node}}" > {{out}}/{{hostname}}']
+    maxFailures: 20%
+    commands: ['mkdir -p {{out}} && echo "{{index}} {{node}}" > {{out}}/{{hostname}} && test {{index}} != 3']
   - id: pairs
     requires: prepare
     matrix: {sender: senders, receiver: receivers}
@@ -117,7 +142,11 @@ jobs:
     jobs:
       - {id: recv, node: receiver, commands: ['echo "recv {{instance}}" >> {{out}}/{{hostname}}']}
       - {id: send, node: sender, requires: recv, commands: ['echo "send to {{receiver}}" >> {{out}}/{{hostname}}']}
-  - {id: collect, node: all, requires: pairs, commands: ['set -- $SSH_CONNECTION; echo "$3 $(wc -l < {{out}}/{{hostname}})"']}
+  - id: collect
+    node: all
+    requires: pairs
+    runIf: always
+    commands: ['set -- $SSH_CONNECTION; echo "$3 $(wc -l < {{out}}/{{hostname}})"']
 `);
       expect(rest).to.have.length(5);
       const r = await runCli('rxjobs', ['run', file, ...fleetArgs(fleet, { portOption: true })]);
@@ -136,11 +165,14 @@ jobs:
       ]);
       expect(read('127.0.0.7')).to.deep.equal(['4 all[127.0.0.7]']);
       // each member's own line, from its own sshd address
+      const lines = linesOf(r.stdout);
       for (const [host, count] of [
         ['127.0.0.3', 3],
         ['127.0.0.6', 1],
+        ['127.0.0.7', 1],
       ] as const)
-        expect(linesOf(r.stdout)).to.include(`${host}:${host} ${String(count)}`);
+        expect(lines).to.include(`${host}:${host} ${String(count)}`);
+      expect(r.stdout).to.match(/prepare 127\.0\.0\.\[3-7\].*tolerated/);
       expect(await noSessionsLeft(fleet)).to.equal(true);
     });
   });
