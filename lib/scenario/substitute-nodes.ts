@@ -57,19 +57,24 @@ const substituteNode = (
     ...(id === undefined ? [] : [['node', id] as [string, string]]),
   ]);
   const unfilled = new Set<string>();
+  let group = false;
   const expand = (text: string, at: DataPath, field: string): string => {
     const value = variables.expand(text);
     for (const name of new Set(templateNamesIn(value))) {
       if (unfilled.has(name)) continue;
-      const message = (DEFINING as readonly string[]).includes(field)
-        ? (DEFINING as readonly string[]).includes(name)
-          ? `{{${name}}} cannot be used in ${field} of ${owner}: hostname and username are what give ` +
-            `{{hostname}} and {{username}}`
-          : undefinedInField(name, owner, field, variables.keys())
-        : name === 'username'
-          ? `{{username}} in ${field} of ${owner} has no value yet: the node has no username of its own ` +
-            `(a default one is known only when the nodes are built); set username on the node`
-          : undefinedInField(name, owner, field, variables.keys());
+      const message =
+        group && name === 'hostname'
+          ? `{{hostname}} cannot be used in ${field} of group "${id ?? ''}": its members have a host name ` +
+            'each, and the fields of the entry are the same for all'
+          : (DEFINING as readonly string[]).includes(field)
+            ? (DEFINING as readonly string[]).includes(name)
+              ? `{{${name}}} cannot be used in ${field} of ${owner}: hostname and username are what give ` +
+                `{{hostname}} and {{username}}`
+              : undefinedInField(name, owner, field, variables.keys())
+            : name === 'username'
+              ? `{{username}} in ${field} of ${owner} has no value yet: the node has no username of its own ` +
+                `(a default one is known only when the nodes are built); set username on the node`
+              : undefinedInField(name, owner, field, variables.keys());
       problems.push({ path: at, message, at: 'value' });
     }
     return value;
@@ -84,8 +89,12 @@ const substituteNode = (
   // first what defines the built-ins, then the other fields with them
   for (const key of DEFINING) if (Object.hasOwn(entry, key)) out[key] = field(key, entry[key]);
   const local = Object.hasOwn(entry, 'local');
+  // a group (a list or a range of host names): no single {{hostname}} for the other fields
+  const hostname = out['hostname'];
+  group =
+    !local && (Array.isArray(hostname) || (typeof hostname === 'string' && /\[[^:\]]*\]/.test(hostname)));
   const builtIns = {
-    hostname: local ? 'localhost' : out['hostname'],
+    hostname: local ? 'localhost' : group ? undefined : hostname,
     username: local ? localUsername() : out['username'],
   };
   for (const [name, value] of Object.entries(builtIns))

@@ -181,4 +181,21 @@ jobs:
     );
     expect(l.spec.nodes[0]).to.have.deep.property('hosts', ['fit01', 'fit05', 'fit06']);
   });
+
+  it('refuse {{hostname}} in the other fields of a group entry, which are the same for every member', () => {
+    expect(
+      problems(`
+nodes:
+  - {id: g, hostname: 'n[1-2]', username: 'u-{{hostname}}', keys: ['{{hostname}}.key', '{{node}}.key']}
+jobs:
+  - {id: j, node: g, commands: [x]}
+`),
+    ).to.deep.equal([
+      'test.yaml:3:43: nodes[0].username: {{hostname}} cannot be used in username of node "g": hostname and ' +
+        'username are what give {{hostname}} and {{username}}',
+      'test.yaml:3:68: nodes[0].keys[0]: {{hostname}} cannot be used in keys of group "g": its members have a ' +
+        'host name each, and the fields of the entry are the same for all',
+      'test.yaml:3:88: nodes[0].keys[1]: file not found: ' + path.join(fixtures, 'g.key'),
+    ]);
+  });
 });
