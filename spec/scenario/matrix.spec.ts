@@ -142,4 +142,22 @@ jobs: [{id: m, matrix: {a: g, b: g}, jobs: [{id: x, node: a, commands: [x]}]}]
       'test.yaml:3:24: jobs[0].matrix: has 160000 instances, more than the 100000 allowed: split it',
     ]);
   });
+
+  it('check the files and {{name}}s of the jobs of the block, the axes and instance being known', () => {
+    expect(
+      problems(`
+nodes: [{id: g, hostname: 'n[1-2]'}]
+jobs:
+  - id: m
+    matrix: {s: g}
+    jobs:
+      - {id: x, node: s, commands: [{type: RunScript, script: missing.sh}, 'echo {{s}} {{instance}} {{index}} {{nope}}']}
+`),
+    ).to.deep.equal([
+      `test.yaml:7:63: jobs[0].jobs[0].commands[0].script: file not found: ${path.join(fixtures, 'missing.sh')}`,
+      'test.yaml:7:76: jobs[0].jobs[0].commands[1]: {{nope}} is not defined: no variable (global, the ' +
+        "node's, or node, hostname, username) and no capture gives it (did you mean {{node}}?): define it " +
+        'under variables, or capture it with capture: nope in a command that runs before',
+    ]);
+  });
 });
