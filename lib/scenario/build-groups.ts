@@ -12,7 +12,6 @@ import { MatrixJob } from '../fleet/matrix-job.js';
 import { NodeGroup } from '../fleet/node-group.js';
 import type { Flow } from '../nodes/flow.js';
 import type { Node } from '../nodes/node.js';
-import type { Scheduler } from '../scheduler.js';
 import { SshJob } from '../ssh-job/ssh-job.js';
 import { toCommand } from './build-commands.js';
 import type { InstanceJobSpec, JobSpec, MatrixJobSpec, RetriesSpec } from './codecs-jobs.js';
@@ -48,7 +47,7 @@ export interface JobContext {
 
 /** A job of the file, built: what others require, and its `SshJob`s by key (`prepare@fit07`). @internal */
 export interface BuiltEntry {
-  readonly job: SshJob | Scheduler;
+  readonly job: SshJob | GroupJob | MatrixJob;
   readonly members: readonly (readonly [string, SshJob])[];
 }
 

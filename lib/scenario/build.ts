@@ -14,7 +14,9 @@ import { LocalNode } from '../nodes/local/local-node.js';
 import type { Node } from '../nodes/node.js';
 import type { SshNodeOptions } from '../nodes/ssh/ssh-node.js';
 import { SshNode } from '../nodes/ssh/ssh-node.js';
-import type { SshJob } from '../ssh-job/ssh-job.js';
+import { SshJob } from '../ssh-job/ssh-job.js';
+import type { GroupJob } from '../fleet/group-job.js';
+import type { MatrixJob } from '../fleet/matrix-job.js';
 import type { BuiltEntry, BuiltGroup, JobContext } from './build-groups.js';
 import { buildGroupJob, buildMatrixJob, ms, settingsOf, sshJob } from './build-groups.js';
 import { isMatrixJobSpec } from './codecs-jobs.js';
@@ -57,10 +59,10 @@ export interface BuiltScenario {
    */
   readonly jobs: ReadonlyMap<string, SshJob>;
   /**
-   * The jobs on groups and the matrices, by id: each a nested scheduler holding its members (or instances),
-   * the job that `requires` on its id waits for.
+   * The jobs on groups (`GroupJob`s) and the matrices (`MatrixJob`s), by id: each a nested scheduler holding
+   * its members (or instances), the job that `requires` on its id waits for.
    */
-  readonly groups: ReadonlyMap<string, Scheduler>;
+  readonly groups: ReadonlyMap<string, GroupJob | MatrixJob>;
   /** Shared by every job: where `capture`s store their outputs, read by `{{name}}` at run time. */
   readonly variables: Variables;
 }
@@ -221,7 +223,7 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
     }
   const jobs = new Map([...entries.values()].flatMap((e) => e.members));
   const groupJobs = new Map(
-    [...entries].flatMap(([id, e]) => (e.job instanceof Scheduler ? [[id, e.job] as const] : [])),
+    [...entries].flatMap(([id, e]) => (e.job instanceof SshJob ? [] : [[id, e.job] as const])),
   );
   const s = spec.scheduler ?? {};
   const schedulerOptions: SchedulerOptions = {
