@@ -31,11 +31,13 @@ export interface SchedulerOptions extends Omit<JobOptions, 'shutdown' | 'retries
   readonly shutdownTimeout?: number | undefined;
   /**
    * A failure budget: how many members may fail before the run stops, a count or a percentage of the
-   * members (`3`, `'10%'`: the floor, so `'10%'` of 37 is 3). Set, it replaces the members' `critical`: a
-   * failure within the budget is tolerated (its event says `tolerated: true`, the run goes on and can end
-   * fine), the one beyond it stops the run as a critical failure does (reason `critical`, that member the
-   * culprit, the members still running cancelled). `0` stops at the first failure. Unset (the default):
-   * no budget, members' `critical` decides. See `failureBudget()` and `job.isTolerated()`.
+   * members (`3`, `'10%'`: the floor of that share of the members when the run starts, so `'10%'` of 37 is
+   * 3). Set, it replaces the members' `critical` (even an explicit `critical: true`; members of nested
+   * schedulers keep theirs): a failure within the budget is tolerated (its event says `tolerated: true`,
+   * the run goes on and can end fine), the one beyond it stops the run as a critical failure does (reason
+   * `critical`, that member the culprit, the members still running cancelled). `0` stops at the first
+   * failure. Unset (the default): no budget, the members' `critical` decides. This scheduler's own
+   * `critical` still says what its parent does when it stops. See `failureBudget()`, `job.isTolerated()`.
    */
   readonly maxFailures?: MaxFailures | undefined;
   /**
