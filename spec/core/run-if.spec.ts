@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { lastValueFrom, NEVER, of, toArray } from 'rxjs';
+import { lastValueFrom, map, NEVER, of, throwError, timer, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 
@@ -178,6 +178,26 @@ describe('runIf always and one-failed', () => {
         expect(main.why()).to.equal('critical job "boom" failed: error');
         expect([notYet.status, unrelated.status, early.status]).to.deep.equal(['idle', 'idle', 'done']);
       });
+    });
+
+    it('runs after a critical failure in orchestrate() too, which resolves false once it is over; not a forever job', async () => {
+      const log: string[] = [];
+      const boom = new Job(() => throwError(() => new Error('boom')), { label: 'boom', critical: true });
+      const clean = new Job(() => timer(5).pipe(map(() => log.push('clean'))), {
+        label: 'clean',
+        requires: boom,
+        runIf: 'always',
+      });
+      const monitor = new Job(() => NEVER, {
+        label: 'monitor',
+        requires: boom,
+        runIf: 'always',
+        forever: true,
+      });
+      const main = new Scheduler([boom, clean, monitor], { label: 'main' });
+      expect(await main.orchestrate()).to.equal(false);
+      expect(log).to.deep.equal(['clean']);
+      expect([clean.status, monitor.status]).to.deep.equal(['done', 'idle']);
     });
 
     it('runs after the run’s timeout; a one-failed job whose requirement was cancelled runs too', () => {

@@ -216,10 +216,16 @@ describe('GroupJob', () => {
       requires: prepare,
       skipFailedMembers: false,
     });
-    const events = await eventsOf(new Scheduler([prepare, run, keep]));
+    // a member job of the caller's own, and the skip passed on down a chain of groups
+    const then = new GroupJob(group, (node) => new Job(() => of(node.label)), {
+      label: 'then',
+      requires: run,
+    });
+    const events = await eventsOf(new Scheduler([prepare, run, keep, then]));
     const skipped = events.filter((e) => e.type === 'skipped');
     expect(skipped.map((e) => [e.job.label, e.because.map((j) => j.label)])).to.deep.equal([
       ['run@n2', ['prepare@n2']],
+      ['then@n2', ['run@n2']],
     ]);
     expect(readdirSync(dir).sort()).to.deep.equal([
       'keep-n1',

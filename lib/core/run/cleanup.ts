@@ -71,7 +71,7 @@ export class Cleanup {
   constructor(plan: Plan, host: CleanupHost) {
     this.#plan = plan;
     this.#host = host;
-    const { jobs, successorStart, successors } = plan;
+    const { jobs, forever, successorStart, successors } = plan;
     const status = host.status;
     const rule = (this.#rule = plan.rules.rule ?? new Uint8Array(jobs.length));
     const n = jobs.length;
@@ -83,10 +83,12 @@ export class Cleanup {
         for (let e = successorStart[i] as number; e < (successorStart[i + 1] as number); e++)
           failed[successors[e] as number] = 1;
     // the candidates: always and one-failed jobs not started, then the one-failed jobs that require one
+    // (not forever jobs, which nothing would end but the bound)
+    const idle = (i: number): boolean => status[i] === Code.Idle && forever[i] === 0;
     const found: number[] = [];
     for (let i = 0; i < n; i++) {
       const r = rule[i];
-      if (status[i] === Code.Idle && (r === Rule.Always || (r === Rule.OneFailed && failed[i] === 1))) {
+      if (idle(i) && (r === Rule.Always || (r === Rule.OneFailed && failed[i] === 1))) {
         candidate[i] = WAITING;
         found.push(i);
       }
@@ -95,7 +97,7 @@ export class Cleanup {
       const c = found[k] as number;
       for (let e = successorStart[c] as number; e < (successorStart[c + 1] as number); e++) {
         const s = successors[e] as number;
-        if (candidate[s] === NOT && status[s] === Code.Idle && rule[s] === Rule.OneFailed) {
+        if (candidate[s] === NOT && idle(s) && rule[s] === Rule.OneFailed) {
           candidate[s] = WAITING;
           found.push(s);
         }
@@ -191,19 +193,16 @@ export class Cleanup {
   /** A candidate whose candidate requirements have settled: queued in the window, or skipped. */
   #ready(index: number): void {
     const host = this.#host;
-    let because: readonly Job[] | undefined;
-    if (this.#plan.rules.hasSkipIf) {
-      because = (this.#plan.jobs[index] as Job)._skipIf();
-      if (because?.length === 0) because = undefined;
-    }
-    if (because !== undefined) host.skip(index, [...because]);
-    else if (this.#rule[index] === Rule.OneFailed && this.#failed[index] !== 1)
-      host.skip(index, [], 'one-failed');
+    if (this.#rule[index] === Rule.OneFailed && this.#failed[index] !== 1) host.skip(index, [], 'one-failed');
     else {
-      // as the run does: with no window limit, a job starts at once (no `scheduled` state to show)
-      if (this.#limit !== Infinity) host.status[index] = Code.Scheduled;
-      this.#window?.push(index);
-      return;
+      const because = this.#plan.rules.hasSkipIf ? (this.#plan.jobs[index] as Job)._skipIf() : undefined;
+      if (because !== undefined && because.length > 0) host.skip(index, [...because]);
+      else {
+        // as the run does: with no window limit, a job starts at once (no `scheduled` state to show)
+        if (this.#limit !== Infinity) host.status[index] = Code.Scheduled;
+        this.#window?.push(index);
+        return;
+      }
     }
     this.#candidate[index] = SETTLED;
     this.#queue.push(~index);
