@@ -5,6 +5,7 @@
 import path from 'node:path';
 
 import { shellJoin, shellQuote } from '../nodes/shell-quote.js';
+import { dialectNotes } from './apssh/notes.js';
 import type { BuildScenarioOptions } from './build.js';
 import type { CommandSpec } from './codecs-commands.js';
 import type { NodeSpec } from './codecs-nodes.js';
@@ -130,5 +131,6 @@ export function describeScenario(loaded: LoadedScenario, options: BuildScenarioO
         node === undefined ? job : substituteJob(job, nodeVariables(spec.variables, node, username)),
       );
     }),
+    ...dialectNotes(loaded.dialect), // the apssh dialect's notes (i13-apssh)
   ].join('\n');
 }
