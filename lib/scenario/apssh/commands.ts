@@ -121,6 +121,9 @@ export const translateCommand = (pass: Pass, c: unknown, at: DataPath): unknown 
         "a RunString's command would be cut into words in apssh, its first word taken as the script's text: " +
           'write the script as script_body (or body), its arguments as args',
       );
+      // kept as the body, so that nothing else is reported for it
+      out['body'] = value;
+      renamed(pass, [...at, 'body'], [...at, key]);
       continue;
     }
     if (key === 'command' && type === 'RunScript' && typeof value === 'string') {

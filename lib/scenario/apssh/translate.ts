@@ -46,6 +46,10 @@ const translateNode = (pass: Pass, n: unknown, at: DataPath): unknown => {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(n)) {
     if (key === 'localnode') {
+      if (Object.hasOwn(n, 'local')) {
+        problem(pass, [...at, key], "both localnode (apssh's) and local (rxjobs'): keep local");
+        continue;
+      }
       if (value === false)
         problem(
           pass,
@@ -53,13 +57,10 @@ const translateNode = (pass: Pass, n: unknown, at: DataPath): unknown => {
           'localnode: false makes a local node in apssh too (the key alone counts): remove it for an SSH node, or write local: true',
           'value',
         );
-      else if (Object.hasOwn(n, 'local'))
-        problem(pass, [...at, key], "both localnode (apssh's) and local (rxjobs'): keep local");
-      else {
-        out['local'] = true;
-        renamed(pass, [...at, 'local'], [...at, key]);
-        note(pass, 'localnode', 'node', 'localnode read as local: true');
-      }
+      else note(pass, 'localnode', 'node', 'localnode read as local: true');
+      // read as apssh does, so that nothing else is reported for it
+      out['local'] = true;
+      renamed(pass, [...at, 'local'], [...at, key]);
     } else if (key === 'formatter') {
       const fine = typeof value === 'string' ? FORMATTERS[value] : undefined;
       if (fine !== undefined)
