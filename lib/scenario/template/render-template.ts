@@ -89,7 +89,9 @@ const engineProblem = (
     .join(': ')
     .replace(/^(Error|UndefinedNameError): /, '');
   // the parser's "unexpected end of file" has no place: the last line is it
-  const end = /end of file/.test(message) ? { line: source.replace(/\n$/, '').split('\n').length, column: 1 } : undefined;
+  const end = /end of file/.test(message)
+    ? { line: source.replace(/\n$/, '').split('\n').length, column: 1 }
+    : undefined;
   return { file, path: '', ...(whereOf(e, text, root, undef) ?? end), message: `template: ${message}` };
 };
 
