@@ -83,6 +83,11 @@ export type LoadScenarioOptions = Omit<ParseScenarioOptions, 'dir'>;
  * fields are substituted first, `options.variables` over the file's variables), then each bad, missing or
  * unknown field, then the checks between fields (unique ids, references to nodes and jobs, gateway and
  * requirement cycles, local files that must exist, `{{name}}`s in job labels and commands). Each problem names the file, the field's path and its line and column.
+ *
+ * A file whose name ends in `.j2` is first rendered as a Jinja template (nunjucks; `options.templateValues`,
+ * then `options.variables`; names it does not give are left as `{{ name }}`), and its problems name the
+ * template's lines. The keys of apssh's YAML loader (`required`, `localnode`, `local_script`, `localpaths`...)
+ * are read as their rxjobs spellings, and problems name the keys as written; `dialect` then says how.
  * @example
  * const loaded = parseScenario('nodes: [{id: here, local: true}]\njobs: [{id: hi, node: here, commands: [echo hi]}]', 'inline.yaml');
  * @category constructors

@@ -12,14 +12,14 @@ import type { DataPath, RawProblem } from '../problems.js';
  */
 export type Dialect = 'rxjobs' | 'apssh' | 'mixed';
 
-/** Where a key of the rxjobs form comes from: the file's path, and whether the rest of the path is dropped. */
+/** Where a key of the rxjobs form comes from: the file's path, and whether the rest of the path is dropped. @internal */
 export interface Origin {
   readonly original: DataPath;
   /** True when the key is made from a whole one (a RunScript `command` made `script` and `args`). */
   readonly collapse: boolean;
 }
 
-/** One note of the pass: its text, what it is about, and how many times it applied. */
+/** One note of the apssh pass for `--dry-run`: its text, what it is about, and how many of those it concerns. @category models */
 export interface Note {
   readonly text: string;
   readonly what: 'node' | 'job' | 'command';
