@@ -94,6 +94,21 @@ describe("rxjobs run on apssh's loader files and .j2 templates (the built CLI)",
     expect(plain.stdout.split('\n').slice(2)).to.deep.equal(r.stdout.split('\n').slice(2));
   });
 
+  it("--vars sets a plain scenario's variables with its scalar values, --var over them", async () => {
+    const file = path.join(dir, 'plain.yaml');
+    fs.writeFileSync(
+      file,
+      "nodes: [{id: here, local: true}]\njobs: [{id: a, node: here, commands: ['echo {{count}} {{word}}']}]\n",
+    );
+    const vars = path.join(dir, 'values.yaml');
+    fs.writeFileSync(vars, 'count: 42\nword: from-file\nlist: [1, 2]\n');
+    const r = await runCli('rxjobs', ['run', '-n', '--vars', vars, '--var', 'word=from-option', file], {
+      cwd: dir,
+    });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('1. Run: echo 42 from-option');
+  });
+
   for (const [args, message] of [
     [
       ['--save-rendered', 'x.yaml'],
