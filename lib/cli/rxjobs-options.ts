@@ -21,7 +21,12 @@ const RUN: OptionTable = {
   graph: { type: 'string' },
   'graph-output': { type: 'string' },
   var: { type: 'string', multiple: true },
+  vars: { type: 'string', multiple: true },
+  'save-rendered': { type: 'string' },
 };
+
+/** `--save-rendered` alone (its file is optional) as `--save-rendered=`, which the option table reads. */
+const SAVE_RENDERED = '--save-rendered';
 
 const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 const BUILT_INS = ['node', 'hostname', 'username'];
@@ -55,10 +60,13 @@ export const RXJOBS_HELP = `Usage: rxjobs run [options] SCENARIO.yaml   run the 
 A scenario file names nodes (SSH hosts, with gateways, or the local machine) and jobs (commands run in
 order on one node: Run, RunScript, RunString, Push, Pull) with their requirements; see the README. It is
 checked whole before anything runs: every problem is reported with its place (file:line:column and path,
-such as jobs[3].commands[0].type), and then nothing runs.
+such as jobs[3].commands[0].type), and then nothing runs. Files of apssh's YAML loader are read too (its
+keys: required, localnode, local_script...; --dry-run notes how), and a name ending in .j2 is a Jinja
+template (nunjucks) rendered with --vars and --var first: problems then name the template's lines.
 
 Plan:
-  -n, --dry-run          print the plan (nodes, jobs, commands once variables are filled in), run nothing
+  -n, --dry-run          print the plan (nodes, jobs, commands once variables are filled in), run nothing;
+                         missing local files (scripts, Push sources) are warnings here and with --graph
       --graph FORMAT     write the dependency graph instead of running: dot or mermaid (on stdout, or to
                          --graph-output), svg or png (through graphviz, to --graph-output or
                          SCENARIO.svg / SCENARIO.png); nested schedulers are clusters
@@ -70,6 +78,10 @@ Plan:
 Run:
       --var NAME=VALUE   set the scenario's variable NAME, over the file's (repeatable); VALUE is a string,
                          for {{NAME}} in commands, labels and node fields (hostname, username, keys...)
+      --vars FILE        a YAML mapping of values (repeatable; --var goes over it): for a SCENARIO.yaml.j2
+                         template any values (lists, mappings); its strings, numbers and booleans also set
+                         the scenario's variables, as --var does
+      --save-rendered[=FILE]  write a .j2 scenario once rendered to FILE (default: its name without .j2)
       --timeout S        seconds for the whole run (overrides the scenario's scheduler.timeout)
   -w, --window N         jobs run at once (overrides the scenario's scheduler.jobsWindow)
 
@@ -109,6 +121,10 @@ export interface RxjobsRunArgs {
   readonly graphOutput: string | undefined;
   /** `--var NAME=VALUE`s, over the scenario's global variables. */
   readonly variables: Readonly<Record<string, string>>;
+  /** `--vars FILE`s, in order. */
+  readonly varsFiles: readonly string[];
+  /** `--save-rendered[=FILE]`: true for the default file (the scenario's name without `.j2`). */
+  readonly saveRendered: string | true | undefined;
   /** Seconds. */
   readonly timeout: number | undefined;
   readonly window: number | undefined;
@@ -140,7 +156,11 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
   if (sub === '-V' || sub === '--version') return { mode: 'version' };
   if (sub !== 'run')
     throw new UsageError(`unknown command '${sub}': rxjobs run SCENARIO.yaml (see rxjobs --help)`);
-  const { values, positionals } = parseStrict(rest, RUN, true);
+  const { values, positionals } = parseStrict(
+    rest.map((a) => (a === SAVE_RENDERED ? `${SAVE_RENDERED}=` : a)),
+    RUN,
+    true,
+  );
   if (values['help'] === true) return { mode: 'help' };
   if (values['version'] === true) return { mode: 'version' };
   if (positionals.length !== 1)
@@ -155,6 +175,9 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
   const graphOutput = stringOption(values['graph-output']);
   if (graphOutput !== undefined && graph === undefined)
     throw new UsageError('--graph-output goes with --graph');
+  const saved = stringOption(values['save-rendered']);
+  if (saved !== undefined && !(positionals[0] ?? '').endsWith('.j2'))
+    throw new UsageError('--save-rendered goes with a template: a scenario file whose name ends in .j2');
   const { outDir, dateDir, mark } = filesOptions(values);
   checkOutDirHabit(outDir);
   return {
@@ -165,6 +188,8 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
     graph: graph as GraphFormat | undefined,
     graphOutput,
     variables: variableOptions(listOption(values['var'])),
+    varsFiles: listOption(values['vars']),
+    saveRendered: saved === '' ? true : saved,
     timeout: numberOption(values['timeout'], '--timeout', 0.001),
     window: numberOption(values['window'], '-w/--window', 1, true),
     login: stringOption(values['login']),

@@ -1,5 +1,6 @@
 // `rxjobs run SCENARIO.yaml` once its command line is read: the file loaded and checked whole, then a plan, a
 // graph, or a run rendered by run-output. Loaded lazily by rxjobs.ts.
+import { writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parse, resolve } from 'node:path';
 import { text as readText } from 'node:stream/consumers';
@@ -14,6 +15,8 @@ import type { SshNodeDefaults } from './ssh-options.js';
 import { describeScenario } from '../scenario/describe.js';
 import { loadScenario, parseScenario } from '../scenario/load.js';
 import { formatProblems } from '../scenario/problems.js';
+import type { ScenarioProblem } from '../scenario/problems.js';
+import { readVarsFile, scalarValues } from '../scenario/template/vars-file.js';
 import type { RxjobsRunArgs } from './rxjobs-options.js';
 import { UsageError } from './argv.js';
 import { runWithOutput } from './run-output.js';
@@ -66,13 +69,51 @@ async function writeGraphFile(
 /** How problems name a scenario read from stdin (`rxjobs run -`), as they name a file. */
 export const STDIN_NAME = '<stdin>';
 
+/** The values of `--vars` files, the later over the earlier; their problems when they have some. */
+const varsValues = (args: RxjobsRunArgs, io: Io): E.Either<ScenarioProblem[], Record<string, unknown>> => {
+  let values: Record<string, unknown> = {};
+  for (const file of args.varsFiles) {
+    const read = readVarsFile(resolve(io.cwd, file));
+    if (E.isLeft(read)) return E.left(read.left.map((p) => ({ ...p, file })));
+    values = { ...values, ...read.right };
+  }
+  return E.right(values);
+};
+
+/** `--save-rendered`: writes the rendered text of a template, and says where on stderr. */
+const savingRendered = (args: RxjobsRunArgs, io: Io) => {
+  const { saveRendered } = args;
+  if (saveRendered === undefined) return undefined;
+  const target = resolve(io.cwd, saveRendered === true ? args.scenario.replace(/\.j2$/, '') : saveRendered);
+  return (text: string): void => {
+    try {
+      writeFileSync(target, text);
+    } catch (e: unknown) {
+      throw new UsageError(`--save-rendered: cannot write ${target}: ${(e as Error).message}`);
+    }
+    io.stderr.write(`rxjobs: the rendered scenario is in ${target}\n`);
+  };
+};
+
 /**
  * The scenario of `rxjobs run FILE`, or of `rxjobs run -` (read from stdin whole: its relative paths are
  * relative to the working directory, and its problems name `<stdin>` with lines and columns).
  */
-async function loadScenarioArg(args: RxjobsRunArgs, io: Io): Promise<ReturnType<typeof loadScenario>> {
-  const { variables } = args;
-  if (args.scenario !== '-') return loadScenario(resolve(io.cwd, args.scenario), { variables });
+async function loadScenarioArg(
+  args: RxjobsRunArgs,
+  io: Io,
+  templateValues: Readonly<Record<string, unknown>>,
+): Promise<ReturnType<typeof loadScenario>> {
+  const options = {
+    // the scalar values of --vars files are variables too, under --var
+    variables: { ...scalarValues(templateValues), ...args.variables },
+    templateValues,
+    onRendered: savingRendered(args, io),
+    cwd: io.cwd,
+    // a plan or a graph may be drawn before the scripts are written; a run needs them
+    missingFiles: args.dryRun || args.graph !== undefined ? ('warning' as const) : ('error' as const),
+  };
+  if (args.scenario !== '-') return loadScenario(resolve(io.cwd, args.scenario), options);
   if (args.graph === 'svg' || args.graph === 'png') {
     if (args.graphOutput === undefined)
       throw new UsageError(`--graph ${args.graph} of a scenario read from stdin needs --graph-output FILE`);
@@ -84,23 +125,31 @@ async function loadScenarioArg(args: RxjobsRunArgs, io: Io): Promise<ReturnType<
   } catch (e: unknown) {
     throw new UsageError(`run -: cannot read the scenario from stdin (${(e as Error).message})`);
   }
-  return parseScenario(text, STDIN_NAME, { dir: io.cwd, variables });
+  return parseScenario(text, STDIN_NAME, { ...options, dir: io.cwd });
 }
+
+/** Writes problems on stderr, and the line that says nothing ran; returns exit status 2. */
+const refused = (problems: readonly ScenarioProblem[], where: string, io: Io): number => {
+  io.stderr.write(
+    `${formatProblems(problems)}\nrxjobs: ${String(problems.length)} problem${problems.length === 1 ? '' : 's'} ` +
+      `in ${where}; nothing was run\n`,
+  );
+  return 2;
+};
 
 /** Runs a scenario file; returns the exit status. Throws UsageError or ConfigError for bad input. */
 export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<number> {
   const file = args.scenario === '-' ? STDIN_NAME : resolve(io.cwd, args.scenario);
   const defaults = sshDefaults(args);
-  const loaded = await loadScenarioArg(args, io);
-  if (E.isLeft(loaded)) {
-    const problems = loaded.left;
-    const where = args.scenario === '-' ? STDIN_NAME : args.scenario;
+  const values = varsValues(args, io);
+  if (E.isLeft(values)) return refused(values.left, `--vars ${args.varsFiles.join(' ')}`, io);
+  const loaded = await loadScenarioArg(args, io, values.right);
+  if (E.isLeft(loaded)) return refused(loaded.left, args.scenario === '-' ? STDIN_NAME : args.scenario, io);
+  const { warnings } = loaded.right;
+  if (warnings !== undefined)
     io.stderr.write(
-      `${formatProblems(problems)}\nrxjobs: ${String(problems.length)} problem${problems.length === 1 ? '' : 's'} ` +
-        `in ${where}; nothing was run\n`,
+      `${formatProblems(warnings.map((w) => ({ ...w, message: `warning: ${w.message} (a run needs it)` })))}\n`,
     );
-    return 2;
-  }
   if (args.dryRun) {
     const plan = describeScenario(loaded.right, { ssh: defaults, unfold: args.unfold });
     io.stdout.write(plan.endsWith('\n') ? plan : `${plan}\n`);

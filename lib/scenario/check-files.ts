@@ -15,6 +15,7 @@ import { substituteCommand } from './substitute.js';
 import { undefinedInField } from './substitute-nodes.js';
 import { suggest } from '../errors/suggest.js';
 
+const NOT_FOUND = 'file not found: ';
 const TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/;
 
 /** What is wrong with a local file, or undefined when it can be read. */
@@ -31,7 +32,7 @@ const fileProblem = (file: string, kind: 'file' | 'any' | 'deferred'): string | 
     return undefined;
   } catch (e: unknown) {
     const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? `file not found: ${file}` : `cannot read ${file}: ${code ?? String(e)}`;
+    return code === 'ENOENT' ? `${NOT_FOUND}${file}` : `cannot read ${file}: ${code ?? String(e)}`;
   }
 };
 
@@ -151,7 +152,13 @@ const checkJob = (
           problems.push({ path: at, message: undefinedVariable(name, [...names, ...captures]), at: 'value' });
     for (const { key, file, kind } of localFiles(substituted, raw)) {
       const message = fileProblem(localPath(dir, file), spec === undefined ? 'deferred' : kind);
-      if (message !== undefined) problems.push({ path: [...at, ...key], message, at: 'value' });
+      if (message !== undefined)
+        problems.push({
+          path: [...at, ...key],
+          message,
+          at: 'value',
+          ...(message.startsWith(NOT_FOUND) ? { missingFile: true as const } : {}),
+        });
     }
     if (command.type === 'Push' || command.type === 'Pull') return;
     if (command.capture !== undefined && names.has(command.capture))

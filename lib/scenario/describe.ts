@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 
+import { dialectNotes } from './apssh/notes.js';
 import type { BuildScenarioOptions } from './build.js';
 import type { JobSpec } from './codecs-jobs.js';
 import { isMatrixJobSpec } from './codecs-jobs.js';
@@ -115,5 +116,6 @@ export function describeScenario(loaded: LoadedScenario, options: DescribeScenar
         node === undefined ? job : substituteJob(job, nodeVariables(spec.variables, node, username)),
       );
     }),
+    ...dialectNotes(loaded.dialect),
   ].join('\n');
 }

@@ -10,6 +10,8 @@
 export { loadScenario, parseScenario } from './load.js';
 export type { LoadedScenario, LoadScenarioOptions, ParseScenarioOptions } from './load.js';
 export type { VariableOverrides } from './substitute-nodes.js';
+export type { ApsshDialect } from './apssh/translate.js';
+export type { Dialect, Note as DialectNote } from './apssh/pass.js';
 export { buildScenario } from './build.js';
 export type { BuildScenarioOptions, BuiltScenario, SshNodeDefaults } from './build.js';
 export { describeScenario } from './describe.js';

@@ -9,6 +9,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Document } from 'yaml';
 import { LineCounter, parseDocument } from 'yaml';
 
+import type { ApsshDialect } from './apssh/translate.js';
+import { translateApssh } from './apssh/translate.js';
 import { checkFiles } from './check-files.js';
 import { checkGroups } from './check-groups.js';
 import { checkReferences } from './check-references.js';
@@ -19,6 +21,8 @@ import { formatPath, sortProblems } from './problems.js';
 import { reportErrors } from './reporter.js';
 import type { VariableOverrides } from './substitute-nodes.js';
 import { substituteNodes, withOverrides } from './substitute-nodes.js';
+import type { TemplateOptions } from './template/steps.js';
+import { yamlSource } from './template/steps.js';
 import { locate } from './yaml-locate.js';
 
 /**
@@ -32,6 +36,10 @@ export interface LoadedScenario {
   /** The absolute directory that the scenario's relative local paths are relative to. */
   readonly dir: string;
   readonly spec: ScenarioSpec;
+  /** How the file was read when it uses keys of apssh's loader: its dialect and the notes of `--dry-run`. */
+  readonly dialect?: ApsshDialect;
+  /** Local files that commands read and that are missing, when `missingFiles` is `'warning'`. */
+  readonly warnings?: readonly ScenarioProblem[];
 }
 
 /** Options of {@link parseScenario}. @category models */
@@ -48,6 +56,23 @@ export interface ParseScenarioOptions {
    * `rxjobs run --var name=value` gives them: set before anything is substituted or checked.
    */
   readonly variables?: VariableOverrides | undefined;
+  /**
+   * Values for a template (a file whose name ends in `.j2`, rendered with nunjucks in Jinja's syntax before
+   * its YAML is read), as `rxjobs run --vars FILE` gives them: any YAML values; `variables` go over them.
+   */
+  readonly templateValues?: Readonly<Record<string, unknown>> | undefined;
+  /** Called with the rendered text of a template before its YAML is read (`rxjobs run --save-rendered`). */
+  readonly onRendered?: ((text: string) => void) | undefined;
+  /**
+   * The directory that relative paths of commands written with apssh's loader keys (`local_script`,
+   * `localpaths`, a RunScript's `command`...) are relative to, as apssh opens them. Default: the process's.
+   */
+  readonly cwd?: string | undefined;
+  /**
+   * `'warning'`: local files that commands read (scripts, includes, Push sources) may be missing; they are
+   * then listed in the result's `warnings` (for a dry run or a graph). Default `'error'`: they are problems.
+   */
+  readonly missingFiles?: 'error' | 'warning' | undefined;
 }
 
 /** Options of {@link loadScenario}: those of {@link parseScenario} but `dir`. @category models */
@@ -59,6 +84,11 @@ export type LoadScenarioOptions = Omit<ParseScenarioOptions, 'dir'>;
  * fields are substituted first, `options.variables` over the file's variables), then each bad, missing or
  * unknown field, then the checks between fields (unique ids, references to nodes and jobs, gateway and
  * requirement cycles, local files that must exist, `{{name}}`s in job labels and commands). Each problem names the file, the field's path and its line and column.
+ *
+ * A file whose name ends in `.j2` is first rendered as a Jinja template (nunjucks; `options.templateValues`,
+ * then `options.variables`; names it does not give are left as `{{ name }}`), and its problems name the
+ * template's lines. The keys of apssh's YAML loader (`required`, `localnode`, `local_script`, `localpaths`...)
+ * are read as their rxjobs spellings, and problems name the keys as written; `dialect` then says how.
  * @example
  * const loaded = parseScenario('nodes: [{id: here, local: true}]\njobs: [{id: hi, node: here, commands: [echo hi]}]', 'inline.yaml');
  * @category constructors
@@ -69,16 +99,21 @@ export function parseScenario(
   options: ParseScenarioOptions = {},
 ): E.Either<ScenarioProblem[], LoadedScenario> {
   const dir = path.resolve(options.dir ?? path.dirname(file));
+  const source = yamlSource(text, file, options satisfies TemplateOptions);
+  if (E.isLeft(source)) return source;
+  const { yaml, onFileLines } = source.right;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+  const doc = parseDocument(yaml, { lineCounter, prettyErrors: false, merge: true });
   const syntax = [...doc.errors, ...doc.warnings];
   if (syntax.length > 0)
     return E.left(
-      sortProblems(
-        syntax.map((e) => {
-          const { line, col } = lineCounter.linePos(e.pos[0]);
-          return { file, path: '', line, column: col, message: e.message };
-        }),
+      onFileLines(
+        sortProblems(
+          syntax.map((e) => {
+            const { line, col } = lineCounter.linePos(e.pos[0]);
+            return { file, path: '', line, column: col, message: e.message };
+          }),
+        ),
       ),
     );
   let data: unknown;
@@ -88,12 +123,14 @@ export function parseScenario(
     // too many aliases (a "billion laughs"), for instance
     return E.left([{ file, path: '', message: (e as Error).message }]);
   }
-  const substituted = substituteNodes(withOverrides(data, options.variables));
+  const apssh = translateApssh(data, options.cwd ?? process.cwd());
+  const substituted = substituteNodes(withOverrides(apssh.data, options.variables));
   const decoded = ScenarioSpec.decode(substituted.data);
   const parts = scenarioParts(substituted.data);
   // a field whose {{name}} has no value is reported as such, not also as the bad value it is left with
   const unfilled = new Set(substituted.problems.map((p) => formatPath(p.path)));
-  const raw = [
+  const all = [
+    ...apssh.problems,
     ...substituted.problems,
     ...[
       ...(decoded._tag === 'Left' ? reportErrors(decoded.left) : []),
@@ -101,9 +138,19 @@ export function parseScenario(
       ...checkFiles(parts, dir, options.runtimeVariables),
       ...checkGroups(parts, dir, options.runtimeVariables),
     ].filter((p) => !unfilled.has(formatPath(p.path))),
-  ];
-  if (raw.length > 0 || decoded._tag === 'Left') return E.left(located(raw, doc, lineCounter, file));
-  return E.right({ file, dir, spec: decoded.right });
+  ].map((p) => ({ ...p, path: apssh.original(p.path) }));
+  const warn = options.missingFiles === 'warning';
+  const raw = warn ? all.filter((p) => p.missingFile !== true) : all;
+  const at = (problems: readonly RawProblem[]) => onFileLines(located(problems, doc, lineCounter, file));
+  if (raw.length > 0 || decoded._tag === 'Left') return E.left(at(all));
+  const warnings = warn && raw.length < all.length ? at(all.filter((p) => p.missingFile === true)) : [];
+  return E.right({
+    file,
+    dir,
+    spec: decoded.right,
+    ...(apssh.dialect.dialect === 'rxjobs' ? {} : { dialect: apssh.dialect }),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  });
 }
 
 const located = (

@@ -26,6 +26,8 @@ export interface RawProblem {
   readonly path: DataPath;
   readonly message: string;
   readonly at: 'key' | 'value';
+  /** A local file that a command reads is missing: a warning for a dry run or a graph, an error for a run. */
+  readonly missingFile?: true;
 }
 
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
