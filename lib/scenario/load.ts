@@ -6,8 +6,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import * as E from 'fp-ts/lib/Either.js';
-import type { Document } from 'yaml';
-import { LineCounter, parseDocument } from 'yaml';
 
 import { checkFiles } from './check-files.js';
 import { checkReferences } from './check-references.js';
@@ -18,7 +16,8 @@ import { formatPath, sortProblems } from './problems.js';
 import { reportErrors } from './reporter.js';
 import type { VariableOverrides } from './substitute-nodes.js';
 import { substituteNodes, withOverrides } from './substitute-nodes.js';
-import { locate } from './yaml-locate.js';
+import type { Locate } from './yaml-read.js';
+import { readYaml } from './yaml-read.js';
 
 /**
  * A scenario file that has no problem: its decoded content, ready for `buildScenario` or
@@ -68,25 +67,9 @@ export function parseScenario(
   options: ParseScenarioOptions = {},
 ): E.Either<ScenarioProblem[], LoadedScenario> {
   const dir = path.resolve(options.dir ?? path.dirname(file));
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
-  const syntax = [...doc.errors, ...doc.warnings];
-  if (syntax.length > 0)
-    return E.left(
-      sortProblems(
-        syntax.map((e) => {
-          const { line, col } = lineCounter.linePos(e.pos[0]);
-          return { file, path: '', line, column: col, message: e.message };
-        }),
-      ),
-    );
-  let data: unknown;
-  try {
-    data = doc.toJS();
-  } catch (e: unknown) {
-    // too many aliases (a "billion laughs"), for instance
-    return E.left([{ file, path: '', message: (e as Error).message }]);
-  }
+  const read = readYaml(text, file);
+  if (E.isLeft(read)) return read;
+  const { data, locate } = read.right;
   const substituted = substituteNodes(withOverrides(data, options.variables));
   const decoded = ScenarioSpec.decode(substituted.data);
   const parts = scenarioParts(substituted.data);
@@ -100,19 +83,14 @@ export function parseScenario(
       ...checkFiles(parts, dir, options.runtimeVariables),
     ].filter((p) => !unfilled.has(formatPath(p.path))),
   ];
-  if (raw.length > 0 || decoded._tag === 'Left') return E.left(located(raw, doc, lineCounter, file));
+  if (raw.length > 0 || decoded._tag === 'Left') return E.left(located(raw, locate, file));
   return E.right({ file, dir, spec: decoded.right });
 }
 
-const located = (
-  raw: readonly RawProblem[],
-  doc: Document,
-  lineCounter: LineCounter,
-  file: string,
-): ScenarioProblem[] =>
+const located = (raw: readonly RawProblem[], locate: Locate, file: string): ScenarioProblem[] =>
   sortProblems(
     raw.map((p) => {
-      const at = locate(doc, lineCounter, p.path, p.at);
+      const at = locate(p.path, p.at);
       return { file, path: formatPath(p.path), ...at, message: p.message };
     }),
   );
