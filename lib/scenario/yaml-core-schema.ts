@@ -83,7 +83,7 @@ export const YAML_CORE_SCHEMA = CORE_SCHEMA.withTags(mergeTag, intTag, floatTag,
 /** An anchor, for the alias count: as `yaml` counts it (yaml/dist/nodes/Alias.js). */
 interface Anchor {
   open: boolean;
-  /** Aliases of it so far. */
+  /** 1 + its aliases so far (`yaml` counts the anchor itself). */
   count: number;
   /** Its aliases' weight, known from its first alias on: the largest of its scalars (1) and nested aliases. */
   weight: number | undefined;
@@ -103,7 +103,7 @@ const aliasesWithinBudget = (events: readonly Event[], text: string): boolean =>
   const frames: Frame[] = [];
   const anchorAt = (start: number, end: number, open: boolean): Anchor | undefined => {
     if (start === -1) return undefined;
-    const anchor: Anchor = { open, count: 0, weight: undefined, scalar: !open, aliases: new Set() };
+    const anchor: Anchor = { open, count: 1, weight: undefined, scalar: !open, aliases: new Set() };
     anchors.set(text.slice(start, end), anchor);
     return anchor;
   };

@@ -81,7 +81,17 @@ const slow = (text: string, file: string): E.Either<ScenarioProblem[], YamlRead>
     });
   } catch (e: unknown) {
     // too many aliases (a "billion laughs"), for instance
-    return E.left([{ file, path: '', message: (e as Error).message }]);
+    const message = (e as Error).message;
+    return E.left([
+      {
+        file,
+        path: '',
+        message: message.startsWith('Excessive alias count')
+          ? `${message}: its aliases (*name) would copy what they name more than ${String(MAX_ALIAS_COUNT)} ` +
+            `times (counting the aliases inside it): write the repeated part out, or alias it less`
+          : message,
+      },
+    ]);
   }
 };
 
