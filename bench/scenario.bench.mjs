@@ -447,4 +447,8 @@ async function parent() {
 }
 
 if (process.argv[2] === '--child') await child(JSON.parse(process.argv[3]));
+else if (process.argv[2] === '--write')
+  // writes the scenario files into a directory, to profile or try them: --write DIR [--groups]
+  for (const form of writeScenarios(path.resolve(process.argv[3] ?? '.'), process.argv.includes('--groups')))
+    console.log(form.file);
 else await parent();

@@ -133,12 +133,16 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
   const nodeSpecs = new Map<string, NodeSpec>(spec.nodes.map((n) => [n.id, n]));
   const variables = new Variables();
   const jobs = new Map<string, SshJob>();
+  const byNode = new Map<string, Variables>(); // the build-time values of a node's jobs: once per node
   for (const job of spec.jobs) {
     const node = nodes.get(job.node);
     const nodeSpec = nodeSpecs.get(job.node);
     if (node === undefined || nodeSpec === undefined)
       throw new ConfigError(`job "${job.id}"`, 'node', `"${job.node}" is unknown`);
-    const own = substituteJob(job, nodeVariables(spec.variables, nodeSpec, options.ssh?.username));
+    let values = byNode.get(job.node);
+    if (values === undefined)
+      byNode.set(job.node, (values = nodeVariables(spec.variables, nodeSpec, options.ssh?.username)));
+    const own = substituteJob(job, values);
     const commands = own.commands.map((c) => toCommand(c, loaded.dir));
     jobs.set(
       job.id,
