@@ -1,7 +1,8 @@
 // Scenario benchmark: reading, checking and building a 1,000-node, 10,000-job scenario file, phase by phase,
 // against the YAML parsers alone on the same file (js-yaml, `yaml`), and the wall time of
 // `rxjobs run FILE --dry-run`. Run with `npm run bench:scenario` (builds, then `node bench/scenario.bench.mjs`;
-// `--groups` adds the group form (G), which needs the scenario groups and matrices of issue 13). Prints
+// `--groups` adds the group form (G), which needs the scenario groups and matrices of issue 13; `--compare
+// DIR` adds the rows of the build in DIR/dist, DIR a checkout with its node_modules, say the main branch). Prints
 // figures, asserts nothing. Each row runs in a fresh child process (this same script with `--child`): one
 // warm-up run (the cold figure: what one `rxjobs run` pays), then REPS measured runs, medians of those.
 import { fork, spawnSync } from 'node:child_process';
@@ -18,11 +19,15 @@ const JOBS = 10_000;
 const GATEWAYS = 10; // (F): nodes 0..GATEWAYS-1 are gateways, every 10th other node is behind one
 const REQUIRES = 3; // (F): requirements per job, among the 100 jobs before it
 const REPS = 5; // measured runs, after one warm-up run
-const CHILD_KILL_MS = 120_000;
+const CHILD_KILL_MS = 300_000;
 const TARGET_MS = 1_000;
 
 const DIST = path.join(ROOT, 'dist');
-const dist = (file) => pathToFileURL(path.join(DIST, file)).href;
+/** `--compare DIR`: also the rxjobs rows of another build (DIR/dist, with its node_modules), to show a change. */
+const compareAt = process.argv.indexOf('--compare');
+const COMPARE = compareAt === -1 ? undefined : path.resolve(process.argv[compareAt + 1] ?? '.', 'dist');
+/** The URL of a file of a build (`root`: its dist/ directory). */
+const dist = (root, file) => pathToFileURL(path.join(root, file)).href;
 
 // ---------------------------------------------------------------------------------------------------------
 // Scenario files. (F) flat: one entry per node and per job. (G) groups: nodes as ranges, group jobs, a matrix.
@@ -148,15 +153,21 @@ function writeScenarios(dir, groups) {
 // ---------------------------------------------------------------------------------------------------------
 // Child: one row: one warm-up run, then REPS measured runs; each run sends its phases in ms.
 
+/** CPU time (user + system) of this process since `start` (a `process.cpuUsage()`), in ms. */
+const cpuMs = (start) => {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+};
+
 const gc = () => {
   if (typeof globalThis.gc === 'function') globalThis.gc();
 };
 
 /** The YAML step of the loader that dist/ has: the js-yaml fast path when built, else `yaml`'s Document. */
-async function yamlStep() {
-  const fast = path.join(DIST, 'scenario/yaml-read.js');
+async function yamlStep(root) {
+  const fast = path.join(root, 'scenario/yaml-read.js');
   if (fs.existsSync(fast)) {
-    const { readYaml } = await import(dist('scenario/yaml-read.js'));
+    const { readYaml } = await import(dist(root, 'scenario/yaml-read.js'));
     return {
       name: 'readYaml',
       parse: (text, file) => {
@@ -178,15 +189,15 @@ async function yamlStep() {
 }
 
 /** The rxjobs row: parseScenario's steps one by one (read, YAML, decode, checks), then build; and the API. */
-async function rxjobsRun(file) {
-  const { parseScenario } = await import(dist('scenario/load.js'));
-  const { buildScenario } = await import(dist('scenario/build.js'));
-  const { substituteNodes } = await import(dist('scenario/substitute-nodes.js'));
-  const { ScenarioSpec } = await import(dist('scenario/codecs.js'));
-  const { scenarioParts } = await import(dist('scenario/parts.js'));
-  const { checkReferences } = await import(dist('scenario/check-references.js'));
-  const { checkFiles } = await import(dist('scenario/check-files.js'));
-  const step = await yamlStep();
+async function rxjobsRun(root, file) {
+  const { parseScenario } = await import(dist(root, 'scenario/load.js'));
+  const { buildScenario } = await import(dist(root, 'scenario/build.js'));
+  const { substituteNodes } = await import(dist(root, 'scenario/substitute-nodes.js'));
+  const { ScenarioSpec } = await import(dist(root, 'scenario/codecs.js'));
+  const { scenarioParts } = await import(dist(root, 'scenario/parts.js'));
+  const { checkReferences } = await import(dist(root, 'scenario/check-references.js'));
+  const { checkFiles } = await import(dist(root, 'scenario/check-files.js'));
+  const step = await yamlStep(root);
   return () => {
     const phases = {};
     let t = performance.now();
@@ -216,10 +227,12 @@ async function rxjobsRun(file) {
     phases.total = phases.read + phases.yaml + phases.decode + phases.checks + phases.build;
     // the same through the public API, as `rxjobs run` calls it
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const loaded = parseScenario(text, file);
     if (loaded._tag === 'Left') throw new Error(JSON.stringify(loaded.left.slice(0, 3)));
     const again = buildScenario(loaded.right);
     phases.api = performance.now() - t0 + phases.read;
+    phases.cpu = cpuMs(c0) + phases.read;
     if (built.jobs.size !== again.jobs.size) throw new Error('the API built another number of jobs');
     return { phases, jobs: built.jobs.size, nodes: built.nodes.size, yamlStep: step.name };
   };
@@ -231,15 +244,17 @@ async function peerRun(peer, file) {
     const schema = jsYaml.CORE_SCHEMA.withTags(jsYaml.mergeTag);
     return () => {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       jsYaml.load(fs.readFileSync(file, 'utf8'), { schema, maxTotalMergeKeys: -1 });
-      return { phases: { total: performance.now() - t0 } };
+      return { phases: { total: performance.now() - t0, cpu: cpuMs(c0) } };
     };
   }
   const { parseDocument } = await import('yaml');
   return () => {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     parseDocument(fs.readFileSync(file, 'utf8'), { merge: true }).toJS();
-    return { phases: { total: performance.now() - t0 } };
+    return { phases: { total: performance.now() - t0, cpu: cpuMs(c0) } };
   };
 }
 
@@ -249,7 +264,9 @@ async function child(config) {
       process.send(message, resolve);
     });
   const once =
-    config.runner === 'rxjobs' ? await rxjobsRun(config.file) : await peerRun(config.runner, config.file);
+    config.runner === 'rxjobs'
+      ? await rxjobsRun(config.dist, config.file)
+      : await peerRun(config.runner, config.file);
   for (let rep = 0; rep <= REPS; rep++) {
     gc();
     try {
@@ -293,28 +310,50 @@ function runChild(config) {
   });
 }
 
-/** `rxjobs run FILE --dry-run`, REPS times (each its own process), after one warm-up: wall times in ms. */
-function dryRuns(file) {
+/**
+ * `rxjobs run FILE --dry-run`, REPS times (each its own process), after one warm-up: medians of the wall
+ * time and (with GNU time) of the CPU time, in ms; cold = the warm-up run's wall time.
+ */
+function dryRuns(root, file) {
   const walls = [];
+  const cpus = [];
+  let cold;
   let error;
+  const times = path.join(os.tmpdir(), `rxjobs-bench-scenario-time-${String(process.pid)}`);
+  const gnuTime = fs.existsSync('/usr/bin/time');
   for (let rep = 0; rep <= REPS; rep++) {
+    const args = [path.join(root, 'cli/rxjobs.js'), 'run', file, '--dry-run'];
     const t0 = performance.now();
-    const run = spawnSync(process.execPath, [path.join(DIST, 'cli/rxjobs.js'), 'run', file, '--dry-run'], {
-      cwd: path.dirname(file),
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
-    });
+    const run = gnuTime
+      ? spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', times, process.execPath, ...args], {
+          cwd: path.dirname(file),
+          encoding: 'utf8',
+          maxBuffer: 256 * 1024 * 1024,
+        })
+      : spawnSync(process.execPath, args, {
+          cwd: path.dirname(file),
+          encoding: 'utf8',
+          maxBuffer: 256 * 1024 * 1024,
+        });
     const wall = performance.now() - t0;
     if (run.status !== 0) {
       error = `exit ${String(run.status)}: ${(run.stderr || run.stdout).split('\n').slice(0, 3).join(' | ')}`;
       break;
     }
-    if (rep > 0) walls.push(wall);
+    if (rep === 0) cold = wall;
+    else {
+      walls.push(wall);
+      if (gnuTime) {
+        const [user, system] = fs.readFileSync(times, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+        cpus.push((user + system) * 1000);
+      }
+    }
   }
-  return { wall: median(walls), error };
+  fs.rmSync(times, { force: true });
+  return { wall: median(walls), cpu: median(cpus), cold, error };
 }
 
-const PHASES = ['read', 'yaml', 'decode', 'checks', 'build', 'total', 'api'];
+const PHASES = ['read', 'yaml', 'decode', 'checks', 'build', 'total', 'api', 'cpu'];
 const fmtMs = (x) => (x === undefined ? '-' : x.toFixed(x < 100 ? 1 : 0));
 
 async function parent() {
@@ -353,8 +392,9 @@ async function parent() {
     log(
       `figures: ms, medians of ${String(REPS)} runs after 1 warm-up (cold = the warm-up run), gc between runs, ` +
         `one fresh process per row; total = read + yaml + decode + checks + build; api = loadScenario's ` +
-        `parseScenario + buildScenario, as rxjobs run calls them; js-yaml / yaml = the parser alone on the same ` +
-        `file (read + parse + to JS)`,
+        `parseScenario + buildScenario, as rxjobs run calls them, and cpu its CPU time (user + system: the ` +
+        `figure to trust when the load average is high); js-yaml / yaml = the parser alone on the same file ` +
+        `(read + parse + to JS); rxjobs run -n = the whole command (node's start, load, build, the plan printed)`,
     );
     const table = textTable([
       ['form', 8, 'l'],
@@ -362,14 +402,24 @@ async function parent() {
       ...PHASES.map((p) => [p, 7, 'r']),
       ['cold', 7, 'r'],
       ['vs js-yaml', 10, 'r'],
+      ['cpu vs js-yaml', 14, 'r'],
     ]);
     log('');
     for (const line of table.head()) log(line);
     const verdicts = [];
+    const builds = [
+      { key: 'rxjobs', title: 'rxjobs', root: DIST },
+      ...(COMPARE === undefined ? [] : [{ key: 'compare', title: 'compared', root: COMPARE }]),
+    ];
     for (const form of forms) {
       const medians = {};
-      for (const runner of ['rxjobs', 'js-yaml', 'yaml']) {
-        const result = await runChild({ runner, file: form.file });
+      const rows = [
+        ...builds.map((b) => ({ ...b, runner: 'rxjobs' })),
+        { key: 'js-yaml', runner: 'js-yaml' },
+        { key: 'yaml', runner: 'yaml' },
+      ];
+      for (const { key, runner, root } of rows) {
+        const result = await runChild({ runner, dist: root, file: form.file });
         const measured = result.runs.filter((r) => r.rep > 0);
         const warm = result.runs.find((r) => r.rep === 0);
         const m = {};
@@ -380,45 +430,40 @@ async function parent() {
         m.cold = warm?.phases.api ?? warm?.phases.total;
         m.error = result.error;
         m.step = warm?.yamlStep;
-        medians[runner] = m;
+        medians[key] = m;
       }
-      const dry = dryRuns(form.file);
-      const peer = medians['js-yaml'].total;
-      for (const runner of ['rxjobs', 'js-yaml', 'yaml']) {
-        const m = medians[runner];
-        const name = runner === 'rxjobs' ? `rxjobs (${m.step ?? '?'})` : `${runner} alone`;
+      const dries = Object.fromEntries(builds.map((b) => [b.key, dryRuns(b.root, form.file)]));
+      const peer = medians['js-yaml'];
+      const ratio = (x, y) => (x === undefined || y === undefined ? undefined : x / y);
+      const row = (name, cells, wall, cpu) => {
         log(
           table.row([
             form.title,
             name.slice(0, 18),
-            ...PHASES.map((p) => (runner === 'rxjobs' || p === 'total' ? fmtMs(m[p]) : '')),
-            fmtMs(m.cold),
-            fmtRatio(
-              runner === 'js-yaml' || peer === undefined
-                ? undefined
-                : (runner === 'rxjobs' ? m.api : m.total) / peer,
-            ),
+            ...PHASES.map((p) => fmtMs(cells[p])),
+            fmtMs(cells.cold),
+            fmtRatio(ratio(wall, peer.total)),
+            fmtRatio(ratio(cpu, peer.cpu)),
           ]),
         );
-        if (m.error !== undefined) log(`  FAIL ${form.title} ${runner}: ${m.error}`);
+      };
+      for (const b of builds) {
+        const r = medians[b.key];
+        row(`${b.title} (${r.step ?? '?'})`, r, r.api, r.cpu);
       }
-      log(
-        table.row([
-          form.title,
-          'rxjobs run -n',
-          '',
-          '',
-          '',
-          '',
-          '',
-          '',
-          '',
-          fmtMs(dry.wall),
-          fmtRatio(dry.wall / peer),
-        ]),
-      );
-      if (dry.error !== undefined) log(`  FAIL ${form.title} rxjobs run --dry-run: ${dry.error}`);
-      verdicts.push({ form, m: medians.rxjobs, dry });
+      for (const runner of ['js-yaml', 'yaml']) {
+        const m = medians[runner];
+        row(`${runner} alone`, { total: m.total, cpu: m.cpu, cold: m.cold }, m.total, m.cpu);
+      }
+      for (const b of builds) {
+        const dry = dries[b.key];
+        row(`${b.title} run -n`, { total: dry.wall, cpu: dry.cpu, cold: dry.cold }, dry.wall, dry.cpu);
+      }
+      for (const [key, m] of Object.entries(medians))
+        if (m.error !== undefined) log(`  FAIL ${form.title} ${key}: ${m.error}`);
+      for (const [key, dry] of Object.entries(dries))
+        if (dry.error !== undefined) log(`  FAIL ${form.title} ${key} run --dry-run: ${dry.error}`);
+      verdicts.push({ form, m: medians.rxjobs, dry: dries.rxjobs });
     }
     log('');
     log(`targets (parse + check + build <= ${String(TARGET_MS)} ms):`);
@@ -428,6 +473,11 @@ async function parent() {
         `${form.title}: api, median`,
         fmtMs(m.api),
         m.api === undefined ? undefined : m.api <= TARGET_MS,
+      );
+      t.verdict(
+        `${form.title}: api, CPU time`,
+        fmtMs(m.cpu),
+        m.cpu === undefined ? undefined : m.cpu <= TARGET_MS,
       );
       t.verdict(
         `${form.title}: api, cold`,
