@@ -102,19 +102,16 @@ function flatScenario() {
 }
 
 /**
- * (G): the same size with the group syntax of issue 13 (PLAN-13 §2.1): 1,000 nodes as 10 ranges of 100, 10
- * group jobs on 1,000 members each... (10 × 1,000 = 10,000 member jobs), and a 10 × 10 matrix of 2 jobs.
+ * (G): the same size with the group syntax of issue 13 (PLAN-13 §2.1): 1,000 hosts as one range behind a
+ * gateway, 10 group jobs on all of them (10 × 1,000 = 10,000 member jobs), and a matrix of 10 senders × 10
+ * receivers (two ranges over the same hosts: their nodes are shared), 2 jobs per instance.
  */
 function groupScenario() {
   const lines = ['scheduler: {label: bench-groups, jobsWindow: 50}', 'variables: {version: 1.2.3}', 'nodes:'];
   lines.push(`  - {id: gw, hostname: gw.example.org, username: bench}`);
-  for (let g = 0; g < 10; g++)
-    lines.push(
-      `  - {id: rack${String(g)}, hostname: 'n${String(g)}[000-099].example.org', username: root, gateway: gw}`,
-    );
-  lines.push(
-    `  - {id: all, members: [${Array.from({ length: 10 }, (_, g) => `rack${String(g)}`).join(', ')}]}`,
-  );
+  lines.push(`  - {id: all, hostname: 'n[0000-0999].example.org', username: root, gateway: gw}`);
+  lines.push(`  - {id: senders, hostname: 'n[0000-0009].example.org', username: root, gateway: gw}`);
+  lines.push(`  - {id: receivers, hostname: 'n[0010-0019].example.org', username: root, gateway: gw}`);
   lines.push('jobs:');
   for (let k = 0; k < 10; k++)
     lines.push(
@@ -127,8 +124,7 @@ function groupScenario() {
   lines.push(
     '  - id: pairs',
     '    requires: stage9',
-    '    matrix: {sender: rack0, receiver: rack1}',
-    '    where: sender != receiver',
+    '    matrix: {sender: senders, receiver: receivers}',
     '    jobs:',
     '      - {id: recv, node: receiver, commands: [echo recv {{sender}}]}',
     '      - {id: send, node: sender, requires: recv, commands: [echo send {{receiver}}]}',
