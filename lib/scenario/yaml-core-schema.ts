@@ -157,20 +157,51 @@ const aliasesWithinBudget = (events: readonly Event[], text: string): boolean =>
   return true;
 };
 
+/** `yaml` refuses an implicit key over 1024 characters (quotes, anchor and tag included): js-yaml does not. */
+const LONG_KEY = 1000;
+
 /**
  * Whether js-yaml's reading of these events is the data that `yaml` reads: one document without directives,
- * no explicit tag (`!!float 1`, `!foo`: `yaml` resolves or refuses them its own way), and aliases within
- * `yaml`'s budget. When not, `yaml` reads the file (and says what is wrong with it).
+ * no explicit tag (`!!float 1`, `!foo`: `yaml` resolves or refuses them its own way), no key of about 1024
+ * characters or more, and aliases within `yaml`'s budget. When not, `yaml` reads the file (and says what is
+ * wrong with it).
  * @internal
  */
 export const sameAsYaml = (events: readonly Event[], text: string): boolean => {
   let documents = 0;
   let aliases = false;
-  for (const event of events)
+  // per open document, sequence or mapping: whether it is a mapping, and how many nodes it has so far
+  const mapping: boolean[] = [];
+  const nodes: number[] = [];
+  for (const event of events) {
+    if (event.type === EVENT_ID.POP) {
+      mapping.pop();
+      nodes.pop();
+      continue;
+    }
+    const top = nodes.length - 1;
+    if (top >= 0) {
+      const isKey = mapping[top] === true && (nodes[top] ?? 0) % 2 === 0;
+      if (isKey && event.type === EVENT_ID.SCALAR && event.valueEnd - event.valueStart > LONG_KEY)
+        return false;
+      nodes[top] = (nodes[top] ?? 0) + 1;
+    }
     if (event.type === EVENT_ID.DOCUMENT) {
       documents += 1;
       if (event.directives.length > 0) return false;
-    } else if (event.type === EVENT_ID.ALIAS) aliases = true;
-    else if (event.type !== EVENT_ID.POP && event.tagStart !== -1) return false;
+      mapping.push(false);
+      nodes.push(0);
+      continue;
+    }
+    if (event.type === EVENT_ID.ALIAS) {
+      aliases = true;
+      continue;
+    }
+    if (event.tagStart !== -1) return false;
+    if (event.type !== EVENT_ID.SCALAR) {
+      mapping.push(event.type === EVENT_ID.MAPPING);
+      nodes.push(0);
+    }
+  }
   return documents === 1 && (!aliases || aliasesWithinBudget(events, text));
 };

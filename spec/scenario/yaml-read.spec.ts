@@ -126,6 +126,13 @@ describe('readYaml', () => {
     viaYaml('a: !!str 1\nb: !!int "3"\n', { a: '1', b: 3 });
     viaYaml('1: a\n"1": b\n', { 1: 'b' });
     viaYaml('', null);
+    // an implicit key over 1024 characters: js-yaml takes it, yaml refuses it
+    const long = `${'k'.repeat(1100)}: v\n`;
+    expect(jsYamlData(long)).to.deep.equal({ ['k'.repeat(1100)]: 'v' });
+    expect(problems(long).map((p) => [p.line, p.column, p.message])).to.deep.equal([
+      [1, 1, 'The : indicator must be at most 1024 chars after the start of an implicit block mapping key'],
+    ]);
+    agrees(`a: ${'v'.repeat(1100)}\n${'k'.repeat(900)}: v\n`);
     expect(problems('a: !!float 1\n')).to.deep.equal([
       { file: 'test.yaml', path: '', line: 1, column: 4, message: 'Unresolved tag: tag:yaml.org,2002:float' },
     ]);
