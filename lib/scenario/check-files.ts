@@ -7,6 +7,7 @@ import { isLocalNodeSpec } from './codecs-nodes.js';
 import { nodeVariables } from './node-variables.js';
 import { BUILT_IN_VARIABLES, NodeId } from './codecs-values.js';
 import type { VariableValues } from './codecs-values.js';
+import type { JobSpec } from './codecs.js';
 import type { Part, ScenarioParts } from './parts.js';
 import { decoded } from './parts.js';
 import { localPath } from './paths.js';
@@ -65,10 +66,11 @@ const localFiles = (
 const templateNames = (command: CommandSpec): Set<string> => {
   const names = new Set<string>();
   const visit = (x: unknown): void => {
-    if (typeof x === 'string') for (const name of templateNamesIn(x)) names.add(name);
-    else if (Array.isArray(x)) x.forEach(visit);
+    if (typeof x === 'string') {
+      if (x.includes('{{')) for (const name of templateNamesIn(x)) names.add(name);
+    } else if (Array.isArray(x)) for (const item of x) visit(item);
     else if (typeof x === 'object' && x !== null)
-      for (const [key, value] of Object.entries(x)) if (key !== 'capture') visit(value);
+      for (const key in x) if (key !== 'capture') visit((x as Record<string, unknown>)[key]);
   };
   visit(command);
   return names;
@@ -78,10 +80,10 @@ const templateNames = (command: CommandSpec): Set<string> => {
 const capturesOf = (parts: ScenarioParts): Set<string> => {
   const captures = new Set<string>();
   for (const job of parts.jobs) {
-    const commands = job.raw['commands'];
+    const commands = job.spec?.commands ?? job.raw['commands'];
     if (!Array.isArray(commands)) continue;
-    for (const raw of commands) {
-      const command = decoded(CommandSpec, raw);
+    for (const raw of commands as readonly unknown[]) {
+      const command = job.spec === undefined ? decoded(CommandSpec, raw) : (raw as CommandSpec);
       if (command !== undefined && command.type !== 'Push' && command.type !== 'Pull' && command.capture)
         captures.add(command.capture);
     }
@@ -99,31 +101,62 @@ const undefinedVariable = (name: string, known: readonly string[]): string => {
   );
 };
 
-/**
- * The problems of a job's commands that decode. Without a decoded node, its variables are the global ones
- * and its built-ins are not known: paths still holding a `{{name}}` are then not checked.
- */
-const checkJob = (
-  job: Part<unknown>,
-  node: Part<NodeSpec> | undefined,
-  globals: VariableValues,
-  dir: string,
-  captures: ReadonlySet<string>,
-): RawProblem[] => {
-  const problems: RawProblem[] = [];
+/** What the checks of a job's commands need to know of its node: the same for every job of the node. */
+interface NodeContext {
+  readonly spec: NodeSpec | undefined;
+  readonly variables: Variables;
+  /** The names a capture cannot take: those replaced before the run. */
+  readonly names: ReadonlySet<string>;
+  readonly where: string;
+  readonly local: boolean;
+  /** A name left in the node's hostname or username: reported there, not again where {{hostname}} is used. */
+  readonly reported: ReadonlySet<string>;
+}
+
+/** Without a decoded node, its variables are the global ones and its built-ins are not known. */
+const nodeContext = (node: Part<NodeSpec> | undefined, globals: VariableValues): NodeContext => {
   const spec = node?.spec;
   const variables =
     spec === undefined ? new Variables(Object.entries(globals)) : nodeVariables(globals, spec);
-  // the names a capture cannot take: those replaced before the run
-  const names = new Set([...BUILT_IN_VARIABLES, ...variables.keys()]);
-  const where = node?.id === undefined ? '' : ` of node "${node.id}"`;
-  const local = node !== undefined && Object.hasOwn(node.raw, 'local');
-  // a name left in the node's hostname or username was reported there, not again where {{hostname}} is used
-  const reported = new Set(
-    spec === undefined || isLocalNodeSpec(spec)
-      ? []
-      : [spec.hostname, spec.username ?? ''].flatMap(templateNamesIn),
-  );
+  return {
+    spec,
+    variables,
+    names: new Set([...BUILT_IN_VARIABLES, ...variables.keys()]),
+    where: node?.id === undefined ? '' : ` of node "${node.id}"`,
+    local: node !== undefined && Object.hasOwn(node.raw, 'local'),
+    reported: new Set(
+      spec === undefined || isLocalNodeSpec(spec)
+        ? []
+        : [spec.hostname, spec.username ?? ''].flatMap(templateNamesIn),
+    ),
+  };
+};
+
+/** `fileProblem`, once per path, kind and scenario: ten thousand jobs often read the same few files. */
+type FileCheck = (file: string, kind: 'file' | 'any' | 'deferred') => string | undefined;
+const fileChecker = (dir: string): FileCheck => {
+  const known = new Map<string, string | undefined>();
+  return (file, kind) => {
+    const key = `${kind}\0${file}`;
+    if (known.has(key)) return known.get(key);
+    const problem = fileProblem(localPath(dir, file), kind);
+    known.set(key, problem);
+    return problem;
+  };
+};
+
+/**
+ * The problems of a job's commands that decode. Without a decoded node, paths still holding a `{{name}}`
+ * are not checked.
+ */
+const checkJob = (
+  job: Part<JobSpec>,
+  context: NodeContext,
+  checkFile: FileCheck,
+  captures: ReadonlySet<string>,
+): RawProblem[] => {
+  const problems: RawProblem[] = [];
+  const { spec, variables, names, where, local, reported } = context;
   const label = job.raw['label'];
   if (spec !== undefined && typeof label === 'string')
     for (const name of new Set(templateNamesIn(variables.expand(label))))
@@ -141,7 +174,8 @@ const checkJob = (
   const commands = job.raw['commands'];
   if (!Array.isArray(commands)) return problems;
   commands.forEach((raw: unknown, k) => {
-    const command = decoded(CommandSpec, raw);
+    // a job that decodes has its commands decoded: not again, one by one
+    const command = job.spec === undefined ? decoded(CommandSpec, raw) : job.spec.commands[k];
     if (command === undefined) return;
     const at = [...job.path, 'commands', k];
     const substituted = substituteCommand(command, variables);
@@ -151,7 +185,7 @@ const checkJob = (
         if (!captures.has(name) && !reported.has(name))
           problems.push({ path: at, message: undefinedVariable(name, [...names, ...captures]), at: 'value' });
     for (const { key, file, kind } of localFiles(substituted, raw)) {
-      const message = fileProblem(localPath(dir, file), spec === undefined ? 'deferred' : kind);
+      const message = checkFile(file, spec === undefined ? 'deferred' : kind);
       if (message !== undefined)
         problems.push({
           path: [...at, ...key],
@@ -188,22 +222,25 @@ export const checkFiles = (
   runtimeVariables: readonly string[] = [],
 ): RawProblem[] => {
   const problems: RawProblem[] = [];
+  const checkFile = fileChecker(dir);
   const nodes = new Map<string, Part<NodeSpec>>();
   for (const part of parts.nodes) if (part.id !== undefined && !nodes.has(part.id)) nodes.set(part.id, part);
   for (const part of parts.nodes) {
     const node = part.spec;
     if (node === undefined || isLocalNodeSpec(node)) continue;
     node.keys?.forEach((key, i) => {
-      const message = fileProblem(localPath(dir, key), 'file');
+      const message = checkFile(key, 'file');
       if (message !== undefined) problems.push({ path: [...part.path, 'keys', i], message, at: 'value' });
     });
   }
   const captures = new Set([...capturesOf(parts), ...runtimeVariables]);
+  const contexts = new Map<Part<NodeSpec> | undefined, NodeContext>();
   for (const job of parts.jobs) {
-    const id = decoded(NodeId, job.raw['node']);
-    problems.push(
-      ...checkJob(job, id === undefined ? undefined : nodes.get(id), parts.variables, dir, captures),
-    );
+    const id = job.spec?.node ?? decoded(NodeId, job.raw['node']);
+    const node = id === undefined ? undefined : nodes.get(id);
+    let context = contexts.get(node);
+    if (context === undefined) contexts.set(node, (context = nodeContext(node, parts.variables)));
+    for (const problem of checkJob(job, context, checkFile, captures)) problems.push(problem);
   }
   return problems;
 };

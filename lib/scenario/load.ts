@@ -6,8 +6,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import * as E from 'fp-ts/lib/Either.js';
-import type { Document } from 'yaml';
-import { LineCounter, parseDocument } from 'yaml';
 
 import type { ApsshDialect } from './apssh/translate.js';
 import { translateApssh } from './apssh/translate.js';
@@ -23,7 +21,8 @@ import type { VariableOverrides } from './substitute-nodes.js';
 import { substituteNodes, withOverrides } from './substitute-nodes.js';
 import type { TemplateOptions } from './template/steps.js';
 import { yamlSource } from './template/steps.js';
-import { locate } from './yaml-locate.js';
+import type { Locate } from './yaml-read.js';
+import { readYaml } from './yaml-read.js';
 
 /**
  * A scenario file that has no problem: its decoded content, ready for `buildScenario` or
@@ -102,27 +101,9 @@ export function parseScenario(
   const source = yamlSource(text, file, options satisfies TemplateOptions);
   if (E.isLeft(source)) return source;
   const { yaml, onFileLines } = source.right;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(yaml, { lineCounter, prettyErrors: false, merge: true });
-  const syntax = [...doc.errors, ...doc.warnings];
-  if (syntax.length > 0)
-    return E.left(
-      onFileLines(
-        sortProblems(
-          syntax.map((e) => {
-            const { line, col } = lineCounter.linePos(e.pos[0]);
-            return { file, path: '', line, column: col, message: e.message };
-          }),
-        ),
-      ),
-    );
-  let data: unknown;
-  try {
-    data = doc.toJS();
-  } catch (e: unknown) {
-    // too many aliases (a "billion laughs"), for instance
-    return E.left([{ file, path: '', message: (e as Error).message }]);
-  }
+  const read = readYaml(yaml, file);
+  if (E.isLeft(read)) return E.left(onFileLines(read.left));
+  const { data, locate } = read.right;
   const apssh = translateApssh(data, options.cwd ?? process.cwd());
   const substituted = substituteNodes(withOverrides(apssh.data, options.variables));
   const decoded = ScenarioSpec.decode(substituted.data);
@@ -141,7 +122,7 @@ export function parseScenario(
   ].map((p) => ({ ...p, path: apssh.original(p.path) }));
   const warn = options.missingFiles === 'warning';
   const raw = warn ? all.filter((p) => p.missingFile !== true) : all;
-  const at = (problems: readonly RawProblem[]) => onFileLines(located(problems, doc, lineCounter, file));
+  const at = (problems: readonly RawProblem[]) => onFileLines(located(problems, locate, file));
   if (raw.length > 0 || decoded._tag === 'Left') return E.left(at(all));
   const warnings = warn && raw.length < all.length ? at(all.filter((p) => p.missingFile === true)) : [];
   return E.right({
@@ -153,15 +134,10 @@ export function parseScenario(
   });
 }
 
-const located = (
-  raw: readonly RawProblem[],
-  doc: Document,
-  lineCounter: LineCounter,
-  file: string,
-): ScenarioProblem[] =>
+const located = (raw: readonly RawProblem[], locate: Locate, file: string): ScenarioProblem[] =>
   sortProblems(
     raw.map((p) => {
-      const at = locate(doc, lineCounter, p.path, p.at);
+      const at = locate(p.path, p.at);
       return { file, path: formatPath(p.path), ...at, message: p.message };
     }),
   );

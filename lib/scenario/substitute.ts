@@ -11,15 +11,33 @@ import type { JobSpec } from './codecs.js';
 
 type Env = Readonly<Record<string, string>>;
 
-const mapEnv = (env: Env | undefined, x: (s: string) => string): Env | undefined =>
-  env === undefined ? undefined : Object.fromEntries(Object.entries(env).map(([k, v]) => [k, x(v)]));
+const mapEnv = (env: Env, x: (s: string) => string): Env =>
+  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, x(v)]));
 
 /** `T` whose optional properties may also be undefined. @internal */
 export type Loose<T> = { [K in keyof T]: object extends Pick<T, K> ? T[K] | undefined : T[K] };
 
 /** `o` without its undefined properties (`exactOptionalPropertyTypes`: absent, not undefined). @internal */
-export const defined = <T extends object>(o: Loose<T>): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+export const defined = <T extends object>(o: Loose<T>): T => {
+  // a loop, not Object.fromEntries(Object.entries(o).filter(...)): run for each command of 10,000 jobs
+  const out: Record<string, unknown> = {};
+  for (const key in o) {
+    const value = o[key];
+    if (value === undefined) continue;
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true });
+    else out[key] = value;
+  }
+  return out as T;
+};
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The texts that Run, RunScript and RunString share, replaced in `out` (a copy). */
+const shell = (out: Mutable<RunSpec | RunScriptSpec | RunStringSpec>, x: (s: string) => string): void => {
+  if (out.label !== undefined) out.label = x(out.label);
+  if (out.env !== undefined) out.env = mapEnv(out.env, x);
+  if (out.stdin !== undefined) out.stdin = x(out.stdin);
+};
 
 /**
  * The command with `{{name}}` replaced, in each of its texts, by the values known at build time; other
@@ -27,60 +45,62 @@ export const defined = <T extends object>(o: Loose<T>): T =>
  * @internal
  */
 export const substituteCommand = (command: CommandSpec, variables: Variables): CommandSpec => {
-  const x = (s: string): string => variables.expand(s);
-  const xs = (list: readonly string[] | undefined): readonly string[] | undefined => list?.map(x);
-  const opt = (s: string | undefined): string | undefined => (s === undefined ? undefined : x(s));
+  // most texts have no {{name}}: then they are their own expansion, without a regular expression's scan
+  const x = (s: string): string => (s.includes('{{') ? variables.expand(s) : s);
+  const xs = (list: readonly string[]): readonly string[] => list.map(x);
+  // one copy, then its texts replaced where present: run for each command of 10,000 jobs, this is several
+  // times faster than spreading a copy and the replaced texts into a third object, then dropping undefineds
   switch (command.type) {
-    case 'Run':
-    case 'RunScript':
-    case 'RunString': {
-      const shell = { label: opt(command.label), env: mapEnv(command.env, x), stdin: opt(command.stdin) };
-      if (command.type === 'Run')
-        return defined<RunSpec>({
-          ...command,
-          ...shell,
-          command: opt(command.command),
-          argv: xs(command.argv),
-          args: xs(command.args),
-        });
-      if (command.type === 'RunScript')
-        return defined<RunScriptSpec>({
-          ...command,
-          ...shell,
-          script: x(command.script),
-          args: xs(command.args),
-          includes: xs(command.includes),
-        });
-      return defined<RunStringSpec>({
-        ...command,
-        ...shell,
-        body: x(command.body),
-        args: xs(command.args),
-        includes: xs(command.includes),
-        remoteName: opt(command.remoteName),
-      });
+    case 'Run': {
+      const out: Mutable<RunSpec> = { ...command };
+      shell(out, x);
+      if (out.command !== undefined) out.command = x(out.command);
+      if (out.argv !== undefined) out.argv = xs(out.argv);
+      if (out.args !== undefined) out.args = xs(out.args);
+      return out;
     }
-    case 'Push':
-      return defined<PushSpec>({
+    case 'RunScript': {
+      const out: Mutable<RunScriptSpec> = { ...command, script: x(command.script) };
+      shell(out, x);
+      if (out.args !== undefined) out.args = xs(out.args);
+      if (out.includes !== undefined) out.includes = xs(out.includes);
+      return out;
+    }
+    case 'RunString': {
+      const out: Mutable<RunStringSpec> = { ...command, body: x(command.body) };
+      shell(out, x);
+      if (out.args !== undefined) out.args = xs(out.args);
+      if (out.includes !== undefined) out.includes = xs(out.includes);
+      if (out.remoteName !== undefined) out.remoteName = x(out.remoteName);
+      return out;
+    }
+    case 'Push': {
+      const out: Mutable<PushSpec> = {
         ...command,
-        label: opt(command.label),
-        localPaths: command.localPaths.map(x),
+        localPaths: xs(command.localPaths),
         remoteDir: x(command.remoteDir),
-      });
-    case 'Pull':
-      return defined<PullSpec>({
+      };
+      if (out.label !== undefined) out.label = x(out.label);
+      return out;
+    }
+    case 'Pull': {
+      const out: Mutable<PullSpec> = {
         ...command,
-        label: opt(command.label),
-        remotePaths: command.remotePaths.map(x),
+        remotePaths: xs(command.remotePaths),
         localDir: x(command.localDir),
-      });
+      };
+      if (out.label !== undefined) out.label = x(out.label);
+      return out;
+    }
   }
 };
 
 /** The job with its label and commands substituted (see {@link substituteCommand}). @internal */
-export const substituteJob = (job: JobSpec, variables: Variables): JobSpec =>
-  defined<JobSpec>({
+export const substituteJob = (job: JobSpec, variables: Variables): JobSpec => {
+  const out: Mutable<JobSpec> = {
     ...job,
-    label: job.label === undefined ? undefined : variables.expand(job.label),
     commands: job.commands.map((c) => substituteCommand(c, variables)),
-  });
+  };
+  if (out.label !== undefined) out.label = variables.expand(out.label);
+  return out;
+};
