@@ -55,6 +55,7 @@ export type { GraphvizErrorDetails } from './errors/graphviz-error.js';
 export { listingLegend } from './render/text/list.js';
 export type { ListOptions } from './render/print-list.js';
 export type { GraphicFormat } from './render/files/export.js';
+export type { GraphOptions } from './render/text/dot.js';
 
 // Nodes: where commands run, and their command streams
 export {

@@ -15,6 +15,7 @@ export type { Dialect, Note as DialectNote } from './apssh/pass.js';
 export { buildScenario } from './build.js';
 export type { BuildScenarioOptions, BuiltScenario, SshNodeDefaults } from './build.js';
 export { describeScenario } from './describe.js';
+export type { DescribeScenarioOptions } from './describe.js';
 export { formatProblems } from './problems.js';
 export type { ScenarioProblem } from './problems.js';
 export { ScenarioSpec } from './codecs.js';

@@ -133,6 +133,7 @@ import type {
   GatheredBlock,
   GatheredFormatOptions,
   GraphicFormat,
+  GraphOptions,
   GraphvizErrorDetails,
   HostFilesOptions,
   HostKey,
@@ -215,8 +216,12 @@ import {
   parseScenario,
 } from 'rxjobs/scenario';
 import type {
+  ApsshDialect,
   BuildScenarioOptions,
   BuiltScenario,
+  DescribeScenarioOptions,
+  Dialect,
+  DialectNote,
   LoadedScenario,
   LoadScenarioOptions,
   ParseScenarioOptions,
@@ -245,12 +250,13 @@ const runOptions: RunOptions = { timeout: 500 };
 const between: KeepOnlyBetweenOptions = { starts: [counted], ends: [later] };
 const listOptions: ListOptions = { ascii: true };
 const format: GraphicFormat = 'svg';
+const graphOptions: GraphOptions = { unfold: true };
 export const graph = async (): Promise<string> => {
   scheduler.keepOnlyBetween(between);
   const progress: WriteProgressOptions = { stdout: process.stdout };
   const orchestrateOptions: OrchestrateOptions = { ...runOptions, verbose: writeProgress(progress) };
   const ok: boolean = await scheduler.orchestrate(orchestrateOptions);
-  return `${String(ok)} ${scheduler.list(listOptions)} ${listingLegend(true)} ${await scheduler.exportAsSvgfile(`g.${format}`)}`;
+  return `${String(ok)} ${scheduler.list(listOptions)} ${listingLegend(true)} ${await scheduler.exportAsSvgfile(`g.${format}`)} ${scheduler.toDot(graphOptions)}`;
 };
 if (counted.status === JobStatus.Done) counted.result() satisfies number | undefined;
 export const counts: Observable<number> = scheduler.run().pipe(valuesOf(counted));
@@ -483,7 +489,11 @@ export const scenario = (): string => {
   const buildOptions: BuildScenarioOptions = { ssh };
   const built: BuiltScenario = buildScenario(loaded.right, buildOptions);
   const valid = ScenarioSpec.is(loaded.right.spec);
-  return `${describeScenario(loaded.right, buildOptions)}${String(valid)}${built.scheduler.label}${parsed._tag === 'Right' ? (parsed.right satisfies LoadedScenario).file : (parsed.left satisfies ScenarioProblem[]).join()}`;
+  const apssh: ApsshDialect | undefined = loaded.right.dialect;
+  const dialect: Dialect = apssh?.dialect ?? 'rxjobs';
+  const notes: readonly DialectNote[] = apssh?.notes ?? [];
+  const describeOptions: DescribeScenarioOptions = { ...buildOptions };
+  return `${dialect}${String(notes.length)}${describeScenario(loaded.right, describeOptions)}${String(valid)}${built.scheduler.label}${parsed._tag === 'Right' ? (parsed.right satisfies LoadedScenario).file : (parsed.left satisfies ScenarioProblem[]).join()}`;
 };
 
 // ---- fleets: groups of nodes, group jobs, matrices

@@ -1,6 +1,4 @@
 import { isScheduler } from '../../core/scheduler.js';
-
-export { isScheduler };
 import type { Job } from '../../core/job.js';
 import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
 import { foldedGraphLabel, isFolded } from './fold.js';

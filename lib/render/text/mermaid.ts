@@ -1,6 +1,7 @@
 import type { Job } from '../../core/job.js';
 import type { SchedulerCore as Scheduler } from '../../core/scheduler.js';
-import { isScheduler, numberJobs, orderedMembers } from './dot.js';
+import { isScheduler } from '../../core/scheduler.js';
+import { numberJobs, orderedMembers } from './dot.js';
 import type { GraphOptions } from './dot.js';
 import { foldedGraphLabel, isFolded } from './fold.js';
 
