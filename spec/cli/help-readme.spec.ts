@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { RXJOBS_HELP } from '../../lib/cli/rxjobs-options.js';
 import { RXSSH_HELP } from '../../lib/cli/rxssh-options.js';
 import { parseScenario } from '../../lib/scenario/load.js';
+import { buildScenario } from '../../lib/scenario/build.js';
 
 describe('the CLI help texts', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -36,6 +37,23 @@ describe('the CLI help texts', () => {
       for (const f of ['prepare.sh', 'common.sh', 'conf/iperf.conf']) writeFileSync(join(dir, f), '');
       const loaded = parseScenario(yaml ?? '', join(dir, 'experiment.yaml'));
       expect(loaded._tag === 'Left' ? loaded.left : []).to.deep.equal([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the README's testbed example is a valid scenario: 105 jobs on 38 hosts", () => {
+    const section = readme.slice(readme.indexOf('#### A testbed in one file'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml, 'a yaml block').to.be.a('string');
+    const dir = mkdtempSync(join(tmpdir(), 'rxjobs-readme-'));
+    try {
+      writeFileSync(join(dir, 'angle-measure.sh'), '');
+      const loaded = parseScenario(yaml ?? '', join(dir, 'testbed.yaml'), { variables: { gwuser: 'me' } });
+      if (loaded._tag === 'Left') expect.fail(loaded.left.map((p) => p.message).join('\n'));
+      const built = buildScenario(loaded.right);
+      expect(built.jobs.size).to.equal(105);
+      expect(new Set([...built.nodes.values()].map((n) => n.label)).size).to.equal(38);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
