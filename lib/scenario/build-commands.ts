@@ -5,7 +5,7 @@ import { RunScript } from '../commands/run-script.js';
 import { RunString } from '../commands/run-string.js';
 import { Pull, Push } from '../commands/transfer.js';
 import { shellQuote } from '../nodes/shell-quote.js';
-import type { CommandSpec, RunScriptSpec, RunSpec, RunStringSpec } from './codecs-commands.js';
+import type { CommandSpec, PullSpec, RunScriptSpec, RunSpec, RunStringSpec } from './codecs-commands.js';
 import { localPath } from './paths.js';
 
 const shellOptions = (spec: RunSpec | RunScriptSpec | RunStringSpec): RunCommandOptions => ({
@@ -50,10 +50,18 @@ export const toCommand = (spec: CommandSpec, dir: string): Command => {
         { label: spec.label, preserve: spec.preserve },
       );
     case 'Pull':
-      // localDir is a directory, even for one file (the trailing / says so: see Node.pull)
-      return new Pull(spec.remotePaths, `${localPath(dir, spec.localDir)}/`, {
+      // localDir is a directory, even for one file (the trailing / says so: see Node.pull); localPath is scp's
+      // target, a directory only when it ends with / (kept: resolving the path drops it) or exists as one
+      return new Pull(spec.remotePaths, pullTarget(dir, spec), {
         label: spec.label,
         preserve: spec.preserve,
       });
   }
+};
+
+/** Where a Pull writes: `localDir/`, or `localPath` as written (a trailing `/`, `.` or `..` says "a directory"). */
+const pullTarget = (dir: string, spec: PullSpec): string => {
+  if (spec.localPath === undefined) return `${localPath(dir, spec.localDir ?? '.')}/`;
+  const asDir = /(^|\/)\.{0,2}$/.test(spec.localPath);
+  return `${localPath(dir, spec.localPath)}${asDir ? '/' : ''}`;
 };

@@ -84,11 +84,23 @@ export const PushSpec = struct(
 /** @category codecs */
 export type PushSpec = t.TypeOf<typeof PushSpec>;
 
-/** `Pull`: files of the node copied into a local directory (relative to the scenario file). @category codecs */
+/**
+ * `Pull`: files of the node copied into a local directory (`localDir`, relative to the scenario file), or, as
+ * `scp` and apssh's `localpath` do, to a local path (`localPath`): one remote file to a path that is neither
+ * an existing directory nor ends with `/` is written as that file.
+ * @category codecs
+ */
 export const PullSpec = struct(
   'a Pull command',
-  { type: literal('Pull'), remotePaths: OneOrMorePaths, localDir: NonEmptyString },
-  { label: NonEmptyString, preserve: Bool },
+  { type: literal('Pull'), remotePaths: OneOrMorePaths },
+  { localDir: NonEmptyString, localPath: NonEmptyString, label: NonEmptyString, preserve: Bool },
+  (a, c) => {
+    if (a.localDir === undefined && a.localPath === undefined)
+      return [keyError(c, 'localDir', undefined, 'missing (a Pull needs a localDir, or a localPath)')];
+    if (a.localDir !== undefined && a.localPath !== undefined)
+      return [keyError(c, 'localPath', a.localPath, 'not allowed with localDir: give one of them')];
+    return [];
+  },
 );
 /** @category codecs */
 export type PullSpec = t.TypeOf<typeof PullSpec>;

@@ -32,7 +32,7 @@ export const describeCommand = (c: CommandSpec): string => {
     case 'Push':
       return `Push: ${c.localPaths.join(', ')} -> ${c.remoteDir}`;
     case 'Pull':
-      return `Pull: ${c.remotePaths.join(', ')} -> ${c.localDir}`;
+      return `Pull: ${c.remotePaths.join(', ')} -> ${c.localDir ?? c.localPath ?? ''}`;
     default: {
       const text =
         c.type === 'Run'

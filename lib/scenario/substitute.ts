@@ -87,8 +87,9 @@ export const substituteCommand = (command: CommandSpec, variables: Variables): C
       const out: Mutable<PullSpec> = {
         ...command,
         remotePaths: xs(command.remotePaths),
-        localDir: x(command.localDir),
       };
+      if (out.localDir !== undefined) out.localDir = x(out.localDir);
+      if (out.localPath !== undefined) out.localPath = x(out.localPath);
       if (out.label !== undefined) out.label = x(out.label);
       return out;
     }

@@ -164,6 +164,10 @@ describe("rxjobs run on apssh's loader files and .j2 templates (the built CLI)",
       expect(fs.readFileSync(path.join(dir, 'pulled', 'show-args.sh'), 'utf8')).to.equal(
         fs.readFileSync(path.join(apssh, 'scripts', 'show-args.sh'), 'utf8'),
       );
+      // apssh's localpath to a name that is no directory: that one file, as scp writes it
+      expect(fs.readFileSync(path.join(dir, 'pulled', 'show-args.copy'), 'utf8')).to.equal(
+        fs.readFileSync(path.join(apssh, 'scripts', 'show-args.sh'), 'utf8'),
+      );
       expect(await noSessionsLeft(fleet)).to.equal(true);
     });
   });

@@ -64,7 +64,7 @@ describe("apssh's YAML loader dialect", () => {
           // apssh passes arguments unquoted: "three four" is two words on the remote side
           { type: 'RunScript', script, args: ['three', 'four', '5'] },
           { type: 'Push', localPaths: [script], remoteDir: '/tmp/apssh-fixture/' },
-          { type: 'Pull', remotePaths: ['/etc/hostname'], localDir: path.join(apssh, 'pulled') },
+          { type: 'Pull', remotePaths: ['/etc/hostname'], localPath: path.join(apssh, 'pulled-hostname') },
         ],
       },
       { id: 'setup2', requires: ['prepare'], node: 'n2', commands: [{ type: 'Run', command: 'uname -a' }] },
@@ -141,7 +141,6 @@ describe("apssh's YAML loader dialect", () => {
       `${at(17, 5)}: jobs[1].required: both required (apssh's) and requires (rxjobs'): keep one of them, requires`,
       `${at(20, 38)}: jobs[1].commands[0].x11: X11 forwarding is not available in rxjobs: remove x11 (run ssh -X yourself for X programs)`,
       `${at(21, 28)}: jobs[1].commands[1].command: a RunString's command would be cut into words in apssh, its first word taken as the script's text: write the script as script_body (or body), its arguments as args`,
-      `${at(22, 64)}: jobs[1].commands[2].localpath: "hostname.copy" is no directory: apssh (like scp) writes the one file it pulls under this name, rxjobs pulls into a directory where files keep their names: write a directory, such as localpath: ./ (a name that ends in /)`,
       `${at(23, 72)}: jobs[1].commands[3].recurse: an SFTP option of apssh that rxjobs does not take (it copies directories whole): remove it`,
       `${at(24, 28)}: jobs[1].commands[4].local_script: both local_script (apssh's) and script (rxjobs'): keep one of them, script`,
     ]);

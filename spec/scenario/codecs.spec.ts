@@ -33,7 +33,7 @@ describe('scenario codecs', () => {
       decode(CommandSpec, { type: 'Pull', remotePaths: ['a', ''], localDir: 'd', labl: 'x' }),
     ).to.deep.equal([
       'remotePaths[1]: expected a non-empty string [value]',
-      'labl: unknown key, did you mean label? (accepted: type, remotePaths, localDir, label, preserve) [key]',
+      'labl: unknown key, did you mean label? (accepted: type, remotePaths, localDir, localPath, label, preserve) [key]',
     ]);
     expect(decode(CommandSpec, { type: 7 })).to.deep.equal([
       'type: expected one of Run, RunScript, RunString, Push, Pull [value]',

@@ -58,7 +58,7 @@ describe('.j2 scenario files (templates rendered with nunjucks before their YAML
       type: 'Run',
       command: 'echo amf is {{ hostname }} after {{ greeting }}',
     });
-    expect(commandsOf(spec.jobs[3])[2]).to.deep.include({ args: ['oai5g', 'fit01', 'fit02'] });
+    expect(commandsOf(spec.jobs[3])[3]).to.deep.include({ args: ['oai5g', 'fit01', 'fit02'] });
   });
 
   it('gives --vars values their YAML types and --var values over them as strings', () => {

@@ -4,7 +4,6 @@
  * working directory, unquoted words) made rxjobs' explicitly.
  * @module
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
 
 import { isRecord } from '../codecs-combinators.js';
@@ -20,7 +19,7 @@ const RENAMES: Readonly<Record<string, string>> = {
   localpaths: 'localPaths',
   remotepath: 'remoteDir',
   remotepaths: 'remotePaths',
-  localpath: 'localDir',
+  localpath: 'localPath',
   remote_name: 'remoteName',
   allowed_exits: 'allowedExits',
 };
@@ -49,14 +48,6 @@ const fromCwdAll = (cwd: string, u: unknown): unknown =>
 
 const words = (text: string): string[] => text.split(/\s+/).filter((w) => w !== '');
 
-const isDirectory = (p: string): boolean => {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-};
-
 /** Arguments as apssh passes them, unquoted: each one with spaces is several words on the remote side. */
 const splitArgs = (pass: Pass, args: unknown, at: DataPath): unknown => {
   if (!Array.isArray(args)) return args;
@@ -65,23 +56,6 @@ const splitArgs = (pass: Pass, args: unknown, at: DataPath): unknown => {
   renamed(pass, [...at, 'args'], [...at, 'args'], true);
   note(pass, 'args', 'command', 'args with spaces split into words, as apssh passes them unquoted');
   return split;
-};
-
-/** A Pull target: a directory in rxjobs; apssh (like scp) writes one pulled file under a name that is none. */
-const pullTarget = (pass: Pass, c: Readonly<Record<string, unknown>>, at: DataPath, key: string): void => {
-  const target = c[key];
-  const sources = c['remotepaths'] ?? c['remotePaths'];
-  const several = Array.isArray(sources) && sources.length > 1;
-  if (typeof target !== 'string' || several || target.endsWith('/') || target === '.' || target === '..')
-    return;
-  if (target.startsWith('{{') || isDirectory(path.resolve(pass.cwd, target))) return;
-  problem(
-    pass,
-    [...at, key],
-    `"${target}" is no directory: apssh (like scp) writes the one file it pulls under this name, rxjobs pulls ` +
-      `into a directory where files keep their names: write a directory, such as ${key}: ./ (a name that ends in /)`,
-    'value',
-  );
 };
 
 /** The rxjobs form of one command written with apssh's keys (a string or a command of rxjobs' is kept as is). */
@@ -188,7 +162,6 @@ const dialectMeanings = (
   if (pass.dialect === 'apssh' && (type === 'RunScript' || type === 'RunString'))
     out['args'] = splitArgs(pass, out['args'], at);
   if (!apsshStyle) return out;
-  if (type === 'Pull') pullTarget(pass, c, at, Object.hasOwn(c, 'localpath') ? 'localpath' : 'localDir');
   if (type === 'Push' && typeof out['remoteDir'] === 'string' && !out['remoteDir'].endsWith('/'))
     note(
       pass,
@@ -196,7 +169,7 @@ const dialectMeanings = (
       'command',
       'remotepath read as a directory, created when missing (apssh would write a single file under that name when no such directory exists)',
     );
-  for (const key of ['script', 'includes', 'localPaths', 'localDir'])
+  for (const key of ['script', 'includes', 'localPaths', 'localDir', 'localPath'])
     if (Object.hasOwn(out, key)) out[key] = fromCwdAll(pass.cwd, out[key]);
   note(
     pass,

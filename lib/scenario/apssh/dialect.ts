@@ -38,6 +38,7 @@ const RXJOBS_TWINS = {
     'remoteDir',
     'remotePaths',
     'localDir',
+    'localPath',
     'remoteName',
     'allowedExits',
   ],
