@@ -4,7 +4,13 @@ import { writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 
-import type { CancelReason, JobFailedEvent, JobOutcome, SchedulerEvent } from '../core/events.js';
+import type {
+  CancelReason,
+  JobFailedEvent,
+  JobOutcome,
+  JobSkippedEvent,
+  SchedulerEvent,
+} from '../core/events.js';
 import { isJobsError } from '../errors/jobs-error.js';
 import { makeDirectory } from '../render/files/make-directory.js';
 import { isCommandEvent } from '../render/text/command-events.js';
@@ -69,6 +75,20 @@ function toleranceNote(e: JobFailedEvent): string | undefined {
 }
 
 /**
+ * A skipped unit fails the exit status only through what made it skip: a handler (`runIf: 'one-failed'`)
+ * skipped because no requirement failed is a success; a job skipped because its requirements failed, each
+ * tolerated by a budget (or skipped themselves, a chain that starts with such a failure; `skipFailedMembers`'
+ * members whose host failed upstream) is forgiven as they are. Any other skip has a failure behind it, which
+ * is a unit of its own and fails the exit status there.
+ */
+function skippedResult(result: UnitResult, e: JobSkippedEvent): UnitResult {
+  if (e.because.length === 0) return { ...result, ok: true, status: 'skipped (no requirement failed)' };
+  if (!e.because.every((j) => j.isTolerated() || j.isSkipped())) return result;
+  const note = `skipped: ${e.because.map((j) => j.label).join(', ')} failed, tolerated`;
+  return { ...result, ok: true, tolerated: { status: 'skipped', note } };
+}
+
+/**
  * The result of the unit `label` that the event `e` ends, or undefined when `e` does not end a job. A
  * failure that its scheduler's `maxFailures` tolerated is ok (`failed (tolerated)`): it does not fail the
  * exit status, and `--mark` files it with the failed ones.
@@ -83,6 +103,7 @@ export function unitResultOf(label: string, e: SchedulerEvent): UnitResult | und
       ? result
       : { ...result, ok: true, status: 'failed (tolerated)', tolerated: { status: result.status, note } };
   }
+  if (e.type === 'skipped') return skippedResult(resultOf(label, outcome), e);
   if (e.type !== 'cancelled') return resultOf(label, outcome);
   return e.reason === 'forever'
     ? { label, ok: true, status: 'stopped (forever job)' } // a forever job's normal end

@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { lastValueFrom, toArray } from 'rxjs';
 
-import { LocalNode, Run, Scheduler, SshJob } from '../../lib/index.js';
+import { LocalNode, Run, RunIf, Scheduler, SshJob } from '../../lib/index.js';
 import type { UnitResult } from '../../lib/cli/json-stream.js';
 import { runWithOutput } from '../../lib/cli/run-output.js';
 import { failureSummary } from '../../lib/cli/summary.js';
@@ -195,5 +195,31 @@ describe('tolerated failures at the end of a CLI run', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a job skipped because a tolerated failure did not succeed is forgiven too; one skipped by an untolerated one is not', async () => {
+    const node = new LocalNode();
+    const job = (label: string, command: string, runIf: RunIf = RunIf.AllDone) =>
+      new SshJob(node, [new Run(command)], { label, runIf });
+    const broken = job('prepare@fit02', 'exit 1');
+    const after = job('collect@fit02', 'true', RunIf.AllSuccess).requires(broken);
+    const group = new HostGroup([job('prepare@fit01', 'true'), broken, after], {
+      label: 'prepare fit[01-02]',
+      fold: true,
+      maxFailures: 1,
+      critical: false,
+    });
+    const results = await resultsOf(new Scheduler([group]), ['prepare@fit02', 'collect@fit02']);
+    expect(results.map((r) => [r.label, r.ok, r.status])).to.deep.equal([
+      ['prepare@fit02', true, 'failed (tolerated)'],
+      ['collect@fit02', true, 'skipped'],
+    ]);
+    expect(results[1]?.tolerated?.note).to.equal('skipped: prepare@fit02 failed, tolerated');
+    expect(exitStatusOf(results, false, undefined)).to.equal(0);
+
+    const strict = job('prepare@fit03', 'exit 1');
+    const next = job('collect@fit03', 'true', RunIf.AllSuccess).requires(strict);
+    const plain = await resultsOf(new Scheduler([strict, next], { critical: false }), ['collect@fit03']);
+    expect(plain.map((r) => [r.label, r.ok, r.status])).to.deep.equal([['collect@fit03', false, 'skipped']]);
   });
 });
