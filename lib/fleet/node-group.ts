@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../errors/config-error.js';
 import { describeValue } from '../errors/option-keys.js';
-import { expandHostRanges, foldHosts, splitTopLevel } from '../hosts/host-ranges.js';
+import { expandHostList, foldHosts } from '../hosts/host-ranges.js';
 import type { Node } from '../nodes/node.js';
 import { SshNode } from '../nodes/ssh/ssh-node.js';
 import type { SshNodeOptions } from '../nodes/ssh/ssh-node.js';
@@ -181,17 +181,13 @@ const expandAll = (subject: string, hosts: unknown): string[] => {
     const field = typeof hosts === 'string' ? 'hosts' : `hosts[${String(i)}]`;
     if (typeof text !== 'string')
       throw new ConfigError(subject, field, `must be a host name or range, got ${describeValue(text)}`);
-    for (const part of splitTopLevel(text, ',')) {
-      const trimmed = part.trim();
-      if (trimmed === '') continue;
-      let expanded: string[];
-      try {
-        expanded = expandHostRanges(trimmed);
-      } catch (e) {
-        throw new ConfigError(subject, field, (e as Error).message, { cause: e });
-      }
-      for (const name of expanded) names.add(name);
+    let expanded: string[];
+    try {
+      expanded = expandHostList(text);
+    } catch (e) {
+      throw new ConfigError(subject, field, (e as Error).message, { cause: e });
     }
+    for (const name of expanded) names.add(name);
   });
   if (names.size === 0)
     throw new ConfigError(subject, 'hosts', `must name at least one host, got ${describeValue(hosts)}`);

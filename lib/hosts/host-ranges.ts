@@ -268,3 +268,27 @@ function foldNumbers(group: readonly Numbered[]): string {
     .map((item) => item.text)
     .join(',');
 }
+
+/**
+ * The host names of a comma-separated list of names and ranges (`fit[01-03],gw`; commas inside brackets
+ * belong to their range), in order, each once: ClusterShell's node set syntax, as `-H` and groups read it.
+ * @throws {TargetError} as {@link expandHostRanges} does, for any item, or when the whole list has more than
+ * `maxHostRangeExpansion` names.
+ * @example
+ * expandHostList('fit[1-3],fit[2-4]'); // ['fit1', 'fit2', 'fit3', 'fit4']
+ * @category constructors
+ */
+export function expandHostList(text: string): string[] {
+  const names = new Set<string>();
+  for (const part of splitTopLevel(text, ',')) {
+    const item = part.trim();
+    if (item === '') continue;
+    for (const name of expandHostRanges(item)) names.add(name);
+    if (names.size > maxHostRangeExpansion)
+      fail(
+        text,
+        `expands to more than the ${String(maxHostRangeExpansion)} names allowed: split it into smaller ranges`,
+      );
+  }
+  return [...names];
+}

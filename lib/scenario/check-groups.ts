@@ -4,7 +4,7 @@
  * @module
  */
 import { parseWhere } from '../fleet/where.js';
-import { expandHostRanges } from '../hosts/host-ranges.js';
+import { expandHostList } from '../hosts/host-ranges.js';
 import { suggest } from '../errors/suggest.js';
 import { checkFiles } from './check-files.js';
 import { isRecord } from './codecs-combinators.js';
@@ -43,7 +43,7 @@ const groupSize = (part: Part<NodeSpec> | undefined): number | undefined => {
   const hosts = new Set<string>();
   for (const item of items)
     try {
-      if (typeof item === 'string') for (const host of expandHostRanges(item)) hosts.add(host);
+      if (typeof item === 'string') for (const host of expandHostList(item)) hosts.add(host);
     } catch {
       return Array.isArray(hostname) || hosts.size > 1 ? hosts.size : undefined;
     }

@@ -4,7 +4,7 @@
  */
 import * as t from 'io-ts';
 
-import { expandHostRanges, maxHostRangeExpansion } from '../hosts/host-ranges.js';
+import { expandHostList, maxHostRangeExpansion } from '../hosts/host-ranges.js';
 import { isRecord, keyError, listOf, literal, scalar, struct } from './codecs-combinators.js';
 import {
   Agent,
@@ -82,7 +82,7 @@ const hostsOf = (
       return;
     }
     try {
-      for (const host of expandHostRanges(item)) hosts.add(host);
+      for (const host of expandHostList(item)) hosts.add(host);
     } catch (e: unknown) {
       const message = (e as Error).message;
       errors.push({ value: item, context: t.appendContext(at, key, HostName, item), message });
@@ -107,7 +107,8 @@ const hostsOf = (
 };
 
 const validateSsh = (u: Readonly<Record<string, unknown>>, c: t.Context): t.Validation<SshNodeSpec> => {
-  if (!Object.hasOwn(u, 'hostname') || (typeof u['hostname'] === 'string' && !u['hostname'].includes('[')))
+  const one = u['hostname'];
+  if (!Object.hasOwn(u, 'hostname') || (typeof one === 'string' && !one.includes('[') && !one.includes(',')))
     return SshNodeStruct.validate(u, c);
   const hosts = hostsOf(u['hostname'], c);
   const result = SshNodeStruct.validate({ ...u, hostname: Array.isArray(hosts) ? 'x' : hosts.hostname }, c);

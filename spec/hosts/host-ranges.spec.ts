@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 
 import {
+  expandHostList,
   compareHostsNaturally,
   expandHostRanges,
   foldHosts,
@@ -248,5 +249,17 @@ describe('foldHosts', () => {
         expected,
       );
     }
+  });
+});
+
+describe('expandHostList', () => {
+  it('splits at the commas outside brackets, expands each item, and keeps each name once, in order', () => {
+    expect(expandHostList('fit[1-3],fit[2-4]')).to.deep.equal(['fit1', 'fit2', 'fit3', 'fit4']);
+    expect(expandHostList('gw, n[1,3] ,')).to.deep.equal(['gw', 'n1', 'n3']);
+  });
+
+  it('refuses a bad item, and a list whose items together name too many hosts', () => {
+    expect(thrown(() => expandHostList('a,fit[3-1]'))).to.be.instanceOf(TargetError);
+    expect(thrown(() => expandHostList('a[1-60000],b[1-60000]'))).to.be.instanceOf(TargetError);
   });
 });

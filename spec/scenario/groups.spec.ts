@@ -61,6 +61,15 @@ describe('groups in scenario files', () => {
     expect(other).not.to.have.property('hosts');
   });
 
+  it('read commas in a hostname as host-range lists do: fit[1-3],fit[2-4] is four hosts', () => {
+    const l =
+      loaded(`nodes: [{ id: g, hostname: 'fit[1-3],fit[2-4]', username: root }, { id: two, hostname: 'a,b' }]
+jobs: [{ id: p, node: g, commands: [hostname] }]
+`);
+    expect(l.spec.nodes[0]).to.have.deep.property('hosts', ['fit1', 'fit2', 'fit3', 'fit4']);
+    expect(l.spec.nodes[1]).to.have.deep.property('hosts', ['a', 'b']);
+  });
+
   it('build one SshJob per member, keyed prepare@host, each with its own values of the built-ins', () => {
     const built = buildScenario(loaded(GROUPS));
     expect([...built.jobs.keys()]).to.deep.equal([
