@@ -32,6 +32,12 @@ type Expr =
   | { readonly op: '==' | '!='; readonly left: Operand; readonly right: Operand };
 
 const KEYWORDS = new Set(['and', 'or', 'not']);
+/** Bounds that keep a filter from being a denial of service: its length, and how deep it nests. */
+const MAX_WHERE_LENGTH = 10_000;
+const MAX_WHERE_DEPTH = 100;
+
+/** The filter in an error, quoted, cut after 80 characters (columns still count in the whole text). */
+const quoted = (text: string): string => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 
 /**
  * Compiles a filter such as `sender != receiver and size == 100` into a predicate over an instance's
@@ -48,6 +54,13 @@ export function parseWhere(text: string, options: ParseWhereOptions = {}): Where
   const subject = options.subject ?? 'where';
   if (typeof text !== 'string' || text.trim() === '')
     throw new ConfigError(subject, 'where', 'must be a non-empty filter such as "sender != receiver"');
+  if (text.length > MAX_WHERE_LENGTH)
+    throw new ConfigError(
+      subject,
+      'where',
+      `is ${String(text.length)} characters long, more than the ${String(MAX_WHERE_LENGTH)} allowed: ` +
+        'filter with exclude, or with a function from TypeScript',
+    );
   const tokens = tokenize(text, subject);
   let i = 0;
   const peek = (): Token => tokens[i] ?? { kind: 'end', value: '', at: text.length };
@@ -56,7 +69,7 @@ export function parseWhere(text: string, options: ParseWhereOptions = {}): Where
     throw new ConfigError(
       subject,
       'where',
-      `${JSON.stringify(text)}: ${what} at column ${String(token.at + 1)}, found ${found}`,
+      `${quoted(text)}: ${what} at column ${String(token.at + 1)}, found ${found}`,
     );
   };
   const names = options.names === undefined ? undefined : new Set(options.names);
@@ -75,18 +88,26 @@ export function parseWhere(text: string, options: ParseWhereOptions = {}): Where
       throw new ConfigError(
         subject,
         'where',
-        `${JSON.stringify(text)}: "${token.value}" at column ${String(token.at + 1)} is not a variable` +
+        `${quoted(text)}: "${token.value}" at column ${String(token.at + 1)} is not a variable` +
           `${near === undefined ? '' : ` (did you mean "${near}"?)`}; known: ${[...names].join(', ')}; ` +
           `quote a value: '${token.value}'`,
       );
     }
     return { variable: token.value };
   };
+  let depth = 0; // of parentheses and nots: the parser and the evaluation recurse that deep
+  const nested = <T>(token: Token, inner: () => T): T => {
+    if (++depth > MAX_WHERE_DEPTH)
+      fail(token, `more than ${String(MAX_WHERE_DEPTH)} nested parentheses or nots`);
+    const result = inner();
+    depth--;
+    return result;
+  };
   const comparison = (): Expr => {
     const token = peek();
     if (token.kind === 'op' && token.value === '(') {
       i++;
-      const inner = or();
+      const inner = nested(token, or);
       const close = peek();
       if (close.kind !== 'op' || close.value !== ')') fail(close, 'expected ")"');
       i++;
@@ -94,7 +115,7 @@ export function parseWhere(text: string, options: ParseWhereOptions = {}): Where
     }
     if (token.kind === 'word' && token.value === 'not') {
       i++;
-      return { op: 'not', operand: comparison() };
+      return { op: 'not', operand: nested(token, comparison) };
     }
     const left = operand();
     const op = peek();
@@ -135,7 +156,7 @@ const valueOf = (
     throw new ConfigError(
       subject,
       'where',
-      `${JSON.stringify(text)}: "${o.variable}" is not a variable (known: ${Object.keys(vars).join(', ')})`,
+      `${quoted(text)}: "${o.variable}" is not a variable (known: ${Object.keys(vars).join(', ')})`,
     );
   return value;
 };
@@ -174,7 +195,7 @@ function tokenize(text: string, subject: string): Token[] {
         throw new ConfigError(
           subject,
           'where',
-          `${JSON.stringify(text)}: the quote at column ${String(i + 1)} is never closed`,
+          `${quoted(text)}: the quote at column ${String(i + 1)} is never closed`,
         );
       tokens.push({ kind: 'text', value: text.slice(i + 1, end), at: i });
       i = end + 1;
@@ -184,7 +205,7 @@ function tokenize(text: string, subject: string): Token[] {
         throw new ConfigError(
           subject,
           'where',
-          `${JSON.stringify(text)}: unexpected "${c}" at column ${String(i + 1)}` +
+          `${quoted(text)}: unexpected "${c}" at column ${String(i + 1)}` +
             (c === '=' ? ' (compare with ==)' : c === '&' || c === '|' ? ' (write and, or)' : ''),
         );
       tokens.push({ kind: 'word', value: word, at: i });

@@ -146,7 +146,8 @@ export const describeMatrix = (matrix: MatrixJobSpec, ctx: DescribeContext): str
     typeof axis === 'string' ? axis : `[${axis.join(', ')}]`,
   );
   const filter = [
-    matrix.where !== undefined && ` where ${matrix.where}`,
+    matrix.where !== undefined &&
+      ` where ${matrix.where.length > 200 ? `${matrix.where.slice(0, 200)}…` : matrix.where}`,
     matrix.exclude !== undefined &&
       matrix.exclude.length > 0 &&
       `, ${String(matrix.exclude.length)} excluded`,

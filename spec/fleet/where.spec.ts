@@ -48,4 +48,15 @@ describe('parseWhere', () => {
       /"sendr" is not a variable \(known: sender, receiver, size\)/,
     );
   });
+
+  it('refuses a filter nested deeper than 100 or longer than 10,000 characters, quoting only its start', () => {
+    const deep = `${'('.repeat(150)}sender != receiver${')'.repeat(150)}`;
+    expect(message(() => parseWhere(deep))).to.match(
+      /…": more than 100 nested parentheses or nots at column/,
+    );
+    expect(message(() => parseWhere(`${'not '.repeat(20_000)}sender == receiver`))).to.match(
+      /is 80018 characters long, more than the 10000 allowed/,
+    );
+    expect(parseWhere(`${'not '.repeat(100)}sender == receiver`)(vars)).to.equal(false);
+  });
 });
