@@ -225,7 +225,7 @@ async function rxjobsRun(root, file) {
     const substituted = substituteNodes(data);
     const decoded = ScenarioSpec.decode(substituted.data);
     lap('decode');
-    const parts = scenarioParts(substituted.data);
+    const parts = scenarioParts(substituted.data, decoded._tag === 'Right' ? decoded.right : undefined);
     const problems = [
       ...substituted.problems,
       ...checkReferences(parts),
