@@ -39,25 +39,18 @@ export const decoded = <A>(codec: t.Decoder<unknown, A>, u: unknown): A | undefi
  * The parts of a section. `spec(i)`, the i-th entry as the whole scenario decoded it (then every entry is a
  * mapping that decoded, in the same order), saves decoding each entry again.
  */
-const partsOf = <S>(
+const partsOf = <S extends { readonly id: string }>(
   data: Readonly<Record<string, unknown>>,
   section: 'nodes' | 'jobs',
   codec: t.Decoder<unknown, S>,
   id: t.Decoder<unknown, string>,
   spec?: (i: number) => S | undefined,
 ): Part<S>[] =>
-  entryList(data[section]).flatMap(({ path, value }, i) =>
-    isRecord(value)
-      ? [
-          {
-            path: [section, ...path],
-            raw: value,
-            id: decoded(id, value['id']),
-            spec: spec === undefined ? decoded(codec, value) : spec(i),
-          },
-        ]
-      : [],
-  );
+  entryList(data[section]).flatMap(({ path, value }, i) => {
+    if (!isRecord(value)) return [];
+    const one = spec === undefined ? decoded(codec, value) : spec(i);
+    return [{ path: [section, ...path], raw: value, id: one?.id ?? decoded(id, value['id']), spec: one }];
+  });
 
 /** The variables that decode, one by one. @internal */
 export const validVariables = (u: unknown): VariableValues =>
