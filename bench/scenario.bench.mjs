@@ -102,32 +102,44 @@ function flatScenario() {
 }
 
 /**
- * (G): the same size with the group syntax of issue 13 (PLAN-13 §2.1): 1,000 hosts as one range behind a
- * gateway, 10 group jobs on all of them (10 × 1,000 = 10,000 member jobs), and a matrix of 10 senders × 10
- * receivers (two ranges over the same hosts: their nodes are shared), 2 jobs per instance.
+ * (G): the same size with the group syntax of issue 13 (README "A testbed in one file"): 1,000 hosts as ranges
+ * behind a gateway (one group of two ranges), 9 group jobs on all of them in a chain, and a collect with runIf always (10 × 1,000 = 10,000
+ * member jobs), and a matrix of 10 senders × 10 receivers (ranges over the same hosts, overlapping: their
+ * nodes are shared, `where` leaves out a host paired with itself), 2 jobs per instance.
  */
 function groupScenario() {
-  const lines = ['scheduler: {label: bench-groups, jobsWindow: 50}', 'variables: {version: 1.2.3}', 'nodes:'];
-  lines.push(`  - {id: gw, hostname: gw.example.org, username: bench}`);
-  lines.push(`  - {id: all, hostname: 'n[0000-0999].example.org', username: root, gateway: gw}`);
-  lines.push(`  - {id: senders, hostname: 'n[0000-0009].example.org', username: root, gateway: gw}`);
-  lines.push(`  - {id: receivers, hostname: 'n[0010-0019].example.org', username: root, gateway: gw}`);
-  lines.push('jobs:');
-  for (let k = 0; k < 10; k++)
+  const lines = [
+    'scheduler: {label: bench-groups, jobsWindow: 50}',
+    'variables: {version: 1.2.3, domain: example.org}',
+    'nodes:',
+    `  - {id: gw, hostname: 'gw.{{domain}}', username: bench}`,
+    `  - {id: all, hostname: ['n[0000-0499].example.org', 'n[0500-0999].example.org'], username: root, gateway: gw}`,
+    `  - {id: senders, hostname: 'n[0000-0009].example.org', username: root, gateway: gw}`,
+    `  - {id: receivers, hostname: 'n[0005-0014].example.org', username: root, gateway: gw}`,
+    'jobs:',
+  ];
+  for (let k = 0; k < 9; k++)
     lines.push(
       `  - id: stage${String(k)}`,
       `    node: all`,
       ...(k === 0 ? [] : [`    requires: stage${String(k - 1)}`]),
       `    maxFailures: 2%`,
-      `    commands: [{type: RunScript, script: scripts/setup.sh, args: ['{{hostname}}', '{{version}}']}]`,
+      `    commands: [{type: RunScript, script: scripts/setup.sh, args: ['{{hostname}}', '{{version}}', ${String(k)}]}]`,
     );
   lines.push(
     '  - id: pairs',
-    '    requires: stage9',
+    '    requires: stage8',
     '    matrix: {sender: senders, receiver: receivers}',
+    '    where: sender != receiver',
+    '    maxFailures: 1',
     '    jobs:',
-    '      - {id: recv, node: receiver, commands: [echo recv {{sender}}]}',
-    '      - {id: send, node: sender, requires: recv, commands: [echo send {{receiver}}]}',
+    "      - {id: recv, node: receiver, commands: ['echo recv {{sender}} {{instance}}']}",
+    "      - {id: send, node: sender, requires: recv, commands: ['echo send {{receiver}}']}",
+    '  - id: collect',
+    '    requires: pairs',
+    '    node: all',
+    '    runIf: always',
+    "    commands: [{type: Pull, remotePaths: /tmp/out.log, localDir: 'logs/{{hostname}}'}]",
   );
   return `${lines.join('\n')}\n`;
 }
@@ -193,6 +205,10 @@ async function rxjobsRun(root, file) {
   const { scenarioParts } = await import(dist(root, 'scenario/parts.js'));
   const { checkReferences } = await import(dist(root, 'scenario/check-references.js'));
   const { checkFiles } = await import(dist(root, 'scenario/check-files.js'));
+  const groupChecks = fs.existsSync(path.join(root, 'scenario/check-groups.js'));
+  const { checkGroups } = groupChecks
+    ? await import(dist(root, 'scenario/check-groups.js'))
+    : { checkGroups: () => [] };
   const step = await yamlStep(root);
   return () => {
     const phases = {};
@@ -209,11 +225,12 @@ async function rxjobsRun(root, file) {
     const substituted = substituteNodes(data);
     const decoded = ScenarioSpec.decode(substituted.data);
     lap('decode');
-    const parts = scenarioParts(substituted.data);
+    const parts = scenarioParts(substituted.data, decoded._tag === 'Right' ? decoded.right : undefined);
     const problems = [
       ...substituted.problems,
       ...checkReferences(parts),
       ...checkFiles(parts, path.dirname(file)),
+      ...checkGroups(parts, path.dirname(file)),
     ];
     lap('checks');
     if (decoded._tag === 'Left' || problems.length > 0)

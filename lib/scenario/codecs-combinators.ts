@@ -97,6 +97,12 @@ export const struct = <R extends t.Props, O extends t.Props>(
   check?: (a: Struct<R, O>, c: t.Context) => readonly t.ValidationError[],
 ): t.Type<Struct<R, O>, Struct<R, O>> => {
   const accepted = [...Object.keys(required), ...Object.keys(optional)];
+  const known = new Set(accepted);
+  // once per codec, not per value: a scenario decodes thousands of jobs through the same structs
+  const fields: readonly (readonly [string, t.Mixed, boolean])[] = [
+    ...Object.entries(required).map(([key, codec]) => [key, codec, true] as const),
+    ...Object.entries(optional).map(([key, codec]) => [key, codec, false] as const),
+  ];
   const validate = (u: unknown, c: t.Context): t.Validation<Struct<R, O>> => {
     if (!isRecord(u)) return t.failure(u, c);
     const errors: t.ValidationError[] = [];
@@ -112,10 +118,9 @@ export const struct = <R extends t.Props, O extends t.Props>(
       if (result._tag === 'Left') errors.push(...result.left);
       else out[key] = result.right;
     };
-    for (const [key, codec] of Object.entries(required)) field(key, codec, true);
-    for (const [key, codec] of Object.entries(optional)) field(key, codec, false);
+    for (const [key, codec, isRequired] of fields) field(key, codec, isRequired);
     for (const key of Object.keys(u))
-      if (!accepted.includes(key)) errors.push(keyError(c, key, u[key], unknownKeyMessage(key, accepted)));
+      if (!known.has(key)) errors.push(keyError(c, key, u[key], unknownKeyMessage(key, accepted)));
     if (errors.length === 0 && check !== undefined) errors.push(...check(out as Struct<R, O>, c));
     return errors.length > 0 ? t.failures(errors) : t.success(out as Struct<R, O>);
   };

@@ -107,7 +107,7 @@ export function parseScenario(
   const apssh = translateApssh(data, options.cwd ?? process.cwd());
   const substituted = substituteNodes(withOverrides(apssh.data, options.variables));
   const decoded = ScenarioSpec.decode(substituted.data);
-  const parts = scenarioParts(substituted.data);
+  const parts = scenarioParts(substituted.data, decoded._tag === 'Right' ? decoded.right : undefined);
   // a field whose {{name}} has no value is reported as such, not also as the bad value it is left with
   const unfilled = new Set(substituted.problems.map((p) => formatPath(p.path)));
   const all = [

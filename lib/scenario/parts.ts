@@ -4,7 +4,8 @@ import { entryList, isRecord } from './codecs-combinators.js';
 import type { NodeSpec } from './codecs-nodes.js';
 import { NodeSpec as NodeCodec } from './codecs-nodes.js';
 import { JobId, NodeId, VariableValues } from './codecs-values.js';
-import type { JobSpec } from './codecs.js';
+import { isMatrixJobSpec } from './codecs-jobs.js';
+import type { JobSpec, ScenarioSpec } from './codecs.js';
 import { JobSpec as JobCodec } from './codecs.js';
 import type { DataPath } from './problems.js';
 
@@ -34,17 +35,22 @@ export const decoded = <A>(codec: t.Decoder<unknown, A>, u: unknown): A | undefi
   return result._tag === 'Right' ? result.right : undefined;
 };
 
-const partsOf = <S>(
+/**
+ * The parts of a section. `spec(i)`, the i-th entry as the whole scenario decoded it (then every entry is a
+ * mapping that decoded, in the same order), saves decoding each entry again.
+ */
+const partsOf = <S extends { readonly id: string }>(
   data: Readonly<Record<string, unknown>>,
   section: 'nodes' | 'jobs',
   codec: t.Decoder<unknown, S>,
   id: t.Decoder<unknown, string>,
+  spec?: (i: number) => S | undefined,
 ): Part<S>[] =>
-  entryList(data[section]).flatMap(({ path, value }) =>
-    isRecord(value)
-      ? [{ path: [section, ...path], raw: value, id: decoded(id, value['id']), spec: decoded(codec, value) }]
-      : [],
-  );
+  entryList(data[section]).flatMap(({ path, value }, i) => {
+    if (!isRecord(value)) return [];
+    const one = spec === undefined ? decoded(codec, value) : spec(i);
+    return [{ path: [section, ...path], raw: value, id: one?.id ?? decoded(id, value['id']), spec: one }];
+  });
 
 /** The variables that decode, one by one. @internal */
 export const validVariables = (u: unknown): VariableValues =>
@@ -55,12 +61,26 @@ export const validVariables = (u: unknown): VariableValues =>
     }),
   );
 
-/** The parts of a scenario file's data. @internal */
-export const scenarioParts = (data: unknown): ScenarioParts => {
+/**
+ * The parts of a scenario file's data. `spec`: the same data as `ScenarioSpec` decoded it, when it did: its
+ * entries are then the parts' specs (a matrix entry has none: it is no plain job), not decoded again.
+ * @internal
+ */
+export const scenarioParts = (data: unknown, spec?: ScenarioSpec): ScenarioParts => {
   const top = isRecord(data) ? data : {};
   return {
-    nodes: partsOf(top, 'nodes', NodeCodec, NodeId),
-    jobs: partsOf(top, 'jobs', JobCodec, JobId),
+    nodes: partsOf(top, 'nodes', NodeCodec, NodeId, spec && ((i) => spec.nodes[i])),
+    jobs: partsOf(
+      top,
+      'jobs',
+      JobCodec,
+      JobId,
+      spec &&
+        ((i) => {
+          const job = spec.jobs[i];
+          return job === undefined || isMatrixJobSpec(job) ? undefined : job;
+        }),
+    ),
     variables: validVariables(top['variables']),
   };
 };

@@ -1,9 +1,7 @@
 import type { Document, LineCounter, Node as YamlNode } from 'yaml';
-import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 
 import type { DataPath } from './problems.js';
-
-const keyOf = (node: unknown): string | undefined => (isScalar(node) ? String(node.value) : undefined);
+import { yamlModule } from './yaml-lazy.js';
 
 /**
  * Where a data path is in a YAML document: the line and column (from 1) of its value, or of its key when
@@ -17,6 +15,8 @@ export const locate = (
   path: DataPath,
   at: 'key' | 'value',
 ): { line: number; column: number } | undefined => {
+  const { isAlias, isMap, isScalar, isSeq } = yamlModule();
+  const keyOf = (n: unknown): string | undefined => (isScalar(n) ? String(n.value) : undefined);
   const resolve = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
   let node = resolve(doc.contents) as YamlNode | null | undefined;
   let found: YamlNode | null | undefined = node;

@@ -6,12 +6,12 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { constructFromEvents, parseEvents } from 'js-yaml';
-import type { Document } from 'yaml';
-import { LineCounter, parseDocument } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 
 import type { DataPath, ScenarioProblem } from './problems.js';
 import { sortProblems } from './problems.js';
 import { MAX_ALIAS_COUNT, sameAsYaml, YAML_CORE_SCHEMA } from './yaml-core-schema.js';
+import { yamlModule } from './yaml-lazy.js';
 import { locate } from './yaml-locate.js';
 
 /** Where a data path is in the file, as `locate` gives it. @internal */
@@ -33,6 +33,7 @@ interface Parsed {
 
 /** `yaml`'s Document, with the options the scenario files have always been read with. */
 const parse = (text: string): Parsed => {
+  const { LineCounter, parseDocument } = yamlModule();
   const lineCounter = new LineCounter();
   return { doc: parseDocument(text, { lineCounter, prettyErrors: false, merge: true }), lineCounter };
 };

@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 
 import * as E from 'fp-ts/lib/Either.js';
-import { LineCounter, parseDocument } from 'yaml';
 
 import { isRecord } from '../codecs-combinators.js';
 import { BUILT_IN_VARIABLES } from '../codecs-values.js';
 import type { ScenarioProblem } from '../problems.js';
+import { yamlModule } from '../yaml-lazy.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -34,6 +34,7 @@ export const readVarsFile = (file: string): E.Either<ScenarioProblem[], Record<s
       },
     ]);
   }
+  const { LineCounter, parseDocument } = yamlModule();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0)
