@@ -319,6 +319,31 @@ describe('runIf always and one-failed', () => {
       });
     });
 
+    it('retries a cleanup job with retries', () => {
+      ts.run(({ cold }) => {
+        const attempts = [cold('-#', {}, new Error('flaky')), cold('-c|')];
+        let calls = 0;
+        const boom = job('boom', cold('-#'), { critical: true });
+        const clean = new Job(() => attempts[calls++] ?? of('extra'), {
+          label: 'clean',
+          requires: boom,
+          runIf: 'always',
+          retries: { count: 2, delay: 3 },
+        });
+        const main = new Scheduler([boom, clean], { label: 'main' });
+        expect(timeline(ts, main.run())).to.deep.equal([
+          '0 boom:started',
+          '1 boom:failed!',
+          '1 clean:started',
+          '5 clean:started',
+          '7 clean:done',
+          '7 end:main:false',
+          '7 complete',
+        ]);
+        expect(calls).to.equal(2);
+      });
+    });
+
     it('runs the cleanup jobs in the scheduler’s window', () => {
       ts.run(({ cold }) => {
         const running = job('running', NEVER);

@@ -261,6 +261,9 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
   get stopped(): boolean {
     return this.#record.reason !== undefined;
   }
+  get mayRetry(): boolean {
+    return this.#record.reason === undefined || this.#cleanup !== undefined;
+  }
 
   skip(index: number, because: Job[], rule?: 'one-failed'): void {
     const job = this.#plan.jobs[index] as Job;
