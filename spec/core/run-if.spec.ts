@@ -397,6 +397,30 @@ describe('runIf always and one-failed', () => {
       });
     });
 
+    it('runs a nested scheduler as a cleanup job; cleanupTimeout cancels it with its jobs', () => {
+      ts.run(({ cold }) => {
+        const boom = job('boom', cold('-#'), { critical: true });
+        const teardown = new Scheduler([job('quick', cold('-q|')), job('stuck', cold('100ms s|'))], {
+          label: 'teardown',
+          requires: boom,
+          runIf: 'always',
+        });
+        const main = new Scheduler([boom, teardown], { label: 'main', cleanupTimeout: 10 });
+        expect(timeline(ts, main.run())).to.deep.equal([
+          '0 boom:started',
+          '1 boom:failed!',
+          '1 teardown:started',
+          '1 quick:started',
+          '1 stuck:started',
+          '3 quick:done',
+          '11 teardown:cancelled(timeout)',
+          '11 stuck:cancelled(parent)',
+          '11 end:main:false',
+          '11 complete',
+        ]);
+      });
+    });
+
     it('an abort signal during the cleanup phase cancels the cleanup jobs', () => {
       ts.run(({ cold }) => {
         const controller = new AbortController();
