@@ -162,7 +162,7 @@ export class Cleanup {
     if (!this.#settling) this.#process();
   }
 
-  /** Settles the queued candidates, making their dependents among the candidates ready (a loop, no recursion). */
+  /** Settles the queued candidates, making their dependents among the candidates ready (a loop). */
   #process(): void {
     const window = this.#window;
     if (window === undefined) return;
