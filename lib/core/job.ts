@@ -56,7 +56,8 @@ export interface JobOptions {
   readonly label?: string | undefined;
   /**
    * A failure aborts the whole scheduler. Unset: the setting of the nearest enclosing scheduler that has one,
-   * else the job's class default: false for a `Job`, true for an `SshJob` (as in apssh).
+   * else the job's class default: false for a `Job`, true for an `SshJob` (as in apssh). Not read for the
+   * members of a scheduler with `maxFailures`: its budget decides.
    */
   readonly critical?: boolean | undefined;
   /** Never waited for: cancelled once every other job of its scheduler is done. */
@@ -385,6 +386,13 @@ export class Job<T = unknown, R = T> {
   /** Not run because of `runIf: 'all-success'`. @category running */
   isSkipped(): boolean {
     return this.#code() === Code.Skipped;
+  }
+  /**
+   * Failed in the latest run, and its scheduler's `maxFailures` tolerated (or did not count) that failure: the
+   * run went on. @category running
+   */
+  isTolerated(): boolean {
+    return this.#code() === Code.Failed && this.#run?.budget?.forgiven.has(this.#runIndex) === true;
   }
   /** What the latest run left (see `RunState.values`). */
   #left(): unknown {

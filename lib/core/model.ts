@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 
 import type { JobsError } from '../errors/jobs-error.js';
 import type { Job } from './job.js';
+import type { MaxFailures } from './job/max-failures.js';
 
 // The types the core's modules share about schedulers and their runs: graph.ts, plan.ts, run.ts, shutdown.ts
 // and the events take a JobGroup, what they need of a scheduler, and never import scheduler.ts (which imports
@@ -33,6 +34,14 @@ export interface JobGroup extends Job<boolean> {
   _memberList(): Iterable<Job>;
   /** @internal the cold Observable of a run of this group. */
   _runGraph(options: RunGraphOptions): Observable<SchedulerEvent>;
+  /** The failure budget of its runs (see `SchedulerOptions.maxFailures`). */
+  maxFailures: MaxFailures | undefined;
+  /** Listings and graphs show it as one line (see `SchedulerOptions.fold`). */
+  fold: boolean;
+  /** @internal whether a member's failure does not count against the budget (see `SchedulerCore`). */
+  _uncounted(error: JobsError): boolean;
+  /** @internal what a folded listing groups a member under (see `SchedulerCore`). */
+  _foldKey(member: Job): string;
 }
 
 /**
@@ -149,6 +158,16 @@ export interface JobFailedEvent extends JobEventBase {
   readonly critical: boolean;
   /** With `retries`: how many attempts failed, when more than one (`error` is the last one's). */
   readonly attempts?: number;
+  /**
+   * Present (and true) only when the scheduler's `maxFailures` tolerated this failure: it counts against
+   * the budget, the run goes on (`critical` is false).
+   */
+  readonly tolerated?: true;
+  /**
+   * Present (and true) only when the scheduler's budget does not count this failure (an unreachable host
+   * under `ignoreUnreachable`, say): the run goes on (`critical` is false).
+   */
+  readonly ignored?: true;
 }
 /** A running job was unsubscribed (its teardown ran). @category models */
 export interface JobCancelledEvent extends JobEventBase {

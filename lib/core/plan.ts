@@ -1,9 +1,11 @@
 import { ConfigError } from '../errors/config-error.js';
 import { CycleError } from './errors/cycle-error.js';
 import { ForeignRequirementError } from './errors/foreign-requirement-error.js';
-import { checkDuration, validateJob } from './job/job-options.js';
+import { checkDuration, subjectOf, validateJob } from './job/job-options.js';
+import { budgetOf, checkMaxFailures } from './job/max-failures.js';
 import type { Job } from './job.js';
-import { RunState } from './run/run-state.js';
+import type { MaxFailures } from './job/max-failures.js';
+import { BudgetRecord, RunState } from './run/run-state.js';
 import { PlanRules } from './run/rules.js';
 import { cycleFrom } from './cycle-from.js';
 import { isGroup } from './model.js';
@@ -33,6 +35,11 @@ export interface Plan {
   readonly requirementCount: Int32Array;
   readonly successorStart: Int32Array;
   readonly successors: Int32Array;
+  /**
+   * How many member failures the scheduler's `maxFailures` tolerates in this run; -1 without it (the members'
+   * `critical` decides). With it, every member's `critical` is 0: the budget decides instead.
+   */
+  readonly budget: number;
   /** The members' trigger rules (`runIf`, `_skipIf`), and whether a cleanup phase may be needed. */
   readonly rules: PlanRules;
 }
@@ -51,6 +58,10 @@ export function validateSchedulerOptions(scheduler: JobGroup): void {
       'jobsWindow',
       `must be an integer of 1 or more (or undefined for no limit), got ${String(w)}`,
     );
+  checkMaxFailures(subjectOf(scheduler), scheduler.maxFailures);
+  const fold: unknown = scheduler.fold;
+  if (typeof fold !== 'boolean')
+    throw new ConfigError(subjectOf(scheduler), 'fold', `must be true or false, got ${JSON.stringify(fold)}`);
 }
 
 /**
@@ -67,7 +78,12 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
   const enclosingCritical = scheduler.critical ?? inheritedCritical;
   const jobs = [...scheduler._memberList()];
   const n = jobs.length;
-  const state = new RunState(n);
+  const maxFailures = scheduler.maxFailures;
+  const budget = maxFailures === undefined ? -1 : budgetOf(maxFailures, n);
+  const state = new RunState(
+    n,
+    budget < 0 ? undefined : new BudgetRecord(maxFailures as MaxFailures, budget, n),
+  );
   const critical = new Uint8Array(n);
   const forever = new Uint8Array(n);
   const requirementCount = new Int32Array(n);
@@ -81,7 +97,8 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
     validateJob(job);
     job._enterRun(state, i);
     job._indexHint = i;
-    critical[i] = (job.critical ?? enclosingCritical ?? job._criticalByDefault) ? 1 : 0;
+    // under a budget, no member is critical: the budget decides when the run stops
+    if (budget < 0) critical[i] = (job.critical ?? enclosingCritical ?? job._criticalByDefault) ? 1 : 0;
     if (job.forever) forever[i] = 1;
     else finiteCount++;
     const count = job._requirementList().length;
@@ -134,6 +151,7 @@ export function buildPlan(scheduler: JobGroup, inheritedCritical: boolean | unde
     requirementCount,
     successorStart,
     successors,
+    budget,
     rules,
   };
   if (!ordered) {

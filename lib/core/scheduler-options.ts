@@ -6,6 +6,7 @@ import { isChain, Job } from './job.js';
 import type { JobOptions } from './job.js';
 import { subjectOf } from './job/job-options.js';
 import type { CheckedJob } from './job/job-options.js';
+import type { MaxFailures } from './job/max-failures.js';
 import type { SchedulerEvent } from './model.js';
 
 /**
@@ -28,6 +29,21 @@ export interface SchedulerOptions extends Omit<JobOptions, 'shutdown' | 'retries
   readonly jobsWindow?: number | undefined;
   /** Bound, in milliseconds, on the shutdown phase that ends every run. Default 1000. */
   readonly shutdownTimeout?: number | undefined;
+  /**
+   * A failure budget: how many members may fail before the run stops, a count or a percentage of the
+   * members (`3`, `'10%'`: the floor of that share of the members when the run starts, so `'10%'` of 37 is
+   * 3). Set, it replaces the members' `critical` (even an explicit `critical: true`; members of nested
+   * schedulers keep theirs): a failure within the budget is tolerated (its event says `tolerated: true`,
+   * the run goes on and can end fine), the one beyond it stops the run as a critical failure does (reason
+   * `critical`, that member the culprit, the members still running cancelled). `0` stops at the first
+   * failure. Unset (the default): no budget, the members' `critical` decides. This scheduler's own
+   * `critical` still says what its parent does when it stops. See `failureBudget()`, `job.isTolerated()`.
+   */
+  readonly maxFailures?: MaxFailures | undefined;
+  /**
+   * Listings and graphs show this scheduler as one line (one node) rather than its members. Default false.
+   */
+  readonly fold?: boolean | undefined;
   /**
    * Bound, in milliseconds, on the cleanup phase: after a critical failure or the run's timeout, the jobs
    * with `runIf: 'always'` (or `'one-failed'` with a failed requirement) still run, before the shutdown; on
@@ -58,6 +74,14 @@ export interface OrchestrateOptions extends RunOptions {
   readonly verbose?: boolean | MonoTypeOperatorFunction<SchedulerEvent> | undefined;
 }
 
+/** The keys of {@link SchedulerOptions} beyond those of a job (see `Job.extraOptions`). @internal */
+export const SCHEDULER_KEYS: readonly string[] = [
+  'jobsWindow',
+  'shutdownTimeout',
+  'maxFailures',
+  'fold',
+  'cleanupTimeout',
+];
 /** The keys of {@link RunOptions}, for `run()` and `orchestrate()`. @internal */
 export const RUN_KEYS = optionKeys(['timeout', 'signal']);
 /** The keys of {@link OrchestrateOptions}. @internal */

@@ -1,5 +1,5 @@
 import { defer } from 'rxjs';
-import type { Observable } from 'rxjs';
+import type { MonoTypeOperatorFunction, Observable } from 'rxjs';
 
 import { checkOptionKeys } from '../errors/option-keys.js';
 import { checkDuration, subjectOf } from './job/job-options.js';
@@ -46,3 +46,37 @@ export const checkOrchestrateOptions = (scheduler: JobGroup, options: Orchestrat
     'orchestrate options',
   );
 };
+
+/**
+ * `orchestrate()` of `scheduler`: its run, resolved to the `ok` of its end event, after the shutdown phase.
+ * `ownRun`: a subclass's own `run()`, if it has one (else only the end event is made, unless printed);
+ * `verboseRenderer`: the renderer of `verbose: true`.
+ * @internal
+ */
+export function orchestrateGroup(
+  scheduler: JobGroup,
+  options: OrchestrateOptions,
+  ownRun: ((options: RunOptions) => Observable<SchedulerEvent>) | undefined,
+  verboseRenderer: () => MonoTypeOperatorFunction<SchedulerEvent> | undefined,
+): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    // a throw here rejects the Promise
+    checkOrchestrateOptions(scheduler, options);
+    let ok = false;
+    const run: RunOptions = { timeout: options.timeout, signal: options.signal };
+    const verbose = options.verbose ?? false;
+    const renderer = verbose === true ? verboseRenderer() : verbose === false ? undefined : verbose;
+    // only the end event is read here: the jobs' events need not be made (unless `run` is overridden, or
+    // they are printed)
+    const events$ = ownRun !== undefined ? ownRun(run) : runFromTop(scheduler, run, renderer !== undefined);
+    (renderer === undefined ? events$ : events$.pipe(renderer)).subscribe({
+      next: (e) => {
+        if (e.type === 'end' && (e.scheduler as JobGroup) === scheduler) ok = e.ok;
+      },
+      error: reject,
+      complete: () => {
+        resolve(ok);
+      },
+    });
+  });
+}

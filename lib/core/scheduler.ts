@@ -1,12 +1,15 @@
 import { defer, filter, map } from 'rxjs';
 import type { MonoTypeOperatorFunction, Observable, ObservableInput } from 'rxjs';
 
+import type { JobsError } from '../errors/jobs-error.js';
 import { NotAMemberError } from './errors/not-a-member-error.js';
 import * as graph from './graph.js';
 import type { KeepOnlyBetweenOptions } from './graph.js';
 import { flattenRequirements, Job } from './job.js';
 import type { ShutdownHook } from './job.js';
 import { subjectOf } from './job/job-options.js';
+import { budgetBefore } from './job/max-failures.js';
+import type { FailureBudget, MaxFailures } from './job/max-failures.js';
 import type { JobGroup, RunGraphOptions, SchedulerEndEvent, SchedulerEvent } from './model.js';
 import { validateSchedulerOptions } from './plan.js';
 import { startRun } from './run/start-run.js';
@@ -16,11 +19,12 @@ import { MemberList } from './scheduler-members.js';
 import {
   cannotHold,
   checkSchedulerArguments,
+  SCHEDULER_KEYS,
   isOptionsObject,
   refuseShutdownOption,
 } from './scheduler-options.js';
 import type { OrchestrateOptions, RunOptions, SchedulerOptions } from './scheduler-options.js';
-import { checkOrchestrateOptions, runFromTop } from './scheduler-run.js';
+import { orchestrateGroup, runFromTop } from './scheduler-run.js';
 import type { Schedulable } from './sequence.js';
 import { shutdownMembers } from './shutdown.js';
 
@@ -36,6 +40,10 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   jobsWindow: number | undefined;
   /** See {@link SchedulerOptions.shutdownTimeout}. */
   shutdownTimeout: number | undefined;
+  /** See {@link SchedulerOptions.maxFailures}. */
+  maxFailures: MaxFailures | undefined;
+  /** See {@link SchedulerOptions.fold}. */
+  fold: boolean;
   /** See {@link SchedulerOptions.cleanupTimeout}. */
   cleanupTimeout: number | undefined;
   readonly #members = new MemberList();
@@ -43,11 +51,7 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   #latestRun: RunState | undefined = undefined;
 
   /** The keys of {@link SchedulerOptions} beyond those of a job (see {@link Job.extraOptions}). */
-  protected static override readonly extraOptions: readonly string[] = [
-    'jobsWindow',
-    'shutdownTimeout',
-    'cleanupTimeout',
-  ];
+  protected static override readonly extraOptions: readonly string[] = SCHEDULER_KEYS;
 
   /**
    * @param jobs an array (or a Set, or a Sequence) of jobs, Sequences and Schedulers; a plain options object
@@ -69,6 +73,8 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
     refuseShutdownOption(this, options);
     this.jobsWindow = options.jobsWindow;
     this.shutdownTimeout = 'shutdownTimeout' in options ? options.shutdownTimeout : 1000;
+    this.maxFailures = options.maxFailures;
+    this.fold = options.fold ?? false;
     this.cleanupTimeout = options.cleanupTimeout;
     validateSchedulerOptions(this);
     this.#addAll(jobs as readonly Schedulable[]);
@@ -188,29 +194,9 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
    * @category running
    */
   orchestrate(options: OrchestrateOptions = {}): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      // a throw here rejects the Promise
-      checkOrchestrateOptions(this, options);
-      let ok = false;
-      const run: RunOptions = { timeout: options.timeout, signal: options.signal };
-      const verbose = options.verbose ?? false;
-      const renderer = verbose === true ? this._verboseRenderer() : verbose === false ? undefined : verbose;
-      // only the end event is read here: the jobs' events need not be made (unless `run` is overridden, or
-      // they are printed)
-      const events$ =
-        this.run === SchedulerCore.prototype.run && renderer === undefined
-          ? runFromTop(this, run, false)
-          : this.run(run);
-      (renderer === undefined ? events$ : events$.pipe(renderer)).subscribe({
-        next: (e) => {
-          if (e.type === 'end' && (e.scheduler as JobGroup) === this) ok = e.ok;
-        },
-        error: reject,
-        complete: () => {
-          resolve(ok);
-        },
-      });
-    });
+    // a `run` of a subclass's own is honoured; else only the end event need be made
+    const ownRun = this.run === SchedulerCore.prototype.run ? undefined : this.run.bind(this);
+    return orchestrateGroup(this, options, ownRun, () => this._verboseRenderer());
   }
 
   /**
@@ -229,9 +215,31 @@ export class SchedulerCore extends Job<boolean> implements Iterable<Job>, JobGro
   failedTimeout(): boolean {
     return this.#latestRun?.reason === 'timeout';
   }
-  /** The latest run was aborted by a critical failure. */
+  /** The latest run was aborted by a critical failure (or by a failure beyond `maxFailures`). */
   failedCritical(): boolean {
     return this.#latestRun?.reason === 'critical';
+  }
+  /**
+   * With `maxFailures`: how the members' failures counted against it in the latest run (before any run: the
+   * budget for the current members, nothing counted); `undefined` without `maxFailures`. Plain data.
+   */
+  failureBudget(): FailureBudget | undefined {
+    return this.#latestRun?.budget?.data() ?? budgetBefore(this.maxFailures, this.size);
+  }
+  /**
+   * @internal whether a member's failure does not count against `maxFailures` (it is then tolerated apart,
+   * `ignored: true` on its event). False here; subclasses override it (a group of hosts: an unreachable one).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the parameter of the overrides
+  _uncounted(_error: JobsError): boolean {
+    return false;
+  }
+  /**
+   * @internal what a folded listing of this scheduler groups `member` under: its label here; subclasses
+   * override it (a group of hosts: the member's host).
+   */
+  _foldKey(member: Job): string {
+    return member.label;
   }
 
   /** True iff the requirements have no cycle, at any depth (alias: {@link Scheduler.rainCheck}). */

@@ -105,7 +105,7 @@ describe('option checks of the core classes (plain JavaScript callers)', () => {
     it('refuses unknown keys, with hints, and a shutdown hook it would ignore', () => {
       const e = configError(() => new Scheduler([], untyped({ label: 's', jobs_window: 2 })));
       expect(e.message).to.match(
-        /^scheduler "s": jobs_window is not an option of Scheduler: options are camelCase here, write jobsWindow .*\(accepted: .*jobsWindow, shutdownTimeout, cleanupTimeout\)$/,
+        /^scheduler "s": jobs_window is not an option of Scheduler: options are camelCase here, write jobsWindow .*\(accepted: .*jobsWindow, shutdownTimeout, maxFailures, fold, cleanupTimeout\)$/,
       );
       expect(configError(() => new Scheduler([], untyped({ shutdown_timeout: 1 }))).message).to.include(
         'write shutdownTimeout',

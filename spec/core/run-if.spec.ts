@@ -295,6 +295,25 @@ describe('runIf always and one-failed', () => {
       });
     });
 
+    it('runs after a failure beyond maxFailures; its own failures do not count against the budget', () => {
+      ts.run(({ cold }) => {
+        const f1 = job('f1', cold('-#'));
+        const f2 = job('f2', cold('--#'));
+        const clean = job('clean', cold('-#'), { requires: [f1, f2], runIf: 'always' });
+        const main = new Scheduler([f1, f2, clean], { label: 'main', maxFailures: 1 });
+        const events: SchedulerEvent[] = [];
+        main.run().subscribe({ next: (e) => events.push(e), error: (e: unknown) => expect.fail(String(e)) });
+        ts.flush();
+        const failed = events.flatMap((e) =>
+          e.type === 'failed' ? [`${e.job.label}${e.critical ? '!' : ''}${e.tolerated ? '~' : ''}`] : [],
+        );
+        expect(failed).to.deep.equal(['f1~', 'f2!', 'clean']);
+        expect(main.failureBudget()).to.deep.include({ failed: 2, tolerated: 1 });
+        const end = events.at(-1);
+        expect(end?.type === 'end' && end.why).to.equal(main.why());
+      });
+    });
+
     it('chains: an always job that requires another waits for it; a one-failed one runs when it failed', () => {
       ts.run(({ cold }) => {
         const boom = job('boom', cold('-#'), { critical: true });

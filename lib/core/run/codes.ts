@@ -38,6 +38,8 @@ export interface JobStates {
   readonly values: unknown[];
   /** The JobsError of each failed member. */
   readonly errors: ReadonlyMap<number, JobsError>;
+  /** With `maxFailures`: the members whose failure the budget tolerated or ignored. */
+  readonly budget?: { readonly forgiven: ReadonlySet<number> } | undefined;
 }
 
 /**

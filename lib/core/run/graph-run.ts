@@ -29,7 +29,7 @@ import { makeCleanup } from './cleanup.js';
 import type { Cleanup, CleanupHost } from './cleanup.js';
 import { Code } from './codes.js';
 import { deadline, whenAborted } from './stops.js';
-import { CANCEL_REASON, endEvent } from './why.js';
+import { CANCEL_REASON, endEvent, failedEvent } from './why.js';
 import type { RunState } from './run-state.js';
 
 /**
@@ -244,13 +244,14 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
     } else {
       const error = toJobsError(raised, job);
       this.#record.fail(index, raised, error);
-      const critical = this.#plan.critical[index] === 1;
-      if (this.jobEvents)
-        this.emit(
-          attempts > 1
-            ? { type: 'failed', job, error, critical, scheduler, attempts }
-            : { type: 'failed', job, error, critical, scheduler },
-        );
+      // with maxFailures no member is critical: the failure one beyond the budget stops the run (those of
+      // the cleanup phase, after the stop, do not count)
+      const verdict =
+        this.#cleanup === undefined
+          ? this.#record.budget?.count(index, this.scheduler._uncounted(error))
+          : undefined;
+      const critical = verdict === undefined ? this.#plan.critical[index] === 1 : verdict === 'over';
+      if (this.jobEvents) this.emit(failedEvent(job, error, critical, scheduler, attempts, verdict));
       // stop now, not when the settle queue gets to it: jobs released in the same batch must not start
       if (critical) this.stop('critical', index);
       (this.#cleanup ?? this.#release).settle(index, false);

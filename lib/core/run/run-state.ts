@@ -1,5 +1,6 @@
 import type { JobsError } from '../../errors/jobs-error.js';
 import type { Job } from '../job.js';
+import type { FailureBudget, MaxFailures } from '../job/max-failures.js';
 import type { StopReason } from '../model.js';
 import { Code } from './codes.js';
 import type { JobStates } from './codes.js';
@@ -33,11 +34,14 @@ export class RunState implements JobStates {
   abortReason: unknown = undefined;
   failed = 0;
   skipped = 0;
+  /** The count of failures against the scheduler's `maxFailures`: only when it is set. */
+  readonly budget: BudgetRecord | undefined;
 
-  constructor(size: number) {
+  constructor(size: number, budget?: BudgetRecord) {
     this.status = new Uint8Array(size);
     // holey, at its final size: filled as jobs end
     this.values = new Array<unknown>(size);
+    this.budget = budget;
   }
 
   /** Records that the member at `index` failed: what its work `raised`, and the JobsError of that. */
@@ -53,5 +57,59 @@ export class RunState implements JobStates {
     this.status[index] = Code.Skipped;
     this.values[index] = because;
     this.skipped++;
+  }
+}
+
+/**
+ * How a failure counts against a failure budget: `tolerated` (within it), `ignored` (not counted, see
+ * `_uncounted`), `over` (one more than the budget: the run stops).
+ * @internal
+ */
+export type Verdict = 'tolerated' | 'ignored' | 'over';
+
+/**
+ * A run's count of its members' failures against its scheduler's `maxFailures` (made only when that is set:
+ * runs without it allocate nothing for it), and the members whose failure it forgave, for `isTolerated()`.
+ * @internal
+ */
+export class BudgetRecord {
+  failed = 0;
+  /** Failures counted against the budget, the one over it included. */
+  counted = 0;
+  tolerated = 0;
+  ignored = 0;
+  /** The members whose failure was tolerated or ignored, by plan index. */
+  readonly forgiven = new Set<number>();
+  readonly maxFailures: MaxFailures;
+  readonly budget: number;
+  /** Number of members in the run. */
+  readonly size: number;
+
+  constructor(maxFailures: MaxFailures, budget: number, size: number) {
+    this.maxFailures = maxFailures;
+    this.budget = budget;
+    this.size = size;
+  }
+
+  /** Counts the failure of the member at `index`; `uncounted`: it does not count against the budget. */
+  count(index: number, uncounted: boolean): Verdict {
+    this.failed++;
+    if (uncounted) {
+      this.ignored++;
+      this.forgiven.add(index);
+      return 'ignored';
+    }
+    if (this.counted++ < this.budget) {
+      this.tolerated++;
+      this.forgiven.add(index);
+      return 'tolerated';
+    }
+    return 'over';
+  }
+
+  /** What `failureBudget()` returns: plain data. */
+  data(): FailureBudget {
+    const { maxFailures, budget, failed, tolerated, ignored } = this;
+    return { maxFailures, budget, failed, tolerated, ignored };
   }
 }

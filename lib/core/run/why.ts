@@ -1,8 +1,18 @@
+import type { JobsError } from '../../errors/jobs-error.js';
 import { describeRaised } from '../errors/job-failed-error.js';
-import type { CancelReason, EventScheduler, SchedulerEndEvent, StopReason } from '../model.js';
-import type { RunState } from './run-state.js';
+import type { Job } from '../job.js';
+import { maxFailuresText } from '../job/max-failures.js';
+import type {
+  CancelReason,
+  EventScheduler,
+  JobFailedEvent,
+  SchedulerEndEvent,
+  StopReason,
+} from '../model.js';
+import type { BudgetRecord, RunState, Verdict } from './run-state.js';
 
-// `why()`'s text for the record of a run (see `RunState`), and the end event that carries it.
+// `why()`'s text for the record of a run (see `RunState`), the end event that carries it, and the failed
+// event of a job, which says how the failure counted.
 
 /** How each stop reason names the cancellation of the jobs still running. @internal */
 export const CANCEL_REASON: Record<StopReason, CancelReason> = {
@@ -29,9 +39,13 @@ export function explain(record: RunState | undefined): string {
     case undefined:
       return 'running';
     case 'fine': {
-      const { failed, skipped } = record;
+      const { failed, skipped, budget } = record;
       const notes = [
-        ...(failed > 0 ? [`${String(failed)} failed, not critical`] : []),
+        ...(budget !== undefined
+          ? budgetNotes(budget)
+          : failed > 0
+            ? [`${String(failed)} failed, not critical`]
+            : []),
         ...(skipped > 0 ? [`${String(skipped)} skipped`] : []),
       ];
       return `fine: every job completed${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
@@ -45,6 +59,9 @@ export function explain(record: RunState | undefined): string {
       const error = record.culpritError;
       const cause =
         error?.code === 'job-failed' ? describeRaised(error.cause) : (error?.message ?? 'unknown error');
+      const budget = record.budget;
+      // under a budget no member is critical: the run stopped for one failure more than it tolerates
+      if (budget !== undefined) return `${overBudget(budget)}: "${culprit.label}" failed: ${cause}`;
       return `critical job "${culprit.label}" failed: ${cause}`;
     }
     case 'unsubscribed':
@@ -52,6 +69,45 @@ export function explain(record: RunState | undefined): string {
     case 'aborted':
       return `cancelled: aborted by its signal${abortDetail(record.abortReason)}`;
   }
+}
+
+/** `2 failed, tolerated by maxFailures 40% (2)`, `1 failed, ignored`: a fine run's notes on its budget. */
+const budgetNotes = ({ tolerated, ignored, maxFailures, budget }: BudgetRecord): string[] => [
+  ...(tolerated > 0
+    ? [`${String(tolerated)} failed, tolerated by maxFailures ${maxFailuresText(maxFailures, budget)}`]
+    : []),
+  ...(ignored > 0 ? [`${String(ignored)} failed, ignored`] : []),
+];
+
+/** `3 of 5 members failed, more than maxFailures 40% (2)`: why a budget stopped its run. */
+const overBudget = ({ counted, size, ignored, maxFailures, budget }: BudgetRecord): string =>
+  `${String(counted)} of ${String(size)} members failed${ignored > 0 ? ` (and ${String(ignored)} ignored)` : ''}, ` +
+  `more than maxFailures ${maxFailuresText(maxFailures, budget)}`;
+
+/**
+ * The failed event of `job`; `verdict`: how its scheduler's budget counted the failure, if it has one
+ * (`tolerated` and `ignored` are present only when true).
+ * @internal
+ */
+export function failedEvent(
+  job: Job,
+  error: JobsError,
+  critical: boolean,
+  scheduler: EventScheduler,
+  attempts: number,
+  verdict: Verdict | undefined,
+): JobFailedEvent {
+  const event: { -readonly [K in keyof JobFailedEvent]: JobFailedEvent[K] } = {
+    type: 'failed',
+    job,
+    error,
+    critical,
+    scheduler,
+  };
+  if (attempts > 1) event.attempts = attempts;
+  if (verdict === 'tolerated') event.tolerated = true;
+  else if (verdict === 'ignored') event.ignored = true;
+  return event;
 }
 
 /** The end event of a run of `scheduler` that stopped for `reason`, with `why()`'s text. @internal */
