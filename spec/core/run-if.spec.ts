@@ -295,6 +295,25 @@ describe('runIf always and one-failed', () => {
       });
     });
 
+    it('runs after a failure beyond maxFailures; its own failures do not count against the budget', () => {
+      ts.run(({ cold }) => {
+        const f1 = job('f1', cold('-#'));
+        const f2 = job('f2', cold('--#'));
+        const clean = job('clean', cold('-#'), { requires: [f1, f2], runIf: 'always' });
+        const main = new Scheduler([f1, f2, clean], { label: 'main', maxFailures: 1 });
+        const events: SchedulerEvent[] = [];
+        main.run().subscribe({ next: (e) => events.push(e), error: (e: unknown) => expect.fail(String(e)) });
+        ts.flush();
+        const failed = events.flatMap((e) =>
+          e.type === 'failed' ? [`${e.job.label}${e.critical ? '!' : ''}${e.tolerated ? '~' : ''}`] : [],
+        );
+        expect(failed).to.deep.equal(['f1~', 'f2!', 'clean']);
+        expect(main.failureBudget()).to.deep.include({ failed: 2, tolerated: 1 });
+        const end = events.at(-1);
+        expect(end?.type === 'end' && end.why).to.equal(main.why());
+      });
+    });
+
     it('chains: an always job that requires another waits for it; a one-failed one runs when it failed', () => {
       ts.run(({ cold }) => {
         const boom = job('boom', cold('-#'), { critical: true });
@@ -316,6 +335,31 @@ describe('runIf always and one-failed', () => {
           '5 end:main:false',
           '5 complete',
         ]);
+      });
+    });
+
+    it('retries a cleanup job with retries', () => {
+      ts.run(({ cold }) => {
+        const attempts = [cold('-#', {}, new Error('flaky')), cold('-c|')];
+        let calls = 0;
+        const boom = job('boom', cold('-#'), { critical: true });
+        const clean = new Job(() => attempts[calls++] ?? of('extra'), {
+          label: 'clean',
+          requires: boom,
+          runIf: 'always',
+          retries: { count: 2, delay: 3 },
+        });
+        const main = new Scheduler([boom, clean], { label: 'main' });
+        expect(timeline(ts, main.run())).to.deep.equal([
+          '0 boom:started',
+          '1 boom:failed!',
+          '1 clean:started',
+          '5 clean:started',
+          '7 clean:done',
+          '7 end:main:false',
+          '7 complete',
+        ]);
+        expect(calls).to.equal(2);
       });
     });
 
@@ -369,6 +413,30 @@ describe('runIf always and one-failed', () => {
           '52 complete',
         ]);
         expectSubscriptions(hang.subscriptions).toBe(['-^ 19ms !', '22ms ^ 29ms !']);
+      });
+    });
+
+    it('runs a nested scheduler as a cleanup job; cleanupTimeout cancels it with its jobs', () => {
+      ts.run(({ cold }) => {
+        const boom = job('boom', cold('-#'), { critical: true });
+        const teardown = new Scheduler([job('quick', cold('-q|')), job('stuck', cold('100ms s|'))], {
+          label: 'teardown',
+          requires: boom,
+          runIf: 'always',
+        });
+        const main = new Scheduler([boom, teardown], { label: 'main', cleanupTimeout: 10 });
+        expect(timeline(ts, main.run())).to.deep.equal([
+          '0 boom:started',
+          '1 boom:failed!',
+          '1 teardown:started',
+          '1 quick:started',
+          '1 stuck:started',
+          '3 quick:done',
+          '11 teardown:cancelled(timeout)',
+          '11 stuck:cancelled(parent)',
+          '11 end:main:false',
+          '11 complete',
+        ]);
       });
     });
 

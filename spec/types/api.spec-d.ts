@@ -27,6 +27,12 @@ new Job(Promise.resolve(1));
 new Job(() => 1);
 // @ts-expect-error unknown runIf
 new Job(() => of(1), { runIf: 'sometimes' });
+// the trigger rules, and the bound on the cleanup phase they may run in
+new Job(() => of(1), { runIf: 'always' });
+new Job(() => of(1), { runIf: 'one-failed', requires: counted });
+new Scheduler([], { cleanupTimeout: 5000 }).cleanupTimeout satisfies number | undefined;
+// @ts-expect-error durations are numbers of milliseconds
+new Scheduler([], { cleanupTimeout: '5s' });
 // @ts-expect-error durations are numbers of milliseconds
 new Job(() => of(1), { timeout: '10s' });
 // @ts-expect-error unknown option

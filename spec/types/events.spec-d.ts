@@ -1,6 +1,6 @@
 // Type tests of the scheduler's events: checked by `tsc -p .` (npm run typecheck), never run.
 // Retries add optional fields to existing events, no new member: an exhaustive switch still compiles.
-import type { JobsError, RetryOptions, SchedulerEvent } from '../../lib/index.js';
+import type { JobsError, RetryOptions, RunIf, SchedulerEvent } from '../../lib/index.js';
 
 export const describeEvent = (e: SchedulerEvent): string => {
   switch (e.type) {
@@ -18,12 +18,30 @@ export const describeEvent = (e: SchedulerEvent): string => {
     }
     case 'cancelled':
       return e.reason;
-    case 'skipped':
-      return String(e.because.length);
+    case 'skipped': {
+      const rule: 'one-failed' | undefined = e.rule;
+      return `${String(e.because.length)} ${rule ?? ''}`;
+    }
     case 'end':
       return String(e.ok);
     default: {
       const never: never = e;
+      return never;
+    }
+  }
+};
+
+// RunIf has four members: an exhaustive switch names each
+export const describeRule = (rule: RunIf): string => {
+  switch (rule) {
+    case 'all-done':
+    case 'all-success':
+      return 'while the run goes on';
+    case 'always':
+    case 'one-failed':
+      return 'in the cleanup phase too';
+    default: {
+      const never: never = rule;
       return never;
     }
   }

@@ -45,7 +45,7 @@ const failedOrCancelled = (code: number | undefined): boolean =>
  * not started yet with a requirement that failed or was cancelled, each once the `always`/`one-failed` jobs
  * it requires (those started in this phase) have settled, in a window as wide as the run's; a `one-failed`
  * job whose requirements of this phase settled without a failure is skipped. O(jobs + edges) to set up,
- * made only when the plan has such jobs. Jobs are not retried in this phase (the run has stopped).
+ * made only when the plan has such jobs. A job with `retries` is retried in this phase too.
  * @internal
  */
 export class Cleanup {
@@ -162,7 +162,7 @@ export class Cleanup {
     if (!this.#settling) this.#process();
   }
 
-  /** Settles the queued candidates, making their dependents among the candidates ready (a loop, no recursion). */
+  /** Settles the queued candidates, making their dependents among the candidates ready (a loop). */
   #process(): void {
     const window = this.#window;
     if (window === undefined) return;

@@ -244,8 +244,12 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
     } else {
       const error = toJobsError(raised, job);
       this.#record.fail(index, raised, error);
-      // with maxFailures no member is critical: the failure one beyond the budget stops the run
-      const verdict = this.#record.budget?.count(index, this.scheduler._uncounted(error));
+      // with maxFailures no member is critical: the failure one beyond the budget stops the run (those of
+      // the cleanup phase, after the stop, do not count)
+      const verdict =
+        this.#cleanup === undefined
+          ? this.#record.budget?.count(index, this.scheduler._uncounted(error))
+          : undefined;
       const critical = verdict === undefined ? this.#plan.critical[index] === 1 : verdict === 'over';
       if (this.jobEvents) this.emit(failedEvent(job, error, critical, scheduler, attempts, verdict));
       // stop now, not when the settle queue gets to it: jobs released in the same batch must not start
@@ -257,6 +261,9 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
   /** Whether the run has stopped (its reason is known). */
   get stopped(): boolean {
     return this.#record.reason !== undefined;
+  }
+  get mayRetry(): boolean {
+    return this.#record.reason === undefined || this.#cleanup !== undefined;
   }
 
   skip(index: number, because: Job[], rule?: 'one-failed'): void {

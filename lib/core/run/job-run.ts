@@ -20,8 +20,8 @@ export interface JobRunHost extends NestedRunHost {
   /** The members' states in this run, by plan index (see `RunState`). */
   readonly status: Uint8Array;
   readonly values: unknown[];
-  /** Whether the run has stopped (then a failed job is not retried). */
-  readonly stopped: boolean;
+  /** Whether a failed job may be tried again: not once the run has stopped, but in its cleanup phase. */
+  readonly mayRetry: boolean;
   /** Emits an event of a job, while the run goes on. */
   emit(event: SchedulerEvent): void;
   /** Records how a job ended, emits it, and releases its dependents. */
@@ -202,7 +202,7 @@ export class JobRun implements Observer<unknown>, WindowTask, JobContext {
   #retry(): boolean {
     const job = this.#job;
     const retries = job.retries;
-    if (retries === undefined || isGroup(job) || this.#attempt > retryCount(retries) || this.#graph.stopped)
+    if (retries === undefined || isGroup(job) || this.#attempt > retryCount(retries) || !this.#graph.mayRetry)
       return false;
     const previousError = toJobsError(this.#raised, job);
     const retryIf = typeof retries === 'object' ? retries.retryIf : undefined;
