@@ -2,7 +2,7 @@
 // exit status 2, with no stack trace; anything else is a bug, shown whole, exit status 1.
 import { UsageError } from './argv.js';
 
-const USER_ERRORS = new Set(['config', 'target', 'scenario']);
+const USER_ERRORS = new Set(['config', 'target', 'scenario', 'cycle']);
 
 /** A user's mistake rather than a bug: a UsageError, or a JobsError with one of the input codes. */
 export const isUserError = (e: unknown): e is Error =>

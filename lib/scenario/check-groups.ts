@@ -18,6 +18,7 @@ import { axesOf, instancesOf, maxMatrixInstances, productSize } from './matrix-i
 import type { Part, ScenarioParts } from './parts.js';
 import { decoded } from './parts.js';
 import type { DataPath, RawProblem } from './problems.js';
+import { blockCycle } from './block-cycle.js';
 
 const GROUP_KEYS = ['maxFailures', 'memberTimeout', 'ignoreUnreachable', 'skipFailedMembers', 'jobsWindow'];
 
@@ -196,6 +197,14 @@ const checkMatrix = (
       problems.push(problem(at('jobs', k, 'id'), `duplicate job id "${job.id}" in this matrix`));
     seen.add(job.id);
   });
+  const cycle = blockCycle(matrix.jobs);
+  if (cycle !== undefined)
+    problems.push(
+      problem(
+        at('jobs', cycle.index, 'requires'),
+        `the requirements form a cycle: ${cycle.ids.join(' -> ')}`,
+      ),
+    );
   return problems;
 };
 

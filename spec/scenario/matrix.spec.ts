@@ -160,4 +160,22 @@ jobs:
         'under variables, or capture it with capture: nope in a command that runs before',
     ]);
   });
+
+  it('report a requirement cycle inside the block, which the run would only find on its first instance', () => {
+    expect(
+      problems(`nodes: [{ id: l, local: true }]
+jobs:
+  - id: m
+    matrix: { b: [1, 2] }
+    jobs:
+      - { id: x, node: l, requires: y, commands: [echo x] }
+      - { id: y, node: l, requires: x, commands: [echo y] }
+`),
+    ).to.deep.equal(['test.yaml:6:37: jobs[0].jobs[0].requires: the requirements form a cycle: x -> y -> x']);
+    expect(
+      problems(`nodes: [{ id: l, local: true }]
+jobs: [{ id: m, matrix: { b: [1] }, jobs: [{ id: z, node: l, requires: [z], commands: [echo] }] }]
+`),
+    ).to.deep.equal(['test.yaml:2:72: jobs[0].jobs[0].requires: the requirements form a cycle: z -> z']);
+  });
 });
