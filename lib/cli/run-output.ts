@@ -22,6 +22,7 @@ import { checkFilesDir, filesDirOf } from './output-options.js';
 import type { OutputArgs } from './output-options.js';
 import { failureSummary, summaryColumns } from './summary.js';
 import { terminalStyle } from './terminal-style.js';
+import { NestedTolerance } from './nested-tolerance.js';
 import { exitStatusOf, succeeded, unitResultOf, writeMarks } from './unit-results.js';
 
 /** What a CLI counts and reports on: a host (rxssh) or a job (rxjobs run). */
@@ -82,6 +83,8 @@ export async function runWithOutput(
   const { stdout, stderr } = ctx;
   const unitOf = new Map(units.map((u) => [u.job, u]));
   const results = new Map<Unit, UnitResult>();
+  const held = new Set<Unit>(); // units whose result is known or held back (nested), recorded once
+  const nested = new NestedTolerance(scheduler);
   const started = new Set<Unit>();
   let finishedAfterStart = 0; // units that started, then ended (a skipped one never started)
   const filesDir = filesDirOf(args);
@@ -132,6 +135,7 @@ export async function runWithOutput(
         jsonStream.output(unitOf.get(e.job)?.label ?? e.job.label, e);
       return;
     }
+    nested.release(e);
     const unit = unitOf.get(e.job);
     if (unit === undefined) return;
     if (e.type === 'started') {
@@ -140,9 +144,18 @@ export async function runWithOutput(
       counts();
       return;
     }
-    if (results.has(unit)) return;
+    if (held.has(unit)) return;
     const result = unitResultOf(unit.label, e);
     if (result === undefined) return;
+    held.add(unit);
+    if (
+      !nested.hold(e, result, (r) => {
+        ended(unit, r);
+      })
+    )
+      ended(unit, result);
+  };
+  const ended = (unit: Unit, result: UnitResult): void => {
     results.set(unit, result);
     if (started.has(unit)) finishedAfterStart++;
     if (!succeeded(result)) failed++; // a tolerated failure too: the progress line counts what failed
@@ -207,6 +220,7 @@ export async function runWithOutput(
     progress?.stop();
   }
 
+  nested.flush();
   const all = units.map(
     (u) => results.get(u) ?? { label: u.label, ok: false, status: interrupted ? 'interrupted' : 'not run' },
   );

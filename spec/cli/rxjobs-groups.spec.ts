@@ -109,6 +109,30 @@ jobs:
     ]);
   });
 
+  it("exits 0 when a matrix's maxFailures tolerates a failed instance, its failed job listed as tolerated", async () => {
+    const file = scenario(`
+nodes: [{ id: l, local: true }]
+jobs:
+  - id: m
+    matrix: { x: [0, 1, 2, 3] }
+    maxFailures: 1
+    jobs: [{ id: t, node: l, commands: ['test {{x}} != 1'] }]
+`);
+    const r = await runCli('rxjobs', ['run', file]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(linesOf(r.stderr)).to.include.members([
+      'rxjobs: 1 of 4 jobs failed (1 tolerated):',
+      '  m[1].t  exit 1  l: command "test 1 != 1" failed (exit 1)  tolerated with m[1] (maxFailures 1 of m)',
+    ]);
+    const json = await runCli('rxjobs', ['run', '--json', file]);
+    const result = linesOf(json.stdout)
+      .map((l) => JSON.parse(l) as { type: string; target?: string; ok?: boolean; status?: string })
+      .find((rec) => rec.type === 'result' && rec.target === 'm[1].t');
+    expect(result).to.include({ ok: true, status: 'failed (tolerated)' });
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('maxFailures: 1', 'maxFailures: 0'));
+    expect((await runCli('rxjobs', ['run', file])).code).to.equal(1);
+  });
+
   describe('against real sshd', () => {
     let fleet: Fleet;
     before(async function () {
