@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -118,6 +118,26 @@ describe('.j2 scenario files (templates rendered with nunjucks before their YAML
     ]);
     expect(problemsOf(`${job('echo')}{% for x in y %}\n`)).to.deep.equal([
       'test.yaml.j2:6:1: template: unexpected end of file',
+    ]);
+  });
+
+  it('runs no code, reads no other file and bounds range(), even for --dry-run: a problem at its line', () => {
+    const job = (body: string) => `${NODE}jobs:\n  - id: a\n    node: here\n    commands: [${body}]\n`;
+    const marker = path.join(os.tmpdir(), `rxjobs-template-ran-${String(process.pid)}`);
+    const code = `process.getBuiltinModule('fs').writeFileSync('${marker}', 'x'); return 1`;
+    expect(problemsOf(job(`'echo {{ "".constructor.constructor("${code}")() }}'`))).to.deep.equal([
+      'test.yaml.j2:5:51: template: .constructor is not allowed in a scenario template (it could run code)',
+    ]);
+    expect(existsSync(marker), 'the template ran code').to.equal(false);
+    expect(problemsOf(job("'echo {{ range.call }}'"))[0]).to.match(/\.call is not allowed/);
+    expect(problemsOf(job('\'echo {% include "/etc/passwd" %}\''))).to.deep.equal([
+      'test.yaml.j2:5:25: template: {% include %} is not supported: a scenario template is one file',
+    ]);
+    expect(problemsOf(`${NODE}jobs: [{% for i in range(1000000000) %}{% endfor %}]\n`)).to.deep.equal([
+      'test.yaml.j2:2:25: template: range() of 1000000000 numbers: at most 100000 are allowed',
+    ]);
+    expect(commandsOf(parsed(job("'echo {{ range(2, 5) | join }}'")).spec.jobs[0])).to.deep.equal([
+      { type: 'Run', command: 'echo 234' },
     ]);
   });
 

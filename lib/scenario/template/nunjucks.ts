@@ -68,6 +68,34 @@ const internalsOf = (require: NodeJS.Require, nunjucks: typeof Nunjucks): Loaded
   }
 };
 
+/** Keys through which a template could reach JavaScript's Function (and so run code) or change prototypes. */
+const FORBIDDEN_KEYS = new Set([
+  'constructor',
+  '__proto__',
+  'prototype',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
+
+/**
+ * nunjucks has no sandbox: `{{ "".constructor.constructor("code")() }}` runs code, even under --dry-run. Its
+ * member lookups (`a.b`, `a[b]`, made by every template) go through `runtime.memberLookup`, which this wraps
+ * once: a key of FORBIDDEN_KEYS, or any member of a function (`Object.getOwnPropertyDescriptor`...), is an
+ * error of the template. Scenario templates need neither.
+ */
+const guardMembers = (nunjucks: typeof Nunjucks): void => {
+  const runtime = (nunjucks as unknown as { runtime: { memberLookup: (...args: unknown[]) => unknown } })
+    .runtime;
+  const inner = runtime.memberLookup;
+  runtime.memberLookup = function guarded(this: unknown, obj: unknown, val: unknown, ...rest: unknown[]) {
+    if (FORBIDDEN_KEYS.has(String(val)) || typeof obj === 'function')
+      throw new Error(`.${String(val)} is not allowed in a scenario template (it could run code)`);
+    return inner.apply(this, [obj, val, ...rest]);
+  };
+};
+
 /**
  * nunjucks, required on first use; `installJinjaCompat()` is called once (it patches nunjucks' runtime for
  * every user of nunjucks in the process: `dict.items()`, `True`/`False`, slices).
@@ -78,6 +106,7 @@ export const loadNunjucks = (): LoadedNunjucks => {
   const require = createRequire(import.meta.url);
   const nunjucks = require('nunjucks') as typeof Nunjucks;
   nunjucks.installJinjaCompat();
+  guardMembers(nunjucks);
   loaded = { nunjucks, internals: internalsOf(require, nunjucks) };
   return loaded;
 };

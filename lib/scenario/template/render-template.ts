@@ -95,6 +95,35 @@ const engineProblem = (
   return { file, path: '', ...(whereOf(e, text, root, undef) ?? end), message: `template: ${message}` };
 };
 
+/** Template tags that read another file: a scenario template is one file (and nothing else may be read). */
+const OTHER_FILES = new Set(['Include', 'Import', 'FromImport', 'Extends']);
+
+/** Throws, at its place, on the first tag that would read another file. */
+const refuseOtherFiles = (root: TemplateNode): void => {
+  walkTemplate(root, (node) => {
+    if (!OTHER_FILES.has(node.typename)) return;
+    const tag = node.typename.replace('FromImport', 'from … import').toLowerCase();
+    throw Object.assign(new Error(`{% ${tag} %} is not supported: a scenario template is one file`), {
+      lineno: node.lineno + 1,
+      colno: node.colno + 1,
+    });
+  });
+};
+
+/** At most this many numbers from `range()`: as many as a host range may name. */
+const MAX_RANGE = 100_000;
+
+/** nunjucks' `range`, refusing more than MAX_RANGE numbers (a loop of 10^8 used gigabytes before failing). */
+const boundedRange =
+  (range: unknown) =>
+  (start: number, stop?: number, step = 1): unknown => {
+    const [from, to] = stop === undefined ? [0, start] : [start, stop];
+    const count = step === 0 ? Infinity : Math.ceil((to - from) / step);
+    if (!(count <= MAX_RANGE))
+      throw new Error(`range() of ${String(count)} numbers: at most ${String(MAX_RANGE)} are allowed`);
+    return (range as (...a: unknown[]) => unknown)(start, stop, step);
+  };
+
 interface Rendering {
   root?: TemplateNode | undefined;
   undef?: UndefinedNameError | undefined;
@@ -115,6 +144,8 @@ const render = (
   };
   const root = internals?.parse(source);
   state.root = root;
+  if (root !== undefined) refuseOtherFiles(root);
+  env.addGlobal('range', boundedRange(globals['range']));
   const full = root === undefined ? context : withUndefinedNames(root, context, globals, thrown);
   if (internals === undefined || root === undefined || hasMarkerCharacters(source))
     return { output: env.renderString(source, full), mapped: false };
