@@ -65,7 +65,10 @@ export function describeFailure(outcome: JobOutcome): FailureReason | undefined 
     case 'skipped':
       return {
         status: 'skipped',
-        detail: `not run: ${outcome.because.map((j) => j.label).join(', ')} did not succeed`,
+        detail:
+          outcome.because.length === 0
+            ? 'not run: no requirement failed'
+            : `not run: ${outcome.because.map((j) => j.label).join(', ')} did not succeed`,
       };
   }
 }

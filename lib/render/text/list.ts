@@ -126,8 +126,10 @@ function resultText(job: Job, critical: boolean, id: (j: Job) => string): string
       return '[cancelled]';
     case 'skipped': {
       const because = job.outcome();
-      const ids = because?.status === 'skipped' ? because.because.map(id).join(',') : '';
-      return `[skipped: {${ids}} did not succeed]`;
+      const jobs = because?.status === 'skipped' ? because.because : [];
+      // no job to blame: a one-failed handler whose requirements all succeeded
+      if (jobs.length === 0) return '[skipped: no requirement failed]';
+      return `[skipped: {${jobs.map(id).join(',')}} did not succeed]`;
     }
     default:
       return '[not done]';

@@ -46,7 +46,9 @@ export function progressText(e: SchedulerEvent): string | undefined {
         ? `-- ${e.job.label}: stopped (forever job)`
         : `-- ${e.job.label}: cancelled (${e.reason})`;
     case 'skipped':
-      return `-- ${e.job.label}: skipped (${e.because.map((j) => j.label).join(', ')} did not succeed)`;
+      return e.because.length === 0
+        ? `-- ${e.job.label}: skipped (no requirement failed)`
+        : `-- ${e.job.label}: skipped (${e.because.map((j) => j.label).join(', ')} did not succeed)`;
     default:
       return undefined;
   }
