@@ -276,6 +276,15 @@ describe('GroupJob', () => {
     const counting = new GroupJob(mixed, 'true', { label: 'counting' });
     await eventsOf(new Scheduler([counting]));
     expect(counting.failedCritical()).to.equal(true);
+
+    // every host unreachable: each one is forgiven, the group is not (a dead gateway is no success)
+    const none = new GroupJob(NodeGroup.of([dead]), 'true', { label: 'none', ignoreUnreachable: true });
+    const top = new Scheduler([none], { critical: false });
+    await eventsOf(top);
+    expect(none.status).to.equal('failed');
+    expect(String(none.raisedException())).to.match(
+      /scheduler "none dead" ended false: all 1 members failed, none counted against maxFailures \(all ignored\)/,
+    );
     await dead.close();
   });
 

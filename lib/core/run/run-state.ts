@@ -96,6 +96,8 @@ export class BudgetRecord {
     this.failed++;
     if (uncounted) {
       this.ignored++;
+      // every member failed, none counted (all unreachable, say): nothing was done, which no budget forgives
+      if (this.ignored === this.size) return 'over';
       this.forgiven.add(index);
       return 'ignored';
     }

@@ -81,8 +81,10 @@ const budgetNotes = ({ tolerated, ignored, maxFailures, budget }: BudgetRecord):
 
 /** `3 of 5 members failed, more than maxFailures 40% (2)`: why a budget stopped its run. */
 const overBudget = ({ counted, size, ignored, maxFailures, budget }: BudgetRecord): string =>
-  `${String(counted)} of ${String(size)} members failed${ignored > 0 ? ` (and ${String(ignored)} ignored)` : ''}, ` +
-  `more than maxFailures ${maxFailuresText(maxFailures, budget)}`;
+  ignored === size
+    ? `all ${String(size)} members failed, none counted against maxFailures (all ignored): nothing was done`
+    : `${String(counted)} of ${String(size)} members failed${ignored > 0 ? ` (and ${String(ignored)} ignored)` : ''}, ` +
+      `more than maxFailures ${maxFailuresText(maxFailures, budget)}`;
 
 /**
  * The failed event of `job`; `verdict`: how its scheduler's budget counted the failure, if it has one
