@@ -50,7 +50,7 @@ export interface Plan {
  */
 export function validateSchedulerOptions(scheduler: JobGroup): void {
   checkDuration(scheduler, 'shutdownTimeout', scheduler.shutdownTimeout);
-  checkDuration(scheduler, 'cleanupTimeout', scheduler.cleanupTimeout);
+  checkDuration(scheduler, 'cleanupTimeout', scheduler.cleanupTimeout, true);
   const w = scheduler.jobsWindow;
   if (w !== undefined && !(typeof w === 'number' && (Number.isInteger(w) || w === Infinity) && w >= 1))
     throw new ConfigError(

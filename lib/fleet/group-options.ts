@@ -7,6 +7,7 @@ import { checkRetries } from '../core/job/retry.js';
 import type { SchedulerOptions } from '../core/scheduler.js';
 import { badOption, is } from '../errors/option-keys.js';
 import type { SshJobOptions } from '../ssh-job/ssh-job-options.js';
+import { MAX_TIMER_MS } from '../core/job/job-options.js';
 
 /** What a member SshJob takes from its group's options. @category models */
 export type MemberSshOptions = Pick<
@@ -81,9 +82,17 @@ export function checkFleetOptions(subject: string, options: FleetJobOptions): vo
   const { memberTimeout, ignoreUnreachable } = options;
   if (
     memberTimeout !== undefined &&
-    (typeof memberTimeout !== 'number' || Number.isNaN(memberTimeout) || memberTimeout < 0)
+    (typeof memberTimeout !== 'number' ||
+      Number.isNaN(memberTimeout) ||
+      memberTimeout < 0 ||
+      memberTimeout > MAX_TIMER_MS)
   )
-    throw badOption(subject, 'memberTimeout', 'a number of milliseconds, 0 or more', memberTimeout);
+    throw badOption(
+      subject,
+      'memberTimeout',
+      `a number of milliseconds, 0 to ${String(MAX_TIMER_MS)} (24.8 days)`,
+      memberTimeout,
+    );
   if (ignoreUnreachable !== undefined && !is.boolean(ignoreUnreachable))
     throw badOption(subject, 'ignoreUnreachable', 'true or false', ignoreUnreachable);
   checkRetries(subject, options.retries);

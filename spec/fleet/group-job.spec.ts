@@ -321,7 +321,13 @@ describe('GroupJob', () => {
       /commands must be a command or a non-empty list/,
     );
     expect(message(() => new GroupJob(group, 'true', { memberTimeout: -1 }))).to.match(
-      /memberTimeout must be a number of milliseconds, 0 or more, got number -1/,
+      /memberTimeout must be a number of milliseconds, 0 to 2147483647 \(24.8 days\), got number -1/,
+    );
+    expect(message(() => new GroupJob(group, 'true', { memberTimeout: Infinity }))).to.match(
+      /memberTimeout must be a number of milliseconds, 0 to 2147483647/,
+    );
+    expect(message(() => new Job(() => Promise.resolve(1), { timeout: 3e9 }))).to.match(
+      /timeout must be at most 2147483647 ms \(24.8 days\), got 3000000000: leave it undefined for none/,
     );
     expect(message(() => new GroupJob(group, 'true', { ignoreUnreachable: 'yes' } as never))).to.match(
       /ignoreUnreachable must be true or false/,

@@ -190,15 +190,25 @@ export const missingWork = (job: CheckedJob): ConfigError =>
 export const subjectOf = (job: CheckedJob): string =>
   `${job._isScheduler ? 'scheduler' : 'job'} "${job.label}"`;
 
-export const checkDuration = (owner: CheckedJob, field: string, value: unknown): void => {
-  if (value === undefined) return;
+export const checkDuration = (owner: CheckedJob, field: string, value: unknown, infinite = false): void => {
+  if (value === undefined || (infinite && value === Infinity)) return;
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0)
     throw new ConfigError(
       subjectOf(owner),
       field,
       `must be a duration in milliseconds, 0 or more (or undefined for none), got ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`,
     );
+  // what a timer can wait: Node fires a longer one after 1 ms (a timeout of Infinity failed every job at once)
+  if (value > MAX_TIMER_MS)
+    throw new ConfigError(
+      subjectOf(owner),
+      field,
+      `must be at most ${String(MAX_TIMER_MS)} ms (24.8 days), got ${String(value)}: leave it undefined for none`,
+    );
 };
+
+/** The longest delay a Node.js timer takes (2^31 - 1 ms). @internal */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 const RUN_IF: ReadonlySet<unknown> = new Set(Object.values(RunIf));
 
