@@ -4,7 +4,7 @@
  */
 import { ConfigError } from '../errors/config-error.js';
 import { describeValue } from '../errors/option-keys.js';
-import { expandHostList, foldHosts } from '../hosts/host-ranges.js';
+import { expandHostList, foldHosts, maxHostRangeExpansion } from '../hosts/host-ranges.js';
 import type { Node } from '../nodes/node.js';
 import { SshNode } from '../nodes/ssh/ssh-node.js';
 import type { SshNodeOptions } from '../nodes/ssh/ssh-node.js';
@@ -188,6 +188,12 @@ const expandAll = (subject: string, hosts: unknown): string[] => {
       throw new ConfigError(subject, field, (e as Error).message, { cause: e });
     }
     for (const name of expanded) names.add(name);
+    if (names.size > maxHostRangeExpansion)
+      throw new ConfigError(
+        subject,
+        field,
+        `would make the group more than the ${String(maxHostRangeExpansion)} hosts allowed: split it`,
+      );
   });
   if (names.size === 0)
     throw new ConfigError(subject, 'hosts', `must name at least one host, got ${describeValue(hosts)}`);

@@ -20,6 +20,15 @@ import { decoded } from './parts.js';
 import type { DataPath, RawProblem } from './problems.js';
 import { blockCycle } from './block-cycle.js';
 
+/** At most this many jobs in one scenario, members and instances counted: a small file could make millions. */
+const MAX_SCENARIO_JOBS = 1_000_000;
+
+/** The hosts of a node entry that is a group, decoded. */
+const hostsOf = (part: Part<NodeSpec> | undefined): readonly string[] | undefined => {
+  const spec = part?.spec;
+  return spec !== undefined && isNodeGroupSpec(spec) ? spec.hosts : undefined;
+};
+
 const GROUP_KEYS = ['maxFailures', 'memberTimeout', 'ignoreUnreachable', 'skipFailedMembers', 'jobsWindow'];
 
 const problem = (path: DataPath, message: string, at: 'key' | 'value' = 'value'): RawProblem => ({
@@ -105,10 +114,7 @@ const checkMatrix = (
         ),
       );
   }
-  const values = axesOf(matrix.matrix, (id) => {
-    const spec = nodes.get(id)?.spec;
-    return spec !== undefined && isNodeGroupSpec(spec) ? spec.hosts : undefined;
-  });
+  const values = axesOf(matrix.matrix, (id) => hostsOf(nodes.get(id)));
   if (problems.length > 0) return problems;
   let where;
   if (matrix.where !== undefined)
@@ -268,6 +274,7 @@ export const checkGroups = (
       );
   }
   const matrices: { part: Part<unknown>; matrix: MatrixJobSpec }[] = [];
+  let total = 0; // jobs the file makes, matrices counted before their filter
   for (const part of parts.jobs) {
     problems.push(...oneFailed(part.raw, part.path));
     if (Object.hasOwn(part.raw, 'matrix')) {
@@ -275,11 +282,13 @@ export const checkGroups = (
       if (matrix !== undefined) {
         problems.push(...checkMatrix(part, matrix, nodes));
         matrices.push({ part, matrix });
+        total += productSize(axesOf(matrix.matrix, (id) => hostsOf(nodes.get(id)))) * matrix.jobs.length;
       }
       continue;
     }
     const node = decoded(NodeId, part.raw['node']);
     const target = node === undefined ? undefined : nodes.get(node);
+    total += (target === undefined ? undefined : groupSize(target)) ?? 1;
     if (target?.spec === undefined || groupSize(target) !== undefined) continue;
     for (const key of GROUP_KEYS)
       if (Object.hasOwn(part.raw, key))
@@ -287,5 +296,15 @@ export const checkGroups = (
           problem([...part.path, key], `only for a job on a group: "${String(node)}" is one node`, 'key'),
         );
   }
+  if (total > MAX_SCENARIO_JOBS)
+    return [
+      ...problems,
+      problem(
+        ['jobs'],
+        `the file makes ${String(total)} jobs (members of groups and instances of matrices counted), more ` +
+          `than the ${String(MAX_SCENARIO_JOBS)} allowed: split it into several scenarios`,
+        'key',
+      ),
+    ];
   return [...problems, ...checkMatrixFiles(parts, matrices, dir, runtimeVariables)];
 };

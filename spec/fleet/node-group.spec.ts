@@ -44,6 +44,9 @@ describe('NodeGroup', () => {
 
   it('refuses bad input from plain JavaScript with errors naming the field', () => {
     expect(configError(() => NodeGroup.of([]))).to.equal('node group: nodes must hold at least one node');
+    expect(configError(() => NodeGroup.fromHosts(['a[1-60000]', 'b[1-60000]', 'c[1-60000]']))).to.equal(
+      'node group: hosts[1] would make the group more than the 100000 hosts allowed: split it',
+    );
     expect(configError(() => NodeGroup.of([new LocalNode(), new LocalNode()]))).to.match(
       /^node group: nodes\[1\] is named "localhost" like nodes\[0\]: give each node a label of its own$/,
     );

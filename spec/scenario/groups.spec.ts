@@ -70,6 +70,15 @@ jobs: [{ id: p, node: g, commands: [hostname] }]
     expect(l.spec.nodes[1]).to.have.deep.property('hosts', ['a', 'b']);
   });
 
+  it('refuse a file that makes more than 1,000,000 jobs, before building any', () => {
+    const jobs = Array.from({ length: 11 }, (_, i) => `  - { id: j${String(i)}, node: g, commands: [hostname] }`);
+    const text = `nodes: [{ id: g, hostname: 'h[1-99999]' }]\njobs:\n${jobs.join('\n')}\n`;
+    expect(problems(text)).to.deep.equal([
+      'test.yaml:2:1: jobs: the file makes 1099989 jobs (members of groups and instances of matrices counted), ' +
+        'more than the 1000000 allowed: split it into several scenarios',
+    ]);
+  });
+
   it('build one SshJob per member, keyed prepare@host, each with its own values of the built-ins', () => {
     const built = buildScenario(loaded(GROUPS));
     expect([...built.jobs.keys()]).to.deep.equal([
