@@ -71,7 +71,10 @@ jobs: [{ id: p, node: g, commands: [hostname] }]
   });
 
   it('refuse a file that makes more than 1,000,000 jobs, before building any', () => {
-    const jobs = Array.from({ length: 11 }, (_, i) => `  - { id: j${String(i)}, node: g, commands: [hostname] }`);
+    const jobs = Array.from(
+      { length: 11 },
+      (_, i) => `  - { id: j${String(i)}, node: g, commands: [hostname] }`,
+    );
     const text = `nodes: [{ id: g, hostname: 'h[1-99999]' }]\njobs:\n${jobs.join('\n')}\n`;
     expect(problems(text)).to.deep.equal([
       'test.yaml:2:1: jobs: the file makes 1099989 jobs (members of groups and instances of matrices counted), ' +
