@@ -1,6 +1,6 @@
 // `rxjobs run SCENARIO.yaml` once its command line is read: the file loaded and checked whole, then a plan, a
 // graph, or a run rendered by run-output. Loaded lazily by rxjobs.ts.
-import { writeFileSync } from 'node:fs';
+import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parse, resolve } from 'node:path';
 import { text as readText } from 'node:stream/consumers';
@@ -85,13 +85,17 @@ const savingRendered = (args: RxjobsRunArgs, io: Io) => {
   const { saveRendered } = args;
   if (saveRendered === undefined) return undefined;
   const target = resolve(io.cwd, saveRendered === true ? args.scenario.replace(/\.j2$/, '') : saveRendered);
+  const real = (p: string): string => (existsSync(p) ? realpathSync(p) : p);
+  if (args.scenario !== '-' && real(target) === real(resolve(io.cwd, args.scenario)))
+    throw new UsageError(`--save-rendered: ${target} is the scenario itself: give another FILE`);
   return (text: string): void => {
+    const replaced = existsSync(target);
     try {
       writeFileSync(target, text);
     } catch (e: unknown) {
       throw new UsageError(`--save-rendered: cannot write ${target}: ${(e as Error).message}`);
     }
-    io.stderr.write(`rxjobs: the rendered scenario is in ${target}\n`);
+    io.stderr.write(`rxjobs: the rendered scenario is in ${target}${replaced ? ' (replaced)' : ''}\n`);
   };
 };
 

@@ -88,6 +88,23 @@ describe("rxjobs run on apssh's loader files and .j2 templates (the built CLI)",
     });
     expect(again.code, again.stderr).to.equal(0);
     expect(fs.readFileSync(explicit, 'utf8')).to.equal(text);
+    const replaced = await runCli(
+      'rxjobs',
+      ['run', '-n', `--save-rendered=${explicit}`, '--vars', vars, copy],
+      { cwd: apssh },
+    );
+    expect(linesOf(replaced.stderr)).to.deep.equal([
+      `rxjobs: the rendered scenario is in ${explicit} (replaced)`,
+    ]);
+    // never over the template itself
+    const itself = await runCli('rxjobs', ['run', '-n', `--save-rendered=${copy}`, '--vars', vars, copy], {
+      cwd: apssh,
+    });
+    expect(itself.code).to.equal(2);
+    expect(linesOf(itself.stderr)).to.deep.equal([
+      `rxjobs: --save-rendered: ${copy} is the scenario itself: give another FILE`,
+    ]);
+    expect(fs.readFileSync(copy, 'utf8')).to.equal(fs.readFileSync(path.join(apssh, TEMPLATE), 'utf8'));
     // the rendered file is plain YAML: the same plan, but its name
     const plain = await runCli('rxjobs', ['run', '-n', saved], { cwd: apssh });
     expect(plain.code, plain.stderr).to.equal(0);
