@@ -121,6 +121,9 @@ function resultText(job: Job, critical: boolean, id: (j: Job) => string): string
     case 'done':
       return `[[ -> ${describe(job.result())}]]`;
     case 'failed':
+      // a failure its scheduler's budget forgave was not critical, whatever the member says
+      if (isToleratedFailure(job))
+        return `!! exception (tolerated) => ${errorText(job.raisedException())} !!`;
       return `!! ${critical ? 'CRIT. EXC.' : 'exception'} => ${errorText(job.raisedException())} !!`;
     case 'cancelled':
       return '[cancelled]';
@@ -259,7 +262,9 @@ export function debrief(scheduler: Scheduler, options: ListingOptions = {}): str
       `${String(count('cancelled'))} cancelled, ${String(count('skipped'))} skipped, ` +
       `${String(count('idle') + count('scheduled'))} not run, ${String(count('running'))} running`,
   );
-  const failures = collectFailures(scheduler, undefined);
+  const failures = collectFailures(scheduler, undefined).map((f) =>
+    isToleratedFailure(f.job) ? { ...f, critical: false } : f,
+  );
   if (failures.length > 0) {
     const critical = failures.filter((f) => f.critical).length;
     lines.push(`===== ${String(failures.length)} job(s) failed, including ${String(critical)} critical`);
