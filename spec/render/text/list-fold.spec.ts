@@ -91,7 +91,9 @@ describe('Scheduler.list(): folded schedulers', () => {
     expect(lines[1]).to.equal(
       '2   ☉ ☓   <HostGroup `prepare fit[01-05]`> [[ -> true]] requires:{1} -> entries:{3,4,5,6,7}',
     );
-    expect(lines[3]).to.equal('4   ★ ☓   > <Job `prepare@fit02`> !! exception (tolerated) => Error: boom on fit02 !!');
+    expect(lines[3]).to.equal(
+      '4   ★ ☓   > <Job `prepare@fit02`> !! exception (tolerated) => Error: boom on fit02 !!',
+    );
     expect(lines[7]).to.equal('2 --end-- < <HostGroup `prepare fit[01-05]`> exits:{3,4,5,6,7}');
     expect(lines[8]).to.equal('8   ☉ ☓   <Job `collect`> [[ -> "collect"]] requires:{2}');
     expect(listing(scheduler, { unfold: true })).to.equal(lines.join('\n'));
