@@ -127,7 +127,8 @@ const instanceJobLines = (
   indent: string,
 ): string[] =>
   matrix.jobs.flatMap((job) => [
-    `${indent}${job.id} on ${job.node}${flagText([
+    // unfolded, an axis names the instance's host (`recv on fit03`), folded the axis (`recv on receiver`)
+    `${indent}${job.id} on ${instance?.values[job.node] ?? job.node}${flagText([
       ...jobFlags(job),
       job.requires !== undefined && job.requires.length > 0 && `requires ${job.requires.join(', ')}`,
     ])}`,

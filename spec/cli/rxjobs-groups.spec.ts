@@ -63,6 +63,12 @@ describe('rxjobs run with groups and matrices (the built CLI)', function () {
     expect(lines).to.include('    pairs[fit04,fit12]');
     expect(lines.filter((l) => /^ {4}pairs\[/.test(l))).to.have.length(15);
     expect(lines).to.include('        2. Pull: rawdata -> csi-fit04-fit12');
+    // an axis names the instance's own host: recv on the receiver, send on the sender
+    const pair = lines.indexOf('    pairs[fit04,fit12]');
+    expect(lines.slice(pair + 1, pair + 5).filter((l) => / on /.test(l))).to.deep.equal([
+      '      recv on fit12',
+      '      send on fit04',
+    ]);
   });
 
   it('--graph dot draws a job on a group and a matrix as one node each, or each member with --unfold', async () => {
