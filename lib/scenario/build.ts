@@ -234,6 +234,7 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
     critical: s.critical,
     // absent, not undefined: an undefined shutdownTimeout means no bound
     ...(s.shutdownTimeout === undefined ? {} : { shutdownTimeout: ms(s.shutdownTimeout) }),
+    ...(s.cleanupTimeout === undefined ? {} : { cleanupTimeout: ms(s.cleanupTimeout) }),
   };
   const scheduler = new Scheduler(
     [...entries.values()].map((e) => e.job),

@@ -21,6 +21,7 @@ export const SchedulerSpec = struct(
     jobsWindow: integer(1, Number.MAX_SAFE_INTEGER),
     critical: Bool,
     shutdownTimeout: Seconds,
+    cleanupTimeout: Seconds,
   },
 );
 /** @category codecs */
@@ -37,6 +38,7 @@ export type SchedulerSpec = t.TypeOf<typeof SchedulerSpec>;
  *   jobsWindow: 4             # jobs running at once; default no limit
  *   critical: true            # default for jobs that do not say (default false)
  *   shutdownTimeout: 2        # seconds; default 1
+ *   cleanupTimeout: 300       # seconds for runIf: always jobs after a stop; default 10 x shutdownTimeout
  * variables:                  # optional: name -> string | number | boolean, for {{name}} (commands, nodes)
  *   version: 1.2.3
  * nodes:                      # required: a non-empty list (or a map from ids to nodes without `id`)

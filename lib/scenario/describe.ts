@@ -75,6 +75,7 @@ export function describeScenario(loaded: LoadedScenario, options: DescribeScenar
     s.jobsWindow !== undefined && `jobsWindow ${String(s.jobsWindow)}`,
     s.critical !== undefined && (s.critical ? 'critical' : 'not critical'),
     s.shutdownTimeout !== undefined && `shutdownTimeout ${seconds(s.shutdownTimeout)}`,
+    s.cleanupTimeout !== undefined && `cleanupTimeout ${seconds(s.cleanupTimeout)}`,
   ].filter((f): f is string => typeof f === 'string');
   const byId = new Map(spec.nodes.map((n) => [n.id, n]));
   const width = Math.max(...spec.nodes.map((n) => n.id.length));

@@ -73,7 +73,7 @@ describe('rxjobs run: 200 hosts in groups behind a gateway, 3 stages (the built 
       file,
       [
         `variables: {out: ${out}, collected: ${collected}, tag: ${tag}}`,
-        'scheduler: {label: fleet200}',
+        'scheduler: {label: fleet200, cleanupTimeout: 300}', // collect's 200 pulls may take more than 10 s under load
         'nodes:',
         `  - {id: gw, hostname: ${fleet.hosts[0]?.address ?? ''}}`,
         `  - {id: a, hostname: '${A}', gateway: gw}`,

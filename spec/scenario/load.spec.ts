@@ -35,7 +35,7 @@ describe('loadScenario', () => {
     if (E.isRight(result)) expect.fail('expected problems');
     const at = (line: number, column: number) => `${file}:${String(line)}:${String(column)}`;
     expect(formatProblems(result.left).split('\n')).to.deep.equal([
-      `${at(2, 3)}: scheduler.window: unknown key (accepted: label, timeout, jobsWindow, critical, shutdownTimeout)`,
+      `${at(2, 3)}: scheduler.window: unknown key (accepted: label, timeout, jobsWindow, critical, shutdownTimeout, cleanupTimeout)`,
       `${at(3, 12)}: scheduler.timeout: expected a duration in seconds (a number, 0 or more)`,
       `${at(5, 3)}: variables.node: "node" is a built-in variable, which the scenario cannot set`,
       `${at(6, 3)}: variables["bad name"]: not a variable name (letters, digits and "_", not starting with a digit)`,
@@ -61,7 +61,7 @@ describe('loadScenario', () => {
       path: 'scheduler.window',
       line: 2,
       column: 3,
-      message: 'unknown key (accepted: label, timeout, jobsWindow, critical, shutdownTimeout)',
+      message: 'unknown key (accepted: label, timeout, jobsWindow, critical, shutdownTimeout, cleanupTimeout)',
     });
   });
 
