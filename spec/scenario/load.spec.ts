@@ -61,7 +61,8 @@ describe('loadScenario', () => {
       path: 'scheduler.window',
       line: 2,
       column: 3,
-      message: 'unknown key (accepted: label, timeout, jobsWindow, critical, shutdownTimeout, cleanupTimeout)',
+      message:
+        'unknown key (accepted: label, timeout, jobsWindow, critical, shutdownTimeout, cleanupTimeout)',
     });
   });
 
