@@ -10,6 +10,7 @@ import { NodeId } from './codecs-values.js';
 import { localUsername } from './node-variables.js';
 import { decoded, validVariables } from './parts.js';
 import type { DataPath, RawProblem } from './problems.js';
+import { substituteJobs } from './substitute-jobs.js';
 
 /** Names to values, as `--var name=value` gives them. @category models */
 export type VariableOverrides = Readonly<Record<string, string>>;
@@ -135,5 +136,7 @@ export const substituteNodes = (data: unknown): { data: unknown; problems: RawPr
     : isRecord(section)
       ? Object.fromEntries(Object.entries(section).map(([k, v]) => [k, one(v, ['nodes', k], k)]))
       : section;
-  return { data: section === undefined ? data : { ...data, nodes }, problems };
+  const withNodes = section === undefined ? data : { ...data, nodes };
+  if (!Object.hasOwn(data, 'jobs')) return { data: withNodes, problems };
+  return { data: { ...withNodes, jobs: substituteJobs(data['jobs'], globals, problems) }, problems };
 };

@@ -178,4 +178,27 @@ jobs: [{ id: m, matrix: { b: [1] }, jobs: [{ id: z, node: l, requires: [z], comm
 `),
     ).to.deep.equal(['test.yaml:2:72: jobs[0].jobs[0].requires: the requirements form a cycle: z -> z']);
   });
+
+  it('fill {{name}} in maxFailures, memberTimeout, where, axis values and exclude from the file and --var', () => {
+    const text = `variables: { mf: '10%', t: 60, n: 3, skip: x }
+nodes: [{ id: l, local: true }, { id: g, hostname: 'h[1-4]' }]
+jobs:
+  - { id: p, node: g, maxFailures: '{{mf}}', memberTimeout: '{{t}}', commands: [hostname] }
+  - id: m
+    matrix: { a: ['{{n}}', x, y] }
+    where: "a != '{{skip}}'"
+    exclude: [{ a: '{{n}}' }]
+    jobs: [{ id: t, node: l, commands: ['echo {{a}}'] }]
+`;
+    const [p, m] = loaded(text).spec.jobs;
+    expect(p).to.include({ maxFailures: '10%', memberTimeout: 60 });
+    expect(m).to.deep.include({ matrix: { a: ['3', 'x', 'y'] }, where: "a != 'x'", exclude: [{ a: '3' }] });
+    const more = parseScenario(text, 'test.yaml', { dir: fixtures, variables: { n: '2', mf: '1' } });
+    if (E.isLeft(more)) expect.fail(formatProblems(more.left));
+    expect(more.right.spec.jobs[0]).to.include({ maxFailures: 1 });
+    expect(problems(text.replace("'{{mf}}'", "'{{nope}}'"))).to.deep.equal([
+      'test.yaml:4:36: jobs[0].maxFailures: {{nope}} in maxFailures of job "p" is not defined: no variable ' +
+        'of the file gives it: define it under variables, or on the command line with rxjobs run --var nope=VALUE',
+    ]);
+  });
 });
