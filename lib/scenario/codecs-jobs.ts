@@ -58,6 +58,17 @@ const groupOptions = {
   jobsWindow: integer(1, Number.MAX_SAFE_INTEGER),
 };
 
+/** The optional keys of every job, on a node, a group or in a matrix's block. */
+const jobOptions = {
+  requires: Requires,
+  label: NonEmptyString,
+  critical: Bool,
+  forever: Bool,
+  timeout: Seconds,
+  runIf: RunIf,
+  retries: RetriesSpec,
+};
+
 /**
  * A job: commands run in order on one node, built as an `SshJob`; or, when `node` is a group, on each of
  * its members (one `SshJob` each, with its own `{{hostname}}`...), gathered as one job that `requires` waits
@@ -68,16 +79,7 @@ const groupOptions = {
 export const JobSpec = struct(
   'a job',
   { id: JobId, node: NodeId, commands: Commands },
-  {
-    requires: Requires,
-    label: NonEmptyString,
-    critical: Bool,
-    forever: Bool,
-    timeout: Seconds,
-    runIf: RunIf,
-    retries: RetriesSpec,
-    ...groupOptions,
-  },
+  { ...jobOptions, ...groupOptions },
 );
 /** @category codecs */
 export type JobSpec = t.TypeOf<typeof JobSpec>;
@@ -86,15 +88,7 @@ export type JobSpec = t.TypeOf<typeof JobSpec>;
 export const InstanceJobSpec = struct(
   'a job of a matrix instance',
   { id: JobId, node: NodeId, commands: Commands },
-  {
-    requires: Requires,
-    label: NonEmptyString,
-    critical: Bool,
-    forever: Bool,
-    timeout: Seconds,
-    runIf: RunIf,
-    retries: RetriesSpec,
-  },
+  jobOptions,
 );
 /** @category codecs */
 export type InstanceJobSpec = t.TypeOf<typeof InstanceJobSpec>;

@@ -2,7 +2,6 @@
  * Loading a scenario file: YAML, then the codecs, then the checks between its parts, every problem at once.
  * @module
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import * as E from 'fp-ts/lib/Either.js';
@@ -23,6 +22,7 @@ import type { TemplateOptions } from './template/steps.js';
 import { yamlSource } from './template/steps.js';
 import type { Locate } from './yaml-read.js';
 import { readYaml } from './yaml-read.js';
+import { readText } from './read-text.js';
 
 /**
  * A scenario file that has no problem: its decoded content, ready for `buildScenario` or
@@ -155,18 +155,8 @@ export function loadScenario(
   file: string,
   options: LoadScenarioOptions = {},
 ): E.Either<ScenarioProblem[], LoadedScenario> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e: unknown) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return E.left([
-      {
-        file,
-        path: '',
-        message: code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}`,
-      },
-    ]);
-  }
+  const read = readText(file);
+  if (E.isLeft(read)) return read;
+  const text = read.right;
   return parseScenario(text, file, options);
 }

@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { expect } from 'chai';
 
-import { ensureBuilt, fleetArgs, linesOf, noSessionsLeft, runCli } from '../helpers/cli.js';
+import { fleetArgs, linesOf, noSessionsLeft, runCli, builtCliInScratchDir } from '../helpers/cli.js';
 import { startFleet } from '../helpers/sshd.js';
 import type { Fleet } from '../helpers/sshd.js';
 
@@ -14,16 +13,7 @@ describe('rxjobs run with groups and matrices (the built CLI)', function () {
   this.timeout(60_000);
   let dir: string;
 
-  before(async function () {
-    this.timeout(180_000);
-    await ensureBuilt();
-  });
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxjobs-groups-'));
-  });
-  afterEach(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  builtCliInScratchDir('rxjobs-groups-', (d) => (dir = d));
 
   const scenario = (text: string, name = 'scenario.yaml'): string => {
     const file = path.join(dir, name);

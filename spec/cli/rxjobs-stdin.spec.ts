@@ -1,29 +1,19 @@
 // `rxjobs run -`: the scenario read from stdin, its relative paths relative to the working directory, its
 // problems named `<stdin>` with lines and columns (issue 11 §5).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { expect } from 'chai';
 
 import { spawn } from 'node:child_process';
 
-import { cliPath, ensureBuilt, linesOf, runCli } from '../helpers/cli.js';
+import { cliPath, linesOf, runCli, builtCliInScratchDir } from '../helpers/cli.js';
 
 describe('rxjobs run - (the scenario on stdin, built CLI)', function () {
   this.timeout(60_000);
   let dir: string;
 
-  before(async function () {
-    this.timeout(180_000);
-    await ensureBuilt();
-  });
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxjobs-stdin-'));
-  });
-  afterEach(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  builtCliInScratchDir('rxjobs-stdin-', (d) => (dir = d));
 
   it('runs a scenario read from stdin, its relative paths relative to the working directory', async () => {
     fs.writeFileSync(path.join(dir, 'hello.sh'), 'echo "script says $1"\n');

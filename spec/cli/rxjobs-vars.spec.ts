@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { expect } from 'chai';
 
-import { ensureBuilt, fleetArgs, linesOf, noSessionsLeft, runCli } from '../helpers/cli.js';
+import { fleetArgs, linesOf, noSessionsLeft, runCli, builtCliInScratchDir } from '../helpers/cli.js';
 import { startFleet } from '../helpers/sshd.js';
 import type { Fleet } from '../helpers/sshd.js';
 
@@ -12,16 +11,7 @@ describe('rxjobs run --var (the built CLI)', function () {
   this.timeout(60_000);
   let dir: string;
 
-  before(async function () {
-    this.timeout(180_000);
-    await ensureBuilt();
-  });
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxjobs-vars-'));
-  });
-  afterEach(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  builtCliInScratchDir('rxjobs-vars-', (d) => (dir = d));
 
   const scenario = (text: string): string => {
     const file = path.join(dir, 'scenario.yaml');

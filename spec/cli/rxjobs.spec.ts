@@ -1,12 +1,10 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { expect } from 'chai';
 
 import { RXJOBS_HELP } from '../../lib/cli/rxjobs-options.js';
 import {
-  ensureBuilt,
   fleetArgs,
   linesOf,
   marker,
@@ -15,6 +13,7 @@ import {
   runCli,
   runCliInPty,
   sortedLines,
+  builtCliInScratchDir,
 } from '../helpers/cli.js';
 import { remoteProcesses, startFleet } from '../helpers/sshd.js';
 import type { Fleet } from '../helpers/sshd.js';
@@ -26,16 +25,7 @@ describe('rxjobs (the built CLI)', function () {
   this.timeout(60_000);
   let dir: string;
 
-  before(async function () {
-    this.timeout(180_000);
-    await ensureBuilt();
-  });
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxjobs-cli-'));
-  });
-  afterEach(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  builtCliInScratchDir('rxjobs-cli-', (d) => (dir = d));
 
   const scenario = (text: string, name = 'scenario.yaml'): string => {
     const file = path.join(dir, name);

@@ -1,10 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { expect } from 'chai';
 
-import { ensureBuilt, fleetArgs, linesOf, noSessionsLeft, runCli } from '../helpers/cli.js';
+import { fleetArgs, linesOf, noSessionsLeft, runCli, builtCliInScratchDir } from '../helpers/cli.js';
 import { startFleet } from '../helpers/sshd.js';
 import type { Fleet } from '../helpers/sshd.js';
 
@@ -15,16 +14,7 @@ describe("rxjobs run on apssh's loader files and .j2 templates (the built CLI)",
   this.timeout(60_000);
   let dir: string;
 
-  before(async function () {
-    this.timeout(180_000);
-    await ensureBuilt();
-  });
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxjobs-apssh-'));
-  });
-  afterEach(() => {
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  builtCliInScratchDir('rxjobs-apssh-', (d) => (dir = d));
 
   /** A --vars file for the template, with the host names given. */
   const varsFile = (gateway: string, amf: string, gnb: string): string => {

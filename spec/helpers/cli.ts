@@ -307,3 +307,22 @@ export const useCliFleet = (hosts: number, dirPrefix?: string): CliFleet => {
       runCli('rxssh', [...fleetArgs(started()), ...args], cwd === undefined ? {} : { cwd }),
   };
 };
+
+/**
+ * The hooks of a describe block that runs the built CLIs in a scratch directory: the package built once
+ * (before), a fresh directory named `prefix...` for each test, given to `set`, removed after it.
+ */
+export const builtCliInScratchDir = (prefix: string, set: (dir: string) => void): void => {
+  let dir: string | undefined;
+  before(async function () {
+    this.timeout(180_000);
+    await ensureBuilt();
+  });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    set(dir);
+  });
+  afterEach(() => {
+    if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+  });
+};

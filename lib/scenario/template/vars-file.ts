@@ -3,7 +3,6 @@
  * `.j2` scenario's template, and, the scalar ones, for its variables.
  * @module
  */
-import { readFileSync } from 'node:fs';
 
 import * as E from 'fp-ts/lib/Either.js';
 
@@ -11,6 +10,7 @@ import { isRecord } from '../codecs-combinators.js';
 import { BUILT_IN_VARIABLES } from '../codecs-values.js';
 import type { ScenarioProblem } from '../problems.js';
 import { yamlModule } from '../yaml-lazy.js';
+import { readText } from '../read-text.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -20,20 +20,9 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * @internal
  */
 export const readVarsFile = (file: string): E.Either<ScenarioProblem[], Record<string, unknown>> => {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e: unknown) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return E.left([
-      {
-        file,
-        path: '',
-        message:
-          code === 'ENOENT' ? 'file not found (--vars)' : `cannot read (--vars): ${(e as Error).message}`,
-      },
-    ]);
-  }
+  const read = readText(file, ' (--vars)');
+  if (E.isLeft(read)) return read;
+  const text = read.right;
   const { LineCounter, parseDocument } = yamlModule();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
