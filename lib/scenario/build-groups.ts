@@ -17,7 +17,7 @@ import { toCommand } from './build-commands.js';
 import type { InstanceJobSpec, JobSpec, MatrixJobSpec, RetriesSpec } from './codecs-jobs.js';
 import type { NodeGroupSpec, NodeSpec } from './codecs-nodes.js';
 import type { VariableValues } from './codecs-values.js';
-import { memberVariables, nodeVariables } from './node-variables.js';
+import { memberVariables, nodeVariables, perMember } from './node-variables.js';
 import { defined, substituteJob } from './substitute.js';
 
 /** Seconds (the file's unit) to milliseconds (the library's). @internal */
@@ -107,15 +107,19 @@ export const sshJob = (
   );
 };
 
-/** A job on a group: a `GroupJob` of one `SshJob` per member (`prepare@fit07`), each with its own variables. @internal */
+/**
+ * A job on a group: a `GroupJob` of one `SshJob` per member (`prepare@fit07`), each with its own variables.
+ * A label with a member's own `{{hostname}}`, `{{node}}` or `{{index}}` is each member's (`prep fit07`), the
+ * group job being then named by its id; any other label is the group job's, filled with the group's values.
+ * @internal
+ */
 export const buildGroupJob = (job: JobSpec, group: BuiltGroup, ctx: JobContext): BuiltEntry => {
-  const name =
-    job.label === undefined ? job.id : new Variables(Object.entries(ctx.globals ?? {})).expand(job.label);
-  const commands = group.spec.hosts.map((_, i) =>
-    substituteJob(job, memberVariables(ctx.globals, group.spec, i, ctx.username)).commands.map((c) =>
-      toCommand(c, ctx.dir),
-    ),
+  const own = group.spec.hosts.map((_, i) =>
+    substituteJob(job, memberVariables(ctx.globals, group.spec, i, ctx.username)),
   );
+  const each = perMember(job.label);
+  const name = job.label === undefined || each ? job.id : (own[0]?.label ?? job.id);
+  const commands = own.map((member) => member.commands.map((c) => toCommand(c, ctx.dir)));
   const holder = new GroupJob(NodeGroup.of(group.nodes), (_, i) => commands[i] ?? [], {
     label: name,
     critical: job.critical ?? ctx.critical ?? false,
@@ -130,9 +134,12 @@ export const buildGroupJob = (job: JobSpec, group: BuiltGroup, ctx: JobContext):
     variables: ctx.variables,
     flow: ctx.flow,
   });
-  const members = group.spec.hosts.map(
-    (host) => [`${job.id}@${host}`, holder.member(host) as SshJob] as const,
-  );
+  const members = group.spec.hosts.map((host, i) => {
+    const member = holder.member(host) as SshJob;
+    const label = own[i]?.label;
+    if (each && label !== undefined) member.label = label;
+    return [`${job.id}@${host}`, member] as const;
+  });
   return { job: holder, members };
 };
 

@@ -154,13 +154,15 @@ const checkJob = (
   context: NodeContext,
   checkFile: FileCheck,
   captures: ReadonlySet<string>,
+  axes: readonly string[],
 ): RawProblem[] => {
   const problems: RawProblem[] = [];
   const { spec, variables, names, where, local, reported } = context;
   const label = job.raw['label'];
+  // a label is filled when the job is built: by its node's values (a member's, an instance's), not captures
   if (spec !== undefined && typeof label === 'string')
     for (const name of new Set(templateNamesIn(variables.expand(label))))
-      if (!reported.has(name))
+      if (!reported.has(name) && !axes.includes(name))
         problems.push({
           path: [...job.path, 'label'],
           message: undefinedInField(
@@ -168,6 +170,7 @@ const checkJob = (
             job.id === undefined ? 'this job' : `job "${job.id}"`,
             'label',
             names,
+            axes.filter((a) => a !== 'instance'),
           ),
           at: 'value',
         });
@@ -220,6 +223,7 @@ export const checkFiles = (
   parts: ScenarioParts,
   dir: string,
   runtimeVariables: readonly string[] = [],
+  axes: readonly string[] = [],
 ): RawProblem[] => {
   const problems: RawProblem[] = [];
   const checkFile = fileChecker(dir);
@@ -240,7 +244,7 @@ export const checkFiles = (
     const node = id === undefined ? undefined : nodes.get(id);
     let context = contexts.get(node);
     if (context === undefined) contexts.set(node, (context = nodeContext(node, parts.variables)));
-    for (const problem of checkJob(job, context, checkFile, captures)) problems.push(problem);
+    for (const problem of checkJob(job, context, checkFile, captures, axes)) problems.push(problem);
   }
   return problems;
 };

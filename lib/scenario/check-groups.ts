@@ -244,7 +244,8 @@ const checkMatrixFiles = (
       }),
     );
     const names = [...runtimeVariables, ...captures, ...Object.keys(matrix.matrix), 'instance'];
-    return checkFiles({ nodes: parts.nodes, jobs, variables: parts.variables }, dir, names).filter(
+    const axes = [...Object.keys(matrix.matrix), 'instance'];
+    return checkFiles({ nodes: parts.nodes, jobs, variables: parts.variables }, dir, names, axes).filter(
       (p) => p.path[0] !== 'nodes',
     );
   });

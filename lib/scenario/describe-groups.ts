@@ -13,7 +13,7 @@ import type { MaxFailures, VariableValues } from './codecs-values.js';
 import { commandLines, flagText, jobFlags, seconds } from './describe-commands.js';
 import type { MatrixInstance } from './matrix-instances.js';
 import { axesOf, instancesOf } from './matrix-instances.js';
-import { memberVariables, nodeVariables } from './node-variables.js';
+import { MEMBER_OWN, memberVariables, nodeVariables, perMember } from './node-variables.js';
 import { substituteJob } from './substitute.js';
 
 /** What the text of the jobs needs to know of the file. @internal */
@@ -57,32 +57,35 @@ const groupOf = (id: string, ctx: DescribeContext): NodeGroupSpec | undefined =>
 /** The lines of a job on a group: the options, then the commands with `<hostname>`, `<node>`, `<index>`. @internal */
 export const describeGroupJob = (job: JobSpec, group: NodeGroupSpec, ctx: DescribeContext): string[] => {
   const size = group.hosts.length;
+  const values = memberVariables(ctx.globals, group, 0, ctx.username);
+  for (const name of MEMBER_OWN) values.set(name, `<${name}>`);
+  // the label as the commands: `prep <hostname>` folded, each member's own unfolded
+  const folded = substituteJob(job, values);
   const flags = flagText([
     job.maxFailures !== undefined && `maxFailures ${budget(job.maxFailures, size)}`,
     job.memberTimeout !== undefined && `memberTimeout ${seconds(job.memberTimeout)}`,
     job.ignoreUnreachable === true && 'ignoreUnreachable',
     job.jobsWindow !== undefined && `jobsWindow ${String(job.jobsWindow)}`,
-    ...jobFlags(job),
+    ...jobFlags(folded),
     job.requires !== undefined && job.requires.length > 0 && `requires ${job.requires.join(', ')}`,
     job.skipFailedMembers === false
       ? 'skipFailedMembers off'
       : (job.requires ?? []).some((r) => ctx.groupJobs.has(r)) && 'skipFailedMembers',
   ]);
   const head = `  ${job.id} on ${job.node} ×${String(size)}${flags}`;
+  const each = perMember(job.label);
   if (ctx.unfold)
     return [
       head,
-      ...group.hosts.flatMap((host, i) => [
-        `    ${job.id}@${host}`,
-        ...commandLines(
-          substituteJob(job, memberVariables(ctx.globals, group, i, ctx.username)).commands,
-          '      ',
-        ),
-      ]),
+      ...group.hosts.flatMap((host, i) => {
+        const member = substituteJob(job, memberVariables(ctx.globals, group, i, ctx.username));
+        return [
+          `    ${job.id}@${host}${each ? flagText([`label ${JSON.stringify(member.label)}`]) : ''}`,
+          ...commandLines(member.commands, '      '),
+        ];
+      }),
     ];
-  const values = memberVariables(ctx.globals, group, 0, ctx.username);
-  for (const name of ['hostname', 'node', 'index']) values.set(name, `<${name}>`);
-  return [head, ...placeholders(commandLines(substituteJob(job, values).commands, '    '))];
+  return [head, ...placeholders(commandLines(folded.commands, '    '))];
 };
 
 /** The instances of a matrix as the file gives them. @internal */
@@ -116,7 +119,7 @@ const instanceValues = (
   for (const name of Object.keys(matrix.matrix)) values.set(name, shown(name, instance?.values[name]));
   values.set('instance', shown('instance', instance?.name));
   if (group !== undefined && instance === undefined)
-    for (const name of ['hostname', 'node', 'index']) values.set(name, `<${name}>`);
+    for (const name of MEMBER_OWN) values.set(name, `<${name}>`);
   return values;
 };
 
@@ -126,19 +129,17 @@ const instanceJobLines = (
   ctx: DescribeContext,
   indent: string,
 ): string[] =>
-  matrix.jobs.flatMap((job) => [
-    // unfolded, an axis names the instance's host (`recv on fit03`), folded the axis (`recv on receiver`)
-    `${indent}${job.id} on ${instance?.values[job.node] ?? job.node}${flagText([
-      ...jobFlags(job),
-      job.requires !== undefined && job.requires.length > 0 && `requires ${job.requires.join(', ')}`,
-    ])}`,
-    ...placeholders(
-      commandLines(
-        substituteJob(job as JobSpec, instanceValues(job, matrix, instance, ctx)).commands,
-        `${indent}  `,
-      ),
-    ),
-  ]);
+  matrix.jobs.flatMap((job) => {
+    const own = substituteJob(job, instanceValues(job, matrix, instance, ctx));
+    return [
+      // unfolded, an axis names the instance's host (`recv on fit03`), folded the axis (`recv on receiver`)
+      `${indent}${job.id} on ${instance?.values[job.node] ?? job.node}${flagText([
+        ...jobFlags(own),
+        job.requires !== undefined && job.requires.length > 0 && `requires ${job.requires.join(', ')}`,
+      ])}`,
+      ...placeholders(commandLines(own.commands, `${indent}  `)),
+    ];
+  });
 
 /** The lines of a matrix: its axes, filter and count of instances, then its jobs, once or per instance. @internal */
 export const describeMatrix = (matrix: MatrixJobSpec, ctx: DescribeContext): string[] => {

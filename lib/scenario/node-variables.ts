@@ -1,6 +1,6 @@
 import os from 'node:os';
 
-import { Variables } from '../commands/variables.js';
+import { templateNamesIn, Variables } from '../commands/variables.js';
 import type { NodeGroupSpec, NodeSpec } from './codecs-nodes.js';
 import { isLocalNodeSpec, isNodeGroupSpec } from './codecs-nodes.js';
 import type { VariableValues } from './codecs-values.js';
@@ -63,3 +63,10 @@ export const memberVariables = (
     ['group', group.id],
   ]);
 };
+
+/** The built-ins that differ from member to member: a label using one is a label per member. @internal */
+export const MEMBER_OWN = ['hostname', 'node', 'index'] as const;
+
+/** Whether `label` names a member's own built-in (`prep {{hostname}}`). @internal */
+export const perMember = (label: string | undefined): boolean =>
+  label !== undefined && templateNamesIn(label).some((n) => (MEMBER_OWN as readonly string[]).includes(n));

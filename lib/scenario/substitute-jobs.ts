@@ -1,7 +1,9 @@
 /**
- * `{{name}}` in the keys of group and matrix jobs that are not texts of commands (`maxFailures`,
- * `memberTimeout`, `where`, the values of `matrix` axes and of `exclude`), filled from the file's and the
- * command line's variables before they are decoded, as the fields of node entries are.
+ * `{{name}}` in the keys of job entries that are not texts of commands (`node`, `requires`, a matrix's
+ * `label`, `maxFailures`, `memberTimeout`, `where`, the values of `matrix` axes and of `exclude`; in a
+ * matrix's block, `node` and `requires`), filled from the file's and the command line's variables before
+ * they are decoded and their references checked, as the fields of node entries are. The labels of jobs on
+ * nodes, groups and in blocks take their node's (member's, instance's) values too: they are filled when built.
  * @module
  */
 import { templateNamesIn, Variables } from '../commands/variables.js';
@@ -12,44 +14,89 @@ import type { DataPath, RawProblem } from './problems.js';
 /** Keys whose text is a number once filled in (`maxFailures: '{{n}}'` is the count n). */
 const NUMERIC = new Set(['maxFailures', 'memberTimeout']);
 
-const undefinedIn = (name: string, owner: string, field: string, known: Iterable<string>): string => {
-  const near = suggest(name, known);
+/** `a, s and instance`: the names a matrix's block has of its own. @internal */
+export const axesText = (axes: readonly string[]): string =>
+  `the matrix's ${axes.length === 1 ? 'axis' : 'axes'} ${axes.join(', ')} and instance`;
+
+const undefinedIn = (
+  name: string,
+  owner: string,
+  field: string,
+  known: Iterable<string>,
+  axes: readonly string[],
+): string => {
+  if (axes.includes(name))
+    return (
+      `{{${name}}} in ${field} of ${owner} is an axis of the matrix, which ${field} cannot use: ` +
+      (field === 'node'
+        ? `write node: ${name} (or '{{${name}}}' alone) for the instance's member of an axis over a group`
+        : `only the file's variables fill it`)
+    );
+  const near = suggest(name, [...known, ...axes]);
+  const scope =
+    axes.length === 0
+      ? 'no variable of the file gives it'
+      : `no variable of the file gives it (${axesText(axes)} are not known in ${field})`;
   return (
-    `{{${name}}} in ${field} of ${owner} is not defined: no variable of the file gives it` +
-    `${near === undefined ? '' : ` (did you mean {{${near}}}?)`}: define it under variables, or on the ` +
-    `command line with rxjobs run --var ${name}=VALUE`
+    `{{${name}}} in ${field} of ${owner} is not defined: ${scope}` +
+    `${near === undefined ? '' : ` (did you mean {{${near}}}?)`}: define it under ` +
+    `variables, or on the command line with rxjobs run --var ${name}=VALUE`
   );
 };
 
-/** One job entry, its group and matrix keys filled in. */
+/** `{{sender}}`, the whole text: the axis `sender`, as `node: sender` names it. */
+const WHOLE = /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
+
+/** One job entry (or a job of a matrix's block: `axes` are then its matrix's), its keys filled in. */
 const substituteJob = (
   job: Readonly<Record<string, unknown>>,
   path: DataPath,
   variables: Variables,
   problems: RawProblem[],
+  axes: readonly string[] = [],
 ): Record<string, unknown> => {
   const owner = typeof job['id'] === 'string' ? `job "${job['id']}"` : 'this job';
   const expand = (value: unknown, at: DataPath, field: string): unknown => {
     if (typeof value !== 'string' || !value.includes('{{')) return value;
+    const axis = field === 'node' ? WHOLE.exec(value)?.[1] : undefined;
+    if (axis !== undefined && axes.includes(axis)) return axis;
     const text = variables.expand(value);
     const left = [...new Set(templateNamesIn(text))];
     for (const name of left)
-      problems.push({ path: at, message: undefinedIn(name, owner, field, variables.keys()), at: 'value' });
+      problems.push({
+        path: at,
+        message: undefinedIn(name, owner, field, variables.keys(), axes),
+        at: 'value',
+      });
     return left.length === 0 && NUMERIC.has(field) && /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
   };
   const out: Record<string, unknown> = { ...job };
-  for (const key of ['maxFailures', 'memberTimeout', 'where'])
-    if (Object.hasOwn(job, key)) out[key] = expand(job[key], [...path, key], key);
   const matrix = job['matrix'];
-  if (isRecord(matrix))
+  const keys = ['node', 'maxFailures', 'memberTimeout', 'where'];
+  // a matrix's own label has no node: the file's variables are all it takes
+  if (isRecord(matrix)) keys.push('label');
+  for (const key of keys) if (Object.hasOwn(job, key)) out[key] = expand(job[key], [...path, key], key);
+  const requires = job['requires'];
+  if (Array.isArray(requires))
+    out['requires'] = requires.map((r: unknown, i) => expand(r, [...path, 'requires', i], 'requires'));
+  else if (requires !== undefined) out['requires'] = expand(requires, [...path, 'requires'], 'requires');
+  if (isRecord(matrix)) {
+    const entries = Object.entries(matrix);
     out['matrix'] = Object.fromEntries(
-      Object.entries(matrix).map(([axis, values]) => [
+      entries.map(([axis, values]) => [
         axis,
         Array.isArray(values)
           ? values.map((v: unknown, i) => expand(v, [...path, 'matrix', axis, i], `matrix.${axis}`))
           : values,
       ]),
     );
+    const block = job['jobs'];
+    const names = entries.map(([axis]) => axis);
+    if (Array.isArray(block))
+      out['jobs'] = block.map((inner: unknown, k) =>
+        isRecord(inner) ? substituteJob(inner, [...path, 'jobs', k], variables, problems, names) : inner,
+      );
+  }
   const exclude = job['exclude'];
   if (Array.isArray(exclude))
     out['exclude'] = exclude.map((entry: unknown, i) =>
@@ -62,7 +109,7 @@ const substituteJob = (
   return out;
 };
 
-/** The jobs section of a scenario's data, the group and matrix keys of its entries filled in. @internal */
+/** The jobs section of a scenario's data, the keys of its entries that are not command texts filled in. @internal */
 export const substituteJobs = (
   section: unknown,
   globals: Readonly<Record<string, string>>,

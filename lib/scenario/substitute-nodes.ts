@@ -10,7 +10,7 @@ import { NodeId } from './codecs-values.js';
 import { localUsername } from './node-variables.js';
 import { decoded, validVariables } from './parts.js';
 import type { DataPath, RawProblem } from './problems.js';
-import { substituteJobs } from './substitute-jobs.js';
+import { axesText, substituteJobs } from './substitute-jobs.js';
 
 /** Names to values, as `--var name=value` gives them. @category models */
 export type VariableOverrides = Readonly<Record<string, string>>;
@@ -34,11 +34,13 @@ export const undefinedInField = (
   owner: string,
   field: string,
   known: Iterable<string>,
+  axes: readonly string[] = [],
 ): string => {
-  const near = suggest(name, known);
+  const near = suggest(name, [...known, ...axes]);
+  const matrix = axes.length === 0 ? '' : `${axesText(axes)}, `;
   return (
-    `{{${name}}} in ${field} of ${owner} is not defined: no variable (global, the node's, or node, ` +
-    `hostname, username) gives it${near === undefined ? '' : ` (did you mean {{${near}}}?)`}: define it ` +
+    `{{${name}}} in ${field} of ${owner} is not defined: no variable (global, the node's, ${matrix}or ` +
+    `node, hostname, username) gives it${near === undefined ? '' : ` (did you mean {{${near}}}?)`}: define it ` +
     `under variables, or on the command line with rxjobs run --var ${name}=VALUE`
   );
 };

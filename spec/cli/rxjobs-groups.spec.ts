@@ -61,6 +61,33 @@ describe('rxjobs run with groups and matrices (the built CLI)', function () {
     ]);
   });
 
+  it('--dry-run --unfold fills {{name}} in node, requires and labels from --var, members and instances', async () => {
+    const file = scenario(`
+variables: { stage: a }
+nodes:
+  - { id: fits, hostname: 'fit[01-02]', username: root }
+  - { id: one, hostname: h1 }
+jobs:
+  - { id: prep-a, node: one, commands: [echo a] }
+  - { id: p, node: '{{target}}', label: 'prep {{hostname}}', requires: ['prep-{{stage}}'], commands: [hostname] }
+  - id: m
+    matrix: { a: [x, y], s: fits }
+    jobs: [{ id: t, node: '{{s}}', label: 'lab {{a}} on {{hostname}}', commands: ['echo {{a}}'] }]
+`);
+    const r = await runCli('rxjobs', ['run', '-n', '--unfold', file, '--var', 'target=fits']);
+    expect(r.code, r.stderr).to.equal(0);
+    const lines = linesOf(r.stdout);
+    expect(lines).to.include('  p on fits ×2 [label "prep <hostname>", requires prep-a]');
+    expect(lines).to.include('    p@fit02 [label "prep fit02"]');
+    expect(lines).to.include('      t on fit01 [label "lab y on fit01"]');
+    const missing = await runCli('rxjobs', ['run', '-n', file]);
+    expect(missing.code).to.equal(2);
+    expect(linesOf(missing.stderr)[0]).to.equal(
+      `${file}:8:20: jobs[1].node: {{target}} in node of job "p" is not defined: no variable of the file ` +
+        'gives it: define it under variables, or on the command line with rxjobs run --var target=VALUE',
+    );
+  });
+
   it('--graph dot draws a job on a group and a matrix as one node each, or each member with --unfold', async () => {
     const file = testbed();
     const folded = await runCli('rxjobs', ['run', '--graph', 'dot', file, '--var', 'gwuser=me']);

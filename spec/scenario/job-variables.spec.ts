@@ -1,0 +1,105 @@
+import path from 'node:path';
+
+import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+
+import { buildScenario } from '../../lib/scenario/build.js';
+import { describeScenario } from '../../lib/scenario/describe.js';
+import type { LoadedScenario, ParseScenarioOptions } from '../../lib/scenario/load.js';
+import { parseScenario } from '../../lib/scenario/load.js';
+import { formatProblems } from '../../lib/scenario/problems.js';
+
+const fixtures = path.join(import.meta.dirname, 'fixtures');
+
+const problems = (text: string, options: ParseScenarioOptions = {}): string[] => {
+  const result = parseScenario(text, 'test.yaml', { dir: fixtures, ...options });
+  if (E.isRight(result)) expect.fail('expected problems, got a scenario');
+  return formatProblems(result.left).split('\n');
+};
+
+const loaded = (text: string, options: ParseScenarioOptions = {}): LoadedScenario => {
+  const result = parseScenario(text, 'test.yaml', { dir: fixtures, ...options });
+  if (E.isLeft(result)) expect.fail(formatProblems(result.left));
+  return result.right;
+};
+
+const LABELS = `variables: { target: other, stage: a }
+nodes:
+  - { id: fits, hostname: 'fit[01-02]', username: root }
+  - { id: one, hostname: h1, username: root }
+jobs:
+  - { id: prep-a, node: one, commands: [echo a] }
+  - { id: p, node: '{{target}}', label: 'prep {{hostname}} {{index}} {{stage}}', requires: ['prep-{{stage}}'], commands: [hostname] }
+  - { id: q, node: fits, label: 'all {{group}} {{stage}}', requires: p, commands: [hostname] }
+  - id: m
+    label: 'mat {{stage}}'
+    requires: 'prep-{{stage}}'
+    matrix: { a: [x, y], s: fits }
+    jobs:
+      - { id: t, node: s, label: 'lab {{a}} {{hostname}} {{instance}}', commands: ['echo {{a}}'] }
+      - { id: u, node: '{{s}}', requires: [t], commands: ['echo {{hostname}}'] }
+`;
+
+describe('{{name}} in the labels, node and requires of jobs on groups and in matrices', () => {
+  it('label a job on a group per member with its built-ins, or as a whole with the group values', () => {
+    const built = buildScenario(loaded(LABELS, { variables: { target: 'fits' } }));
+    expect(built.jobs.get('p@fit01')?.label).to.equal('prep fit01 0 a');
+    expect(built.jobs.get('p@fit02')?.label).to.equal('prep fit02 1 a');
+    expect(built.groups.get('p')?.label).to.equal('p fit[01-02]');
+    expect([...(built.groups.get('p')?.requirements ?? [])]).to.deep.equal([built.jobs.get('prep-a')]);
+    expect(built.groups.get('q')?.label).to.equal('all fits a fit[01-02]');
+    expect(built.jobs.get('q@fit02')?.label).to.equal('all fits a@fit02');
+  });
+
+  it("label a matrix block's job with its instance's axes, and the matrix with the file's variables", () => {
+    const built = buildScenario(loaded(LABELS, { variables: { target: 'fits' } }));
+    const m = built.groups.get('m');
+    expect(m?.label).to.equal('mat a');
+    expect([...(m?.requirements ?? [])]).to.deep.equal([built.jobs.get('prep-a')]);
+    // a job of an instance is labelled after its matrix and instance (see MatrixJob)
+    expect(built.jobs.get('m[y,fit02].t')?.label).to.equal('mat a[y,fit02].lab y fit02 y-fit02');
+    expect(built.jobs.get('m[y,fit02].u')?.node).to.equal(built.jobs.get('p@fit02')?.node);
+  });
+
+  it('show the labels filled in by --dry-run, per member and instance when unfolded', () => {
+    const text = describeScenario(loaded(LABELS, { variables: { target: 'fits' } }), { unfold: true });
+    expect(text).to.include('p on fits ×2 [label "prep <hostname> <index> a", requires prep-a]');
+    expect(text).to.include('    p@fit01 [label "prep fit01 0 a"]');
+    expect(text).to.include('q on fits ×2 [label "all fits a", requires p');
+    expect(text).to.include('[label "mat a", requires prep-a]');
+    expect(text).to.include('t on fit02 [label "lab y fit02 y-fit02"]');
+    expect(text).to.include('u on fit02 [requires t]');
+    const folded = describeScenario(loaded(LABELS.replace('target: other', 'target: fits')));
+    expect(folded).to.include('p on fits');
+    expect(folded).to.include('t on s [label "lab <a> <hostname> <instance>"]');
+  });
+
+  it('report a {{name}} no variable gives in node, requires and labels, at its line, with the axes in scope', () => {
+    const text = LABELS.replace("'{{target}}'", "'{{tagret}}'")
+      .replace("['prep-{{stage}}']", "['prep-{{stag}}']")
+      .replace("'mat {{stage}}'", "'mat {{a}}'")
+      .replace("node: '{{s}}'", "node: '{{target2}}'")
+      .replace('requires: [t]', "requires: ['{{a}}']");
+    expect(problems(text)).to.deep.equal([
+      'test.yaml:7:20: jobs[1].node: {{tagret}} in node of job "p" is not defined: no variable of the file ' +
+        'gives it (did you mean {{target}}?): define it under variables, or on the command line with rxjobs run ' +
+        '--var tagret=VALUE',
+      'test.yaml:7:93: jobs[1].requires[0]: {{stag}} in requires of job "p" is not defined: no variable of the ' +
+        'file gives it (did you mean {{stage}}?): define it under variables, or on the command line with rxjobs ' +
+        'run --var stag=VALUE',
+      'test.yaml:10:12: jobs[3].label: {{a}} in label of job "m" is not defined: no variable of the file gives ' +
+        'it: define it under variables, or on the command line with rxjobs run --var a=VALUE',
+      'test.yaml:15:24: jobs[3].jobs[1].node: {{target2}} in node of job "u" is not defined: no variable of the ' +
+        "file gives it (the matrix's axes a, s and instance are not known in node) (did you mean {{target}}?): " +
+        'define it under variables, or on the command line with rxjobs run --var target2=VALUE',
+      'test.yaml:15:50: jobs[3].jobs[1].requires[0]: {{a}} in requires of job "u" is an axis of the matrix, ' +
+        "which requires cannot use: only the file's variables fill it",
+    ]);
+    const label = LABELS.replace("'lab {{a}} {{hostname}} {{instance}}'", "'lab {{b}}'");
+    expect(problems(label, { variables: { target: 'fits' } })).to.deep.equal([
+      'test.yaml:14:34: jobs[3].jobs[0].label: {{b}} in label of job "t" is not defined: no variable (global, ' +
+        "the node's, the matrix's axes a, s and instance, or node, hostname, username) gives it: define it " +
+        'under variables, or on the command line with rxjobs run --var b=VALUE',
+    ]);
+  });
+});
