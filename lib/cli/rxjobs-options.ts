@@ -29,7 +29,8 @@ const RUN: OptionTable = {
 const SAVE_RENDERED = '--save-rendered';
 
 const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
-const BUILT_INS = ['node', 'hostname', 'username'];
+/** RESERVED_VARIABLES of lib/scenario/codecs-values.ts (not imported: this file loads nothing heavy). */
+const RESERVED_VARIABLES = ['node', 'hostname', 'username', 'index', 'group', 'instance'];
 
 /** `--var NAME=VALUE`s as variables (the last one of a name wins); a malformed one is a UsageError. */
 const variableOptions = (given: readonly string[]): Record<string, string> => {
@@ -40,9 +41,9 @@ const variableOptions = (given: readonly string[]): Record<string, string> => {
       throw new UsageError(
         `--var ${option}: expected NAME=VALUE, NAME made of letters, digits and "_", not starting with a digit`,
       );
-    if (BUILT_INS.includes(name))
+    if (RESERVED_VARIABLES.includes(name))
       throw new UsageError(
-        `--var ${option}: {{${name}}} is a built-in variable, each node's own: it cannot be set`,
+        `--var ${option}: {{${name}}} is a built-in variable, each node's, member's or instance's own: it cannot be set`,
       );
     variables[name] = value;
   }

@@ -8,13 +8,12 @@ import { isRecord, keyError, listOf, oneOrMany, recordOf, scalar, struct } from 
 import { CommandSpec } from './codecs-commands.js';
 import {
   Bool,
-  BUILT_IN_VARIABLES,
   integer,
   JobId,
   MaxFailures,
-  MEMBER_VARIABLES,
   NodeId,
   NonEmptyString,
+  RESERVED_VARIABLES,
   RunIf,
   ScalarString,
   Seconds,
@@ -93,11 +92,10 @@ export const InstanceJobSpec = struct(
 /** @category codecs */
 export type InstanceJobSpec = t.TypeOf<typeof InstanceJobSpec>;
 
-const RESERVED = [...BUILT_IN_VARIABLES, ...MEMBER_VARIABLES] as readonly string[];
 const axisName = (name: string): string | undefined =>
   !NAME.test(name)
     ? 'not an axis name (letters, digits and "_", not starting with a digit): it is used as {{name}}'
-    : RESERVED.includes(name)
+    : RESERVED_VARIABLES.includes(name)
       ? `"${name}" is a built-in variable: name the axis otherwise`
       : undefined;
 

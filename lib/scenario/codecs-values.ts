@@ -24,6 +24,13 @@ export const BUILT_IN_VARIABLES = ['node', 'hostname', 'username'] as const;
  */
 export const MEMBER_VARIABLES = ['index', 'group', 'instance'] as const;
 
+/**
+ * The names no file variable and no `--var` may take: the built-ins and a member's or instance's own (a
+ * value set under one of them would be silently hidden where it is used).
+ * @category models
+ */
+export const RESERVED_VARIABLES: readonly string[] = [...BUILT_IN_VARIABLES, ...MEMBER_VARIABLES];
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -149,8 +156,11 @@ const badName = (name: string): string | undefined =>
  * @category codecs
  */
 export const VariableValues = recordOf(ScalarString, 'a mapping of variable names to values', (name) =>
-  (BUILT_IN_VARIABLES as readonly string[]).includes(name)
-    ? `"${name}" is a built-in variable, which the scenario cannot set`
+  RESERVED_VARIABLES.includes(name)
+    ? `"${name}" is a built-in variable, which the scenario cannot set` +
+      ((MEMBER_VARIABLES as readonly string[]).includes(name)
+        ? ` (each member of a group, or instance of a matrix, has its own)`
+        : '')
     : badName(name),
 );
 /** @category codecs */

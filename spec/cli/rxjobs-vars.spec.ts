@@ -66,6 +66,12 @@ jobs:
     ['1x=2', /--var 1x=2: expected NAME=VALUE/],
     ['=2', /--var =2: expected NAME=VALUE/],
     ['hostname=h', /--var hostname=h: \{\{hostname\}\} is a built-in variable/],
+    [
+      'index=5',
+      /--var index=5: \{\{index\}\} is a built-in variable, each node's, member's or instance's own/,
+    ],
+    ['group=g', /--var group=g: \{\{group\}\} is a built-in variable/],
+    ['instance=i', /--var instance=i: \{\{instance\}\} is a built-in variable/],
   ] as const)
     it(`exits 2 with one clear line for --var ${option}`, async () => {
       const r = await runCli('rxjobs', ['run', '--var', option, scenario(GATEWAYED('gw'))]);

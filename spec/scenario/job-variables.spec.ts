@@ -102,4 +102,21 @@ describe('{{name}} in the labels, node and requires of jobs on groups and in mat
         'under variables, or on the command line with rxjobs run --var b=VALUE',
     ]);
   });
+
+  it('refuse the built-ins of members and instances as file and node variables, as hostname is', () => {
+    const text = `variables: { index: 5, group: g, instance: i, node: n, ok: 1 }
+nodes: [{ id: fits, hostname: 'fit[1-2]', variables: { index: 1 } }]
+jobs: [{ id: p, node: fits, commands: ['echo {{index}} {{group}}'] }]
+`;
+    const member = ' (each member of a group, or instance of a matrix, has its own)';
+    expect(problems(text)).to.deep.equal([
+      `test.yaml:1:14: variables.index: "index" is a built-in variable, which the scenario cannot set${member}`,
+      `test.yaml:1:24: variables.group: "group" is a built-in variable, which the scenario cannot set${member}`,
+      'test.yaml:1:34: variables.instance: "instance" is a built-in variable, which the scenario cannot ' +
+        `set${member}`,
+      'test.yaml:1:47: variables.node: "node" is a built-in variable, which the scenario cannot set',
+      'test.yaml:2:56: nodes[0].variables.index: "index" is a built-in variable, which the scenario cannot ' +
+        `set${member}`,
+    ]);
+  });
 });

@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 
 import { isRecord } from '../codecs-combinators.js';
-import { BUILT_IN_VARIABLES } from '../codecs-values.js';
+import { RESERVED_VARIABLES } from '../codecs-values.js';
 import type { ScenarioProblem } from '../problems.js';
 import { yamlModule } from '../yaml-lazy.js';
 import { readText } from '../read-text.js';
@@ -65,7 +65,7 @@ export const scalarValues = (values: Readonly<Record<string, unknown>>): Record<
   Object.fromEntries(
     Object.entries(values).flatMap(([k, v]) =>
       (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') &&
-      !(BUILT_IN_VARIABLES as readonly string[]).includes(k)
+      !RESERVED_VARIABLES.includes(k)
         ? [[k, String(v)]]
         : [],
     ),
