@@ -15,6 +15,7 @@ import type { Node } from '../nodes/node.js';
 import { SshJob } from '../ssh-job/ssh-job.js';
 import { toCommand } from './build-commands.js';
 import type { InstanceJobSpec, JobSpec, MatrixJobSpec, RetriesSpec } from './codecs-jobs.js';
+import { axisNamed } from './codecs-jobs.js';
 import type { NodeGroupSpec, NodeSpec } from './codecs-nodes.js';
 import type { VariableValues } from './codecs-values.js';
 import { memberVariables, nodeVariables, perMember } from './node-variables.js';
@@ -150,7 +151,7 @@ const instanceNode = (
   instance: MatrixInstance,
   ctx: JobContext,
 ): { node: Node; variables: Variables } | undefined => {
-  const axis = matrix.matrix[job.node];
+  const axis = axisNamed(matrix, job.node);
   if (typeof axis === 'string') {
     const group = ctx.groups.get(axis);
     const node = instance.node(job.node);

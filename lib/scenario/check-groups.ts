@@ -10,7 +10,7 @@ import { checkFiles } from './check-files.js';
 import { isRecord } from './codecs-combinators.js';
 import { CommandSpec } from './codecs-commands.js';
 import type { MatrixJobSpec } from './codecs-jobs.js';
-import { MatrixJobSpec as MatrixCodec } from './codecs-jobs.js';
+import { axisNamed, MatrixJobSpec as MatrixCodec } from './codecs-jobs.js';
 import type { NodeSpec } from './codecs-nodes.js';
 import { isNodeGroupSpec } from './codecs-nodes.js';
 import { NodeId } from './codecs-values.js';
@@ -161,7 +161,7 @@ const checkMatrix = (
   const local = new Set(matrix.jobs.map((j) => j.id));
   matrix.jobs.forEach((job, k) => {
     const path = at('jobs', k);
-    const axis = matrix.matrix[job.node];
+    const axis = axisNamed(matrix, job.node);
     if (typeof axis === 'object')
       problems.push(
         problem(
@@ -226,7 +226,7 @@ const checkMatrixFiles = (
 ): RawProblem[] =>
   matrices.flatMap(({ part, matrix }) => {
     const jobs = matrix.jobs.map((job, k) => {
-      const axis = matrix.matrix[job.node];
+      const axis = axisNamed(matrix, job.node);
       const raw = ((part.raw['jobs'] as unknown[])[k] ?? {}) as Record<string, unknown>;
       return {
         path: [...part.path, 'jobs', k],

@@ -184,6 +184,9 @@ export const recordOf = <C extends t.Mixed>(
       }
       const result = value.validate(v, t.appendContext(c, key, value, v));
       if (result._tag === 'Left') errors.push(...result.left);
+      // an own property even for __proto__, which an assignment would take as the prototype
+      else if (key === '__proto__')
+        Object.defineProperty(out, key, { value: result.right, enumerable: true, writable: true });
       else out[key] = result.right as t.TypeOf<C>;
     }
     return errors.length > 0 ? t.failures(errors) : t.success(out);

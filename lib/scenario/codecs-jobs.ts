@@ -92,12 +92,16 @@ export const InstanceJobSpec = struct(
 /** @category codecs */
 export type InstanceJobSpec = t.TypeOf<typeof InstanceJobSpec>;
 
+/** Names that JavaScript objects hold for themselves: an axis so named would be lost or misread. */
+const OBJECT_KEYS = ['__proto__', 'constructor', 'prototype'];
 const axisName = (name: string): string | undefined =>
   !NAME.test(name)
     ? 'not an axis name (letters, digits and "_", not starting with a digit): it is used as {{name}}'
-    : RESERVED_VARIABLES.includes(name)
-      ? `"${name}" is a built-in variable: name the axis otherwise`
-      : undefined;
+    : OBJECT_KEYS.includes(name)
+      ? `not an axis name: "${name}" is a name JavaScript objects keep for themselves; name the axis otherwise`
+      : RESERVED_VARIABLES.includes(name)
+        ? `"${name}" is a built-in variable: name the axis otherwise`
+        : undefined;
 
 /** The values of a list axis as strings, or undefined when one is not a scalar. */
 const scalars = (list: readonly unknown[]): string[] | undefined => {
@@ -156,6 +160,13 @@ export const MatrixJobSpec = struct(
 );
 /** @category codecs */
 export type MatrixJobSpec = t.TypeOf<typeof MatrixJobSpec>;
+
+/** The axis of a matrix that `name` names (own axes only: not `constructor`...), if any. @internal */
+export const axisNamed = (
+  matrix: MatrixJobSpec,
+  name: string,
+): MatrixJobSpec['matrix'][string] | undefined =>
+  Object.hasOwn(matrix.matrix, name) ? matrix.matrix[name] : undefined;
 
 /** An entry of `jobs:`, decoded. @category codecs */
 export type ScenarioJobSpec = JobSpec | MatrixJobSpec;

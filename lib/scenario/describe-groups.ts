@@ -7,6 +7,7 @@ import { Variables } from '../commands/variables.js';
 import { parseWhere } from '../fleet/where.js';
 import { foldHosts } from '../hosts/host-ranges.js';
 import type { InstanceJobSpec, JobSpec, MatrixJobSpec } from './codecs-jobs.js';
+import { axisNamed } from './codecs-jobs.js';
 import type { NodeGroupSpec, NodeSpec } from './codecs-nodes.js';
 import { isNodeGroupSpec } from './codecs-nodes.js';
 import type { MaxFailures, VariableValues } from './codecs-values.js';
@@ -96,6 +97,10 @@ export const matrixInstances = (matrix: MatrixJobSpec, ctx: DescribeContext): Ma
     matrix.exclude,
   ) ?? [];
 
+/** The value of axis `name` in `instance` (own values only: a node named `constructor` is no axis). */
+const axisValue = (instance: MatrixInstance | undefined, name: string): string | undefined =>
+  instance !== undefined && Object.hasOwn(instance.values, name) ? instance.values[name] : undefined;
+
 /** The values of the `{{name}}`s of a job of a matrix instance (`<sender>` when folded). */
 const instanceValues = (
   job: InstanceJobSpec,
@@ -103,11 +108,13 @@ const instanceValues = (
   instance: MatrixInstance | undefined,
   ctx: DescribeContext,
 ): Variables => {
-  const axis = matrix.matrix[job.node];
+  const axis = axisNamed(matrix, job.node);
   const group = typeof axis === 'string' ? groupOf(axis, ctx) : undefined;
   const node = ctx.byId.get(job.node);
   const index =
-    group === undefined || instance === undefined ? 0 : group.hosts.indexOf(instance.values[job.node] ?? '');
+    group === undefined || instance === undefined
+      ? 0
+      : group.hosts.indexOf(axisValue(instance, job.node) ?? '');
   const values =
     group !== undefined
       ? memberVariables(ctx.globals, group, Math.max(index, 0), ctx.username)
@@ -116,7 +123,7 @@ const instanceValues = (
         : new Variables(Object.entries(ctx.globals ?? {}));
   const shown = (name: string, value: string | undefined) =>
     instance === undefined ? `<${name}>` : (value ?? '');
-  for (const name of Object.keys(matrix.matrix)) values.set(name, shown(name, instance?.values[name]));
+  for (const name of Object.keys(matrix.matrix)) values.set(name, shown(name, axisValue(instance, name)));
   values.set('instance', shown('instance', instance?.name));
   if (group !== undefined && instance === undefined)
     for (const name of MEMBER_OWN) values.set(name, `<${name}>`);
@@ -133,7 +140,7 @@ const instanceJobLines = (
     const own = substituteJob(job, instanceValues(job, matrix, instance, ctx));
     return [
       // unfolded, an axis names the instance's host (`recv on fit03`), folded the axis (`recv on receiver`)
-      `${indent}${job.id} on ${instance?.values[job.node] ?? job.node}${flagText([
+      `${indent}${job.id} on ${axisValue(instance, job.node) ?? job.node}${flagText([
         ...jobFlags(own),
         job.requires !== undefined && job.requires.length > 0 && `requires ${job.requires.join(', ')}`,
       ])}`,

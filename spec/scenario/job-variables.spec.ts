@@ -119,4 +119,22 @@ jobs: [{ id: p, node: fits, commands: ['echo {{index}} {{group}}'] }]
         `set${member}`,
     ]);
   });
+
+  it('refuse __proto__, constructor and prototype as axis names; a node named constructor is no axis', () => {
+    const text = `nodes: [{ id: l, local: true }]
+jobs:
+  - { id: m, matrix: { __proto__: [1, 2], constructor: [3], prototype: [4], a: [5] }, jobs: [{ id: t, node: l, commands: [x] }] }
+`;
+    const own = 'is a name JavaScript objects keep for themselves; name the axis otherwise';
+    expect(problems(text)).to.deep.equal(
+      ['__proto__', 'constructor', 'prototype'].map(
+        (name, i) =>
+          `test.yaml:3:${String([24, 43, 61][i])}: jobs[0].matrix.${name}: not an axis name: "${name}" ${own}`,
+      ),
+    );
+    const node = `nodes: [{ id: constructor, local: true }]
+jobs: [{ id: m, matrix: { a: [x] }, jobs: [{ id: t, node: constructor, commands: ['echo {{a}}'] }] }]
+`;
+    expect(describeScenario(loaded(node), { unfold: true })).to.include('      t on constructor\n');
+  });
 });
