@@ -175,7 +175,13 @@ function checkExclude(subject: string, axes: readonly Axis[], exclude: unknown):
     );
   return (exclude as unknown[]).map((rule, i) => {
     const field = `exclude[${String(i)}]`;
-    if (typeof rule !== 'object' || rule === null || Array.isArray(rule) || Object.keys(rule).length === 0)
+    if (typeof rule === 'object' && rule !== null && !Array.isArray(rule) && Object.keys(rule).length === 0)
+      throw new ConfigError(
+        subject,
+        field,
+        'is empty: name at least one axis (an empty entry would exclude every instance)',
+      );
+    if (typeof rule !== 'object' || rule === null || Array.isArray(rule))
       throw new ConfigError(
         subject,
         field,

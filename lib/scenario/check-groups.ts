@@ -14,7 +14,7 @@ import { axisNamed, MatrixJobSpec as MatrixCodec } from './codecs-jobs.js';
 import type { NodeSpec } from './codecs-nodes.js';
 import { isNodeGroupSpec } from './codecs-nodes.js';
 import { NodeId } from './codecs-values.js';
-import { axesOf, instancesOf, maxMatrixInstances, productSize } from './matrix-instances.js';
+import { axesOf, excludeProblems, instancesOf, maxMatrixInstances, productSize } from './matrix-instances.js';
 import type { Part, ScenarioParts } from './parts.js';
 import { decoded } from './parts.js';
 import type { DataPath, RawProblem } from './problems.js';
@@ -123,26 +123,7 @@ const checkMatrix = (
     } catch (e: unknown) {
       problems.push(problem(at('where'), (e as Error).message.replace(/^-: where /, '')));
     }
-  (matrix.exclude ?? []).forEach((entry, i) => {
-    for (const [key, value] of Object.entries(entry))
-      if (axes.includes(key)) {
-        const known = values.find((a) => a.name === key)?.values ?? [];
-        if (!known.includes(value))
-          problems.push(
-            problem(
-              at('exclude', i, key),
-              `"${value}" is not a value of axis ${key} (values: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''})`,
-            ),
-          );
-      } else if (!axes.includes(key))
-        problems.push(
-          problem(
-            at('exclude', i, key),
-            `"${key}" is not an axis of this matrix (axes: ${axes.join(', ')})`,
-            'key',
-          ),
-        );
-  });
+  problems.push(...excludeProblems(matrix.exclude, values, at));
   const size = productSize(values);
   if (size > maxMatrixInstances)
     problems.push(

@@ -5,6 +5,7 @@
 import type { WherePredicate } from '../fleet/where.js';
 import { maxHostRangeExpansion } from '../hosts/host-ranges.js';
 import type { MatrixJobSpec } from './codecs-jobs.js';
+import type { DataPath, RawProblem } from './problems.js';
 
 /** One axis of a matrix: its values, and the group they are the members of, when they are. @internal */
 export interface MatrixAxis {
@@ -62,4 +63,42 @@ export const instancesOf = (
       const list = axes.map((a) => values[a.name] ?? '');
       return { values, key: list.join(','), name: nameOf(values) };
     });
+};
+
+/**
+ * The problems of the entries of a matrix's `exclude`: an empty one (it would exclude every instance), a key
+ * that is no axis, a value that is not one of its axis's. `at` gives a path under the matrix's entry.
+ * @internal
+ */
+export const excludeProblems = (
+  exclude: MatrixJobSpec['exclude'],
+  axes: readonly MatrixAxis[],
+  at: (...keys: (string | number)[]) => DataPath,
+): RawProblem[] => {
+  const problems: RawProblem[] = [];
+  const names = axes.map((a) => a.name);
+  (exclude ?? []).forEach((entry, i) => {
+    if (Object.keys(entry).length === 0)
+      problems.push({
+        path: at('exclude', i),
+        message: 'is empty: name at least one axis (an empty entry would exclude every instance)',
+        at: 'value',
+      });
+    for (const [key, value] of Object.entries(entry)) {
+      const known = axes.find((a) => a.name === key)?.values;
+      if (known === undefined)
+        problems.push({
+          path: at('exclude', i, key),
+          message: `"${key}" is not an axis of this matrix (axes: ${names.join(', ')})`,
+          at: 'key',
+        });
+      else if (!known.includes(value))
+        problems.push({
+          path: at('exclude', i, key),
+          message: `"${value}" is not a value of axis ${key} (values: ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''})`,
+          at: 'value',
+        });
+    }
+  });
+  return problems;
 };

@@ -104,6 +104,12 @@ describe('matrix()', () => {
     expect(message(() => matrix({ a: [1] }, { exclude: [{ a: 2 }] }))).to.match(
       /exclude\[0\]\.a is not a value of axis a, got number 2/,
     );
+    expect(message(() => matrix({ a: [1, 2] }, { exclude: [{ a: 1 }, {}] }))).to.equal(
+      'matrix(): exclude[1] is empty: name at least one axis (an empty entry would exclude every instance)',
+    );
+    expect(message(() => matrix({ a: [1] }, { exclude: [[]] as never }))).to.match(
+      /exclude\[0\] must be an object such as \{ sender: 'fit01' \}, got/,
+    );
     expect(
       message(() =>
         matrix({ a: [1] })

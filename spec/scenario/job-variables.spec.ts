@@ -137,4 +137,20 @@ jobs: [{ id: m, matrix: { a: [x] }, jobs: [{ id: t, node: constructor, commands:
 `;
     expect(describeScenario(loaded(node), { unfold: true })).to.include('      t on constructor\n');
   });
+
+  it('report an empty exclude entry at its line, not the whole list as leaving no instance', () => {
+    const text = `nodes: [{ id: l, local: true }]
+jobs:
+  - id: m
+    matrix: { s: [a, b], n: [1, 2, 3] }
+    exclude:
+      - { n: '1' }
+      - {}
+    jobs: [{ id: t, node: l, commands: [x] }]
+`;
+    expect(problems(text)).to.deep.equal([
+      'test.yaml:7:9: jobs[0].exclude[1]: is empty: name at least one axis (an empty entry would exclude ' +
+        'every instance)',
+    ]);
+  });
 });
