@@ -2,6 +2,8 @@
  * Codecs of the nodes of a scenario: SSH nodes (with a `hostname`) and local nodes (`local: true`).
  * @module
  */
+import { isIPv6 } from 'node:net';
+
 import * as t from 'io-ts';
 
 import { expandHostList, maxHostRangeExpansion } from '../hosts/host-ranges.js';
@@ -18,8 +20,48 @@ import {
   VariableValues,
 } from './codecs-values.js';
 
-const HostName = scalar('a host name (or local: true for this machine)', (u) =>
-  typeof u === 'string' && u.trim() !== '' ? u : undefined,
+/** A DNS name, an IPv4 address or a name of the ssh config: not starting with "-", which ssh would take as an option. */
+const HOST = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const TEMPLATE = /\{\{\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\}/g;
+
+/**
+ * What is wrong with one host name (after its range is expanded), or undefined: a DNS name or an IPv4
+ * address (letters, digits, `-`, `.`, `_`), or an IPv6 address without brackets, as the SSH connection takes
+ * it. `user@host` and `host:port` are told to use `username:` and `port:`.
+ * @internal
+ */
+export const hostNameProblem = (host: string): string | undefined => {
+  // a {{name}} left unfilled is reported as such (see substitute-nodes.ts): the rest of the entry is checked
+  if (host.includes('{{')) {
+    const rest = host.replace(TEMPLATE, 'x');
+    if (rest !== host && hostNameProblem(rest) === undefined) return undefined;
+  }
+  if (HOST.test(host))
+    return host.length <= 253 ? undefined : `is longer than 253 characters: not a host name`;
+  if (isIPv6(host)) return undefined;
+  // user:password@host: the password is not repeated in the message
+  const shown = JSON.stringify(host.replace(/^([^@:\s]*):[^@]*@/, '$1:[redacted]@'));
+  const user = /^([^@\s]+)@/.exec(host)?.[1];
+  const rest = user === undefined ? host : host.slice(user.length + 1);
+  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(rest);
+  const port = bracketed?.[2] ?? (isIPv6(rest) ? undefined : /^[^:]+:(\d+)$/.exec(rest)?.[1]);
+  const fixes = [
+    host.startsWith('-') && 'a name that does not start with "-" (ssh would read an option)',
+    user !== undefined && `the user as username: ${user.split(':')[0] ?? ''}`,
+    user?.includes(':') === true && 'no password (a key or the agent)',
+    bracketed !== null && 'the IPv6 address without brackets',
+    port !== undefined && `the port as port: ${port}`,
+  ].filter((f): f is string => typeof f === 'string');
+  return (
+    `${shown} is not a host name (letters, digits, "-", ".", "_", or an IPv6 address)` +
+    (fixes.length > 0 ? `: write ${fixes.join(', and ')}` : '')
+  );
+};
+
+const HostName = scalar(
+  'a host name (or local: true for this machine)',
+  (u) => (typeof u === 'string' && hostNameProblem(u) === undefined ? u : undefined),
+  (u) => (typeof u === 'string' && u.trim() !== '' ? hostNameProblem(u) : undefined),
 );
 
 /**
@@ -82,7 +124,15 @@ const hostsOf = (
       return;
     }
     try {
-      for (const host of expandHostList(item)) hosts.add(host);
+      // each host checked once, the first bad one of an item reported (a range repeats its mistake)
+      let bad: string | undefined;
+      for (const host of expandHostList(item)) {
+        if (hosts.has(host)) continue;
+        bad ??= hostNameProblem(host);
+        hosts.add(host);
+      }
+      if (bad !== undefined)
+        errors.push({ value: item, context: t.appendContext(at, key, HostName, item), message: bad });
     } catch (e: unknown) {
       const message = (e as Error).message;
       errors.push({ value: item, context: t.appendContext(at, key, HostName, item), message });
@@ -111,14 +161,16 @@ const validateSsh = (u: Readonly<Record<string, unknown>>, c: t.Context): t.Vali
   if (!Object.hasOwn(u, 'hostname') || (typeof one === 'string' && !one.includes('[') && !one.includes(',')))
     return SshNodeStruct.validate(u, c);
   const hosts = hostsOf(u['hostname'], c);
-  const result = SshNodeStruct.validate({ ...u, hostname: Array.isArray(hosts) ? 'x' : hosts.hostname }, c);
+  // the other fields checked with a stand-in host name: the host names are checked above
+  const result = SshNodeStruct.validate({ ...u, hostname: 'x' }, c);
   const errors = [...(Array.isArray(hosts) ? hosts : []), ...(result._tag === 'Left' ? result.left : [])];
   if (!Array.isArray(hosts) && hosts.group && Object.hasOwn(u, 'label'))
     errors.push(
       keyError(c, 'label', u['label'], 'not allowed on a group: each member is labelled by its host name'),
     );
   if (errors.length > 0 || result._tag === 'Left' || Array.isArray(hosts)) return t.failures(errors);
-  return t.success(hosts.group ? { ...result.right, hosts: hosts.hosts } : result.right);
+  const spec = { ...result.right, hostname: hosts.hostname };
+  return t.success(hosts.group ? { ...spec, hosts: hosts.hosts } : spec);
 };
 
 /** @category codecs */

@@ -153,4 +153,39 @@ jobs:
         'every instance)',
     ]);
   });
+
+  it('refuse what no host name has, in a node and in each member of a group, each host checked once', () => {
+    const text = `variables: { h: 'fit1 y' }
+nodes:
+  - { id: a, hostname: 'fit[1-300] x' }
+  - { id: b, hostname: 'root@fit[1-2]:22' }
+  - { id: c, hostname: 'root@fit1' }
+  - { id: d, hostname: '[::1]:2222' }
+  - { id: e, hostname: '-oProxyCommand=x' }
+  - { id: f, hostname: 'u:secret@h' }
+  - { id: g, hostname: [ok1, 'bad host', 'bad host'] }
+  - { id: h, hostname: '{{h}}' }
+  - { id: ok1, hostname: '::1' }
+  - { id: ok2, hostname: 'fe80::1%eth0' }
+  - { id: ok3, hostname: 10.0.0.1 }
+  - { id: ok4, hostname: 'my_host.example.org.' }
+  - { id: ok5, hostname: 'fit[01-37].lab' }
+jobs: [{ id: x, node: ok1, commands: [x] }]
+`;
+    const not = 'is not a host name (letters, digits, "-", ".", "_", or an IPv6 address)';
+    expect(problems(text)).to.deep.equal([
+      `test.yaml:3:24: nodes[0].hostname: "fit1 x" ${not}`,
+      `test.yaml:4:24: nodes[1].hostname: "root@fit1:22" ${not}: write the user as username: root, and the ` +
+        'port as port: 22',
+      `test.yaml:5:24: nodes[2].hostname: "root@fit1" ${not}: write the user as username: root`,
+      `test.yaml:6:24: nodes[3].hostname: "[::1]:2222" ${not}: write the IPv6 address without brackets, and ` +
+        'the port as port: 2222',
+      `test.yaml:7:24: nodes[4].hostname: "-oProxyCommand=x" ${not}: write a name that does not start with ` +
+        '"-" (ssh would read an option)',
+      `test.yaml:8:24: nodes[5].hostname: "u:[redacted]@h" ${not}: write the user as username: u, and no ` +
+        'password (a key or the agent)',
+      `test.yaml:9:30: nodes[6].hostname[1]: "bad host" ${not}`,
+      `test.yaml:10:24: nodes[7].hostname: "fit1 y" ${not}`,
+    ]);
+  });
 });
