@@ -241,6 +241,27 @@ describe('.j2 scenario files (templates rendered with nunjucks before their YAML
       const name = readVarsFile(file);
       if (E.isRight(name)) expect.fail('expected a problem');
       expect(formatProblems(name.left)).to.match(/list\.yaml: 1x: not a variable name/);
+      // aliases: many uses of one anchor are read, a "billion laughs" is refused at its alias
+      const common = 'common: &c {user: root, port: 22}\n';
+      writeFileSync(file, common + Array.from({ length: 200 }, (_, i) => `n${String(i)}: *c\n`).join(''));
+      const many = readVarsFile(file);
+      if (E.isLeft(many)) expect.fail(formatProblems(many.left));
+      expect(many.right['n199']).to.deep.equal({ user: 'root', port: 22 });
+      const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+      for (const [prev, next] of 'abcdefgh'
+        .split('')
+        .map((c) => [c, String.fromCharCode(c.charCodeAt(0) + 1)]))
+        levels.push(
+          `${String(next)}: &${String(next)} [${Array(9)
+            .fill(`*${String(prev)}`)
+            .join(', ')}]`,
+        );
+      writeFileSync(file, `${levels.join('\n')}\n`);
+      const bomb = readVarsFile(file);
+      if (E.isRight(bomb)) expect.fail('expected a problem');
+      expect(formatProblems(bomb.left)).to.match(
+        /list\.yaml:7:8: \*f: with this alias, the file's aliases would copy more than 1000000 nodes/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
