@@ -53,13 +53,7 @@ const counter = (own: number) => {
  */
 export const countEventAliases = (events: readonly Event[], text: string): AliasCount | 'unsure' => {
   let own = 0;
-  let aliases = false;
-  for (const e of events)
-    if (e.type !== EVENT_ID.DOCUMENT && e.type !== EVENT_ID.POP) {
-      own += 1;
-      aliases ||= e.type === EVENT_ID.ALIAS;
-    }
-  if (!aliases) return { over: false };
+  for (const e of events) if (e.type !== EVENT_ID.DOCUMENT && e.type !== EVENT_ID.POP) own += 1;
   const { limit, copy } = counter(own);
   const OPEN = -1;
   const sizes = new Map<string, number>(); // an anchor's expanded node count (OPEN while it is read)

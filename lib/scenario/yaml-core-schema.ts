@@ -79,11 +79,13 @@ const LONG_KEY = 1000;
 /**
  * Whether js-yaml's reading of these events is the data that `yaml` reads: one document without directives,
  * no explicit tag (`!!float 1`, `!foo`: `yaml` resolves or refuses them its own way), no key of about 1024
- * characters or more. When not, `yaml` reads the file (and says what is wrong with it).
+ * characters or more. When not, `yaml` reads the file (and says what is wrong with it). When so, whether the
+ * events hold an alias (whose copies yaml-aliases.ts then counts).
  * @internal
  */
-export const sameAsYaml = (events: readonly Event[]): boolean => {
+export const sameAsYaml = (events: readonly Event[]): false | { readonly aliases: boolean } => {
   let documents = 0;
+  let aliases = false;
   // per open document, sequence or mapping: whether it is a mapping, and how many nodes it has so far
   const mapping: boolean[] = [];
   const nodes: number[] = [];
@@ -107,12 +109,15 @@ export const sameAsYaml = (events: readonly Event[]): boolean => {
       nodes.push(0);
       continue;
     }
-    if (event.type === EVENT_ID.ALIAS) continue;
+    if (event.type === EVENT_ID.ALIAS) {
+      aliases = true;
+      continue;
+    }
     if (event.tagStart !== -1) return false;
     if (event.type !== EVENT_ID.SCALAR) {
       mapping.push(event.type === EVENT_ID.MAPPING);
       nodes.push(0);
     }
   }
-  return documents === 1;
+  return documents === 1 && { aliases };
 };

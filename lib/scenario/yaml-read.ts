@@ -67,10 +67,13 @@ const aliasesProblem = (count: AliasCount & { over: true }, text: string, file: 
 const fast = (text: string, file: string): { data: unknown } | { problem: ScenarioProblem } | undefined => {
   try {
     const events = parseEvents(text, {});
-    if (!sameAsYaml(events)) return undefined;
-    const aliases = countEventAliases(events, text);
-    if (aliases === 'unsure') return undefined;
-    if (aliases.over) return { problem: aliasesProblem(aliases, text, file) };
+    const same = sameAsYaml(events);
+    if (same === false) return undefined;
+    if (same.aliases) {
+      const aliases = countEventAliases(events, text);
+      if (aliases === 'unsure') return undefined;
+      if (aliases.over) return { problem: aliasesProblem(aliases, text, file) };
+    }
     // merge keys are bounded by the alias count: `yaml` has no such limit, so js-yaml's must not refuse
     const [data] = constructFromEvents(events, {
       source: text,
