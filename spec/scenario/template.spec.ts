@@ -155,15 +155,16 @@ describe('.j2 scenario files (templates rendered with nunjucks before their YAML
     const job = (body: string) => `${NODE}jobs: [{id: a, node: here, commands: ['echo ${body}']}]\n`;
     const tests =
       '{% if foo %}a{% else %}b{% endif %}{% if foo is defined %}c{% else %}d{% endif %}{% if not foo %}e{% endif %}' +
-      "-{{ foo | default('x') }}-{{ foo or 'y' }}-{{ 1 if foo else 2 }}-{% for i in foo %}i{% else %}none{% endfor %}";
+      "-{{ foo | default('x') }}-{{ foo or 'y' }}-{{ 1 if foo else 2 }}-{% for i in foo %}i{% else %}none{% endfor %}" +
+      "-{% if 'v' in foo %}in{% else %}out{% endif %}";
     const command = (text: string, options: ParseScenarioOptions) =>
       (commandsOf(parsed(job(text), options).spec.jobs[0])[0] as { command: string }).command;
-    expect(command(tests, {})).to.equal('echo bde-x-y-2-none');
-    expect(command(tests, { templateValues: { foo: ['v'] } })).to.equal('echo ac-v-v-1-i');
+    expect(command(tests, {})).to.equal('echo bde-x-y-2-none-out');
+    expect(command(tests, { templateValues: { foo: ['v'] } })).to.equal('echo ac-v-v-1-i-in');
     const members = tests.replace(/\bfoo\b/g, 'foo.bar');
-    expect(command(members, { templateValues: { foo: {} } })).to.equal('echo bde-x-y-2-none');
-    expect(command(members, { templateValues: { foo: 'text' } })).to.equal('echo bde-x-y-2-none');
-    expect(command(members, { templateValues: { foo: { bar: ['v'] } } })).to.equal('echo ac-v-v-1-i');
+    expect(command(members, { templateValues: { foo: {} } })).to.equal('echo bde-x-y-2-none-out');
+    expect(command(members, { templateValues: { foo: 'text' } })).to.equal('echo bde-x-y-2-none-out');
+    expect(command(members, { templateValues: { foo: { bar: ['v'] } } })).to.equal('echo ac-v-v-1-i-in');
     expect(command("{{ foo == 'x' }} {{ foo is undefined }} {{ foo != 'x' }}", {})).to.equal(
       'echo false true true',
     );

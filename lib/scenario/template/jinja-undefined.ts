@@ -1,8 +1,8 @@
 /**
  * Jinja's meaning of an undefined value in the places where a template may test it, for nunjucks: a rewrite
  * of the syntax tree before it is compiled. An undefined name or missing member is false in `{% if %}`,
- * `not`, `and`/`or` and `x if c else y`, not `defined` (or any other test), replaced by `default()`, and a loop
- * over it makes no turn; a member lookup (`foo.bar`, `foo['bar']`) that finds nothing gives an undefined value
+ * `not`, `and`/`or` and `x if c else y`, not `defined` (or any other test), replaced by `default()`, holds
+ * nothing (`x in foo` is false), and a loop over it makes no turn; a member lookup (`foo.bar`, `foo['bar']`) that finds nothing gives an undefined value
  * that names the expression, and not nunjucks' silent empty text.
  * @module
  */
@@ -15,6 +15,7 @@ import type { TemplateNode } from './nunjucks.js';
 /** The names of the helpers that the rewritten tree calls: globals of the environment. */
 const MEMBER = '__rxjobs_member';
 const TESTED = '__rxjobs_tested';
+const CONTAINER = '__rxjobs_container';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -128,6 +129,9 @@ export const rewriteUndefined = (root: TemplateNode, nodes: Nodes): TemplateNode
       case 'Is':
         set(node, 'left', tested(node['left'] as TemplateNode));
         return node;
+      case 'In':
+        set(node, 'right', call(node, CONTAINER, [node['right']]));
+        return node;
       case 'For':
       case 'AsyncEach':
       case 'AsyncAll':
@@ -169,6 +173,8 @@ export const undefinedHelpers = (
   thrown: (e: UndefinedNameError) => void,
 ): Record<string, (...args: never[]) => unknown> => ({
   [TESTED]: (value: unknown): unknown => (isUndefinedValue(value) ? undefined : value),
+  // `x in y`: an undefined y holds nothing
+  [CONTAINER]: (value: unknown): unknown => (isUndefinedValue(value) ? [] : value),
   [MEMBER]: (
     target: unknown,
     key: unknown,
