@@ -141,6 +141,9 @@ describe('.j2 scenario files (templates rendered with nunjucks before their YAML
     expect(problemsOf(job('{{ foo.nosuch() }}'), { templateValues: { foo: {} } })).to.deep.equal([
       `test.yaml.j2:5:25: ${missing('foo.nosuch', 'foo', 'nosuch')}`,
     ]);
+    expect(problemsOf(job('{{ foo.a() }}'), { templateValues: { foo: { a: 3 } } })).to.deep.equal([
+      'test.yaml.j2:5:25: template: foo.a is not a function: it cannot be called',
+    ]);
     // an undefined name: as before, its member is a problem, and the name alone is left to the scenario
     expect(problemsOf(job('{{ foo.bar }}'))).to.deep.equal([
       "test.yaml.j2:5:25: template: 'foo' is undefined: give it a value with --var or --vars",

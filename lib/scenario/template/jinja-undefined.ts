@@ -8,8 +8,7 @@
  */
 import type * as Nunjucks from 'nunjucks';
 
-import type { UndefinedNameError } from './debug-undefined.js';
-import { isUndefinedValue, missingMember, undefinedError } from './debug-undefined.js';
+import { isUndefinedValue, missingMember, undefinedError, UndefinedNameError } from './debug-undefined.js';
 import type { TemplateNode } from './nunjucks.js';
 
 /** The names of the helpers that the rewritten tree calls: globals of the environment. */
@@ -189,10 +188,20 @@ export const undefinedHelpers = (
     if (isUndefinedValue(key)) throw undefinedError(key, use);
     const value = runtime()(target, key);
     if (value === undefined) return missingMember(owner, String(key), text, use, thrown);
-    if (called && typeof value !== 'function') throw new Error(`${text} is not a function`);
+    if (called && typeof value !== 'function') {
+      const e = new UndefinedNameError(`${text} is not a function: it cannot be called`, use);
+      thrown(e);
+      throw e;
+    }
     return value;
   },
 });
 
-/** nunjucks' `nodes` module, as {@link rewriteUndefined} takes it. @internal */
-export const nodesOf = (nunjucks: typeof Nunjucks): Nodes => (nunjucks as unknown as { nodes: Nodes }).nodes;
+/** nunjucks' `nodes` module, as {@link rewriteUndefined} takes it, or undefined when it is not as expected. @internal */
+export const nodesOf = (nunjucks: typeof Nunjucks): Nodes | undefined => {
+  const nodes = (nunjucks as unknown as { nodes?: Partial<Nodes> }).nodes;
+  const names = ['FunCall', 'InlineIf', 'Literal', 'NodeList', 'Symbol'] as const;
+  return nodes !== undefined && names.every((n) => typeof nodes[n] === 'function')
+    ? (nodes as Nodes)
+    : undefined;
+};

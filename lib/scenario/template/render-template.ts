@@ -154,7 +154,8 @@ const render = (
     .runtime;
   for (const [name, helper] of Object.entries(undefinedHelpers(() => runtime.memberLookup, thrown)))
     env.addGlobal(name, helper);
-  const tree = rewriteUndefined(root, nodesOf(nunjucks));
+  const nodes = nodesOf(nunjucks);
+  const tree = nodes === undefined ? root : rewriteUndefined(root, nodes);
   const mapped = !hasMarkerCharacters(source);
   if (mapped) markLines(tree);
   // the compiled code, made a template as nunjucks itself does it
