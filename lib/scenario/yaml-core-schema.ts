@@ -1,7 +1,7 @@
 /**
  * The js-yaml side of the fast path: a schema that resolves plain scalars and keys as `yaml`'s core schema
  * (YAML 1.2) does, and a look at the event stream for what only `yaml` decides: explicit tags, directives,
- * documents, and its alias count.
+ * documents (the alias count is yaml-aliases.ts's).
  * @module
  */
 import type { Event } from 'js-yaml';
@@ -14,13 +14,6 @@ import {
   mergeTag,
   NOT_RESOLVED,
 } from 'js-yaml';
-
-/**
- * How much aliasing a file may do, as `yaml`'s `maxAliasCount` counts it (its default): uses of an anchor
- * times the aliases nested in it, so that a "billion laughs" is refused before it is expanded.
- * @internal
- */
-export const MAX_ALIAS_COUNT = 100;
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -80,94 +73,17 @@ const objectTag = defineMappingTag<Record<string, unknown>, Record<string, unkno
 /** YAML 1.2's core schema, with merge keys (`<<`), as `yaml`'s `parseDocument(text, { merge: true })`. @internal */
 export const YAML_CORE_SCHEMA = CORE_SCHEMA.withTags(mergeTag, intTag, floatTag, objectTag);
 
-/** An anchor, for the alias count: as `yaml` counts it (yaml/dist/nodes/Alias.js). */
-interface Anchor {
-  open: boolean;
-  /** 1 + its aliases so far (`yaml` counts the anchor itself). */
-  count: number;
-  /** Its aliases' weight, known from its first alias on: the largest of its scalars (1) and nested aliases. */
-  weight: number | undefined;
-  scalar: boolean;
-  aliases: Set<Anchor>;
-}
-
-interface Frame {
-  readonly anchor: Anchor | undefined;
-  scalar: boolean;
-  readonly aliases: Set<Anchor>;
-}
-
-/** False when the aliases go beyond {@link MAX_ALIAS_COUNT} or alias a node from within itself. */
-const aliasesWithinBudget = (events: readonly Event[], text: string): boolean => {
-  const anchors = new Map<string, Anchor>();
-  const frames: Frame[] = [];
-  const anchorAt = (start: number, end: number, open: boolean): Anchor | undefined => {
-    if (start === -1) return undefined;
-    const anchor: Anchor = { open, count: 1, weight: undefined, scalar: !open, aliases: new Set() };
-    anchors.set(text.slice(start, end), anchor);
-    return anchor;
-  };
-  for (const event of events) {
-    const top = frames[frames.length - 1];
-    switch (event.type) {
-      case EVENT_ID.SEQUENCE:
-      case EVENT_ID.MAPPING:
-        frames.push({
-          anchor: anchorAt(event.anchorStart, event.anchorEnd, true),
-          scalar: false,
-          aliases: new Set(),
-        });
-        break;
-      case EVENT_ID.SCALAR:
-        anchorAt(event.anchorStart, event.anchorEnd, false);
-        if (top !== undefined) top.scalar = true;
-        break;
-      case EVENT_ID.ALIAS: {
-        const target = anchors.get(text.slice(event.anchorStart, event.anchorEnd));
-        if (target === undefined || target.open) return false;
-        target.count += 1;
-        if (target.weight === undefined) {
-          let weight = target.scalar ? 1 : 0;
-          for (const a of target.aliases) weight = Math.max(weight, a.count * (a.weight ?? 0));
-          target.weight = weight;
-        }
-        if (target.count * target.weight > MAX_ALIAS_COUNT) return false;
-        top?.aliases.add(target);
-        break;
-      }
-      case EVENT_ID.POP: {
-        const frame = frames.pop();
-        if (frame === undefined) break; // a document's end
-        if (frame.anchor !== undefined) {
-          frame.anchor.open = false;
-          frame.anchor.scalar = frame.scalar;
-          frame.anchor.aliases = frame.aliases;
-        }
-        const parent = frames[frames.length - 1];
-        if (parent !== undefined) {
-          parent.scalar ||= frame.scalar;
-          for (const a of frame.aliases) parent.aliases.add(a);
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return true;
-};
-
 /** `yaml` refuses an implicit key over 1024 characters (quotes, anchor and tag included): js-yaml does not. */
 const LONG_KEY = 1000;
 
 /**
  * Whether js-yaml's reading of these events is the data that `yaml` reads: one document without directives,
  * no explicit tag (`!!float 1`, `!foo`: `yaml` resolves or refuses them its own way), no key of about 1024
- * characters or more, and aliases within `yaml`'s budget. When not, `yaml` reads the file (and says what is
- * wrong with it).
+ * characters or more. When not, `yaml` reads the file (and says what is wrong with it). When so, whether the
+ * events hold an alias (whose copies yaml-aliases.ts then counts).
  * @internal
  */
-export const sameAsYaml = (events: readonly Event[], text: string): boolean => {
+export const sameAsYaml = (events: readonly Event[]): false | { readonly aliases: boolean } => {
   let documents = 0;
   let aliases = false;
   // per open document, sequence or mapping: whether it is a mapping, and how many nodes it has so far
@@ -203,5 +119,5 @@ export const sameAsYaml = (events: readonly Event[], text: string): boolean => {
       nodes.push(0);
     }
   }
-  return documents === 1 && (!aliases || aliasesWithinBudget(events, text));
+  return documents === 1 && { aliases };
 };

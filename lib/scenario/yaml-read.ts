@@ -10,7 +10,9 @@ import type { Document, LineCounter } from 'yaml';
 
 import type { DataPath, ScenarioProblem } from './problems.js';
 import { sortProblems } from './problems.js';
-import { MAX_ALIAS_COUNT, sameAsYaml, YAML_CORE_SCHEMA } from './yaml-core-schema.js';
+import type { AliasCount } from './yaml-aliases.js';
+import { aliasProblem, countDocumentAliases, countEventAliases } from './yaml-aliases.js';
+import { sameAsYaml, YAML_CORE_SCHEMA } from './yaml-core-schema.js';
 import { yamlModule } from './yaml-lazy.js';
 import { locate } from './yaml-locate.js';
 
@@ -42,12 +44,37 @@ const locator = (parsed: Parsed): Locate => {
   return (path, at) => locate(parsed.doc, parsed.lineCounter, path, at);
 };
 
-/** The data through js-yaml, or undefined when `yaml` must read the text. */
-const fast = (text: string): { data: unknown } | undefined => {
+/** The line and column (from 1) of an offset of the text. */
+const placeOf = (text: string, offset: number): { line: number; column: number } => {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line += 1;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+};
+
+/** The problem of aliases that copy too much, at the alias past the budget. */
+const aliasesProblem = (count: AliasCount & { over: true }, text: string, file: string): ScenarioProblem => ({
+  file,
+  path: '',
+  ...placeOf(text, count.offset),
+  message: aliasProblem(count.name, count.limit),
+});
+
+/** The data through js-yaml, its alias problem, or undefined when `yaml` must read the text. */
+const fast = (text: string, file: string): { data: unknown } | { problem: ScenarioProblem } | undefined => {
   try {
     const events = parseEvents(text, {});
-    if (!sameAsYaml(events, text)) return undefined;
-    // merge keys are bounded by the file's size: `yaml` has no such limit, so js-yaml's must not refuse
+    const same = sameAsYaml(events);
+    if (same === false) return undefined;
+    if (same.aliases) {
+      const aliases = countEventAliases(events, text);
+      if (aliases === 'unsure') return undefined;
+      if (aliases.over) return { problem: aliasesProblem(aliases, text, file) };
+    }
+    // merge keys are bounded by the alias count: `yaml` has no such limit, so js-yaml's must not refuse
     const [data] = constructFromEvents(events, {
       source: text,
       schema: YAML_CORE_SCHEMA,
@@ -73,42 +100,31 @@ const slow = (text: string, file: string): E.Either<ScenarioProblem[], YamlRead>
         }),
       ),
     );
+  const aliases = countDocumentAliases(doc);
+  if (aliases.over) return E.left([aliasesProblem(aliases, text, file)]);
   try {
-    const data: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    return E.right({
-      data,
-      locate: locator(parsed),
-      parser: 'yaml',
-    });
+    const data: unknown = doc.toJS({ maxAliasCount: -1 });
+    return E.right({ data, locate: locator(parsed), parser: 'yaml' });
   } catch (e: unknown) {
-    // too many aliases (a "billion laughs"), for instance
-    const message = (e as Error).message;
-    return E.left([
-      {
-        file,
-        path: '',
-        message: message.startsWith('Excessive alias count')
-          ? `${message}: its aliases (*name) would copy what they name more than ${String(MAX_ALIAS_COUNT)} ` +
-            `times (counting the aliases inside it): write the repeated part out, or alias it less`
-          : message,
-      },
-    ]);
+    return E.left([{ file, path: '', message: (e as Error).message }]);
   }
 };
 
 /**
  * The data of a scenario file's text, read as `yaml`'s `parseDocument(text, { merge: true }).toJS()` reads it
- * (YAML 1.2 core schema, merge keys, unique keys, at most {@link MAX_ALIAS_COUNT} aliasing), or its YAML
- * problems (syntax errors, then nothing else), each with its line and column. js-yaml reads the data when it
- * can; `yaml` reads the text when js-yaml refuses it (so its errors are the problems) or when the text has
- * what only `yaml` decides the same way as before (directives, explicit tags, many aliases).
+ * (YAML 1.2 core schema, merge keys, unique keys; aliases that copy at most 1 000 000 nodes,
+ * or 10 times the file's own), or its YAML problems (syntax errors, then nothing else), each with its line
+ * and column. js-yaml reads the data when it can; `yaml` reads the text when js-yaml refuses it (so its
+ * errors are the problems) or when the text has what only `yaml` decides the same way as before
+ * (directives, explicit tags, an alias of a node from within itself).
  * @example
  * const read = readYaml('jobs: []', 'x.yaml'); // E.right({ data: { jobs: [] }, locate, parser: 'js-yaml' })
  * @internal
  */
 export const readYaml = (text: string, file: string): E.Either<ScenarioProblem[], YamlRead> => {
-  const read = fast(text);
+  const read = fast(text, file);
   if (read === undefined) return slow(text, file);
+  if ('problem' in read) return E.left([read.problem]);
   let parsed: Parsed | undefined;
   return E.right({
     data: read.data,

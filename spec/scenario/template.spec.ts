@@ -121,12 +121,64 @@ describe('.j2 scenario files (templates rendered with nunjucks before their YAML
     ]);
   });
 
+  it("makes a member that a value lacks a problem at its place, not empty text (foo.bar, foo['bar'])", () => {
+    const job = (body: string) => `${NODE}jobs:\n  - id: a\n    node: here\n    commands: ['echo ${body}']\n`;
+    const missing = (text: string, owner: string, key: string) =>
+      `template: '${text}' is undefined: ${owner} has no member "${key}"; give it one with --vars FILE, or ` +
+      `write ${text} | default(...)`;
+    expect(problemsOf(job('{{ foo.bar }}'), { variables: { foo: '1' } })).to.deep.equal([
+      `test.yaml.j2:5:25: ${missing('foo.bar', 'foo', 'bar')}`,
+    ]);
+    expect(problemsOf(job("x {{ foo['bar'] }}"), { templateValues: { foo: {} } })).to.deep.equal([
+      `test.yaml.j2:5:27: ${missing('foo.bar', 'foo', 'bar')}`,
+    ]);
+    expect(problemsOf(job('{{ foo.bar.baz }}'), { templateValues: { foo: {} } })).to.deep.equal([
+      `test.yaml.j2:5:25: ${missing('foo.bar', 'foo', 'bar')}`,
+    ]);
+    expect(problemsOf(job('{{ foo.bar.baz }}'), { templateValues: { foo: { bar: 2 } } })).to.deep.equal([
+      `test.yaml.j2:5:25: ${missing('foo.bar.baz', 'foo.bar', 'baz')}`,
+    ]);
+    expect(problemsOf(job('{{ foo.nosuch() }}'), { templateValues: { foo: {} } })).to.deep.equal([
+      `test.yaml.j2:5:25: ${missing('foo.nosuch', 'foo', 'nosuch')}`,
+    ]);
+    expect(problemsOf(job('{{ foo.a() }}'), { templateValues: { foo: { a: 3 } } })).to.deep.equal([
+      'test.yaml.j2:5:25: template: foo.a is not a function: it cannot be called',
+    ]);
+    // an undefined name: as before, its member is a problem, and the name alone is left to the scenario
+    expect(problemsOf(job('{{ foo.bar }}'))).to.deep.equal([
+      "test.yaml.j2:5:25: template: 'foo' is undefined: give it a value with --var or --vars",
+    ]);
+    const values = { templateValues: { foo: { bar: { baz: 'z' } }, l: ['p', 'q'], k: 'bar' } };
+    expect(
+      commandsOf(parsed(job('{{ foo.bar.baz }} {{ foo[k].baz }} {{ l[1] }}'), values).spec.jobs[0]),
+    ).to.deep.equal([{ type: 'Run', command: 'echo z z q' }]);
+  });
+
+  it('makes an undefined name or member false in a test, not defined, and replaced by default(), as Jinja does', () => {
+    const job = (body: string) => `${NODE}jobs: [{id: a, node: here, commands: ['echo ${body}']}]\n`;
+    const tests =
+      '{% if foo %}a{% else %}b{% endif %}{% if foo is defined %}c{% else %}d{% endif %}{% if not foo %}e{% endif %}' +
+      "-{{ foo | default('x') }}-{{ foo or 'y' }}-{{ 1 if foo else 2 }}-{% for i in foo %}i{% else %}none{% endfor %}" +
+      "-{% if 'v' in foo %}in{% else %}out{% endif %}";
+    const command = (text: string, options: ParseScenarioOptions) =>
+      (commandsOf(parsed(job(text), options).spec.jobs[0])[0] as { command: string }).command;
+    expect(command(tests, {})).to.equal('echo bde-x-y-2-none-out');
+    expect(command(tests, { templateValues: { foo: ['v'] } })).to.equal('echo ac-v-v-1-i-in');
+    const members = tests.replace(/\bfoo\b/g, 'foo.bar');
+    expect(command(members, { templateValues: { foo: {} } })).to.equal('echo bde-x-y-2-none-out');
+    expect(command(members, { templateValues: { foo: 'text' } })).to.equal('echo bde-x-y-2-none-out');
+    expect(command(members, { templateValues: { foo: { bar: ['v'] } } })).to.equal('echo ac-v-v-1-i-in');
+    expect(command("{{ foo == 'x' }} {{ foo is undefined }} {{ foo != 'x' }}", {})).to.equal(
+      'echo false true true',
+    );
+  });
+
   it('runs no code, reads no other file and bounds range(), even for --dry-run: a problem at its line', () => {
     const job = (body: string) => `${NODE}jobs:\n  - id: a\n    node: here\n    commands: [${body}]\n`;
     const marker = path.join(os.tmpdir(), `rxjobs-template-ran-${String(process.pid)}`);
     const code = `process.getBuiltinModule('fs').writeFileSync('${marker}', 'x'); return 1`;
     expect(problemsOf(job(`'echo {{ "".constructor.constructor("${code}")() }}'`))).to.deep.equal([
-      'test.yaml.j2:5:51: template: .constructor is not allowed in a scenario template (it could run code)',
+      'test.yaml.j2:5:27: template: .constructor is not allowed in a scenario template (it could run code)',
     ]);
     expect(existsSync(marker), 'the template ran code').to.equal(false);
     expect(problemsOf(job("'echo {{ range.call }}'"))[0]).to.match(/\.call is not allowed/);
@@ -193,6 +245,27 @@ describe('.j2 scenario files (templates rendered with nunjucks before their YAML
       const name = readVarsFile(file);
       if (E.isRight(name)) expect.fail('expected a problem');
       expect(formatProblems(name.left)).to.match(/list\.yaml: 1x: not a variable name/);
+      // aliases: many uses of one anchor are read, a "billion laughs" is refused at its alias
+      const common = 'common: &c {user: root, port: 22}\n';
+      writeFileSync(file, common + Array.from({ length: 200 }, (_, i) => `n${String(i)}: *c\n`).join(''));
+      const many = readVarsFile(file);
+      if (E.isLeft(many)) expect.fail(formatProblems(many.left));
+      expect(many.right['n199']).to.deep.equal({ user: 'root', port: 22 });
+      const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+      for (const [prev, next] of 'abcdefgh'
+        .split('')
+        .map((c) => [c, String.fromCharCode(c.charCodeAt(0) + 1)]))
+        levels.push(
+          `${String(next)}: &${String(next)} [${Array(9)
+            .fill(`*${String(prev)}`)
+            .join(', ')}]`,
+        );
+      writeFileSync(file, `${levels.join('\n')}\n`);
+      const bomb = readVarsFile(file);
+      if (E.isRight(bomb)) expect.fail('expected a problem');
+      expect(formatProblems(bomb.left)).to.match(
+        /list\.yaml:7:8: \*f: with this alias, the file's aliases would copy more than 1000000 nodes/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

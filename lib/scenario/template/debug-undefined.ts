@@ -1,6 +1,8 @@
 /**
  * Jinja's `DebugUndefined`, which apssh renders its templates with, for nunjucks: a name that the context does
- * not give is written back as `{{ name }}`, so that the scenario's own substitution and checks meet it.
+ * not give is written back as `{{ name }}`, so that the scenario's own substitution and checks meet it. A
+ * member that a value does not have (`foo.bar`, `foo['bar']`) is undefined too: false in a test, not
+ * `defined`, replaced by `default()`; any other use of it, printing it included, is an error at its place.
  * @module
  */
 import type { TemplateNode } from './nunjucks.js';
@@ -12,7 +14,7 @@ interface Use {
   readonly column: number;
 }
 
-/** Thrown when a template uses more of an undefined name than its text: `x.y`, `x | upper`, `x()`. @internal */
+/** Thrown when a template uses more of an undefined value than a test or `default()` does. @internal */
 export class UndefinedNameError extends Error {
   override readonly name = 'UndefinedNameError';
   readonly use: Use | undefined;
@@ -22,23 +24,76 @@ export class UndefinedNameError extends Error {
   }
 }
 
-/** A value that is written as `{{ name }}`, and whose any other use throws, as Jinja's undefined values do. */
+/** The undefined values of the renderings, each with the error that its use needing a value is. */
+const undefinedValues = new WeakMap<object, (use: Use | undefined) => UndefinedNameError>();
+
+/** Whether a value is one of the undefined values of this module. @internal */
+export const isUndefinedValue = (value: unknown): value is object =>
+  (typeof value === 'object' || typeof value === 'function') && value !== null && undefinedValues.has(value);
+
+/** The error of a use of an undefined value that needs a value, at `use` (or where the value knows). @internal */
+export const undefinedError = (value: object, use: Use | undefined): UndefinedNameError =>
+  (undefinedValues.get(value) as (use: Use | undefined) => UndefinedNameError)(use);
+
+/**
+ * A value whose any use but a test throws: written as `{{ name }}` when `printed` is true (a name that the
+ * context does not give), else printing it throws too (a missing member). A missing member is a function to
+ * JavaScript, so that calling it (`foo.nosuch()`) throws this error and not nunjucks' own.
+ */
 const undefinedValue = (
-  name: string,
+  message: string,
   use: Use | undefined,
   thrown: (e: UndefinedNameError) => void,
+  printed: string | undefined,
 ): object => {
-  const text = `{{ ${name} }}`;
-  return new Proxy(Object.create(null) as object, {
+  const error = (at: Use | undefined): UndefinedNameError => {
+    const e = new UndefinedNameError(message, at ?? use);
+    thrown(e);
+    return e;
+  };
+  const target: object = printed === undefined ? () => undefined : (Object.create(null) as object);
+  const value = new Proxy(target, {
     get(_target, key) {
-      if (key === 'toString' || key === 'valueOf' || key === Symbol.toPrimitive) return () => text;
+      if (key === 'toString' || key === 'valueOf' || key === Symbol.toPrimitive)
+        return () => {
+          if (printed !== undefined) return printed;
+          throw error(undefined);
+        };
       if (typeof key === 'symbol') return undefined;
-      const e = new UndefinedNameError(`'${name}' is undefined: give it a value with --var or --vars`, use);
-      thrown(e);
-      throw e;
+      throw error(undefined);
     },
   });
+  undefinedValues.set(value, error);
+  return value;
 };
+
+/** A name that the context does not give: `'name' is undefined`, printed as `{{ name }}`. */
+const undefinedName = (name: string, use: Use | undefined, thrown: (e: UndefinedNameError) => void) =>
+  undefinedValue(
+    `'${name}' is undefined: give it a value with --var or --vars`,
+    use,
+    thrown,
+    `{{ ${name} }}`,
+  );
+
+/**
+ * The member `key` that the value of `owner` (a template expression's text) does not have, used at `use`.
+ * @internal
+ */
+export const missingMember = (
+  owner: string,
+  key: string,
+  text: string,
+  use: Use,
+  thrown: (e: UndefinedNameError) => void,
+): object =>
+  undefinedValue(
+    `'${text}' is undefined: ${owner} has no member ${JSON.stringify(key)}; give it one with --vars FILE, ` +
+      `or write ${text} | default(...)`,
+    use,
+    thrown,
+    undefined,
+  );
 
 /** Names that nunjucks' Jinja compatibility gives when nothing else does. */
 const JINJA_CONSTANTS = new Set(['True', 'False', 'None']);
@@ -75,6 +130,6 @@ export const withUndefinedNames = (
   const full: Record<string, unknown> = { ...context };
   for (const [name, use] of namesOf(root))
     if (!Object.hasOwn(full, name) && !Object.hasOwn(globals, name) && !JINJA_CONSTANTS.has(name))
-      full[name] = undefinedValue(name, use, thrown);
+      full[name] = undefinedName(name, use, thrown);
   return full;
 };

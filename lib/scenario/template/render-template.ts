@@ -11,6 +11,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { ScenarioProblem } from '../problems.js';
 import type { UndefinedNameError } from './debug-undefined.js';
 import { withUndefinedNames } from './debug-undefined.js';
+import { nodesOf, rewriteUndefined, undefinedHelpers } from './jinja-undefined.js';
 import { hasMarkerCharacters, markLines, readLines } from './line-markers.js';
 import type { LoadedNunjucks, TemplateNode } from './nunjucks.js';
 import { loadNunjucks, walkTemplate } from './nunjucks.js';
@@ -147,14 +148,21 @@ const render = (
   if (root !== undefined) refuseOtherFiles(root);
   env.addGlobal('range', boundedRange(globals['range']));
   const full = root === undefined ? context : withUndefinedNames(root, context, globals, thrown);
-  if (internals === undefined || root === undefined || hasMarkerCharacters(source))
+  if (internals === undefined || root === undefined)
     return { output: env.renderString(source, full), mapped: false };
-  markLines(root);
+  const runtime = (nunjucks as unknown as { runtime: { memberLookup: (o: unknown, k: unknown) => unknown } })
+    .runtime;
+  for (const [name, helper] of Object.entries(undefinedHelpers(() => runtime.memberLookup, thrown)))
+    env.addGlobal(name, helper);
+  const nodes = nodesOf(nunjucks);
+  const tree = nodes === undefined ? root : rewriteUndefined(root, nodes);
+  const mapped = !hasMarkerCharacters(source);
+  if (mapped) markLines(tree);
   // the compiled code, made a template as nunjucks itself does it
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const code = new Function(internals.compile(root, file)) as () => object;
+  const code = new Function(internals.compile(tree, file)) as () => object;
   const template = new nunjucks.Template({ type: 'code', obj: code() } as unknown as string, env, file);
-  return { output: template.render(full), mapped: true };
+  return { output: template.render(full), mapped };
 };
 
 /**

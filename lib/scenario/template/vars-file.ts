@@ -9,6 +9,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { isRecord } from '../codecs-combinators.js';
 import { RESERVED_VARIABLES } from '../codecs-values.js';
 import type { ScenarioProblem } from '../problems.js';
+import { aliasProblem, countDocumentAliases } from '../yaml-aliases.js';
 import { yamlModule } from '../yaml-lazy.js';
 import { readText } from '../read-text.js';
 
@@ -33,9 +34,16 @@ export const readVarsFile = (file: string): E.Either<ScenarioProblem[], Record<s
         return { file, path: '', line, column: col, message: e.message };
       }),
     );
+  const aliases = countDocumentAliases(doc);
+  if (aliases.over) {
+    const { line, col } = lineCounter.linePos(aliases.offset);
+    return E.left([
+      { file, path: '', line, column: col, message: aliasProblem(aliases.name, aliases.limit) },
+    ]);
+  }
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
+    data = doc.toJS({ maxAliasCount: -1 });
   } catch (e: unknown) {
     return E.left([{ file, path: '', message: (e as Error).message }]);
   }
