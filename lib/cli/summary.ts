@@ -116,11 +116,18 @@ function reasonsOf(failed: readonly Failed[]): Reason[] {
   for (const r of failed) {
     // a job not run after a tolerated failure: its note says why (the detail says it again, less precisely)
     const kind = toleratedKind(r);
-    const own = kind === 'notRun' || kind === 'cancelled' ? undefined : r.detail;
-    const detail = withoutLabel(own === undefined ? '' : firstLine(own), r.label);
-    const shared = r.label === '' ? detail : detail.split(r.label).join(HOST);
+    const after = kind === 'notRun' || kind === 'cancelled';
+    const text = after ? (r.tolerated?.note ?? '') : r.detail === undefined ? '' : firstLine(r.detail);
+    // a group member (`prepare@fit07`) fails as its host does: `fit07: ...`, `prepare@fit07 failed`
+    const host = /@([^@]+)$/.exec(r.label)?.[1];
+    const detail =
+      host === undefined ? withoutLabel(text, r.label) : withoutLabel(withoutLabel(text, r.label), host);
+    const shared = [r.label, host].reduce(
+      (t: string, name) => (name === undefined || name === '' ? t : t.replace(wordOf(name), HOST)),
+      detail,
+    );
     const status = r.tolerated?.status ?? r.status;
-    const note = r.tolerated?.note ?? '';
+    const note = after ? '' : (r.tolerated?.note ?? '');
     const key = `${status}\n${shared}\n${note}`;
     const reason = reasons.get(key);
     if (reason === undefined) reasons.set(key, { status, detail, shared, note, labels: [r.label] });
@@ -128,6 +135,10 @@ function reasonsOf(failed: readonly Failed[]): Reason[] {
   }
   return [...reasons.values()];
 }
+
+/** Where `name` stands as a whole word of a detail (not inside `fit010` or `a.fit01`). */
+const wordOf = (name: string): RegExp =>
+  new RegExp(`(?<![\\w.-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-]|\\.\\w)`, 'g');
 
 /**
  * `head` then the words of `text`, as lines of at most `width` characters: the words that do not fit go on

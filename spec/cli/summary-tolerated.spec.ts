@@ -279,4 +279,35 @@ describe('tolerated failures at the end of a CLI run', () => {
       notRunAfterTolerated: 1,
     });
   });
+
+  it('folds the members of a group that failed the same way on their own hosts, and the jobs not run after them', () => {
+    const member = (host: string): UnitResult => ({
+      label: `p@${host}`,
+      ok: true,
+      status: 'failed (tolerated)',
+      detail: `${host}: command "test -e /x" failed (exit 1)`,
+      tolerated: { status: 'exit 1', note: 'tolerated (maxFailures 2)' },
+    });
+    const after = (host: string): UnitResult => ({
+      label: `after@${host}`,
+      ok: true,
+      status: 'skipped',
+      detail: `not run: p@${host} did not succeed`,
+      tolerated: { status: 'skipped', note: `p@${host} failed, tolerated` },
+    });
+    expect(
+      failureSummary('rxjobs', 'jobs', [
+        member('127.0.0.3'),
+        member('127.0.0.9'),
+        after('127.0.0.3'),
+        after('127.0.0.9'),
+        { label: 'p@127.0.0.30', ok: true, status: 'exit 0' },
+      ]).split('\n'),
+    ).to.deep.equal([
+      'rxjobs: no job failed; 2 failures tolerated, 2 jobs not run after them:',
+      '  p@127.0.0.[3,9]      exit 1   command "test -e /x" failed (exit 1)  tolerated (maxFailures 2)',
+      '  after@127.0.0.[3,9]  skipped  p@<host> failed, tolerated',
+      '',
+    ]);
+  });
 });
