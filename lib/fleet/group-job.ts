@@ -99,9 +99,10 @@ export class GroupJob extends Scheduler {
    * @param group the nodes (a {@link NodeGroup})
    * @param what the commands each member runs (a command line, a command, a list), or a function of each node
    * (and its index) returning its commands or its own job (an SshJob, any Job, a Scheduler),
-   * which is then relabelled `prepare@fit07` and given `memberTimeout` and `retries` when they are set.
+   * which is then relabelled `prepare@fit07` and given `memberTimeout` and `retries` when they are set. A
+   * job with a node (an SshJob) runs on the node it was given, or on one of the same label (the same host).
    * @throws {ConfigError} for a group that is not a NodeGroup, bad commands, a function returning something
-   * else, or a bad option.
+   * else (or a job on another node), a function that throws (`what(fit07) threw: ...`), or a bad option.
    */
   constructor(group: NodeGroup, what: GroupWork, options: GroupJobOptions = {}) {
     const label: unknown = (options as { label?: unknown } | null)?.label;

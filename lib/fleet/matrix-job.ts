@@ -55,8 +55,9 @@ export class MatrixJob extends Scheduler {
   /**
    * @param axes the named axes: node groups and lists of values (the first axis varies slowest)
    * @param make the job, or jobs, of one instance
-   * @throws {ConfigError} for bad axes, filters or options, more than 100,000 instances before filtering, or a
-   * `make` that returns something else than jobs.
+   * @throws {ConfigError} for bad axes, filters or options, more than 100,000 instances before filtering, a
+   * `make` that returns something else than jobs or throws (`make(fit01,fit02) threw: ...`), a `where`
+   * function that throws, or filters that leave no instance.
    */
   constructor(axes: MatrixAxes, make: MatrixWork, options: MatrixJobOptions = {}) {
     const label: unknown = (options as { label?: unknown } | null)?.label;
