@@ -5,6 +5,7 @@ import type { JobStartedEvent, JobValueEvent } from '../core/events.js';
 import type { JsonChunkRecord, JsonExitRecord, JsonLineRecord } from '../render/text/json-lines.js';
 import { toJsonRecord } from '../render/text/json-lines.js';
 import { packageVersion } from './argv.js';
+import { outcomeCounts } from './summary.js';
 
 /** What a CLI counts: a host (rxssh) or a job (`rxjobs run`). */
 export type TargetKind = 'host' | 'job';
@@ -93,6 +94,11 @@ export interface JsonSummaryRecord {
   readonly failed: number;
   /** Of `succeeded`, the failures that their scheduler's `maxFailures` tolerated; only when there are some. */
   readonly tolerated?: number;
+  /**
+   * Of `succeeded`, the jobs not run (skipped, never started, cancelled) after a tolerated failure; only when
+   * there are some.
+   */
+  readonly notRunAfterTolerated?: number;
   /** From the `run` record to this one. */
   readonly durationMs: number;
 }
@@ -200,7 +206,9 @@ export class JsonStream {
   summary(results: readonly UnitResult[], exitStatus: number, interrupted: boolean): void {
     for (const r of results) this.result(r);
     const succeeded = results.filter((r) => r.ok).length;
-    const tolerated = results.filter((r) => r.tolerated !== undefined).length;
+    const counts = outcomeCounts(results);
+    const tolerated = counts.tolerated + counts.ignored;
+    const notRun = counts.notRun + counts.cancelled;
     this.#write({
       ts: new Date().toISOString(),
       type: 'summary',
@@ -211,6 +219,7 @@ export class JsonStream {
       succeeded,
       failed: results.length - succeeded,
       ...(tolerated === 0 ? {} : { tolerated }),
+      ...(notRun === 0 ? {} : { notRunAfterTolerated: notRun }),
       durationMs: Math.round(performance.now() - this.#started),
     });
   }

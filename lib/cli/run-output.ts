@@ -222,7 +222,13 @@ export async function runWithOutput(
 
   nested.flush();
   const all = units.map(
-    (u) => results.get(u) ?? { label: u.label, ok: false, status: interrupted ? 'interrupted' : 'not run' },
+    (u) =>
+      results.get(u) ??
+      (interrupted ? undefined : nested.notRun(u.job, u.label)) ?? {
+        label: u.label,
+        ok: false,
+        status: interrupted ? 'interrupted' : 'not run',
+      },
   );
   const exitStatus = exitStatusOf(all, interrupted, stoppedBy);
   jsonStream?.summary(all, exitStatus, interrupted);

@@ -11,6 +11,71 @@ interface Failed {
   readonly tolerated?: { readonly status: string; readonly note: string } | undefined;
 }
 
+/**
+ * How the units that did not simply succeed ended: `failed` fail the exit status; `tolerated` failures a
+ * budget forgave (`ignored` ones it did not count); `notRun`, skipped or never started after a tolerated
+ * failure; `cancelled`, stopped with a tolerated one. The summary's heading and `--json`'s summary say these.
+ */
+export interface OutcomeCounts {
+  readonly failed: number;
+  readonly tolerated: number;
+  readonly ignored: number;
+  readonly notRun: number;
+  readonly cancelled: number;
+}
+
+/** The kind of a tolerated result: a failure (tolerated or ignored), or a job not run or cancelled after one. */
+const toleratedKind = (r: Failed): 'tolerated' | 'ignored' | 'notRun' | 'cancelled' | undefined => {
+  if (r.tolerated === undefined) return undefined;
+  if (r.status === 'failed (tolerated)')
+    return r.tolerated.note.startsWith('ignored') ? 'ignored' : 'tolerated';
+  return r.status.startsWith('cancelled') ? 'cancelled' : 'notRun';
+};
+
+/** Counts the results that did not simply succeed, by {@link OutcomeCounts} kind. */
+export function outcomeCounts(results: readonly Failed[]): OutcomeCounts {
+  const counts = { failed: 0, tolerated: 0, ignored: 0, notRun: 0, cancelled: 0 };
+  for (const r of results) {
+    const kind = toleratedKind(r);
+    if (kind !== undefined) counts[kind]++;
+    else if (!r.ok) counts.failed++;
+  }
+  return counts;
+}
+
+/** `1 failure`, `2 jobs`. */
+const count = (n: number, word: string): string => `${String(n)} ${n === 1 ? word : `${word}s`}`;
+
+/**
+ * The heading: `rxjobs: 2 of 8 jobs failed:`; with tolerated failures, what they are apart from the failures
+ * (`rxjobs: no job failed; 2 failures tolerated, 2 jobs not run after them:`, `rxjobs: 1 of 8 jobs failed; 2
+ * other failures tolerated:`), so that a run whose exit status is 0 never reads "failed".
+ */
+function headingOf(name: string, unitName: string, results: readonly Failed[]): string {
+  const c = outcomeCounts(results);
+  const unit = unitName.replace(/s$/, '');
+  const head =
+    c.failed === 0
+      ? `${name}: no ${unit} failed`
+      : `${name}: ${String(c.failed)} of ${count(results.length, unit)} failed`;
+  const other = c.failed === 0 ? '' : 'other ';
+  const forgiven = c.tolerated + c.ignored;
+  const them = forgiven === 1 ? 'it' : 'them';
+  const parts = [
+    c.tolerated === 0
+      ? ''
+      : `${String(c.tolerated)} ${other}${c.tolerated === 1 ? 'failure' : 'failures'} tolerated`,
+    c.ignored === 0 ? '' : `${String(c.ignored)} ${other}${c.ignored === 1 ? 'failure' : 'failures'} ignored`,
+    c.notRun === 0
+      ? ''
+      : `${count(c.notRun, unit)} not run ${forgiven === 0 ? 'after a tolerated failure' : `after ${them}`}`,
+    c.cancelled === 0
+      ? ''
+      : `${count(c.cancelled, unit)} cancelled ${forgiven === 0 ? 'with a tolerated failure' : `with ${them}`}`,
+  ].filter((p) => p !== '');
+  return `${head}${parts.length === 0 ? '' : `; ${parts.join(', ')}`}:`;
+}
+
 /** At most this many reasons are listed; the hosts of the rest are counted. */
 export const SUMMARY_LINES = 20;
 
@@ -49,10 +114,20 @@ interface Reason {
 function reasonsOf(failed: readonly Failed[]): Reason[] {
   const reasons = new Map<string, Reason>();
   for (const r of failed) {
-    const detail = withoutLabel(r.detail === undefined ? '' : firstLine(r.detail), r.label);
-    const shared = r.label === '' ? detail : detail.split(r.label).join(HOST);
+    // a job not run after a tolerated failure: its note says why (the detail says it again, less precisely)
+    const kind = toleratedKind(r);
+    const after = kind === 'notRun' || kind === 'cancelled';
+    const text = after ? (r.tolerated?.note ?? '') : r.detail === undefined ? '' : firstLine(r.detail);
+    // a group member (`prepare@fit07`) fails as its host does: `fit07: ...`, `prepare@fit07 failed`
+    const host = /@([^@]+)$/.exec(r.label)?.[1];
+    const detail =
+      host === undefined ? withoutLabel(text, r.label) : withoutLabel(withoutLabel(text, r.label), host);
+    const shared = [r.label, host].reduce(
+      (t: string, name) => (name === undefined || name === '' ? t : t.replace(wordOf(name), HOST)),
+      detail,
+    );
     const status = r.tolerated?.status ?? r.status;
-    const note = r.tolerated?.note ?? '';
+    const note = after ? '' : (r.tolerated?.note ?? '');
     const key = `${status}\n${shared}\n${note}`;
     const reason = reasons.get(key);
     if (reason === undefined) reasons.set(key, { status, detail, shared, note, labels: [r.label] });
@@ -60,6 +135,10 @@ function reasonsOf(failed: readonly Failed[]): Reason[] {
   }
   return [...reasons.values()];
 }
+
+/** Where `name` stands as a whole word of a detail (not inside `fit010` or `a.fit01`). */
+const wordOf = (name: string): RegExp =>
+  new RegExp(`(?<![\\w.-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-]|\\.\\w)`, 'g');
 
 /**
  * `head` then the words of `text`, as lines of at most `width` characters: the words that do not fit go on
@@ -95,8 +174,8 @@ export function wrapLine(head: string, text: string, width?: number): string[] {
  * into one node set as `-b` folds outputs (`127.0.0.[3,5-7]`), their detail shown once (with `<host>` where
  * each host's name stood). Reasons come in the order of their first host in `results`, so the summary
  * follows the order of the targets. A failure that its scheduler's `maxFailures` tolerated is listed too,
- * with what tolerated it after its detail (`tolerated (maxFailures 3)`), and counted in the heading
- * (`2 of 40 jobs failed (2 tolerated):`). Lines wrap at `columns` (continuation lines indented by 4), words
+ * with what tolerated it after its detail (`tolerated (maxFailures 3)`), and so is a job not run after one
+ * (`p@fit02 failed, tolerated`); the heading counts them apart from the failures (see {@link headingOf}). Lines wrap at `columns` (continuation lines indented by 4), words
  * whole; without `columns` (not a terminal), each line is whole. At most {@link SUMMARY_LINES} reasons;
  * `''` when nothing failed.
  */
@@ -127,10 +206,7 @@ export function failureSummary(
       `  ... and ${String(more)} more failed in other ways (all of them with --json, or -o DIR --mark)`,
     );
   }
-  const unit = results.length === 1 ? unitName.replace(/s$/, '') : unitName;
-  const tolerated = failed.filter((r) => r.tolerated !== undefined).length;
-  const how = tolerated === 0 ? '' : ` (${String(tolerated)} tolerated)`;
-  return `${name}: ${String(failed.length)} of ${String(results.length)} ${unit} failed${how}:\n${lines.join('\n')}\n`;
+  return `${headingOf(name, unitName, results)}\n${lines.join('\n')}\n`;
 }
 
 /**

@@ -84,7 +84,8 @@ function toleranceNote(e: JobFailedEvent): string | undefined {
 function skippedResult(result: UnitResult, e: JobSkippedEvent): UnitResult {
   if (e.because.length === 0) return { ...result, ok: true, status: 'skipped (no requirement failed)' };
   if (!e.because.every((j) => j.isTolerated() || j.isSkipped())) return result;
-  const note = `skipped: ${e.because.map((j) => j.label).join(', ')} failed, tolerated`;
+  const why = e.because.map((j) => `${j.label} ${j.isSkipped() ? 'was skipped' : 'failed'}`);
+  const note = `${why.join(', ')}, tolerated`;
   return { ...result, ok: true, tolerated: { status: 'skipped', note } };
 }
 

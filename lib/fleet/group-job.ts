@@ -11,8 +11,8 @@ import type { Node } from '../nodes/node.js';
 import { Scheduler } from '../scheduler.js';
 import { SshJob } from '../ssh-job/ssh-job.js';
 import type { Commands, SshJobOptions } from '../ssh-job/ssh-job-options.js';
-import { isCommand } from '../ssh-job/ssh-job-options.js';
-import { checkFleetOptions, FLEET_KEYS, MEMBER_SSH_KEYS, without } from './group-options.js';
+import { isCommand, isNode } from '../ssh-job/ssh-job-options.js';
+import { called, checkFleetOptions, FLEET_KEYS, MEMBER_SSH_KEYS, without } from './group-options.js';
 import type { GroupJobOptions, MemberPolicy } from './group-options.js';
 import { summaryOf } from './group-summary.js';
 import type { GroupSummary } from './group-summary.js';
@@ -99,9 +99,10 @@ export class GroupJob extends Scheduler {
    * @param group the nodes (a {@link NodeGroup})
    * @param what the commands each member runs (a command line, a command, a list), or a function of each node
    * (and its index) returning its commands or its own job (an SshJob, any Job, a Scheduler),
-   * which is then relabelled `prepare@fit07` and given `memberTimeout` and `retries` when they are set.
+   * which is then relabelled `prepare@fit07` and given `memberTimeout` and `retries` when they are set. A
+   * job with a node (an SshJob) runs on the node it was given, or on one of the same label (the same host).
    * @throws {ConfigError} for a group that is not a NodeGroup, bad commands, a function returning something
-   * else, or a bad option.
+   * else (or a job on another node), a function that throws (`what(fit07) threw: ...`), or a bad option.
    */
   constructor(group: NodeGroup, what: GroupWork, options: GroupJobOptions = {}) {
     const label: unknown = (options as { label?: unknown } | null)?.label;
@@ -153,8 +154,17 @@ export class GroupJob extends Scheduler {
     ssh: SshJobOptions,
   ): Job {
     const label = `${this.memberPrefix}@${name}`;
-    const made: unknown = typeof what === 'function' ? what(node, index) : what;
+    const made: unknown =
+      typeof what === 'function' ? called(subject, `what(${name})`, () => what(node, index)) : what;
     if (made instanceof Job) {
+      const on: unknown = (made as { node?: unknown }).node;
+      if (isNode(on) && on !== node && on.label !== name)
+        throw new ConfigError(
+          subject,
+          `what(${name})`,
+          `returned job "${made.label}" on node "${on.label}": a member runs on its own node, ` +
+            'the one passed to what',
+        );
       if (this.#nameOf.has(made))
         throw new ConfigError(
           subject,
@@ -207,6 +217,7 @@ export class GroupJob extends Scheduler {
    */
   member(nodeOrHost: Node | string): Job | undefined {
     if (typeof nodeOrHost === 'string') return this.#byName.get(nodeOrHost);
+    if (typeof nodeOrHost !== 'object' || (nodeOrHost as unknown) === null) return undefined;
     const name = this.group.nameOf(nodeOrHost);
     return name === undefined ? undefined : this.#byName.get(name);
   }

@@ -2,9 +2,12 @@
  * The options of a GroupJob and of a MatrixJob, and their checks (for plain JavaScript callers too).
  * @module
  */
+import { flattenRequirements } from '../core/job.js';
+import { checkMaxFailures } from '../core/job/max-failures.js';
 import type { Retries } from '../core/job/retry.js';
 import { checkRetries } from '../core/job/retry.js';
 import type { SchedulerOptions } from '../core/scheduler.js';
+import { ConfigError } from '../errors/config-error.js';
 import { badOption, is } from '../errors/option-keys.js';
 import type { SshJobOptions } from '../ssh-job/ssh-job-options.js';
 import { MAX_TIMER_MS } from '../core/job/job-options.js';
@@ -74,12 +77,15 @@ export interface MemberPolicy {
 }
 
 /**
- * Checks the member options of `options` (those the Scheduler does not see), for plain JavaScript callers.
+ * Checks the member options of `options` (those the Scheduler does not see), and those of a Scheduler whose
+ * errors would name the scheduler (`maxFailures`, `requires`), for plain JavaScript callers.
  * @throws {ConfigError} naming `subject` and the option.
  * @internal
  */
 export function checkFleetOptions(subject: string, options: FleetJobOptions): void {
   const { memberTimeout, ignoreUnreachable } = options;
+  checkMaxFailures(subject, options.maxFailures);
+  if (options.requires !== undefined) flattenRequirements([options.requires], 'last', [subject, 'requires']);
   if (
     memberTimeout !== undefined &&
     (typeof memberTimeout !== 'number' ||
@@ -106,4 +112,19 @@ export function without(options: object, keys: readonly string[]): SchedulerOpti
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) if (!keys.includes(key)) rest[key] = value;
   return rest;
+}
+
+/**
+ * `f()`, or a ConfigError naming `subject` and `field` (`make(fit01)`) when the caller's function throws: the
+ * error says which member it was making, the function's own error is its `cause`.
+ * @internal
+ */
+export function called<T>(subject: string, field: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e: unknown) {
+    throw new ConfigError(subject, field, `threw: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
+  }
 }

@@ -9,10 +9,11 @@ import { isJobsError } from '../errors/jobs-error.js';
 import type { JobsError } from '../errors/jobs-error.js';
 import { describeValue } from '../errors/option-keys.js';
 import { Scheduler } from '../scheduler.js';
-import { checkFleetOptions, FLEET_KEYS, without } from './group-options.js';
+import { called, checkFleetOptions, FLEET_KEYS, without } from './group-options.js';
 import type { FleetJobOptions } from './group-options.js';
 import { instancesOf } from './matrix.js';
 import type { MatrixAxes, MatrixInstance, MatrixOptions } from './matrix.js';
+import { NodeGroup } from './node-group.js';
 import { isUnreachable } from './unreachable.js';
 
 /** Options of a {@link MatrixJob}: a group's, and the filters of {@link matrix}. @category models */
@@ -54,8 +55,9 @@ export class MatrixJob extends Scheduler {
   /**
    * @param axes the named axes: node groups and lists of values (the first axis varies slowest)
    * @param make the job, or jobs, of one instance
-   * @throws {ConfigError} for bad axes, filters or options, more than 100,000 instances before filtering, or a
-   * `make` that returns something else than jobs.
+   * @throws {ConfigError} for bad axes, filters or options, more than 100,000 instances before filtering, a
+   * `make` that returns something else than jobs or throws (`make(fit01,fit02) threw: ...`), a `where`
+   * function that throws, or filters that leave no instance.
    */
   constructor(axes: MatrixAxes, make: MatrixWork, options: MatrixJobOptions = {}) {
     const label: unknown = (options as { label?: unknown } | null)?.label;
@@ -75,6 +77,15 @@ export class MatrixJob extends Scheduler {
       );
     checkFleetOptions(subject, options);
     const instances = instancesOf(subject, axes, { where: options.where, exclude: options.exclude });
+    if (instances.length === 0) {
+      // the axes were checked: each is a NodeGroup or a non-empty list
+      const sizes = Object.values(axes).map((a) => (a instanceof NodeGroup ? a.size : a.length));
+      throw new ConfigError(
+        subject,
+        options.where === undefined ? 'exclude' : 'where',
+        `leaves no instance of the ${String(sizes.reduce((n, k) => n * k, 1))} of ${Object.keys(axes).join(' × ')}`,
+      );
+    }
     const rest = without(options, [...FLEET_KEYS, 'where', 'exclude', 'label']);
     super({ ...rest, label: prefix, maxFailures: options.maxFailures ?? 0, fold: options.fold ?? true });
     this.memberPrefix = prefix;
@@ -95,7 +106,7 @@ export class MatrixJob extends Scheduler {
 
   #memberOf(subject: string, make: MatrixWork, instance: MatrixInstance, options: FleetJobOptions): Job {
     const label = `${this.memberPrefix}[${instance.key}]`;
-    const made: unknown = make(instance);
+    const made: unknown = called(subject, `make(${instance.key})`, () => make(instance));
     const jobs: unknown[] = made instanceof Job ? [made] : Array.isArray(made) ? made : [];
     if (jobs.length === 0 || !jobs.every((j) => j instanceof Job))
       throw new ConfigError(

@@ -153,8 +153,22 @@ function filterOf(
   const names = [...axes.map((a) => a.name), 'instance'];
   let keep: WherePredicate | undefined;
   if (typeof where === 'string') keep = parseWhere(where, { names, subject });
-  else if (typeof where === 'function') keep = where as WherePredicate;
-  else if (where !== undefined)
+  else if (typeof where === 'function') {
+    const predicate = where as WherePredicate;
+    keep = (vars) => {
+      try {
+        return predicate(vars);
+      } catch (e: unknown) {
+        const instance = axes.map((a) => `${a.name}=${vars[a.name] ?? ''}`).join(' ');
+        throw new ConfigError(
+          subject,
+          'where',
+          `threw for instance ${instance}: ${e instanceof Error ? e.message : String(e)}`,
+          { cause: e },
+        );
+      }
+    };
+  } else if (where !== undefined)
     throw new ConfigError(
       subject,
       'where',

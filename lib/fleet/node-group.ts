@@ -50,6 +50,14 @@ export class NodeGroup implements Iterable<Node> {
 
   private constructor(nodes: readonly Node[], label: string | undefined, owned: readonly Node[]) {
     const subject = label === undefined ? GROUP : `${GROUP} "${label}"`;
+    // `private` is TypeScript's word only: plain JavaScript may call `new NodeGroup()`
+    const given: readonly unknown[] = [nodes, owned];
+    if (!given.every((list) => Array.isArray(list)))
+      throw new ConfigError(
+        GROUP,
+        'constructor',
+        "is not public: use NodeGroup.of(nodes) or NodeGroup.fromHosts('fit[01-37]')",
+      );
     const byName = new Map<string, Node>();
     const names: string[] = [];
     nodes.forEach((node, i) => {
@@ -138,6 +146,7 @@ export class NodeGroup implements Iterable<Node> {
 
   /** The name of `node` in this group, or undefined when it is not a member. */
   nameOf(node: Node): string | undefined {
+    if (typeof node !== 'object' || (node as unknown) === null) return undefined;
     const name = (node as { label?: unknown }).label;
     return typeof name === 'string' && this.#byName.get(name) === node ? name : undefined;
   }

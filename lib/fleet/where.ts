@@ -25,13 +25,18 @@ export interface ParseWhereOptions {
 type Token =
   | { readonly kind: 'word' | 'text' | 'op'; readonly value: string; readonly at: number }
   | { readonly kind: 'end'; readonly value: ''; readonly at: number };
-type Operand = { readonly variable: string } | { readonly literal: string };
+/** A literal: its text, and whether it was quoted (a quoted literal is text, even `'01'`). */
+type Operand = { readonly variable: string } | { readonly literal: string; readonly quoted: boolean };
 type Expr =
   | { readonly op: 'and' | 'or'; readonly left: Expr; readonly right: Expr }
   | { readonly op: 'not'; readonly operand: Expr }
   | { readonly op: '==' | '!='; readonly left: Operand; readonly right: Operand };
 
 const KEYWORDS = new Set(['and', 'or', 'not']);
+/** Bare words that are values, not variables: they compare with an axis of booleans. */
+const BOOLEANS = new Set(['true', 'false']);
+/** A decimal number as text: `1`, `-2`, `1.0`, `01`, `1e3` (not `0x10`, `Infinity`, `''`). */
+const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 /** Bounds that keep a filter from being a denial of service: its length, and how deep it nests. */
 const MAX_WHERE_LENGTH = 10_000;
 const MAX_WHERE_DEPTH = 100;
@@ -42,8 +47,10 @@ const quoted = (text: string): string => JSON.stringify(text.length > 80 ? `${te
 /**
  * Compiles a filter such as `sender != receiver and size == 100` into a predicate over an instance's
  * variables. A bare word is a variable (`sender`), unless it starts with a digit or `-` (`100`, `-1`: a
- * literal); quote other literals (`sender == 'fit01'`). Values compare as text. `and` binds tighter than
- * `or`; `not` and parentheses as usual.
+ * literal) or is `true` or `false`; quote other literals (`sender == 'fit01'`). Two sides that both read as
+ * decimal numbers compare as numbers (`size == 1.0` and `size == 01` keep the instance of size 1), unless
+ * one is a quoted literal (`size == '01'` compares text); anything else compares as text, so `true` and
+ * `false` match an axis of booleans. `and` binds tighter than `or`; `not` and parentheses as usual.
  * @example
  * const keep = parseWhere('sender != receiver and size == 100');
  * keep({ sender: 'fit01', receiver: 'fit02', size: '100' }); // true
@@ -77,12 +84,13 @@ export function parseWhere(text: string, options: ParseWhereOptions = {}): Where
     const token = peek();
     if (token.kind === 'text') {
       i++;
-      return { literal: token.value };
+      return { literal: token.value, quoted: true };
     }
     if (token.kind !== 'word' || KEYWORDS.has(token.value))
       return fail(token, 'expected a variable or a value');
     i++;
-    if (/^[-0-9]/.test(token.value)) return { literal: token.value };
+    if (/^[-0-9]/.test(token.value) || BOOLEANS.has(token.value))
+      return { literal: token.value, quoted: false };
     if (names !== undefined && !names.has(token.value)) {
       const near = suggest(token.value, [...names]);
       throw new ConfigError(
@@ -144,13 +152,14 @@ export function parseWhere(text: string, options: ParseWhereOptions = {}): Where
   return (vars) => evaluate(expr, vars, subject, text);
 }
 
+/** An operand's value in an instance: its text, and whether it may compare as a number. */
 const valueOf = (
   o: Operand,
   vars: Readonly<Record<string, string>>,
   subject: string,
   text: string,
-): string => {
-  if ('literal' in o) return o.literal;
+): { readonly text: string; readonly numeric: boolean } => {
+  if ('literal' in o) return { text: o.literal, numeric: !o.quoted && NUMBER.test(o.literal) };
   const value = Object.hasOwn(vars, o.variable) ? vars[o.variable] : undefined;
   if (value === undefined)
     throw new ConfigError(
@@ -158,8 +167,24 @@ const valueOf = (
       'where',
       `${quoted(text)}: "${o.variable}" is not a variable (known: ${Object.keys(vars).join(', ')})`,
     );
-  return value;
+  return { text: value, numeric: NUMBER.test(value) };
 };
+
+/** Whether two operands are equal: as numbers when both read as numbers, else as text. */
+function equal(
+  left: Operand,
+  right: Operand,
+  vars: Readonly<Record<string, string>>,
+  subject: string,
+  text: string,
+): boolean {
+  const a = valueOf(left, vars, subject, text);
+  const b = valueOf(right, vars, subject, text);
+  if (a.text === b.text) return true;
+  if (!a.numeric || !b.numeric) return false;
+  const x = Number(a.text);
+  return Number.isFinite(x) && x === Number(b.text);
+}
 
 function evaluate(e: Expr, vars: Readonly<Record<string, string>>, subject: string, text: string): boolean {
   switch (e.op) {
@@ -170,9 +195,9 @@ function evaluate(e: Expr, vars: Readonly<Record<string, string>>, subject: stri
     case 'not':
       return !evaluate(e.operand, vars, subject, text);
     case '==':
-      return valueOf(e.left, vars, subject, text) === valueOf(e.right, vars, subject, text);
+      return equal(e.left, e.right, vars, subject, text);
     case '!=':
-      return valueOf(e.left, vars, subject, text) !== valueOf(e.right, vars, subject, text);
+      return !equal(e.left, e.right, vars, subject, text);
   }
 }
 

@@ -144,7 +144,7 @@ jobs:
     const r = await runCli('rxjobs', ['run', file]);
     expect(r.code, r.stderr).to.equal(0);
     expect(linesOf(r.stderr)).to.include.members([
-      'rxjobs: 1 of 4 jobs failed (1 tolerated):',
+      'rxjobs: no job failed; 1 failure tolerated:',
       '  m[1].t  exit 1  l: command "test 1 != 1" failed (exit 1)  tolerated with m[1] (maxFailures 1 of m)',
     ]);
     const json = await runCli('rxjobs', ['run', '--json', file]);
@@ -154,6 +154,63 @@ jobs:
     expect(result).to.include({ ok: true, status: 'failed (tolerated)' });
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('maxFailures: 1', 'maxFailures: 0'));
     expect((await runCli('rxjobs', ['run', file])).code).to.equal(1);
+  });
+
+  it('a tolerated instance of several jobs: its jobs not run are tolerated too; the summary, --json and --mark agree', async () => {
+    const file = scenario(`
+nodes: [{ id: l, local: true }]
+jobs:
+  - id: m
+    matrix: { x: [0, 1, 2, 3] }
+    maxFailures: 2
+    jobs:
+      - { id: t, node: l, commands: ['test {{x}} != 1 && test {{x}} != 2'] }
+      - { id: u, node: l, requires: t, commands: ['true'] }
+`);
+    const r = await runCli('rxjobs', ['run', file]);
+    expect(r.code, r.stderr).to.equal(0);
+    const t = (x: number) =>
+      `  m[${String(x)}].t  exit 1   l: command "test ${String(x)} != 1 && test ${String(x)} != 2" failed (exit 1)  ` +
+      `tolerated with m[${String(x)}] (maxFailures 2 of m)`;
+    const u = (x: number) =>
+      `  m[${String(x)}].u  not run  tolerated with m[${String(x)}] (maxFailures 2 of m)`;
+    expect(linesOf(r.stderr)).to.deep.equal([
+      'rxjobs: no job failed; 2 failures tolerated, 2 jobs not run after them:',
+      t(1),
+      u(1),
+      t(2),
+      u(2),
+    ]);
+
+    const json = await runCli('rxjobs', ['run', '--json', file]);
+    expect(json.code, json.stderr).to.equal(0);
+    const records = linesOf(json.stdout).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((rec) => rec['type'] === 'result' && rec['target'] === 'm[2].u')).to.deep.include({
+      ok: true,
+      status: 'not run',
+      tolerated: { status: 'not run', note: 'tolerated with m[2] (maxFailures 2 of m)' },
+    });
+    expect(records.at(-1)).to.deep.include({
+      type: 'summary',
+      ok: true,
+      exitStatus: 0,
+      total: 8,
+      succeeded: 8,
+      failed: 0,
+      tolerated: 2,
+      notRunAfterTolerated: 2,
+    });
+
+    const out = path.join(dir, 'out');
+    const marked = await runCli('rxjobs', ['run', '-o', out, '--mark', file]);
+    expect(marked.code, marked.stderr).to.equal(0);
+    expect(fs.readdirSync(path.join(out, '1failed')).sort()).to.deep.equal([
+      'm[1].t',
+      'm[1].u',
+      'm[2].t',
+      'm[2].u',
+    ]);
+    expect(fs.readFileSync(path.join(out, '1failed', 'm[1].u'), 'utf8')).to.equal('not run\n');
   });
 
   describe('against real sshd', () => {

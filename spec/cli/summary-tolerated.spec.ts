@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import { lastValueFrom, toArray } from 'rxjs';
 
 import { LocalNode, Run, RunIf, Scheduler, SshJob } from '../../lib/index.js';
+import { JsonStream } from '../../lib/cli/json-stream.js';
 import type { UnitResult } from '../../lib/cli/json-stream.js';
 import { runWithOutput } from '../../lib/cli/run-output.js';
 import { failureSummary } from '../../lib/cli/summary.js';
@@ -73,7 +74,7 @@ describe('tolerated failures at the end of a CLI run', () => {
     expect(results[1]?.code).to.equal(1);
     expect(exitStatusOf(results, false, undefined)).to.equal(0);
     expect(failureSummary('rxjobs', 'jobs', results).split('\n')).to.deep.equal([
-      'rxjobs: 2 of 4 jobs failed (2 tolerated):',
+      'rxjobs: no job failed; 2 failures tolerated:',
       '  prepare@fit[02-03]  exit 1  localhost: command "exit 1" failed (exit 1)  tolerated (maxFailures 2)',
       '',
     ]);
@@ -94,7 +95,7 @@ describe('tolerated failures at the end of a CLI run', () => {
     ]);
     expect(exitStatusOf(results, false, undefined)).to.equal(1);
     expect(failureSummary('rxjobs', 'jobs', results).split('\n')).to.deep.equal([
-      'rxjobs: 3 of 4 jobs failed (1 tolerated):',
+      'rxjobs: 2 of 4 jobs failed; 1 other failure tolerated:',
       '  prepare@fit01  exit 1   localhost: command "exit 1" failed (exit 1)  tolerated (maxFailures 25%)',
       '  prepare@fit03  exit 1   localhost: command "exit 1" failed (exit 1)',
       '  prepare@fit04  not run',
@@ -116,7 +117,7 @@ describe('tolerated failures at the end of a CLI run', () => {
     });
     expect(exitStatusOf(results, false, undefined)).to.equal(0);
     expect(failureSummary('rxjobs', 'jobs', results)).to.equal(
-      'rxjobs: 1 of 2 jobs failed (1 tolerated):\n' +
+      'rxjobs: no job failed; 1 failure ignored:\n' +
         '  p@fit01  failed  job "p@fit01" failed: Error: fit01 unreachable  ignored (not counted against maxFailures 0)\n',
     );
   });
@@ -136,7 +137,7 @@ describe('tolerated failures at the end of a CLI run', () => {
       expect(report.exitStatus).to.equal(0);
       expect(report.ok).to.equal(true);
       expect(stderr.text()).to.equal(
-        'rxjobs: 1 of 4 jobs failed (1 tolerated):\n' +
+        'rxjobs: no job failed; 1 failure tolerated:\n' +
           '  prepare@fit02  exit 1  localhost: command "exit 1" failed (exit 1)  tolerated (maxFailures 1)\n',
       );
       expect((await readdir(join(dir, '1failed'))).sort()).to.deep.equal(['prepare@fit02']);
@@ -214,12 +215,99 @@ describe('tolerated failures at the end of a CLI run', () => {
       ['prepare@fit02', true, 'failed (tolerated)'],
       ['collect@fit02', true, 'skipped'],
     ]);
-    expect(results[1]?.tolerated?.note).to.equal('skipped: prepare@fit02 failed, tolerated');
+    expect(results[1]?.tolerated?.note).to.equal('prepare@fit02 failed, tolerated');
     expect(exitStatusOf(results, false, undefined)).to.equal(0);
+    // the heading does not say "failed" of a run that exits 0; the skip's line says its cause once
+    expect(failureSummary('rxjobs', 'jobs', results).split('\n')).to.deep.equal([
+      'rxjobs: no job failed; 1 failure tolerated, 1 job not run after it:',
+      '  prepare@fit02  exit 1   localhost: command "exit 1" failed (exit 1)  tolerated (maxFailures 1)',
+      '  collect@fit02  skipped  prepare@fit02 failed, tolerated',
+      '',
+    ]);
 
     const strict = job('prepare@fit03', 'exit 1');
     const next = job('collect@fit03', 'true', RunIf.AllSuccess).requires(strict);
     const plain = await resultsOf(new Scheduler([strict, next], { critical: false }), ['collect@fit03']);
     expect(plain.map((r) => [r.label, r.ok, r.status])).to.deep.equal([['collect@fit03', false, 'skipped']]);
+  });
+
+  it('the heading counts real failures apart from tolerated ones and from the jobs not run after them', () => {
+    const failed = (label: string): UnitResult => ({ label, ok: false, status: 'exit 1', detail: 'x' });
+    const tolerated = (label: string, note = 'tolerated (maxFailures 2)'): UnitResult => ({
+      label,
+      ok: true,
+      status: 'failed (tolerated)',
+      detail: 'x',
+      tolerated: { status: 'exit 1', note },
+    });
+    const after = (label: string, status = 'skipped'): UnitResult => ({
+      label,
+      ok: true,
+      status,
+      detail: 'not run: p did not succeed',
+      tolerated: { status, note: 'p failed, tolerated' },
+    });
+    const ok = (label: string): UnitResult => ({ label, ok: true, status: 'exit 0' });
+    const heading = (results: UnitResult[]): string =>
+      failureSummary('rxjobs', 'jobs', results).split('\n')[0] ?? '';
+    expect(heading([tolerated('a'), tolerated('b'), after('c'), after('d', 'not run'), ok('e')])).to.equal(
+      'rxjobs: no job failed; 2 failures tolerated, 2 jobs not run after them:',
+    );
+    expect(heading([failed('a'), tolerated('b'), tolerated('c'), after('d'), ok('e')])).to.equal(
+      'rxjobs: 1 of 5 jobs failed; 2 other failures tolerated, 1 job not run after them:',
+    );
+    expect(
+      heading([tolerated('a'), tolerated('b', 'ignored (not counted against maxFailures 0)'), ok('c')]),
+    ).to.equal('rxjobs: no job failed; 1 failure tolerated, 1 failure ignored:');
+    expect(heading([after('a', 'cancelled (parent)'), after('b'), ok('c')])).to.equal(
+      'rxjobs: no job failed; 1 job not run after a tolerated failure, 1 job cancelled with a tolerated failure:',
+    );
+    expect(heading([failed('a'), ok('b')])).to.equal('rxjobs: 1 of 2 jobs failed:');
+    expect(heading([failed('a')])).to.equal('rxjobs: 1 of 1 job failed:');
+    // --json's summary counts the same things
+    const out: string[] = [];
+    new JsonStream((t) => out.push(t), 'job').summary(
+      [failed('a'), tolerated('b'), tolerated('c'), after('d'), ok('e')],
+      1,
+      false,
+    );
+    expect(JSON.parse(out.join('').trim().split('\n').at(-1) ?? '')).to.deep.include({
+      total: 5,
+      succeeded: 4,
+      failed: 1,
+      tolerated: 2,
+      notRunAfterTolerated: 1,
+    });
+  });
+
+  it('folds the members of a group that failed the same way on their own hosts, and the jobs not run after them', () => {
+    const member = (host: string): UnitResult => ({
+      label: `p@${host}`,
+      ok: true,
+      status: 'failed (tolerated)',
+      detail: `${host}: command "test -e /x" failed (exit 1)`,
+      tolerated: { status: 'exit 1', note: 'tolerated (maxFailures 2)' },
+    });
+    const after = (host: string): UnitResult => ({
+      label: `after@${host}`,
+      ok: true,
+      status: 'skipped',
+      detail: `not run: p@${host} did not succeed`,
+      tolerated: { status: 'skipped', note: `p@${host} failed, tolerated` },
+    });
+    expect(
+      failureSummary('rxjobs', 'jobs', [
+        member('127.0.0.3'),
+        member('127.0.0.9'),
+        after('127.0.0.3'),
+        after('127.0.0.9'),
+        { label: 'p@127.0.0.30', ok: true, status: 'exit 0' },
+      ]).split('\n'),
+    ).to.deep.equal([
+      'rxjobs: no job failed; 2 failures tolerated, 2 jobs not run after them:',
+      '  p@127.0.0.[3,9]      exit 1   command "test -e /x" failed (exit 1)  tolerated (maxFailures 2)',
+      '  after@127.0.0.[3,9]  skipped  p@<host> failed, tolerated',
+      '',
+    ]);
   });
 });

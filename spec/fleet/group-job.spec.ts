@@ -336,7 +336,7 @@ describe('GroupJob', () => {
       /skipFailedMembers must be true or false/,
     );
     expect(message(() => new GroupJob(group, 'true', { label: 'p', maxFailures: '10' } as never))).to.match(
-      /^scheduler "p n\[1-5\]": maxFailures must be .* write 10 \(a number\) for a count, or '10%' for a percentage$/,
+      /^group job "p": maxFailures must be .* write 10 \(a number\) for a count, or '10%' for a percentage$/,
     );
     expect(message(() => new GroupJob(group, 'true', { jobsWindow: 0 }))).to.match(
       /^scheduler "group n\[1-5\]": jobsWindow must be an integer of 1 or more/,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 
-import { ConfigError, parseWhere } from '../../lib/index.js';
+import { ConfigError, matrix, parseWhere } from '../../lib/index.js';
 import { thrown } from '../helpers/errors.js';
 
 const message = (f: () => unknown): string => {
@@ -58,5 +58,23 @@ describe('parseWhere', () => {
       /is 80018 characters long, more than the 10000 allowed/,
     );
     expect(parseWhere(`${'not '.repeat(100)}sender == receiver`)(vars)).to.equal(false);
+  });
+
+  it('compares numbers as numbers when both sides read as numbers, true and false as values', () => {
+    const keep = (text: string, x: string): boolean => parseWhere(text, { names: ['x'] })({ x });
+    expect(keep('x == 1.0', '1')).to.equal(true);
+    expect(keep('x == 01', '1')).to.equal(true);
+    expect(keep('x != 1e0', '1')).to.equal(false);
+    expect(keep('x == -0.5', '-0.5')).to.equal(true);
+    expect(keep('x == 1.0', '2')).to.equal(false);
+    // a quoted literal is text, and so is what does not read as a decimal number
+    expect(keep("x == '01'", '1')).to.equal(false);
+    expect(keep("x == '1'", '1')).to.equal(true);
+    expect(keep('x == 0x1', '1')).to.equal(false);
+    expect(keep('x == true', 'true')).to.equal(true);
+    expect(keep('x != false', 'true')).to.equal(true);
+    expect(
+      matrix({ x: [1, 2], b: [true, false] }, { where: 'x == 1.0 and b == true' }).map((i) => i.key),
+    ).to.deep.equal(['1,true']);
   });
 });
