@@ -127,6 +127,24 @@ export const struct = <R extends t.Props, O extends t.Props>(
   return fromValidate<Struct<R, O>>(name, validate);
 };
 
+/**
+ * `codec` on a mapping whose keys starting with `x-` are set aside: extension fields, as docker compose has
+ * them, where a file keeps what it only refers to (`x-common: &common {...}`, then `<<: *common`).
+ * @internal
+ */
+export const withExtensions = <A>(codec: t.Type<A, A>): t.Type<A, A> =>
+  fromValidate<A>(codec.name, (u, c) => {
+    if (!isRecord(u)) return codec.validate(u, c);
+    let own: Record<string, unknown> | undefined;
+    for (const key of Object.keys(u))
+      if (key.startsWith('x-')) {
+        own ??= { ...u };
+        // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a copy of the file's own mapping
+        delete own[key];
+      }
+    return codec.validate(own ?? u, c);
+  });
+
 /** A list of `item`s (at least one when `nonEmpty`). @internal */
 export const listOf = <C extends t.Mixed>(
   item: C,

@@ -4,7 +4,7 @@
  */
 import type * as t from 'io-ts';
 
-import { entries, struct } from './codecs-combinators.js';
+import { entries, struct, withExtensions } from './codecs-combinators.js';
 import { ScenarioJobSpec } from './codecs-jobs.js';
 import { NodeSpec } from './codecs-nodes.js';
 import { Bool, integer, NonEmptyString, Seconds, VariableValues } from './codecs-values.js';
@@ -117,17 +117,21 @@ export type SchedulerSpec = t.TypeOf<typeof SchedulerSpec>;
  *   `loadScenario`'s `variables` option, `rxjobs run --var`, overrides), else `{{node}}`; `{{hostname}}` and
  *   `{{username}}` (the node's own, substituted) in the fields but `hostname` and `username`. Every name
  *   must have a value there: none is left for the run.
+ * - Top-level keys that start with `x-` are set aside (extension fields, as in docker compose): a place for
+ *   anchors that entries alias (`x-common: &common {...}`, then `<<: *common`).
  * - Values in `variables` and `env`, and `args`, may be strings, numbers or booleans; they become strings
  *   (`1.10` is the number 1.1: quote it to keep it as written). The built-in names cannot be set.
  * @category codecs
  */
-export const ScenarioSpec = struct(
-  'a scenario (a mapping with nodes and jobs)',
-  {
-    nodes: entries(NodeSpec, 'a non-empty list of nodes (or a map from ids to nodes)'),
-    jobs: entries(ScenarioJobSpec, 'a non-empty list of jobs (or a map from ids to jobs)'),
-  },
-  { scheduler: SchedulerSpec, variables: VariableValues },
+export const ScenarioSpec = withExtensions(
+  struct(
+    'a scenario (a mapping with nodes and jobs)',
+    {
+      nodes: entries(NodeSpec, 'a non-empty list of nodes (or a map from ids to nodes)'),
+      jobs: entries(ScenarioJobSpec, 'a non-empty list of jobs (or a map from ids to jobs)'),
+    },
+    { scheduler: SchedulerSpec, variables: VariableValues },
+  ),
 );
 /** @category codecs */
 export type ScenarioSpec = t.TypeOf<typeof ScenarioSpec>;

@@ -320,4 +320,19 @@ describe('parseScenario', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('sets aside top-level x- keys, where a testbed file keeps the anchors its entries alias', () => {
+    const nodes = Array.from(
+      { length: 150 },
+      (_, i) => `  - { id: n${String(i)}, hostname: h${String(i)}, <<: *c }`,
+    );
+    const scenario = loaded(
+      `x-common: &c { username: root, port: 2222 }\nnodes:\n${nodes.join('\n')}\njobs: [{ id: a, node: n7, commands: ['true'] }]\n`,
+    );
+    expect(scenario.spec.nodes).to.have.length(150);
+    expect(scenario.spec.nodes[7]).to.include({ id: 'n7', hostname: 'h7', username: 'root', port: 2222 });
+    expect(problems(`xcommon: 1\n${HERE}jobs: [{ id: a, node: here, commands: ['true'] }]\n`)).to.deep.equal([
+      'test.yaml:1:1: xcommon: unknown key (accepted: nodes, jobs, scheduler, variables)',
+    ]);
+  });
 });
