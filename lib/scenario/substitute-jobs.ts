@@ -79,9 +79,11 @@ const substituteJob = (
   if (isRecord(matrix)) keys.push('label');
   for (const key of keys) if (Object.hasOwn(job, key)) out[key] = expand(job[key], [...path, key], key);
   const requires = job['requires'];
-  if (Array.isArray(requires))
+  // 10,000 jobs of 3 requires each: a list is copied only when it has something to fill
+  if (Array.isArray(requires) && requires.some((r) => typeof r === 'string' && r.includes('{{')))
     out['requires'] = requires.map((r: unknown, i) => expand(r, [...path, 'requires', i], 'requires'));
-  else if (requires !== undefined) out['requires'] = expand(requires, [...path, 'requires'], 'requires');
+  else if (typeof requires === 'string')
+    out['requires'] = expand(requires, [...path, 'requires'], 'requires');
   if (isRecord(matrix)) {
     const entries = Object.entries(matrix);
     out['matrix'] = Object.fromEntries(
