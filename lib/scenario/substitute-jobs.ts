@@ -56,6 +56,9 @@ const substituteJob = (
   axes: readonly string[] = [],
 ): Record<string, unknown> => {
   const owner = typeof job['id'] === 'string' ? `job "${job['id']}"` : 'this job';
+  const matrix = job['matrix'];
+  // a matrix's own keys do not take its axes either: the messages say so
+  const scope = isRecord(matrix) ? Object.keys(matrix) : axes;
   const expand = (value: unknown, at: DataPath, field: string): unknown => {
     if (typeof value !== 'string' || !value.includes('{{')) return value;
     const axis = field === 'node' ? WHOLE.exec(value)?.[1] : undefined;
@@ -65,21 +68,22 @@ const substituteJob = (
     for (const name of left)
       problems.push({
         path: at,
-        message: undefinedIn(name, owner, field, variables.keys(), axes),
+        message: undefinedIn(name, owner, field, variables.keys(), scope),
         at: 'value',
       });
     return left.length === 0 && NUMERIC.has(field) && /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
   };
   const out: Record<string, unknown> = { ...job };
-  const matrix = job['matrix'];
   const keys = ['node', 'maxFailures', 'memberTimeout', 'where'];
   // a matrix's own label has no node: the file's variables are all it takes
   if (isRecord(matrix)) keys.push('label');
   for (const key of keys) if (Object.hasOwn(job, key)) out[key] = expand(job[key], [...path, key], key);
   const requires = job['requires'];
-  if (Array.isArray(requires))
+  // 10,000 jobs of 3 requires each: a list is copied only when it has something to fill
+  if (Array.isArray(requires) && requires.some((r) => typeof r === 'string' && r.includes('{{')))
     out['requires'] = requires.map((r: unknown, i) => expand(r, [...path, 'requires', i], 'requires'));
-  else if (requires !== undefined) out['requires'] = expand(requires, [...path, 'requires'], 'requires');
+  else if (typeof requires === 'string')
+    out['requires'] = expand(requires, [...path, 'requires'], 'requires');
   if (isRecord(matrix)) {
     const entries = Object.entries(matrix);
     out['matrix'] = Object.fromEntries(

@@ -87,8 +87,8 @@ describe('{{name}} in the labels, node and requires of jobs on groups and in mat
       'test.yaml:7:93: jobs[1].requires[0]: {{stag}} in requires of job "p" is not defined: no variable of the ' +
         'file gives it (did you mean {{stage}}?): define it under variables, or on the command line with rxjobs ' +
         'run --var stag=VALUE',
-      'test.yaml:10:12: jobs[3].label: {{a}} in label of job "m" is not defined: no variable of the file gives ' +
-        'it: define it under variables, or on the command line with rxjobs run --var a=VALUE',
+      'test.yaml:10:12: jobs[3].label: {{a}} in label of job "m" is an axis of the matrix, which label cannot ' +
+        "use: only the file's variables fill it",
       'test.yaml:15:24: jobs[3].jobs[1].node: {{target2}} in node of job "u" is not defined: no variable of the ' +
         "file gives it (the matrix's axes a, s and instance are not known in node) (did you mean {{target}}?): " +
         'define it under variables, or on the command line with rxjobs run --var target2=VALUE',
