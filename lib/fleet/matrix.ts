@@ -7,11 +7,12 @@ import { describeValue } from '../errors/option-keys.js';
 import type { Node } from '../nodes/node.js';
 import { isNode } from '../ssh-job/ssh-job-options.js';
 import { NodeGroup } from './node-group.js';
-import { parseWhere } from './where.js';
+import { filterOf, isValue } from './matrix-filters.js';
+import type { Axis, MatrixValue } from './matrix-filters.js';
 import type { WherePredicate } from './where.js';
 
-/** A value of a list axis. @category models */
-export type MatrixValue = string | number | boolean;
+export type { MatrixValue } from './matrix-filters.js';
+
 /** An axis: a group (its values are its nodes) or a list of values. @category models */
 export type MatrixAxis = NodeGroup | readonly MatrixValue[];
 /** The axes of a matrix, by name, in product order (the first varies slowest). @category models */
@@ -58,18 +59,11 @@ export interface MatrixInstance {
 export const maxMatrixInstances = 100_000;
 
 const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const isValue = (v: unknown): v is MatrixValue =>
-  typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+/** Names no axis may take: every instance has `instance`; the others are JavaScript's own members. */
+const RESERVED_AXES = ['instance', '__proto__', 'constructor', 'prototype'];
 
 /** What file names may hold: anything else becomes `_`. */
 const fileSafe = (text: string): string => text.replace(/[^A-Za-z0-9._-]/g, '_');
-
-interface Axis {
-  readonly name: string;
-  readonly group: NodeGroup | undefined;
-  readonly values: readonly (Node | MatrixValue)[];
-  readonly texts: readonly string[];
-}
 
 /** Checks the axes from plain JavaScript; returns them in order, with each value's text. @internal */
 export function checkAxes(subject: string, axes: unknown): Axis[] {
@@ -84,11 +78,11 @@ export function checkAxes(subject: string, axes: unknown): Axis[] {
   let count = 1;
   const checked = entries.map(([name, axis]): Axis => {
     const field = `axes.${name}`;
-    if (!AXIS_NAME.test(name) || name === 'instance')
+    if (!AXIS_NAME.test(name) || RESERVED_AXES.includes(name))
       throw new ConfigError(
         subject,
         field,
-        `is not a usable axis name: write a word of letters, digits and _ (not "instance", which every instance has)`,
+        `is not a usable axis name: write a word of letters, digits and _ (not ${RESERVED_AXES.join(', ')})`,
       );
     let result: Axis;
     if (axis instanceof NodeGroup) {
@@ -136,89 +130,6 @@ export function checkAxes(subject: string, axes: unknown): Axis[] {
         `more than the ${String(maxMatrixInstances)} allowed before filtering: split the matrix, or use smaller axes`,
     );
   return checked;
-}
-
-/** The filters of `options`, checked, as one predicate over an instance's variables. */
-function filterOf(
-  subject: string,
-  axes: readonly Axis[],
-  options: unknown,
-): (vars: Record<string, string>) => boolean {
-  if (typeof options !== 'object' || options === null || Array.isArray(options))
-    throw new ConfigError(subject, 'options', `must be an object, got ${describeValue(options)}`);
-  for (const key of Object.keys(options))
-    if (key !== 'where' && key !== 'exclude')
-      throw new ConfigError(subject, key, 'is not an option of matrix() (accepted: where, exclude)');
-  const { where, exclude } = options as { where?: unknown; exclude?: unknown };
-  const names = [...axes.map((a) => a.name), 'instance'];
-  let keep: WherePredicate | undefined;
-  if (typeof where === 'string') keep = parseWhere(where, { names, subject });
-  else if (typeof where === 'function') {
-    const predicate = where as WherePredicate;
-    keep = (vars) => {
-      try {
-        return predicate(vars);
-      } catch (e: unknown) {
-        const instance = axes.map((a) => `${a.name}=${vars[a.name] ?? ''}`).join(' ');
-        throw new ConfigError(
-          subject,
-          'where',
-          `threw for instance ${instance}: ${e instanceof Error ? e.message : String(e)}`,
-          { cause: e },
-        );
-      }
-    };
-  } else if (where !== undefined)
-    throw new ConfigError(
-      subject,
-      'where',
-      `must be a function of the instance's variables or a filter text, got ${describeValue(where)}`,
-    );
-  const rules = checkExclude(subject, axes, exclude);
-  return (vars) =>
-    !rules.some((rule) => rule.every(([axis, text]) => vars[axis] === text)) && (keep?.(vars) ?? true);
-}
-
-function checkExclude(subject: string, axes: readonly Axis[], exclude: unknown): [string, string][][] {
-  if (exclude === undefined) return [];
-  if (!Array.isArray(exclude))
-    throw new ConfigError(
-      subject,
-      'exclude',
-      `must be a list of { axis: value }, got ${describeValue(exclude)}`,
-    );
-  return (exclude as unknown[]).map((rule, i) => {
-    const field = `exclude[${String(i)}]`;
-    if (typeof rule === 'object' && rule !== null && !Array.isArray(rule) && Object.keys(rule).length === 0)
-      throw new ConfigError(
-        subject,
-        field,
-        'is empty: name at least one axis (an empty entry would exclude every instance)',
-      );
-    if (typeof rule !== 'object' || rule === null || Array.isArray(rule))
-      throw new ConfigError(
-        subject,
-        field,
-        `must be an object such as { sender: 'fit01' }, got ${describeValue(rule)}`,
-      );
-    return Object.entries(rule as Record<string, unknown>).map(([name, value]): [string, string] => {
-      const axis = axes.find((a) => a.name === name);
-      if (axis === undefined)
-        throw new ConfigError(
-          subject,
-          `${field}.${name}`,
-          `is not an axis (axes: ${axes.map((a) => a.name).join(', ')})`,
-        );
-      const text = isNode(value) ? axis.group?.nameOf(value) : isValue(value) ? String(value) : undefined;
-      if (text === undefined || !axis.texts.includes(text))
-        throw new ConfigError(
-          subject,
-          `${field}.${name}`,
-          `is not a value of axis ${name}, got ${describeValue(value)} (values: ${axis.texts.slice(0, 5).join(', ')}${axis.texts.length > 5 ? ', ...' : ''})`,
-        );
-      return [name, text];
-    });
-  });
 }
 
 class Instance implements MatrixInstance {

@@ -77,6 +77,11 @@ describe('matrix()', () => {
       /^matrix\(\): axes\.a-b is not a usable axis name/,
     );
     expect(message(() => matrix({ instance: [1] }))).to.match(/axes\.instance is not a usable axis name/);
+    // from JSON, __proto__ is an own key: refused, not dropped (it would make no axis)
+    for (const name of ['__proto__', 'constructor', 'prototype'])
+      expect(
+        message(() => matrix(JSON.parse(`{"${name}": [1, 2], "b": [3]}`) as Record<string, number[]>)),
+      ).to.match(new RegExp(`axes\\.${name} is not a usable axis name`));
     expect(message(() => matrix({ a: [] }))).to.equal('matrix(): axes.a is empty: the matrix would be empty');
     expect(message(() => matrix({ a: [1, {}] } as never))).to.match(
       /axes\.a\[1\] must be a string, a number or a boolean/,
