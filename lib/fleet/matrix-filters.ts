@@ -25,7 +25,7 @@ export interface Axis {
   readonly texts: readonly string[];
 }
 
-/** The filters of `options`, checked, as one predicate over an instance's variables. */
+/** The filters of `options`, checked, as one predicate over an instance's variables. @internal */
 export function filterOf(
   subject: string,
   axes: readonly Axis[],
