@@ -114,7 +114,13 @@ export const cliHome = (): string => {
   return isolatedHome;
 };
 
-/** The environment of a CLI run: ours, with HOME a private empty dir and no ssh-agent. */
+/** Where the CLIs run by the tests record their runs (`RXJOBS_RECORD_DIR`): in {@link cliHome}, never in ~. */
+export const cliRecordDir = (): string => path.join(cliHome(), 'runs');
+
+/**
+ * The environment of a CLI run: ours, with HOME a private empty dir, no ssh-agent, and the runs recorded
+ * under {@link cliRecordDir} (never in the user's ~/.local/state or $XDG_STATE_HOME).
+ */
 export const cliEnv = (extra: CliOptions['env'] = {}): NodeJS.ProcessEnv => {
   const removed = new Set(['SSH_AUTH_SOCK', 'SSH_AGENT_PID']);
   // no COLUMNS of the shell that runs the tests: the failure summary would wrap at it
@@ -122,6 +128,8 @@ export const cliEnv = (extra: CliOptions['env'] = {}): NodeJS.ProcessEnv => {
     ...process.env,
     COLUMNS: undefined,
     HOME: cliHome(),
+    XDG_STATE_HOME: undefined,
+    RXJOBS_RECORD_DIR: cliRecordDir(),
     ...extra,
   });
   return Object.fromEntries(
