@@ -7,14 +7,13 @@ import { expect } from 'chai';
 import { readRun } from '../../lib/index.js';
 import type { RunJson } from '../../lib/index.js';
 import { builtCliInScratchDir, linesOf, runCli, startCli } from '../helpers/cli.js';
+import type { CliResult } from '../helpers/cli.js';
 import { eventually } from '../helpers/eventually.js';
 
-/** The run directory that the last line of stderr names. */
-const recordedIn = (stderr: string, program = 'rxjobs'): string => {
-  const last = linesOf(stderr).at(-1) ?? '';
-  const m = new RegExp(`^${program}: recorded in (/.+)$`).exec(last);
-  expect(m, `last line of stderr: ${last}`).to.not.equal(null);
-  return (m as RegExpExecArray)[1] as string;
+/** The run directory that the last line of stderr named (the helper takes that line out of `stderr`). */
+const recordedIn = (r: CliResult): string => {
+  expect(r.recorded, `no "recorded in" last line; stderr:\n${r.stderr}`).to.be.a('string');
+  return r.recorded as string;
 };
 
 const records = (dir: string): Record<string, unknown>[] =>
@@ -60,7 +59,7 @@ jobs:
     const file = scenario(LOCAL);
     const r = await rxjobs(['run', 'deploy.yaml', '--var', 'db_password=hunter2']);
     expect(r.code, r.stderr).to.equal(1);
-    const run = recordedIn(r.stderr);
+    const run = recordedIn(r);
     const slug = `deploy-${createHash('sha256').update(file).digest('hex').slice(0, 8)}`;
     expect(path.relative(root, run)).to.match(new RegExp(`^${slug}/\\d{8}T\\d{6}Z-[0-9a-f]{4}$`));
 
@@ -109,7 +108,7 @@ jobs:
     expect(r.code, r.stderr).to.equal(0);
     const summary = JSON.parse(linesOf(r.stdout).at(-1) ?? '{}') as { type: string; record?: string };
     expect(summary.type).to.equal('summary');
-    expect(summary.record).to.equal(recordedIn(r.stderr));
+    expect(summary.record).to.equal(recordedIn(r));
     expect(path.basename(path.dirname(summary.record ?? ''))).to.match(/^many-[0-9a-f]{8}$/);
     const text = fs.readFileSync(path.join(summary.record ?? '', 'scenario.yaml'), 'utf8');
     expect(text).to.include("- { id: j2, node: here, commands: ['echo 2'] }");
@@ -120,10 +119,12 @@ jobs:
     scenario(LOCAL);
     for (const args of [['--no-record'], ['--dry-run'], ['--graph', 'dot']]) {
       const r = await rxjobs(['run', 'deploy.yaml', ...args]);
+      expect(r.recorded).to.equal(undefined);
       expect(r.stderr).not.to.include('recorded in');
     }
     expect(fs.existsSync(root)).to.equal(false);
     const quiet = await rxjobs(['run', '-q', 'deploy.yaml']);
+    expect(quiet.recorded).to.equal(undefined);
     expect(quiet.stderr).not.to.include('recorded in');
     expect(fs.readdirSync(root)).to.have.length(1);
   });
@@ -131,7 +132,7 @@ jobs:
   it('records under --record-dir rather than $RXJOBS_RECORD_DIR; refuses it with --no-record', async () => {
     scenario(LOCAL);
     const r = await rxjobs(['run', 'deploy.yaml', '--record-dir', 'here']);
-    expect(recordedIn(r.stderr).startsWith(path.join(dir, 'here', 'deploy-'))).to.equal(true);
+    expect(recordedIn(r).startsWith(path.join(dir, 'here', 'deploy-'))).to.equal(true);
     const both = await rxjobs(['run', 'deploy.yaml', '--record-dir', 'x', '--no-record']);
     expect(both.code).to.equal(2);
     expect(both.stderr).to.match(/--record-dir and --no-record contradict each other/);
@@ -146,7 +147,7 @@ jobs:
     const warnings = linesOf(r.stderr).filter((l) => l.includes('cannot record'));
     expect(warnings).to.have.length(1);
     expect(warnings[0]).to.match(/^rxjobs: cannot record in .*file\/runs: ENOTDIR.*; running anyway$/);
-    expect(r.stderr).not.to.include('recorded in');
+    expect(r.recorded).to.equal(undefined);
   });
 
   const SLOW = `
@@ -171,7 +172,7 @@ jobs:
     cli.child.kill('SIGINT');
     const r = await cli.result;
     expect(r.code).to.equal(130);
-    expect(recordedIn(r.stderr)).to.equal(run);
+    expect(recordedIn(r)).to.equal(run);
     const record = await readRun(run);
     expect(record.interrupted).to.equal(true);
     expect(record.run).to.include({ outcome: 'interrupted', exitStatus: 130, why: 'interrupted by SIGINT' });
