@@ -17,8 +17,10 @@ import {
   Run,
   Scheduler,
   SshJob,
+  SshNode,
   isRunEnd,
 } from '../../lib/index.js';
+import { refusedPort } from '../helpers/sshd.js';
 import type { JournalEventRecord, RunJson } from '../../lib/index.js';
 
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
@@ -257,6 +259,31 @@ describe('recordRun and run({ record })', () => {
     expect(record.interrupted).to.equal(true);
     expect(record.run.outcome).to.equal('interrupted');
     expect(record.events).to.have.length(1);
+  });
+
+  it('keeps no secret of a node in the record: not its password, nor its passphrase', async () => {
+    const secrets = ['pw-MARKER-71aa', 'pp-MARKER-02fe'];
+    const node = new SshNode({
+      hostname: '127.0.0.1',
+      port: await refusedPort(),
+      username: 'someone',
+      password: secrets[0],
+      passphrase: secrets[1],
+      label: 'secret-node',
+    });
+    const dir = path.join(tmp, 'secrets');
+    try {
+      await new Scheduler([new SshJob(node, 'echo hi', { label: 'leaky', critical: false })]).orchestrate({
+        record: dir,
+      });
+    } finally {
+      await node.close();
+    }
+    const files = ['run.json', 'plan.json', 'events.jsonl'].map((f) =>
+      readFileSync(path.join(dir, f), 'utf8'),
+    );
+    expect(files[2]).to.include('"failed"'); // the connection was refused: an error was recorded
+    for (const text of files) for (const secret of secrets) expect(text).not.to.include(secret);
   });
 
   it('says which file is wrong', async () => {
