@@ -101,6 +101,8 @@ export interface JsonSummaryRecord {
   readonly notRunAfterTolerated?: number;
   /** From the `run` record to this one. */
   readonly durationMs: number;
+  /** The run's record directory (see `--record-dir`), unless `--no-record`. */
+  readonly record?: string;
 }
 
 /** What one line of a CLI's `--json` output holds, discriminated by `type`. */
@@ -203,7 +205,7 @@ export class JsonStream {
   }
 
   /** The `result` records not written yet (targets that never ended), then the `summary` record, last. */
-  summary(results: readonly UnitResult[], exitStatus: number, interrupted: boolean): void {
+  summary(results: readonly UnitResult[], exitStatus: number, interrupted: boolean, record?: string): void {
     for (const r of results) this.result(r);
     const succeeded = results.filter((r) => r.ok).length;
     const counts = outcomeCounts(results);
@@ -221,6 +223,7 @@ export class JsonStream {
       ...(tolerated === 0 ? {} : { tolerated }),
       ...(notRun === 0 ? {} : { notRunAfterTolerated: notRun }),
       durationMs: Math.round(performance.now() - this.#started),
+      ...(record === undefined ? {} : { record }),
     });
   }
 }

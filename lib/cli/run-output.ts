@@ -44,6 +44,15 @@ export interface RunReport {
   readonly exitStatus: number;
 }
 
+/** What run-output tells the run record of a CLI run (see record-run.ts). */
+export interface RunRecordHooks {
+  /** The run directory. */
+  readonly dir: string;
+  event(e: SchedulerEvent): void;
+  /** A unit's result (as `--json`'s `result` record); once per unit. */
+  result(r: UnitResult): void;
+}
+
 /** Where and how to render. */
 export interface RunContext {
   readonly name: string;
@@ -62,6 +71,8 @@ export interface RunContext {
   readonly beforeSummary?: (() => void) | undefined;
   /** What the `run` record of `--json` says of the run (rxssh's command, rxjobs's scenario). */
   readonly json?: JsonRunInfo | undefined;
+  /** The run record (see record-run.ts): given every event and every unit's result. */
+  readonly record?: RunRecordHooks | undefined;
 }
 
 /** The signals that stop a run, and their numbers (for the exit status 128 + n). */
@@ -161,10 +172,18 @@ export async function runWithOutput(
     if (!succeeded(result)) failed++; // a tolerated failure too: the progress line counts what failed
     ctx.onUnitEnd?.(unit);
     jsonStream?.result(result);
+    ctx.record?.result(result);
     counts();
   };
 
-  let events$: Observable<SchedulerEvent> = scheduler.run().pipe(tap(track));
+  const record = ctx.record;
+  const recordAndTrack = (e: SchedulerEvent): void => {
+    record?.event(e);
+    track(e);
+  };
+  let events$: Observable<SchedulerEvent> = scheduler
+    .run()
+    .pipe(tap(record === undefined ? track : recordAndTrack));
   if (!json && collector === undefined && filesDir === undefined)
     events$ = events$.pipe(
       writeLines({
@@ -231,7 +250,8 @@ export async function runWithOutput(
       },
   );
   const exitStatus = exitStatusOf(all, interrupted, stoppedBy);
-  jsonStream?.summary(all, exitStatus, interrupted);
+  for (const r of all) record?.result(r);
+  jsonStream?.summary(all, exitStatus, interrupted, record?.dir);
   if (collector !== undefined) {
     for (const r of all) collector.setStatus(r.label, r.status);
     stdout.write(formatGathered(gatherOutputs(collector.outputs()), { color: style.color }));
