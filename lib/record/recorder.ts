@@ -247,7 +247,7 @@ export class RunRecorder {
   }
 
   /** Records a CLI's record (`result`) as it is. */
-  extra(record: { readonly type: string; readonly ts: string }): void {
+  extra(record: { readonly type: string; readonly ts: string; readonly [field: string]: unknown }): void {
     if (this.#active) this.#journal?.add(JSON.stringify(record));
   }
 
