@@ -30,8 +30,11 @@ export interface ResumePlan {
   readonly restored: readonly string[];
   /** The plain jobs that run (nested schedulers run whenever a member does), in plan order. */
   readonly rerun: readonly RerunJob[];
-  /** The values the restored jobs captured (a scenario's `capture`), by variable name, the last one kept. */
-  readonly captures: ReadonlyMap<string, string>;
+  /**
+   * The values the restored jobs captured (a scenario's `capture`), by variable name (the last one kept),
+   * with the key of the job that captured it.
+   */
+  readonly captures: ReadonlyMap<string, { readonly key: string; readonly value: string }>;
 }
 
 /** How each job of the recorded run ended, by key: `done` (with its value), or the last other event. */
@@ -152,9 +155,10 @@ export function resumePlan(scheduler: JobGroup, record: RunRecord, options: Plan
     }
   }
   const kept = new Set(restored);
-  const captures = new Map<string, string>();
+  const captures = new Map<string, { key: string; value: string }>();
   for (const r of record.events)
-    if (r.type === 'capture' && 'name' in r && kept.has(r.key)) captures.set(r.name, r.value);
+    if (r.type === 'capture' && 'name' in r && kept.has(r.key))
+      captures.set(r.name, { key: r.key, value: r.value });
   return { from: record.dir, restore, restored, rerun, captures };
 }
 
