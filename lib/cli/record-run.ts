@@ -13,6 +13,8 @@ import type { RunRecordHooks, RunReport } from './run-output.js';
 export interface CliRecord extends RunRecordHooks {
   /** A scenario `capture` stored a value. */
   capture(name: string, value: string): void;
+  /** A value captured by the job of `key` in the run a resumed run restores it from (kept for the next resume). */
+  restoredCapture(key: string, name: string, value: string): void;
   /** Writes the end of the record, then, unless `quiet`, `<program>: recorded in DIR` on stderr. */
   finish(report: RunReport, quiet: boolean): Promise<void>;
 }
@@ -97,6 +99,9 @@ export async function startCliRecord(
     },
     capture: (name, value) => {
       recorder.capture(name, value);
+    },
+    restoredCapture: (key, name, value) => {
+      recorder.extra({ type: 'capture', ts: new Date().toISOString(), key, name, value });
     },
     finish: async (report, quiet) => {
       const signal = SIGNALS[report.exitStatus];

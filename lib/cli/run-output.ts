@@ -69,6 +69,8 @@ export interface RunContext {
   readonly flow?: Flow | undefined;
   /** Called at the end, before the summary of failures (rxjobs writes its listing there). */
   readonly beforeSummary?: (() => void) | undefined;
+  /** `--resume`: the jobs a previous run completed, not run again (see `RunOptions.restore`). */
+  readonly restore?: ReadonlyMap<Job, unknown> | undefined;
   /** What the `run` record of `--json` says of the run (rxssh's command, rxjobs's scenario). */
   readonly json?: JsonRunInfo | undefined;
   /** The run record (see record-run.ts): given every event and every unit's result. */
@@ -182,7 +184,7 @@ export async function runWithOutput(
     track(e);
   };
   let events$: Observable<SchedulerEvent> = scheduler
-    .run()
+    .run(ctx.restore === undefined ? {} : { restore: ctx.restore })
     .pipe(tap(record === undefined ? track : recordAndTrack));
   if (!json && collector === undefined && filesDir === undefined)
     events$ = events$.pipe(

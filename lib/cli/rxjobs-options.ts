@@ -25,11 +25,31 @@ const RUN: OptionTable = {
   var: { type: 'string', multiple: true },
   vars: { type: 'string', multiple: true },
   'save-rendered': { type: 'string' },
+  resume: { type: 'string' },
   ...RECORD_OPTIONS,
 };
 
 /** `--save-rendered` alone (its file is optional) as `--save-rendered=`, which the option table reads. */
 const SAVE_RENDERED = '--save-rendered';
+
+/**
+ * `--resume` alone (the latest run of the scenario) as `--resume=`, and `--resume DIR` as `--resume=DIR`: the
+ * word after it is a run directory unless it is the scenario (a `.yaml`, `.yml` or `.j2` file, or `-`).
+ */
+const resumeWords = (argv: readonly string[]): string[] => {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i] as string;
+    if (word !== '--resume') out.push(word);
+    else {
+      const next = argv[i + 1];
+      const isDir = next !== undefined && !next.startsWith('-') && !/\.(ya?ml|j2)$/.test(next);
+      out.push(`--resume=${isDir ? next : ''}`);
+      if (isDir) i++;
+    }
+  }
+  return out;
+};
 
 const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 /** RESERVED_VARIABLES of lib/scenario/codecs-values.ts (not imported: this file loads nothing heavy). */
@@ -111,6 +131,10 @@ Run record (every run is recorded: the scenario as run, each event, each job's o
                          $XDG_STATE_HOME/rxjobs/runs, else ~/.local/state/rxjobs/runs); the last line on
                          stderr names the run's directory (not with -q)
       --no-record        record nothing (--dry-run and --graph never record)
+      --resume [DIR]     run only what did not succeed in the latest recorded run of this scenario (or
+                         in the run directory DIR) and what depends on it; the jobs that succeeded and
+                         did not change are not run again, their captures restored; with --dry-run:
+                         say what would run again
 
   -h, --help             this help
   -V, --version          the version
@@ -123,6 +147,8 @@ not, 2 for a bad command line or a bad scenario file (nothing runs), 130 after C
 /** `rxjobs run` checked. */
 export interface RxjobsRunArgs extends RecordArgs {
   readonly mode: 'run';
+  /** `--resume`: the latest run of the scenario (`true`), or the run directory given. */
+  readonly resume?: true | string | undefined;
   readonly scenario: string;
   readonly dryRun: boolean;
   /** `--unfold`: the plan, the graph and the listing show each member and instance. */
@@ -167,7 +193,7 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
   if (sub !== 'run')
     throw new UsageError(`unknown command '${sub}': rxjobs run SCENARIO.yaml (see rxjobs --help)`);
   const { values, positionals } = parseStrict(
-    rest.map((a) => (a === SAVE_RENDERED ? `${SAVE_RENDERED}=` : a)),
+    resumeWords(rest).map((a) => (a === SAVE_RENDERED ? `${SAVE_RENDERED}=` : a)),
     RUN,
     true,
   );
@@ -188,6 +214,9 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
   const saved = stringOption(values['save-rendered']);
   if (saved !== undefined && !(positionals[0] ?? '').endsWith('.j2'))
     throw new UsageError('--save-rendered goes with a template: a scenario file whose name ends in .j2');
+  const resume = stringOption(values['resume']);
+  if (resume !== undefined && graph !== undefined)
+    throw new UsageError('--resume goes with a run (or --dry-run, to see what would run again), not --graph');
   const { outDir, dateDir, mark } = filesOptions(values);
   checkOutDirHabit(outDir);
   return {
@@ -215,6 +244,7 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
     gather: values['gather'] === true,
     json: values['json'] === true,
     quiet: values['quiet'] === true,
+    resume: resume === '' ? true : resume,
     ...recordOptions(values),
   };
 }

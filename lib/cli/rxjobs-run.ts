@@ -21,6 +21,8 @@ import type { RxjobsRunArgs } from './rxjobs-options.js';
 import { UsageError } from './argv.js';
 import { runWithOutput } from './run-output.js';
 import { startCliRecord } from './record-run.js';
+import { planResume, recordToResume, resumeText } from './resume-cli.js';
+import type { ResumePlan } from '../record/resume.js';
 import type { CliRecord } from './record-run.js';
 import { scenarioSlug } from '../record/run-dir.js';
 import type { Job } from '../core/job.js';
@@ -158,6 +160,34 @@ const scenarioIds = (built: BuiltScenario): Map<Job, string> => {
   return names;
 };
 
+/** `--resume`: the record to resume and what this run restores from it (said on stderr). */
+async function resumeOf(
+  built: BuiltScenario,
+  args: RxjobsRunArgs,
+  slug: string,
+  io: Io,
+): Promise<ResumePlan> {
+  const ctx = {
+    program: 'rxjobs' as const,
+    resume: args.resume ?? true,
+    recordDir: args.recordDir,
+    slug,
+    io,
+    names: scenarioIds(built),
+  };
+  return planResume(built.scheduler, await recordToResume(ctx), ctx, args.quiet);
+}
+
+/** `--dry-run --resume`: what would run again, on stdout after the plan. */
+async function dryResume(built: BuiltScenario, args: RxjobsRunArgs, slug: string, io: Io): Promise<void> {
+  try {
+    const plan = await resumeOf(built, { ...args, quiet: true }, slug, io);
+    io.stdout.write(resumeText('rxjobs', plan));
+  } finally {
+    await Promise.allSettled([...built.nodes.values()].map((n) => n.close()));
+  }
+}
+
 /** Runs a scenario file; returns the exit status. Throws UsageError or ConfigError for bad input. */
 export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<number> {
   const file = args.scenario === '-' ? STDIN_NAME : resolve(io.cwd, args.scenario);
@@ -172,9 +202,12 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
     io.stderr.write(
       `${formatProblems(warnings.map((w) => ({ ...w, message: `warning: ${w.message} (a run needs it)` })))}\n`,
     );
+  const slug = scenarioSlug(args.scenario === '-' ? undefined : file);
   if (args.dryRun) {
     const plan = describeScenario(loaded.right, { ssh: defaults, unfold: args.unfold });
     io.stdout.write(plan.endsWith('\n') ? plan : `${plan}\n`);
+    if (args.resume !== undefined)
+      await dryResume(buildScenario(loaded.right, { ssh: defaults }), args, slug, io);
     return 0;
   }
   const flow = new Flow(); // a full stdout or per-job file stops the reading of the commands' output
@@ -192,9 +225,17 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
   const nodes = [...built.nodes.values()];
   const jobNodes = [...new Set(units.map((u) => u.job.node))]; // not a gateway that runs nothing
   try {
+    // the run to resume is read before this run's record is made (it would be the latest)
+    const resumed = args.resume === undefined ? undefined : await resumeOf(built, args, slug, io);
+    if (resumed?.rerun.length === 0) {
+      if (!args.quiet) io.stderr.write(`rxjobs: every job succeeded in ${resumed.from}: nothing to run\n`);
+      return 0;
+    }
+    // before the record starts: a value set now is no capture of this run
+    for (const [name, { value }] of resumed?.captures ?? []) built.variables.set(name, value);
     record = await startCliRecord(scheduler, {
       program: 'rxjobs',
-      slug: scenarioSlug(args.scenario === '-' ? undefined : file),
+      slug,
       args,
       io,
       // a template's rendered text, else the file as read (again: loadScenario keeps no text)
@@ -202,9 +243,12 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       names: scenarioIds(built),
       flow,
     });
+    // kept in this run's record too, for a later resume of it
+    for (const [name, { key, value }] of resumed?.captures ?? []) record?.restoredCapture(key, name, value);
     const report = await runWithOutput(scheduler, units, args, {
       name: 'rxjobs',
       unitName: 'jobs',
+      restore: resumed?.restore,
       json: { scenario: args.scenario === '-' ? STDIN_NAME : args.scenario },
       record,
       nodes: jobNodes,

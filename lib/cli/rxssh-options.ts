@@ -35,6 +35,7 @@ const CONNECTION: OptionTable = {
   gateway: { type: 'string', short: 'g' },
   jump: { type: 'string', short: 'J' },
   port: { type: 'string', short: 'p' },
+  resume: { type: 'string' },
   ...RECORD_OPTIONS,
 };
 
@@ -111,6 +112,8 @@ Run record (every run is recorded: each host a job, its events, its output, the 
                          $XDG_STATE_HOME/rxjobs/runs, else ~/.local/state/rxjobs/runs); the last line on
                          stderr names the run's directory (not with -q)
       --no-record        record nothing (-n and -L never record)
+      --resume DIR       only the hosts that did not succeed in the run recorded in DIR; alone
+                         ('rxssh --resume DIR'), the command line of that run again
 
   -h, --help             this help
   -V, --version          the version
@@ -123,6 +126,8 @@ On a terminal, a progress line shows on stderr; failures are summed up on stderr
 
 /** What every rxssh mode takes, checked. */
 export interface ConnectionArgs extends RecordArgs {
+  /** `--resume DIR`: the hosts that succeeded in the run recorded in DIR are not worked on again. */
+  readonly resume?: string | undefined;
   readonly targets: readonly string[];
   readonly excludes: readonly string[];
   readonly login: string | undefined;
@@ -170,7 +175,8 @@ export interface TransferArgs extends ConnectionArgs {
 }
 
 /** What the command line asks for. */
-export type RxsshArgs = RunArgs | TransferArgs | { readonly mode: 'help' } | { readonly mode: 'version' };
+export type RxsshArgs =
+  RunArgs | TransferArgs | ResumeArgs | { readonly mode: 'help' } | { readonly mode: 'version' };
 
 const connectionArgs = (v: Record<string, unknown>): ConnectionArgs => {
   const gateway = stringOption(v['gateway']);
@@ -196,8 +202,30 @@ const connectionArgs = (v: Record<string, unknown>): ConnectionArgs => {
     json: v['json'] === true,
     quiet: v['quiet'] === true,
     dryRun: v['dry-run'] === true,
+    resume: resumeOption(v),
     ...recordOptions(v),
   };
+};
+
+/** `--resume DIR`, checked. */
+const resumeOption = (v: Record<string, unknown>): string | undefined => {
+  const dir = stringOption(v['resume']);
+  if (dir === '') throw new UsageError('--resume expects a run directory (the last line of a run names it)');
+  return dir;
+};
+
+/** `rxssh --resume DIR` alone: the command line of that run, again. */
+export interface ResumeArgs {
+  readonly mode: 'resume';
+  readonly dir: string;
+}
+
+/** `--resume DIR` or `--resume=DIR`, and nothing else: the directory, else undefined. */
+const resumeOnly = (argv: readonly string[]): string | undefined => {
+  if (argv.length === 2 && argv[0] === '--resume') return argv[1];
+  if (argv.length === 1 && argv[0]?.startsWith('--resume=') === true)
+    return argv[0].slice('--resume='.length);
+  return undefined;
 };
 
 const REMOTE = '@:';
@@ -249,6 +277,12 @@ function transferArgs(
  */
 export function parseRxsshArgs(argv: readonly string[]): RxsshArgs {
   const [first, ...rest] = argv;
+  const resume = resumeOnly(argv);
+  if (resume !== undefined) {
+    if (resume === '' || resume.startsWith('-'))
+      throw new UsageError('--resume expects a run directory (the last line of a run names it)');
+    return { mode: 'resume', dir: resume };
+  }
   if (first === 'push' || first === 'pull') return transferArgs(first, rest);
   const { values, command } = withHabits(RUN, () => parseUntilCommand(argv, RUN));
   if (values['help'] === true) checkHelpHabit(argv, command);

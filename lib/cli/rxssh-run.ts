@@ -21,9 +21,13 @@ import { Fleet } from './fleet.js';
 import { checkPortHabit, listTargetsNote } from './habits.js';
 import type { FleetTarget } from './fleet.js';
 import type { Io } from './cli-main.js';
-import type { RunArgs, TransferArgs } from './rxssh-options.js';
+import { parseRxsshArgs } from './rxssh-options.js';
+import type { ResumeArgs, RunArgs, TransferArgs } from './rxssh-options.js';
 import { runWithOutput } from './run-output.js';
 import { startCliRecord } from './record-run.js';
+import { REDACTED } from '../record/run-dir.js';
+import { planResume, recordToResume } from './resume-cli.js';
+import type { ResumePlan } from '../record/resume.js';
 import type { Unit } from './run-output.js';
 import { parseSshOptions } from './ssh-options.js';
 import { formatEndpoint } from './target-parse.js';
@@ -95,8 +99,60 @@ const outDirFiles = (units: readonly (Unit & { node: SshNode })[], dir: string) 
     }),
   );
 
+/** `rxssh --resume DIR` alone: the command line recorded in DIR, with `--resume DIR`. */
+async function resumedArgs(args: ResumeArgs, io: Io): Promise<RunArgs | TransferArgs> {
+  const record = await recordToResume({
+    program: 'rxssh',
+    resume: args.dir,
+    recordDir: undefined,
+    slug: 'rxssh',
+    io,
+  });
+  const argv = record.run.argv;
+  if (argv === undefined || argv.length === 0)
+    throw new UsageError(
+      `--resume: ${record.dir} does not record its command line: give it with --resume ${args.dir}`,
+    );
+  if (argv.some((a) => a === REDACTED || a.endsWith(`=${REDACTED}`)))
+    throw new UsageError(
+      `--resume: the command line recorded in ${record.dir} held a secret, which was not recorded: give the command line again with --resume ${args.dir}`,
+    );
+  // a run that was itself resumed: its own --resume gives way to this one
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--resume') i++;
+    else if (!(argv[i] ?? '').startsWith('--resume=')) words.push(argv[i] as string);
+  }
+  if (words.length === 0)
+    throw new UsageError(
+      `--resume: ${record.dir} does not record its command line: give it with --resume ${args.dir}`,
+    );
+  // options stop at the command: --resume goes first (after push or pull)
+  const [first = '', ...rest] = words;
+  const resume = `--resume=${args.dir}`;
+  const parsed = parseRxsshArgs(
+    first === 'push' || first === 'pull' ? [first, resume, ...rest] : [resume, first, ...rest],
+  );
+  if (parsed.mode !== 'run' && parsed.mode !== 'push' && parsed.mode !== 'pull')
+    throw new UsageError(`--resume: ${record.dir} does not record a run of rxssh's (${argv.join(' ')})`);
+  return parsed;
+}
+
+/** `--resume DIR`: what this run restores from that run (said on stderr). */
+async function resumeOf(scheduler: Scheduler, args: RunArgs | TransferArgs, io: Io): Promise<ResumePlan> {
+  const ctx = {
+    program: 'rxssh' as const,
+    resume: args.resume ?? '',
+    recordDir: args.recordDir,
+    slug: 'rxssh',
+    io,
+  };
+  return planResume(scheduler, await recordToResume(ctx), ctx, args.quiet);
+}
+
 /** Runs rxssh; returns the exit status. Throws UsageError, TargetError or ConfigError for bad input. */
-export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<number> {
+export async function runRxssh(args: RunArgs | TransferArgs | ResumeArgs, io: Io): Promise<number> {
+  if (args.mode === 'resume') return runRxssh(await resumedArgs(args, io), io);
   const ssh = parseSshOptions(args.sshOptions);
   const { targets, excluded } = resolveTargets({
     targets: args.targets,
@@ -182,6 +238,12 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
     { label: 'rxssh', jobsWindow: args.window },
   );
   try {
+    // the run to resume is read before this run's record is made
+    const resumed = args.resume === undefined ? undefined : await resumeOf(scheduler, args, io);
+    if (resumed?.rerun.length === 0) {
+      if (!args.quiet) io.stderr.write(`rxssh: every host succeeded in ${resumed.from}: nothing to run\n`);
+      return 0;
+    }
     const record = await startCliRecord(scheduler, {
       program: 'rxssh',
       slug: 'rxssh',
@@ -196,6 +258,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
       unitName: 'hosts',
       json: { command: what.text },
       record,
+      restore: resumed?.restore,
       nodes: units.map((u) => u.node),
       stdout: io.stdout,
       stderr: io.stderr,

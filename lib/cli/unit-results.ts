@@ -105,6 +105,8 @@ export function unitResultOf(label: string, e: SchedulerEvent): UnitResult | und
       : { ...result, ok: true, status: 'failed (tolerated)', tolerated: { status: result.status, note } };
   }
   if (e.type === 'skipped') return skippedResult(resultOf(label, outcome), e);
+  // done in the run a resumed run restores it from (`--resume`): not run this time
+  if (e.type === 'done' && e.restored === true) return { label, ok: true, status: 'restored' };
   if (e.type !== 'cancelled') return resultOf(label, outcome);
   return e.reason === 'forever'
     ? { label, ok: true, status: 'stopped (forever job)' } // a forever job's normal end

@@ -102,6 +102,8 @@ export interface RunGraphOptions {
   readonly parent: { readonly run: NestedRunHost; readonly index: number } | undefined;
   /** Aborting it stops the run (reason `aborted`); already aborted, nothing runs. Top-level runs only. */
   readonly signal: AbortSignal | undefined;
+  /** Jobs done in a previous run, not run again (see `RunOptions.restore`); given to nested runs too. */
+  readonly restore?: ReadonlyMap<Job, unknown> | undefined;
   /**
    * Whether the jobs' events (started, value, done, failed, skipped) are emitted: not for `orchestrate()`,
    * which reads the end event alone (300,000 events nobody reads in a 100,000-job run), nor for the
@@ -150,6 +152,8 @@ export interface JobValueEvent extends JobEventBase {
 export interface JobDoneEvent extends JobEventBase {
   readonly type: 'done';
   readonly value: unknown;
+  /** Present (and true) only when the job was not run: a previous run's value (`RunOptions.restore`). */
+  readonly restored?: true;
 }
 /** A job failed; `critical` says whether that aborts its scheduler. @category models */
 export interface JobFailedEvent extends JobEventBase {

@@ -62,6 +62,13 @@ export interface RunOptions {
    * `false` (reason `aborted`). Already aborted: no job runs.
    */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Jobs that a previous run completed, with their values: a resumed run. Each of them is not run; it is done
+   * at once, with that value, and its `done` event says `restored: true` (no `started` event). Members of
+   * nested schedulers too (a nested scheduler itself cannot be restored whole: it runs, and its restored
+   * members are not run). What a previous run completed is read from its record by `restorable()`.
+   */
+  readonly restore?: ReadonlyMap<Job, unknown> | undefined;
 }
 
 /** @category models */
@@ -83,9 +90,9 @@ export const SCHEDULER_KEYS: readonly string[] = [
   'cleanupTimeout',
 ];
 /** The keys of {@link RunOptions}, for `run()` and `orchestrate()`. @internal */
-export const RUN_KEYS = optionKeys(['timeout', 'signal']);
+export const RUN_KEYS = optionKeys(['timeout', 'signal', 'restore']);
 /** The keys of {@link OrchestrateOptions}. @internal */
-export const ORCHESTRATE_KEYS = optionKeys(['timeout', 'signal', 'verbose']);
+export const ORCHESTRATE_KEYS = optionKeys(['timeout', 'signal', 'restore', 'verbose']);
 /** @internal */
 export const isOptionsObject = (x: unknown): x is SchedulerOptions =>
   typeof x === 'object' &&

@@ -1,8 +1,11 @@
 import { defer } from 'rxjs';
 import type { MonoTypeOperatorFunction, Observable } from 'rxjs';
 
-import { checkOptionKeys } from '../errors/option-keys.js';
+import { ConfigError } from '../errors/config-error.js';
+import { checkOptionKeys, describeValue } from '../errors/option-keys.js';
+import { Job } from './job.js';
 import { checkDuration, subjectOf } from './job/job-options.js';
+import { isGroup } from './model.js';
 import type { JobGroup, SchedulerEvent } from './model.js';
 import { ORCHESTRATE_KEYS, RUN_KEYS } from './scheduler-options.js';
 import type { OrchestrateOptions, RunOptions } from './scheduler-options.js';
@@ -25,6 +28,7 @@ export function runFromTop(
     // checked when subscribed, so that run() errors rather than throws
     checkOptionKeys(() => subjectOf(scheduler), 'run()', options, RUN_KEYS, 'run options');
     checkDuration(scheduler, 'timeout', timeout);
+    checkRestore(scheduler, options.restore);
     return scheduler._runGraph({
       timeout,
       inheritedCritical: undefined,
@@ -32,8 +36,34 @@ export function runFromTop(
       jobEvents,
       parent: undefined,
       signal: options.signal,
+      restore: options.restore,
     });
   });
+}
+
+/** Checks `restore` (from plain JavaScript too): a Map whose keys are jobs, none a scheduler. */
+function checkRestore(scheduler: JobGroup, restore: unknown): void {
+  if (restore === undefined) return;
+  if (!(restore instanceof Map))
+    throw new ConfigError(
+      subjectOf(scheduler),
+      'restore',
+      `must be a Map of jobs to their values, got ${describeValue(restore)}`,
+    );
+  for (const job of (restore as Map<unknown, unknown>).keys()) {
+    if (!(job instanceof Job))
+      throw new ConfigError(
+        subjectOf(scheduler),
+        'restore',
+        `its keys must be jobs, got ${describeValue(job)}`,
+      );
+    if (isGroup(job))
+      throw new ConfigError(
+        subjectOf(scheduler),
+        'restore',
+        `scheduler "${job.label}" cannot be restored whole: give the members that completed`,
+      );
+  }
 }
 
 /** Checks the keys of `orchestrate()`'s options. @throws {ConfigError} for an unknown one. @internal */
@@ -63,7 +93,7 @@ export function orchestrateGroup(
     // a throw here rejects the Promise
     checkOrchestrateOptions(scheduler, options);
     let ok = false;
-    const run: RunOptions = { timeout: options.timeout, signal: options.signal };
+    const run: RunOptions = { timeout: options.timeout, signal: options.signal, restore: options.restore };
     const verbose = options.verbose ?? false;
     const renderer = verbose === true ? verboseRenderer() : verbose === false ? undefined : verbose;
     // only the end event is read here: the jobs' events need not be made (unless `run` is overridden, or

@@ -80,7 +80,8 @@ export async function makeRunDir(root: string, slug: string, now = new Date()): 
 const SECRET_OPTION = /^--?[\w-]*(pass(word|phrase)?|secret|token|credential)[\w-]*$/i;
 /** A `NAME=VALUE` whose name says it is a secret. */
 const SECRET_NAME = /(pass(word|phrase)?|secret|token|credential|api_?key)/i;
-const REDACTED = '***';
+/** What stands for a secret in a recorded command line. @internal */
+export const REDACTED = '***';
 
 /**
  * A command line as it may be recorded: the value of an option named like a secret (`--password X`,

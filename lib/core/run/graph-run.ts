@@ -211,6 +211,11 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
     this.status[index] = Code.Running;
     this.#startedCount++;
     const run = new JobRun(this, index, job, owner);
+    const restore = this.#options.restore;
+    if (restore?.has(job) === true && !job._isScheduler) {
+      run.restored(restore.get(job));
+      return run;
+    }
     if (this.jobEvents) this.emit({ type: 'started', job, scheduler: this.scheduler });
     if (owner.closed || this.#finished) {
       // the consumer left on seeing `started` (a take(1), say): the work is never called
@@ -227,6 +232,7 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
     raised: unknown,
     nestedEnd: SchedulerEndEvent | undefined,
     attempts = 1,
+    restored = false,
   ): void {
     const job = this.#plan.jobs[index] as Job;
     const scheduler = this.scheduler;
@@ -239,7 +245,12 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
     }
     if (!failed) {
       this.status[index] = Code.Done;
-      if (this.jobEvents) this.emit({ type: 'done', job, value: this.values[index], scheduler });
+      if (this.jobEvents)
+        this.emit(
+          restored
+            ? { type: 'done', job, value: this.values[index], scheduler, restored }
+            : { type: 'done', job, value: this.values[index], scheduler },
+        );
       (this.#cleanup ?? this.#release).settle(index, true);
     } else {
       const error = toJobsError(raised, job);
@@ -292,6 +303,11 @@ export class GraphRun implements NestedRun, JobRunHost, ReleaseHost, CleanupHost
       defer(() => this.shutdown() ?? EMPTY),
       of(end),
     );
+  }
+
+  /** Jobs done in a previous run (see `RunOptions.restore`). */
+  get restore(): ReadonlyMap<Job, unknown> | undefined {
+    return this.#options.restore;
   }
 
   /** Whether a job may be running or waiting for a slot (else the scan for them can be skipped). */

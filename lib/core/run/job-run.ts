@@ -20,6 +20,8 @@ export interface JobRunHost extends NestedRunHost {
   /** The members' states in this run, by plan index (see `RunState`). */
   readonly status: Uint8Array;
   readonly values: unknown[];
+  /** Jobs done in a previous run (see `RunOptions.restore`). */
+  readonly restore: ReadonlyMap<Job, unknown> | undefined;
   /** Whether a failed job may be tried again: not once the run has stopped, but in its cleanup phase. */
   readonly mayRetry: boolean;
   /** Emits an event of a job, while the run goes on. */
@@ -31,6 +33,7 @@ export interface JobRunHost extends NestedRunHost {
     raised: unknown,
     nestedEnd: SchedulerEndEvent | undefined,
     attempts: number,
+    restored?: boolean,
   ): void;
 }
 
@@ -104,6 +107,7 @@ export class JobRun implements Observer<unknown>, WindowTask, JobContext {
           jobEvents: this.#graph.jobEvents,
           parent: { run: this.#graph, index: this.#index },
           signal: undefined,
+          restore: this.#graph.restore,
         });
       } else {
         result = job._work(this);
@@ -160,6 +164,14 @@ export class JobRun implements Observer<unknown>, WindowTask, JobContext {
       this.#raised = e;
       this.#conclude();
     }
+  }
+
+  /** A job done in a previous run: not run, done at once with that run's value (see `RunOptions.restore`). */
+  restored(value: unknown): void {
+    this.#phase = Phase.Concluded;
+    this.#graph.values[this.#index] = value;
+    this.#graph.conclude(this.#index, false, undefined, undefined, 1, true);
+    this.#owner.release(this);
   }
 
   next(value: unknown): void {

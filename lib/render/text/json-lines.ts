@@ -98,7 +98,7 @@ type JsonPrimitive = string | number | boolean | null;
  * A job event of a scheduler stream: `{"ts","type","job","scheduler"}` (plus `group` for a member of a
  * folded scheduler) and, by type: `started` an `attempt` when it is a retry (2 for the first retry);
  * `done` and `value` a `value` when it is a string, finite number, boolean or null (omitted otherwise: a
- * job's values may be anything); `failed` `critical` and `error: {name, code, message}`, plus `attempts`
+ * job's values may be anything), and `done` `restored: true` for a job a resumed run did not run; `failed` `critical` and `error: {name, code, message}`, plus `attempts`
  * after more than one attempt, `tolerated: true` when its scheduler's `maxFailures` tolerated it and
  * `ignored: true` when it did not count against it; `cancelled` a `reason`; `skipped` `because` (the labels
  * of the requirements that did not succeed). Value events that carry a command event give a line, chunk or
@@ -107,7 +107,8 @@ type JsonPrimitive = string | number | boolean | null;
  */
 export type JsonJobRecord = JobFields & { readonly ts: string } & (
     | { readonly type: 'started'; readonly attempt?: number }
-    | { readonly type: 'value' | 'done'; readonly value?: JsonPrimitive }
+    | { readonly type: 'value'; readonly value?: JsonPrimitive }
+    | { readonly type: 'done'; readonly value?: JsonPrimitive; readonly restored?: true }
     | {
         readonly type: 'failed';
         readonly critical: boolean;
@@ -201,7 +202,9 @@ const schedulerRecord = (ts: string, e: SchedulerEvent): JsonRecord => {
         ? commandRecord(ts, e.value, job)
         : { ts, type: e.type, ...job, ...jsonPrimitive(e.value) };
     case 'done':
-      return { ts, type: e.type, ...job, ...jsonPrimitive(e.value) };
+      return e.restored === true
+        ? { ts, type: e.type, ...job, ...jsonPrimitive(e.value), restored: true }
+        : { ts, type: e.type, ...job, ...jsonPrimitive(e.value) };
     case 'failed':
       return {
         ts,

@@ -1,0 +1,170 @@
+/**
+ * Resuming a recorded run: which jobs of a scheduler a previous run completed, unchanged, so that a new run
+ * restores them rather than running them again (`run({ restore })`).
+ * @module
+ */
+import type { Job } from '../core/job.js';
+import type { JobGroup } from '../core/model.js';
+import { planOf } from './plan.js';
+import type { PlanOptions } from './plan.js';
+import { RecordError } from './record-error.js';
+import type { PlannedJob, RunRecord } from './types.js';
+
+/** A job that runs again, and why in words (`failed`, `changed: commands`, `requires "a", which runs again`). */
+export interface RerunJob {
+  readonly key: string;
+  readonly why: string;
+}
+
+/**
+ * What a resumed run does: give `restore` to `run()` or `orchestrate()` (with `record` for a record of
+ * its own).
+ * @category models
+ */
+export interface ResumePlan {
+  /** The run directory resumed. */
+  readonly from: string;
+  /** The jobs that completed in that run and did not change, nor did what they require: not run again. */
+  readonly restore: ReadonlyMap<Job, unknown>;
+  /** Their keys, in plan order. */
+  readonly restored: readonly string[];
+  /** The plain jobs that run (nested schedulers run whenever a member does), in plan order. */
+  readonly rerun: readonly RerunJob[];
+  /**
+   * The values the restored jobs captured (a scenario's `capture`), by variable name (the last one kept),
+   * with the key of the job that captured it.
+   */
+  readonly captures: ReadonlyMap<string, { readonly key: string; readonly value: string }>;
+}
+
+/** How each job of the recorded run ended, by key: `done` (with its value), or the last other event. */
+function outcomesOf(record: RunRecord): Map<string, { status: string; value?: unknown }> {
+  const outcomes = new Map<string, { status: string; value?: unknown }>();
+  for (const r of record.events) {
+    if (!('key' in r) || typeof r.key !== 'string') continue;
+    if (r.type === 'done') outcomes.set(r.key, { status: 'done', value: 'value' in r ? r.value : undefined });
+    else if (r.type === 'failed' || r.type === 'cancelled' || r.type === 'skipped')
+      outcomes.set(r.key, { status: r.type });
+    else if (r.type === 'started') outcomes.set(r.key, { status: 'started' });
+  }
+  return outcomes;
+}
+
+/** What differs between two entries of the same key, in words: `commands`, `node`, `requires`... */
+function changes(was: PlannedJob, now: PlannedJob): string {
+  const fields: (keyof PlannedJob)[] = [
+    'label',
+    'kind',
+    'node',
+    'commands',
+    'requires',
+    'runIf',
+    'critical',
+    'forever',
+  ];
+  const differ = fields.filter((f) => JSON.stringify(was[f] ?? null) !== JSON.stringify(now[f] ?? null));
+  return differ.length === 0 ? 'its definition' : differ.join(', ');
+}
+
+const STATUS_WORDS: Readonly<Record<string, string>> = {
+  failed: 'failed',
+  cancelled: 'was cancelled',
+  skipped: 'was skipped',
+  started: 'did not finish',
+};
+
+/**
+ * Which jobs of `scheduler` the run recorded in `record` completed, unchanged: each is restored when its
+ * entry (same key) has the same fingerprint (label, node, commands, requirements, runIf, critical, forever),
+ * it ended `done` in that run (restored there counts), and everything it waits for is restored too (its
+ * requirements, those of the schedulers it is nested in, every member of a scheduler it requires). All
+ * other jobs run: what did not succeed, what changed, what is new, and what depends on any of those.
+ * `options.names`: as when the run was recorded (`rxjobs run` keys its top-level jobs by scenario id).
+ * @throws {RecordError} when the record cannot be resumed by this scheduler: it shares no job with it.
+ * @category running
+ */
+export function resumePlan(scheduler: JobGroup, record: RunRecord, options: PlanOptions = {}): ResumePlan {
+  const { jobs, keys } = planOf(scheduler, options);
+  const before = new Map(record.plan.map((p) => [p.key, p]));
+  if (record.plan.length > 0 && !jobs.some((p) => before.has(p.key)))
+    throw new RecordError(
+      record.dir,
+      `none of its ${String(record.plan.length)} jobs is a job of this run (they are ${sample(record.plan)}; ` +
+        `this run has ${sample(jobs)}): resume the run directory of the same scenario or program`,
+    );
+  const outcomes = outcomesOf(record);
+  const byKey = new Map(jobs.map((p) => [p.key, p]));
+  const children = new Map<string, PlannedJob[]>();
+  for (const p of jobs)
+    if (p.parent !== undefined) (children.get(p.parent) ?? children.set(p.parent, []).get(p.parent))?.push(p);
+  // why each key runs again ('' when it is restored, or for a scheduler: when all of it is)
+  const verdicts = new Map<string, string>();
+  const visiting = new Set<string>();
+
+  /** Why the job of `key` must run ('' if it need not), its dependencies first. */
+  const verdict = (key: string): string => {
+    const known = verdicts.get(key);
+    if (known !== undefined) return known;
+    if (visiting.has(key)) return 'its requirements form a cycle';
+    visiting.add(key);
+    const why = judge(byKey.get(key) as PlannedJob);
+    visiting.delete(key);
+    verdicts.set(key, why);
+    return why;
+  };
+  /** Why what `p` waits for (its requirements, its enclosing schedulers') makes it run ('' if nothing). */
+  const waits = (p: PlannedJob): string => {
+    for (const r of p.requires) {
+      if (!byKey.has(r)) return `requires "${r}", which is not in this run`;
+      if (verdict(r) !== '') return `requires "${r}", which runs again`;
+    }
+    if (p.parent === undefined) return '';
+    const parent = byKey.get(p.parent) as PlannedJob;
+    const own = ownChange(parent) || waits(parent);
+    return own === '' ? '' : `"${parent.key}" runs again (${own})`;
+  };
+  /** Why `p` itself differs from the record ('' if it does not). */
+  const ownChange = (p: PlannedJob): string => {
+    const was = before.get(p.key);
+    if (was === undefined) return 'new';
+    return was.fingerprint === p.fingerprint ? '' : `changed: ${changes(was, p)}`;
+  };
+  const judge = (p: PlannedJob): string => {
+    const own = ownChange(p) || waits(p);
+    if (own !== '') return own;
+    if (p.kind !== 'job') {
+      const rerun = (children.get(p.key) ?? []).find((c) => verdict(c.key) !== '');
+      return rerun === undefined ? '' : `member "${rerun.key}" runs again`;
+    }
+    const outcome = outcomes.get(p.key);
+    if (outcome === undefined) return 'did not run';
+    return outcome.status === 'done' ? '' : (STATUS_WORDS[outcome.status] ?? outcome.status);
+  };
+
+  const restore = new Map<Job, unknown>();
+  const restored: string[] = [];
+  const rerun: RerunJob[] = [];
+  const jobOf = new Map([...keys].map(([job, key]) => [key, job]));
+  for (const p of jobs) {
+    if (p.kind !== 'job') continue;
+    const why = verdict(p.key);
+    if (why !== '') rerun.push({ key: p.key, why });
+    else {
+      restore.set(jobOf.get(p.key) as Job, outcomes.get(p.key)?.value);
+      restored.push(p.key);
+    }
+  }
+  const kept = new Set(restored);
+  const captures = new Map<string, { key: string; value: string }>();
+  for (const r of record.events)
+    if (r.type === 'capture' && 'name' in r && kept.has(r.key))
+      captures.set(r.name, { key: r.key, value: r.value });
+  return { from: record.dir, restore, restored, rerun, captures };
+}
+
+/** A few keys, for a message: `"a", "b", "c" and 7 more`. */
+function sample(plan: readonly PlannedJob[]): string {
+  const shown = plan.slice(0, 3).map((p) => JSON.stringify(p.key));
+  const more = plan.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${String(more)} more` : shown.join(', ') || 'none';
+}

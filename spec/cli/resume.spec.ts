@@ -1,0 +1,139 @@
+// --resume of both CLIs, through the built programs: only what did not succeed runs again.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { expect } from 'chai';
+
+import { readRun } from '../../lib/index.js';
+import { builtCliInScratchDir, runCli, useCliFleet } from '../helpers/cli.js';
+import type { CliResult } from '../helpers/cli.js';
+
+/** `prepare` captures a value, `flaky` fails while the file `broken` exists, `report` uses the capture. */
+const SCENARIO = `
+nodes:
+  - { id: here, local: true }
+jobs:
+  - id: prepare
+    node: here
+    commands:
+      - 'echo prepare >> ran.log'
+      - { type: Run, command: 'echo token-42', capture: token }
+  - id: flaky
+    node: here
+    requires: prepare
+    commands: ['echo flaky >> ran.log', 'test ! -e broken']
+  - id: report
+    node: here
+    requires: flaky
+    commands: ['echo report >> ran.log', 'echo "report with {{token}}"']
+  - id: aside
+    node: here
+    commands: ['echo aside >> ran.log']
+`;
+
+describe('rxjobs run --resume', function () {
+  this.timeout(60_000);
+  let dir: string;
+  builtCliInScratchDir('rxjobs-resume-', (d) => {
+    dir = d;
+  });
+  const rxjobs = (args: readonly string[]): Promise<CliResult> => runCli('rxjobs', args, { cwd: dir });
+  const ran = (): string[] => {
+    const log = path.join(dir, 'ran.log');
+    const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+    fs.rmSync(log, { force: true });
+    return lines;
+  };
+  /** A first run in which `flaky` fails; `broken` removed after it. */
+  const failedRun = async (): Promise<string> => {
+    fs.writeFileSync(path.join(dir, 'exp.yaml'), SCENARIO);
+    fs.writeFileSync(path.join(dir, 'broken'), '');
+    const first = await rxjobs(['run', 'exp.yaml']);
+    expect(first.code, first.stderr).to.equal(1);
+    expect(ran().sort()).to.deep.equal(['aside', 'flaky', 'prepare', 'report']);
+    fs.rmSync(path.join(dir, 'broken'));
+    return first.recorded ?? '';
+  };
+
+  it('runs only what failed and what depends on it, the captures of the restored jobs given back', async () => {
+    const first = await failedRun();
+    const second = await rxjobs(['run', 'exp.yaml', '--resume']);
+    expect(second.code, second.stderr).to.equal(0);
+    expect(ran()).to.deep.equal(['flaky', 'report']);
+    expect(second.stdout).to.include('here:report with token-42');
+    expect(second.stderr).to.include(
+      `rxjobs: resuming ${first}: 2 jobs done there, not run again; 2 jobs to run:\n` +
+        '  flaky  failed\n' +
+        '  report  requires "flaky", which runs again\n',
+    );
+    // the resumed run is recorded too: restored jobs as such, and the capture kept for a later resume
+    const record = await readRun(second.recorded ?? '');
+    const restored = record.events.filter((e) => e.type === 'done' && 'restored' in e);
+    expect(restored.map((e) => ('key' in e ? e.key : '')).sort()).to.deep.equal(['aside', 'prepare']);
+    expect(record.events.filter((e) => e.type === 'capture')).to.have.length(1);
+    // nothing left to do: said, nothing run, exit 0
+    const third = await rxjobs(['run', 'exp.yaml', '--resume']);
+    expect(third.code, third.stderr).to.equal(0);
+    expect(third.stderr).to.include(
+      `rxjobs: every job succeeded in ${second.recorded ?? ''}: nothing to run`,
+    );
+    expect(ran()).to.deep.equal([]);
+  });
+
+  it('--resume DIR resumes that run; --dry-run says what would run again and runs nothing', async () => {
+    const first = await failedRun();
+    const dry = await rxjobs(['run', 'exp.yaml', '--dry-run', '--resume', first]);
+    expect(dry.code, dry.stderr).to.equal(0);
+    expect(dry.stdout).to.include(`rxjobs: resuming ${first}: 2 jobs done there`);
+    expect(ran()).to.deep.equal([]);
+    // a changed job runs again, and says what changed
+    fs.writeFileSync(
+      path.join(dir, 'exp.yaml'),
+      SCENARIO.replace("'echo aside >> ran.log'", "'echo aside2 >> ran.log'"),
+    );
+    const second = await rxjobs(['run', 'exp.yaml', `--resume=${first}`]);
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stderr).to.include('  aside  changed: commands\n');
+    expect(ran().sort()).to.deep.equal(['aside2', 'flaky', 'report']);
+  });
+
+  it('refuses, in one line, a resume with no record, or of another scenario', async () => {
+    fs.writeFileSync(path.join(dir, 'exp.yaml'), SCENARIO);
+    const none = await rxjobs(['run', 'exp.yaml', '--resume']);
+    expect(none.code).to.equal(2);
+    expect(none.stderr).to.match(
+      /^rxjobs: --resume: no run of this scenario is recorded under .*: run it once first/m,
+    );
+    const first = await failedRun();
+    fs.writeFileSync(
+      path.join(dir, 'other.yaml'),
+      'nodes: [{ id: here, local: true }]\njobs: [{ id: unrelated, node: here, commands: ["true"] }]\n',
+    );
+    const other = await rxjobs(['run', 'other.yaml', '--resume', first]);
+    expect(other.code).to.equal(2);
+    expect(other.stderr).to.include(`rxjobs: --resume: ${first}: none of its 4 jobs is a job of this run`);
+    expect(other.stderr).not.to.match(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('rxssh --resume (real hosts)', function () {
+  this.timeout(60_000);
+  const { rxssh, dir } = useCliFleet(3, 'rxssh-resume-');
+
+  it('works only on the hosts that did not succeed; alone, with the command line of that run', async () => {
+    const broken = path.join(dir(), 'broken-127.0.0.3');
+    fs.writeFileSync(broken, '');
+    const command = `set -- $SSH_CONNECTION; echo "ran on $3"; test ! -e ${dir()}/broken-$3`;
+    const first = await rxssh(['-t', '127.0.0.[2-4]', command]);
+    expect(first.code, first.stderr).to.equal(1);
+    fs.rmSync(broken);
+    const second = await runCli('rxssh', ['--resume', first.recorded ?? '']); // alone: no fleet options
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stdout.trim()).to.match(/^127\.0\.0\.3 *: *ran on 127\.0\.0\.3$/);
+    expect(second.stderr).to.include(`rxssh: resuming ${first.recorded ?? ''}: 2 hosts done there`);
+    // the same, with the command line given again
+    const third = await rxssh(['-t', '127.0.0.[2-4]', '--resume', second.recorded ?? '', command]);
+    expect(third.code, third.stderr).to.equal(0);
+    expect(third.stderr).to.include('every host succeeded');
+  });
+});

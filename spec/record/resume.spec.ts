@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { expect } from 'chai';
+
+import {
+  GroupJob,
+  LocalNode,
+  NodeGroup,
+  readRun,
+  RecordError,
+  resumePlan,
+  Scheduler,
+  SshJob,
+} from '../../lib/index.js';
+import { thrown } from '../helpers/errors.js';
+
+/**
+ * A small experiment on local nodes: `setup`, then `measure` on a group of three (n2 fails while the file
+ * `broken` exists), then `collect`, which requires the group; and `side`, which requires nothing.
+ */
+function experiment(nodes: readonly LocalNode[], broken: string, setupCommand = 'true') {
+  const setup = new SshJob(nodes[0] as LocalNode, setupCommand, { label: 'setup' });
+  const side = new SshJob(nodes[0] as LocalNode, 'echo side', { label: 'side', critical: false });
+  const measure = new GroupJob(
+    NodeGroup.of(nodes),
+    (node) => (node.label === 'n2' ? [`test ! -e ${broken}`] : ['true']),
+    { label: 'measure', requires: setup, maxFailures: 1 },
+  );
+  const collect = new SshJob(nodes[0] as LocalNode, 'true', { label: 'collect', requires: measure });
+  return new Scheduler([setup, side, measure, collect], { label: 'exp' });
+}
+
+describe('resumePlan: what a resumed run runs again', () => {
+  let tmp: string;
+  let nodes: LocalNode[];
+  beforeEach(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'rxjobs-resume-'));
+    nodes = ['n1', 'n2', 'n3'].map((label) => new LocalNode({ label }));
+  });
+  afterEach(async () => {
+    await Promise.all(nodes.map((n) => n.close()));
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** A run recorded, with n2 failing or not; `broken` is removed after it (n2 would now succeed). */
+  const recorded = async (n2fails: boolean): Promise<string> => {
+    const dir = path.join(tmp, `run-${String(n2fails)}`);
+    if (n2fails) writeFileSync(broken(), '');
+    await experiment(nodes, broken()).orchestrate({ record: dir });
+    rmSync(broken(), { force: true });
+    return dir;
+  };
+  const broken = (): string => path.join(tmp, 'broken');
+
+  it('restores what succeeded; runs again the failed member, its group and what requires the group', async () => {
+    const record = await readRun(await recorded(true));
+    const plan = resumePlan(experiment(nodes, broken()), record);
+    expect(plan.restored).to.deep.equal([
+      'setup',
+      'side',
+      'measure n[1-3] / measure@n1',
+      'measure n[1-3] / measure@n3',
+    ]);
+    expect(plan.rerun).to.deep.equal([
+      { key: 'collect', why: 'requires "measure n[1-3]", which runs again' },
+      { key: 'measure n[1-3] / measure@n2', why: 'failed' },
+    ]);
+  });
+
+  it('runs only the jobs not restored, and the resumed run records them as restored', async () => {
+    const first = await recorded(true);
+    const again = experiment(nodes, broken());
+    const plan = resumePlan(again, await readRun(first));
+    const second = path.join(tmp, 'second');
+    expect(await again.orchestrate({ restore: plan.restore, record: second })).to.equal(true);
+    const events = (await readRun(second)).events;
+    const started = events.filter((e) => e.type === 'started').map((e) => ('key' in e ? e.key : ''));
+    expect(started.sort()).to.deep.equal(['collect', 'measure n[1-3]', 'measure n[1-3] / measure@n2']);
+    const restoredDone = events.filter((e) => e.type === 'done' && 'restored' in e);
+    expect(restoredDone.map((e) => ('key' in e ? e.key : '')).sort()).to.deep.equal(
+      ['measure n[1-3] / measure@n1', 'measure n[1-3] / measure@n3', 'setup', 'side'].sort(),
+    );
+    // and a resume of the resumed run has nothing left to run
+    const third = resumePlan(experiment(nodes, broken()), await readRun(second));
+    expect(third.rerun).to.deep.equal([]);
+  });
+
+  it('runs again a job whose definition changed, and everything that waits for it, saying what changed', async () => {
+    const record = await readRun(await recorded(false));
+    const plan = resumePlan(experiment(nodes, broken(), 'echo changed'), record);
+    expect(plan.restored).to.deep.equal(['side']);
+    expect(plan.rerun[0]).to.deep.equal({ key: 'setup', why: 'changed: commands' });
+    expect(plan.rerun.map((r) => r.key)).to.include.members(['collect', 'measure n[1-3] / measure@n1']);
+    expect(plan.rerun.find((r) => r.key === 'measure n[1-3] / measure@n1')?.why).to.equal(
+      '"measure n[1-3]" runs again (requires "setup", which runs again)',
+    );
+  });
+
+  it('refuses a record that shares no job with the scheduler, naming its directory', async () => {
+    const record = await readRun(await recorded(false));
+    const other = new Scheduler([new SshJob(nodes[0] as LocalNode, 'true', { label: 'unrelated' })]);
+    const error = thrown(() => resumePlan(other, record));
+    expect(error).to.be.instanceOf(RecordError);
+    expect((error as Error).message)
+      .to.contain(record.dir)
+      .and.to.match(/none of its 7 jobs/);
+  });
+});
