@@ -108,7 +108,7 @@ export function liveLines(snapshot: LiveSnapshot, options: LiveTextOptions): str
   // the line that would say "and 1 more" shows that job instead
   const cut = rows.length <= limit + 1 ? rows : rows.slice(0, limit);
   const texts = cut.map((row) => {
-    const label = terminalSafe(row.label);
+    const label = terminalSafe(row.label).trim();
     return {
       text: row.members === undefined ? label : `${label}: ${countsText(row.members, 'running')}`,
       time: formatElapsed(row.elapsed),

@@ -20,10 +20,11 @@ const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u20
 export const terminalSafe = (text: string): string => text.replace(ESCAPES, '').replace(CONTROLS, ' ');
 
 /**
- * The columns a code point takes, counted high: 1 for ASCII, 2 for anything else (East Asian wide letters
- * and emoji take 2; counting 2 for the rest only clips a line earlier than needed, never lets it wrap).
+ * The columns a code point takes, counted high: 1 for ASCII and for the ellipsis `…` that cuts text here, 2
+ * for anything else (East Asian wide letters and emoji take 2; counting 2 for the rest only clips a line
+ * earlier than needed, never lets it wrap).
  */
-const columnsOf = (codePoint: number): number => (codePoint < 0x80 ? 1 : 2);
+const columnsOf = (codePoint: number): number => (codePoint < 0x80 || codePoint === 0x2026 ? 1 : 2);
 
 /** The columns `text` takes, counted high (see {@link clipText}). @internal */
 export const textColumns = (text: string): number => {
