@@ -100,3 +100,51 @@ for (const [name, text] of Object.entries(SCENARIOS)) {
   }
 }
 fs.rmSync(dir, { recursive: true, force: true });
+
+// The live view's own work, in this process (no child, so the machine's load moves it less): a run of 200
+// units told to a fake terminal, 20 running at a time, each unit's start, line and end drawn (the erase, the
+// line, the redraw at the end of the tick, as run-output drives it).
+const { LiveView } = await import(path.join(ROOT, 'dist', 'render', 'live-view.js'));
+const { Writable } = await import('node:stream');
+async function ownWork() {
+  let bytes = 0;
+  const tty = Object.assign(
+    new Writable({
+      write: (chunk, _encoding, callback) => {
+        bytes += chunk.length;
+        callback();
+      },
+    }),
+    { isTTY: true, columns: 120, rows: 40 },
+  );
+  const jobs = ids.map((label) => ({ label, status: 'idle', isTolerated: () => false }));
+  const units = jobs.map((job) => ({ job, label: job.label }));
+  const live = new LiveView(tty, units, { name: 'rxjobs', unit: 'jobs', ascii: false });
+  const out = live.wrap(tty);
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < JOBS + 20; i++) {
+    if (i < JOBS) jobs[i].status = 'running';
+    live.update();
+    const ending = jobs[i - 20];
+    if (ending !== undefined) {
+      out.write(`n:${ending.label}\n`);
+      ending.status = 'done';
+      live.update();
+    }
+    await tick();
+  }
+  const used = process.cpuUsage(t0);
+  live.stop();
+  return { cpuMs: (used.user + used.system) / 1000, bytes };
+}
+const own = [];
+for (let round = 0; round <= RUNS; round++) {
+  const r = await ownWork();
+  if (round > 0) own.push(r);
+}
+const ownMs = median(own.map((r) => r.cpuMs));
+console.log(
+  `\nthe live view's own work for ${String(JOBS)} jobs (in process, ${String(JOBS + 20)} ticks, a draw each): ` +
+    `${fmt(ownMs, 1)} ms CPU (${fmt((ownMs * 1000) / (JOBS + 20), 0)} µs a draw), ${String(own[0]?.bytes)} bytes`,
+);
