@@ -36,6 +36,12 @@ export interface LiveViewOptions {
   readonly ascii?: boolean | undefined;
 }
 
+/** A size from the environment (COLUMNS, LINES), 0 when it holds none. */
+const sizeFromEnv = (name: string): number => {
+  const n = Number(process.env[name]);
+  return Number.isInteger(n) && n > 0 ? n : 0;
+};
+
 /** Erase the rest of the line; erase from the cursor to the end of the screen. */
 const EOL = '\x1b[K';
 const EOS = '\x1b[J';
@@ -95,8 +101,15 @@ export class LiveView {
     return this.#model.snapshot();
   }
 
-  /** The lines of the view now, for a terminal of `columns` columns and `rows` rows. */
-  lines(columns = this.#stream.columns || 80, rows = this.#stream.rows || 24): string[] {
+  /**
+   * The lines of the view now, for a terminal of `columns` columns and `rows` rows: by default the stream's
+   * size, read at each draw (it follows a resize); on a terminal that tells none (0), COLUMNS and LINES, then
+   * 80 × 24.
+   */
+  lines(
+    columns = this.#stream.columns || sizeFromEnv('COLUMNS') || 80,
+    rows = this.#stream.rows || sizeFromEnv('LINES') || 24,
+  ): string[] {
     return liveLines(this.snapshot(), {
       name: this.#options.name,
       unit: this.#options.unit,

@@ -100,15 +100,20 @@ export function liveLines(snapshot: LiveSnapshot, options: LiveTextOptions): str
   const { counts, rows, elapsed } = snapshot;
   const { width, ascii } = options;
   const ellipsis = ascii ? '...' : '…';
+  const safe = (text: string): string => {
+    const plain = terminalSafe(text).trim();
+    // a matrix's keys pair hosts with ×; what else a label holds beyond ASCII is shown as ?
+    return ascii ? plain.replace(/×/g, 'x').replace(/[^ -~]/gu, '?') : plain;
+  };
   const head =
-    `${terminalSafe(options.name)}: ${String(countsTotal(counts))} ${options.unit}, ` +
+    `${safe(options.name)}: ${String(countsTotal(counts))} ${options.unit}, ` +
     `${countsText(counts, 'done')}, ${formatElapsed(elapsed)}`;
   const lines = [clipText(head, width, ellipsis)];
   const limit = Math.max(0, options.maxRows);
   // the line that would say "and 1 more" shows that job instead
   const cut = rows.length <= limit + 1 ? rows : rows.slice(0, limit);
   const texts = cut.map((row) => {
-    const label = terminalSafe(row.label).trim();
+    const label = safe(row.label);
     return {
       text: row.members === undefined ? label : `${label}: ${countsText(row.members, 'running')}`,
       time: formatElapsed(row.elapsed),

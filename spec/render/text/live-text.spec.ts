@@ -117,6 +117,24 @@ describe('liveLines', () => {
   });
 });
 
+describe('liveLines on a non-UTF-8 locale', () => {
+  it('writes ASCII only: × as x, any other non-ASCII character as ?', () => {
+    const snapshot: LiveSnapshot = {
+      counts: { ...none, running: 2 },
+      rows: [
+        { label: 'pairs fit01×fit02', elapsed: 0, members: { ...none, running: 1 } },
+        { label: 'mesure-été', elapsed: 0 },
+      ],
+      elapsed: 0,
+    };
+    expect(liveLines(snapshot, { ...options, ascii: true })).to.deep.equal([
+      'rxjobs: 2 jobs, 0 done, 2 running, 0 waiting, 0s',
+      '  pairs fit01xfit02: 1 running, 0 done  0s',
+      '  mesure-?t?                            0s',
+    ]);
+  });
+});
+
 describe('terminalSafe, clipText', () => {
   it('removes CSI, OSC and two-byte escapes, and turns other controls into spaces', () => {
     expect(terminalSafe('a\x1b[1;31mred\x1b[0m b')).to.equal('ared b');
