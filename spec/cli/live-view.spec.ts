@@ -53,9 +53,9 @@ jobs:
     const out = r.stdout;
     // the block: the counts, and each running job with its time, ticking
     expect(out).to.include('rxjobs: 3 jobs, 0 done, 2 running, 1 waiting, 0s\x1b[K\r\n  slow   0s\x1b[K');
-    expect(out).to.match(re(String.raw`\r\n {2}slow {2}1s\x1b\[K`));
-    expect(out).to.match(re(String.raw`\r\n {2}slow {2}2s\x1b\[J`));
-    expect(out).to.match(/rxjobs: 3 jobs, 1 done, 1 failed, 1 running, 0 waiting, [12]s/);
+    expect(out).to.match(re(String.raw`\r\n {2}slow {2}1s\x1b\[[KJ]`));
+    expect(out).to.match(re(String.raw`\r\n {2}slow {2}2s\x1b\[[KJ]`));
+    expect(out).to.match(/rxjobs: 3 jobs, 1 done, 1 failed, 1 running, 0 waiting, \d+s/);
     // erased before each streamed line, drawn again below it
     expect(out).to.match(re(String.raw`\x1b\[J(n:)?then-end\r\n\r`));
     // the screen at the end: output, listing, summary; not one line of the block
