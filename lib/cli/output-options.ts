@@ -13,6 +13,8 @@ export interface OutputArgs {
   readonly mark?: boolean | undefined;
   readonly gather?: boolean | undefined;
   readonly quiet?: boolean | undefined;
+  /** `false` (--no-live): the one progress line on a terminal, not the live view of `rxjobs run`. */
+  readonly live?: boolean | undefined;
   /** --max-line-bytes: longer lines are written in pieces (default 1 MiB). */
   readonly maxLineBytes?: number | undefined;
 }

@@ -1,6 +1,6 @@
 // Runs a scheduler for a CLI and renders it: host-prefixed lines, raw, time, JSON lines, per-host files and
-// marks, gathered blocks, a live progress line on a terminal, and a summary of failures at the end. Shared by
-// rxssh (one unit per host) and `rxjobs run` (one unit per job).
+// marks, gathered blocks, a live view or progress line on a terminal, and a summary of failures at the end.
+// Shared by rxssh (one unit per host) and `rxjobs run` (one unit per job).
 import type { Observable } from 'rxjs';
 import { tap } from 'rxjs';
 
@@ -15,6 +15,7 @@ import { formatGathered, gatherOutputs, OutputCollector } from '../render/text/g
 import { writeHostFiles } from '../render/files/host-files.js';
 import { labelWidth } from '../render/text/host-lines.js';
 import { writeLines } from '../render/write-lines.js';
+import { LiveView } from '../render/live-view.js';
 import { ProgressLine } from '../render/progress.js';
 import { JsonStream } from './json-stream.js';
 import type { JsonRunInfo, UnitResult } from './json-stream.js';
@@ -103,10 +104,16 @@ export async function runWithOutput(
   const filesDir = filesDirOf(args);
   if (filesDir !== undefined) await checkFilesDir(filesDir, args);
   const style = terminalStyle(stdout, stderr, args.quiet === true);
+  // the live view for `rxjobs run` (jobs that differ); rxssh's hosts all run one command: one line says it
+  const live =
+    style.live && args.live !== false && ctx.unitName === 'jobs'
+      ? new LiveView(stderr, units, { name: ctx.name, unit: ctx.unitName, scheduler })
+      : undefined;
   const progress =
-    style.progress === 'none'
+    live ??
+    (style.progress === 'none'
       ? undefined
-      : new ProgressLine(stderr, { name: ctx.name, unit: ctx.unitName, escapes: style.progress === 'live' });
+      : new ProgressLine(stderr, { name: ctx.name, unit: ctx.unitName, escapes: style.progress === 'live' }));
   const out = progress?.wrap(stdout) ?? stdout;
   const err = progress?.wrap(stderr) ?? stderr;
   const collector = args.gather === true ? new OutputCollector() : undefined;
@@ -135,6 +142,7 @@ export async function runWithOutput(
   counts();
 
   const track = (e: SchedulerEvent): void => {
+    live?.see(e);
     if (e.type === 'end') return;
     if (e.type === 'value') {
       if (collector !== undefined && isCommandEvent(e.value) && e.value.type === 'line')

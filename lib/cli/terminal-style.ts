@@ -1,5 +1,6 @@
-// What the CLIs may write to a terminal besides text: bold headers (-b) and the live progress line. NO_COLOR
-// (any non-empty value, no-color.org) and TERM=dumb are honoured; FORCE_COLOR as Node.js reads it.
+// What the CLIs may write to a terminal besides text: bold headers (-b), the live view or the progress line.
+// NO_COLOR (any non-empty value, no-color.org) and TERM=dumb are honoured; FORCE_COLOR as Node.js reads it;
+// RXJOBS_LIVE=0 keeps the one progress line instead of the live view.
 
 /** What a CLI run may draw. */
 export interface TerminalStyle {
@@ -11,6 +12,11 @@ export interface TerminalStyle {
    * a terminal that cannot redraw a line, such as Emacs's shell).
    */
   readonly progress: 'live' | 'plain' | 'none';
+  /**
+   * Whether a run's progress may be the live view (a block of lines redrawn with cursor moves) rather than
+   * one line: a `live` progress, unless RXJOBS_LIVE is `0`, `false`, `no` or `off`.
+   */
+  readonly live: boolean;
 }
 
 /** The environment variables read here. */
@@ -36,5 +42,6 @@ export function terminalStyle(
     force !== undefined ? force !== '0' && force !== 'false' : !noColor && !dumb && stdout.isTTY === true;
   const terminals = stdout.isTTY === true && stderr.isTTY === true;
   const progress = quiet || !terminals || dumb ? 'none' : noColor ? 'plain' : 'live';
-  return { color, progress };
+  const live = progress === 'live' && !/^(0|false|no|off)$/i.test(env['RXJOBS_LIVE'] ?? '');
+  return { color, progress, live };
 }

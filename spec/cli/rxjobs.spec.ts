@@ -268,16 +268,20 @@ jobs:
       expect(r.stdout).to.include('here:done');
     });
 
-    it('shows a progress line on a terminal and erases it', async () => {
+    it('with RXJOBS_LIVE=0, shows a progress line on a terminal and erases it (the live view: live-view.spec)', async () => {
       const r = await runCli('rxjobs', ['run', scenario(LOCAL)]);
       expect(r.stdout).not.to.include('jobs done');
-      const tty = await runCliInPty('rxjobs', [
-        'run',
-        scenario(`
+      const tty = await runCliInPty(
+        'rxjobs',
+        [
+          'run',
+          scenario(`
 nodes: [{ id: here, local: true }]
 jobs: [{ id: slow, node: here, commands: ['sleep 0.8; echo finished'] }]
 `),
-      ]);
+        ],
+        { env: { RXJOBS_LIVE: '0' } },
+      );
       expect(tty.code, tty.stdout).to.equal(0);
       expect(tty.stdout).to.match(/rxjobs: 0\/1 jobs done, 0 failed, 1 running/);
       const last = tty.stdout.lastIndexOf('jobs done');

@@ -16,26 +16,36 @@ const tty = { isTTY: true };
 const pipe = { isTTY: false };
 
 describe('terminalStyle', () => {
-  const cases: [string, Record<string, string>, boolean, string][] = [
-    ['a terminal', { TERM: 'xterm' }, true, 'live'],
-    ['NO_COLOR=1', { TERM: 'xterm', NO_COLOR: '1' }, false, 'plain'],
-    ['NO_COLOR set empty (no-color.org: ignored)', { TERM: 'xterm', NO_COLOR: '' }, true, 'live'],
-    ['TERM=dumb', { TERM: 'dumb' }, false, 'none'],
-    ['FORCE_COLOR=1 with NO_COLOR', { NO_COLOR: '1', FORCE_COLOR: '1' }, true, 'plain'],
-    ['FORCE_COLOR=0', { FORCE_COLOR: '0' }, false, 'live'],
+  const cases: [string, Record<string, string>, boolean, string, boolean][] = [
+    ['a terminal', { TERM: 'xterm' }, true, 'live', true],
+    ['NO_COLOR=1', { TERM: 'xterm', NO_COLOR: '1' }, false, 'plain', false],
+    ['NO_COLOR set empty (no-color.org: ignored)', { TERM: 'xterm', NO_COLOR: '' }, true, 'live', true],
+    ['TERM=dumb', { TERM: 'dumb' }, false, 'none', false],
+    ['FORCE_COLOR=1 with NO_COLOR', { NO_COLOR: '1', FORCE_COLOR: '1' }, true, 'plain', false],
+    ['FORCE_COLOR=0', { FORCE_COLOR: '0' }, false, 'live', true],
+    ['RXJOBS_LIVE=0', { TERM: 'xterm', RXJOBS_LIVE: '0' }, true, 'live', false],
+    ['RXJOBS_LIVE=off', { TERM: 'xterm', RXJOBS_LIVE: 'off' }, true, 'live', false],
+    ['RXJOBS_LIVE=1', { TERM: 'xterm', RXJOBS_LIVE: '1' }, true, 'live', true],
   ];
-  for (const [what, env, color, progress] of cases)
-    it(`on a terminal, ${what}: color ${String(color)}, progress ${progress}`, () => {
-      expect(terminalStyle(tty, tty, false, env)).to.deep.equal({ color, progress });
+  for (const [what, env, color, progress, live] of cases)
+    it(`on a terminal, ${what}: color ${String(color)}, progress ${progress}, live view ${String(live)}`, () => {
+      expect(terminalStyle(tty, tty, false, env)).to.deep.equal({ color, progress, live });
     });
 
   it('draws nothing on a pipe, unless FORCE_COLOR asks for colors', () => {
-    expect(terminalStyle(pipe, tty, false, {})).to.deep.equal({ color: false, progress: 'none' });
+    expect(terminalStyle(pipe, tty, false, {})).to.deep.equal({
+      color: false,
+      progress: 'none',
+      live: false,
+    });
+    expect(terminalStyle(tty, pipe, false, {})).to.deep.equal({ color: true, progress: 'none', live: false });
     expect(terminalStyle(pipe, tty, false, { FORCE_COLOR: '1' })).to.deep.equal({
       color: true,
       progress: 'none',
+      live: false,
     });
     expect(terminalStyle(tty, tty, true, {}).progress, '-q').to.equal('none');
+    expect(terminalStyle(tty, tty, true, {}).live, '-q').to.equal(false);
   });
 });
 
@@ -92,11 +102,21 @@ jobs:
     return runCliInPty('rxjobs', ['run', '-b', file], { env: { ...BASE, ...env } });
   };
 
-  it('rxjobs on a terminal: a bold header and a live progress line (what the others must not have)', async () => {
+  it('rxjobs on a terminal: a bold header and a live view (what the others must not have)', async () => {
     const r = await rxjobs({});
     expect(r.code, r.stdout).to.equal(0);
     expect(r.stdout).to.include('\u001b[1ma,b (2)');
+    expect(r.stdout).to.include(
+      'rxjobs: 2 jobs, 0 done, 2 running, 0 waiting, 0s\u001b[K\r\n  a  0s\u001b[K\r\n  b  0s\u001b[J',
+    );
+  });
+
+  it('rxjobs with RXJOBS_LIVE=0: the one progress line', async () => {
+    const r = await rxjobs({ RXJOBS_LIVE: '0' });
+    expect(r.code, r.stdout).to.equal(0);
     expect(r.stdout).to.include('\r\u001b[K');
+    expect(r.stdout).to.match(/rxjobs: \d\/2 jobs done/);
+    expect(r.stdout).not.to.include('running, 0 waiting');
   });
 
   it('rxjobs with NO_COLOR=1: no escape at all, the progress line drawn with \\r only', async () => {
