@@ -27,6 +27,7 @@ const RUN: OptionTable = {
   'save-rendered': { type: 'string' },
   resume: { type: 'string' },
   ...RECORD_OPTIONS,
+  'no-live': { type: 'boolean' },
 };
 
 /** `--save-rendered` alone (its file is optional) as `--save-rendered=`, which the option table reads. */
@@ -124,7 +125,9 @@ Output (default: each line as 'node:line', stdout to stdout and stderr to stderr
   -o, --out-dir DIR      one file per node in DIR (DIR/node, DIR/node.err)
   -d, --date-dir         the same, in a new directory named after the time (YYYY-MM-DD@HH:MM)
   -m, --mark             with -o or -d: DIR/0ok/JOB or DIR/1failed/JOB for each job
-  -q, --quiet            no progress line on a terminal, no listing at the end
+  -q, --quiet            no live view or progress line on a terminal, no listing at the end
+      --no-live          on a terminal, one progress line instead of the live view (the counts and the
+                         running jobs with their times, redrawn in place); so does RXJOBS_LIVE=0
 
 Run record (every run is recorded: the scenario as run, each event, each job's output, the outcome):
       --record-dir DIR   record under DIR/SCENARIO-HASH/TIME-ID/ (default $RXJOBS_RECORD_DIR, else
@@ -178,6 +181,8 @@ export interface RxjobsRunArgs extends RecordArgs {
   readonly gather: boolean;
   readonly json: boolean;
   readonly quiet: boolean;
+  /** false with --no-live: one progress line on a terminal instead of the live view. */
+  readonly live: boolean;
 }
 
 /** What rxjobs's command line asks for. */
@@ -246,5 +251,6 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
     quiet: values['quiet'] === true,
     resume: resume === '' ? true : resume,
     ...recordOptions(values),
+    live: values['no-live'] !== true,
   };
 }

@@ -20,13 +20,18 @@ describe('rxjobs run: the live view in a pseudo-terminal (the built CLI)', funct
   builtCliInScratchDir('rxjobs-live-', (d) => (dir = d));
 
   /** rxjobs run FILE in a pty of COLUMNS × 20 (script gives none: stty sets it), bounded in time. */
-  const runInPty = (file: string, env: Record<string, string> = {}): Promise<CliResult> => {
+  const runInPty = (
+    file: string,
+    env: Record<string, string> = {},
+    options: string[] = [],
+  ): Promise<CliResult> => {
     const command = [
       `stty cols ${String(COLUMNS)} rows 20 &&`,
       'exec',
       shellQuote(process.execPath),
       shellQuote(cliPath('rxjobs')),
       'run',
+      ...options.map(shellQuote),
       shellQuote(file),
     ].join(' ');
     return startProgram('script', ['-qfec', command, '/dev/null'], {
@@ -72,13 +77,17 @@ jobs:
     for (const line of screen) expect(line.length, line).to.be.at.most(COLUMNS);
   });
 
-  it('RXJOBS_LIVE=0 keeps the one progress line', async () => {
-    const file = scenario(`nodes: [{ id: n, local: true }]
+  for (const [what, env, options] of [
+    ['RXJOBS_LIVE=0', { RXJOBS_LIVE: '0' }, []],
+    ['--no-live', {}, ['--no-live']],
+  ] as const)
+    it(`${what} keeps the one progress line`, async () => {
+      const file = scenario(`nodes: [{ id: n, local: true }]
 jobs: [{ id: a, node: n, commands: ['sleep 0.4; echo a-end'] }]
 `);
-    const r = await runInPty(file, { RXJOBS_LIVE: '0' });
-    expect(r.code, r.stdout).to.equal(0);
-    expect(r.stdout).to.match(re(String.raw`\r\x1b\[Krxjobs: 0/1 jobs done, 0 failed, 1 running`));
-    expect(r.stdout).not.to.include('\x1b[J');
-  });
+      const r = await runInPty(file, env, [...options]);
+      expect(r.code, r.stdout).to.equal(0);
+      expect(r.stdout).to.match(re(String.raw`\r\x1b\[Krxjobs: 0/1 jobs done, 0 failed, 1 running`));
+      expect(r.stdout).not.to.include('\x1b[J');
+    });
 });
