@@ -1,0 +1,283 @@
+/**
+ * Run directories (format `rxjobs-run/1`, /work/wt/CONTRACT-14.md) written by hand for the report's specs:
+ * `run.json`, `plan.json`, `events.jsonl` and `outputs/<safe key>.out|.err`, as the recorder writes them.
+ * `fakeRun()` builds one job by job with times in milliseconds from the start; `write(dir)` puts it on disk.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { hostFileName } from '../../lib/render/files/host-files.js';
+
+export const T0 = Date.parse('2026-12-07T15:00:00.000Z');
+const iso = (ms: number): string => new Date(T0 + ms).toISOString();
+
+export interface FakeJobSpec {
+  readonly node?: string;
+  readonly requires?: readonly string[];
+  readonly commands?: readonly string[];
+  readonly critical?: boolean;
+  /** Start and end, in ms from the run's start; no start: never started. */
+  readonly at?: readonly [number, number];
+  /** How it ended (default done when `at` is given). */
+  readonly end?:
+    | { readonly type: 'done' }
+    | {
+        readonly type: 'failed';
+        readonly code: number;
+        readonly message: string;
+        readonly tolerated?: boolean;
+      }
+    | { readonly type: 'skipped'; readonly because: readonly string[]; readonly ts: number }
+    | { readonly type: 'cancelled'; readonly reason: string; readonly ts: number }
+    | { readonly type: 'running' };
+  readonly stdout?: string | Buffer;
+  readonly stderr?: string | Buffer;
+}
+
+interface Planned {
+  key: string;
+  label: string;
+  kind: 'job' | 'scheduler' | 'group' | 'matrix';
+  parent?: string;
+  node?: string;
+  requires: string[];
+  critical: boolean;
+  forever: boolean;
+  group?: string;
+  commands?: string[];
+  fingerprint: string;
+}
+
+/** A run directory being built. */
+export class FakeRun {
+  readonly plan: Planned[] = [];
+  readonly events: { ts: number; record: Record<string, unknown> }[] = [];
+  readonly outputs = new Map<string, { out?: string | Buffer; err?: string | Buffer }>();
+  ended: number | undefined = undefined;
+  outcome: 'success' | 'failure' | 'interrupted' = 'success';
+  why = '';
+  /** Extra raw text appended to events.jsonl (a cut line). */
+  tail = '';
+
+  /** A job at the top level (key = label), or a member of `parent`. */
+  job(label: string, spec: FakeJobSpec = {}, parent?: { key: string; label: string; folded: boolean }): this {
+    const key = parent === undefined ? label : `${parent.key} / ${label}`;
+    this.plan.push({
+      key,
+      label,
+      kind: 'job',
+      ...(parent === undefined ? {} : { parent: parent.key }),
+      ...(spec.node === undefined ? {} : { node: spec.node }),
+      requires: [...(spec.requires ?? [])],
+      critical: spec.critical ?? true,
+      forever: false,
+      ...(parent?.folded === true ? { group: parent.label } : {}),
+      commands: [...(spec.commands ?? [])],
+      fingerprint: 'f'.repeat(64),
+    });
+    const base = {
+      key,
+      job: label,
+      scheduler: parent?.label ?? 'main',
+      ...(parent?.folded === true ? { group: parent.label } : {}),
+    };
+    if (spec.at !== undefined) {
+      const [start, end] = spec.at;
+      this.events.push({ ts: start, record: { type: 'started', ...base } });
+      const how = spec.end ?? { type: 'done' };
+      for (const command of spec.commands ?? []) {
+        const code = how.type === 'failed' && command === spec.commands?.at(-1) ? how.code : 0;
+        this.events.push({
+          ts: end,
+          record: { type: 'exit', ...base, host: spec.node ?? 'localhost', code, signal: null, command },
+        });
+      }
+      if (how.type === 'done') this.events.push({ ts: end, record: { type: 'done', ...base } });
+      if (how.type === 'failed')
+        this.events.push({
+          ts: end,
+          record: {
+            type: 'failed',
+            ...base,
+            critical: spec.critical ?? true,
+            error: { name: 'CommandFailedError', code: 'command-failed', message: how.message },
+            ...(how.tolerated === true ? { tolerated: true } : {}),
+          },
+        });
+    } else if (spec.end?.type === 'skipped')
+      this.events.push({ ts: spec.end.ts, record: { type: 'skipped', ...base, because: spec.end.because } });
+    else if (spec.end?.type === 'cancelled')
+      this.events.push({ ts: spec.end.ts, record: { type: 'cancelled', ...base, reason: spec.end.reason } });
+    if (spec.stdout !== undefined || spec.stderr !== undefined)
+      this.outputs.set(key, {
+        ...(spec.stdout === undefined ? {} : { out: spec.stdout }),
+        ...(spec.stderr === undefined ? {} : { err: spec.stderr }),
+      });
+    return this;
+  }
+
+  /** A job on a group of hosts: a folded scheduler with one member `label@host` per host. */
+  group(
+    label: string,
+    hosts: readonly string[],
+    spec: { requires?: readonly string[]; at: (host: string, i: number) => FakeJobSpec },
+  ): this {
+    const members = hosts.map((host, i) => ({ host, spec: spec.at(host, i) }));
+    const times = members.flatMap((m) => (m.spec.at === undefined ? [] : [...m.spec.at]));
+    const failed = members.filter((m) => m.spec.end?.type === 'failed').length;
+    this.plan.push({
+      key: label,
+      label,
+      kind: 'group',
+      requires: [...(spec.requires ?? [])],
+      critical: true,
+      forever: false,
+      fingerprint: 'g'.repeat(64),
+    });
+    const base = { key: label, job: label, scheduler: 'main' };
+    if (times.length > 0) this.events.push({ ts: Math.min(...times), record: { type: 'started', ...base } });
+    const parent = { key: label, label, folded: true };
+    for (const m of members) this.job(`${label}@${m.host}`, { node: m.host, ...m.spec }, parent);
+    if (times.length > 0)
+      this.events.push({
+        ts: Math.max(...times),
+        record:
+          failed === 0
+            ? { type: 'done', ...base }
+            : {
+                type: 'failed',
+                ...base,
+                critical: true,
+                error: {
+                  name: 'JobFailedError',
+                  code: 'job-failed',
+                  message: `${String(failed)} members failed`,
+                },
+              },
+      });
+    return this;
+  }
+
+  end(at: number, outcome: 'success' | 'failure', why = ''): this {
+    this.ended = at;
+    this.outcome = outcome;
+    this.why = why;
+    return this;
+  }
+
+  /** Writes the run directory `dir` (created). */
+  async write(dir: string, files: { run?: boolean; plan?: boolean; events?: boolean } = {}): Promise<string> {
+    await mkdir(join(dir, 'outputs'), { recursive: true });
+    const jobs = this.plan.filter((j) => j.kind === 'job');
+    const count = (type: string): number =>
+      new Set(
+        this.events
+          .filter((e) => e.record['type'] === type && jobs.some((j) => j.key === e.record['key']))
+          .map((e) => e.record['key']),
+      ).size;
+    const run = {
+      format: 'rxjobs-run/1',
+      program: 'rxjobs',
+      version: '0.1.0',
+      argv: ['run', 'demo.yaml'],
+      cwd: '/tmp',
+      scenario: { path: '/tmp/demo.yaml', sha256: '0'.repeat(64) },
+      started: iso(0),
+      pid: 1234,
+      ...(this.ended === undefined
+        ? {}
+        : {
+            ended: iso(this.ended),
+            outcome: this.outcome,
+            exitStatus: this.outcome === 'success' ? 0 : 1,
+            why: this.why,
+            counts: {
+              total: jobs.length,
+              done: count('done'),
+              failed: count('failed'),
+              tolerated: 0,
+              skipped: count('skipped'),
+              cancelled: count('cancelled'),
+              notRun: 0,
+            },
+          }),
+    };
+    if (files.run !== false) await writeFile(join(dir, 'run.json'), JSON.stringify(run, null, 2));
+    if (files.plan !== false) await writeFile(join(dir, 'plan.json'), JSON.stringify({ jobs: this.plan }));
+    const records = [...this.events]
+      .sort((a, b) => a.ts - b.ts)
+      .map((e) => JSON.stringify({ ts: iso(e.ts), ...e.record }));
+    if (this.ended !== undefined)
+      records.push(
+        JSON.stringify({
+          type: 'end',
+          ts: iso(this.ended),
+          outcome: this.outcome,
+          ok: this.outcome === 'success',
+          why: this.why,
+        }),
+      );
+    if (files.events !== false)
+      await writeFile(join(dir, 'events.jsonl'), records.map((r) => `${r}\n`).join('') + this.tail);
+    for (const [key, { out, err }] of this.outputs) {
+      if (out !== undefined) await writeFile(join(dir, 'outputs', `${hostFileName(key)}.out`), out);
+      if (err !== undefined) await writeFile(join(dir, 'outputs', `${hostFileName(key)}.err`), err);
+    }
+    return dir;
+  }
+}
+
+/** A run directory being built. */
+export const fakeRun = (): FakeRun => new FakeRun();
+
+/**
+ * A typical run: a setup job, a group of 4 hosts (fit02 slow, fit03 failing), a job after the group that is
+ * skipped, an independent job with hostile text, a job with long output and bytes that are not UTF-8.
+ */
+export function sampleRun(): FakeRun {
+  const lines = Array.from({ length: 1000 }, (_, i) => `line ${String(i + 1)}`).join('\n') + '\n';
+  return fakeRun()
+    .job('setup', {
+      node: 'localhost',
+      commands: ['apt-get update'],
+      at: [0, 1200],
+      stdout: 'fetched 42 packages\n',
+    })
+    .group('measure', ['fit01', 'fit02', 'fit03', 'fit04'], {
+      requires: ['setup'],
+      at: (host, i) => ({
+        commands: [`measure.sh ${host}`],
+        at: [1300 + i * 50, host === 'fit02' ? 9000 : 3000 + i * 100],
+        ...(host === 'fit03'
+          ? {
+              end: {
+                type: 'failed',
+                code: 3,
+                message: `command failed: measure.sh ${host}: exit 3`,
+              } as const,
+            }
+          : {}),
+        stdout: `measured on ${host}\n`,
+        ...(host === 'fit03' ? { stderr: 'no such device: wlan9\n' } : {}),
+      }),
+    })
+    .job('collect', {
+      requires: ['measure'],
+      commands: ['collect.sh'],
+      end: { type: 'skipped', because: ['measure'], ts: 9000 },
+    })
+    .job('<script>alert(1)</script>', {
+      node: '<b>evil</b>',
+      commands: ['echo "<img src=x onerror=alert(2)>"'],
+      at: [200, 700],
+      stdout: '<script>alert(3)</script>\n\u001b[31mred\u001b[0m\n',
+    })
+    .job('verbose', {
+      node: 'localhost',
+      commands: ['seq 1000'],
+      at: [100, 5000],
+      stdout: lines,
+      stderr: Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe, 0x0a]),
+    })
+    .end(9100, 'failure', 'measure failed (critical)');
+}
