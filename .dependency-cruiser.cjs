@@ -16,6 +16,8 @@ const LAYERS = [
   ['render-text', '^lib/render/text/'],
   ['render', '^lib/render/[^/]+$'],
   ['render-files', '^lib/render/files/'],
+  ['record', '^lib/record/'],
+  ['report', '^lib/report/'],
   ['scheduler', '^lib/scheduler\\.ts$'],
   ['fleet', '^lib/fleet/'],
   ['scenario', '^lib/scenario/'],
