@@ -3,7 +3,8 @@
  * units of the graph (jobs, and folded schedulers with their counts); the critical path; the summary.
  * @module
  */
-import type { EventRecord, LoadedRun, PlanJob, RunCounts } from './run-dir.js';
+import type { RunCounts } from '../record/types.js';
+import type { EventRecord, LoadedRun, PlanJob } from './run-dir.js';
 
 /** A job's final state in a report. @category models */
 export type ReportState =
@@ -54,7 +55,10 @@ export interface ReportModel {
   readonly start: number;
   readonly end: number;
   readonly outcome: string;
+  /** The run was interrupted: it recorded no end (a crash, `kill -9`), or ended by Ctrl-C or a signal. */
   readonly interrupted: boolean;
+  /** No end was recorded (a crash, `kill -9`, or the run is still going). */
+  readonly unfinished: boolean;
   readonly why: string | undefined;
   readonly counts: RunCounts;
 }
@@ -192,7 +196,8 @@ export function buildModel(loaded: LoadedRun): ReportModel {
       end = Math.max(end, t);
     }
   if (start > end) start = end = 0;
-  const interrupted = run.ended === undefined && final === undefined;
+  const unfinished = run.ended === undefined && final === undefined;
+  const interrupted = unfinished || run.outcome === 'interrupted';
   const units = jobs.filter((j) => (j.plan.parent === undefined ? true : !isInScheduler(j, byKey)));
   markCriticalPath(units, byKey);
   for (const unit of units) {
@@ -200,9 +205,9 @@ export function buildModel(loaded: LoadedRun): ReportModel {
     const last = lastMember(unit, jobs);
     if (last !== undefined) last.critical = true;
   }
-  const outcome = interrupted ? 'interrupted' : (run.outcome ?? (text(final?.['outcome']) || 'unknown'));
+  const outcome = unfinished ? 'interrupted' : (run.outcome ?? (text(final?.['outcome']) || 'unknown'));
   const why = run.why ?? (typeof final?.['why'] === 'string' ? final['why'] : undefined);
-  return { loaded, jobs, units, start, end, outcome, interrupted, why, counts: countJobs(jobs) };
+  return { loaded, jobs, units, start, end, outcome, interrupted, unfinished, why, counts: countJobs(jobs) };
 }
 
 /** Whether a job is a member of a scheduler of the plan (then the scheduler stands for it in the graph). */

@@ -8,47 +8,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { hostFileName, STDERR_SUFFIX } from '../render/files/host-files.js';
+import { outputFileOf } from '../record/keys.js';
+import type { PlannedJob, RunCounts, RunJson } from '../record/types.js';
 
-/** The counts of `run.json` at the end of a run. @category models */
-export interface RunCounts {
-  readonly total: number;
-  readonly done: number;
-  readonly failed: number;
-  readonly tolerated: number;
-  readonly skipped: number;
-  readonly cancelled: number;
-  readonly notRun: number;
-}
-
-/** What `run.json` holds (the fields a report reads). @category models */
-export interface RunInfo {
-  readonly program?: string;
-  readonly version?: string;
-  readonly argv?: readonly string[];
-  readonly cwd?: string;
+/** What `run.json` holds, as far as it could be read (each field checked for its type). @category models */
+export type RunInfo = Partial<Omit<RunJson, 'format' | 'scenario'>> & {
   readonly scenario?: { readonly path?: string };
-  readonly command?: string;
-  readonly started?: string;
-  readonly ended?: string;
-  readonly outcome?: string;
-  readonly exitStatus?: number;
-  readonly why?: string;
-  readonly counts?: RunCounts;
-}
+};
 
-/** One job of `plan.json`. @category models */
-export interface PlanJob {
-  readonly key: string;
-  readonly label: string;
-  readonly kind: 'job' | 'scheduler' | 'group' | 'matrix';
-  readonly parent?: string;
-  readonly node?: string;
-  readonly requires: readonly string[];
-  readonly critical: boolean;
-  readonly group?: string;
-  readonly commands?: readonly string[];
-}
+/** A job of `plan.json`, as far as it could be read. @category models */
+export type PlanJob = Pick<PlannedJob, 'key' | 'label' | 'kind' | 'requires' | 'critical'> &
+  Partial<Pick<PlannedJob, 'parent' | 'node' | 'group' | 'commands'>>;
 
 /** One record of `events.jsonl`: a JSON object with a `type` (fields checked where read). @category models */
 export type EventRecord = Readonly<Record<string, unknown>> & { readonly type: string };
@@ -64,6 +34,12 @@ export interface LoadedRun {
 }
 
 const KINDS = ['job', 'scheduler', 'group', 'matrix'] as const;
+const PROGRAMS = ['rxjobs', 'rxssh', 'library'] as const;
+const OUTCOMES = ['success', 'failure', 'interrupted'] as const;
+
+/** `v` when it is one of `values`. */
+const oneOf = <T extends string>(v: unknown, values: readonly T[]): T | undefined =>
+  values.find((x) => x === v);
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -95,7 +71,7 @@ export const runInfoOf = (v: unknown): RunInfo => {
     ? (defined({ path: str(v['scenario']['path']) }) as { path?: string })
     : undefined;
   return defined({
-    program: str(v['program']),
+    program: oneOf(v['program'], PROGRAMS),
     version: str(v['version']),
     argv: strings(v['argv']),
     cwd: str(v['cwd']),
@@ -103,7 +79,7 @@ export const runInfoOf = (v: unknown): RunInfo => {
     command: str(v['command']),
     started: str(v['started']),
     ended: str(v['ended']),
-    outcome: str(v['outcome']),
+    outcome: oneOf(v['outcome'], OUTCOMES),
     exitStatus: num(v['exitStatus']),
     why: str(v['why']),
     counts: countsOf(v['counts']),
@@ -116,7 +92,7 @@ export const planJobOf = (v: unknown): PlanJob | undefined => {
   const key = str(v['key']);
   const label = str(v['label']);
   if (key === undefined || label === undefined) return undefined;
-  const kind = KINDS.find((k) => k === v['kind']) ?? 'job';
+  const kind = oneOf(v['kind'], KINDS) ?? 'job';
   return defined({
     key,
     label,
@@ -206,7 +182,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
 }
 
 /** The paths, relative to the run directory, of the output files of the job `key`. @category models */
-export const outputFiles = (key: string): { readonly out: string; readonly err: string } => {
-  const name = hostFileName(key);
-  return { out: `outputs/${name}.out`, err: `outputs/${name}${STDERR_SUFFIX}` };
-};
+export const outputFiles = (key: string): { readonly out: string; readonly err: string } => ({
+  out: outputFileOf(key, 'stdout'),
+  err: outputFileOf(key, 'stderr'),
+});

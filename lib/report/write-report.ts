@@ -123,12 +123,18 @@ const exists = (path: string): Promise<boolean> =>
  */
 export async function writeReport(runDir: string, options: ReportOptions = {}): Promise<string> {
   const dir = resolve(runDir);
+  if (!(await exists(dir)))
+    throw new ConfigError(
+      runDir,
+      'run directory',
+      'does not exist: give a directory where rxjobs recorded a run',
+    );
   const files = ['run.json', 'plan.json', 'events.jsonl'];
   if (!(await Promise.all(files.map((f) => exists(join(dir, f))))).includes(true))
     throw new ConfigError(
       runDir,
-      'run directory',
-      `holds none of ${files.join(', ')}: give a directory where rxjobs recorded a run`,
+      'is not a run directory:',
+      `it holds none of ${files.join(', ')} (give a directory where rxjobs recorded a run)`,
     );
   const output = resolve(options.output ?? join(dir, 'report.html'));
   const model = buildModel(await loadRun(dir));
