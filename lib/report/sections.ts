@@ -37,7 +37,7 @@ export function errorWords(job: ReportJob): string {
     error.code === 'command-failed' && exit !== undefined
       ? exitWords(exit)
       : (STATUS_WORDS[error.code] ?? 'failed');
-  return error.message === '' ? status : `${status}: ${error.message}`;
+  return error.message === '' || error.message === status ? status : `${status}: ${error.message}`;
 }
 
 const swatch = (job: ReportJob): string =>

@@ -85,7 +85,7 @@ export class FakeRun {
       const [start, end] = spec.at;
       this.events.push({ ts: start, record: { type: 'started', ...base } });
       const how = spec.end ?? { type: 'done' };
-      for (const command of spec.commands ?? []) {
+      for (const command of how.type === 'running' ? [] : (spec.commands ?? [])) {
         const code = how.type === 'failed' && command === spec.commands?.at(-1) ? how.code : 0;
         this.events.push({
           ts: end,
@@ -124,7 +124,9 @@ export class FakeRun {
   ): this {
     const members = hosts.map((host, i) => ({ host, spec: spec.at(host, i) }));
     const times = members.flatMap((m) => (m.spec.at === undefined ? [] : [...m.spec.at]));
-    const failed = members.filter((m) => m.spec.end?.type === 'failed').length;
+    const failed = members.filter(
+      (m) => m.spec.end?.type === 'failed' && m.spec.end.tolerated !== true,
+    ).length;
     this.plan.push({
       key: label,
       label,
@@ -280,4 +282,75 @@ export function sampleRun(): FakeRun {
       stderr: Buffer.from([0x62, 0x61, 0x64, 0xff, 0xfe, 0x0a]),
     })
     .end(9100, 'failure', 'measure failed (critical)');
+}
+
+/**
+ * A run of `count` jobs (at least 400): a setup job, a group of 300 hosts after it (one failing, a few slow),
+ * then chains of tasks each requiring one or two earlier ones (some failing, what follows them skipped),
+ * each with a few lines of output; deterministic.
+ */
+export function bigRun(count: number): FakeRun {
+  let seed = 42;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const run = fakeRun().job('setup', {
+    node: 'localhost',
+    commands: ['prepare'],
+    at: [0, 800],
+    stdout: 'ok\n',
+  });
+  const hosts = Array.from({ length: 300 }, (_, i) => `fit${String(i + 1).padStart(3, '0')}`);
+  let deployEnd = 0;
+  run.group('deploy', hosts, {
+    requires: ['setup'],
+    at: (host, i) => {
+      const end = 900 + Math.round(random() * 3000) + (i % 97 === 0 ? 6000 : 0);
+      deployEnd = Math.max(deployEnd, end);
+      return {
+        commands: [`deploy.sh ${host}`],
+        at: [820 + i, end],
+        stdout: `deploying on ${host}\ndone\n`,
+        ...(i === 150
+          ? { end: { type: 'failed', code: 2, message: 'exit 2', tolerated: true } as const }
+          : {}),
+      };
+    },
+  });
+  const ends = new Map<string, number | undefined>([['deploy', deployEnd]]);
+  const tasks = count - 301;
+  for (let i = 0; i < tasks; i++) {
+    const label = `task-${String(i)}`;
+    const earlier = [...ends.keys()];
+    const requires = [earlier[Math.floor(random() * earlier.length)] ?? 'deploy'];
+    if (random() < 0.3) requires.push(earlier[Math.floor(random() * earlier.length)] ?? 'deploy');
+    const unique = [...new Set(requires)];
+    const after = unique.map((k) => ends.get(k));
+    if (after.includes(undefined)) {
+      run.job(label, {
+        requires: unique,
+        commands: [`step ${String(i)}`],
+        end: { type: 'skipped', because: unique, ts: 20000 },
+      });
+      ends.set(label, undefined);
+      continue;
+    }
+    const start = Math.max(...after.map((t) => t ?? 0)) + 10;
+    const end = start + Math.round(random() * 2000);
+    const fails = i % 150 === 75;
+    run.job(label, {
+      node: hosts[i % hosts.length] ?? 'localhost',
+      requires: unique,
+      commands: [`step ${String(i)}`],
+      at: [start, end],
+      stdout:
+        i % 100 === 0
+          ? Array.from({ length: 600 }, (_, n) => `out ${String(n)}`).join('\n') + '\n'
+          : `step ${String(i)}\n`,
+      ...(fails
+        ? { end: { type: 'failed', code: 1, message: `step ${String(i)} failed` } as const, critical: false }
+        : {}),
+    });
+    ends.set(label, fails ? undefined : end);
+  }
+  const last = Math.max(...[...ends.values()].map((t) => t ?? 0), 20000);
+  return run.end(last + 10, 'failure', 'some tasks failed');
 }
