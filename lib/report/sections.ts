@@ -63,10 +63,13 @@ export function summaryHtml(model: ReportModel, title: string): string {
     `run directory ${model.loaded.dir}`,
   ].filter((m): m is string => m !== undefined);
   const notes = [...problems];
-  if (model.interrupted)
+  if (model.unfinished)
     notes.unshift(
-      'The run was interrupted (no end recorded: a crash, a kill, or it is still running): what follows is what the journal holds.',
+      'The run was interrupted: it recorded no end (a crash, a kill, or it is still running). ' +
+        'What follows is what the journal holds up to there.',
     );
+  else if (model.interrupted)
+    notes.unshift(`The run was interrupted${model.why === undefined ? '' : `: ${model.why}`}.`);
   const failures = model.jobs.filter(
     (j) => j.plan.kind === 'job' && (j.state === 'failed' || j.state === 'tolerated'),
   );

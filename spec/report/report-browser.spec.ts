@@ -27,10 +27,10 @@ describe('the HTML report in headless chromium', function () {
       console.log('      (RXJOBS_NO_BROWSER=1: browser tests left out)');
       this.skip();
     }
+    browser = await Chromium.launch({ lifetimeMs: 120_000 });
     scratch = await mkdtemp(join(tmpdir(), 'rxjobs-report-browser-'));
     output = await mkdtemp(join(tmpdir(), 'rxjobs-report-screenshots-'));
     console.log(`      test output (screenshots): ${output}`);
-    browser = await Chromium.launch({ lifetimeMs: 120_000 });
   });
 
   after(async () => {
