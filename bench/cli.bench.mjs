@@ -12,6 +12,10 @@
 //           (the copies overwrite one another; the final file is checked)
 //   pull    the same file from 20 hosts at once: rxssh pull (LOCALDIR/<host>/), parallel-slurp -L,
 //           clush --rcopy; every host's copy checked (sha256)
+//   record  the run record's cost: `rxssh echo ok` on 200 hosts recorded (--record-dir) and not (--no-record),
+//           interleaved; the record checked (one output file per host), then removed outside the timing
+//   recout  the same pair for 10 MiB of output from each of 20 hosts (`rxssh -o DIR cat FILE`): the record
+//           holds a second copy of every byte (outputs/<host>.out, sizes checked)
 // Run with `npm run bench:cli` (builds dist/ and the harness, then `node bench/cli.bench.mjs`); Linux, OpenSSH
 // server and client, pssh (parallel-ssh, parallel-scp, parallel-slurp) and clush installed (a missing tool is
 // reported and skipped). Prints figures and a summary of the targets, asserts nothing.
@@ -81,8 +85,12 @@ const XFER_HOSTS = Math.min(20, HOSTS);
 // 2 cores: the case would last 5 minutes. 20 x 50 MiB keeps it near a minute.
 const XFER_MB = positiveInt(process.env.CLI_BENCH_XFER_MB, 50);
 const XFER_BYTES = XFER_MB * MB;
-const CASES = ['help', 'echo', 'out', 'push', 'pull'];
-const DEFAULT_RUNS = { help: 20, echo: 3, out: 3, push: 2, pull: 2 }; // measured runs, after one warm-up
+const CASES = ['help', 'echo', 'out', 'push', 'pull', 'record', 'recout'];
+// measured runs, after one warm-up
+const DEFAULT_RUNS = { help: 20, echo: 3, out: 3, push: 2, pull: 2, record: 7, recout: 5 };
+/** The run record's cost, as issue 14 bounds it: recorded / not recorded, medians. */
+const TARGET_RECORD_ECHO = 1.05;
+const TARGET_RECORD_OUT = 1.1;
 
 const TARGET_HELP_MS = 300;
 
@@ -338,6 +346,85 @@ function tools(ctx) {
       },
     ],
   };
+
+  // ---- the run record: on and off, interleaved
+  const recordRoot = path.join(work, 'records');
+  /** The one run directory under the record root: its outputs checked, then the root removed. */
+  const checkRecord = (hosts, size) => {
+    const runs = fs.existsSync(path.join(recordRoot, 'rxssh'))
+      ? fs.readdirSync(path.join(recordRoot, 'rxssh'))
+      : [];
+    let problem;
+    if (runs.length !== 1) problem = `${runs.length} run directories`;
+    else {
+      const outputs = path.join(recordRoot, 'rxssh', runs[0], 'outputs');
+      const bad = hosts.filter((h) => {
+        const file = path.join(outputs, `${h.address}.out`);
+        return !fs.existsSync(file) || fs.statSync(file).size !== size;
+      });
+      if (bad.length > 0)
+        problem = `${bad.length} hosts without their output in the record (first ${bad[0].address})`;
+    }
+    fs.rmSync(recordRoot, { recursive: true, force: true });
+    return problem;
+  };
+  const echoPair = (recorded) => ({
+    name: recorded ? 'rxssh (recorded)' : 'rxssh --no-record',
+    needs: [RXSSH],
+    run: async () => {
+      const record = recorded ? ['--record-dir', recordRoot] : ['--no-record'];
+      const r = await rxssh([
+        ...record,
+        '-w',
+        String(HOSTS),
+        '-t',
+        nodeSet(echoHosts),
+        ...rxsshOptions,
+        'echo',
+        'ok',
+      ]);
+      const problem =
+        exitProblem(r) ??
+        checkHostLines(r.stdout, echoHosts) ??
+        (recorded ? checkRecord(echoHosts, 3) : undefined);
+      return finish(r, problem, true);
+    },
+  });
+  results.record = {
+    title: `the run record: echo ok on ${echoHosts.length} hosts, recorded and not`,
+    reference: 'rxssh --no-record',
+    tools: [echoPair(true), echoPair(false)],
+  };
+  const outPair = (recorded) => ({
+    name: recorded ? 'rxssh -o (recorded)' : 'rxssh -o --no-record',
+    needs: [RXSSH],
+    run: async () => {
+      resetDir(out.dir);
+      const record = recorded ? ['--record-dir', recordRoot] : ['--no-record'];
+      const r = await rxssh([
+        ...record,
+        '-w',
+        String(OUT_HOSTS),
+        '-o',
+        out.dir,
+        '-t',
+        nodeSet(outHosts),
+        ...rxsshOptions,
+        'cat',
+        ctx.outFile,
+      ]);
+      const problem =
+        exitProblem(r) ??
+        checkFiles(out.dir, outHosts, out.expect) ??
+        (recorded ? checkRecord(outHosts, OUT_BYTES) : undefined);
+      return finish(r, problem, true);
+    },
+  });
+  results.recout = {
+    title: `the run record: 10 MiB of output from each of ${outHosts.length} hosts (rxssh -o), recorded and not`,
+    reference: 'rxssh -o --no-record',
+    tools: [outPair(true), outPair(false)],
+  };
   return results;
 }
 
@@ -416,7 +503,7 @@ async function parent() {
       ctx.fleet = fleet;
       log(started.line);
       // data: 10 MiB of base64 text lines, and the random bytes to push and pull
-      if (only.includes('out')) {
+      if (only.includes('out') || only.includes('recout')) {
         ctx.outFile = path.join(work, 'out-10MiB.txt');
         writeTextLines(ctx.outFile, OUT_BYTES);
         ctx.outSha256 = sha256File(ctx.outFile);
@@ -523,6 +610,32 @@ async function parent() {
       if (summaries[key])
         for (const peer of peers)
           faster(key, `rxssh ${key}`, peer, `${key} ${XFER_HOSTS} x ${XFER_MB} MiB: faster than ${peer}`);
+    /** Recorded / not recorded, medians, within `target`. */
+    const recordCost = (key, on, off, label, target) => {
+      const a = summaries[key]?.[on];
+      const b = summaries[key]?.[off];
+      if (a === undefined || b === undefined) return;
+      const ratio = a.wallMs / b.wallMs;
+      verdict(
+        `${label} <= ${Math.round((target - 1) * 100)}%${a.ok && b.ok ? '' : ' (check FAILED)'}`,
+        `${secs(a)} / ${secs(b)} = ${fmt(ratio, 3)}`,
+        a.ok && b.ok && ratio <= target,
+      );
+    };
+    recordCost(
+      'record',
+      'rxssh (recorded)',
+      'rxssh --no-record',
+      `record cost, echo ${HOSTS} hosts`,
+      TARGET_RECORD_ECHO,
+    );
+    recordCost(
+      'recout',
+      'rxssh -o (recorded)',
+      'rxssh -o --no-record',
+      `record cost, ${OUT_HOSTS} x 10 MiB`,
+      TARGET_RECORD_OUT,
+    );
     end(began);
   } finally {
     await cleanup();

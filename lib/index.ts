@@ -57,6 +57,30 @@ export type { ListOptions } from './render/print-list.js';
 export type { GraphicFormat } from './render/files/export.js';
 export type { GraphOptions } from './render/text/dot.js';
 
+// Run records: a run's journal in a directory, and reading it back
+export type { RecordOption } from './scheduler.js';
+export { recordRun } from './record/record-run.js';
+export { latestRun, readRun } from './record/read.js';
+export { RecordError } from './record/record-error.js';
+export { keyOf, outputFileOf } from './record/keys.js';
+export { isRunEnd, RUN_FORMAT } from './record/types.js';
+export type {
+  JournalCaptureRecord,
+  JournalEndRecord,
+  JournalEventRecord,
+  JournalRecord,
+  JournalResultRecord,
+  PlanJson,
+  PlannedJob,
+  PlannedKind,
+  RecordedOutputs,
+  RunCounts,
+  RunJson,
+  RunOutcome,
+  RunProgram,
+  RunRecord,
+} from './record/types.js';
+
 // Nodes: where commands run, and their command streams
 export {
   chunkEvent,

@@ -1,9 +1,13 @@
-import type { MonoTypeOperatorFunction } from 'rxjs';
+import { defer } from 'rxjs';
+import type { MonoTypeOperatorFunction, Observable } from 'rxjs';
 
 import { checkOption, checkOptionKeys, optionKeys } from './errors/option-keys.js';
 import { subjectOf } from './core/job/job-options.js';
 import { SchedulerCore } from './core/scheduler.js';
 import type { SchedulerEvent } from './core/events.js';
+import { orchestrateGroup } from './core/scheduler-run.js';
+import type { OrchestrateOptions, RunOptions } from './core/scheduler-options.js';
+import { checkRecordOption, recordRun } from './record/record-run.js';
 import { debriefScheduler, listScheduler } from './render/print-list.js';
 import type { ListOptions } from './render/print-list.js';
 import { toDot } from './render/text/dot.js';
@@ -40,6 +44,33 @@ const checkGraphOptions = (scheduler: Scheduler, options: unknown): GraphOptions
 };
 
 /**
+ * The option of {@link Scheduler.run} and {@link Scheduler.orchestrate} that records the run.
+ * @category models
+ */
+export interface RecordOption {
+  /**
+   * Record the run in this directory (made if missing; the files of an earlier run there are replaced):
+   * `run.json`, `plan.json`, `events.jsonl` and each job's output under `outputs/`, as {@link recordRun}
+   * writes them; read it back with `readRun(dir)`. A directory that cannot be written stops the recording
+   * with a warning on stderr, never the run. Default: nothing recorded.
+   */
+  readonly record?: string | undefined;
+}
+
+/** Splits `record` off run options, checked (a ConfigError naming the field otherwise). */
+const recordOf = <T extends RecordOption>(
+  scheduler: Scheduler,
+  method: string,
+  options: T,
+): [string | undefined, Omit<T, 'record'>] => {
+  if (typeof options !== 'object' || (options as unknown) === null || !('record' in options))
+    return [undefined, options];
+  const { record, ...rest } = options;
+  checkRecordOption(`${subjectOf(scheduler)}: ${method}`, record);
+  return [record, rest];
+};
+
+/**
  * A set of jobs with requirements between them, run by {@link Scheduler.run} (a cold Observable of events)
  * or {@link Scheduler.orchestrate} (a Promise of the outcome). A Scheduler is itself a Job, so schedulers
  * nest: a nested one takes one slot of its parent's window and has its own window, timeout and critical.
@@ -51,6 +82,44 @@ const checkGraphOptions = (scheduler: Scheduler, options: unknown): GraphOptions
  * @category constructors
  */
 export class Scheduler extends SchedulerCore {
+  /**
+   * Runs the graph (see `SchedulerCore.run`); with `record`, the run is also recorded in that directory
+   * (see {@link RecordOption.record}).
+   * @example
+   * await lastValueFrom(scheduler.run({ record: 'runs/today' }));
+   * @category running
+   */
+  override run(options: RunOptions & RecordOption = {}): Observable<SchedulerEvent> {
+    return defer(() => {
+      // checked when subscribed, so that run() errors rather than throws
+      const [record, rest] = recordOf(this, 'run()', options);
+      const events = super.run(rest);
+      return record === undefined ? events : events.pipe(recordRun(this, record));
+    });
+  }
+
+  /**
+   * Runs the graph and resolves to its outcome (see `SchedulerCore.orchestrate`); with `record`, the run is
+   * also recorded in that directory (see {@link RecordOption.record}), and the Promise resolves once it is
+   * written.
+   * @example
+   * const ok = await scheduler.orchestrate({ record: 'runs/today' });
+   * @category running
+   */
+  override orchestrate(options: OrchestrateOptions & RecordOption = {}): Promise<boolean> {
+    try {
+      const [record, rest] = recordOf(this, 'orchestrate()', options);
+      const ownRun = this.run === Scheduler.prototype.run ? undefined : this.run.bind(this);
+      // only the end event need be made, unless a subclass runs its own way or the run is recorded
+      if (record === undefined) return orchestrateGroup(this, rest, ownRun, () => this._verboseRenderer());
+      const recorded = (run: RunOptions): Observable<SchedulerEvent> =>
+        (ownRun ?? ((o: RunOptions) => super.run(o)))(run).pipe(recordRun(this, record));
+      return orchestrateGroup(this, rest, recorded, () => this._verboseRenderer());
+    } catch (e: unknown) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
   /** @internal `writeProgress()`: what `orchestrate({ verbose: true })` prints. */
   override _verboseRenderer(): MonoTypeOperatorFunction<SchedulerEvent> {
     return writeProgress();

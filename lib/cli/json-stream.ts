@@ -95,6 +95,8 @@ export interface JsonSummaryRecord {
   readonly tolerated?: number;
   /** From the `run` record to this one. */
   readonly durationMs: number;
+  /** The run's record directory (see `--record-dir`), unless `--no-record`. */
+  readonly record?: string;
 }
 
 /** What one line of a CLI's `--json` output holds, discriminated by `type`. */
@@ -197,7 +199,7 @@ export class JsonStream {
   }
 
   /** The `result` records not written yet (targets that never ended), then the `summary` record, last. */
-  summary(results: readonly UnitResult[], exitStatus: number, interrupted: boolean): void {
+  summary(results: readonly UnitResult[], exitStatus: number, interrupted: boolean, record?: string): void {
     for (const r of results) this.result(r);
     const succeeded = results.filter((r) => r.ok).length;
     const tolerated = results.filter((r) => r.tolerated !== undefined).length;
@@ -212,6 +214,7 @@ export class JsonStream {
       failed: results.length - succeeded,
       ...(tolerated === 0 ? {} : { tolerated }),
       durationMs: Math.round(performance.now() - this.#started),
+      ...(record === undefined ? {} : { record }),
     });
   }
 }

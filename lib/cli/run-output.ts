@@ -24,6 +24,7 @@ import { failureSummary, summaryColumns } from './summary.js';
 import { terminalStyle } from './terminal-style.js';
 import { NestedTolerance } from './nested-tolerance.js';
 import { exitStatusOf, succeeded, unitResultOf, writeMarks } from './unit-results.js';
+import type { RunRecordHooks } from './record-run.js';
 
 /** What a CLI counts and reports on: a host (rxssh) or a job (rxjobs run). */
 export interface Unit {
@@ -62,6 +63,8 @@ export interface RunContext {
   readonly beforeSummary?: (() => void) | undefined;
   /** What the `run` record of `--json` says of the run (rxssh's command, rxjobs's scenario). */
   readonly json?: JsonRunInfo | undefined;
+  /** The run record (see record-run.ts): given every event and every unit's result. */
+  readonly record?: RunRecordHooks | undefined;
 }
 
 /** The signals that stop a run, and their numbers (for the exit status 128 + n). */
@@ -161,10 +164,18 @@ export async function runWithOutput(
     if (!succeeded(result)) failed++; // a tolerated failure too: the progress line counts what failed
     ctx.onUnitEnd?.(unit);
     jsonStream?.result(result);
+    ctx.record?.result(result);
     counts();
   };
 
-  let events$: Observable<SchedulerEvent> = scheduler.run().pipe(tap(track));
+  const record = ctx.record;
+  const recordAndTrack = (e: SchedulerEvent): void => {
+    record?.event(e);
+    track(e);
+  };
+  let events$: Observable<SchedulerEvent> = scheduler
+    .run()
+    .pipe(tap(record === undefined ? track : recordAndTrack));
   if (!json && collector === undefined && filesDir === undefined)
     events$ = events$.pipe(
       writeLines({
@@ -225,7 +236,8 @@ export async function runWithOutput(
     (u) => results.get(u) ?? { label: u.label, ok: false, status: interrupted ? 'interrupted' : 'not run' },
   );
   const exitStatus = exitStatusOf(all, interrupted, stoppedBy);
-  jsonStream?.summary(all, exitStatus, interrupted);
+  for (const r of all) record?.result(r);
+  jsonStream?.summary(all, exitStatus, interrupted, record?.dir);
   if (collector !== undefined) {
     for (const r of all) collector.setStatus(r.label, r.status);
     stdout.write(formatGathered(gatherOutputs(collector.outputs()), { color: style.color }));

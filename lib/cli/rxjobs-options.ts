@@ -1,6 +1,8 @@
 // rxjobs's command line: the option table, the help text and the checked options. Loads nothing heavy.
 import type { OptionTable } from './argv.js';
 import { checkOutDirHabit } from './habits.js';
+import { RECORD_OPTIONS, recordOptions } from './record-options.js';
+import type { RecordArgs } from './record-options.js';
 import {
   COMMON_OPTIONS,
   filesOptions,
@@ -23,6 +25,7 @@ const RUN: OptionTable = {
   var: { type: 'string', multiple: true },
   vars: { type: 'string', multiple: true },
   'save-rendered': { type: 'string' },
+  ...RECORD_OPTIONS,
 };
 
 /** `--save-rendered` alone (its file is optional) as `--save-rendered=`, which the option table reads. */
@@ -102,6 +105,12 @@ Output (default: each line as 'node:line', stdout to stdout and stderr to stderr
   -m, --mark             with -o or -d: DIR/0ok/JOB or DIR/1failed/JOB for each job
   -q, --quiet            no progress line on a terminal, no listing at the end
 
+Run record (every run is recorded: the scenario as run, each event, each job's output, the outcome):
+      --record-dir DIR   record under DIR/SCENARIO-HASH/TIME-ID/ (default $RXJOBS_RECORD_DIR, else
+                         $XDG_STATE_HOME/rxjobs/runs, else ~/.local/state/rxjobs/runs); the last line on
+                         stderr names the run's directory (not with -q)
+      --no-record        record nothing (--dry-run and --graph never record)
+
   -h, --help             this help
   -V, --version          the version
 
@@ -111,7 +120,7 @@ not, 2 for a bad command line or a bad scenario file (nothing runs), 130 after C
 129 after SIGHUP, 141 once stdout is closed), what still ran being killed first.`;
 
 /** `rxjobs run` checked. */
-export interface RxjobsRunArgs {
+export interface RxjobsRunArgs extends RecordArgs {
   readonly mode: 'run';
   readonly scenario: string;
   readonly dryRun: boolean;
@@ -205,5 +214,6 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
     gather: values['gather'] === true,
     json: values['json'] === true,
     quiet: values['quiet'] === true,
+    ...recordOptions(values),
   };
 }

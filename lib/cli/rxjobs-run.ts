@@ -1,6 +1,6 @@
 // `rxjobs run SCENARIO.yaml` once its command line is read: the file loaded and checked whole, then a plan, a
 // graph, or a run rendered by run-output. Loaded lazily by rxjobs.ts.
-import { existsSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parse, resolve } from 'node:path';
 import { text as readText } from 'node:stream/consumers';
@@ -20,6 +20,10 @@ import { readVarsFile, scalarValues } from '../scenario/template/vars-file.js';
 import type { RxjobsRunArgs } from './rxjobs-options.js';
 import { UsageError } from './argv.js';
 import { runWithOutput } from './run-output.js';
+import { startCliRecord } from './record-run.js';
+import type { CliRecord } from './record-run.js';
+import { scenarioSlug } from '../record/run-dir.js';
+import type { Job } from '../core/job.js';
 import type { Io } from './cli-main.js';
 import { parseSshOptions, sshNodeDefaults } from './ssh-options.js';
 
@@ -107,12 +111,17 @@ async function loadScenarioArg(
   args: RxjobsRunArgs,
   io: Io,
   templateValues: Readonly<Record<string, unknown>>,
+  read: { text?: string },
 ): Promise<ReturnType<typeof loadScenario>> {
+  const save = savingRendered(args, io);
   const options = {
     // the scalar values of --vars files are variables too, under --var
     variables: { ...scalarValues(templateValues), ...args.variables },
     templateValues,
-    onRendered: savingRendered(args, io),
+    onRendered: (text: string): void => {
+      read.text = text; // a template's rendered text: what the run record keeps
+      save?.(text);
+    },
     cwd: io.cwd,
     // a plan or a graph may be drawn before the scripts are written; a run needs them
     missingFiles: args.dryRun || args.graph !== undefined ? ('warning' as const) : ('error' as const),
@@ -129,6 +138,7 @@ async function loadScenarioArg(
   } catch (e: unknown) {
     throw new UsageError(`run -: cannot read the scenario from stdin (${(e as Error).message})`);
   }
+  read.text = text;
   return parseScenario(text, STDIN_NAME, { ...options, dir: io.cwd });
 }
 
@@ -141,13 +151,21 @@ const refused = (problems: readonly ScenarioProblem[], where: string, io: Io): n
   return 2;
 };
 
+/** The scenario's ids of the top-level jobs, which key them in the run record. */
+const scenarioIds = (built: BuiltScenario): Map<Job, string> => {
+  const names = new Map<Job, string>();
+  for (const [id, job] of [...built.jobs, ...built.groups]) if (built.scheduler.has(job)) names.set(job, id);
+  return names;
+};
+
 /** Runs a scenario file; returns the exit status. Throws UsageError or ConfigError for bad input. */
 export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<number> {
   const file = args.scenario === '-' ? STDIN_NAME : resolve(io.cwd, args.scenario);
   const defaults = sshDefaults(args);
   const values = varsValues(args, io);
   if (E.isLeft(values)) return refused(values.left, `--vars ${args.varsFiles.join(' ')}`, io);
-  const loaded = await loadScenarioArg(args, io, values.right);
+  const read: { text?: string } = {};
+  const loaded = await loadScenarioArg(args, io, values.right, read);
   if (E.isLeft(loaded)) return refused(loaded.left, args.scenario === '-' ? STDIN_NAME : args.scenario, io);
   const { warnings } = loaded.right;
   if (warnings !== undefined)
@@ -160,7 +178,11 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
     return 0;
   }
   const flow = new Flow(); // a full stdout or per-job file stops the reading of the commands' output
-  const built = buildScenario(loaded.right, { ssh: defaults, flow });
+  let record: CliRecord | undefined;
+  const onCapture = (name: string, value: string): void => {
+    record?.capture(name, value);
+  };
+  const built = buildScenario(loaded.right, { ssh: defaults, flow, onCapture });
   const { scheduler } = built;
   if (args.timeout !== undefined) scheduler.timeout = args.timeout * 1000;
   if (args.window !== undefined) scheduler.jobsWindow = args.window;
@@ -170,10 +192,21 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
   const nodes = [...built.nodes.values()];
   const jobNodes = [...new Set(units.map((u) => u.job.node))]; // not a gateway that runs nothing
   try {
+    record = await startCliRecord(scheduler, {
+      program: 'rxjobs',
+      slug: scenarioSlug(args.scenario === '-' ? undefined : file),
+      args,
+      io,
+      // a template's rendered text, else the file as read (again: loadScenario keeps no text)
+      scenario: { path: file, text: read.text ?? readFileSync(file, 'utf8') },
+      names: scenarioIds(built),
+      flow,
+    });
     const report = await runWithOutput(scheduler, units, args, {
       name: 'rxjobs',
       unitName: 'jobs',
       json: { scenario: args.scenario === '-' ? STDIN_NAME : args.scenario },
+      record,
       nodes: jobNodes,
       stdout: io.stdout,
       stderr: io.stderr,
@@ -186,6 +219,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
         (args.json ? io.stderr : io.stdout).write(listing.endsWith('\n') ? listing : `${listing}\n`);
       },
     });
+    await record?.finish(report, args.quiet);
     return report.exitStatus;
   } finally {
     await Promise.allSettled(nodes.map((n) => n.close()));

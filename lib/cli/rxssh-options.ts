@@ -20,6 +20,8 @@ import {
   checkRxsshHabits,
   explainRxsshError,
 } from './habits.js';
+import { RECORD_OPTIONS, recordOptions } from './record-options.js';
+import type { RecordArgs } from './record-options.js';
 
 /** The default number of hosts worked on at once (`-w`). */
 export const DEFAULT_WINDOW = 100;
@@ -33,6 +35,7 @@ const CONNECTION: OptionTable = {
   gateway: { type: 'string', short: 'g' },
   jump: { type: 'string', short: 'J' },
   port: { type: 'string', short: 'p' },
+  ...RECORD_OPTIONS,
 };
 
 /** The options of `rxssh COMMAND`: the connection ones plus script mode and output. */
@@ -103,6 +106,12 @@ Output (default: each line as 'host:line', stdout to stdout and stderr to stderr
                          1048576): -o files and plain output get the same bytes; --json gives one
                          record per piece, each but the last with "continues": true
 
+Run record (every run is recorded: each host a job, its events, its output, the outcome):
+      --record-dir DIR   record under DIR/rxssh/TIME-ID/ (default $RXJOBS_RECORD_DIR, else
+                         $XDG_STATE_HOME/rxjobs/runs, else ~/.local/state/rxjobs/runs); the last line on
+                         stderr names the run's directory (not with -q)
+      --no-record        record nothing (-n and -L never record)
+
   -h, --help             this help
   -V, --version          the version
 
@@ -113,7 +122,7 @@ being killed first.
 On a terminal, a progress line shows on stderr; failures are summed up on stderr at the end.`;
 
 /** What every rxssh mode takes, checked. */
-export interface ConnectionArgs {
+export interface ConnectionArgs extends RecordArgs {
   readonly targets: readonly string[];
   readonly excludes: readonly string[];
   readonly login: string | undefined;
@@ -187,6 +196,7 @@ const connectionArgs = (v: Record<string, unknown>): ConnectionArgs => {
     json: v['json'] === true,
     quiet: v['quiet'] === true,
     dryRun: v['dry-run'] === true,
+    ...recordOptions(v),
   };
 };
 

@@ -23,6 +23,7 @@ import type { FleetTarget } from './fleet.js';
 import type { Io } from './cli-main.js';
 import type { RunArgs, TransferArgs } from './rxssh-options.js';
 import { runWithOutput } from './run-output.js';
+import { startCliRecord } from './record-run.js';
 import type { Unit } from './run-output.js';
 import { parseSshOptions } from './ssh-options.js';
 import { formatEndpoint } from './target-parse.js';
@@ -172,10 +173,19 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
     { label: 'rxssh', jobsWindow: args.window },
   );
   try {
+    const record = await startCliRecord(scheduler, {
+      program: 'rxssh',
+      slug: 'rxssh',
+      args,
+      io,
+      command: what.text,
+      flow,
+    });
     const report = await runWithOutput(scheduler, units, run ?? { json: args.json, quiet: args.quiet }, {
       name: 'rxssh',
       unitName: 'hosts',
       json: { command: what.text },
+      record,
       nodes: units.map((u) => u.node),
       stdout: io.stdout,
       stderr: io.stderr,
@@ -191,6 +201,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
       const n = report.results.length;
       io.stderr.write(`rxssh ${args.mode}: ${String(ok)} of ${String(n)} host${n === 1 ? '' : 's'} ok\n`);
     }
+    await record?.finish(report, args.quiet);
     return report.exitStatus;
   } finally {
     fanout?.close();

@@ -41,7 +41,22 @@ export interface BuildScenarioOptions {
   readonly local?: Omit<LocalNodeOptions, 'label'> | undefined;
   /** Back-pressure for the output of every job's commands (see `Flow`, and `SshJobOptions.flow`). */
   readonly flow?: Flow | undefined;
+  /**
+   * Called each time a command's `capture` stores a value in the shared `variables`, as it stores it (just
+   * before that command's exit event): what a run record keeps of the captures.
+   */
+  readonly onCapture?: ((name: string, value: string) => void) | undefined;
 }
+
+/** Variables that tell `onCapture` of each value stored. */
+const watchedVariables = (onCapture: (name: string, value: string) => void): Variables =>
+  new (class extends Variables {
+    override set(name: string, value: string): this {
+      super.set(name, value);
+      onCapture(name, value);
+      return this;
+    }
+  })();
 
 /** A scenario, built: run it with `scheduler.orchestrate()` or `scheduler.run()`. @category models */
 export interface BuiltScenario {
@@ -173,7 +188,7 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
   const { spec } = loaded;
   const { nodes, groups } = buildNodes(loaded, options);
   const nodeSpecs = new Map<string, NodeSpec>(spec.nodes.map((n) => [n.id, n]));
-  const variables = new Variables();
+  const variables = options.onCapture === undefined ? new Variables() : watchedVariables(options.onCapture);
   const ctx: JobContext = {
     dir: loaded.dir,
     globals: spec.variables,

@@ -36,6 +36,14 @@ import {
   Push,
   Run,
   RunIf,
+  RUN_FORMAT,
+  RecordError,
+  isRunEnd,
+  keyOf,
+  latestRun,
+  outputFileOf,
+  readRun,
+  recordRun,
   RunScript,
   RunString,
   STDERR_SUFFIX,
@@ -118,6 +126,21 @@ import type {
   WherePredicate,
   Retries,
   RetryOptions,
+  JournalCaptureRecord,
+  JournalEndRecord,
+  JournalEventRecord,
+  JournalRecord,
+  JournalResultRecord,
+  PlanJson,
+  PlannedJob,
+  PlannedKind,
+  RecordOption,
+  RecordedOutputs,
+  RunCounts,
+  RunJson,
+  RunOutcome,
+  RunProgram,
+  RunRecord,
   StdinChunk,
   StdinStream,
   Arg,
@@ -263,6 +286,30 @@ export const graph = async (): Promise<string> => {
 };
 if (counted.status === JobStatus.Done) counted.result() satisfies number | undefined;
 export const counts: Observable<number> = scheduler.run().pipe(valuesOf(counted));
+// ---- run records
+export const recorded = async (): Promise<string> => {
+  const option: RecordOption = { record: 'runs/today' };
+  await scheduler.orchestrate(option);
+  await lastValueFrom(scheduler.run().pipe(recordRun(scheduler, 'runs/again')));
+  const record: RunRecord = await readRun('runs/today');
+  const latest: RunRecord = await latestRun('runs', 'slug');
+  const run: RunJson = record.run;
+  const counts: RunCounts | undefined = run.counts;
+  const outcome: RunOutcome | undefined = run.outcome;
+  const program: RunProgram = run.program;
+  const plan: PlanJson = { jobs: record.plan };
+  const first: PlannedJob | undefined = plan.jobs[0];
+  const kind: PlannedKind | undefined = first?.kind;
+  const outputs: RecordedOutputs = latest.outputsOf(keyOf(undefined, 'a', 2));
+  const texts = record.events.map((r: JournalRecord): string => {
+    if (isRunEnd(r)) return (r satisfies JournalEndRecord).outcome;
+    if (r.type === 'capture') return (r satisfies JournalCaptureRecord).value;
+    if (r.type === 'result') return (r satisfies JournalResultRecord).status;
+    return (r satisfies JournalEventRecord).key;
+  });
+  const error = new RecordError('run.json', 'is not JSON');
+  return `${RUN_FORMAT} ${program} ${String(counts?.total)} ${String(outcome)} ${String(kind)} ${String(outputs.out)} ${outputFileOf('a', 'stderr')} ${texts.join()} ${error.file}`;
+};
 export const countOutcome: Observable<JobOutcome<number>> = scheduler.run().pipe(outcomeOf(counted));
 
 // ---- the events of a run

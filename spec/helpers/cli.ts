@@ -87,7 +87,22 @@ export interface CliResult {
   readonly stderr: string;
   /** Wall time from spawn to exit, in ms. */
   readonly durationMs: number;
+  /**
+   * The run directory that the last line of stderr named (`rxssh: recorded in DIR`), a line then taken out
+   * of `stderr`: the specs of what a run prints need not know of the run record (spec/cli/record*.spec.ts
+   * check it through this field).
+   */
+  readonly recorded?: string | undefined;
 }
+
+/** A last line `rxssh: recorded in DIR` (or `rxjobs: ...`, `\r\n` in a terminal). */
+const RECORDED = /(^|\n)(?:rxssh|rxjobs): recorded in (\/[^\r\n]*)\r?\n$/;
+
+/** `text` without its last line when that line says where the run is recorded, and that directory. */
+export const splitRecorded = (text: string): { text: string; recorded?: string | undefined } => {
+  const m = RECORDED.exec(text);
+  return m === null ? { text } : { text: text.slice(0, m.index + (m[1] ?? '').length), recorded: m[2] };
+};
 
 /** Options of {@link runCli}. */
 export interface CliOptions {
@@ -114,7 +129,13 @@ export const cliHome = (): string => {
   return isolatedHome;
 };
 
-/** The environment of a CLI run: ours, with HOME a private empty dir and no ssh-agent. */
+/** Where the CLIs run by the tests record their runs (`RXJOBS_RECORD_DIR`): in {@link cliHome}, never in ~. */
+export const cliRecordDir = (): string => path.join(cliHome(), 'runs');
+
+/**
+ * The environment of a CLI run: ours, with HOME a private empty dir, no ssh-agent, and the runs recorded
+ * under {@link cliRecordDir} (never in the user's ~/.local/state or $XDG_STATE_HOME).
+ */
 export const cliEnv = (extra: CliOptions['env'] = {}): NodeJS.ProcessEnv => {
   const removed = new Set(['SSH_AUTH_SOCK', 'SSH_AGENT_PID']);
   // no COLUMNS of the shell that runs the tests: the failure summary would wrap at it
@@ -122,6 +143,8 @@ export const cliEnv = (extra: CliOptions['env'] = {}): NodeJS.ProcessEnv => {
     ...process.env,
     COLUMNS: undefined,
     HOME: cliHome(),
+    XDG_STATE_HOME: undefined,
+    RXJOBS_RECORD_DIR: cliRecordDir(),
     ...extra,
   });
   return Object.fromEntries(
@@ -173,7 +196,16 @@ export const startProgram = (
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
+      const { text, recorded } = splitRecorded(stderr);
+      const durationMs = performance.now() - started;
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr: text,
+        durationMs,
+        ...(recorded === undefined ? {} : { recorded }),
+      });
     });
   });
   return { child, result, output: () => ({ stdout, stderr }) };
@@ -211,8 +243,16 @@ export const runCliInPty = (
     shellQuote(cliPath(bin)),
     ...args.map(shellQuote),
   ].join(' ');
-  return startProgram('script', ['-qfec', command, '/dev/null'], options, `script ${bin} ${args.join(' ')}`)
-    .result;
+  return startProgram(
+    'script',
+    ['-qfec', command, '/dev/null'],
+    options,
+    `script ${bin} ${args.join(' ')}`,
+  ).result.then((r) => {
+    // the terminal gets stderr too: the line of the run record is the last it got
+    const { text, recorded } = splitRecorded(r.stdout);
+    return { ...r, stdout: text, ...(recorded === undefined ? {} : { recorded }) };
+  });
 };
 
 /**

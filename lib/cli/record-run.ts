@@ -1,0 +1,122 @@
+// The run record of a CLI run (rxjobs run, rxssh): its directory made under the root the options and the
+// environment name, the recorder fed by run-output, and the line that says where the run is recorded.
+import type { SchedulerEvent } from '../core/events.js';
+import type { Job } from '../core/job.js';
+import type { Flow } from '../nodes/flow.js';
+import { RunRecorder } from '../record/recorder.js';
+import { makeRunDir, recordRoot, redactArgv } from '../record/run-dir.js';
+import type { Scheduler } from '../scheduler.js';
+import type { Io } from './cli-main.js';
+import type { UnitResult } from './json-stream.js';
+import type { RecordArgs } from './record-options.js';
+import type { RunReport } from './run-output.js';
+
+/** What run-output tells the record of a CLI run. */
+export interface RunRecordHooks {
+  /** The run directory. */
+  readonly dir: string;
+  event(e: SchedulerEvent): void;
+  /** A unit's result (as `--json`'s `result` record); once per unit. */
+  result(r: UnitResult): void;
+}
+
+/** A CLI run being recorded. */
+export interface CliRecord extends RunRecordHooks {
+  /** A scenario `capture` stored a value. */
+  capture(name: string, value: string): void;
+  /** Writes the end of the record, then, unless `quiet`, `<program>: recorded in DIR` on stderr. */
+  finish(report: RunReport, quiet: boolean): Promise<void>;
+}
+
+/** What a CLI records besides its scheduler. */
+export interface CliRecordOptions {
+  readonly program: 'rxjobs' | 'rxssh';
+  readonly slug: string;
+  readonly args: RecordArgs;
+  readonly io: Io;
+  /** rxjobs: the scenario file (absolute, or `<stdin>`) and its text as run. */
+  readonly scenario?: { readonly path: string; readonly text: string } | undefined;
+  /** rxssh: what runs on each host. */
+  readonly command?: string | undefined;
+  readonly names?: ReadonlyMap<Job, string> | undefined;
+  readonly flow?: Flow | undefined;
+}
+
+/** The signal an exit status stands for (`interrupted by SIGINT`). */
+const SIGNALS: Readonly<Record<number, string>> = {
+  129: 'SIGHUP',
+  130: 'SIGINT',
+  141: 'SIGPIPE',
+  143: 'SIGTERM',
+};
+
+/**
+ * Starts the record of a CLI run: makes `<root>/<slug>/<id>/` and writes its first files. `undefined` with
+ * `--no-record`, or (after one warning line on stderr) when it cannot be written: the run goes on.
+ */
+export async function startCliRecord(
+  scheduler: Scheduler,
+  options: CliRecordOptions,
+): Promise<CliRecord | undefined> {
+  const { program, io, args } = options;
+  if (!args.record) return undefined;
+  const warn = (line: string): void => {
+    io.stderr.write(`${line}\n`);
+  };
+  let dir: string;
+  const root = recordRoot(args.recordDir, process.env, io.cwd);
+  try {
+    dir = await makeRunDir(root, options.slug);
+  } catch (e: unknown) {
+    warn(
+      `${program}: cannot record in ${root}: ${e instanceof Error ? e.message : String(e)}; running anyway`,
+    );
+    return undefined;
+  }
+  const recorder = new RunRecorder(scheduler, dir, {
+    program,
+    argv: redactArgv(process.argv.slice(2)),
+    scenario: options.scenario,
+    command: options.command,
+    names: options.names,
+    flow: options.flow,
+    onWarning: warn,
+    fresh: true,
+  });
+  if (!(await recorder.start())) return undefined;
+  const kind = program === 'rxssh' ? 'host' : 'job';
+  const written = new Set<string>();
+  return {
+    dir,
+    event: (e) => {
+      recorder.event(e);
+    },
+    result: (r) => {
+      if (written.has(r.label)) return;
+      written.add(r.label);
+      recorder.extra({
+        ts: new Date().toISOString(),
+        type: 'result',
+        kind,
+        target: r.label,
+        [kind]: r.label,
+        ...r,
+      });
+    },
+    capture: (name, value) => {
+      recorder.capture(name, value);
+    },
+    finish: async (report, quiet) => {
+      const signal = SIGNALS[report.exitStatus];
+      await recorder.end({
+        interrupted: report.interrupted,
+        ok: report.ok,
+        why: report.interrupted
+          ? `interrupted${signal === undefined ? '' : ` by ${signal}`}`
+          : scheduler.why(),
+        exitStatus: report.exitStatus,
+      });
+      if (!quiet) io.stderr.write(`${program}: recorded in ${dir}\n`);
+    },
+  };
+}

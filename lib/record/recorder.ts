@@ -1,0 +1,305 @@
+/**
+ * The writer of a run directory: `run.json`, `plan.json`, `scenario.yaml`, then the events as they come.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { Job } from '../core/job.js';
+import type { JobGroup, SchedulerEvent } from '../core/model.js';
+import { endsLine, bytesOf, lineBytesOf } from '../nodes/command-event.js';
+import type { Flow } from '../nodes/flow.js';
+import { makeDirectory } from '../render/files/make-directory.js';
+import { isCommandEvent } from '../render/text/command-events.js';
+import { toJsonRecord } from '../render/text/json-lines.js';
+import { OUTPUTS_DIR, outputFileOf } from './keys.js';
+import { planOf } from './plan.js';
+import type { RunPlan } from './plan.js';
+import { FileSink, JournalSink } from './sink.js';
+import { RUN_FORMAT } from './types.js';
+import type { JournalEndRecord, RunCounts, RunJson, RunOutcome, RunProgram } from './types.js';
+
+/** What a recorder is told of the run besides its scheduler. @internal */
+export interface RecorderOptions {
+  /** Default `library`. */
+  readonly program?: RunProgram | undefined;
+  /** The command line (redacted: see `redactArgv`). */
+  readonly argv?: readonly string[] | undefined;
+  readonly scenario?: { readonly path: string; readonly text: string } | undefined;
+  readonly command?: string | undefined;
+  /** Top-level keys other than the labels (a scenario's ids). */
+  readonly names?: ReadonlyMap<Job, string> | undefined;
+  /** Back-pressure for the output files (the commands' `flow`). */
+  readonly flow?: Flow | undefined;
+  /** Where the one warning of a recording that stops goes. Default: a line on stderr. */
+  readonly onWarning?: ((message: string) => void) | undefined;
+  /** `dir` was just made for this run (a CLI's): nothing of an earlier run to clear. */
+  readonly fresh?: boolean | undefined;
+}
+
+/** How a run ended, as the recorder is told at the end. @internal */
+export interface RecordedEnd {
+  readonly interrupted: boolean;
+  /** Default: the `ok` of the top scheduler's end event (false without one). */
+  readonly ok?: boolean | undefined;
+  /** Default: the `why` of that event, or `interrupted`. */
+  readonly why?: string | undefined;
+  readonly exitStatus?: number | undefined;
+}
+
+/** The files of a run directory that a new run replaces. */
+const RUN_FILES = ['run.json', 'plan.json', 'events.jsonl', 'scenario.yaml'];
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** The version of this package (its package.json, two levels above this module in lib/ and in dist/). */
+const packageVersion = (): string => {
+  try {
+    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const { version } = JSON.parse(text) as { version?: unknown };
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+};
+
+/** Writes `data` as JSON to `path` through a temporary file and a rename: readers see all of it or none. */
+export async function writeJsonAtomically(path: string, data: unknown): Promise<void> {
+  const temp = `${path}.${String(process.pid)}.tmp`;
+  await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`);
+  await rename(temp, path);
+}
+
+type Status = 'started' | 'done' | 'failed' | 'tolerated' | 'skipped' | 'cancelled';
+
+/**
+ * Records one run of `scheduler` in `dir`. `start()` writes the files of the start; `event()` takes every
+ * event of the run, `end()` writes the last record and `run.json` again. The first error (disk full, no
+ * permission) stops the recording with one warning; the run itself never fails because of it.
+ * @internal
+ */
+export class RunRecorder {
+  readonly dir: string;
+  readonly #scheduler: JobGroup;
+  readonly #options: RecorderOptions;
+  #plan: RunPlan | undefined;
+  #run: RunJson | undefined;
+  #journal: JournalSink | undefined;
+  readonly #outputs = new Map<string, FileSink>();
+  #active = false;
+  #ended = false;
+  /** The top scheduler's end event. */
+  #end: { ok: boolean; why: string } | undefined;
+  readonly #status = new Map<string, Status>();
+  /** Captured values waiting for the exit of the command that captured them (the next exit event). */
+  #captures: { name: string; value: string; ts: string }[] = [];
+
+  constructor(scheduler: JobGroup, dir: string, options: RecorderOptions = {}) {
+    this.#scheduler = scheduler;
+    this.dir = dir;
+    this.#options = options;
+  }
+
+  /** Whether records are written (started, and no error so far). */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** The plan (once started). */
+  get plan(): RunPlan | undefined {
+    return this.#plan;
+  }
+
+  /** Writes the files of the start; resolves false (after a warning) when the directory cannot be written. */
+  async start(): Promise<boolean> {
+    const o = this.#options;
+    try {
+      if (o.fresh !== true) await this.#clear();
+      const plan = planOf(this.#scheduler, { names: o.names });
+      this.#plan = plan;
+      this.#run = {
+        format: RUN_FORMAT,
+        program: o.program ?? 'library',
+        version: packageVersion(),
+        ...(o.argv === undefined ? {} : { argv: o.argv }),
+        cwd: process.cwd(),
+        ...(o.scenario === undefined
+          ? {}
+          : {
+              scenario: {
+                path: o.scenario.path,
+                sha256: createHash('sha256').update(o.scenario.text).digest('hex'),
+              },
+            }),
+        ...(o.command === undefined ? {} : { command: o.command }),
+        started: new Date().toISOString(),
+        pid: process.pid,
+      };
+      await writeJsonAtomically(join(this.dir, 'run.json'), this.#run);
+      await writeFile(join(this.dir, 'plan.json'), `${JSON.stringify({ jobs: plan.jobs }, null, 1)}\n`);
+      if (o.scenario !== undefined) await writeFile(join(this.dir, 'scenario.yaml'), o.scenario.text);
+      await mkdir(join(this.dir, OUTPUTS_DIR), { recursive: true });
+      this.#journal = new JournalSink(join(this.dir, 'events.jsonl'), this.#fail);
+      this.#active = true;
+    } catch (e: unknown) {
+      this.#warn(`cannot record in ${this.dir}: ${message(e)}`);
+    }
+    return this.#active;
+  }
+
+  /** A directory given to the library: made if missing, the files of an earlier run in it removed. */
+  async #clear(): Promise<void> {
+    await makeDirectory(this.dir);
+    const earlier = await stat(join(this.dir, 'run.json')).then(
+      () => true,
+      () => false,
+    );
+    if (!earlier) return;
+    for (const file of RUN_FILES) await rm(join(this.dir, file), { force: true });
+    await rm(join(this.dir, OUTPUTS_DIR), { recursive: true, force: true });
+  }
+
+  /** The first error of a file: one warning, and no more recording. */
+  readonly #fail = (path: string, e: unknown): void => {
+    if (!this.#active) return;
+    this.#warn(`recording stopped: cannot write ${path}: ${message(e)}`);
+    this.#stop();
+  };
+
+  #warn(text: string): void {
+    const program = this.#options.program === 'rxssh' ? 'rxssh' : 'rxjobs';
+    const line = `${program}: ${text}`;
+    if (this.#options.onWarning !== undefined) this.#options.onWarning(line);
+    else process.stderr.write(`${line}\n`);
+  }
+
+  #writing(): boolean {
+    return this.#active;
+  }
+
+  #stop(): void {
+    this.#active = false;
+    this.#journal?.destroy();
+    for (const sink of this.#outputs.values()) sink.destroy();
+  }
+
+  #keyOf(job: Job): string {
+    return this.#plan?.keys.get(job) ?? job.label;
+  }
+
+  #record(json: string, key: string): void {
+    this.#journal?.add(`${json.slice(0, -1)},"key":${JSON.stringify(key)}}`);
+  }
+
+  #sink(key: string, stream: 'stdout' | 'stderr'): FileSink {
+    const id = `${stream}:${key}`;
+    let sink = this.#outputs.get(id);
+    if (sink === undefined) {
+      sink = new FileSink(join(this.dir, outputFileOf(key, stream)), this.#fail, this.#options.flow);
+      this.#outputs.set(id, sink);
+    }
+    return sink;
+  }
+
+  /** Takes one event of the run (nested schedulers' included). */
+  event(e: SchedulerEvent): void {
+    if (!this.#active) return;
+    if (e.type === 'end') {
+      if ((e.scheduler as JobGroup) === this.#scheduler) {
+        this.#end = { ok: e.ok, why: e.why };
+        return;
+      }
+      const key = this.#keyOf(e.scheduler);
+      this.#record(JSON.stringify(toJsonRecord(e, new Date().toISOString())), key);
+      return;
+    }
+    const key = this.#keyOf(e.job);
+    if (e.type === 'value' && isCommandEvent(e.value)) {
+      const c = e.value;
+      if (c.type === 'line') this.#sink(key, c.stream).line(lineBytesOf(c), endsLine(c));
+      else if (c.type === 'chunk') this.#sink(key, c.stream).bytes(bytesOf(c));
+      else {
+        this.#record(JSON.stringify(toJsonRecord(e, new Date().toISOString())), key);
+        this.#flushCaptures(key);
+      }
+      return;
+    }
+    if (e.type !== 'value')
+      this.#status.set(
+        key,
+        e.type === 'failed' && (e.tolerated === true || e.ignored === true) ? 'tolerated' : e.type,
+      );
+    this.#record(JSON.stringify(toJsonRecord(e, new Date().toISOString())), key);
+  }
+
+  /** A scenario `capture` stored `value` in `name` (recorded with the job of the next exit). */
+  capture(name: string, value: string): void {
+    if (this.#active) this.#captures.push({ name, value, ts: new Date().toISOString() });
+  }
+
+  #flushCaptures(key: string): void {
+    if (this.#captures.length === 0) return;
+    for (const { name, value, ts } of this.#captures)
+      this.#journal?.add(JSON.stringify({ type: 'capture', ts, key, name, value }));
+    this.#captures = [];
+  }
+
+  /** Records a CLI's record (`result`) as it is. */
+  extra(record: { readonly type: string; readonly ts: string; readonly [field: string]: unknown }): void {
+    if (this.#active) this.#journal?.add(JSON.stringify(record));
+  }
+
+  #counts(interrupted: boolean): RunCounts {
+    const c = { total: 0, done: 0, failed: 0, tolerated: 0, skipped: 0, cancelled: 0, notRun: 0 };
+    for (const { key } of this.#plan?.jobs ?? []) {
+      c.total++;
+      const status = this.#status.get(key);
+      if (status === undefined) c.notRun++;
+      else if (status === 'started') {
+        if (interrupted) c.cancelled++;
+        else c.notRun++;
+      } else c[status]++;
+    }
+    return c;
+  }
+
+  /**
+   * Writes the last record and `run.json` with the end, and closes every file; resolves once they are
+   * written (never rejects). A second call does nothing.
+   */
+  async end(end: RecordedEnd): Promise<void> {
+    if (this.#ended || !this.#active) return;
+    this.#ended = true;
+    this.#flushCaptures('');
+    const outcome: RunOutcome = end.interrupted
+      ? 'interrupted'
+      : (end.ok ?? this.#end?.ok ?? false)
+        ? 'success'
+        : 'failure';
+    const ok = outcome === 'success';
+    const why =
+      end.why ?? this.#end?.why ?? (end.interrupted ? 'interrupted' : 'ended without its end event');
+    const ts = new Date().toISOString();
+    const last: JournalEndRecord = { type: 'end', ts, outcome, ok, why };
+    this.#journal?.add(JSON.stringify(last));
+    const journal = this.#journal;
+    await Promise.all([journal?.close(), ...[...this.#outputs.values()].map((s) => s.close())]);
+    // a file's error while they were closing stopped the recording
+    if (!this.#writing() || this.#run === undefined) return;
+    try {
+      await writeJsonAtomically(join(this.dir, 'run.json'), {
+        ...this.#run,
+        ended: ts,
+        outcome,
+        ...(end.exitStatus === undefined ? {} : { exitStatus: end.exitStatus }),
+        why,
+        counts: this.#counts(end.interrupted),
+      } satisfies RunJson);
+    } catch (e: unknown) {
+      this.#fail(join(this.dir, 'run.json'), e);
+    }
+    this.#active = false;
+  }
+}
