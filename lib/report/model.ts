@@ -148,7 +148,11 @@ function countJobs(jobs: readonly ReportJob[]): RunCounts {
 function markCriticalPath(units: readonly ReportJob[], byKey: ReadonlyMap<string, ReportJob>): void {
   const endOf = (j: ReportJob): number => j.ended ?? j.started ?? -Infinity;
   const latest = (list: readonly ReportJob[]): ReportJob | undefined =>
-    list.reduce<ReportJob | undefined>((a, j) => (a === undefined || endOf(j) > endOf(a) ? j : a), undefined);
+    // on a tie, the later in the plan: a dependent comes after its requirements
+    list.reduce<ReportJob | undefined>(
+      (a, j) => (a === undefined || endOf(j) >= endOf(a) ? j : a),
+      undefined,
+    );
   let at = latest(units.filter((j) => j.started !== undefined));
   const seen = new Set<ReportJob>();
   while (at !== undefined && !seen.has(at)) {

@@ -234,9 +234,10 @@ export const fakeRun = (): FakeRun => new FakeRun();
 
 /**
  * A typical run: a setup job, a group of 4 hosts (fit02 slow, fit03 failing), a job after the group that is
- * skipped, an independent job with hostile text, a job with long output and bytes that are not UTF-8.
+ * skipped, an independent job with hostile text (unless `hostile: false`: for the README's screenshot), a
+ * job with long output and bytes that are not UTF-8.
  */
-export function sampleRun(): FakeRun {
+export function sampleRun({ hostile = true }: { hostile?: boolean } = {}): FakeRun {
   const lines = Array.from({ length: 1000 }, (_, i) => `line ${String(i + 1)}`).join('\n') + '\n';
   return fakeRun()
     .job('setup', {
@@ -268,8 +269,8 @@ export function sampleRun(): FakeRun {
       commands: ['collect.sh'],
       end: { type: 'skipped', because: ['measure'], ts: 9000 },
     })
-    .job('<script>alert(1)</script>', {
-      node: '<b>evil</b>',
+    .job(hostile ? '<script>alert(1)</script>' : 'sanity check', {
+      node: hostile ? '<b>evil</b>' : 'localhost',
       commands: ['echo "<img src=x onerror=alert(2)>"'],
       at: [200, 700],
       stdout: '<script>alert(3)</script>\n\u001b[31mred\u001b[0m\n',
@@ -353,4 +354,44 @@ export function bigRun(count: number): FakeRun {
   }
   const last = Math.max(...[...ends.values()].map((t) => t ?? 0), 20000);
   return run.end(last + 10, 'failure', 'some tasks failed');
+}
+
+/**
+ * A real run recorded by the library (`orchestrate({ record: dir })`) on LocalNodes: `setup`, a GroupJob
+ * `measure` on n1..n4 (n2 slow, n3 failing with exit 3, tolerated by maxFailures 1), `collect` after it,
+ * `bad` (exit 5, not critical, bytes that are not UTF-8) and `after-bad` (skipped: runIf all-success).
+ * Resolves to the scheduler's verdict.
+ */
+export async function recordedRun(dir: string): Promise<boolean> {
+  const { GroupJob, Job, LocalNode, NodeGroup, RunIf, Scheduler, SshJob } =
+    await import('../../lib/index.js');
+  const nodes = [1, 2, 3, 4].map((i) => new LocalNode({ label: `n${String(i)}` }));
+  const here = new LocalNode({ label: 'localhost' });
+  const group = NodeGroup.of(nodes);
+  try {
+    const setup = new SshJob(here, 'echo setting up; echo "<script>alert(1)</script>"', { label: 'setup' });
+    const measure = new GroupJob(
+      group,
+      (node) =>
+        node.label === 'n3'
+          ? 'echo "no such device" >&2; exit 3'
+          : `sleep ${node.label === 'n2' ? '0.6' : '0.1'}; echo measured on ${node.label}`,
+      { label: 'measure', requires: setup, maxFailures: 1 },
+    );
+    const collect = new Job(async () => 'collected', { label: 'collect', requires: measure });
+    const bad = new SshJob(here, 'printf "\\377\\376 bad bytes\\n"; exit 5', {
+      label: 'bad',
+      critical: false,
+    });
+    const afterBad = new SshJob(here, 'echo never', {
+      label: 'after-bad',
+      requires: bad,
+      runIf: RunIf.AllSuccess,
+    });
+    const scheduler = new Scheduler([setup, measure, collect, bad, afterBad], { label: 'main' });
+    return await scheduler.orchestrate({ record: dir });
+  } finally {
+    await group.close();
+    await Promise.all([...nodes, here].map((n) => n.close()));
+  }
 }

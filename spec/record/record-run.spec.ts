@@ -186,10 +186,10 @@ describe('recordRun and run({ record })', () => {
   const stderrOf = async (f: () => Promise<void>): Promise<string[]> => {
     const written: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((text: string) => {
+    process.stderr.write = (text: string) => {
       written.push(text);
       return true;
-    });
+    };
     try {
       await f();
     } finally {

@@ -13,7 +13,7 @@ import { writeReport } from '../../lib/report/write-report.js';
 import type { Page } from '../helpers/chromium.js';
 import { browserTestsOff, Chromium } from '../helpers/chromium.js';
 import { ROOT } from '../helpers/cli.js';
-import { bigRun, fakeRun, sampleRun } from '../helpers/run-dir.js';
+import { bigRun, fakeRun, recordedRun, sampleRun } from '../helpers/run-dir.js';
 
 describe('the HTML report in headless chromium', function () {
   this.timeout(60_000);
@@ -78,10 +78,30 @@ describe('the HTML report in headless chromium', function () {
     await writeFile(join(output, 'report.png'), png);
     console.log(`      screenshot: ${join(output, 'report.png')} (${String(png.length)} bytes)`);
     if (process.env['RXJOBS_UPDATE_SCREENSHOT'] === '1') {
-      expect(png.length, 'docs/report.png stays small').to.be.at.most(200 * 1024);
-      await writeFile(join(ROOT, 'docs', 'report.png'), png);
+      // the same run without the hostile labels, for the README
+      const docs = await open(await sampleRun({ hostile: false }).write(join(scratch, 'docs')));
+      const shot = await docs.page.screenshot();
+      expect(docs.page.errors).to.deep.equal([]);
+      expect(shot.length, 'docs/report.png stays small').to.be.at.most(200 * 1024);
+      await writeFile(join(ROOT, 'docs', 'report.png'), shot);
       console.log('      wrote docs/report.png');
     }
+  });
+
+  it('a run recorded by the library: a bar per job and per host, the failure listed, no error', async () => {
+    const dir = join(scratch, 'recorded');
+    expect(await recordedRun(dir)).to.equal(true);
+    const { page, url } = await open(dir);
+    expect(await page.evaluate<number>(`document.querySelectorAll('#timeline rect.bar').length`)).to.equal(8);
+    const hosts = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('#timeline rect.bar[data-host]')].map((e) => e.getAttribute('data-host')).sort()`,
+    );
+    expect(hosts).to.deep.equal(['n1', 'n2', 'n3', 'n4']);
+    const failures = await page.evaluate<string>(`document.querySelector('#failures').textContent`);
+    expect(failures).to.include('bad').and.include('exit 5').and.include('measure@n3');
+    expect(await page.evaluate<string>(`document.querySelector('#outcome').textContent`)).to.equal('success');
+    expect(page.errors).to.deep.equal([]);
+    expect(page.requests).to.deep.equal([url]);
   });
 
   it('opens a report of an interrupted run with a cut journal, and says so', async () => {

@@ -9,7 +9,7 @@ import { buildModel } from '../../lib/report/model.js';
 import { readOutput } from '../../lib/report/outputs.js';
 import { loadRun } from '../../lib/report/run-dir.js';
 import { writeReport } from '../../lib/report/write-report.js';
-import { fakeRun, sampleRun } from '../helpers/run-dir.js';
+import { fakeRun, recordedRun, sampleRun } from '../helpers/run-dir.js';
 
 describe('writeReport', () => {
   let dir: string;
@@ -180,5 +180,61 @@ describe('readOutput', () => {
     await writeFile(join(dir, 'short.out'), 'a\nb');
     expect(await readOutput(join(dir, 'short.out'))).to.deep.equal({ size: 3, head: 'a\nb', notUtf8: false });
     expect(await readOutput(join(dir, 'none.out'))).to.equal(undefined);
+  });
+});
+
+describe('writeReport on a run recorded by the library', function () {
+  this.timeout(20_000);
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rxjobs-report-recorded-'));
+    expect(await recordedRun(join(dir, 'run'))).to.equal(true);
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('shows LocalNode jobs, the group per host, the failure, the tolerated member and the skip', async () => {
+    const run = join(dir, 'run');
+    const model = buildModel(await loadRun(run));
+    expect(model.loaded.problems).to.deep.equal([]);
+    const state = Object.fromEntries(model.jobs.map((j) => [j.plan.key, j.state]));
+    expect(state).to.deep.equal({
+      setup: 'done',
+      'measure n[1-4]': 'done',
+      collect: 'done',
+      bad: 'failed',
+      'after-bad': 'skipped',
+      'measure n[1-4] / measure@n1': 'done',
+      'measure n[1-4] / measure@n2': 'done',
+      'measure n[1-4] / measure@n3': 'tolerated',
+      'measure n[1-4] / measure@n4': 'done',
+    });
+    expect(model.jobs.filter((j) => j.critical).map((j) => j.plan.key)).to.deep.equal([
+      'setup',
+      'measure n[1-4]',
+      'collect',
+      'measure n[1-4] / measure@n2',
+    ]);
+    const html = await readFile(await writeReport(run), 'utf8');
+    expect(html.match(/<rect class="bar/g)).to.have.length(8);
+    expect([...html.matchAll(/data-host="([^"]*)"/g)].map((m) => m[1])).to.have.members([
+      'n1',
+      'n2',
+      'n3',
+      'n4',
+    ]);
+    const failures = html.slice(
+      html.indexOf('id="failures"'),
+      html.indexOf('</table>', html.indexOf('id="failures"')),
+    );
+    expect(failures)
+      .to.include('>bad<')
+      .and.include('exit 5')
+      .and.include('measure@n3')
+      .and.include('exit 3');
+    expect(html).to.include('&lt;script&gt;alert(1)&lt;/script&gt;').and.not.include('<script>');
+    expect(html).to.include('\uFFFD\uFFFD bad bytes');
+    expect(html).to.include('href="outputs/measure%20n%5B1-4%5D%20%252F%20measure%40n3.err"');
   });
 });
