@@ -378,7 +378,7 @@ export async function recordedRun(dir: string): Promise<boolean> {
           : `sleep ${node.label === 'n2' ? '0.6' : '0.1'}; echo measured on ${node.label}`,
       { label: 'measure', requires: setup, maxFailures: 1 },
     );
-    const collect = new Job(async () => 'collected', { label: 'collect', requires: measure });
+    const collect = new Job(() => Promise.resolve('collected'), { label: 'collect', requires: measure });
     const bad = new SshJob(here, 'printf "\\377\\376 bad bytes\\n"; exit 5', {
       label: 'bad',
       critical: false,
