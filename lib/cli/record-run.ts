@@ -1,24 +1,13 @@
 // The run record of a CLI run (rxjobs run, rxssh): its directory made under the root the options and the
 // environment name, the recorder fed by run-output, and the line that says where the run is recorded.
-import type { SchedulerEvent } from '../core/events.js';
 import type { Job } from '../core/job.js';
 import type { Flow } from '../nodes/flow.js';
 import { RunRecorder } from '../record/recorder.js';
 import { makeRunDir, recordRoot, redactArgv } from '../record/run-dir.js';
 import type { Scheduler } from '../scheduler.js';
 import type { Io } from './cli-main.js';
-import type { UnitResult } from './json-stream.js';
 import type { RecordArgs } from './record-options.js';
-import type { RunReport } from './run-output.js';
-
-/** What run-output tells the record of a CLI run. */
-export interface RunRecordHooks {
-  /** The run directory. */
-  readonly dir: string;
-  event(e: SchedulerEvent): void;
-  /** A unit's result (as `--json`'s `result` record); once per unit. */
-  result(r: UnitResult): void;
-}
+import type { RunRecordHooks, RunReport } from './run-output.js';
 
 /** A CLI run being recorded. */
 export interface CliRecord extends RunRecordHooks {

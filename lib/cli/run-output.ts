@@ -24,7 +24,6 @@ import { failureSummary, summaryColumns } from './summary.js';
 import { terminalStyle } from './terminal-style.js';
 import { NestedTolerance } from './nested-tolerance.js';
 import { exitStatusOf, succeeded, unitResultOf, writeMarks } from './unit-results.js';
-import type { RunRecordHooks } from './record-run.js';
 
 /** What a CLI counts and reports on: a host (rxssh) or a job (rxjobs run). */
 export interface Unit {
@@ -43,6 +42,15 @@ export interface RunReport {
    * when stdout or stderr was closed.
    */
   readonly exitStatus: number;
+}
+
+/** What run-output tells the run record of a CLI run (see record-run.ts). */
+export interface RunRecordHooks {
+  /** The run directory. */
+  readonly dir: string;
+  event(e: SchedulerEvent): void;
+  /** A unit's result (as `--json`'s `result` record); once per unit. */
+  result(r: UnitResult): void;
 }
 
 /** Where and how to render. */

@@ -88,6 +88,8 @@ export class RunRecorder {
   #run: RunJson | undefined;
   #journal: JournalSink | undefined;
   readonly #outputs = new Map<string, FileSink>();
+  /** The output files of each job, found without making a string per chunk. */
+  readonly #sinks = new Map<Job, { stdout?: FileSink; stderr?: FileSink }>();
   #active = false;
   #ended = false;
   /** The top scheduler's end event. */
@@ -193,12 +195,20 @@ export class RunRecorder {
     this.#journal?.add(`${json.slice(0, -1)},"key":${JSON.stringify(key)}}`);
   }
 
-  #sink(key: string, stream: 'stdout' | 'stderr'): FileSink {
-    const id = `${stream}:${key}`;
-    let sink = this.#outputs.get(id);
+  #sink(job: Job, stream: 'stdout' | 'stderr'): FileSink {
+    let sinks = this.#sinks.get(job);
+    if (sinks === undefined) this.#sinks.set(job, (sinks = {}));
+    let sink = sinks[stream];
     if (sink === undefined) {
-      sink = new FileSink(join(this.dir, outputFileOf(key, stream)), this.#fail, this.#options.flow);
-      this.#outputs.set(id, sink);
+      // two jobs of one key (never in a plan) would share its files
+      const key = this.#keyOf(job);
+      const id = `${stream}:${key}`;
+      sink = this.#outputs.get(id);
+      if (sink === undefined) {
+        sink = new FileSink(join(this.dir, outputFileOf(key, stream)), this.#fail, this.#options.flow);
+        this.#outputs.set(id, sink);
+      }
+      sinks[stream] = sink;
     }
     return sink;
   }
@@ -215,17 +225,19 @@ export class RunRecorder {
       this.#record(JSON.stringify(toJsonRecord(e, new Date().toISOString())), key);
       return;
     }
-    const key = this.#keyOf(e.job);
     if (e.type === 'value' && isCommandEvent(e.value)) {
       const c = e.value;
-      if (c.type === 'line') this.#sink(key, c.stream).line(lineBytesOf(c), endsLine(c));
-      else if (c.type === 'chunk') this.#sink(key, c.stream).bytes(bytesOf(c));
+      // the hot path: the bytes, to the job's file
+      if (c.type === 'line') this.#sink(e.job, c.stream).line(lineBytesOf(c), endsLine(c));
+      else if (c.type === 'chunk') this.#sink(e.job, c.stream).bytes(bytesOf(c));
       else {
+        const key = this.#keyOf(e.job);
         this.#record(JSON.stringify(toJsonRecord(e, new Date().toISOString())), key);
         this.#flushCaptures(key);
       }
       return;
     }
+    const key = this.#keyOf(e.job);
     if (e.type !== 'value')
       this.#status.set(
         key,

@@ -11,6 +11,12 @@ import { BatchedWriter } from '../render/batched-writer.js';
 
 const NL = Buffer.from('\n');
 
+/**
+ * What a file buffers before `write()` says it is full (and a `flow` holds the commands): 16 KiB by default,
+ * less than one chunk of SSH output, which would hold the flow at every chunk.
+ */
+const HIGH_WATER_MARK = 256 * 1024;
+
 /** Where a file's first error goes (the recorder stops recording there). */
 export type OnFileError = (path: string, error: unknown) => void;
 
@@ -25,7 +31,7 @@ export class FileSink {
   constructor(path: string, onError: OnFileError, flow?: Flow) {
     this.path = path;
     this.#flow = flow;
-    this.#stream = createWriteStream(path);
+    this.#stream = createWriteStream(path, { highWaterMark: HIGH_WATER_MARK });
     this.#stream.on('error', (e) => {
       onError(path, e);
     });
