@@ -67,23 +67,34 @@ export async function runReport(args: RxjobsReportArgs, io: Io): Promise<number>
 /** The option of `rxjobs run` that asks for the report at the end (for its option table). */
 export const REPORT_RUN_OPTION: OptionTable = { report: { type: 'boolean' } };
 
-/** The line of `rxjobs run --help` for `--report`. */
-export const REPORT_RUN_HELP =
-  "      --report           at the end, write the run's HTML report into its run directory (see rxjobs report)";
+/** `--report` of `rxjobs run`, checked: it needs a run that is recorded. */
+export function reportOption(values: Readonly<Record<string, unknown>>): boolean {
+  if (values['report'] !== true) return false;
+  if (values['no-record'] === true)
+    throw new UsageError('--report needs the run record: drop --no-record (or run rxjobs report later)');
+  if (values['dry-run'] === true || values['graph'] !== undefined)
+    throw new UsageError('--report goes with a run, not with --dry-run or --graph');
+  return true;
+}
 
 /**
- * `--report` at the end of `rxjobs run`: writes the report of the run recorded in `runDir` (undefined when
- * the run was not recorded: then says why there is none) and says where, on stderr. A report that cannot be
- * written is a line on stderr, never a change of the run's exit status.
+ * `--report` at the end of `rxjobs run` (a no-op without it): writes the report of the run recorded in
+ * `runDir` (undefined when the record could not be made: then says there is none) and says where, on
+ * stderr. A report that cannot be written is a line on stderr, never a change of the run's exit status.
  */
-export async function reportAfterRun(runDir: string | undefined, io: Pick<Io, 'stderr'>): Promise<void> {
+export async function reportAfterRun(
+  args: object, // rxjobs run's checked options: their `report` field (see reportOption)
+  runDir: string | undefined,
+  io: Pick<Io, 'stderr'>,
+): Promise<void> {
+  if (!('report' in args) || args.report !== true) return;
   if (runDir === undefined) {
-    io.stderr.write('rxjobs: --report: no report, the run was not recorded (--no-record)\n');
+    io.stderr.write('rxjobs: --report: no report, the run was not recorded\n');
     return;
   }
   try {
     const { writeReport } = await import('../report/write-report.js');
-    io.stderr.write(`report in ${await writeReport(runDir)}\n`);
+    io.stderr.write(`rxjobs: report in ${await writeReport(runDir)}\n`);
   } catch (e: unknown) {
     io.stderr.write(`rxjobs: --report: ${e instanceof Error ? e.message : String(e)}\n`);
   }
