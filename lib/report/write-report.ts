@@ -10,7 +10,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 import { ConfigError } from '../errors/config-error.js';
 import { graphSvg } from './graph-svg.js';
-import { escapeHtml, STATE_COLOURS, STATE_WORDS, STYLE } from './html.js';
+import { escapeHtml, shorten, STATE_COLOURS, STATE_WORDS, STYLE } from './html.js';
 import type { ReportModel, ReportState } from './model.js';
 import { buildModel } from './model.js';
 import type { OutputLimits } from './outputs.js';
@@ -78,10 +78,13 @@ const legend = (): string =>
 /** The report's page for a run (pure but for the outputs read beforehand). */
 export function reportHtml(model: ReportModel, outputs: ReadonlyMap<number, JobOutputs>): string {
   const { run } = model.loaded;
+  // the scenario's file name; rxssh: its command (cut); the library: the run directory's name
   const name =
     run.scenario?.path !== undefined
       ? basename(run.scenario.path)
-      : (run.command ?? basename(model.loaded.dir));
+      : run.command !== undefined
+        ? `${run.program ?? 'rxssh'} ${shorten(run.command, 60)}`
+        : basename(model.loaded.dir);
   const title = `rxjobs report: ${name}`;
   const graph = graphSvg(model);
   const timeline = timelineSvg(model);
