@@ -4,7 +4,7 @@
  * @module
  */
 import type { RunCounts } from '../record/types.js';
-import type { EventRecord, LoadedRun, PlanJob } from './run-dir.js';
+import type { EventRecord, LoadedRun, PlanJob } from './load-run.js';
 
 /** A job's final state in a report. @category models */
 export type ReportState =

@@ -15,7 +15,7 @@ import type { ReportModel, ReportState } from './model.js';
 import { buildModel } from './model.js';
 import type { OutputLimits } from './outputs.js';
 import { readOutput } from './outputs.js';
-import { loadRun, outputFiles } from './run-dir.js';
+import { loadRun, outputFiles } from './load-run.js';
 import type { JobOutputs } from './sections.js';
 import { jobHtml, summaryHtml } from './sections.js';
 import { timelineSvg } from './timeline-svg.js';

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { escapeHtml } from '../../lib/report/html.js';
 import { buildModel } from '../../lib/report/model.js';
 import { readOutput } from '../../lib/report/outputs.js';
-import { loadRun } from '../../lib/report/run-dir.js';
+import { loadRun } from '../../lib/report/load-run.js';
 import { writeReport } from '../../lib/report/write-report.js';
 import { fakeRun, recordedRun, sampleRun } from '../helpers/run-dir.js';
 
