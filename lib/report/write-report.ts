@@ -118,7 +118,8 @@ const exists = (path: string): Promise<boolean> =>
  * counts), a timeline with one bar per job and per host, the critical path marked, and each job's commands,
  * exits, error and output (long outputs cut, with a link to their file). A partial or interrupted journal
  * gives a report that says so. Resolves to the path written.
- * @throws {ConfigError} (as a rejection) when `runDir` is not a run directory.
+ * @throws {ConfigError} (as a rejection) when `runDir` is not a run directory, or the report cannot be
+ * written (its directory does not exist, no permission).
  * @example
  * const file = await writeReport('runs/deploy-1a2b3c4d/20261207T151200Z-9f3e');
  * console.log(`report in ${file}`);
@@ -148,7 +149,8 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
     await rename(temporary, output);
   } catch (e: unknown) {
     await rm(temporary, { force: true }).catch(() => undefined);
-    throw new Error(`cannot write ${output}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    const why = (e as { code?: unknown }).code === 'ENOENT' ? 'its directory does not exist' : String(e);
+    throw new ConfigError(output, 'cannot be written:', why, { cause: e });
   }
   return output;
 }

@@ -37,6 +37,15 @@ describe('rxjobs report', function () {
     expect(result.stderr.split('\n')).to.have.length(2);
   });
 
+  it('-o into a directory that does not exist: one line, status 2', async () => {
+    const run = await sampleRun().write(join(dir, 'run'));
+    const result = await runCli('rxjobs', ['report', run, '-o', join(dir, 'nope', 'r.html')]);
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.equal(
+      `rxjobs report: ${join(dir, 'nope', 'r.html')}: cannot be written: its directory does not exist\n`,
+    );
+  });
+
   it('no directory, or two: a usage error, status 2; --help shows the help', async () => {
     const none = await runCli('rxjobs', ['report']);
     expect(none.code).to.equal(2);
