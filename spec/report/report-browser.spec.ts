@@ -129,7 +129,7 @@ describe('the HTML report in headless chromium', function () {
 
   it('loads and renders a 1,000-job report within 2 s', async () => {
     const dir = await bigRun(1000).write(join(scratch, 'big'));
-    const { page } = await open(dir);
+    const { page, url } = await open(dir);
     // from the start of navigation to the first frames painted after the load event
     const ms = await page.evaluate<number>(
       `new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))`,
@@ -140,6 +140,12 @@ describe('the HTML report in headless chromium', function () {
       1000,
     );
     expect(page.errors).to.deep.equal([]);
+    expect(await page.evaluate<number>(`document.querySelectorAll('details.job[open]').length`)).to.equal(0);
+    expect(
+      await page.evaluate<number>(`document.querySelectorAll('svg').length`),
+      'graph and timeline',
+    ).to.equal(2);
+    expect(page.requests).to.deep.equal([url]);
     expect(ms).to.be.at.most(2000);
     await writeFile(join(output, 'big.png'), await page.screenshot());
   });
