@@ -29,6 +29,8 @@ export interface CliRecordOptions {
   readonly command?: string | undefined;
   readonly names?: ReadonlyMap<Job, string> | undefined;
   readonly flow?: Flow | undefined;
+  /** rxssh -o: each job's output files, linked into the record at the end rather than written twice. */
+  readonly linked?: ReadonlyMap<Job, { readonly stdout: string; readonly stderr: string }> | undefined;
 }
 
 /** The signal an exit status stands for (`interrupted by SIGINT`). */
@@ -69,6 +71,7 @@ export async function startCliRecord(
     command: options.command,
     names: options.names,
     flow: options.flow,
+    linked: options.linked,
     onWarning: warn,
     fresh: true,
   });

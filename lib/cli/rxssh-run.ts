@@ -14,7 +14,7 @@ import { RunString } from '../commands/run-string.js';
 import { Pull, Push } from '../commands/transfer.js';
 import { Flow } from '../nodes/flow.js';
 import type { SshNode } from '../nodes/ssh/ssh-node.js';
-import { hostFileName } from '../render/files/host-files.js';
+import { hostFileName, STDERR_SUFFIX } from '../render/files/host-files.js';
 import { SshJob } from '../ssh-job/ssh-job.js';
 import { UsageError } from './argv.js';
 import { Fleet } from './fleet.js';
@@ -85,6 +85,15 @@ function transferOf(args: TransferArgs, t: FleetTarget, cwd: string): Command {
   const dir = args.destination.includes('{host}') ? args.destination : join(args.destination, '{host}');
   return new Pull(args.sources, `${local(dir)}/`); // a directory, even for one file (see Node.pull)
 }
+
+/** The files of `-o DIR` of each host's job (see writeHostFiles): the run record links them. */
+const outDirFiles = (units: readonly (Unit & { node: SshNode })[], dir: string) =>
+  new Map(
+    units.map((u) => {
+      const stdout = join(dir, hostFileName(u.node.label));
+      return [u.job, { stdout, stderr: stdout + STDERR_SUFFIX }] as const;
+    }),
+  );
 
 /** Runs rxssh; returns the exit status. Throws UsageError, TargetError or ConfigError for bad input. */
 export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<number> {
@@ -180,6 +189,7 @@ export async function runRxssh(args: RunArgs | TransferArgs, io: Io): Promise<nu
       io,
       command: what.text,
       flow,
+      linked: run?.outDir === undefined ? undefined : outDirFiles(units, resolve(io.cwd, run.outDir)),
     });
     const report = await runWithOutput(scheduler, units, run ?? { json: args.json, quiet: args.quiet }, {
       name: 'rxssh',

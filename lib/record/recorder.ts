@@ -4,10 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Job } from '../core/job.js';
+import { codeOf } from '../errors/error-code.js';
 import type { JobGroup, SchedulerEvent } from '../core/model.js';
 import { endsLine, bytesOf, lineBytesOf } from '../nodes/command-event.js';
 import type { Flow } from '../nodes/flow.js';
@@ -17,7 +18,7 @@ import { toJsonRecord } from '../render/text/json-lines.js';
 import { OUTPUTS_DIR, outputFileOf } from './keys.js';
 import { planOf } from './plan.js';
 import type { RunPlan } from './plan.js';
-import { FileSink, JournalSink } from './sink.js';
+import { FileSink, JournalSink, WriteBudget } from './sink.js';
 import { RUN_FORMAT } from './types.js';
 import type { JournalEndRecord, RunCounts, RunJson, RunOutcome, RunProgram } from './types.js';
 
@@ -37,6 +38,12 @@ export interface RecorderOptions {
   readonly onWarning?: ((message: string) => void) | undefined;
   /** `dir` was just made for this run (a CLI's): nothing of an earlier run to clear. */
   readonly fresh?: boolean | undefined;
+  /**
+   * Jobs whose exact output another writer puts in files of its own (rxssh -o DIR: DIR/host, DIR/host.err):
+   * the recorder does not write it a second time, but links those files (a hard link, else a copy) into
+   * `outputs/` at the end, unless empty.
+   */
+  readonly linked?: ReadonlyMap<Job, { readonly stdout: string; readonly stderr: string }> | undefined;
 }
 
 /** How a run ended, as the recorder is told at the end. @internal */
@@ -88,6 +95,8 @@ export class RunRecorder {
   #run: RunJson | undefined;
   #journal: JournalSink | undefined;
   readonly #outputs = new Map<string, FileSink>();
+  /** What the output files hold, together: the commands' flow is held past it. */
+  readonly #budget: WriteBudget;
   /** The output files of each job, found without making a string per chunk. */
   readonly #sinks = new Map<Job, { stdout?: FileSink; stderr?: FileSink }>();
   #active = false;
@@ -102,6 +111,22 @@ export class RunRecorder {
     this.#scheduler = scheduler;
     this.dir = dir;
     this.#options = options;
+    this.#budget = new WriteBudget(options.flow);
+  }
+
+  /** Links (or copies) the output files of the `linked` jobs into `outputs/`, those not empty. */
+  async #link(): Promise<void> {
+    for (const [job, files] of this.#options.linked ?? [])
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const from = files[stream];
+        const to = join(this.dir, outputFileOf(this.#keyOf(job), stream));
+        try {
+          if ((await stat(from).catch(() => undefined))?.size === 0) continue;
+          await link(from, to).catch(() => copyFile(from, to));
+        } catch (e: unknown) {
+          if (codeOf(e) !== 'ENOENT') this.#fail(to, e);
+        }
+      }
   }
 
   /** Whether records are written (started, and no error so far). */
@@ -185,6 +210,7 @@ export class RunRecorder {
     this.#active = false;
     this.#journal?.destroy();
     for (const sink of this.#outputs.values()) sink.destroy();
+    this.#budget.close(); // the commands are never held by a record that stopped
   }
 
   #keyOf(job: Job): string {
@@ -205,7 +231,7 @@ export class RunRecorder {
       const id = `${stream}:${key}`;
       sink = this.#outputs.get(id);
       if (sink === undefined) {
-        sink = new FileSink(join(this.dir, outputFileOf(key, stream)), this.#fail, this.#options.flow);
+        sink = new FileSink(join(this.dir, outputFileOf(key, stream)), this.#fail, this.#budget);
         this.#outputs.set(id, sink);
       }
       sinks[stream] = sink;
@@ -228,6 +254,7 @@ export class RunRecorder {
     if (e.type === 'value' && isCommandEvent(e.value)) {
       const c = e.value;
       // the hot path: the bytes, to the job's file
+      if (c.type !== 'exit' && this.#options.linked?.has(e.job) === true) return;
       if (c.type === 'line') this.#sink(e.job, c.stream).line(lineBytesOf(c), endsLine(c));
       else if (c.type === 'chunk') this.#sink(e.job, c.stream).bytes(bytesOf(c));
       else {
@@ -298,6 +325,8 @@ export class RunRecorder {
     this.#journal?.add(JSON.stringify(last));
     const journal = this.#journal;
     await Promise.all([journal?.close(), ...[...this.#outputs.values()].map((s) => s.close())]);
+    this.#budget.close();
+    await this.#link();
     // a file's error while they were closing stopped the recording
     if (!this.#writing() || this.#run === undefined) return;
     try {

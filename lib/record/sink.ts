@@ -7,15 +7,52 @@ import type { WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 
 import type { Flow } from '../nodes/flow.js';
-import { BatchedWriter } from '../render/batched-writer.js';
 
 const NL = Buffer.from('\n');
 
+/** What the run's output files may hold, all together, before the commands are held. */
+export const WRITE_BUDGET = 32 * 1024 * 1024;
+/** What a file's lines are gathered into before they are written without waiting for the end of the tick. */
+const LINE_BATCH = 64 * 1024;
+
 /**
- * What a file buffers before `write()` says it is full (and a `flow` holds the commands): 16 KiB by default,
- * less than one chunk of SSH output, which would hold the flow at every chunk.
+ * Back-pressure shared by the output files of a run: the bytes given to them and not written yet are counted,
+ * and the flow is held while they pass `limit` (released below half of it). A file that is merely slower
+ * than one chunk (a write stream says "full" past 16 KiB, less than one SSH chunk) does not hold the
+ * commands at every chunk, as holding at each `write()` that returns false would (the run's wall time grew
+ * by a third with 20 hosts of 10 MiB each); a disk that does not keep up still holds them, memory bounded.
  */
-const HIGH_WATER_MARK = 256 * 1024;
+export class WriteBudget {
+  readonly #flow: Flow | undefined;
+  readonly #limit: number;
+  #pending = 0;
+  #release: (() => void) | undefined;
+
+  constructor(flow: Flow | undefined, limit = WRITE_BUDGET) {
+    this.#flow = flow;
+    this.#limit = limit;
+  }
+
+  /** Bytes given to a file. */
+  add(n: number): void {
+    this.#pending += n;
+    if (this.#pending > this.#limit && this.#release === undefined && this.#flow !== undefined)
+      this.#release = this.#flow.hold();
+  }
+
+  /** Bytes written (or dropped). */
+  done(n: number): void {
+    this.#pending -= n;
+    if (this.#pending <= this.#limit / 2) this.close();
+  }
+
+  /** Releases the hold, if any. */
+  close(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
+}
 
 /** Where a file's first error goes (the recorder stops recording there). */
 export type OnFileError = (path: string, error: unknown) => void;
@@ -24,41 +61,78 @@ export type OnFileError = (path: string, error: unknown) => void;
 export class FileSink {
   readonly path: string;
   readonly #stream: WriteStream;
-  readonly #writer: BatchedWriter;
-  readonly #flow: Flow | undefined;
+  readonly #budget: WriteBudget | undefined;
+  #lines: Buffer[] = [];
+  #length = 0;
+  #scheduled = false;
 
-  /** Creates (truncates) `path`; with a `flow`, a full file holds it until it drains. */
-  constructor(path: string, onError: OnFileError, flow?: Flow) {
+  /** Creates (truncates) `path`; with a `budget`, what it holds counts against it. */
+  constructor(path: string, onError: OnFileError, budget?: WriteBudget) {
     this.path = path;
-    this.#flow = flow;
-    this.#stream = createWriteStream(path, { highWaterMark: HIGH_WATER_MARK });
+    this.#budget = budget;
+    this.#stream = createWriteStream(path);
     this.#stream.on('error', (e) => {
       onError(path, e);
     });
-    this.#writer = new BatchedWriter(undefined, flow);
   }
 
-  /** Appends one line's bytes, and its `\n` when it had one. */
+  /** Appends one line's bytes, and its `\n` when it had one (gathered until the end of the tick). */
   line(bytes: Buffer, newline: boolean): void {
-    this.#writer.add(this.#stream, newline ? [bytes, NL] : [bytes]);
+    this.#lines.push(bytes);
+    this.#length += bytes.length;
+    if (newline) {
+      this.#lines.push(NL);
+      this.#length += 1;
+    }
+    if (this.#length >= LINE_BATCH) this.#flushLines();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => {
+        this.#scheduled = false;
+        this.#flushLines();
+      });
+    }
+  }
+
+  #flushLines(): void {
+    if (this.#length === 0) return;
+    const lines = this.#lines;
+    this.#lines = [];
+    this.#length = 0;
+    this.#write(lines.length === 1 && lines[0] !== undefined ? lines[0] : Buffer.concat(lines));
+  }
+
+  #write(chunk: Buffer | string): void {
+    const budget = this.#budget;
+    if (budget === undefined) {
+      this.#stream.write(chunk);
+      return;
+    }
+    const n = chunk.length;
+    budget.add(n);
+    // called once written, or with the error of a failed or destroyed stream
+    this.#stream.write(chunk, () => {
+      budget.done(n);
+    });
   }
 
   /** Appends bytes as they are, in one write (after the lines gathered so far). */
   bytes(bytes: Buffer | string): void {
-    this.#writer.flush();
-    if (this.#flow === undefined) this.#stream.write(bytes);
-    else this.#flow.write(this.#stream, bytes);
+    this.#flushLines();
+    this.#write(bytes);
   }
 
   /** Writes what is gathered, ends the file; resolves once it is closed (never rejects). */
   async close(): Promise<void> {
-    this.#writer.flush();
+    this.#flushLines();
     if (!this.#stream.writableEnded) this.#stream.end();
     await finished(this.#stream).catch(() => undefined);
   }
 
   /** Drops what is not written yet and closes the file (after an error). */
   destroy(): void {
+    this.#lines = [];
+    this.#length = 0;
     this.#stream.destroy();
   }
 }

@@ -47,6 +47,19 @@ describe('rxssh: the run record (real hosts)', function () {
     expect(record.events.at(-1)).to.include({ type: 'end', outcome: 'failure' });
   });
 
+  it('with -o DIR, links the per-host files into the record rather than writing them twice', async () => {
+    const out = fs.mkdtempSync(path.join(cliRecordDir(), '..', 'out-'));
+    const r = await rxssh(['-o', out, '-t', '127.0.0.[2-3]', 'set -- $SSH_CONNECTION; echo "hi $3"']);
+    expect(r.code, r.stderr).to.equal(0);
+    const record = await readRun(r.recorded ?? '');
+    for (const address of all().slice(0, 2)) {
+      const { out: recorded, err } = record.outputsOf(address);
+      expect(fs.readFileSync(recorded ?? '', 'utf8')).to.equal(`hi ${address}\n`);
+      expect(fs.statSync(recorded ?? '').ino).to.equal(fs.statSync(path.join(out, address)).ino);
+      expect(err).to.equal(undefined); // an empty .err is not recorded
+    }
+  });
+
   it('records nothing for -n, -L or --no-record', async () => {
     const runs = (): number => {
       const root = path.join(cliRecordDir(), 'rxssh');
