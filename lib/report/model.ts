@@ -202,6 +202,7 @@ export function buildModel(loaded: LoadedRun): ReportModel {
   if (start > end) start = end = 0;
   const unfinished = run.ended === undefined && final === undefined;
   const interrupted = unfinished || run.outcome === 'interrupted';
+  markToleratedWithin(jobs, byKey);
   const units = jobs.filter((j) => (j.plan.parent === undefined ? true : !isInScheduler(j, byKey)));
   markCriticalPath(units, byKey);
   for (const unit of units) {
@@ -212,6 +213,25 @@ export function buildModel(loaded: LoadedRun): ReportModel {
   const outcome = unfinished ? 'interrupted' : (run.outcome ?? (text(final?.['outcome']) || 'unknown'));
   const why = run.why ?? (typeof final?.['why'] === 'string' ? final['why'] : undefined);
   return { loaded, jobs, units, start, end, outcome, interrupted, unfinished, why, counts: countJobs(jobs) };
+}
+
+/**
+ * A failed job inside a scheduler that failed but was tolerated (a matrix instance under its matrix's
+ * maxFailures) was tolerated with it.
+ */
+function markToleratedWithin(jobs: readonly ReportJob[], byKey: ReadonlyMap<string, ReportJob>): void {
+  for (const job of jobs) {
+    if (job.state !== 'failed') continue;
+    const seen = new Set<ReportJob>();
+    for (let up = byKey.get(job.plan.parent ?? ''); up !== undefined && !seen.has(up);) {
+      seen.add(up);
+      if (up.state === 'tolerated') {
+        job.state = 'tolerated';
+        break;
+      }
+      up = byKey.get(up.plan.parent ?? '');
+    }
+  }
 }
 
 /** Whether a job is a member of a scheduler of the plan (then the scheduler stands for it in the graph). */

@@ -86,7 +86,10 @@ export function timelineSvg(model: ReportModel): string {
   rows.forEach((row, i) => {
     const { job } = row;
     const top = AXIS + i * ROW;
-    const name = row.member ? (job.plan.node ?? job.plan.label) : job.plan.label;
+    const { node, label } = job.plan;
+    // a group's member by its host (its label, prepare@fit07, says no more); a matrix's by label and host
+    const name =
+      !row.member || node === undefined ? label : label.includes(node) ? node : `${label} · ${node}`;
     const text = row.span
       ? `${job.plan.label} (${countsText(memberStates(job, model.jobs))})`
       : row.member
@@ -97,9 +100,10 @@ export function timelineSvg(model: ReportModel): string {
     const to = job.started === undefined ? from : (job.ended ?? model.end);
     const w = Math.max((to - from) * scale, 2);
     const took = job.started === undefined ? '' : `, ${formatDuration(to - from)}`;
-    const title = `${row.member ? `${name}: ` : ''}${job.plan.label}: ${STATE_WORDS[job.state]}${took}`;
+    const where = node === undefined || label.includes(node) ? '' : ` on ${node}`;
+    const title = `${label}${where}: ${STATE_WORDS[job.state]}${took}`;
     const crit = job.critical ? ' crit' : '';
-    const host = row.member ? ` data-host="${escapeHtml(name)}"` : '';
+    const host = row.member && node !== undefined ? ` data-host="${escapeHtml(node)}"` : '';
     parts.push(
       `<rect class="${row.span ? 'span' : 'bar'}${crit}" data-j="${String(job.index)}"${host} ` +
         `x="${n(x(from))}" y="${String(top + (ROW - BAR) / 2)}" width="${n(w)}" height="${String(BAR)}" ` +

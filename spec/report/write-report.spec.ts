@@ -238,3 +238,57 @@ describe('writeReport on a run recorded by the library', function () {
     expect(html).to.include('href="outputs/measure%20n%5B1-4%5D%20%252F%20measure%40n3.err"');
   });
 });
+
+describe('the report of a matrix', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rxjobs-report-matrix-'));
+    const job = (key: string, kind: string, parent?: string, node?: string): object => ({
+      key,
+      label: key.split(' / ').at(-1),
+      kind,
+      ...(parent === undefined ? {} : { parent }),
+      ...(node === undefined ? {} : { node }),
+      requires: [],
+      critical: true,
+      forever: false,
+      fingerprint: '0',
+    });
+    const plan = [
+      job('m', 'matrix'),
+      ...[0, 1].flatMap((i) => [
+        job(`m / m[${String(i)}]`, 'scheduler', 'm'),
+        job(`m / m[${String(i)}] / m[${String(i)}].t`, 'job', `m / m[${String(i)}]`, 'here'),
+      ]),
+    ];
+    const ts = (ms: number): string => new Date(Date.UTC(2026, 11, 7) + ms).toISOString();
+    const error = { name: 'CommandFailedError', code: 'command-failed', message: 'exit 1' };
+    const events = [
+      { ts: ts(0), type: 'started', key: 'm / m[0] / m[0].t' },
+      { ts: ts(0), type: 'started', key: 'm / m[1] / m[1].t' },
+      { ts: ts(10), type: 'done', key: 'm / m[0] / m[0].t' },
+      { ts: ts(20), type: 'failed', key: 'm / m[1] / m[1].t', critical: true, error },
+      { ts: ts(20), type: 'failed', key: 'm / m[1]', critical: false, tolerated: true, error },
+      { ts: ts(30), type: 'end', outcome: 'success', ok: true, why: 'fine' },
+    ];
+    await writeFile(join(dir, 'plan.json'), JSON.stringify({ jobs: plan }));
+    await writeFile(join(dir, 'events.jsonl'), events.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    await writeFile(
+      join(dir, 'run.json'),
+      JSON.stringify({ format: 'rxjobs-run/1', started: ts(0), ended: ts(30) }),
+    );
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("counts an instance's failed job as tolerated when its instance was, and names rows by label and host", async () => {
+    const model = buildModel(await loadRun(dir));
+    expect(model.jobs.find((j) => j.plan.key === 'm / m[1] / m[1].t')?.state).to.equal('tolerated');
+    expect(model.counts).to.include({ total: 2, done: 1, failed: 0, tolerated: 1 });
+    expect(model.units.map((u) => u.plan.key)).to.deep.equal(['m']);
+    const html = await readFile(await writeReport(dir), 'utf8');
+    expect(html).to.include('>  m[1].t · here</text>').and.include('data-host="here"');
+    expect(html.match(/<rect class="bar/g)).to.have.length(2);
+  });
+});
