@@ -108,6 +108,7 @@ export class Chromium {
         '--headless',
         '--no-sandbox',
         '--disable-gpu',
+        '--disable-dev-shm-usage', // containers: a small /dev/shm would crash big pages' renderers
         '--remote-debugging-pipe',
         `--user-data-dir=${profile}`,
         '--no-first-run',
