@@ -143,8 +143,10 @@ function countJobs(jobs: readonly ReportJob[]): RunCounts {
   return counts;
 }
 
-/** Marks the units of the chain of requirements that ended last: the unit that ended last, its requirement
- * that ended last, and so on. */
+/**
+ * Marks the units of the chain of requirements that ended last: the unit that ended last, its requirement
+ * that ended last, and so on (jobs that never started are not on it).
+ */
 function markCriticalPath(units: readonly ReportJob[], byKey: ReadonlyMap<string, ReportJob>): void {
   const endOf = (j: ReportJob): number => j.ended ?? j.started ?? -Infinity;
   const latest = (list: readonly ReportJob[]): ReportJob | undefined =>
