@@ -123,16 +123,23 @@ function failuresTable(failures: readonly ReportJob[]): string {
   );
 }
 
+/** An output file: its link (a URL path), its path as shown, and its excerpt. */
+export interface LinkedOutput {
+  readonly href: string;
+  readonly path: string;
+  readonly excerpt: OutputExcerpt;
+}
+
 /** What the report links to and shows of a job's outputs. */
 export interface JobOutputs {
-  readonly out?: { readonly href: string; readonly excerpt: OutputExcerpt } | undefined;
-  readonly err?: { readonly href: string; readonly excerpt: OutputExcerpt } | undefined;
+  readonly out?: LinkedOutput | undefined;
+  readonly err?: LinkedOutput | undefined;
 }
 
 function outputHtml(name: string, output: JobOutputs['out'], cls: string): string {
   if (output === undefined) return '';
-  const { href, excerpt } = output;
-  const link = `<a href="${escapeHtml(href)}">${escapeHtml(href)}</a>`;
+  const { href, path, excerpt } = output;
+  const link = `<a href="${escapeHtml(href)}">${escapeHtml(path)}</a>`;
   const whole = excerpt.tail === undefined;
   const left =
     excerpt.omittedLines !== undefined
@@ -160,7 +167,7 @@ export function jobHtml(model: ReportModel, job: ReportJob, outputs: JobOutputs 
     plan.node !== undefined ? `node ${plan.node}` : undefined,
     plan.kind !== 'job' ? `${plan.kind} of ${String(job.members.length)}` : undefined,
     plan.requires.length > 0 ? `requires ${plan.requires.join(', ')}` : undefined,
-    plan.critical ? 'critical' : undefined,
+    plan.critical ? undefined : 'not critical',
     job.attempts !== undefined ? `${String(job.attempts)} attempts` : undefined,
     job.critical ? 'on the critical path' : undefined,
   ].filter((f): f is string => f !== undefined);

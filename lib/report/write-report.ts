@@ -38,9 +38,11 @@ export interface ReportOptions {
 
 const DEFAULT_MAX_INLINE = 16 * 1024 * 1024;
 
-/** A path relative to the report's directory, as a URL path (each segment percent-encoded). */
-const hrefFrom = (reportDir: string, target: string): string =>
-  relative(reportDir, target).split(sep).map(encodeURIComponent).join('/');
+/** A path relative to the report's directory, as shown and as a URL path (each segment percent-encoded). */
+const linkTo = (reportDir: string, target: string): { href: string; path: string } => {
+  const path = relative(reportDir, target);
+  return { href: path.split(sep).map(encodeURIComponent).join('/'), path };
+};
 
 /** Reads the ends of each job's output files, within the page's budget. */
 async function readOutputs(
@@ -58,7 +60,7 @@ async function readOutputs(
       const excerpt = await readOutput(path, options.outputLimits);
       if (excerpt === undefined) return undefined;
       budget -= excerpt.head.length + (excerpt.tail?.length ?? 0);
-      return { href: hrefFrom(reportDir, path), excerpt };
+      return { ...linkTo(reportDir, path), excerpt };
     };
     const out = await read(files.out);
     const err = await read(files.err);

@@ -74,7 +74,9 @@ describe('writeReport', () => {
   it('a key with a slash links to its percent-encoded file name', async () => {
     const run = await sampleRun().write(join(dir, 'run'));
     const html = await readFile(await writeReport(run), 'utf8');
-    expect(html).to.include('<a href="outputs/measure%20%252F%20measure%40fit03.err">');
+    expect(html).to.include(
+      '<a href="outputs/measure%20%252F%20measure%40fit03.err">outputs/measure %2F measure@fit03.err</a>',
+    );
     await readFile(join(run, 'outputs', 'measure %2F measure@fit03.err')); // exists
   });
 
