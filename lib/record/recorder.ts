@@ -2,34 +2,24 @@
  * The writer of a run directory: `run.json`, `plan.json`, `scenario.yaml`, then the events as they come.
  * @module
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Job } from '../core/job.js';
-import { codeOf } from '../errors/error-code.js';
 import type { JobGroup, SchedulerEvent } from '../core/model.js';
 import { endsLine, bytesOf, lineBytesOf } from '../nodes/command-event.js';
 import type { Flow } from '../nodes/flow.js';
-import { makeDirectory } from '../render/files/make-directory.js';
 import { isCommandEvent } from '../render/text/command-events.js';
 import { toJsonRecord } from '../render/text/json-lines.js';
-import { OUTPUTS_DIR, outputFileOf } from './keys.js';
+import { outputFileOf } from './keys.js';
 import { planOf } from './plan.js';
 import type { RunPlan } from './plan.js';
 import { FileSink, JournalSink, WriteBudget } from './sink.js';
-import { RUN_FORMAT } from './types.js';
-import type { JournalEndRecord, RunCounts, RunJson, RunOutcome, RunProgram } from './types.js';
+import { clearEarlierRun, countsOf, linkFiles, writeJsonAtomically, writeStartFiles } from './run-files.js';
+import type { RecordedStatus, RunStart } from './run-files.js';
+import type { JournalEndRecord, RunJson, RunOutcome } from './types.js';
 
 /** What a recorder is told of the run besides its scheduler. @internal */
-export interface RecorderOptions {
-  /** Default `library`. */
-  readonly program?: RunProgram | undefined;
-  /** The command line (redacted: see `redactArgv`). */
-  readonly argv?: readonly string[] | undefined;
-  readonly scenario?: { readonly path: string; readonly text: string } | undefined;
-  readonly command?: string | undefined;
+export interface RecorderOptions extends RunStart {
   /** Top-level keys other than the labels (a scenario's ids). */
   readonly names?: ReadonlyMap<Job, string> | undefined;
   /** Back-pressure for the output files (the commands' `flow`). */
@@ -56,30 +46,7 @@ export interface RecordedEnd {
   readonly exitStatus?: number | undefined;
 }
 
-/** The files of a run directory that a new run replaces. */
-const RUN_FILES = ['run.json', 'plan.json', 'events.jsonl', 'scenario.yaml'];
-
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** The version of this package (its package.json, two levels above this module in lib/ and in dist/). */
-const packageVersion = (): string => {
-  try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    const { version } = JSON.parse(text) as { version?: unknown };
-    return typeof version === 'string' ? version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-};
-
-/** Writes `data` as JSON to `path` through a temporary file and a rename: readers see all of it or none. */
-export async function writeJsonAtomically(path: string, data: unknown): Promise<void> {
-  const temp = `${path}.${String(process.pid)}.tmp`;
-  await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`);
-  await rename(temp, path);
-}
-
-type Status = 'started' | 'done' | 'failed' | 'tolerated' | 'skipped' | 'cancelled';
 
 /**
  * Records one run of `scheduler` in `dir`. `start()` writes the files of the start; `event()` takes every
@@ -103,7 +70,7 @@ export class RunRecorder {
   #ended = false;
   /** The top scheduler's end event. */
   #end: { ok: boolean; why: string } | undefined;
-  readonly #status = new Map<string, Status>();
+  readonly #status = new Map<string, RecordedStatus>();
   /** Captured values waiting for the exit of the command that captured them (the next exit event). */
   #captures: { name: string; value: string; ts: string }[] = [];
 
@@ -116,17 +83,13 @@ export class RunRecorder {
 
   /** Links (or copies) the output files of the `linked` jobs into `outputs/`, those not empty. */
   async #link(): Promise<void> {
-    for (const [job, files] of this.#options.linked ?? [])
-      for (const stream of ['stdout', 'stderr'] as const) {
-        const from = files[stream];
-        const to = join(this.dir, outputFileOf(this.#keyOf(job), stream));
-        try {
-          if ((await stat(from).catch(() => undefined))?.size === 0) continue;
-          await link(from, to).catch(() => copyFile(from, to));
-        } catch (e: unknown) {
-          if (codeOf(e) !== 'ENOENT') this.#fail(to, e);
-        }
-      }
+    const files = [...(this.#options.linked ?? [])].flatMap(([job, paths]) =>
+      (['stdout', 'stderr'] as const).map((stream) => ({
+        from: paths[stream],
+        to: join(this.dir, outputFileOf(this.#keyOf(job), stream)),
+      })),
+    );
+    await linkFiles(files, this.#fail);
   }
 
   /** Whether records are written (started, and no error so far). */
@@ -143,49 +106,16 @@ export class RunRecorder {
   async start(): Promise<boolean> {
     const o = this.#options;
     try {
-      if (o.fresh !== true) await this.#clear();
+      if (o.fresh !== true) await clearEarlierRun(this.dir);
       const plan = planOf(this.#scheduler, { names: o.names });
       this.#plan = plan;
-      this.#run = {
-        format: RUN_FORMAT,
-        program: o.program ?? 'library',
-        version: packageVersion(),
-        ...(o.argv === undefined ? {} : { argv: o.argv }),
-        cwd: process.cwd(),
-        ...(o.scenario === undefined
-          ? {}
-          : {
-              scenario: {
-                path: o.scenario.path,
-                sha256: createHash('sha256').update(o.scenario.text).digest('hex'),
-              },
-            }),
-        ...(o.command === undefined ? {} : { command: o.command }),
-        started: new Date().toISOString(),
-        pid: process.pid,
-      };
-      await writeJsonAtomically(join(this.dir, 'run.json'), this.#run);
-      await writeFile(join(this.dir, 'plan.json'), `${JSON.stringify({ jobs: plan.jobs }, null, 1)}\n`);
-      if (o.scenario !== undefined) await writeFile(join(this.dir, 'scenario.yaml'), o.scenario.text);
-      await mkdir(join(this.dir, OUTPUTS_DIR), { recursive: true });
+      this.#run = await writeStartFiles(this.dir, o, plan.jobs);
       this.#journal = new JournalSink(join(this.dir, 'events.jsonl'), this.#fail);
       this.#active = true;
     } catch (e: unknown) {
       this.#warn(`cannot record in ${this.dir}: ${message(e)}`);
     }
     return this.#active;
-  }
-
-  /** A directory given to the library: made if missing, the files of an earlier run in it removed. */
-  async #clear(): Promise<void> {
-    await makeDirectory(this.dir);
-    const earlier = await stat(join(this.dir, 'run.json')).then(
-      () => true,
-      () => false,
-    );
-    if (!earlier) return;
-    for (const file of RUN_FILES) await rm(join(this.dir, file), { force: true });
-    await rm(join(this.dir, OUTPUTS_DIR), { recursive: true, force: true });
   }
 
   /** The first error of a file: one warning, and no more recording. */
@@ -290,20 +220,6 @@ export class RunRecorder {
     if (this.#active) this.#journal?.add(JSON.stringify(record));
   }
 
-  #counts(interrupted: boolean): RunCounts {
-    const c = { total: 0, done: 0, failed: 0, tolerated: 0, skipped: 0, cancelled: 0, notRun: 0 };
-    for (const { key } of this.#plan?.jobs ?? []) {
-      c.total++;
-      const status = this.#status.get(key);
-      if (status === undefined) c.notRun++;
-      else if (status === 'started') {
-        if (interrupted) c.cancelled++;
-        else c.notRun++;
-      } else c[status]++;
-    }
-    return c;
-  }
-
   /**
    * Writes the last record and `run.json` with the end, and closes every file; resolves once they are
    * written (never rejects). A second call does nothing.
@@ -336,7 +252,7 @@ export class RunRecorder {
         outcome,
         ...(end.exitStatus === undefined ? {} : { exitStatus: end.exitStatus }),
         why,
-        counts: this.#counts(end.interrupted),
+        counts: countsOf(this.#plan?.jobs ?? [], this.#status, end.interrupted),
       } satisfies RunJson);
     } catch (e: unknown) {
       this.#fail(join(this.dir, 'run.json'), e);

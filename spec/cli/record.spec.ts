@@ -167,17 +167,38 @@ jobs:
     return { cli, run: path.join(root, slug ?? '', id ?? '') };
   };
 
-  it('marks a run stopped by Ctrl-C as interrupted, in the journal and in run.json', async () => {
-    const { cli, run } = await startSlow();
-    cli.child.kill('SIGINT');
-    const r = await cli.result;
-    expect(r.code).to.equal(130);
-    expect(recordedIn(r)).to.equal(run);
-    const record = await readRun(run);
-    expect(record.interrupted).to.equal(true);
-    expect(record.run).to.include({ outcome: 'interrupted', exitStatus: 130, why: 'interrupted by SIGINT' });
-    expect(record.events.at(-1)).to.include({ type: 'end', outcome: 'interrupted' });
-    expect(record.run.counts).to.include({ done: 1, cancelled: 1 });
+  for (const [signal, status] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)
+    it(`marks a run stopped by ${signal} as interrupted, in the journal and in run.json`, async () => {
+      const { cli, run } = await startSlow();
+      cli.child.kill(signal);
+      const r = await cli.result;
+      expect(r.code).to.equal(status);
+      expect(recordedIn(r)).to.equal(run);
+      const record = await readRun(run);
+      expect(record.interrupted).to.equal(true);
+      expect(record.run).to.include({
+        outcome: 'interrupted',
+        exitStatus: status,
+        why: `interrupted by ${signal}`,
+      });
+      expect(record.events.at(-1)).to.include({ type: 'end', outcome: 'interrupted' });
+      expect(record.run.counts).to.include({ done: 1, cancelled: 1 });
+    });
+
+  it('records a scenario read from stdin under stdin/, its text as read', async () => {
+    const r = await runCli('rxjobs', ['run', '-'], {
+      cwd: dir,
+      env: { RXJOBS_RECORD_DIR: root },
+      input: LOCAL,
+    });
+    expect(r.code, r.stderr).to.equal(1);
+    const run = recordedIn(r);
+    expect(path.basename(path.dirname(run))).to.equal('stdin');
+    expect(fs.readFileSync(path.join(run, 'scenario.yaml'), 'utf8')).to.equal(LOCAL);
+    expect((await readRun(run)).run.scenario?.path).to.equal('<stdin>');
   });
 
   it('leaves a journal valid up to its last full line after kill -9, read as interrupted', async () => {

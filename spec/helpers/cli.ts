@@ -95,13 +95,23 @@ export interface CliResult {
   readonly recorded?: string | undefined;
 }
 
-/** A last line `rxssh: recorded in DIR` (or `rxjobs: ...`, `\r\n` in a terminal). */
-const RECORDED = /(^|\n)(?:rxssh|rxjobs): recorded in (\/[^\r\n]*)\r?\n$/;
+/** A last line `rxssh: recorded in DIR` (or `rxjobs: ...`). */
+const RECORDED = /(^|\n)(?:rxssh|rxjobs): recorded in (\/[^\r\n]*)\n$/;
+/** The same line anywhere in what a terminal got (`\r\n`): stdout's lines may still follow stderr's there. */
+const RECORDED_IN_TERMINAL = /(^|\n)(?:rxssh|rxjobs): recorded in (\/[^\r\n]*)\r\n/;
 
-/** `text` without its last line when that line says where the run is recorded, and that directory. */
-export const splitRecorded = (text: string): { text: string; recorded?: string | undefined } => {
-  const m = RECORDED.exec(text);
-  return m === null ? { text } : { text: text.slice(0, m.index + (m[1] ?? '').length), recorded: m[2] };
+/**
+ * `text` without the line that says where the run is recorded (its last line; `terminal`: anywhere, once),
+ * and that directory.
+ */
+export const splitRecorded = (
+  text: string,
+  terminal = false,
+): { text: string; recorded?: string | undefined } => {
+  const m = (terminal ? RECORDED_IN_TERMINAL : RECORDED).exec(text);
+  if (m === null) return { text };
+  const start = m.index + (m[1] ?? '').length;
+  return { text: text.slice(0, start) + text.slice(m.index + m[0].length), recorded: m[2] };
 };
 
 /** Options of {@link runCli}. */
@@ -249,8 +259,8 @@ export const runCliInPty = (
     options,
     `script ${bin} ${args.join(' ')}`,
   ).result.then((r) => {
-    // the terminal gets stderr too: the line of the run record is the last it got
-    const { text, recorded } = splitRecorded(r.stdout);
+    // the terminal gets stderr too, and a line of stdout held back by a full terminal may follow that one
+    const { text, recorded } = splitRecorded(r.stdout, true);
     return { ...r, stdout: text, ...(recorded === undefined ? {} : { recorded }) };
   });
 };

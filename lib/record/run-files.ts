@@ -1,0 +1,130 @@
+/**
+ * The files of a run directory besides the journal and the outputs: run.json (atomically), plan.json,
+ * scenario.yaml; the counts of run.json's end; the links of outputs written by another writer.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { codeOf } from '../errors/error-code.js';
+import { makeDirectory } from '../render/files/make-directory.js';
+import { OUTPUTS_DIR } from './keys.js';
+import { RUN_FORMAT } from './types.js';
+import type { PlannedJob, RunCounts, RunJson, RunProgram } from './types.js';
+
+/** The files of a run directory that a new run replaces. */
+const RUN_FILES = ['run.json', 'plan.json', 'events.jsonl', 'scenario.yaml'];
+
+/** How a job of the plan stands, from its events. @internal */
+export type RecordedStatus = 'started' | 'done' | 'failed' | 'tolerated' | 'skipped' | 'cancelled';
+
+/** The version of this package (its package.json, two levels above this module in lib/ and in dist/). */
+const packageVersion = (): string => {
+  try {
+    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+    const { version } = JSON.parse(text) as { version?: unknown };
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+};
+
+/** Writes `data` as JSON to `path` through a temporary file and a rename: readers see all of it or none. @internal */
+export async function writeJsonAtomically(path: string, data: unknown): Promise<void> {
+  const temp = `${path}.${String(process.pid)}.tmp`;
+  await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`);
+  await rename(temp, path);
+}
+
+/** A directory given to the library: made if missing, the files of an earlier run in it removed. @internal */
+export async function clearEarlierRun(dir: string): Promise<void> {
+  await makeDirectory(dir);
+  const earlier = await stat(join(dir, 'run.json')).then(
+    () => true,
+    () => false,
+  );
+  if (!earlier) return;
+  for (const file of RUN_FILES) await rm(join(dir, file), { force: true });
+  await rm(join(dir, OUTPUTS_DIR), { recursive: true, force: true });
+}
+
+/** What run.json says at the start. @internal */
+export interface RunStart {
+  readonly program?: RunProgram | undefined;
+  readonly argv?: readonly string[] | undefined;
+  readonly scenario?: { readonly path: string; readonly text: string } | undefined;
+  readonly command?: string | undefined;
+}
+
+/** Writes run.json, plan.json and scenario.yaml, and makes outputs/; returns run.json's content. @internal */
+export async function writeStartFiles(
+  dir: string,
+  start: RunStart,
+  plan: readonly PlannedJob[],
+): Promise<RunJson> {
+  const { scenario } = start;
+  const run: RunJson = {
+    format: RUN_FORMAT,
+    program: start.program ?? 'library',
+    version: packageVersion(),
+    ...(start.argv === undefined ? {} : { argv: start.argv }),
+    cwd: process.cwd(),
+    ...(scenario === undefined
+      ? {}
+      : {
+          scenario: {
+            path: scenario.path,
+            sha256: createHash('sha256').update(scenario.text).digest('hex'),
+          },
+        }),
+    ...(start.command === undefined ? {} : { command: start.command }),
+    started: new Date().toISOString(),
+    pid: process.pid,
+  };
+  await writeJsonAtomically(join(dir, 'run.json'), run);
+  await writeFile(join(dir, 'plan.json'), `${JSON.stringify({ jobs: plan }, null, 1)}\n`);
+  if (scenario !== undefined) await writeFile(join(dir, 'scenario.yaml'), scenario.text);
+  await mkdir(join(dir, OUTPUTS_DIR), { recursive: true });
+  return run;
+}
+
+/**
+ * The counts of run.json's end: each job of the plan by its last event; a job still running is `cancelled`
+ * after an interruption, `notRun` otherwise. @internal
+ */
+export function countsOf(
+  plan: readonly PlannedJob[],
+  status: ReadonlyMap<string, RecordedStatus>,
+  interrupted: boolean,
+): RunCounts {
+  const c = { total: 0, done: 0, failed: 0, tolerated: 0, skipped: 0, cancelled: 0, notRun: 0 };
+  for (const { key } of plan) {
+    c.total++;
+    const s = status.get(key);
+    if (s === undefined) c.notRun++;
+    else if (s === 'started') {
+      if (interrupted) c.cancelled++;
+      else c.notRun++;
+    } else c[s]++;
+  }
+  return c;
+}
+
+/**
+ * Links (a hard link, else a copy) files written by another writer to their places in the run directory
+ * (`to`), those not empty; a missing one is left out, other errors go to `fail`. @internal
+ */
+export async function linkFiles(
+  files: Iterable<{ readonly from: string; readonly to: string }>,
+  fail: (path: string, e: unknown) => void,
+): Promise<void> {
+  for (const { from, to } of files)
+    try {
+      if ((await stat(from).catch(() => undefined))?.size === 0) continue;
+      await link(from, to).catch(() => copyFile(from, to));
+    } catch (e: unknown) {
+      if (codeOf(e) !== 'ENOENT') fail(to, e);
+    }
+}
