@@ -204,4 +204,7 @@ export { parseWhere } from './fleet/where.js';
 export type { ParseWhereOptions, WherePredicate } from './fleet/where.js';
 export { isUnreachable } from './fleet/unreachable.js';
 export type { TargetErrorDetails } from './errors/target-error.js';
+export { writeReport } from './report/write-report.js';
+export type { ReportOptions } from './report/write-report.js';
+export type { OutputLimits } from './report/outputs.js';
 // Scenario files (YAML): from 'rxjobs/scenario', so that this entry point does not load a YAML parser and io-ts.

@@ -5,6 +5,8 @@
 #   ssh, ssh-keygen (openssh-client)     keys for those servers, and the real client in the e2e tests
 #   ss (iproute2), pgrep (procps)        counting connections and finding remote processes in the e2e tests
 #   openssl, unshare (util-linux)        the password test: a password hash, and sshd in a mount namespace
+#   chromium, fonts-dejavu-core          the report's browser tests (spec/report/): headless, and readable text
+#                                        in their screenshots
 set -euo pipefail
 missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
@@ -14,6 +16,8 @@ command -v ss >/dev/null 2>&1 || [ -x /usr/sbin/ss ] || [ -x /sbin/ss ] || missi
 command -v pgrep >/dev/null 2>&1 || missing+=(procps)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

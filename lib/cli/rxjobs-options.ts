@@ -3,6 +3,7 @@ import type { OptionTable } from './argv.js';
 import { checkOutDirHabit } from './habits.js';
 import { RECORD_OPTIONS, recordOptions } from './record-options.js';
 import type { RecordArgs } from './record-options.js';
+import { REPORT_RUN_OPTION, reportOption } from './rxjobs-report.js';
 import {
   COMMON_OPTIONS,
   filesOptions,
@@ -28,6 +29,7 @@ const RUN: OptionTable = {
   resume: { type: 'string' },
   ...RECORD_OPTIONS,
   'no-live': { type: 'boolean' },
+  ...REPORT_RUN_OPTION,
 };
 
 /** `--save-rendered` alone (its file is optional) as `--save-rendered=`, which the option table reads. */
@@ -80,6 +82,7 @@ export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 /** The usage text of rxjobs (`rxjobs --help`). */
 export const RXJOBS_HELP = `Usage: rxjobs run [options] SCENARIO.yaml   run the jobs of a scenario file ('-': read it from stdin)
+       rxjobs report [options] RUNDIR      write the HTML report of a recorded run (rxjobs report --help)
        rxjobs --help | --version
 
 A scenario file names nodes (SSH hosts, with gateways, or the local machine) and jobs (commands run in
@@ -138,6 +141,7 @@ Run record (every run is recorded: the scenario as run, each event, each job's o
                          in the run directory DIR) and what depends on it; the jobs that succeeded and
                          did not change are not run again, their captures restored; with --dry-run:
                          say what would run again
+      --report           at the end, write the run's HTML report into its directory (see rxjobs report)
 
   -h, --help             this help
   -V, --version          the version
@@ -183,6 +187,8 @@ export interface RxjobsRunArgs extends RecordArgs {
   readonly quiet: boolean;
   /** false with --no-live: one progress line on a terminal instead of the live view. */
   readonly live: boolean;
+  /** `--report`: the HTML report at the end, in the run directory. */
+  readonly report: boolean;
 }
 
 /** What rxjobs's command line asks for. */
@@ -250,6 +256,7 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
     json: values['json'] === true,
     quiet: values['quiet'] === true,
     resume: resume === '' ? true : resume,
+    report: reportOption(values),
     ...recordOptions(values),
     live: values['no-live'] !== true,
   };

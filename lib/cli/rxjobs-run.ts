@@ -23,6 +23,7 @@ import { runWithOutput } from './run-output.js';
 import { startCliRecord } from './record-run.js';
 import { planResume, recordToResume, resumeText } from './resume-cli.js';
 import type { ResumePlan } from '../record/resume.js';
+import { reportAfterRun } from './rxjobs-report.js';
 import type { CliRecord } from './record-run.js';
 import { scenarioSlug } from '../record/run-dir.js';
 import type { Job } from '../core/job.js';
@@ -264,6 +265,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       },
     });
     await record?.finish(report, args.quiet);
+    await reportAfterRun(args, record?.dir, io);
     return report.exitStatus;
   } finally {
     await Promise.allSettled(nodes.map((n) => n.close()));

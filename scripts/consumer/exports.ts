@@ -101,8 +101,11 @@ import {
   writeHostFiles,
   writeLines,
   writeProgress,
+  writeReport,
 } from 'rxjobs';
 import type {
+  OutputLimits,
+  ReportOptions,
   FailureBudget,
   FleetJobOptions,
   GroupJobOptions,
@@ -577,4 +580,11 @@ export const fleet = async (): Promise<string> => {
   const unreachable = isUnreachable(prepare.member('fit01')?.raisedException());
   await fits.close();
   return `${summary.text}${String(budget?.budget)}${String(budgetOf(maxFailures, 37))}${String(unreachable)}${String(instances.length + maxMatrixInstances)}`;
+};
+
+// The HTML report of a recorded run.
+export const report = (runDir: string): Promise<string> => {
+  const outputLimits: OutputLimits = { lines: 100, bytes: 32 * 1024 };
+  const reportOptions: ReportOptions = { output: `${runDir}/r.html`, outputLimits, maxInlineBytes: 1 << 20 };
+  return writeReport(runDir, reportOptions);
 };
