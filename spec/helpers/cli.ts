@@ -97,8 +97,13 @@ export interface CliResult {
 
 /** A last line `rxssh: recorded in DIR` (or `rxjobs: ...`). */
 const RECORDED = /(^|\n)(?:rxssh|rxjobs): recorded in (\/[^\r\n]*)\n$/;
-/** The same line anywhere in what a terminal got (`\r\n`): stdout's lines may still follow stderr's there. */
-const RECORDED_IN_TERMINAL = /(^|\n)(?:rxssh|rxjobs): recorded in (\/[^\r\n]*)\r\n/;
+/**
+ * The same line anywhere in what a terminal got (`\r\n`): stdout's lines may still follow stderr's there, and
+ * the erasure of the progress line (`\r` ESC `[K`, kept) may come just before it.
+ */
+const RECORDED_IN_TERMINAL = new RegExp(
+  `(^|\\n|\\r${String.fromCharCode(27)}\\[K)(?:rxssh|rxjobs): recorded in (\\/[^\\r\\n]*)\\r\\n`,
+);
 
 /**
  * `text` without the line that says where the run is recorded (its last line; `terminal`: anywhere, once),

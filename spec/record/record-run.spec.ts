@@ -19,7 +19,9 @@ import {
   SshJob,
   SshNode,
   isRunEnd,
+  latestRun,
 } from '../../lib/index.js';
+import { runId } from '../../lib/record/run-dir.js';
 import { refusedPort } from '../helpers/sshd.js';
 import type { JournalEventRecord, RunJson } from '../../lib/index.js';
 
@@ -284,6 +286,22 @@ describe('recordRun and run({ record })', () => {
     );
     expect(files[2]).to.include('"failed"'); // the connection was refused: an error was recorded
     for (const text of files) for (const secret of secrets) expect(text).not.to.include(secret);
+  });
+
+  it('finds the latest run of a slug by its id, and says when there is none', async () => {
+    const runs = path.join(tmp, 'runs');
+    for (const [day, label] of [
+      [8, 'later'],
+      [7, 'earlier'],
+    ] as const)
+      await new Scheduler([new Job(() => of(1), { label })]).orchestrate({
+        record: path.join(runs, 'slug', runId(new Date(Date.UTC(2026, 11, day)))),
+      });
+    const latest = await latestRun(runs, 'slug');
+    expect(latest.plan.map((p) => p.key)).to.deep.equal(['later']);
+    const none = await latestRun(runs, 'other').catch((e: unknown) => e);
+    expect(none).to.be.instanceOf(RecordError);
+    expect((none as Error).message).to.equal(`${path.join(runs, 'other')}: holds no recorded run`);
   });
 
   it('says which file is wrong', async () => {
