@@ -6,6 +6,7 @@ import { expect } from 'chai';
 
 import { RXJOBS_HELP } from '../../lib/cli/rxjobs-options.js';
 import { RXSSH_HELP } from '../../lib/cli/rxssh-options.js';
+import { REPORT_HELP } from '../../lib/cli/rxjobs-report.js';
 import { parseScenario } from '../../lib/scenario/load.js';
 import { buildScenario } from '../../lib/scenario/build.js';
 
@@ -15,6 +16,7 @@ describe('the CLI help texts', () => {
   for (const [name, help] of [
     ['rxssh', RXSSH_HELP],
     ['rxjobs', RXJOBS_HELP],
+    ['rxjobs report', REPORT_HELP],
   ] as const)
     it(`${name} --help is in the README's command-line section, word for word`, () => {
       const section = readme.slice(readme.indexOf('## Command line'));
@@ -23,7 +25,7 @@ describe('the CLI help texts', () => {
     });
 
   it('keeps every help line within 110 columns', () => {
-    for (const line of [...RXSSH_HELP.split('\n'), ...RXJOBS_HELP.split('\n')])
+    for (const line of [...RXSSH_HELP.split('\n'), ...RXJOBS_HELP.split('\n'), ...REPORT_HELP.split('\n')])
       expect(line.length, line).to.be.at.most(110);
   });
 
