@@ -44,6 +44,7 @@ import {
   outputFileOf,
   readRun,
   recordRun,
+  resumePlan,
   RunScript,
   RunString,
   STDERR_SUFFIX,
@@ -135,6 +136,8 @@ import type {
   PlannedJob,
   PlannedKind,
   RecordOption,
+  RerunJob,
+  ResumePlan,
   RecordedOutputs,
   RunCounts,
   RunJson,
@@ -292,6 +295,10 @@ export const recorded = async (): Promise<string> => {
   await scheduler.orchestrate(option);
   await lastValueFrom(scheduler.run().pipe(recordRun(scheduler, 'runs/again')));
   const record: RunRecord = await readRun('runs/today');
+  const resume: ResumePlan = resumePlan(scheduler, record);
+  const rerun: readonly RerunJob[] = resume.rerun;
+  await scheduler.orchestrate({ restore: resume.restore, record: 'runs/resumed' });
+  console.log(rerun.map((r) => `${r.key}: ${r.why}`), resume.restored, resume.captures.size);
   const latest: RunRecord = await latestRun('runs', 'slug');
   const run: RunJson = record.run;
   const counts: RunCounts | undefined = run.counts;
