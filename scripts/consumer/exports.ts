@@ -298,7 +298,11 @@ export const recorded = async (): Promise<string> => {
   const resume: ResumePlan = resumePlan(scheduler, record);
   const rerun: readonly RerunJob[] = resume.rerun;
   await scheduler.orchestrate({ restore: resume.restore, record: 'runs/resumed' });
-  console.log(rerun.map((r) => `${r.key}: ${r.why}`), resume.restored, resume.captures.size);
+  console.log(
+    rerun.map((r) => `${r.key}: ${r.why}`),
+    resume.restored,
+    resume.captures.size,
+  );
   const latest: RunRecord = await latestRun('runs', 'slug');
   const run: RunJson = record.run;
   const counts: RunCounts | undefined = run.counts;
