@@ -15,7 +15,7 @@
 //   record  the run record's cost: `rxssh echo ok` on 200 hosts recorded (--record-dir) and not (--no-record),
 //           interleaved; the record checked (one output file per host), then removed outside the timing
 //   recout  the same pair for 10 MiB of output from each of 20 hosts (`rxssh -o DIR cat FILE`): the record's
-//           outputs/<host>.out (hard links to the -o files, sizes checked). 11 runs each by default: on a
+//           outputs/<host>.out (copies of the -o files, sizes checked). 11 runs each by default: on a
 //           loaded machine the spread of one tool's runs is wider than the 5% to be measured
 // Run with `npm run bench:cli` (builds dist/ and the harness, then `node bench/cli.bench.mjs`); Linux, OpenSSH
 // server and client, pssh (parallel-ssh, parallel-scp, parallel-slurp) and clush installed (a missing tool is

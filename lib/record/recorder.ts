@@ -30,7 +30,7 @@ export interface RecorderOptions extends RunStart {
   readonly fresh?: boolean | undefined;
   /**
    * Jobs whose exact output another writer puts in files of its own (rxssh -o DIR: DIR/host, DIR/host.err):
-   * the recorder does not write it a second time, but links those files (a hard link, else a copy) into
+   * the recorder does not write it a second time, but copies those files (a clone where the filesystem can) into
    * `outputs/` at the end, unless empty.
    */
   readonly linked?: ReadonlyMap<Job, { readonly stdout: string; readonly stderr: string }> | undefined;
@@ -81,7 +81,7 @@ export class RunRecorder {
     this.#budget = new WriteBudget(options.flow);
   }
 
-  /** Links (or copies) the output files of the `linked` jobs into `outputs/`, those not empty. */
+  /** Copies the output files of the `linked` jobs into `outputs/`, those not empty. */
   async #link(): Promise<void> {
     const files = [...(this.#options.linked ?? [])].flatMap(([job, paths]) =>
       (['stdout', 'stderr'] as const).map((stream) => ({

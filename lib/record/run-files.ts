@@ -4,8 +4,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, readFileSync } from 'node:fs';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { codeOf } from '../errors/error-code.js';
@@ -113,8 +113,8 @@ export function countsOf(
 }
 
 /**
- * Links (a hard link, else a copy) files written by another writer to their places in the run directory
- * (`to`), those not empty; a missing one is left out, other errors go to `fail`. @internal
+ * Copies files written by another writer (`-o DIR`) to their places in the run directory (`to`), those not
+ * empty (a clone where the filesystem can make one); a missing one is left out, other errors go to `fail`. @internal
  */
 export async function linkFiles(
   files: Iterable<{ readonly from: string; readonly to: string }>,
@@ -123,7 +123,9 @@ export async function linkFiles(
   for (const { from, to } of files)
     try {
       if ((await stat(from).catch(() => undefined))?.size === 0) continue;
-      await link(from, to).catch(() => copyFile(from, to));
+      // a copy, never a hard link: the next run with the same -o DIR rewrites those files in place, and the
+      // record of this one must keep what this run wrote (a clone where the filesystem can, as cheap as a link)
+      await copyFile(from, to, constants.COPYFILE_FICLONE);
     } catch (e: unknown) {
       if (codeOf(e) !== 'ENOENT') fail(to, e);
     }

@@ -47,7 +47,7 @@ describe('rxssh: the run record (real hosts)', function () {
     expect(record.events.at(-1)).to.include({ type: 'end', outcome: 'failure' });
   });
 
-  it('with -o DIR, links the per-host files into the record rather than writing them twice', async () => {
+  it('with -o DIR, copies the per-host files into the record at the end, an empty .err left out', async () => {
     const out = fs.mkdtempSync(path.join(cliRecordDir(), '..', 'out-'));
     const r = await rxssh(['-o', out, '-t', '127.0.0.[2-3]', 'set -- $SSH_CONNECTION; echo "hi $3"']);
     expect(r.code, r.stderr).to.equal(0);
@@ -55,7 +55,7 @@ describe('rxssh: the run record (real hosts)', function () {
     for (const address of all().slice(0, 2)) {
       const { out: recorded, err } = record.outputsOf(address);
       expect(fs.readFileSync(recorded ?? '', 'utf8')).to.equal(`hi ${address}\n`);
-      expect(fs.statSync(recorded ?? '').ino).to.equal(fs.statSync(path.join(out, address)).ino);
+      expect(fs.statSync(recorded ?? '').ino).not.to.equal(fs.statSync(path.join(out, address)).ino);
       expect(err).to.equal(undefined); // an empty .err is not recorded
     }
   });
@@ -72,5 +72,18 @@ describe('rxssh: the run record (real hosts)', function () {
       expect(r.recorded).to.equal(undefined);
     }
     expect(runs()).to.equal(before);
+  });
+
+  it('with -o DIR, keeps its own copy of the outputs: a later run into the same DIR changes no earlier record', async () => {
+    const out = fs.mkdtempSync(path.join(cliRecordDir(), '..', 'rxssh-o-'));
+    const first = await rxssh(['-t', '127.0.0.2', '-o', out, 'echo FIRST']);
+    expect(first.code, first.stderr).to.equal(0);
+    const second = await rxssh(['-t', '127.0.0.2', '-o', out, 'echo SECOND']);
+    expect(second.code, second.stderr).to.equal(0);
+    fs.appendFileSync(path.join(out, '127.0.0.2'), 'appended\n');
+    const outputOf = async (dir: string | undefined): Promise<string> =>
+      fs.readFileSync((await readRun(dir ?? '')).outputsOf('127.0.0.2').out ?? '', 'utf8');
+    expect(await outputOf(first.recorded)).to.equal('FIRST\n');
+    expect(await outputOf(second.recorded)).to.equal('SECOND\n');
   });
 });
