@@ -33,14 +33,21 @@ const kindOf = (job: Job): PlannedKind => {
   return 'instances' in job ? 'matrix' : 'group';
 };
 
+/** A command as the plan shows it: its label, and the variable it captures into, if any. */
+const describeCommand = (c: SshJob['commands'][number]): string => {
+  const capture = (c as { readonly options?: { readonly capture?: unknown } }).options?.capture;
+  return typeof capture === 'string' ? `${c.label} (capture ${capture})` : c.label;
+};
+
 /** The stable text a fingerprint is the sha256 of. */
 const fingerprintOf = (p: Omit<PlannedJob, 'fingerprint'>): string =>
   createHash('sha256')
     .update(
+      // not the label: for the same key, a new label changes nothing that runs (a group's names its range)
       JSON.stringify([
-        p.label,
         p.kind,
         p.node ?? null,
+        p.address ?? null,
         p.commands ?? [],
         p.requires,
         p.runIf ?? 'all-done',
@@ -94,14 +101,14 @@ export function planOf(top: JobGroup, options: PlanOptions = {}): RunPlan {
       label: job.label,
       kind,
       ...(parent === undefined ? {} : { parent: keys.get(parent) as string }),
-      ...(job instanceof SshJob ? { node: job.node.label } : {}),
+      ...(job instanceof SshJob ? { node: job.node.label, address: job.node.toString() } : {}),
       requires: [...job.requirements].map((r) => keys.get(r) ?? r.label),
       // as the run's plan reads it: a failure budget makes the members not critical
       critical: budget === undefined ? (job.critical ?? inherited ?? job._criticalByDefault) : false,
       forever: job.forever,
       ...(job.runIf === 'all-done' ? {} : { runIf: job.runIf }),
       ...(parent?.fold === true ? { group: parent.label } : {}),
-      ...(job instanceof SshJob ? { commands: job.commands.map((c) => c.label) } : {}),
+      ...(job instanceof SshJob ? { commands: job.commands.map(describeCommand) } : {}),
     };
     return { ...entry, fingerprint: fingerprintOf(entry) };
   });

@@ -53,9 +53,9 @@ function outcomesOf(record: RunRecord): Map<string, { status: string; value?: un
 /** What differs between two entries of the same key, in words: `commands`, `node`, `requires`... */
 function changes(was: PlannedJob, now: PlannedJob): string {
   const fields: (keyof PlannedJob)[] = [
-    'label',
     'kind',
     'node',
+    'address',
     'commands',
     'requires',
     'runIf',

@@ -77,6 +77,8 @@ export interface PlannedJob {
   readonly parent?: string;
   /** The label of the node it runs on (an SshJob). */
   readonly node?: string;
+  /** How that node is reached (an SshJob): `gw -> user@host:port`, or the local node's description. */
+  readonly address?: string;
   /** The keys of its requirements. */
   readonly requires: readonly string[];
   readonly critical: boolean;
@@ -87,7 +89,7 @@ export interface PlannedJob {
   readonly group?: string;
   /** What it runs, described (as `--dry-run` prints it). */
   readonly commands?: readonly string[];
-  /** sha256 (hex) of a stable text of its label, kind, node, commands, requirements' keys, runIf, critical, forever. */
+  /** sha256 (hex) of a stable text of its kind, node, address, commands, requirements' keys, runIf, critical, forever. */
   readonly fingerprint: string;
 }
 

@@ -11,9 +11,14 @@ import {
   readRun,
   RecordError,
   resumePlan,
+  Run,
   Scheduler,
   SshJob,
+  SshNode,
 } from '../../lib/index.js';
+import type { Job } from '../../lib/index.js';
+import type { JournalRecord, RunJson, RunRecord } from '../../lib/index.js';
+import { planOf } from '../../lib/record/plan.js';
 import { thrown } from '../helpers/errors.js';
 
 /**
@@ -106,5 +111,62 @@ describe('resumePlan: what a resumed run runs again', () => {
     expect((error as Error).message)
       .to.contain(record.dir)
       .and.to.match(/none of its 7 jobs/);
+  });
+
+  /** A record of `scheduler` in which every job ended done (built, not run: nothing connects). */
+  const allDone = (scheduler: Scheduler): RunRecord => {
+    const { jobs } = planOf(scheduler);
+    const events = jobs.map((p) => ({ ts: '', type: 'done', job: p.label, scheduler: '', key: p.key }));
+    return {
+      dir: '/runs/x',
+      run: {
+        format: 'rxjobs-run/1',
+        program: 'library',
+        started: '',
+        cwd: '/',
+        pid: 1,
+      } as unknown as RunJson,
+      plan: jobs,
+      events: events as unknown as JournalRecord[],
+      interrupted: false,
+      outputsOf: () => ({}),
+    };
+  };
+
+  it('runs again a job whose node is reached elsewhere (same label), or whose capture changed its name', () => {
+    const on = (hostname: string, capture: string) =>
+      new Scheduler([
+        new SshJob(new SshNode({ hostname, label: 'n', username: 'u' }), [new Run('date', { capture })], {
+          label: 'a',
+        }),
+      ]);
+    const record = allDone(on('h1', 'cv'));
+    expect(resumePlan(on('h1', 'cv'), record).rerun).to.deep.equal([]);
+    expect(resumePlan(on('h2', 'cv'), record).rerun).to.deep.equal([{ key: 'a', why: 'changed: address' }]);
+    expect(resumePlan(on('h1', 'cv2'), record).rerun).to.deep.equal([{ key: 'a', why: 'changed: commands' }]);
+  });
+
+  it('keeps the members of a group whose label changed with its hosts (one host left out)', () => {
+    const group = (hosts: string) =>
+      new Scheduler([
+        new GroupJob(NodeGroup.fromHosts(hosts, { username: 'u' }), ['true'], { label: 'prepare' }),
+      ]);
+    // rxjobs run keys the top-level jobs by the scenario's ids: the group's key is its id, not its label
+    const named = (hosts: string) => {
+      const s = group(hosts);
+      return { s, names: new Map([[[...s.jobs][0] as Job, 'prepare']]) };
+    };
+    const before = named('h[1-3]');
+    const after = named('h[1-2]');
+    const { jobs } = planOf(before.s, { names: before.names });
+    const events = jobs.map((p) => ({ ts: '', type: 'done', job: p.label, scheduler: '', key: p.key }));
+    const record = { ...allDone(before.s), plan: jobs, events: events as unknown as JournalRecord[] };
+    const kept = resumePlan(
+      after.s,
+      { ...record, plan: jobs, events: events as unknown as JournalRecord[] },
+      { names: after.names },
+    );
+    expect(kept.rerun).to.deep.equal([]);
+    expect(kept.restored).to.deep.equal(['prepare / prepare@h1', 'prepare / prepare@h2']);
   });
 });
