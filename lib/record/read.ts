@@ -123,10 +123,24 @@ export async function latestRun(root: string, slug: string): Promise<RunRecord> 
     if (codeOf(e) !== 'ENOENT') throw new RecordError(dir, `cannot be read: ${message(e)}`, { cause: e });
     names = [];
   }
-  const latest = names
-    .filter((n) => RUN_ID.test(n))
-    .sort()
-    .at(-1);
-  if (latest === undefined) throw new RecordError(dir, 'holds no recorded run');
-  return readRun(join(dir, latest));
+  const runs = names.filter((n) => RUN_ID.test(n)).sort();
+  const last = runs.at(-1);
+  if (last === undefined) throw new RecordError(dir, 'holds no recorded run');
+  // names tell the second only: among the runs started in that second, the one whose run.json says later
+  const second = last.slice(0, last.indexOf('-'));
+  const tied = runs.filter((n) => n.startsWith(`${second}-`));
+  if (tied.length === 1) return readRun(join(dir, last));
+  const started = await Promise.all(tied.map(async (n) => ({ n, at: await startedAt(join(dir, n)) })));
+  started.sort((a, b) => a.at.localeCompare(b.at) || a.n.localeCompare(b.n));
+  return readRun(join(dir, (started.at(-1) as { n: string }).n));
+}
+
+/** When the run of `dir` started, as its run.json says (ISO 8601, so it sorts as text); '' if unreadable. */
+async function startedAt(dir: string): Promise<string> {
+  try {
+    const data = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { started?: unknown };
+    return typeof data.started === 'string' ? data.started : '';
+  } catch {
+    return '';
+  }
 }

@@ -299,6 +299,17 @@ describe('recordRun and run({ record })', () => {
       });
     const latest = await latestRun(runs, 'slug');
     expect(latest.plan.map((p) => p.key)).to.deep.equal(['later']);
+    // two runs in one second: their ids sort at random; run.json's start time decides
+    const second = new Date(Date.UTC(2026, 11, 9));
+    for (const label of ['first', 'second']) {
+      let dir = path.join(runs, 'slug', runId(second));
+      // the second run's id sorts first
+      if (label === 'second') dir = dir.replace(/-[0-9a-f]{4}$/, '-0000');
+      else dir = dir.replace(/-[0-9a-f]{4}$/, '-ffff');
+      await new Scheduler([new Job(() => of(1), { label })]).orchestrate({ record: dir });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect((await latestRun(runs, 'slug')).plan.map((p) => p.key)).to.deep.equal(['second']);
     const none = await latestRun(runs, 'other').catch((e: unknown) => e);
     expect(none).to.be.instanceOf(RecordError);
     expect((none as Error).message).to.equal(`${path.join(runs, 'other')}: holds no recorded run`);
