@@ -21,12 +21,11 @@ import { Fleet } from './fleet.js';
 import { checkPortHabit, listTargetsNote } from './habits.js';
 import type { FleetTarget } from './fleet.js';
 import type { Io } from './cli-main.js';
-import { parseRxsshArgs } from './rxssh-options.js';
 import type { ResumeArgs, RunArgs, TransferArgs } from './rxssh-options.js';
 import { runWithOutput } from './run-output.js';
 import { startCliRecord } from './record-run.js';
-import { REDACTED } from '../record/run-dir.js';
 import { planResume, recordToResume } from './resume-cli.js';
+import { resumedArgs } from './rxssh-resume.js';
 import type { ResumePlan } from '../record/resume.js';
 import type { Unit } from './run-output.js';
 import { parseSshOptions } from './ssh-options.js';
@@ -99,45 +98,6 @@ const outDirFiles = (units: readonly (Unit & { node: SshNode })[], dir: string) 
     }),
   );
 
-/** `rxssh --resume DIR` alone: the command line recorded in DIR, with `--resume DIR`. */
-async function resumedArgs(args: ResumeArgs, io: Io): Promise<RunArgs | TransferArgs> {
-  const record = await recordToResume({
-    program: 'rxssh',
-    resume: args.dir,
-    recordDir: undefined,
-    slug: 'rxssh',
-    io,
-  });
-  const argv = record.run.argv;
-  if (argv === undefined || argv.length === 0)
-    throw new UsageError(
-      `--resume: ${record.dir} does not record its command line: give it with --resume ${args.dir}`,
-    );
-  if (argv.some((a) => a === REDACTED || a.endsWith(`=${REDACTED}`)))
-    throw new UsageError(
-      `--resume: the command line recorded in ${record.dir} held a secret, which was not recorded: give the command line again with --resume ${args.dir}`,
-    );
-  // a run that was itself resumed: its own --resume gives way to this one
-  const words: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--resume') i++;
-    else if (!(argv[i] ?? '').startsWith('--resume=')) words.push(argv[i] as string);
-  }
-  if (words.length === 0)
-    throw new UsageError(
-      `--resume: ${record.dir} does not record its command line: give it with --resume ${args.dir}`,
-    );
-  // options stop at the command: --resume goes first (after push or pull)
-  const [first = '', ...rest] = words;
-  const resume = `--resume=${args.dir}`;
-  const parsed = parseRxsshArgs(
-    first === 'push' || first === 'pull' ? [first, resume, ...rest] : [resume, first, ...rest],
-  );
-  if (parsed.mode !== 'run' && parsed.mode !== 'push' && parsed.mode !== 'pull')
-    throw new UsageError(`--resume: ${record.dir} does not record a run of rxssh's (${argv.join(' ')})`);
-  return parsed;
-}
-
 /** `--resume DIR`: what this run restores from that run (said on stderr). */
 async function resumeOf(scheduler: Scheduler, args: RunArgs | TransferArgs, io: Io): Promise<ResumePlan> {
   const ctx = {
@@ -152,7 +112,19 @@ async function resumeOf(scheduler: Scheduler, args: RunArgs | TransferArgs, io: 
 
 /** Runs rxssh; returns the exit status. Throws UsageError, TargetError or ConfigError for bad input. */
 export async function runRxssh(args: RunArgs | TransferArgs | ResumeArgs, io: Io): Promise<number> {
-  if (args.mode === 'resume') return runRxssh(await resumedArgs(args, io), io);
+  if (args.mode === 'resume') {
+    const resumed = await resumedArgs(args, io);
+    try {
+      // the recorded command line's relative paths are those of its directory (-o DIR included: a program
+      // has one working directory, and this one now runs that command line)
+      process.chdir(resumed.cwd);
+    } catch (e: unknown) {
+      throw new UsageError(
+        `--resume: ${args.dir} was run in ${resumed.cwd}, which cannot be entered now (${(e as Error).message}): give the command line again with --resume ${args.dir}`,
+      );
+    }
+    return runRxssh(resumed.args, { ...io, cwd: resumed.cwd });
+  }
   const ssh = parseSshOptions(args.sshOptions);
   const { targets, excluded } = resolveTargets({
     targets: args.targets,

@@ -136,4 +136,24 @@ describe('rxssh --resume (real hosts)', function () {
     expect(third.code, third.stderr).to.equal(0);
     expect(third.stderr).to.include('every host succeeded');
   });
+
+  it('alone, runs the command line where it was run (a relative script), and resumes a resume', async () => {
+    const work = fs.mkdtempSync(path.join(dir(), 'work-'));
+    fs.writeFileSync(
+      path.join(work, 'check.sh'),
+      `set -- $SSH_CONNECTION; echo "script on $3"; test ! -e ${dir()}/broken2-$3\n`,
+    );
+    fs.writeFileSync(path.join(dir(), 'broken2-127.0.0.4'), '');
+    const first = await rxssh(['-t', '127.0.0.[2-4]', '-s', 'check.sh'], work);
+    expect(first.code, first.stderr).to.equal(1);
+    // from elsewhere, and still failing: check.sh is the file of the first run's directory, not a text
+    const second = await runCli('rxssh', ['--resume', first.recorded ?? '']);
+    expect(second.code, second.stderr).to.equal(1);
+    expect(second.stdout.trim()).to.match(/^127\.0\.0\.4 *: *script on 127\.0\.0\.4$/);
+    fs.rmSync(path.join(dir(), 'broken2-127.0.0.4'));
+    // the resume of that resume: its command line is the first run's
+    const third = await runCli('rxssh', ['--resume', second.recorded ?? '']);
+    expect(third.code, third.stderr).to.equal(0);
+    expect(third.stdout.trim()).to.match(/^127\.0\.0\.4 *: *script on 127\.0\.0\.4$/);
+  });
 });

@@ -1,0 +1,65 @@
+// `rxssh --resume DIR` alone: the command line that DIR records, run again where it was run.
+import { resolve } from 'node:path';
+
+import { REDACTED } from '../record/run-dir.js';
+import { UsageError } from './argv.js';
+import type { Io } from './cli-main.js';
+import { recordToResume } from './resume-cli.js';
+import { parseRxsshArgs } from './rxssh-options.js';
+import type { ResumeArgs, RunArgs, TransferArgs } from './rxssh-options.js';
+
+/**
+ * `rxssh --resume DIR` alone: the command line recorded in DIR, with `--resume DIR`, and the directory it was
+ * run in (its relative paths: `-s script.sh`, `-t hosts.txt`, `-o DIR`). When DIR was itself `--resume X`
+ * alone, X's command line (and so on back).
+ */
+export async function resumedArgs(
+  args: ResumeArgs,
+  io: Io,
+): Promise<{ args: RunArgs | TransferArgs; cwd: string }> {
+  const target = resolve(io.cwd, args.dir);
+  let dir = target;
+  for (let hops = 0; hops < 20; hops++) {
+    const record = await recordToResume({
+      program: 'rxssh',
+      resume: dir,
+      recordDir: undefined,
+      slug: 'rxssh',
+      io,
+    });
+    const argv = record.run.argv ?? [];
+    if (argv.some((a) => a === REDACTED || a.endsWith(`=${REDACTED}`)))
+      throw new UsageError(
+        `--resume: the command line recorded in ${record.dir} held a secret, which was not recorded: give the command line again with --resume ${args.dir}`,
+      );
+    // a run that was itself resumed: its own --resume gives way to this one
+    const words: string[] = [];
+    let earlier: string | undefined;
+    for (let i = 0; i < argv.length; i++) {
+      const word = argv[i] as string;
+      if (word === '--resume') earlier = argv[++i];
+      else if (word.startsWith('--resume=')) earlier = word.slice('--resume='.length);
+      else words.push(word);
+    }
+    if (words.length === 0 && earlier !== undefined) {
+      dir = resolve(record.run.cwd, earlier); // `rxssh --resume X` alone: X has the command line
+      continue;
+    }
+    if (words.length === 0)
+      throw new UsageError(
+        `--resume: ${record.dir} does not record its command line: give it with --resume ${args.dir}`,
+      );
+    // options stop at the command: --resume goes first (after push or pull)
+    const [first = '', ...rest] = words;
+    const resume = `--resume=${target}`;
+    const parsed = parseRxsshArgs(
+      first === 'push' || first === 'pull' ? [first, resume, ...rest] : [resume, first, ...rest],
+    );
+    if (parsed.mode !== 'run' && parsed.mode !== 'push' && parsed.mode !== 'pull')
+      throw new UsageError(`--resume: ${record.dir} does not record a run of rxssh's (${argv.join(' ')})`);
+    return { args: parsed, cwd: record.run.cwd };
+  }
+  throw new UsageError(
+    `--resume: ${args.dir} resumes a chain of more than 20 runs: give the command line again`,
+  );
+}
