@@ -29,6 +29,8 @@ export interface CliRecordOptions {
   readonly scenario?: { readonly path: string; readonly text: string } | undefined;
   /** rxssh: what runs on each host. */
   readonly command?: string | undefined;
+  /** Values the record writes `***` (see `RunStart.secrets`). */
+  readonly secrets?: readonly string[] | undefined;
   readonly names?: ReadonlyMap<Job, string> | undefined;
   readonly flow?: Flow | undefined;
   /** rxssh -o: each job's output files, linked into the record at the end rather than written twice. */
@@ -71,6 +73,7 @@ export async function startCliRecord(
     argv: redactArgv(process.argv.slice(2)),
     scenario: options.scenario,
     command: options.command,
+    secrets: options.secrets,
     names: options.names,
     flow: options.flow,
     linked: options.linked,

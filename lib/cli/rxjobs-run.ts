@@ -25,7 +25,7 @@ import { planResume, recordToResume, resumeText } from './resume-cli.js';
 import type { ResumePlan } from '../record/resume.js';
 import { reportAfterRun } from './rxjobs-report.js';
 import type { CliRecord } from './record-run.js';
-import { scenarioSlug } from '../record/run-dir.js';
+import { isSecretName, scenarioSlug } from '../record/run-dir.js';
 import type { Job } from '../core/job.js';
 import type { Io } from './cli-main.js';
 import { parseSshOptions, sshNodeDefaults } from './ssh-options.js';
@@ -189,6 +189,14 @@ async function dryResume(built: BuiltScenario, args: RxjobsRunArgs, slug: string
   }
 }
 
+/** The values of the variables whose names say they are secrets (`db_password`, `api_token`...). */
+const secretValues = (...sources: (Readonly<Record<string, unknown>> | undefined)[]): string[] =>
+  sources.flatMap((variables) =>
+    Object.entries(variables ?? {})
+      .filter(([name, value]) => isSecretName(name) && ['string', 'number'].includes(typeof value))
+      .map(([, value]) => String(value)),
+  );
+
 /** Runs a scenario file; returns the exit status. Throws UsageError or ConfigError for bad input. */
 export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<number> {
   const file = args.scenario === '-' ? STDIN_NAME : resolve(io.cwd, args.scenario);
@@ -242,6 +250,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       // a template's rendered text, else the file as read (again: loadScenario keeps no text)
       scenario: { path: file, text: read.text ?? readFileSync(file, 'utf8') },
       names: scenarioIds(built),
+      secrets: secretValues(loaded.right.spec.variables, values.right, args.variables),
       flow,
     });
     // kept in this run's record too, for a later resume of it

@@ -14,7 +14,14 @@ import { outputFileOf } from './keys.js';
 import { planOf } from './plan.js';
 import type { RunPlan } from './plan.js';
 import { FileSink, JournalSink, WriteBudget } from './sink.js';
-import { clearEarlierRun, countsOf, linkFiles, writeJsonAtomically, writeStartFiles } from './run-files.js';
+import {
+  clearEarlierRun,
+  countsOf,
+  linkFiles,
+  redactor,
+  writeJsonAtomically,
+  writeStartFiles,
+} from './run-files.js';
 import type { RecordedStatus, RunStart } from './run-files.js';
 import type { JournalEndRecord, RunJson, RunOutcome } from './types.js';
 
@@ -61,6 +68,8 @@ export class RunRecorder {
   #plan: RunPlan | undefined;
   #run: RunJson | undefined;
   #journal: JournalSink | undefined;
+  /** Writes the secrets of the options as `***` (see `RunStart.secrets`), if there are any. */
+  readonly #redact: ((text: string) => string) | undefined;
   readonly #outputs = new Map<string, FileSink>();
   /** What the output files hold, together: the commands' flow is held past it. */
   readonly #budget: WriteBudget;
@@ -79,6 +88,12 @@ export class RunRecorder {
     this.dir = dir;
     this.#options = options;
     this.#budget = new WriteBudget(options.flow);
+    this.#redact = redactor(options.secrets);
+  }
+
+  /** Adds a record (one JSON text) to the journal, its secrets written `***`. */
+  #add(line: string): void {
+    this.#journal?.add(this.#redact === undefined ? line : this.#redact(line));
   }
 
   /** Copies the output files of the `linked` jobs into `outputs/`, those not empty. */
@@ -148,7 +163,7 @@ export class RunRecorder {
   }
 
   #record(json: string, key: string): void {
-    this.#journal?.add(`${json.slice(0, -1)},"key":${JSON.stringify(key)}}`);
+    this.#add(`${json.slice(0, -1)},"key":${JSON.stringify(key)}}`);
   }
 
   #sink(job: Job, stream: 'stdout' | 'stderr'): FileSink {
@@ -211,13 +226,13 @@ export class RunRecorder {
   #flushCaptures(key: string): void {
     if (this.#captures.length === 0) return;
     for (const { name, value, ts } of this.#captures)
-      this.#journal?.add(JSON.stringify({ type: 'capture', ts, key, name, value }));
+      this.#add(JSON.stringify({ type: 'capture', ts, key, name, value }));
     this.#captures = [];
   }
 
   /** Records a CLI's record (`result`) as it is. */
   extra(record: { readonly type: string; readonly ts: string; readonly [field: string]: unknown }): void {
-    if (this.#active) this.#journal?.add(JSON.stringify(record));
+    if (this.#active) this.#add(JSON.stringify(record));
   }
 
   /**
@@ -238,7 +253,7 @@ export class RunRecorder {
       end.why ?? this.#end?.why ?? (end.interrupted ? 'interrupted' : 'ended without its end event');
     const ts = new Date().toISOString();
     const last: JournalEndRecord = { type: 'end', ts, outcome, ok, why };
-    this.#journal?.add(JSON.stringify(last));
+    this.#add(JSON.stringify(last));
     const journal = this.#journal;
     await Promise.all([journal?.close(), ...[...this.#outputs.values()].map((s) => s.close())]);
     this.#budget.close();

@@ -68,7 +68,8 @@ export async function makeRunDir(root: string, slug: string, now = new Date()): 
   for (;;) {
     const dir = join(parent, runId(now));
     try {
-      await mkdir(dir);
+      // the user's own: what the run printed, and the values its commands were given
+      await mkdir(dir, { mode: 0o700 });
       return dir;
     } catch (e: unknown) {
       if (codeOf(e) !== 'EEXIST') throw e;
@@ -79,6 +80,8 @@ export async function makeRunDir(root: string, slug: string, now = new Date()): 
 /** Options whose value is a secret (their value is redacted in a recorded command line). */
 const SECRET_OPTION = /^--?[\w-]*(pass(word|phrase)?|secret|token|credential)[\w-]*$/i;
 /** A `NAME=VALUE` whose name says it is a secret. */
+/** Whether a variable of that name holds a secret (`db_password`, `api_key`...). @internal */
+export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
 const SECRET_NAME = /(pass(word|phrase)?|secret|token|credential|api_?key)/i;
 /** What stands for a secret in a recorded command line. @internal */
 export const REDACTED = '***';

@@ -56,6 +56,24 @@ export interface RunStart {
   readonly argv?: readonly string[] | undefined;
   readonly scenario?: { readonly path: string; readonly text: string } | undefined;
   readonly command?: string | undefined;
+  /**
+   * Values the record must not hold (the values of secret variables, `db_password`): written `***` in
+   * plan.json, events.jsonl and scenario.yaml. The commands' own outputs are kept as they are.
+   */
+  readonly secrets?: readonly string[] | undefined;
+}
+
+/**
+ * A function that writes each of `secrets` (3 characters or more) as `***` in a text, raw or JSON-escaped;
+ * undefined when there is none.
+ * @internal
+ */
+export function redactor(secrets: readonly string[] | undefined): ((text: string) => string) | undefined {
+  const forms = [...new Set((secrets ?? []).filter((s) => s.length >= 3))]
+    .flatMap((s) => [s, JSON.stringify(s).slice(1, -1)])
+    .sort((a, b) => b.length - a.length);
+  if (forms.length === 0) return undefined;
+  return (text) => forms.reduce((t, form) => (t.includes(form) ? t.replaceAll(form, '***') : t), text);
 }
 
 /** Writes run.json, plan.json and scenario.yaml, and makes outputs/; returns run.json's content. @internal */
@@ -84,8 +102,9 @@ export async function writeStartFiles(
     pid: process.pid,
   };
   await writeJsonAtomically(join(dir, 'run.json'), run);
-  await writeFile(join(dir, 'plan.json'), `${JSON.stringify({ jobs: plan }, null, 1)}\n`);
-  if (scenario !== undefined) await writeFile(join(dir, 'scenario.yaml'), scenario.text);
+  const redact = redactor(start.secrets) ?? ((text: string): string => text);
+  await writeFile(join(dir, 'plan.json'), redact(`${JSON.stringify({ jobs: plan }, null, 1)}\n`));
+  if (scenario !== undefined) await writeFile(join(dir, 'scenario.yaml'), redact(scenario.text));
   await mkdir(join(dir, OUTPUTS_DIR), { recursive: true });
   return run;
 }

@@ -216,4 +216,23 @@ jobs:
     expect(record.events.map((e) => e.type)).to.include.members(['started', 'exit', 'done']);
     expect(record.events.some((e) => e.type === 'end')).to.equal(false);
   });
+
+  it('writes the values of secret variables as *** in the plan, the journal and the scenario, in a private directory', async () => {
+    scenario(`
+variables: { api_token: tok-s3cr3t-42 }
+nodes:
+  - { id: here, local: true }
+jobs:
+  - { id: use, node: here, commands: ['test {{api_token}} = tok-s3cr3t-42', 'test {{db_password}} = hunter22'] }
+`);
+    const r = await rxjobs(['run', 'deploy.yaml', '--var', 'db_password=hunter22']);
+    expect(r.code, r.stderr).to.equal(0);
+    const run = recordedIn(r);
+    for (const name of ['run.json', 'plan.json', 'events.jsonl', 'scenario.yaml']) {
+      const text = fs.readFileSync(path.join(run, name), 'utf8');
+      expect(text, name).not.to.include('tok-s3cr3t-42').and.not.to.include('hunter22');
+    }
+    expect(fs.readFileSync(path.join(run, 'plan.json'), 'utf8')).to.include('test *** = ***');
+    expect(fs.statSync(run).mode & 0o777).to.equal(0o700);
+  });
 });
