@@ -2,6 +2,8 @@
  * Keys of the jobs of a run record, and the files of their outputs.
  * @module
  */
+import { createHash } from 'node:crypto';
+
 import { hostFileName } from '../render/files/host-files.js';
 
 /** What separates the labels of a key: `deploy / fit01`. @category models */
@@ -32,4 +34,19 @@ export const keyOf = (parent: string | undefined, label: string, occurrence = 1)
  * @category models
  */
 export const outputFileOf = (key: string, stream: 'stdout' | 'stderr'): string =>
-  `${OUTPUTS_DIR}/${hostFileName(key)}${stream === 'stdout' ? '.out' : '.err'}`;
+  `${OUTPUTS_DIR}/${boundedName(hostFileName(key))}${stream === 'stdout' ? '.out' : '.err'}`;
+
+/** The longest file name (bytes) a key makes before its suffix; file systems take 255. */
+const MAX_NAME_BYTES = 200;
+
+/**
+ * `name`, or when it is longer than {@link MAX_NAME_BYTES} bytes (a matrix over long values), its start cut on
+ * a character and the first 16 hex digits of its sha256: still one name per key.
+ */
+const boundedName = (name: string): string => {
+  if (Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 16);
+  let start = name.slice(0, MAX_NAME_BYTES - 17);
+  while (Buffer.byteLength(start) > MAX_NAME_BYTES - 17) start = start.slice(0, -1);
+  return `${start}-${hash}`;
+};

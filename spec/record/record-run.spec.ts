@@ -323,4 +323,15 @@ describe('recordRun and run({ record })', () => {
     const other = await readRun(tmp).catch((e: unknown) => e);
     expect((other as Error).message).to.match(/run\.json: has format "other", expected "rxjobs-run\/1"/);
   });
+
+  it('records the output of a job whose key is longer than a file name may be, under a bounded name', async () => {
+    const dir = path.join(tmp, 'long');
+    const label = `pairs[${'/data/experiments/2026/very-long-directory-name/'.repeat(4)}]é`;
+    const job = new SshJob(node, 'echo long', { label });
+    expect(await new Scheduler([job]).orchestrate({ record: dir })).to.equal(true);
+    const record = await readRun(dir);
+    const out = record.outputsOf(label).out ?? '';
+    expect(readFileSync(out, 'utf8')).to.equal('long\n');
+    expect(Buffer.byteLength(path.basename(out))).to.be.at.most(255);
+  });
 });
