@@ -326,7 +326,7 @@ describe('recordRun and run({ record })', () => {
 
   it('records the output of a job whose key is longer than a file name may be, under a bounded name', async () => {
     const dir = path.join(tmp, 'long');
-    const label = `pairs[${'/data/experiments/2026/very-long-directory-name/'.repeat(4)}]é`;
+    const label = `pairs[${'/data/experiments/2026/very-long-directory-name/'.repeat(5)}]é`;
     const job = new SshJob(node, 'echo long', { label });
     expect(await new Scheduler([job]).orchestrate({ record: dir })).to.equal(true);
     const record = await readRun(dir);
