@@ -236,7 +236,8 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
   try {
     // the run to resume is read before this run's record is made (it would be the latest)
     const resumed = args.resume === undefined ? undefined : await resumeOf(built, args, slug, io);
-    if (resumed?.rerun.length === 0) {
+    // a forever job (a monitor, a service) is run again only for the jobs that need it
+    if (resumed?.rerun.every((r) => r.forever === true) === true) {
       if (!args.quiet) io.stderr.write(`rxjobs: every job succeeded in ${resumed.from}: nothing to run\n`);
       return 0;
     }

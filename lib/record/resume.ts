@@ -14,6 +14,8 @@ import type { PlannedJob, RunRecord } from './types.js';
 export interface RerunJob {
   readonly key: string;
   readonly why: string;
+  /** Present (and true) for a `forever` job: it runs again only along with others (a service, a monitor). */
+  readonly forever?: true;
 }
 
 /**
@@ -148,7 +150,7 @@ export function resumePlan(scheduler: JobGroup, record: RunRecord, options: Plan
   for (const p of jobs) {
     if (p.kind !== 'job') continue;
     const why = verdict(p.key);
-    if (why !== '') rerun.push({ key: p.key, why });
+    if (why !== '') rerun.push(p.forever ? { key: p.key, why, forever: true } : { key: p.key, why });
     else {
       restore.set(jobOf.get(p.key) as Job, outcomes.get(p.key)?.value);
       restored.push(p.key);

@@ -114,6 +114,24 @@ describe('rxjobs run --resume', function () {
     expect(other.stderr).to.include(`rxjobs: --resume: ${first}: none of its 4 jobs is a job of this run`);
     expect(other.stderr).not.to.match(/\n\s+at /); // no stack trace
   });
+
+  it('has nothing to run when only a forever job (a monitor) did not end done', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'mon.yaml'),
+      `nodes: [{ id: here, local: true }]
+jobs:
+  - { id: work, node: here, commands: ['echo work >> ran.log'] }
+  - { id: monitor, node: here, forever: true, commands: ['sleep 30'] }
+`,
+    );
+    const first = await rxjobs(['run', 'mon.yaml']);
+    expect(first.code, first.stderr).to.equal(0);
+    expect(ran()).to.deep.equal(['work']);
+    const second = await rxjobs(['run', 'mon.yaml', '--resume']);
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stderr).to.include('nothing to run');
+    expect(ran()).to.deep.equal([]);
+  });
 });
 
 describe('rxssh --resume (real hosts)', function () {
