@@ -33,7 +33,8 @@
 // Environment: CLI_BENCH_CASES=help,echo,out,push,pull picks cases; CLI_BENCH_RUNS=N (every case) or
 // CLI_BENCH_RUNS=echo=5,help=30 sets the measured runs; CLI_BENCH_HOSTS=N (default 200) the fleet's size, for
 // a quick smoke run (out, push and pull use at most 20 hosts); CLI_BENCH_XFER_MB the size of the pushed and
-// pulled file (default 50).
+// pulled file (default 50); CLI_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' options for node in every
+// rxssh run (to profile one, with CLI_BENCH_RUNS=1: node refuses --cpu-prof in NODE_OPTIONS).
 import crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import os from 'node:os';
@@ -75,6 +76,8 @@ import { findProgram } from './out/harness/index.js';
 
 const RXSSH = path.join(ROOT, 'dist', 'cli', 'rxssh.js');
 const RXJOBS = path.join(ROOT, 'dist', 'cli', 'rxjobs.js');
+/** Node's options for every rxssh run (CLI_BENCH_NODE_ARGS, split on spaces). */
+const NODE_ARGS = (process.env.CLI_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 const positiveInt = (text, fallback) => {
   const n = Number(text);
@@ -226,7 +229,7 @@ function tools(ctx) {
   const xferHosts = fleet.hosts.slice(0, XFER_HOSTS);
   const xferHostsFile = client.hostsFile('hosts-xfer.txt', xferHosts);
   const rxssh = (args, options) =>
-    runProcess(process.execPath, [RXSSH, ...args], { capture: true, env, ...options });
+    runProcess(process.execPath, [...NODE_ARGS, RXSSH, ...args], { capture: true, env, ...options });
 
   // ---- echo on every host
   /** rxssh's default output: `host:line`, the host padded to the longest label; every host exactly once. */
@@ -490,6 +493,7 @@ function tools(ctx) {
       const r = await runProcess(
         process.execPath,
         [
+          ...NODE_ARGS,
           RXSSH,
           ...record,
           '-w',

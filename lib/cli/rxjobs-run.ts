@@ -200,7 +200,6 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       // a template's rendered text, else the file as read (again: loadScenario keeps no text)
       scenario: { path: file, text: read.text ?? readFileSync(file, 'utf8') },
       names: scenarioIds(built),
-      flow,
     });
     const report = await runWithOutput(scheduler, units, args, {
       name: 'rxjobs',

@@ -1,139 +1,134 @@
 /**
- * The files of a run directory being written: append-only streams that report their first error once.
+ * The files of a run directory being written: append-only files that report their first error once.
  * @module
  */
-import { createWriteStream } from 'node:fs';
-import type { WriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
-
-import type { Flow } from '../nodes/flow.js';
+import { closeSync, openSync, writevSync } from 'node:fs';
 
 const NL = Buffer.from('\n');
 
-/** What the run's output files may hold, all together, before the commands are held. */
-export const WRITE_BUDGET = 32 * 1024 * 1024;
-/** What a file's lines are gathered into before they are written without waiting for the end of the tick. */
-const LINE_BATCH = 64 * 1024;
-
-/**
- * Back-pressure shared by the output files of a run: the bytes given to them and not written yet are counted,
- * and the flow is held while they pass `limit` (released below half of it). A file that is merely slower
- * than one chunk (a write stream says "full" past 16 KiB, less than one SSH chunk) does not hold the
- * commands at every chunk, as holding at each `write()` that returns false would (the run's wall time grew
- * by a third with 20 hosts of 10 MiB each); a disk that does not keep up still holds them, memory bounded.
- */
-export class WriteBudget {
-  readonly #flow: Flow | undefined;
-  readonly #limit: number;
-  #pending = 0;
-  #release: (() => void) | undefined;
-
-  constructor(flow: Flow | undefined, limit = WRITE_BUDGET) {
-    this.#flow = flow;
-    this.#limit = limit;
-  }
-
-  /** Bytes given to a file. */
-  add(n: number): void {
-    this.#pending += n;
-    if (this.#pending > this.#limit && this.#release === undefined && this.#flow !== undefined)
-      this.#release = this.#flow.hold();
-  }
-
-  /** Bytes written (or dropped). */
-  done(n: number): void {
-    this.#pending -= n;
-    if (this.#pending <= this.#limit / 2) this.close();
-  }
-
-  /** Releases the hold, if any. */
-  close(): void {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
-  }
-}
+/** What a file gathers before it is written, in one system call. */
+export const WRITE_BATCH = 256 * 1024;
+/** How long gathered bytes may wait before they are written (a crash loses at most that much). */
+export const WRITE_DELAY_MS = 100;
+/** Past this many pieces (lines), a batch is joined into one buffer before it is written. */
+const MAX_PIECES = 64;
 
 /** Where a file's first error goes (the recorder stops recording there). */
 export type OnFileError = (path: string, error: unknown) => void;
 
-/** One file: a write stream, and whole lines gathered into fewer writes. */
+/**
+ * One file: the bytes given to it are gathered (without a copy) and written synchronously, {@link WRITE_BATCH}
+ * at a time, or after {@link WRITE_DELAY_MS}, or at `close()`. Written at once rather than queued for the
+ * thread pool: on a busy machine, queued writes fell behind the commands' output (20 hosts of 10 MiB each left
+ * ~25 MiB waiting), and what waited was promoted to the old heap: major garbage collections and page faults
+ * cost a fifth of the run's time. So memory stays bounded (a batch per file) with no flow to hold: a disk
+ * that does not keep up slows the reading of the output, as Node's own stdout to a file does. Its first error
+ * (opening included) is reported once, asynchronously, then the file takes nothing more.
+ */
 export class FileSink {
   readonly path: string;
-  readonly #stream: WriteStream;
-  readonly #budget: WriteBudget | undefined;
-  #lines: Buffer[] = [];
+  readonly #onError: OnFileError;
+  /** Undefined once closed or failed. */
+  #fd: number | undefined;
+  #pieces: Buffer[] = [];
   #length = 0;
-  #scheduled = false;
+  #timer: NodeJS.Timeout | undefined;
 
-  /** Creates (truncates) `path`; with a `budget`, what it holds counts against it. */
-  constructor(path: string, onError: OnFileError, budget?: WriteBudget) {
+  /** Creates (truncates) `path`. */
+  constructor(path: string, onError: OnFileError) {
     this.path = path;
-    this.#budget = budget;
-    this.#stream = createWriteStream(path);
-    this.#stream.on('error', (e) => {
-      onError(path, e);
+    this.#onError = onError;
+    try {
+      this.#fd = openSync(path, 'w');
+    } catch (e: unknown) {
+      this.#failed(e);
+    }
+  }
+
+  #failed(e: unknown): void {
+    this.destroy();
+    // after the caller's statement, as a stream's 'error' event would come: the recorder is started by then
+    queueMicrotask(() => {
+      this.#onError(this.path, e);
     });
   }
 
-  /** Appends one line's bytes, and its `\n` when it had one (gathered until the end of the tick). */
-  line(bytes: Buffer, newline: boolean): void {
-    this.#lines.push(bytes);
+  #add(bytes: Buffer): void {
+    if (this.#fd === undefined) return;
+    this.#pieces.push(bytes);
     this.#length += bytes.length;
-    if (newline) {
-      this.#lines.push(NL);
-      this.#length += 1;
-    }
-    if (this.#length >= LINE_BATCH) this.#flushLines();
-    else if (!this.#scheduled) {
-      this.#scheduled = true;
-      queueMicrotask(() => {
-        this.#scheduled = false;
-        this.#flushLines();
-      });
-    }
+    if (this.#length >= WRITE_BATCH) this.flush();
+    else
+      this.#timer ??= setTimeout(() => {
+        this.#timer = undefined;
+        this.flush();
+      }, WRITE_DELAY_MS).unref();
   }
 
-  #flushLines(): void {
-    if (this.#length === 0) return;
-    const lines = this.#lines;
-    this.#lines = [];
-    this.#length = 0;
-    this.#write(lines.length === 1 && lines[0] !== undefined ? lines[0] : Buffer.concat(lines));
+  /** Appends one line's bytes, and its `\n` when it had one. */
+  line(bytes: Buffer, newline: boolean): void {
+    this.#add(bytes);
+    if (newline) this.#add(NL);
   }
 
-  #write(chunk: Buffer | string): void {
-    const budget = this.#budget;
-    if (budget === undefined) {
-      this.#stream.write(chunk);
-      return;
-    }
-    const n = chunk.length;
-    budget.add(n);
-    // called once written, or with the error of a failed or destroyed stream
-    this.#stream.write(chunk, () => {
-      budget.done(n);
-    });
-  }
-
-  /** Appends bytes as they are, in one write (after the lines gathered so far). */
+  /** Appends bytes as they are (kept, not copied: they must not change afterwards). */
   bytes(bytes: Buffer | string): void {
-    this.#flushLines();
-    this.#write(bytes);
+    this.#add(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
   }
 
-  /** Writes what is gathered, ends the file; resolves once it is closed (never rejects). */
-  async close(): Promise<void> {
-    this.#flushLines();
-    if (!this.#stream.writableEnded) this.#stream.end();
-    await finished(this.#stream).catch(() => undefined);
+  /** Writes what is gathered, now. */
+  flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const fd = this.#fd;
+    if (fd === undefined || this.#length === 0) return;
+    let pieces =
+      this.#pieces.length > MAX_PIECES ? [Buffer.concat(this.#pieces, this.#length)] : this.#pieces;
+    this.#pieces = [];
+    this.#length = 0;
+    try {
+      // a short write (rare: a signal, a full disk) goes on with the rest
+      while (pieces.length > 0) {
+        let written = writevSync(fd, pieces);
+        let i = 0;
+        for (; i < pieces.length && written >= (pieces[i] as Buffer).length; i++)
+          written -= (pieces[i] as Buffer).length;
+        pieces = pieces.slice(i);
+        if (written > 0 && pieces[0] !== undefined) pieces[0] = pieces[0].subarray(written);
+      }
+    } catch (e: unknown) {
+      this.#failed(e);
+    }
+  }
+
+  /** Writes what is gathered, closes the file; resolves once it is closed (never rejects). */
+  close(): Promise<void> {
+    this.flush();
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd !== undefined)
+      try {
+        closeSync(fd);
+      } catch (e: unknown) {
+        this.#failed(e);
+      }
+    return Promise.resolve();
   }
 
   /** Drops what is not written yet and closes the file (after an error). */
   destroy(): void {
-    this.#lines = [];
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pieces = [];
     this.#length = 0;
-    this.#stream.destroy();
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd !== undefined)
+      try {
+        closeSync(fd);
+      } catch {
+        // failing already
+      }
   }
 }
 
@@ -176,6 +171,7 @@ export class JournalSink {
     this.#pending = [];
     this.#length = 0;
     this.#file.bytes(text);
+    this.#file.flush();
   }
 
   async close(): Promise<void> {
