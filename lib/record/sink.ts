@@ -21,9 +21,10 @@ export type OnFileError = (path: string, error: unknown) => void;
  * at a time, or after {@link WRITE_DELAY_MS}, or at `close()`. Written at once rather than queued for the
  * thread pool: on a busy machine, queued writes fell behind the commands' output (20 hosts of 10 MiB each left
  * ~25 MiB waiting), and what waited was promoted to the old heap: major garbage collections and page faults
- * cost a fifth of the run's time. So memory stays bounded (a batch per file) with no flow to hold: a disk
- * that does not keep up slows the reading of the output, as Node's own stdout to a file does. Its first error
- * (opening included) is reported once, asynchronously, then the file takes nothing more.
+ * made the recorded run a quarter slower than the same run not recorded (bench/cli.bench.mjs, case
+ * `recline`). So memory stays bounded (a batch per file) with no flow to hold: a disk that does not keep up
+ * slows the reading of the output, as Node's own stdout to a file does. Its first error (opening included)
+ * is reported once, asynchronously, then the file takes nothing more.
  */
 export class FileSink {
   readonly path: string;
