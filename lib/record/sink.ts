@@ -2,7 +2,7 @@
  * The files of a run directory being written: append-only files that report their first error once.
  * @module
  */
-import { closeSync, openSync, writevSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 const NL = Buffer.from('\n');
 
@@ -10,29 +10,36 @@ const NL = Buffer.from('\n');
 export const WRITE_BATCH = 256 * 1024;
 /** How long gathered bytes may wait before they are written (a crash loses at most that much). */
 export const WRITE_DELAY_MS = 100;
-/** Past this many pieces (lines), a batch is joined into one buffer before it is written. */
-const MAX_PIECES = 64;
+/** A file's buffer at first: it doubles up to {@link WRITE_BATCH} as its output comes faster. */
+const FIRST_BUFFER = 16 * 1024;
 
 /** Where a file's first error goes (the recorder stops recording there). */
 export type OnFileError = (path: string, error: unknown) => void;
 
+/** Writes all of `data` at the file's position (a short write, rare, goes on with the rest). */
+const writeAll = (fd: number, data: Uint8Array): void => {
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done);
+};
+
 /**
- * One file: the bytes given to it are gathered (without a copy) and written synchronously, {@link WRITE_BATCH}
- * at a time, or after {@link WRITE_DELAY_MS}, or at `close()`. Written at once rather than queued for the
- * thread pool: on a busy machine, queued writes fell behind the commands' output (20 hosts of 10 MiB each left
- * ~25 MiB waiting), and what waited was promoted to the old heap: major garbage collections and page faults
- * made the recorded run a quarter slower than the same run not recorded (bench/cli.bench.mjs, case
- * `recline`). So memory stays bounded (a batch per file) with no flow to hold: a disk that does not keep up
- * slows the reading of the output, as Node's own stdout to a file does. Its first error (opening included)
- * is reported once, asynchronously, then the file takes nothing more.
+ * One file: the bytes given to it are copied into its buffer, written synchronously when the buffer is full
+ * ({@link WRITE_BATCH} at most), after {@link WRITE_DELAY_MS}, or at `close()`; the buffer is then reused.
+ * Before, the record kept the commands' chunks and queued them for the thread pool: on a busy machine the
+ * queue fell behind (20 hosts of 10 MiB each left ~25 MiB waiting), what waited was promoted to the old
+ * heap, and major garbage collections and page faults made the recorded run a quarter slower than the same
+ * run not recorded (bench/cli.bench.mjs, case `recline`); kept chunks, even without a queue, still doubled
+ * the time spent collecting. Now a chunk dies young, memory stays bounded (a buffer per file) with no flow to
+ * hold, and a disk that does not keep up slows the reading of the output, as Node's own stdout to a file
+ * does. Its first error (opening included) is reported once, asynchronously, then the file takes nothing
+ * more.
  */
 export class FileSink {
   readonly path: string;
   readonly #onError: OnFileError;
   /** Undefined once closed or failed. */
   #fd: number | undefined;
-  #pieces: Buffer[] = [];
-  #length = 0;
+  #buffer: Buffer | undefined;
+  #used = 0;
   #timer: NodeJS.Timeout | undefined;
 
   /** Creates (truncates) `path`. */
@@ -54,27 +61,60 @@ export class FileSink {
     });
   }
 
-  #add(bytes: Buffer): void {
-    if (this.#fd === undefined) return;
-    this.#pieces.push(bytes);
-    this.#length += bytes.length;
-    if (this.#length >= WRITE_BATCH) this.flush();
-    else
-      this.#timer ??= setTimeout(() => {
-        this.#timer = undefined;
-        this.flush();
-      }, WRITE_DELAY_MS).unref();
+  /** Room for `n` more bytes: a bigger buffer while under WRITE_BATCH, else what it holds written. */
+  #room(n: number): Buffer {
+    let buffer = this.#buffer;
+    if (buffer !== undefined && buffer.length - this.#used >= n) return buffer;
+    if (buffer === undefined || buffer.length < WRITE_BATCH) {
+      let size = buffer?.length ?? FIRST_BUFFER;
+      while (size < WRITE_BATCH && size - this.#used < n) size *= 2;
+      if (size - this.#used >= n) {
+        const bigger = Buffer.allocUnsafeSlow(size);
+        buffer?.copy(bigger, 0, 0, this.#used);
+        this.#buffer = bigger;
+        return bigger;
+      }
+    }
+    this.flush();
+    buffer = this.#buffer ?? Buffer.allocUnsafeSlow(WRITE_BATCH);
+    this.#buffer = buffer;
+    return buffer;
+  }
+
+  #add(bytes: Uint8Array, newline: boolean): void {
+    const fd = this.#fd;
+    if (fd === undefined) return;
+    const n = bytes.length + (newline ? 1 : 0);
+    if (n > WRITE_BATCH) {
+      // bigger than a batch: written as it is, after what is gathered
+      this.flush();
+      try {
+        writeAll(fd, bytes);
+        if (newline) writeAll(fd, NL);
+      } catch (e: unknown) {
+        this.#failed(e);
+      }
+      return;
+    }
+    const buffer = this.#room(n);
+    if (this.#fd === undefined) return; // the flush failed
+    buffer.set(bytes, this.#used);
+    this.#used += bytes.length;
+    if (newline) buffer[this.#used++] = 0x0a;
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.flush();
+    }, WRITE_DELAY_MS).unref();
   }
 
   /** Appends one line's bytes, and its `\n` when it had one. */
   line(bytes: Buffer, newline: boolean): void {
-    this.#add(bytes);
-    if (newline) this.#add(NL);
+    this.#add(bytes, newline);
   }
 
-  /** Appends bytes as they are (kept, not copied: they must not change afterwards). */
+  /** Appends bytes as they are. */
   bytes(bytes: Buffer | string): void {
-    this.#add(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
+    this.#add(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes, false);
   }
 
   /** Writes what is gathered, now. */
@@ -82,21 +122,11 @@ export class FileSink {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     const fd = this.#fd;
-    if (fd === undefined || this.#length === 0) return;
-    let pieces =
-      this.#pieces.length > MAX_PIECES ? [Buffer.concat(this.#pieces, this.#length)] : this.#pieces;
-    this.#pieces = [];
-    this.#length = 0;
+    if (fd === undefined || this.#used === 0 || this.#buffer === undefined) return;
+    const data = this.#buffer.subarray(0, this.#used);
+    this.#used = 0;
     try {
-      // a short write (rare: a signal, a full disk) goes on with the rest
-      while (pieces.length > 0) {
-        let written = writevSync(fd, pieces);
-        let i = 0;
-        for (; i < pieces.length && written >= (pieces[i] as Buffer).length; i++)
-          written -= (pieces[i] as Buffer).length;
-        pieces = pieces.slice(i);
-        if (written > 0 && pieces[0] !== undefined) pieces[0] = pieces[0].subarray(written);
-      }
+      writeAll(fd, data);
     } catch (e: unknown) {
       this.#failed(e);
     }
@@ -107,6 +137,7 @@ export class FileSink {
     this.flush();
     const fd = this.#fd;
     this.#fd = undefined;
+    this.#buffer = undefined;
     if (fd !== undefined)
       try {
         closeSync(fd);
@@ -120,8 +151,8 @@ export class FileSink {
   destroy(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#pieces = [];
-    this.#length = 0;
+    this.#buffer = undefined;
+    this.#used = 0;
     const fd = this.#fd;
     this.#fd = undefined;
     if (fd !== undefined)
