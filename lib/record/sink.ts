@@ -76,9 +76,11 @@ export class FileSink {
       }
     }
     this.flush();
-    buffer = this.#buffer ?? Buffer.allocUnsafeSlow(WRITE_BATCH);
-    this.#buffer = buffer;
-    return buffer;
+    if (this.#fd === undefined) return Buffer.alloc(0); // the flush failed: #add writes nothing
+    // empty now, and big enough unless it was still growing
+    if (this.#buffer === undefined || this.#buffer.length < n)
+      this.#buffer = Buffer.allocUnsafeSlow(WRITE_BATCH);
+    return this.#buffer;
   }
 
   #add(bytes: Uint8Array, newline: boolean): void {

@@ -44,6 +44,17 @@ describe('record/sink', () => {
     expect(readFileSync(file).equals(expected)).to.equal(true);
   });
 
+  it('takes a piece near a batch after a small one, while its buffer is still small', async () => {
+    const file = path.join(dir, 'out');
+    const sink = new FileSink(file, (p, e) => expect.fail(`${p}: ${String(e)}`));
+    const small = Buffer.alloc(10_000, 0x61);
+    const big = Buffer.alloc(WRITE_BATCH - 5_000, 0x62); // does not fit even once grown: written, then held
+    sink.bytes(small);
+    sink.bytes(big);
+    await sink.close();
+    expect(readFileSync(file).equals(Buffer.concat([small, big]))).to.equal(true);
+  });
+
   it('keeps no more than a batch in memory: past WRITE_BATCH, the bytes are in the file at once', () => {
     const file = path.join(dir, 'out');
     const sink = new FileSink(file, (p, e) => expect.fail(`${p}: ${String(e)}`));
