@@ -63,7 +63,7 @@ export class FileSink {
 
   /** Room for `n` more bytes: a bigger buffer while under WRITE_BATCH, else what it holds written. */
   #room(n: number): Buffer {
-    let buffer = this.#buffer;
+    const buffer = this.#buffer;
     if (buffer !== undefined && buffer.length - this.#used >= n) return buffer;
     if (buffer === undefined || buffer.length < WRITE_BATCH) {
       let size = buffer?.length ?? FIRST_BUFFER;
