@@ -17,6 +17,9 @@
 //   recout  the same pair for 10 MiB of output from each of 20 hosts (`rxssh -o DIR cat FILE`): the record's
 //           outputs/<host>.out (copies of the -o files, sizes checked). 11 runs each by default: on a
 //           loaded machine the spread of one tool's runs is wider than the 5% to be measured
+//   recline the same pair in rxssh's default output mode (`rxssh cat FILE > out.txt`: host-prefixed lines on
+//           stdout, redirected to a file, where the record writes its own copy of each host's output): every
+//           byte checked, the record's outputs/<host>.out and each host's lines in out.txt (sha256 per host)
 // Run with `npm run bench:cli` (builds dist/ and the harness, then `node bench/cli.bench.mjs`); Linux, OpenSSH
 // server and client, pssh (parallel-ssh, parallel-scp, parallel-slurp) and clush installed (a missing tool is
 // reported and skipped). Prints figures and a summary of the targets, asserts nothing.
@@ -30,7 +33,9 @@
 // Environment: CLI_BENCH_CASES=help,echo,out,push,pull picks cases; CLI_BENCH_RUNS=N (every case) or
 // CLI_BENCH_RUNS=echo=5,help=30 sets the measured runs; CLI_BENCH_HOSTS=N (default 200) the fleet's size, for
 // a quick smoke run (out, push and pull use at most 20 hosts); CLI_BENCH_XFER_MB the size of the pushed and
-// pulled file (default 50).
+// pulled file (default 50); CLI_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' options for node in every
+// rxssh run (to profile one, with CLI_BENCH_RUNS=1: node refuses --cpu-prof in NODE_OPTIONS).
+import crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,6 +76,8 @@ import { findProgram } from './out/harness/index.js';
 
 const RXSSH = path.join(ROOT, 'dist', 'cli', 'rxssh.js');
 const RXJOBS = path.join(ROOT, 'dist', 'cli', 'rxjobs.js');
+/** Node's options for every rxssh run (CLI_BENCH_NODE_ARGS, split on spaces). */
+const NODE_ARGS = (process.env.CLI_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 const positiveInt = (text, fallback) => {
   const n = Number(text);
@@ -86,9 +93,9 @@ const XFER_HOSTS = Math.min(20, HOSTS);
 // 2 cores: the case would last 5 minutes. 20 x 50 MiB keeps it near a minute.
 const XFER_MB = positiveInt(process.env.CLI_BENCH_XFER_MB, 50);
 const XFER_BYTES = XFER_MB * MB;
-const CASES = ['help', 'echo', 'out', 'push', 'pull', 'record', 'recout'];
+const CASES = ['help', 'echo', 'out', 'push', 'pull', 'record', 'recout', 'recline'];
 // measured runs, after one warm-up
-const DEFAULT_RUNS = { help: 20, echo: 3, out: 3, push: 2, pull: 2, record: 11, recout: 11 };
+const DEFAULT_RUNS = { help: 20, echo: 3, out: 3, push: 2, pull: 2, record: 11, recout: 11, recline: 11 };
 /** The run record's cost, as issue 14 bounds it: recorded / not recorded, medians. */
 const TARGET_RECORD_ECHO = 1.05;
 const TARGET_RECORD_OUT = 1.1;
@@ -123,6 +130,51 @@ const newestTs = (dir) => {
       newest = Math.max(newest, fs.statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
   return newest;
 };
+
+/**
+ * rxssh's default output in `file`: `host:line`, the host padded to the longest label; each host's lines, the
+ * prefix taken off, hashed in order (sha256) and compared with `sha256`. Undefined when every host's output is
+ * exact and nothing else is there.
+ */
+function checkPrefixedLines(file, hosts, sha256) {
+  const hashes = new Map(hosts.map((h) => [h.address, crypto.createHash('sha256')]));
+  const fd = fs.openSync(file, 'r');
+  const block = Buffer.alloc(4 * MB);
+  let carry = Buffer.alloc(0);
+  let stray = 0;
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, block, 0, block.length, null);
+      if (n === 0) break;
+      const data = carry.length === 0 ? block.subarray(0, n) : Buffer.concat([carry, block.subarray(0, n)]);
+      // each host's lines of this block, gathered, then hashed at once
+      const parts = new Map();
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl !== -1; start = nl + 1, nl = data.indexOf(10, start)) {
+        const colon = data.indexOf(58, start);
+        const host = colon === -1 || colon > nl ? '' : data.latin1Slice(start, colon).trimEnd();
+        if (!hashes.has(host)) {
+          stray += 1;
+          continue;
+        }
+        let list = parts.get(host);
+        if (list === undefined) parts.set(host, (list = []));
+        list.push(data.subarray(colon + 1, nl + 1));
+      }
+      for (const [host, list] of parts) hashes.get(host).update(Buffer.concat(list));
+      carry = Buffer.from(data.subarray(start));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (carry.length > 0) stray += 1;
+  const bad = hosts.filter((h) => hashes.get(h.address).digest('hex') !== sha256);
+  if (bad.length === 0 && stray === 0) return undefined;
+  return (
+    `stdout: ${bad.length} hosts with wrong lines${bad.length > 0 ? ` (first ${bad[0].address})` : ''}, ` +
+    `${stray} lines of no host`
+  );
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // The tools of each case (cases and tools as bench/bench-kit.mjs describes them; the peers of echo and out,
@@ -177,7 +229,7 @@ function tools(ctx) {
   const xferHosts = fleet.hosts.slice(0, XFER_HOSTS);
   const xferHostsFile = client.hostsFile('hosts-xfer.txt', xferHosts);
   const rxssh = (args, options) =>
-    runProcess(process.execPath, [RXSSH, ...args], { capture: true, env, ...options });
+    runProcess(process.execPath, [...NODE_ARGS, RXSSH, ...args], { capture: true, env, ...options });
 
   // ---- echo on every host
   /** rxssh's default output: `host:line`, the host padded to the longest label; every host exactly once. */
@@ -350,8 +402,12 @@ function tools(ctx) {
 
   // ---- the run record: on and off, interleaved
   const recordRoot = path.join(work, 'records');
-  /** The one run directory under the record root: its outputs checked, then the root removed. */
-  const checkRecord = (hosts, size) => {
+  /**
+   * The one run directory under the record root: its outputs checked (`expect`: a size, or a test of the
+   * file), then the root removed.
+   */
+  const checkRecord = (hosts, expect) => {
+    const good = typeof expect === 'number' ? (file) => fs.statSync(file).size === expect : expect;
     const runs = fs.existsSync(path.join(recordRoot, 'rxssh'))
       ? fs.readdirSync(path.join(recordRoot, 'rxssh'))
       : [];
@@ -361,7 +417,7 @@ function tools(ctx) {
       const outputs = path.join(recordRoot, 'rxssh', runs[0], 'outputs');
       const bad = hosts.filter((h) => {
         const file = path.join(outputs, `${h.address}.out`);
-        return !fs.existsSync(file) || fs.statSync(file).size !== size;
+        return !fs.existsSync(file) || !good(file);
       });
       if (bad.length > 0)
         problem = `${bad.length} hosts without their output in the record (first ${bad[0].address})`;
@@ -425,6 +481,43 @@ function tools(ctx) {
     title: `the run record: 10 MiB of output from each of ${outHosts.length} hosts (rxssh -o), recorded and not`,
     reference: 'rxssh -o --no-record',
     tools: [outPair(true), outPair(false)],
+  };
+
+  // ---- the same in the default output mode: host-prefixed lines on stdout, to a file
+  const lineFile = path.join(work, 'out-lines.txt');
+  const linePair = (recorded) => ({
+    name: recorded ? 'rxssh > f (recorded)' : 'rxssh > f --no-record',
+    needs: [RXSSH],
+    run: async () => {
+      const record = recorded ? ['--record-dir', recordRoot] : ['--no-record'];
+      const r = await runProcess(
+        process.execPath,
+        [
+          ...NODE_ARGS,
+          RXSSH,
+          ...record,
+          '-w',
+          String(OUT_HOSTS),
+          '-t',
+          nodeSet(outHosts),
+          ...rxsshOptions,
+          'cat',
+          ctx.outFile,
+        ],
+        { env, stdoutFile: lineFile },
+      );
+      const problem =
+        exitProblem(r) ??
+        checkPrefixedLines(lineFile, outHosts, ctx.outSha256) ??
+        (recorded ? checkRecord(outHosts, out.expect) : undefined);
+      fs.rmSync(lineFile, { force: true });
+      return finish(r, problem, true);
+    },
+  });
+  results.recline = {
+    title: `the run record: 10 MiB of output from each of ${outHosts.length} hosts (rxssh > f: host-prefixed lines), recorded and not`,
+    reference: 'rxssh > f --no-record',
+    tools: [linePair(true), linePair(false)],
   };
   return results;
 }
@@ -504,7 +597,7 @@ async function parent() {
       ctx.fleet = fleet;
       log(started.line);
       // data: 10 MiB of base64 text lines, and the random bytes to push and pull
-      if (only.includes('out') || only.includes('recout')) {
+      if (only.includes('out') || only.includes('recout') || only.includes('recline')) {
         ctx.outFile = path.join(work, 'out-10MiB.txt');
         writeTextLines(ctx.outFile, OUT_BYTES);
         ctx.outSha256 = sha256File(ctx.outFile);
@@ -635,6 +728,13 @@ async function parent() {
       'rxssh -o (recorded)',
       'rxssh -o --no-record',
       `record cost, ${OUT_HOSTS} x 10 MiB`,
+      TARGET_RECORD_OUT,
+    );
+    recordCost(
+      'recline',
+      'rxssh > f (recorded)',
+      'rxssh > f --no-record',
+      `record cost, ${OUT_HOSTS} x 10 MiB, lines to stdout`,
       TARGET_RECORD_OUT,
     );
     end(began);

@@ -52,10 +52,11 @@ export const killRuns = () => {
 /**
  * Runs a program to its end in its own process group (killed after RUN_KILL_MS): wall time from spawn to
  * exit, CPU of the process and its descendants and the maxrss of the largest of them (GNU time), peak RSS of
- * its tree (sampled), its stdout (when `capture`) and the tail of its stderr.
+ * its tree (sampled), its stdout (when `capture`) and the tail of its stderr. `stdoutFile`: its stdout goes to
+ * that file (made or truncated), as a shell's `> FILE` would send it (not captured then).
  */
 let rusageSerial = 0;
-export function runProcess(file, args, { capture = false, env } = {}) {
+export function runProcess(file, args, { capture = false, env, stdoutFile } = {}) {
   return new Promise((resolve) => {
     if (runner.stopping) {
       resolve({ wallMs: 0, code: -1, signal: null, stdout: '', stderr: 'stopping', peakTreeKb: 0 });
@@ -68,12 +69,14 @@ export function runProcess(file, args, { capture = false, env } = {}) {
         : path.join(runner.rusageDir, `rxjobs-bench-rusage-${process.pid}-${++rusageSerial}`);
     const command =
       rusageFile === undefined ? [file, ...args] : [TIME, '-f', '%U %S %M', '-o', rusageFile, file, ...args];
+    const outFd = stdoutFile === undefined ? undefined : fs.openSync(stdoutFile, 'w');
     const t0 = performance.now();
     const proc = spawn(command[0], command.slice(1), {
-      stdio: ['ignore', capture ? 'pipe' : 'ignore', 'pipe'],
+      stdio: ['ignore', outFd ?? (capture ? 'pipe' : 'ignore'), 'pipe'],
       detached: true,
       env: env ?? process.env,
     });
+    if (outFd !== undefined) fs.closeSync(outFd); // the child has its own copy
     if (proc.pid !== undefined) liveGroups.add(proc.pid);
     let stdout = '';
     let stderr = '';

@@ -1,7 +1,6 @@
 // The run record of a CLI run (rxjobs run, rxssh): its directory made under the root the options and the
 // environment name, the recorder fed by run-output, and the line that says where the run is recorded.
 import type { Job } from '../core/job.js';
-import type { Flow } from '../nodes/flow.js';
 import { RunRecorder } from '../record/recorder.js';
 import { makeRunDir, recordRoot, redactArgv } from '../record/run-dir.js';
 import type { Scheduler } from '../scheduler.js';
@@ -32,7 +31,6 @@ export interface CliRecordOptions {
   /** Values the record writes `***` (see `RunStart.secrets`). */
   readonly secrets?: readonly string[] | undefined;
   readonly names?: ReadonlyMap<Job, string> | undefined;
-  readonly flow?: Flow | undefined;
   /** rxssh -o: each job's output files, linked into the record at the end rather than written twice. */
   readonly linked?: ReadonlyMap<Job, { readonly stdout: string; readonly stderr: string }> | undefined;
 }
@@ -75,7 +73,6 @@ export async function startCliRecord(
     command: options.command,
     secrets: options.secrets,
     names: options.names,
-    flow: options.flow,
     linked: options.linked,
     onWarning: warn,
     fresh: true,

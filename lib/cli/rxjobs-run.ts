@@ -252,7 +252,6 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       scenario: { path: file, text: read.text ?? readFileSync(file, 'utf8') },
       names: scenarioIds(built),
       secrets: secretValues(loaded.right.spec.variables, values.right, args.variables),
-      flow,
     });
     // kept in this run's record too, for a later resume of it
     for (const [name, { key, value }] of resumed?.captures ?? []) record?.restoredCapture(key, name, value);

@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import type { Job } from '../core/job.js';
 import type { JobGroup, SchedulerEvent } from '../core/model.js';
 import { endsLine, bytesOf, lineBytesOf } from '../nodes/command-event.js';
-import type { Flow } from '../nodes/flow.js';
 import { isCommandEvent } from '../render/text/command-events.js';
 import { toJsonRecord } from '../render/text/json-lines.js';
 import { outputFileOf } from './keys.js';
 import { planOf } from './plan.js';
 import type { RunPlan } from './plan.js';
-import { FileSink, JournalSink, WriteBudget } from './sink.js';
+import { FileSink, JournalSink } from './sink.js';
 import {
   clearEarlierRun,
   countsOf,
@@ -29,8 +28,6 @@ import type { JournalEndRecord, RunJson, RunOutcome } from './types.js';
 export interface RecorderOptions extends RunStart {
   /** Top-level keys other than the labels (a scenario's ids). */
   readonly names?: ReadonlyMap<Job, string> | undefined;
-  /** Back-pressure for the output files (the commands' `flow`). */
-  readonly flow?: Flow | undefined;
   /** Where the one warning of a recording that stops goes. Default: a line on stderr. */
   readonly onWarning?: ((message: string) => void) | undefined;
   /** `dir` was just made for this run (a CLI's): nothing of an earlier run to clear. */
@@ -71,8 +68,6 @@ export class RunRecorder {
   /** Writes the secrets of the options as `***` (see `RunStart.secrets`), if there are any. */
   readonly #redact: ((text: string) => string) | undefined;
   readonly #outputs = new Map<string, FileSink>();
-  /** What the output files hold, together: the commands' flow is held past it. */
-  readonly #budget: WriteBudget;
   /** The output files of each job, found without making a string per chunk. */
   readonly #sinks = new Map<Job, { stdout?: FileSink; stderr?: FileSink }>();
   #active = false;
@@ -87,7 +82,6 @@ export class RunRecorder {
     this.#scheduler = scheduler;
     this.dir = dir;
     this.#options = options;
-    this.#budget = new WriteBudget(options.flow);
     this.#redact = redactor(options.secrets);
   }
 
@@ -155,7 +149,6 @@ export class RunRecorder {
     this.#active = false;
     this.#journal?.destroy();
     for (const sink of this.#outputs.values()) sink.destroy();
-    this.#budget.close(); // the commands are never held by a record that stopped
   }
 
   #keyOf(job: Job): string {
@@ -176,7 +169,7 @@ export class RunRecorder {
       const id = `${stream}:${key}`;
       sink = this.#outputs.get(id);
       if (sink === undefined) {
-        sink = new FileSink(join(this.dir, outputFileOf(key, stream)), this.#fail, this.#budget);
+        sink = new FileSink(join(this.dir, outputFileOf(key, stream)), this.#fail);
         this.#outputs.set(id, sink);
       }
       sinks[stream] = sink;
@@ -256,7 +249,6 @@ export class RunRecorder {
     this.#add(JSON.stringify(last));
     const journal = this.#journal;
     await Promise.all([journal?.close(), ...[...this.#outputs.values()].map((s) => s.close())]);
-    this.#budget.close();
     await this.#link();
     // a file's error while they were closing stopped the recording
     if (!this.#writing() || this.#run === undefined) return;

@@ -1,139 +1,168 @@
 /**
- * The files of a run directory being written: append-only streams that report their first error once.
+ * The files of a run directory being written: append-only files that report their first error once.
  * @module
  */
-import { createWriteStream } from 'node:fs';
-import type { WriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
-
-import type { Flow } from '../nodes/flow.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 const NL = Buffer.from('\n');
 
-/** What the run's output files may hold, all together, before the commands are held. */
-export const WRITE_BUDGET = 32 * 1024 * 1024;
-/** What a file's lines are gathered into before they are written without waiting for the end of the tick. */
-const LINE_BATCH = 64 * 1024;
-
-/**
- * Back-pressure shared by the output files of a run: the bytes given to them and not written yet are counted,
- * and the flow is held while they pass `limit` (released below half of it). A file that is merely slower
- * than one chunk (a write stream says "full" past 16 KiB, less than one SSH chunk) does not hold the
- * commands at every chunk, as holding at each `write()` that returns false would (the run's wall time grew
- * by a third with 20 hosts of 10 MiB each); a disk that does not keep up still holds them, memory bounded.
- */
-export class WriteBudget {
-  readonly #flow: Flow | undefined;
-  readonly #limit: number;
-  #pending = 0;
-  #release: (() => void) | undefined;
-
-  constructor(flow: Flow | undefined, limit = WRITE_BUDGET) {
-    this.#flow = flow;
-    this.#limit = limit;
-  }
-
-  /** Bytes given to a file. */
-  add(n: number): void {
-    this.#pending += n;
-    if (this.#pending > this.#limit && this.#release === undefined && this.#flow !== undefined)
-      this.#release = this.#flow.hold();
-  }
-
-  /** Bytes written (or dropped). */
-  done(n: number): void {
-    this.#pending -= n;
-    if (this.#pending <= this.#limit / 2) this.close();
-  }
-
-  /** Releases the hold, if any. */
-  close(): void {
-    const release = this.#release;
-    this.#release = undefined;
-    release?.();
-  }
-}
+/** What a file gathers before it is written, in one system call. */
+export const WRITE_BATCH = 256 * 1024;
+/** How long gathered bytes may wait before they are written (a crash loses at most that much). */
+export const WRITE_DELAY_MS = 100;
+/** A file's buffer at first: it doubles up to {@link WRITE_BATCH} as its output comes faster. */
+const FIRST_BUFFER = 16 * 1024;
 
 /** Where a file's first error goes (the recorder stops recording there). */
 export type OnFileError = (path: string, error: unknown) => void;
 
-/** One file: a write stream, and whole lines gathered into fewer writes. */
+/** Writes all of `data` at the file's position (a short write, rare, goes on with the rest). */
+const writeAll = (fd: number, data: Uint8Array): void => {
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done);
+};
+
+/**
+ * One file: the bytes given to it are copied into its buffer, written synchronously when the buffer is full
+ * ({@link WRITE_BATCH} at most), after {@link WRITE_DELAY_MS}, or at `close()`; the buffer is then reused.
+ * Before, the record kept the commands' chunks and queued them for the thread pool: on a busy machine the
+ * queue fell behind (20 hosts of 10 MiB each left ~25 MiB waiting), what waited was promoted to the old
+ * heap, and major garbage collections and page faults made the recorded run a quarter slower than the same
+ * run not recorded (bench/cli.bench.mjs, case `recline`); kept chunks, even without a queue, still doubled
+ * the time spent collecting. Now a chunk dies young, memory stays bounded (a buffer per file) with no flow to
+ * hold, and a disk that does not keep up slows the reading of the output, as Node's own stdout to a file
+ * does. Its first error (opening included) is reported once, asynchronously, then the file takes nothing
+ * more.
+ */
 export class FileSink {
   readonly path: string;
-  readonly #stream: WriteStream;
-  readonly #budget: WriteBudget | undefined;
-  #lines: Buffer[] = [];
-  #length = 0;
-  #scheduled = false;
+  readonly #onError: OnFileError;
+  /** Undefined once closed or failed. */
+  #fd: number | undefined;
+  #buffer: Buffer | undefined;
+  #used = 0;
+  #timer: NodeJS.Timeout | undefined;
 
-  /** Creates (truncates) `path`; with a `budget`, what it holds counts against it. */
-  constructor(path: string, onError: OnFileError, budget?: WriteBudget) {
+  /** Creates (truncates) `path`. */
+  constructor(path: string, onError: OnFileError) {
     this.path = path;
-    this.#budget = budget;
-    this.#stream = createWriteStream(path);
-    this.#stream.on('error', (e) => {
-      onError(path, e);
+    this.#onError = onError;
+    try {
+      this.#fd = openSync(path, 'w');
+    } catch (e: unknown) {
+      this.#failed(e);
+    }
+  }
+
+  #failed(e: unknown): void {
+    this.destroy();
+    // after the caller's statement, as a stream's 'error' event would come: the recorder is started by then
+    queueMicrotask(() => {
+      this.#onError(this.path, e);
     });
   }
 
-  /** Appends one line's bytes, and its `\n` when it had one (gathered until the end of the tick). */
-  line(bytes: Buffer, newline: boolean): void {
-    this.#lines.push(bytes);
-    this.#length += bytes.length;
-    if (newline) {
-      this.#lines.push(NL);
-      this.#length += 1;
+  /** Room for `n` more bytes: a bigger buffer while under WRITE_BATCH, else what it holds written. */
+  #room(n: number): Buffer {
+    const buffer = this.#buffer;
+    if (buffer !== undefined && buffer.length - this.#used >= n) return buffer;
+    if (buffer === undefined || buffer.length < WRITE_BATCH) {
+      let size = buffer?.length ?? FIRST_BUFFER;
+      while (size < WRITE_BATCH && size - this.#used < n) size *= 2;
+      if (size - this.#used >= n) {
+        const bigger = Buffer.allocUnsafeSlow(size);
+        buffer?.copy(bigger, 0, 0, this.#used);
+        this.#buffer = bigger;
+        return bigger;
+      }
     }
-    if (this.#length >= LINE_BATCH) this.#flushLines();
-    else if (!this.#scheduled) {
-      this.#scheduled = true;
-      queueMicrotask(() => {
-        this.#scheduled = false;
-        this.#flushLines();
-      });
-    }
+    this.flush();
+    if (this.#fd === undefined) return Buffer.alloc(0); // the flush failed: #add writes nothing
+    // empty now, and big enough unless it was still growing
+    if (this.#buffer === undefined || this.#buffer.length < n)
+      this.#buffer = Buffer.allocUnsafeSlow(WRITE_BATCH);
+    return this.#buffer;
   }
 
-  #flushLines(): void {
-    if (this.#length === 0) return;
-    const lines = this.#lines;
-    this.#lines = [];
-    this.#length = 0;
-    this.#write(lines.length === 1 && lines[0] !== undefined ? lines[0] : Buffer.concat(lines));
-  }
-
-  #write(chunk: Buffer | string): void {
-    const budget = this.#budget;
-    if (budget === undefined) {
-      this.#stream.write(chunk);
+  #add(bytes: Uint8Array, newline: boolean): void {
+    const fd = this.#fd;
+    if (fd === undefined) return;
+    const n = bytes.length + (newline ? 1 : 0);
+    if (n > WRITE_BATCH) {
+      // bigger than a batch: written as it is, after what is gathered
+      this.flush();
+      try {
+        writeAll(fd, bytes);
+        if (newline) writeAll(fd, NL);
+      } catch (e: unknown) {
+        this.#failed(e);
+      }
       return;
     }
-    const n = chunk.length;
-    budget.add(n);
-    // called once written, or with the error of a failed or destroyed stream
-    this.#stream.write(chunk, () => {
-      budget.done(n);
-    });
+    const buffer = this.#room(n);
+    if (this.#fd === undefined) return; // the flush failed
+    buffer.set(bytes, this.#used);
+    this.#used += bytes.length;
+    if (newline) buffer[this.#used++] = 0x0a;
+    this.#timer ??= setTimeout(() => {
+      this.#timer = undefined;
+      this.flush();
+    }, WRITE_DELAY_MS).unref();
   }
 
-  /** Appends bytes as they are, in one write (after the lines gathered so far). */
+  /** Appends one line's bytes, and its `\n` when it had one. */
+  line(bytes: Buffer, newline: boolean): void {
+    this.#add(bytes, newline);
+  }
+
+  /** Appends bytes as they are. */
   bytes(bytes: Buffer | string): void {
-    this.#flushLines();
-    this.#write(bytes);
+    this.#add(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes, false);
   }
 
-  /** Writes what is gathered, ends the file; resolves once it is closed (never rejects). */
-  async close(): Promise<void> {
-    this.#flushLines();
-    if (!this.#stream.writableEnded) this.#stream.end();
-    await finished(this.#stream).catch(() => undefined);
+  /** Writes what is gathered, now. */
+  flush(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const fd = this.#fd;
+    if (fd === undefined || this.#used === 0 || this.#buffer === undefined) return;
+    const data = this.#buffer.subarray(0, this.#used);
+    this.#used = 0;
+    try {
+      writeAll(fd, data);
+    } catch (e: unknown) {
+      this.#failed(e);
+    }
+  }
+
+  /** Writes what is gathered, closes the file; resolves once it is closed (never rejects). */
+  close(): Promise<void> {
+    this.flush();
+    const fd = this.#fd;
+    this.#fd = undefined;
+    this.#buffer = undefined;
+    if (fd !== undefined)
+      try {
+        closeSync(fd);
+      } catch (e: unknown) {
+        this.#failed(e);
+      }
+    return Promise.resolve();
   }
 
   /** Drops what is not written yet and closes the file (after an error). */
   destroy(): void {
-    this.#lines = [];
-    this.#length = 0;
-    this.#stream.destroy();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#buffer = undefined;
+    this.#used = 0;
+    const fd = this.#fd;
+    this.#fd = undefined;
+    if (fd !== undefined)
+      try {
+        closeSync(fd);
+      } catch {
+        // failing already
+      }
   }
 }
 
@@ -176,6 +205,7 @@ export class JournalSink {
     this.#pending = [];
     this.#length = 0;
     this.#file.bytes(text);
+    this.#file.flush();
   }
 
   async close(): Promise<void> {
