@@ -20,6 +20,7 @@ import { readVarsFile, scalarValues } from '../scenario/template/vars-file.js';
 import type { RxjobsRunArgs } from './rxjobs-options.js';
 import { UsageError } from './argv.js';
 import { runWithOutput } from './run-output.js';
+import { terminalSafe } from '../render/text/terminal-safe.js';
 import { startCliRecord } from './record-run.js';
 import { planResume, recordToResume, resumeText } from './resume-cli.js';
 import type { ResumePlan } from '../record/resume.js';
@@ -268,7 +269,8 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       beforeSummary: () => {
         if (args.quiet) return;
         // list(), not debrief(): the failures are summed up below it, in words, without stack traces
-        const listing = scheduler.list({ unfold: args.unfold });
+        // labels come from the file: none may move the cursor or clear the screen (`\e[2J`)
+        const listing = scheduler.list({ unfold: args.unfold }).split('\n').map(terminalSafe).join('\n');
         // on stdout, unless stdout carries JSON lines
         (args.json ? io.stderr : io.stdout).write(listing.endsWith('\n') ? listing : `${listing}\n`);
       },
