@@ -3,11 +3,12 @@
  * their elapsed times) below the streamed output.
  * @module
  */
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 import type { SchedulerEvent } from '../core/events.js';
 import type { Job } from '../core/job.js';
 import { LiveModel } from './live-model.js';
+import { passThrough } from './pass-through.js';
 import type { LiveUnit } from './live-model.js';
 import { localeIsUtf8 } from './print-list.js';
 import { liveLines } from './text/live-text.js';
@@ -156,20 +157,16 @@ export class LiveView {
    * write ends a line). A pure pass-through, as {@link ProgressLine.wrap}'s.
    */
   wrap(target: NodeJS.WritableStream): Writable {
-    return new Writable({
-      write: (chunk: Buffer, _encoding, callback) => {
+    return passThrough(
+      target,
+      () => {
         this.clear();
-        const ok = target.write(chunk);
+      },
+      (chunk) => {
         if (chunk.length > 0) this.#partial = chunk[chunk.length - 1] !== 0x0a;
         this.#later();
-        // a full target makes this one full too, so that its writers see back-pressure
-        if (ok) callback();
-        else
-          target.once('drain', () => {
-            callback();
-          });
       },
-    });
+    );
   }
 
   /** Erases the block and stops drawing it: no timer is left behind. */

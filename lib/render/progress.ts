@@ -1,4 +1,6 @@
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
+
+import { passThrough } from './pass-through.js';
 
 /** What a progress line counts. @category models */
 export interface ProgressCounts {
@@ -109,19 +111,15 @@ export class ProgressLine {
    * their order), and `target`'s errors stay on `target`, for its own listeners.
    */
   wrap(target: NodeJS.WritableStream): Writable {
-    return new Writable({
-      write: (chunk: Buffer, _encoding, callback) => {
+    return passThrough(
+      target,
+      () => {
         this.clear();
-        const ok = target.write(chunk);
-        this.#later();
-        // a full target makes this one full too, so that its writers see back-pressure
-        if (ok) callback();
-        else
-          target.once('drain', () => {
-            callback();
-          });
       },
-    });
+      () => {
+        this.#later();
+      },
+    );
   }
 
   /** Erases the line and stops drawing it. */

@@ -1,29 +1,14 @@
 import path from 'node:path';
 
 import { expect } from 'chai';
-import * as E from 'fp-ts/lib/Either.js';
 
 import type { Run } from '../../lib/commands/run.js';
 import { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
 import { GroupJob } from '../../lib/fleet/group-job.js';
 import { buildScenario } from '../../lib/scenario/build.js';
-import type { LoadedScenario, ParseScenarioOptions } from '../../lib/scenario/load.js';
-import { parseScenario } from '../../lib/scenario/load.js';
-import { formatProblems } from '../../lib/scenario/problems.js';
+import { loaded, problems } from '../helpers/scenario-text.js';
 
 const fixtures = path.join(import.meta.dirname, 'fixtures');
-
-const problems = (text: string, options: ParseScenarioOptions = {}): string[] => {
-  const result = parseScenario(text, 'test.yaml', { dir: fixtures, ...options });
-  if (E.isRight(result)) expect.fail('expected problems, got a scenario');
-  return formatProblems(result.left).split('\n');
-};
-
-const loaded = (text: string, options: ParseScenarioOptions = {}): LoadedScenario => {
-  const result = parseScenario(text, 'test.yaml', { dir: fixtures, ...options });
-  if (E.isLeft(result)) expect.fail(formatProblems(result.left));
-  return result.right;
-};
 
 const commandLine = (job: { commands: readonly unknown[] } | undefined): string =>
   (job?.commands[0] as Run).describe();

@@ -1,27 +1,8 @@
-import path from 'node:path';
-
 import { expect } from 'chai';
-import * as E from 'fp-ts/lib/Either.js';
 
 import { buildScenario } from '../../lib/scenario/build.js';
 import { describeScenario } from '../../lib/scenario/describe.js';
-import type { LoadedScenario, ParseScenarioOptions } from '../../lib/scenario/load.js';
-import { parseScenario } from '../../lib/scenario/load.js';
-import { formatProblems } from '../../lib/scenario/problems.js';
-
-const fixtures = path.join(import.meta.dirname, 'fixtures');
-
-const problems = (text: string, options: ParseScenarioOptions = {}): string[] => {
-  const result = parseScenario(text, 'test.yaml', { dir: fixtures, ...options });
-  if (E.isRight(result)) expect.fail('expected problems, got a scenario');
-  return formatProblems(result.left).split('\n');
-};
-
-const loaded = (text: string, options: ParseScenarioOptions = {}): LoadedScenario => {
-  const result = parseScenario(text, 'test.yaml', { dir: fixtures, ...options });
-  if (E.isLeft(result)) expect.fail(formatProblems(result.left));
-  return result.right;
-};
+import { loaded, problems } from '../helpers/scenario-text.js';
 
 const LABELS = `variables: { target: other, stage: a }
 nodes:
