@@ -13,8 +13,9 @@
 //     - every TypeScript code block of README.md (read now, at run time);
 //  2. checks that the consumer programs import every name that each entry point of the package's `exports`
 //     map (`rxjobs`, `rxjobs/scenario`, ...) exports, and names those they miss;
-//  3. runs `npx rxssh --help`, `npx rxjobs --help` and the compiled local-job.ts (an SshJob on a LocalNode)
-//     from the installed package.
+//  3. runs `npx rxssh --help`, `npx rxjobs --help`, `npx rxssh --version`, `npx rxjobs report --help`, `npx
+//     rxjobs run` of a scenario template of local nodes, and the compiled local-job.ts (an SshJob on a
+//     LocalNode) from the installed package.
 //
 // README code blocks. A block whose info string starts with `ts` or `typescript` (indented blocks, as in a
 // list, included) is checked; other blocks are not. Each block is its own module, with these rules:
@@ -357,6 +358,41 @@ function runInstalled(project) {
       fail(`npx ${bin} --help: exit ${r.status}\n${tail(r.stdout + r.stderr, 10)}`);
     else step(`npx ${bin} --help: ok`);
   }
+  for (const [args, expect] of [
+    [['rxssh', '--version'], /^rxssh \d/],
+    [['rxjobs', 'report', '--help'], /^Usage: rxjobs report /],
+  ]) {
+    const r = run('npx', ['--no-install', ...args], project);
+    if (r.status !== 0 || !expect.test(r.stdout))
+      fail(`npx ${args.join(' ')}: exit ${r.status}\n${tail(r.stdout + r.stderr, 10)}`);
+    else step(`npx ${args.join(' ')}: ok`);
+  }
+  // a scenario of local nodes, from a template: the programs behind the bins' front doors, with the YAML
+  // readers and nunjucks, which they load from the installed dependencies
+  const scenario = join(project, 'local.yaml.j2');
+  writeFileSync(
+    scenario,
+    [
+      "{% set names = ['a', 'b'] %}",
+      'nodes:',
+      '{% for n in names %}',
+      '  - { id: {{ n }}, local: true }',
+      '{% endfor %}',
+      'jobs:',
+      '{% for n in names %}',
+      '  - { id: job-{{ n }}, node: {{ n }}, commands: ["echo hello from {{ n }}"] }',
+      '{% endfor %}',
+      '',
+    ].join('\n'),
+  );
+  const r = run(
+    'npx',
+    ['--no-install', 'rxjobs', 'run', '--no-record', scenario, '--var', 'names=[a, b]'],
+    project,
+  );
+  if (r.status !== 0 || !/hello from a/.test(r.stdout) || !/hello from b/.test(r.stdout))
+    fail(`npx rxjobs run local.yaml.j2: exit ${r.status}\n${tail(r.stdout + r.stderr, 10)}`);
+  else step('npx rxjobs run local.yaml.j2 (a template of local nodes): ok');
   const job = run(process.execPath, [join(project, 'out', 'src', 'local-job.js')], project);
   if (job.status !== 0) fail(`local-job.js: exit ${job.status}\n${tail(job.stdout + job.stderr, 15)}`);
   else step(`local-job.js (an SshJob on a LocalNode): ${job.stdout.trim().split('\n').at(-1)}`);

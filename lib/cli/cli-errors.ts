@@ -1,6 +1,7 @@
 // How the CLIs end on an error: bad input (a usage, target, config or scenario error) is one clear line and
 // exit status 2, with no stack trace; anything else is a bug, shown whole, exit status 1.
 import { UsageError } from './argv.js';
+import { mappedStack } from './mapped-stack.js';
 
 const USER_ERRORS = new Set(['config', 'target', 'scenario', 'cycle']);
 
@@ -18,7 +19,7 @@ export async function exitOnUserError(name: string, work: () => Promise<number>)
       return 2;
     }
     process.stderr.write(
-      `${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      `${name}: internal error: ${e instanceof Error ? mappedStack(e.stack ?? e.message) : String(e)}\n`,
     );
     return 1;
   }

@@ -12,37 +12,57 @@ export interface Io {
   readonly cwd: string;
 }
 
-/** A CLI: its name, help text, command-line reader, and its run, imported only once needed. */
-export interface CliProgram<A> {
+/** A CLI's command line: its name, help text and reader (all that its front door needs, see door.ts). */
+export interface CommandLine<A> {
   readonly name: string;
   readonly help: string;
   readonly parse: (argv: readonly string[]) => A | { readonly mode: 'help' } | { readonly mode: 'version' };
+}
+
+/** A CLI: its command line, and its run, imported only once needed. */
+export interface CliProgram<A> extends CommandLine<A> {
   readonly run: () => Promise<(args: A, io: Io) => Promise<number>>;
 }
+
+/** What the command line asks for: an answer given here (its exit status), or a run with these `args`. */
+export type Answer<A> =
+  { readonly answered: true; readonly status: number } | { readonly answered: false; readonly args: A };
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 const isMode = (x: unknown, mode: string): boolean => (x as { mode?: unknown }).mode === mode;
 
-/** Runs a CLI on `argv`; resolves to its exit status. */
-export async function cliMain<A>(program: CliProgram<A>, argv: readonly string[]): Promise<number> {
-  const { name } = program;
-  let args: ReturnType<CliProgram<A>['parse']>;
+/**
+ * Reads `argv`: a usage error (written, status 2), --help and --version (written, status 0) are answered here;
+ * anything else is the arguments of a run.
+ */
+export function answer<A>(line: CommandLine<A>, argv: readonly string[]): Answer<A> {
+  const { name } = line;
+  let args: ReturnType<CommandLine<A>['parse']>;
   try {
-    args = program.parse(argv);
+    args = line.parse(argv);
   } catch (e: unknown) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`${name}: ${e.message}\nTry '${name} --help' for the options.\n`);
-    return 2;
+    return { answered: true, status: 2 };
   }
   if (isMode(args, 'help')) {
-    process.stdout.write(`${program.help}\n`);
-    return 0;
+    process.stdout.write(`${line.help}\n`);
+    return { answered: true, status: 0 };
   }
   if (isMode(args, 'version')) {
     process.stdout.write(`${name} ${packageVersion()}\n`);
-    return 0;
+    return { answered: true, status: 0 };
   }
+  return { answered: false, args: args as A };
+}
+
+/** Runs a CLI on `argv`; resolves to its exit status. */
+export async function cliMain<A>(program: CliProgram<A>, argv: readonly string[]): Promise<number> {
+  const { name } = program;
+  const line = answer(program, argv);
+  if (line.answered) return line.status;
+  const { args } = line;
   // a reader that went away (`rxssh ... | head`) stops the run (see runWithOutput); writes after it fail
   // quietly rather than crash with a stack trace
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
@@ -71,7 +91,7 @@ export async function cliMain<A>(program: CliProgram<A>, argv: readonly string[]
   };
   for (const signal of STOP_SIGNALS) process.on(signal, patience);
   try {
-    return await exitOnUserError(name, () => run(args as A, io));
+    return await exitOnUserError(name, () => run(args, io));
   } finally {
     clearInterval(hold);
     for (const signal of STOP_SIGNALS) process.off(signal, patience);

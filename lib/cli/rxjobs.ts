@@ -1,31 +1,11 @@
 #!/usr/bin/env node
-// rxjobs: run a scenario file (`rxjobs run`), or write the report of a recorded run (`rxjobs report`). This
-// entry point only reads the command line; the run itself (rxjs, ssh2, the YAML parser) and the report are
-// imported once there is something to do.
-import { cliMain, exitWith } from './cli-main.js';
-import { parseRxjobsArgs, RXJOBS_HELP } from './rxjobs-options.js';
-import { parseReportArgs, REPORT_HELP } from './rxjobs-report.js';
+// rxjobs: run a scenario file (`rxjobs run`), or write the report of a recorded run (`rxjobs report`). This is
+// its front door (see door.ts): it answers --help, --version and usage errors, and loads the program
+// (rxjobs-main.ts) for a run or a report.
+import { isReport, REPORT_LINE, RUN_LINE } from './command-lines.js';
+import { openDoor } from './door.js';
 
-const [command, ...rest] = process.argv.slice(2);
-
-exitWith(
-  command === 'report'
-    ? await cliMain(
-        {
-          name: 'rxjobs report',
-          help: REPORT_HELP,
-          parse: parseReportArgs,
-          run: async () => (await import('./rxjobs-report.js')).runReport,
-        },
-        rest,
-      )
-    : await cliMain(
-        {
-          name: 'rxjobs',
-          help: RXJOBS_HELP,
-          parse: parseRxjobsArgs,
-          run: async () => (await import('./rxjobs-run.js')).runScenarioFile,
-        },
-        process.argv.slice(2),
-      ),
-);
+const argv = process.argv.slice(2);
+const enter = (): Promise<unknown> => import('./rxjobs-main.js');
+if (isReport(argv)) openDoor(REPORT_LINE, argv.slice(1), enter);
+else openDoor(RUN_LINE, argv, enter);

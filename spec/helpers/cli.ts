@@ -51,25 +51,30 @@ const builtMtime = (): number | undefined => {
 let building: Promise<void> | undefined;
 
 /**
- * Builds `dist/` (`tsc -p tsconfig.build.json`, at most once per test run) when `dist/cli/rxssh.js` is
- * missing or older than a file of `lib/`. Type errors elsewhere do not stop tsc from emitting: they are
- * only reported on stderr, unless the CLI was not emitted at all.
+ * Builds `dist/` (`tsc -p tsconfig.build.json`, then the CLIs' bundles of scripts/bundle-cli.mjs, as
+ * `npm run build` does; at most once per test run) when `dist/cli/rxssh.js` is missing or older than a file
+ * of `lib/`. Type errors elsewhere do not stop tsc from emitting: they are only reported on stderr, unless
+ * the CLI was not bundled at all.
  */
 export const ensureBuilt = (): Promise<void> => {
   building ??= (async () => {
     const built = builtMtime();
     if (built !== undefined && built >= newestMtime(path.join(ROOT, 'lib'))) return;
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const output = await new Promise<{ failed: boolean; text: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [tsc, '-p', 'tsconfig.build.json'],
-        { cwd: ROOT, timeout: 180_000, encoding: 'utf8' },
-        (error, stdout, stderr) => {
-          resolve({ failed: error !== null, text: `${stdout}${stderr}`.trim() });
-        },
-      );
-    });
+    const node = (args: string[]): Promise<{ failed: boolean; text: string }> =>
+      new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          args,
+          { cwd: ROOT, timeout: 180_000, encoding: 'utf8' },
+          (error, stdout, stderr) => {
+            resolve({ failed: error !== null, text: `${stdout}${stderr}`.trim() });
+          },
+        );
+      });
+    const output = await node([tsc, '-p', 'tsconfig.build.json']);
+    const bundled = await node([path.join(ROOT, 'scripts', 'bundle-cli.mjs')]);
+    if (bundled.failed) throw new Error(`cli helper: bundling the CLIs failed:\n${bundled.text}`);
     const after = builtMtime();
     if (after === undefined || (built !== undefined && after <= built))
       throw new Error(`cli helper: building dist/ failed:\n${output.text}`);
