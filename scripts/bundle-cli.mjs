@@ -118,6 +118,9 @@ const common = {
     js: `'use strict';\nconst __import_meta_url = require('node:url').pathToFileURL(__filename).href;`,
   },
   define: { 'import.meta.url': '__import_meta_url' },
+  // inside esbuild's lazy initialisers a class becomes `Job = class _Job {...}`: keep the names that listings
+  // and messages show (`<Job ...>`, `<GroupJob ...>`)
+  keepNames: true,
   sourcemap: 'linked',
   sourcesContent: false,
   legalComments: 'none',
