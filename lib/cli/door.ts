@@ -4,10 +4,11 @@
 // (scripts/bundle-cli.mjs): the door is ~25 KB, so that `rxssh --help` costs little more than node's start.
 import type { CommandLine } from './cli-main.js';
 import { answer, exitWith } from './cli-main.js';
+import { useCompileCache } from './compile-cache.js';
 
 /**
- * Answers `argv` at the door (see `answer`), or calls `enter`, which loads the program and runs it on the
- * same command line.
+ * Answers `argv` at the door (see `answer`), or calls `enter`, which loads the program (with the code V8
+ * compiled for it in earlier runs, see compile-cache.ts) and runs it on the same command line.
  */
 export function openDoor<A>(
   line: CommandLine<A>,
@@ -15,6 +16,10 @@ export function openDoor<A>(
   enter: () => Promise<unknown>,
 ): void {
   const read = answer(line, argv);
-  if (read.answered) exitWith(read.status);
-  else void enter();
+  if (read.answered) {
+    exitWith(read.status);
+    return;
+  }
+  useCompileCache();
+  void enter();
 }

@@ -46,7 +46,7 @@ describe('mappedStack (the stack of an internal error, in the sources)', () => {
     const script = `try { require(${JSON.stringify(path.join(dir, 'out', 'bundle.js'))}).outer() } catch (e) { process.stdout.write(e.stack) }`;
     stack = execFileSync(process.execPath, ['-e', script], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH },
+      env: { PATH: process.env['PATH'] },
     });
   });
 
