@@ -6,7 +6,7 @@
 //
 // In $RXJOBS_COMPILE_CACHE, else $XDG_CACHE_HOME/rxjobs/v8, else ~/.cache/rxjobs/v8; RXJOBS_COMPILE_CACHE=0
 // turns it off. A cache that cannot be read or written is ignored.
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as NodeModule from 'node:module';
@@ -39,6 +39,7 @@ export function useCompileCache(dir: string | undefined = compileCacheDir()): vo
   // loaded here, not at the top: a CLI's front door must start fast when it answers --help
   const require = createRequire(import.meta.url);
   const vm = require('node:vm') as typeof Vm;
+  const { createHash } = require('node:crypto') as typeof Crypto; // ~3 ms of CPU to load
   const { wrap, prototype } = require('node:module') as typeof NodeModule & {
     wrap: (source: string) => string;
     prototype: CompilingModule;
