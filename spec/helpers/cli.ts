@@ -164,6 +164,7 @@ export const cliEnv = (extra: CliOptions['env'] = {}): NodeJS.ProcessEnv => {
     COLUMNS: undefined,
     HOME: cliHome(),
     XDG_STATE_HOME: undefined,
+    XDG_CACHE_HOME: undefined, // the CLIs' compiled code goes under HOME/.cache, never the user's
     RXJOBS_RECORD_DIR: cliRecordDir(),
     ...extra,
   });
