@@ -62,7 +62,7 @@ export type { RecordOption } from './scheduler.js';
 export { recordRun } from './record/record-run.js';
 export { latestRun, readRun } from './record/read.js';
 export { resumePlan } from './record/resume.js';
-export type { RerunJob, ResumePlan } from './record/resume.js';
+export type { RerunJob, RestoredCapture, ResumePlan } from './record/resume.js';
 export { RecordError } from './record/record-error.js';
 export { keyOf, outputFileOf } from './record/keys.js';
 export { isRunEnd, RUN_FORMAT } from './record/types.js';

@@ -28,6 +28,7 @@ import { reportAfterRun } from './rxjobs-report.js';
 import type { CliRecord } from './record-run.js';
 import { isSecretName, scenarioSlug } from '../record/run-dir.js';
 import type { Job } from '../core/job.js';
+import { SshJob } from '../ssh-job/ssh-job.js';
 import type { Io } from './cli-main.js';
 import { parseSshOptions, sshNodeDefaults } from './ssh-options.js';
 
@@ -242,8 +243,10 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       if (!args.quiet) io.stderr.write(`rxjobs: every job succeeded in ${resumed.from}: nothing to run\n`);
       return 0;
     }
-    // before the record starts: a value set now is no capture of this run
-    for (const [name, { value }] of resumed?.captures ?? []) built.variables.set(name, value);
+    // before the record starts: a value set now is no capture of this run; each into the scope of the job
+    // that captured it (its member's, its instance's, or the global one), as in the run resumed
+    for (const { job, name, value } of resumed?.captures ?? [])
+      (job instanceof SshJob ? job.variables : built.variables).set(name, value);
     record = await startCliRecord(scheduler, {
       program: 'rxjobs',
       slug,
@@ -255,7 +258,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       secrets: secretValues(loaded.right.spec.variables, values.right, args.variables),
     });
     // kept in this run's record too, for a later resume of it
-    for (const [name, { key, value }] of resumed?.captures ?? []) record?.restoredCapture(key, name, value);
+    for (const { key, name, value } of resumed?.captures ?? []) record?.restoredCapture(key, name, value);
     const report = await runWithOutput(scheduler, units, args, {
       name: 'rxjobs',
       unitName: 'jobs',

@@ -33,10 +33,21 @@ export interface ResumePlan {
   /** The plain jobs that run (nested schedulers run whenever a member does), in plan order. */
   readonly rerun: readonly RerunJob[];
   /**
-   * The values the restored jobs captured (a scenario's `capture`), by variable name (the last one kept),
-   * with the key of the job that captured it.
+   * The values the restored jobs captured (a scenario's `capture`), in the order of the record, each with the
+   * job that captured it and its key: restore each into that job's variables (a group member's, a matrix
+   * instance's, or the global ones), so that a job run again reads what it read in the run resumed.
    */
-  readonly captures: ReadonlyMap<string, { readonly key: string; readonly value: string }>;
+  readonly captures: readonly RestoredCapture[];
+}
+
+/** A value a restored job captured in the run resumed. @category models */
+export interface RestoredCapture {
+  /** The key of the job that captured it. */
+  readonly key: string;
+  /** That job, in the scheduler resumed. */
+  readonly job: Job;
+  readonly name: string;
+  readonly value: string;
 }
 
 /** How each job of the recorded run ended, by key: `done` (with its value), or the last other event. */
@@ -157,10 +168,10 @@ export function resumePlan(scheduler: JobGroup, record: RunRecord, options: Plan
     }
   }
   const kept = new Set(restored);
-  const captures = new Map<string, { key: string; value: string }>();
+  const captures: RestoredCapture[] = [];
   for (const r of record.events)
     if (r.type === 'capture' && 'name' in r && kept.has(r.key))
-      captures.set(r.name, { key: r.key, value: r.value });
+      captures.push({ key: r.key, job: jobOf.get(r.key) as Job, name: r.name, value: r.value });
   return { from: record.dir, restore, restored, rerun, captures };
 }
 
