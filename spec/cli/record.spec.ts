@@ -141,6 +141,10 @@ jobs:
     scenario(LOCAL);
     const r = await rxjobs(['run', 'deploy.yaml', '--record-dir', 'here']);
     expect(recordedIn(r).startsWith(path.join(dir, 'here', 'deploy-'))).to.equal(true);
+    // with --no-record there is nothing to report later: no "(or run rxjobs report later)"
+    const report = await rxjobs(['run', 'deploy.yaml', '--no-record', '--report']);
+    expect(report.code).to.equal(2);
+    expect(linesOf(report.stderr)[0]).to.match(/--report needs the run record: drop --no-record$/);
     const both = await rxjobs(['run', 'deploy.yaml', '--record-dir', 'x', '--no-record']);
     expect(both.code).to.equal(2);
     expect(both.stderr).to.match(/--record-dir and --no-record contradict each other/);
