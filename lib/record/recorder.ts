@@ -103,16 +103,6 @@ export class RunRecorder {
     await linkFiles(files, this.#failOutput);
   }
 
-  /** Whether records are written (started, and not ended). */
-  get active(): boolean {
-    return this.#active;
-  }
-
-  /** The plan (once started). */
-  get plan(): RunPlan | undefined {
-    return this.#plan;
-  }
-
   /** Writes the files of the start; resolves false (after a warning) when the directory cannot be written. */
   async start(): Promise<boolean> {
     const o = this.#options;
