@@ -82,7 +82,7 @@ describe('record: the outcome, the why and the resume of a run record', () => {
       '2 jobs failed (not critical); 1 skipped',
     );
     expect(whyForPeople('fine: every job completed (1 failed, not critical)', 1, 'host')).to.equal(
-      '1 host failed (not critical)',
+      '1 host failed',
     );
     expect(whyForPeople('timed out after 5 ms', 1)).to.equal('timed out after 5 ms');
   });

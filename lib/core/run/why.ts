@@ -78,8 +78,8 @@ export function explain(record: RunState | undefined): string {
  * `why()`'s text as a run record keeps it, for people (`why()` itself keeps its `fine:` tag, which programs
  * and listings read): a run that reached its end without `fine:` (`every job completed (1 skipped)`); one
  * where `failed` jobs failed with nothing to tolerate them (jobs not critical: the run went on, it is still
- * a failure) says so first (`2 jobs failed (not critical); 1 skipped`). `unit` names what failed (`host` for
- * rxssh). Any other text (a critical failure, a timeout) as it is.
+ * a failure) says so first (`2 jobs failed (not critical); 1 skipped`). `unit` names what failed (`2 hosts
+ * failed` for rxssh). Any other text (a critical failure, a timeout) as it is.
  * @internal
  */
 export function whyForPeople(why: string, failed: number, unit = 'job'): string {
@@ -89,7 +89,8 @@ export function whyForPeople(why: string, failed: number, unit = 'job'): string 
   const open = rest.indexOf(' (');
   const notes = open < 0 ? [] : rest.slice(open + 2, -1).split('; ');
   const others = notes.filter((n) => !/^\d+ failed, not critical$/.test(n));
-  const head = `${String(failed)} ${unit}${failed === 1 ? '' : 's'} failed (not critical)`;
+  // rxssh's hosts are never critical: no need to say it
+  const head = `${String(failed)} ${unit}${failed === 1 ? '' : 's'} failed${unit === 'job' ? ' (not critical)' : ''}`;
   return others.length === 0 ? head : `${head}; ${others.join('; ')}`;
 }
 
