@@ -53,8 +53,9 @@ export interface RecordOption {
   /**
    * Record the run in this directory (made if missing; the files of an earlier run there are replaced):
    * `run.json`, `plan.json`, `events.jsonl` and each job's output under `outputs/`, as {@link recordRun}
-   * writes them; read it back with `readRun(dir)`. A directory that cannot be written stops the recording
-   * with a warning on stderr, never the run. Default: nothing recorded.
+   * writes them; read it back with `readRun(dir)`. A directory that cannot be written is a warning on stderr,
+   * never a failure of the run (a full disk cuts the outputs: see `RunJson.recordIncomplete`). With `restore`
+   * given as a `resumePlan()`, run.json says which run it resumed (`resumedFrom`). Default: nothing recorded.
    */
   readonly record?: string | undefined;
 }
