@@ -5,6 +5,8 @@
  */
 import type { Job } from '../core/job.js';
 import type { JobGroup } from '../core/model.js';
+import { exitEvent } from '../nodes/command-event.js';
+import { SshJob } from '../ssh-job/ssh-job.js';
 import { planOf } from './plan.js';
 import type { PlanOptions } from './plan.js';
 import { RecordError } from './record-error.js';
@@ -39,17 +41,51 @@ export interface ResumePlan {
   readonly captures: ReadonlyMap<string, { readonly key: string; readonly value: string }>;
 }
 
-/** How each job of the recorded run ended, by key: `done` (with its value), or the last other event. */
-function outcomesOf(record: RunRecord): Map<string, { status: string; value?: unknown }> {
-  const outcomes = new Map<string, { status: string; value?: unknown }>();
+/** How a job of the recorded run ended: `done` with its value, or the last other event. */
+interface Outcome {
+  readonly status: string;
+  /** The `done` record's value (a JSON primitive), when it carries one. */
+  readonly value?: unknown;
+  /** The last exit record of the job before its end (an SshJob's last command). */
+  readonly exit?: { readonly code: number | null; readonly signal: string | null; readonly command: string };
+}
+
+/** How each job of the recorded run ended, by key. */
+function outcomesOf(record: RunRecord): Map<string, Outcome> {
+  const outcomes = new Map<string, Outcome>();
+  const exits = new Map<string, NonNullable<Outcome['exit']>>();
   for (const r of record.events) {
     if (!('key' in r) || typeof r.key !== 'string') continue;
-    if (r.type === 'done') outcomes.set(r.key, { status: 'done', value: 'value' in r ? r.value : undefined });
+    if (r.type === 'exit' && 'code' in r)
+      exits.set(r.key, { code: r.code, signal: r.signal, command: r.command });
+    else if (r.type === 'done') {
+      const exit = exits.get(r.key);
+      outcomes.set(r.key, {
+        status: 'done',
+        ...('value' in r && r.value !== undefined ? { value: r.value } : {}),
+        ...(exit === undefined ? {} : { exit }),
+      });
+    }
     else if (r.type === 'failed' || r.type === 'cancelled' || r.type === 'skipped')
       outcomes.set(r.key, { status: r.type });
-    else if (r.type === 'started') outcomes.set(r.key, { status: 'started' });
+    else if (r.type === 'started') {
+      outcomes.set(r.key, { status: 'started' });
+      exits.delete(r.key); // a retry: the exits of the attempt before are not its
+    }
   }
   return outcomes;
+}
+
+/**
+ * The value a restored job is done with: the recorded one; for an SshJob whose record has none (its last
+ * value is its last command's exit), that exit again, so that `result()` gives its exit code.
+ */
+function restoredValue(job: Job, outcome: Outcome | undefined): unknown {
+  if (outcome === undefined || 'value' in outcome) return outcome?.value;
+  const exit = outcome.exit;
+  return job instanceof SshJob && exit !== undefined
+    ? exitEvent(job.node, exit.code, exit.signal, exit.command)
+    : undefined;
 }
 
 /** What differs between two entries of the same key, in words: `commands`, `node`, `requires`... */
@@ -152,7 +188,8 @@ export function resumePlan(scheduler: JobGroup, record: RunRecord, options: Plan
     const why = verdict(p.key);
     if (why !== '') rerun.push(p.forever ? { key: p.key, why, forever: true } : { key: p.key, why });
     else {
-      restore.set(jobOf.get(p.key) as Job, outcomes.get(p.key)?.value);
+      const job = jobOf.get(p.key) as Job;
+      restore.set(job, restoredValue(job, outcomes.get(p.key)));
       restored.push(p.key);
     }
   }

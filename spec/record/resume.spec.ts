@@ -92,6 +92,23 @@ describe('resumePlan: what a resumed run runs again', () => {
     expect(third.rerun).to.deep.equal([]);
   });
 
+  it('restores SshJobs with their exit code: result(), outcome() and the listing say they were restored', async () => {
+    const first = await recorded(true);
+    const again = experiment(nodes, broken());
+    const plan = resumePlan(again, await readRun(first));
+    expect(await again.orchestrate({ restore: plan.restore })).to.equal(true);
+    const setup = [...again.jobs].find((j) => j.label === 'setup') as Job;
+    expect(setup.result()).to.equal(0);
+    expect(setup.outcome()).to.include({ status: 'done', restored: true });
+    const collect = [...again.jobs].find((j) => j.label === 'collect') as Job;
+    expect(collect.outcome()).not.to.have.property('restored');
+    const listing = again.list();
+    expect(listing).to.match(/<SshJob `setup`> \[\[restored -> 0\]\]/);
+    expect(listing).to.match(/<SshJob `collect`> \[\[ -> 0\]\]/);
+    expect(listing).to.match(/<GroupJob `measure n\[1-3\]`> 3 done \(2 restored\)/);
+    expect(listing).not.to.include('undefined');
+  });
+
   it('runs again a job whose definition changed, and everything that waits for it, saying what changed', async () => {
     const record = await readRun(await recorded(false));
     const plan = resumePlan(experiment(nodes, broken(), 'echo changed'), record);
