@@ -22,7 +22,7 @@ import { UsageError } from './argv.js';
 import { runWithOutput } from './run-output.js';
 import { terminalSafe } from '../render/text/terminal-safe.js';
 import { startCliRecord } from './record-run.js';
-import { planResume, recordToResume, resumeText } from './resume-cli.js';
+import { nothingToRun, planResume, recordToResume, resumeText } from './resume-cli.js';
 import type { ResumePlan } from '../record/resume.js';
 import { reportAfterRun } from './rxjobs-report.js';
 import type { CliRecord } from './record-run.js';
@@ -180,7 +180,7 @@ async function resumeOf(
   return planResume(built.scheduler, await recordToResume(ctx), ctx, args.quiet);
 }
 
-/** `--dry-run --resume`: what would run again, on stdout after the plan. */
+/** `--dry-run --resume`: what would run again, on stdout (only that: not the plan of --dry-run). */
 async function dryResume(built: BuiltScenario, args: RxjobsRunArgs, slug: string, io: Io): Promise<void> {
   try {
     const plan = await resumeOf(built, { ...args, quiet: true }, slug, io);
@@ -213,11 +213,13 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       `${formatProblems(warnings.map((w) => ({ ...w, message: `warning: ${w.message} (a run needs it)` })))}\n`,
     );
   const slug = scenarioSlug(args.scenario === '-' ? undefined : file);
+  if (args.dryRun && args.resume !== undefined) {
+    await dryResume(buildScenario(loaded.right, { ssh: defaults }), args, slug, io);
+    return 0;
+  }
   if (args.dryRun) {
     const plan = describeScenario(loaded.right, { ssh: defaults, unfold: args.unfold });
     io.stdout.write(plan.endsWith('\n') ? plan : `${plan}\n`);
-    if (args.resume !== undefined)
-      await dryResume(buildScenario(loaded.right, { ssh: defaults }), args, slug, io);
     return 0;
   }
   const flow = new Flow(); // a full stdout or per-job file stops the reading of the commands' output
@@ -237,11 +239,8 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
   try {
     // the run to resume is read before this run's record is made (it would be the latest)
     const resumed = args.resume === undefined ? undefined : await resumeOf(built, args, slug, io);
-    // a forever job (a monitor, a service) is run again only for the jobs that need it
-    if (resumed?.rerun.every((r) => r.forever === true) === true) {
-      if (!args.quiet) io.stderr.write(`rxjobs: every job succeeded in ${resumed.from}: nothing to run\n`);
-      return 0;
-    }
+    // a forever job (a monitor, a service) is run again only for the jobs that need it (said by resumeOf)
+    if (resumed !== undefined && nothingToRun(resumed)) return 0;
     // before the record starts: a value set now is no capture of this run
     for (const [name, { value }] of resumed?.captures ?? []) built.variables.set(name, value);
     record = await startCliRecord(scheduler, {

@@ -24,7 +24,7 @@ import type { Io } from './cli-main.js';
 import type { ResumeArgs, RunArgs, TransferArgs } from './rxssh-options.js';
 import { runWithOutput } from './run-output.js';
 import { startCliRecord } from './record-run.js';
-import { planResume, recordToResume } from './resume-cli.js';
+import { nothingToRun, planResume, recordToResume } from './resume-cli.js';
 import { resumedArgs } from './rxssh-resume.js';
 import type { ResumePlan } from '../record/resume.js';
 import type { Unit } from './run-output.js';
@@ -212,10 +212,7 @@ export async function runRxssh(args: RunArgs | TransferArgs | ResumeArgs, io: Io
   try {
     // the run to resume is read before this run's record is made
     const resumed = args.resume === undefined ? undefined : await resumeOf(scheduler, args, io);
-    if (resumed?.rerun.length === 0) {
-      if (!args.quiet) io.stderr.write(`rxssh: every host succeeded in ${resumed.from}: nothing to run\n`);
-      return 0;
-    }
+    if (resumed !== undefined && nothingToRun(resumed)) return 0; // said by resumeOf
     const record = await startCliRecord(scheduler, {
       program: 'rxssh',
       slug: 'rxssh',

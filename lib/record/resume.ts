@@ -12,12 +12,20 @@ import type { PlanOptions } from './plan.js';
 import { RecordError } from './record-error.js';
 import type { PlannedJob, RunRecord } from './types.js';
 
-/** A job that runs again, and why in words (`failed`, `changed: commands`, `requires "a", which runs again`). */
+/**
+ * A job that runs again, and why in words: `failed`, `changed: commands`, `requires "a", which runs again`, or
+ * the reason of the enclosing scheduler that makes it run, named: `"pairs" requires "prepare", which runs
+ * again`.
+ */
 export interface RerunJob {
   readonly key: string;
   readonly why: string;
   /** Present (and true) for a `forever` job: it runs again only along with others (a service, a monitor). */
   readonly forever?: true;
+  /** The key of the outermost folded scheduler (a GroupJob, a MatrixJob) it is a member of, at any depth. */
+  readonly group?: string;
+  /** When the reason is an enclosing scheduler's: that scheduler's key, and its reason (without its name). */
+  readonly via?: { readonly key: string; readonly why: string };
 }
 
 /**
@@ -62,11 +70,10 @@ function outcomesOf(record: RunRecord): Map<string, Outcome> {
       const exit = exits.get(r.key);
       outcomes.set(r.key, {
         status: 'done',
-        ...('value' in r && r.value !== undefined ? { value: r.value } : {}),
+        ...('value' in r ? { value: r.value } : {}),
         ...(exit === undefined ? {} : { exit }),
       });
-    }
-    else if (r.type === 'failed' || r.type === 'cancelled' || r.type === 'skipped')
+    } else if (r.type === 'failed' || r.type === 'cancelled' || r.type === 'skipped')
       outcomes.set(r.key, { status: r.type });
     else if (r.type === 'started') {
       outcomes.set(r.key, { status: 'started' });
@@ -150,16 +157,40 @@ export function resumePlan(scheduler: JobGroup, record: RunRecord, options: Plan
     verdicts.set(key, why);
     return why;
   };
-  /** Why what `p` waits for (its requirements, its enclosing schedulers') makes it run ('' if nothing). */
-  const waits = (p: PlannedJob): string => {
+  /** Why `p`'s own requirements make it run ('' if none does). */
+  const requirements = (p: PlannedJob): string => {
     for (const r of p.requires) {
       if (!byKey.has(r)) return `requires "${r}", which is not in this run`;
       if (verdict(r) !== '') return `requires "${r}", which runs again`;
     }
-    if (p.parent === undefined) return '';
-    const parent = byKey.get(p.parent) as PlannedJob;
-    const own = ownChange(parent) || waits(parent);
-    return own === '' ? '' : `"${parent.key}" runs again (${own})`;
+    return '';
+  };
+  /** The nearest scheduler `p` is nested in that has a reason of its own to run again, and that reason. */
+  const enclosing = (p: PlannedJob): { key: string; why: string } | undefined => {
+    for (let parent = p.parent; parent !== undefined;) {
+      const scheduler = byKey.get(parent) as PlannedJob;
+      const why = ownChange(scheduler) || requirements(scheduler);
+      if (why !== '') return { key: scheduler.key, why };
+      parent = scheduler.parent;
+    }
+    return undefined;
+  };
+  /** Why what `p` waits for (its requirements, its enclosing schedulers') makes it run ('' if nothing). */
+  const waits = (p: PlannedJob): string => {
+    const own = requirements(p);
+    if (own !== '') return own;
+    const via = enclosing(p);
+    return via === undefined ? '' : `"${via.key}" ${via.why === 'new' ? 'is new' : via.why}`;
+  };
+  /** The key of the outermost folded scheduler (group, matrix) that `p` is nested in. */
+  const groupOf = (p: PlannedJob): string | undefined => {
+    let group: string | undefined;
+    for (let parent = p.parent; parent !== undefined;) {
+      const scheduler = byKey.get(parent) as PlannedJob;
+      if (scheduler.kind === 'group' || scheduler.kind === 'matrix') group = scheduler.key;
+      parent = scheduler.parent;
+    }
+    return group;
   };
   /** Why `p` itself differs from the record ('' if it does not). */
   const ownChange = (p: PlannedJob): string => {
@@ -186,8 +217,17 @@ export function resumePlan(scheduler: JobGroup, record: RunRecord, options: Plan
   for (const p of jobs) {
     if (p.kind !== 'job') continue;
     const why = verdict(p.key);
-    if (why !== '') rerun.push(p.forever ? { key: p.key, why, forever: true } : { key: p.key, why });
-    else {
+    if (why !== '') {
+      const group = groupOf(p);
+      const via = ownChange(p) === '' && requirements(p) === '' ? enclosing(p) : undefined;
+      rerun.push({
+        key: p.key,
+        why,
+        ...(p.forever ? { forever: true as const } : {}),
+        ...(group === undefined ? {} : { group }),
+        ...(via === undefined ? {} : { via }),
+      });
+    } else {
       const job = jobOf.get(p.key) as Job;
       restore.set(job, restoredValue(job, outcomes.get(p.key)));
       restored.push(p.key);

@@ -77,14 +77,20 @@ describe('rxjobs run --resume', function () {
     expect(third.stderr).to.include(
       `rxjobs: every job succeeded in ${second.recorded ?? ''}: nothing to run`,
     );
+    expect(third.stderr).not.to.include('to run:'); // one statement, no "0 jobs to run:" before it
     expect(ran()).to.deep.equal([]);
+    // --dry-run says it the same way, and only that
+    const dry = await rxjobs(['run', 'exp.yaml', '--resume', '--dry-run']);
+    expect(dry.code, dry.stderr).to.equal(0);
+    expect(dry.stdout).to.equal(`rxjobs: every job succeeded in ${second.recorded ?? ''}: nothing to run\n`);
   });
 
   it('--resume DIR resumes that run; --dry-run says what would run again and runs nothing', async () => {
     const first = await failedRun();
     const dry = await rxjobs(['run', 'exp.yaml', '--dry-run', '--resume', first]);
     expect(dry.code, dry.stderr).to.equal(0);
-    expect(dry.stdout).to.include(`rxjobs: resuming ${first}: 2 jobs done there`);
+    // only what would run again: not the whole plan of --dry-run before it
+    expect(dry.stdout.startsWith(`rxjobs: resuming ${first}: 2 jobs done there`), dry.stdout).to.equal(true);
     expect(ran()).to.deep.equal([]);
     // a changed job runs again, and says what changed
     fs.writeFileSync(
@@ -153,6 +159,10 @@ describe('rxssh --resume (real hosts)', function () {
     const third = await rxssh(['-t', '127.0.0.[2-4]', '--resume', second.recorded ?? '', command]);
     expect(third.code, third.stderr).to.equal(0);
     expect(third.stderr).to.include('every host succeeded');
+    // a new command: every host runs again, said once for all of them
+    const fourth = await rxssh(['-t', '127.0.0.[2-4]', '--resume', second.recorded ?? '', 'true']);
+    expect(fourth.code, fourth.stderr).to.equal(0);
+    expect(fourth.stderr).to.include('3 hosts to run:\n  127.0.0.[2-4]  changed: commands\n');
   });
 
   it('alone, runs the command line where it was run (a relative script), and resumes a resume', async () => {

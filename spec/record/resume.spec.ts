@@ -70,7 +70,7 @@ describe('resumePlan: what a resumed run runs again', () => {
     ]);
     expect(plan.rerun).to.deep.equal([
       { key: 'collect', why: 'requires "measure n[1-3]", which runs again' },
-      { key: 'measure n[1-3] / measure@n2', why: 'failed' },
+      { key: 'measure n[1-3] / measure@n2', why: 'failed', group: 'measure n[1-3]' },
     ]);
   });
 
@@ -116,8 +116,12 @@ describe('resumePlan: what a resumed run runs again', () => {
     expect(plan.rerun[0]).to.deep.equal({ key: 'setup', why: 'changed: commands' });
     expect(plan.rerun.map((r) => r.key)).to.include.members(['collect', 'measure n[1-3] / measure@n1']);
     expect(plan.rerun.find((r) => r.key === 'measure n[1-3] / measure@n1')?.why).to.equal(
-      '"measure n[1-3]" runs again (requires "setup", which runs again)',
+      '"measure n[1-3]" requires "setup", which runs again',
     );
+    expect(plan.rerun.find((r) => r.key === 'measure n[1-3] / measure@n1')).to.deep.include({
+      group: 'measure n[1-3]',
+      via: { key: 'measure n[1-3]', why: 'requires "setup", which runs again' },
+    });
   });
 
   it('refuses a record that shares no job with the scheduler, naming its directory', async () => {
