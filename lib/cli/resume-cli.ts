@@ -1,11 +1,12 @@
 // `--resume` of both CLIs: the run record to resume (a directory given, or the latest of the scenario), what
 // the new run restores from it, and the lines that say so on stderr.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import type { Job } from '../core/job.js';
 import { isJobsError } from '../errors/jobs-error.js';
 import { foldHosts } from '../hosts/host-ranges.js';
-import { latestRun, readRun } from '../record/read.js';
+import { findRun } from '../record/find-run.js';
+import { latestRun } from '../record/read.js';
 import { resumePlan } from '../record/resume.js';
 import type { ResumePlan } from '../record/resume.js';
 import { recordRoot } from '../record/run-dir.js';
@@ -14,7 +15,10 @@ import type { Scheduler } from '../scheduler.js';
 import { UsageError } from './argv.js';
 import type { Io } from './cli-main.js';
 
-/** What `--resume` asks for: `true` (rxjobs run: the latest run of the scenario) or a run directory. */
+/**
+ * What `--resume` asks for: `true` (rxjobs run: the latest run of the scenario), a run directory, or a folder
+ * of runs (its latest run).
+ */
 export type ResumeArg = true | string;
 
 /** Where to find the record to resume, and what the new run is. */
@@ -36,8 +40,11 @@ export async function recordToResume(ctx: ResumeContext): Promise<RunRecord> {
   let record: RunRecord;
   const root = recordRoot(ctx.recordDir, process.env, io.cwd);
   try {
+    // a run directory, or a folder of runs (a scenario's: its latest run)
     record =
-      ctx.resume === true ? await latestRun(root, ctx.slug) : await readRun(resolve(io.cwd, ctx.resume));
+      ctx.resume === true
+        ? await latestRun(root, ctx.slug)
+        : await findRun(ctx.resume, { root, cwd: io.cwd });
   } catch (e: unknown) {
     if (!isJobsError(e, 'record')) throw e;
     if (ctx.resume === true && e.file === join(root, ctx.slug))

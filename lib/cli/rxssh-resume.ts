@@ -17,8 +17,9 @@ export async function resumedArgs(
   args: ResumeArgs,
   io: Io,
 ): Promise<{ args: RunArgs | TransferArgs; cwd: string }> {
-  const target = resolve(io.cwd, args.dir);
-  let dir = target;
+  let dir = resolve(io.cwd, args.dir);
+  // the run resumed (a folder of runs gives its latest): the one this run restores from
+  let target: string | undefined;
   for (let hops = 0; hops < 20; hops++) {
     const record = await recordToResume({
       program: 'rxssh',
@@ -27,6 +28,7 @@ export async function resumedArgs(
       slug: 'rxssh',
       io,
     });
+    target ??= record.dir;
     const argv = record.run.argv ?? [];
     if (argv.some((a) => a === REDACTED || a.endsWith(`=${REDACTED}`)))
       throw new UsageError(

@@ -119,6 +119,25 @@ describe('rxjobs run --resume', function () {
     expect(other.code).to.equal(2);
     expect(other.stderr).to.include(`rxjobs: --resume: ${first}: none of its 4 jobs is a job of this run`);
     expect(other.stderr).not.to.match(/\n\s+at /); // no stack trace
+    // a scenario file where a run directory goes: not taken for a second scenario
+    for (const args of [
+      ['run', 'exp.yaml', '--resume', 'other.yaml'],
+      ['run', 'exp.yaml', '--resume=other.yaml'],
+    ]) {
+      const file = await rxjobs(args);
+      expect(file.code).to.equal(2);
+      expect(file.stderr).to.match(
+        /^rxjobs: --resume takes a run directory \(or nothing: the latest run\); other\.yaml is a file\n/,
+      );
+    }
+  });
+
+  it("--resume given a scenario's folder of runs resumes its latest run", async () => {
+    const first = await failedRun();
+    const folder = path.dirname(first);
+    const dry = await rxjobs(['run', 'exp.yaml', '--dry-run', '--resume', folder]);
+    expect(dry.code, dry.stderr).to.equal(0);
+    expect(dry.stdout.startsWith(`rxjobs: resuming ${first}: 2 jobs done there`), dry.stdout).to.equal(true);
   });
 
   it('has nothing to run when only a forever job (a monitor) did not end done', async () => {
