@@ -32,8 +32,8 @@ import type { Io } from './cli-main.js';
 import { parseSshOptions, sshNodeDefaults } from './ssh-options.js';
 
 /** The SSH defaults that the command line gives every node of the scenario. */
-const sshDefaults = (args: RxjobsRunArgs): SshNodeDefaults =>
-  sshNodeDefaults({ ...args, ssh: parseSshOptions(args.sshOptions) });
+const sshDefaults = (args: RxjobsRunArgs, cwd: string): SshNodeDefaults =>
+  sshNodeDefaults({ ...args, ssh: parseSshOptions(args.sshOptions), cwd });
 
 /**
  * Writes the graph `--graph` asks for; returns the exit status. A file that cannot be written, or graphviz
@@ -201,7 +201,7 @@ const secretValues = (...sources: (Readonly<Record<string, unknown>> | undefined
 /** Runs a scenario file; returns the exit status. Throws UsageError or ConfigError for bad input. */
 export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<number> {
   const file = args.scenario === '-' ? STDIN_NAME : resolve(io.cwd, args.scenario);
-  const defaults = sshDefaults(args);
+  const defaults = sshDefaults(args, io.cwd);
   const values = varsValues(args, io);
   if (E.isLeft(values)) return refused(values.left, `--vars ${args.varsFiles.join(' ')}`, io);
   const read: { text?: string } = {};
@@ -259,6 +259,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       name: 'rxjobs',
       unitName: 'jobs',
       restore: resumed?.restore,
+      cwd: io.cwd,
       json: { scenario: args.scenario === '-' ? STDIN_NAME : args.scenario },
       record,
       nodes: jobNodes,

@@ -1,4 +1,5 @@
 // `rxssh --resume DIR` alone: the command line that DIR records, run again where it was run.
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { REDACTED } from '../record/run-dir.js';
@@ -59,7 +60,22 @@ export async function resumedArgs(
     );
     if (parsed.mode !== 'run' && parsed.mode !== 'push' && parsed.mode !== 'pull')
       throw new UsageError(`--resume: ${record.dir} does not record a run of rxssh's (${argv.join(' ')})`);
-    return { args: parsed, cwd: record.run.cwd };
+    const cwd = record.run.cwd;
+    if (statSync(cwd, { throwIfNoEntry: false })?.isDirectory() !== true)
+      throw new UsageError(
+        `--resume: ${args.dir} was run in ${cwd}, which is no longer a directory: give the command line again with --resume ${args.dir}`,
+      );
+    // a script file then, not the text of a script now (-s takes either)
+    const script = parsed.mode === 'run' && parsed.script ? parsed.command[0] : undefined;
+    if (
+      script !== undefined &&
+      record.run.command?.startsWith('script ') === true &&
+      statSync(resolve(cwd, script), { throwIfNoEntry: false })?.isFile() !== true
+    )
+      throw new UsageError(
+        `--resume: ${args.dir} ran the script ${resolve(cwd, script)}, which is no longer a file: give the command line again with --resume ${args.dir}`,
+      );
+    return { args: parsed, cwd };
   }
   throw new UsageError(
     `--resume: ${args.dir} resumes a chain of more than 20 runs: give the command line again`,

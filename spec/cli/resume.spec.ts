@@ -161,7 +161,7 @@ jobs:
 
 describe('rxssh --resume (real hosts)', function () {
   this.timeout(60_000);
-  const { rxssh, dir } = useCliFleet(3, 'rxssh-resume-');
+  const { rxssh, dir, fleet } = useCliFleet(3, 'rxssh-resume-');
 
   it('works only on the hosts that did not succeed; alone, with the command line of that run', async () => {
     const broken = path.join(dir(), 'broken-127.0.0.3');
@@ -202,5 +202,35 @@ describe('rxssh --resume (real hosts)', function () {
     const third = await runCli('rxssh', ['--resume', second.recorded ?? '']);
     expect(third.code, third.stderr).to.equal(0);
     expect(third.stdout.trim()).to.match(/^127\.0\.0\.4 *: *script on 127\.0\.0\.4$/);
+  });
+
+  it('alone, resolves every relative path of the recorded line in its directory, without leaving its own', async () => {
+    const { user, port, clientKey, knownHosts } = fleet();
+    const work = fs.mkdtempSync(path.join(dir(), 'paths-'));
+    fs.copyFileSync(clientKey, path.join(work, 'key'));
+    fs.chmodSync(path.join(work, 'key'), 0o600);
+    fs.copyFileSync(knownHosts, path.join(work, 'kh'));
+    fs.writeFileSync(path.join(work, 'hosts.txt'), '127.0.0.2\n127.0.0.3\n');
+    fs.writeFileSync(
+      path.join(work, 'check.sh'),
+      `set -- $SSH_CONNECTION; echo "on $3"; test ! -e ${dir()}/b3-$3\n`,
+    );
+    fs.writeFileSync(path.join(dir(), 'b3-127.0.0.3'), '');
+    const line = ['-l', user, '-p', String(port), '-i', 'key', '-F', 'none', '-O', 'UserKnownHostsFile=kh'];
+    const first = await runCli('rxssh', [...line, '-t', 'hosts.txt', '-o', 'out', '-s', 'check.sh'], {
+      cwd: work,
+    });
+    expect(first.code, first.stderr).to.equal(1);
+    fs.rmSync(path.join(dir(), 'b3-127.0.0.3'));
+    // from another directory: the key, known_hosts, hosts file, script and -o DIR are those of `work`
+    const elsewhere = fs.mkdtempSync(path.join(dir(), 'elsewhere-'));
+    const second = await runCli('rxssh', ['--resume', first.recorded ?? ''], { cwd: elsewhere });
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stderr).to.include('1 host to run:\n  127.0.0.3  failed\n');
+    expect(fs.readFileSync(path.join(work, 'out', '127.0.0.3'), 'utf8')).to.equal('on 127.0.0.3\n');
+    expect(second.stdout).to.equal(`${path.join(work, 'out')}\n`); // -o DIR is not relative to here
+    expect(fs.readdirSync(elsewhere)).to.deep.equal([]);
+    // the process stayed where it was started: its record says so
+    expect((await readRun(second.recorded ?? '')).run.cwd).to.equal(elsewhere);
   });
 });
