@@ -157,7 +157,7 @@ describe('LiveView', () => {
     expect(tty.take().split('\n')[1]).to.equal('  job-with-a-long-name-0  0s\x1b[K');
   });
 
-  it('is its first line only below 16 columns, never wider than the terminal, and a block again when wider', async () => {
+  it('is its first line only below 16 columns, never wider than the terminal, and a block again when wider', () => {
     const live = start([unit('a-long-job-name', 'running'), unit('b', 'running')]);
     const plain = (text: string): string[] =>
       text.split('\n').map((l) => l.replace(new RegExp(String.raw`\r|\x1b\[\d*[A-Za-z]`, 'g'), ''));
