@@ -84,15 +84,15 @@ function outcomesOf(record: RunRecord): Map<string, Outcome> {
 }
 
 /**
- * The value a restored job is done with: the recorded one; for an SshJob whose record has none (its last
- * value is its last command's exit), that exit again, so that `result()` gives its exit code.
+ * The value a restored job is done with: for an SshJob, its last command's exit as recorded (its value is its
+ * last command event, which `result()` reads the exit code of); for another job, the recorded value (a JSON
+ * primitive), if any.
  */
 function restoredValue(job: Job, outcome: Outcome | undefined): unknown {
-  if (outcome === undefined || 'value' in outcome) return outcome?.value;
-  const exit = outcome.exit;
-  return job instanceof SshJob && exit !== undefined
-    ? exitEvent(job.node, exit.code, exit.signal, exit.command)
-    : undefined;
+  const exit = outcome?.exit;
+  if (job instanceof SshJob && exit !== undefined)
+    return exitEvent(job.node, exit.code, exit.signal, exit.command);
+  return outcome?.value;
 }
 
 /** What differs between two entries of the same key, in words: `commands`, `node`, `requires`... */

@@ -125,12 +125,10 @@ const isRestored = (job: Job): boolean => {
 function resultText(job: Job, critical: boolean, id: (j: Job) => string): string {
   switch (job.status) {
     case 'done': {
-      // a job a resumed run did not run: said, with the value it had (when the record kept one)
-      if (isRestored(job)) {
-        const value = job.result();
-        return value === undefined ? '[[restored]]' : `[[restored -> ${describe(value)}]]`;
-      }
-      return `[[ -> ${describe(job.result())}]]`;
+      // a job a resumed run did not run says so, with the value it had (when the record kept one)
+      const value = job.result();
+      if (!isRestored(job)) return `[[ -> ${describe(value)}]]`;
+      return value === undefined ? '[[restored]]' : `[[restored -> ${describe(value)}]]`;
     }
     case 'failed':
       // a failure its scheduler's budget forgave was not critical, whatever the member says
@@ -163,10 +161,9 @@ function foldedResult(
 ): string {
   const restored = [...scheduler.jobs].filter(isRestored).length;
   // `5 done (3 restored)`: done counts first
-  const counts =
-    restored === 0
-      ? foldedCounts(scheduler)
-      : foldedCounts(scheduler).replace(/^\d+ done/, (done) => `${done} (${String(restored)} restored)`);
+  const counts = foldedCounts(scheduler).replace(/^\d+ done/, (d) =>
+    restored === 0 ? d : `${d} (${String(restored)} restored)`,
+  );
   const status = scheduler.status;
   const own =
     status === 'failed' || status === 'cancelled' || status === 'skipped'
