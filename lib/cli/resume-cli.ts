@@ -100,7 +100,7 @@ interface RerunLine {
  * The jobs that run again, folded: the members of a group or matrix that run again for the same reason make
  * one line (`collect ×5  requires "pairs", which runs again`: the group's own reason, said once), a single one
  * is named; rxssh's hosts that run again for the same reason make one line (`127.0.0.[2-201]  changed:
- * commands`). In plan order (of the first job of each line).
+ * commands`). In the order of the plan (depth first), of the first job of each line.
  */
 function rerunLines(program: 'rxjobs' | 'rxssh', plan: ResumePlan): RerunLine[] {
   const lines = new Map<string, RerunLine>();

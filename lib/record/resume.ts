@@ -38,9 +38,9 @@ export interface ResumePlan {
   readonly from: string;
   /** The jobs that completed in that run and did not change, nor did what they require: not run again. */
   readonly restore: ReadonlyMap<Job, unknown>;
-  /** Their keys, in plan order. */
+  /** Their keys, depth first (a nested scheduler's members where it stands, as a listing shows them). */
   readonly restored: readonly string[];
-  /** The plain jobs that run (nested schedulers run whenever a member does), in plan order. */
+  /** The plain jobs that run (nested schedulers run whenever a member does), depth first. */
   readonly rerun: readonly RerunJob[];
   /**
    * The values the restored jobs captured (a scenario's `capture`), by variable name (the last one kept),
@@ -214,7 +214,14 @@ export function resumePlan(scheduler: JobGroup, record: RunRecord, options: Plan
   const restored: string[] = [];
   const rerun: RerunJob[] = [];
   const jobOf = new Map([...keys].map(([job, key]) => [key, job]));
-  for (const p of jobs) {
+  // depth first, as a listing shows them: a nested scheduler's members right after it
+  const ordered: PlannedJob[] = [];
+  const place = (p: PlannedJob): void => {
+    ordered.push(p);
+    for (const c of children.get(p.key) ?? []) place(c);
+  };
+  for (const p of jobs) if (p.parent === undefined) place(p);
+  for (const p of ordered) {
     if (p.kind !== 'job') continue;
     const why = verdict(p.key);
     if (why !== '') {

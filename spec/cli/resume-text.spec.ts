@@ -53,8 +53,8 @@ describe('resumeText: what --resume says', () => {
     expect(resumeText('rxjobs', plan)).to.equal(
       `rxjobs: resuming ${dir}: 0 jobs done there, not run again; 5 jobs to run:\n` +
         '  setup  changed: commands\n' +
-        '  collect  requires "measure n[1-3]", which runs again\n' +
-        '  measure n[1-3] ×3  requires "setup", which runs again\n',
+        '  measure n[1-3] ×3  requires "setup", which runs again\n' +
+        '  collect  requires "measure n[1-3]", which runs again\n',
     );
     // the reason of a member alone names the group, without nested parentheses
     const member = plan.rerun.find((r) => r.key === 'measure n[1-3] / measure@n2');
@@ -69,8 +69,8 @@ describe('resumeText: what --resume says', () => {
     const plan = resumePlan(experiment(nodes, 'true', broken()), await readRun(dir));
     expect(resumeText('rxjobs', plan)).to.equal(
       `rxjobs: resuming ${dir}: 3 jobs done there, not run again; 2 jobs to run:\n` +
-        '  collect  requires "measure n[1-3]", which runs again\n' +
-        '  measure n[1-3] / measure@n2  failed\n',
+        '  measure n[1-3] / measure@n2  failed\n' +
+        '  collect  requires "measure n[1-3]", which runs again\n',
     );
   });
 

@@ -69,8 +69,8 @@ describe('resumePlan: what a resumed run runs again', () => {
       'measure n[1-3] / measure@n3',
     ]);
     expect(plan.rerun).to.deep.equal([
-      { key: 'collect', why: 'requires "measure n[1-3]", which runs again' },
       { key: 'measure n[1-3] / measure@n2', why: 'failed', group: 'measure n[1-3]' },
+      { key: 'collect', why: 'requires "measure n[1-3]", which runs again' },
     ]);
   });
 
