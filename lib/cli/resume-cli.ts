@@ -77,8 +77,21 @@ export function planResume(
     if (!isJobsError(e, 'record')) throw e;
     throw new UsageError(`--resume: ${e.message}`);
   }
-  if (!quiet) ctx.io.stderr.write(resumeText(ctx.program, plan));
+  if (!quiet) ctx.io.stderr.write(resumeText(ctx.program, plan) + cutNote(ctx.program, record, plan));
   return plan;
+}
+
+/**
+ * A line saying what of the resumed run's record was cut (a full disk), or nothing: a cut journal decides what
+ * runs again; cut outputs only what its report shows (said when something runs again).
+ */
+export function cutNote(program: 'rxjobs' | 'rxssh', record: RunRecord, plan: ResumePlan): string {
+  const { outputs, events } = record.run.recordIncomplete ?? {};
+  if (events !== undefined)
+    return `${program}: its journal was cut at ${events.at} (${events.reason}): what ended after that runs again\n`;
+  if (outputs !== undefined && !nothingToRun(plan))
+    return `${program}: its outputs were cut at ${outputs.at} (${outputs.reason}); its journal is whole\n`;
+  return '';
 }
 
 /** How many of what, in words: `1 job`, `3 hosts`. */

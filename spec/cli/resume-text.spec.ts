@@ -7,7 +7,8 @@ import { expect } from 'chai';
 
 import { GroupJob, LocalNode, NodeGroup, readRun, resumePlan, Scheduler, SshJob } from '../../lib/index.js';
 import type { ResumePlan } from '../../lib/index.js';
-import { resumeText } from '../../lib/cli/resume-cli.js';
+import { cutNote, resumeText } from '../../lib/cli/resume-cli.js';
+import type { RunRecord } from '../../lib/record/types.js';
 
 /**
  * `setup` (its command given), a group `measure` of three that requires it (n2 fails while `broken` exists),
@@ -97,5 +98,22 @@ describe('resumeText: what --resume says', () => {
     expect(resumeText('rxssh', hostsPlan([], ['a', 'b']))).to.equal(
       'rxssh: every host succeeded in /rec/rxssh/T: nothing to run\n',
     );
+  });
+
+  it('says what of the resumed record a full disk cut: the journal always, the outputs when something runs', () => {
+    const cut = { reason: 'no space left on device', at: '2026-12-07T10:00:00.000Z' };
+    const recordOf = (recordIncomplete: object): RunRecord =>
+      ({ run: { recordIncomplete } }) as unknown as RunRecord;
+    const some = hostsPlan([{ key: 'fit07', why: 'failed' }]);
+    const none = hostsPlan([], ['a']);
+    expect(cutNote('rxssh', recordOf({ events: { ...cut, file: 'events.jsonl' } }), none)).to.equal(
+      'rxssh: its journal was cut at 2026-12-07T10:00:00.000Z (no space left on device): what ended after that runs again\n',
+    );
+    const outputs = recordOf({ outputs: { ...cut, file: 'outputs/a.out' } });
+    expect(cutNote('rxssh', outputs, some)).to.equal(
+      'rxssh: its outputs were cut at 2026-12-07T10:00:00.000Z (no space left on device); its journal is whole\n',
+    );
+    expect(cutNote('rxssh', outputs, none)).to.equal('');
+    expect(cutNote('rxssh', recordOf(undefined as never), some)).to.equal('');
   });
 });
