@@ -208,6 +208,11 @@ export class RunRecorder {
       return;
     }
     const key = this.#keyOf(e.job);
+    if (e.type === 'done' && e.restored === true && isCommandEvent(e.value) && e.value.type === 'exit') {
+      // a restored SshJob's exit as the run resumed had it: what a resume of this run restores it with
+      const exit = { type: 'value' as const, job: e.job, value: e.value, scheduler: e.scheduler };
+      this.#record(JSON.stringify(toJsonRecord(exit, new Date().toISOString())), key);
+    }
     if (e.type !== 'value')
       this.#status.set(
         key,

@@ -109,6 +109,22 @@ describe('resumePlan: what a resumed run runs again', () => {
     expect(listing).not.to.include('undefined');
   });
 
+  it("keeps a restored SshJob's exit in the new record: a resume of the resume restores it with its exit code", async () => {
+    const first = await recorded(true);
+    const second = path.join(tmp, 'second');
+    const again = experiment(nodes, broken());
+    expect(
+      await again.orchestrate({ restore: resumePlan(again, await readRun(first)).restore, record: second }),
+    ).to.equal(true);
+    const third = experiment(nodes, broken());
+    expect(await third.orchestrate({ restore: resumePlan(third, await readRun(second)).restore })).to.equal(
+      true,
+    );
+    const setup = [...third.jobs].find((j) => j.label === 'setup') as Job;
+    expect(setup.result()).to.equal(0);
+    expect(third.list()).to.match(/<SshJob `setup`> \[\[restored -> 0\]\]/);
+  });
+
   it('runs again a job whose definition changed, and everything that waits for it, saying what changed', async () => {
     const record = await readRun(await recorded(false));
     const plan = resumePlan(experiment(nodes, broken(), 'echo changed'), record);
