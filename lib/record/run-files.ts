@@ -144,19 +144,26 @@ export function countsOf(
 
 /**
  * Copies files written by another writer (`-o DIR`) to their places in the run directory (`to`), those not
- * empty (a clone where the filesystem can make one); a missing one is left out, other errors go to `fail`. @internal
+ * empty (a clone where the filesystem can make one), four at a time (the thread pool's size: the copies are
+ * the kernel's, each on a thread); a missing one is left out, other errors go to `fail`. @internal
  */
 export async function linkFiles(
   files: Iterable<{ readonly from: string; readonly to: string }>,
   fail: (path: string, e: unknown) => void,
 ): Promise<void> {
-  for (const { from, to } of files)
-    try {
-      if ((await stat(from).catch(() => undefined))?.size === 0) continue;
-      // a copy, never a hard link: the next run with the same -o DIR rewrites those files in place, and the
-      // record of this one must keep what this run wrote (a clone where the filesystem can, as cheap as a link)
-      await copyFile(from, to, constants.COPYFILE_FICLONE);
-    } catch (e: unknown) {
-      if (codeOf(e) !== 'ENOENT') fail(to, e);
+  const queue = files[Symbol.iterator]();
+  const copyNext = async (): Promise<void> => {
+    for (let next = queue.next(); next.done !== true; next = queue.next()) {
+      const { from, to } = next.value;
+      try {
+        if ((await stat(from).catch(() => undefined))?.size === 0) continue;
+        // a copy, never a hard link: the next run with the same -o DIR rewrites those files in place, and the
+        // record of this one must keep what this run wrote (a clone where the filesystem can, as cheap as a link)
+        await copyFile(from, to, constants.COPYFILE_FICLONE);
+      } catch (e: unknown) {
+        if (codeOf(e) !== 'ENOENT') fail(to, e);
+      }
     }
+  };
+  await Promise.all([copyNext(), copyNext(), copyNext(), copyNext()]);
 }
