@@ -1,0 +1,52 @@
+/**
+ * What a report reads beyond its run directory: whether the process of a run that recorded no end is still
+ * alive, and the runs a resumed run comes from (where its restored jobs' outputs are).
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+
+import type { ReportModel } from './model.js';
+
+/**
+ * Whether the process `pid` is alive on this machine: `process.kill(pid, 0)` succeeds, or fails with EPERM
+ * (it is someone else's); undefined when there is no such pid to ask about.
+ */
+export function isAlive(pid: number | undefined): boolean | undefined {
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e: unknown) {
+    return (e as { code?: unknown }).code === 'EPERM';
+  }
+}
+
+/** The run directory a run resumed, as its run.json says (undefined when none, or unreadable). */
+async function resumedFromOf(dir: string): Promise<string | undefined> {
+  try {
+    const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { resumedFrom?: unknown };
+    return typeof run.resumedFrom === 'string' ? resolve(dir, run.resumedFrom) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** At most this many runs back along a chain of resumes. */
+const MAX_CHAIN = 20;
+
+/**
+ * The runs a resumed run comes from, nearest first: the run it resumed, the run that one resumed... (those
+ * that exist; a restored job's outputs are in the first of them that ran it).
+ */
+export async function earlierRuns(model: ReportModel): Promise<string[]> {
+  const chain: string[] = [];
+  const first = model.loaded.run.resumedFrom;
+  let at = first === undefined ? undefined : isAbsolute(first) ? first : resolve(model.loaded.dir, first);
+  while (at !== undefined && existsSync(at) && !chain.includes(at) && chain.length < MAX_CHAIN) {
+    chain.push(at);
+    at = await resumedFromOf(at);
+  }
+  return chain;
+}
