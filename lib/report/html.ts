@@ -84,11 +84,9 @@ export function formatDuration(ms: number): string {
   return `${String(Math.floor(s / 3600))} h ${two(Math.floor((s % 3600) / 60))} min`;
 }
 
-/** A size in bytes as `812 bytes`, `64 KiB`, `18.4 MB`: bytes, powers of 1024 for round limits, else of 1000. */
+/** A size in bytes as `812 bytes`, `6.4 kB`, `18.4 MB` (powers of 1000). */
 export function formatBytes(n: number): string {
   if (n < 1000) return `${String(n)} byte${n === 1 ? '' : 's'}`;
-  if (n % 1024 === 0 && n < 1024 ** 3)
-    return n % 1024 ** 2 === 0 ? `${String(n / 1024 ** 2)} MiB` : `${String(n / 1024)} KiB`;
   const [unit, size] = n < 1e6 ? ['kB', 1e3] : n < 1e9 ? ['MB', 1e6] : ['GB', 1e9];
   return `${(n / size).toFixed(1)} ${unit}`;
 }

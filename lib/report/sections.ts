@@ -69,11 +69,12 @@ function outputHtml(name: string, output: JobOutputs['out'], cls: string): strin
   const link = `<a href="${escapeHtml(href)}">${escapeHtml(path)}</a>`;
   const whole = excerpt.tail === undefined;
   const { lines, bytes } = excerpt.limits;
+  const limit = bytes % 1024 === 0 ? `${String(bytes / 1024)} KiB` : formatBytes(bytes);
   const cut =
-    `cut by lines and bytes: the first and last ${String(lines)} lines, at most ${formatBytes(bytes)} ` +
+    `cut by lines and bytes: the first and last ${String(lines)} lines, at most ${limit} ` +
     'at each end (a longer line is left out)';
   const head =
-    `<p>${name}: ${formatBytes(excerpt.size)}, ${whole ? 'all of it' : cut} (${link})` +
+    `<p>${name}: ${formatBytes(excerpt.size)} (${link}), ${whole ? 'all of it' : cut}` +
     `${excerpt.notUtf8 ? '; bytes that are not UTF-8 are shown as �' : ''}</p>`;
   if (whole) return `${head}<pre class="${cls}">${escapeHtml(excerpt.head)}</pre>`;
   const left = [

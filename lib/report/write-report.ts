@@ -132,6 +132,17 @@ export function reportHtml(
   ].join('\n');
 }
 
+/** Why a report cannot be written, in words, by the error's code. */
+const WRITE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: 'its directory does not exist',
+  ENOTDIR: 'its directory does not exist',
+  EROFS: 'its directory is on a read-only file system',
+  EACCES: 'no permission to write in its directory',
+  EPERM: 'no permission to write in its directory',
+  ENOSPC: 'no space left on the device',
+  EISDIR: 'it is a directory',
+};
+
 /** A run directory's report.html when it has one, else the directory. */
 const reportOrDir = (dir: string): string =>
   existsSync(join(dir, 'report.html')) ? join(dir, 'report.html') : dir;
@@ -185,7 +196,13 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
     await rename(temporary, output);
   } catch (e: unknown) {
     await rm(temporary, { force: true }).catch(() => undefined);
-    const why = (e as { code?: unknown }).code === 'ENOENT' ? 'its directory does not exist' : String(e);
+    const code = (e as { code?: unknown }).code;
+    const why =
+      typeof code === 'string' && code in WRITE_ERRORS
+        ? (WRITE_ERRORS[code] as string)
+        : e instanceof Error
+          ? e.message
+          : String(e);
     throw new ConfigError(output, 'cannot be written:', why, { cause: e });
   }
   return output;

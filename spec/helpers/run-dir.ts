@@ -29,6 +29,7 @@ export interface FakeJobSpec {
       }
     | { readonly type: 'skipped'; readonly because: readonly string[]; readonly ts: number }
     | { readonly type: 'cancelled'; readonly reason: string; readonly ts: number }
+    | { readonly type: 'restored'; readonly ts: number }
     | { readonly type: 'running' };
   readonly stdout?: string | Buffer;
   readonly stderr?: string | Buffer;
@@ -58,6 +59,8 @@ export class FakeRun {
   why = '';
   /** Extra raw text appended to events.jsonl (a cut line). */
   tail = '';
+  /** Fields of run.json written over the usual ones (`resumedFrom`, `pid`, `program`...). */
+  runFields: Record<string, unknown> = {};
 
   /** A job at the top level (key = label), or a member of `parent`. */
   job(label: string, spec: FakeJobSpec = {}, parent?: { key: string; label: string; folded: boolean }): this {
@@ -106,6 +109,8 @@ export class FakeRun {
         });
     } else if (spec.end?.type === 'skipped')
       this.events.push({ ts: spec.end.ts, record: { type: 'skipped', ...base, because: spec.end.because } });
+    else if (spec.end?.type === 'restored')
+      this.events.push({ ts: spec.end.ts, record: { type: 'done', ...base, restored: true } });
     else if (spec.end?.type === 'cancelled')
       this.events.push({ ts: spec.end.ts, record: { type: 'cancelled', ...base, reason: spec.end.reason } });
     if (spec.stdout !== undefined || spec.stderr !== undefined)
@@ -203,6 +208,7 @@ export class FakeRun {
               notRun: 0,
             },
           }),
+      ...this.runFields,
     };
     if (files.run !== false) await writeFile(join(dir, 'run.json'), JSON.stringify(run, null, 2));
     if (files.plan !== false) await writeFile(join(dir, 'plan.json'), JSON.stringify({ jobs: this.plan }));
