@@ -132,7 +132,11 @@ describe('the report says', () => {
       `The run recorded no end, and its process (pid ${String(process.pid)}) is still alive on this machine`,
     );
     const child = spawn('true');
-    const gone = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid ?? 0)));
+    const gone = await new Promise<number>((resolve) =>
+      child.on('exit', () => {
+        resolve(child.pid ?? 0);
+      }),
+    );
     run.runFields = { pid: gone };
     html = await report(run, 'gone');
     expect(textOf(html, 'problems')).to.include(
