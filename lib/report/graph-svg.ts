@@ -47,7 +47,9 @@ export const countsText = (counts: ReadonlyMap<ReportState, number>): string =>
 const duration = (j: ReportJob): string =>
   j.started !== undefined && j.ended !== undefined
     ? formatDuration(j.ended - j.started)
-    : STATE_WORDS[j.state];
+    : j.state === 'restored'
+      ? 'restored'
+      : STATE_WORDS[j.state];
 
 /** The SVG of the graph of `model`'s units (an empty string when there are none). */
 export function graphSvg(model: ReportModel): string {

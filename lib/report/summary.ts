@@ -60,7 +60,7 @@ function unfinishedNote(model: ReportModel, alive: boolean | undefined): string 
     alive === true
       ? `The run recorded no end, and ${process} is still alive on this machine: it may still be running.`
       : alive === false
-        ? `The run recorded no end, and ${process} is gone: it crashed or was killed.`
+        ? `The run was interrupted: it recorded no end, and ${process} is gone (a crash or a kill).`
         : 'The run was interrupted: it recorded no end (a crash, a kill, or it is still running).';
   return `${first} What follows is what the journal holds up to there.`;
 }

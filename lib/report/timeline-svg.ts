@@ -59,7 +59,7 @@ export function timelineSvg(model: ReportModel): string {
   const scale = CHART / span;
   const x = (t: number): number => LABEL + (t - start) * scale;
   const height = AXIS + rows.length * ROW + 6;
-  const width = LABEL + CHART + 16;
+  const width = LABEL + CHART + 40; // room for the label of a tick at the end of the axis
   const parts: string[] = [];
   const step = tickStep(span, 8);
   for (let t = 0; t <= span; t += step) {

@@ -190,7 +190,7 @@ export class FakeRun {
       cwd: '/tmp',
       scenario: { path: '/tmp/demo.yaml', sha256: '0'.repeat(64) },
       started: iso(0),
-      pid: 1234,
+      pid: 4194305, // above any pid_max: never a live process
       ...(this.ended === undefined
         ? {}
         : {

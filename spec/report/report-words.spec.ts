@@ -140,7 +140,7 @@ describe('the report says', () => {
     run.runFields = { pid: gone };
     html = await report(run, 'gone');
     expect(textOf(html, 'problems')).to.include(
-      `The run recorded no end, and its process (pid ${String(gone)}) is gone: it crashed or was killed.`,
+      `The run was interrupted: it recorded no end, and its process (pid ${String(gone)}) is gone (a crash or a kill).`,
     );
     expect(html).not.to.include('or it is still running');
   });
