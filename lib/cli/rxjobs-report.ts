@@ -108,8 +108,7 @@ export const REPORT_RUN_OPTION: OptionTable = { report: { type: 'boolean' } };
 /** `--report` of `rxjobs run`, checked: it needs a run that is recorded. */
 export function reportOption(values: Readonly<Record<string, unknown>>): boolean {
   if (values['report'] !== true) return false;
-  if (values['no-record'] === true)
-    throw new UsageError('--report needs the run record: drop --no-record (or run rxjobs report later)');
+  if (values['no-record'] === true) throw new UsageError('--report needs the run record: drop --no-record');
   if (values['dry-run'] === true || values['graph'] !== undefined)
     throw new UsageError('--report goes with a run, not with --dry-run or --graph');
   return true;

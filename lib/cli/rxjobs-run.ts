@@ -212,7 +212,8 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
     io.stderr.write(
       `${formatProblems(warnings.map((w) => ({ ...w, message: `warning: ${w.message} (a run needs it)` })))}\n`,
     );
-  const slug = scenarioSlug(args.scenario === '-' ? undefined : file);
+  // a scenario read from stdin: its runs by its text (`--resume` finds those of the same text)
+  const slug = scenarioSlug(args.scenario === '-' ? undefined : file, read.text);
   if (args.dryRun) {
     const plan = describeScenario(loaded.right, { ssh: defaults, unfold: args.unfold });
     io.stdout.write(plan.endsWith('\n') ? plan : `${plan}\n`);
@@ -252,6 +253,7 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       // a template's rendered text, else the file as read (again: loadScenario keeps no text)
       scenario: { path: file, text: read.text ?? readFileSync(file, 'utf8') },
       names: scenarioIds(built),
+      resumedFrom: resumed?.from,
       secrets: secretValues(loaded.right.spec.variables, values.right, args.variables),
     });
     // kept in this run's record too, for a later resume of it

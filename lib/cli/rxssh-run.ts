@@ -222,6 +222,7 @@ export async function runRxssh(args: RunArgs | TransferArgs | ResumeArgs, io: Io
       args,
       io,
       command: what.text,
+      resumedFrom: resumed?.from,
       linked: run?.outDir === undefined ? undefined : outDirFiles(units, resolve(io.cwd, run.outDir)),
     });
     const report = await runWithOutput(scheduler, units, run ?? { json: args.json, quiet: args.quiet }, {
