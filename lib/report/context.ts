@@ -7,6 +7,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
+import { outputNamingOf } from '../record/keys.js';
+import type { OutputNaming } from '../record/types.js';
 import type { ReportModel } from './model.js';
 
 /**
@@ -23,13 +25,23 @@ export function isAlive(pid: number | undefined): boolean | undefined {
   }
 }
 
-/** The run directory a run resumed, as its run.json says (undefined when none, or unreadable). */
-async function resumedFromOf(dir: string): Promise<string | undefined> {
+/** An earlier run: its directory and how it names its output files. */
+export interface EarlierRun {
+  readonly dir: string;
+  readonly naming: OutputNaming;
+}
+
+/** What a run's run.json says of the run it resumed and of its output files' names (naming 1 if unreadable). */
+async function runJsonOf(dir: string): Promise<{ resumedFrom?: string | undefined; naming: OutputNaming }> {
   try {
-    const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as { resumedFrom?: unknown };
-    return typeof run.resumedFrom === 'string' ? resolve(dir, run.resumedFrom) : undefined;
+    const run = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as Record<string, unknown>;
+    const from = run['resumedFrom'];
+    return {
+      resumedFrom: typeof from === 'string' ? resolve(dir, from) : undefined,
+      naming: outputNamingOf(run),
+    };
   } catch {
-    return undefined;
+    return { naming: 1 };
   }
 }
 
@@ -40,13 +52,14 @@ const MAX_CHAIN = 20;
  * The runs a resumed run comes from, nearest first: the run it resumed, the run that one resumed... (those
  * that exist; a restored job's outputs are in the first of them that ran it).
  */
-export async function earlierRuns(model: ReportModel): Promise<string[]> {
-  const chain: string[] = [];
+export async function earlierRuns(model: ReportModel): Promise<EarlierRun[]> {
+  const chain: EarlierRun[] = [];
   const first = model.loaded.run.resumedFrom;
   let at = first === undefined ? undefined : isAbsolute(first) ? first : resolve(model.loaded.dir, first);
-  while (at !== undefined && existsSync(at) && !chain.includes(at) && chain.length < MAX_CHAIN) {
-    chain.push(at);
-    at = await resumedFromOf(at);
+  while (at !== undefined && existsSync(at) && !chain.some((r) => r.dir === at) && chain.length < MAX_CHAIN) {
+    const { resumedFrom, naming } = await runJsonOf(at);
+    chain.push({ dir: at, naming });
+    at = resumedFrom;
   }
   return chain;
 }

@@ -8,11 +8,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { KEY_SEPARATOR, outputFileOf } from '../record/keys.js';
-import type { PlannedJob, RunCounts, RunJson } from '../record/types.js';
+import { KEY_SEPARATOR, outputFileOf, outputNamingOf } from '../record/keys.js';
+import type { OutputNaming, PlannedJob, RunCounts, RunJson } from '../record/types.js';
 
 /** What `run.json` holds, as far as it could be read (each field checked for its type). @category models */
-export type RunInfo = Partial<Omit<RunJson, 'format' | 'scenario'>> & {
+export type RunInfo = Partial<Omit<RunJson, 'format' | 'scenario' | 'recordIncomplete'>> & {
+  /** What part of the record could not be written, in words (`outputs: no space left on device, from ...`). */
+  readonly incomplete?: readonly string[];
   readonly scenario?: { readonly path?: string };
   /** The run directory of the run this one resumed (`--resume`). */
   readonly resumedFrom?: string;
@@ -66,6 +68,22 @@ const countsOf = (v: unknown): RunCounts | undefined => {
   return counts as unknown as RunCounts;
 };
 
+/** run.json's `recordIncomplete` in words: one line per part cut (outputs, events). */
+const incompleteOf = (v: unknown): string[] | undefined => {
+  if (!isObject(v)) return undefined;
+  const parts = (['outputs', 'events'] as const).flatMap((part) => {
+    const cut = v[part];
+    if (!isObject(cut)) return [];
+    const at = str(cut['at']);
+    const what = [str(cut['file']), str(cut['reason'])].filter((w) => w !== undefined).join(': ');
+    const stops = part === 'outputs' ? 'output files stop' : 'journal stops';
+    return [
+      `The record is cut: its ${stops}${at === undefined ? '' : ` at ${at}`}${what === '' ? '' : ` (${what})`}.`,
+    ];
+  });
+  return parts.length > 0 ? parts : undefined;
+};
+
 /** The fields of `run.json` a report reads, each checked for its type. */
 export const runInfoOf = (v: unknown): RunInfo => {
   if (!isObject(v)) return {};
@@ -82,6 +100,8 @@ export const runInfoOf = (v: unknown): RunInfo => {
     started: str(v['started']),
     pid: num(v['pid']),
     resumedFrom: str(v['resumedFrom']),
+    outputNaming: outputNamingOf(v),
+    incomplete: incompleteOf(v['recordIncomplete']),
     ended: str(v['ended']),
     outcome: oneOf(v['outcome'], OUTCOMES),
     exitStatus: num(v['exitStatus']),
@@ -230,8 +250,15 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   return { dir, run: runInfoOf(run.value), plan: jobs, events, problems };
 }
 
-/** The paths, relative to the run directory, of the output files of the job `key`. @category models */
-export const outputFiles = (key: string): { readonly out: string; readonly err: string } => ({
-  out: outputFileOf(key, 'stdout'),
-  err: outputFileOf(key, 'stderr'),
+/**
+ * The paths, relative to the run directory, of the output files of the job `key`, by the naming of its run
+ * (run.json's `outputNaming`).
+ * @category models
+ */
+export const outputFiles = (
+  key: string,
+  naming: OutputNaming,
+): { readonly out: string; readonly err: string } => ({
+  out: outputFileOf(key, 'stdout', naming),
+  err: outputFileOf(key, 'stderr', naming),
 });

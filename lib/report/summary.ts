@@ -79,7 +79,7 @@ export function summaryHtml(model: ReportModel, title: string, context: SummaryC
     run.program !== undefined ? `${run.program} ${run.version ?? ''}`.trim() : undefined,
     `run directory ${model.loaded.dir}`,
   ].filter((m): m is string => m !== undefined);
-  const notes = [...problems];
+  const notes = [...(run.incomplete ?? []), ...problems];
   if (model.unfinished) notes.unshift(unfinishedNote(model, context.alive));
   else if (model.interrupted)
     notes.unshift(`The run was interrupted${model.why === undefined ? '' : `: ${model.why}`}.`);

@@ -21,6 +21,7 @@ import type { JobOutputs } from './sections.js';
 import { jobHtml } from './sections.js';
 import type { SummaryContext } from './summary.js';
 import { summaryHtml } from './summary.js';
+import type { EarlierRun } from './context.js';
 import { earlierRuns, isAlive } from './context.js';
 import { timelineSvg } from './timeline-svg.js';
 
@@ -56,20 +57,24 @@ async function readOutputs(
   model: ReportModel,
   reportDir: string,
   options: ReportOptions,
-  earlier: readonly string[],
+  earlier: readonly EarlierRun[],
 ): Promise<Map<number, JobOutputs>> {
   let budget = options.maxInlineBytes ?? DEFAULT_MAX_INLINE;
   const outputs = new Map<number, JobOutputs>();
+  const here = { dir: model.loaded.dir, naming: model.loaded.run.outputNaming ?? 1 };
   for (const job of model.jobs) {
     if (job.plan.kind !== 'job' || budget <= 0) continue;
-    const files = outputFiles(job.plan.key);
-    let dir = model.loaded.dir;
+    let files = outputFiles(job.plan.key, here.naming);
+    let dir = here.dir;
     if (job.state === 'restored') {
-      const from = earlier.find((d) => existsSync(join(d, files.out)) || existsSync(join(d, files.err)));
+      const has = (r: EarlierRun): boolean =>
+        Object.values(outputFiles(job.plan.key, r.naming)).some((f) => existsSync(join(r.dir, f)));
+      const from = earlier.find(has);
       const run = from ?? earlier[0];
-      if (run !== undefined) outputs.set(job.index, { from: linkTo(reportDir, reportOrDir(run)) });
+      if (run !== undefined) outputs.set(job.index, { from: runLink(reportDir, run.dir) });
       if (from === undefined) continue;
-      dir = from;
+      dir = from.dir;
+      files = outputFiles(job.plan.key, from.naming);
     }
     const read = async (file: string): Promise<JobOutputs['out']> => {
       const path = join(dir, file);
@@ -143,9 +148,14 @@ const WRITE_ERRORS: Readonly<Record<string, string>> = {
   EISDIR: 'it is a directory',
 };
 
-/** A run directory's report.html when it has one, else the directory. */
-const reportOrDir = (dir: string): string =>
-  existsSync(join(dir, 'report.html')) ? join(dir, 'report.html') : dir;
+/** A link to a run directory (relative to the report's directory): to its report.html when it has one. */
+const runLink = (reportDir: string, dir: string): { href: string; path: string } => {
+  const report = join(dir, 'report.html');
+  return {
+    href: linkTo(reportDir, existsSync(report) ? report : dir).href,
+    path: linkTo(reportDir, dir).path,
+  };
+};
 
 /** Whether `path` exists. */
 const exists = (path: string): Promise<boolean> =>
@@ -187,7 +197,7 @@ export async function writeReport(runDir: string, options: ReportOptions = {}): 
   const earlier = await earlierRuns(model);
   const context: SummaryContext = {
     alive: model.unfinished ? isAlive(model.loaded.run.pid) : undefined,
-    resumed: earlier[0] === undefined ? undefined : linkTo(dirname(output), reportOrDir(earlier[0])),
+    resumed: earlier[0] === undefined ? undefined : runLink(dirname(output), earlier[0].dir),
   };
   const html = reportHtml(model, await readOutputs(model, dirname(output), options, earlier), context);
   const temporary = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.tmp`);

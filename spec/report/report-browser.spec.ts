@@ -104,7 +104,11 @@ describe('the HTML report in headless chromium', function () {
     expect(failures).to.include('bad').and.include('exit 5').and.not.include('measure@n3');
     const tolerated = await page.evaluate<string>(`document.querySelector('#tolerated').textContent`);
     expect(tolerated).to.include('measure@n3').and.include('exit 3');
-    expect(await page.evaluate<string>(`document.querySelector('#outcome').textContent`)).to.equal('success');
+    // `bad` failed (not critical): the run's work is not all done, a failure by the record's rule (#6)
+    expect(await page.evaluate<string>(`document.querySelector('#outcome').textContent`)).to.equal('failure');
+    expect(await page.evaluate<string>(`document.querySelector('#headline').textContent`)).to.equal(
+      '1 job failed (not critical); 1 failure tolerated',
+    );
     expect(page.errors).to.deep.equal([]);
     expect(page.requests).to.deep.equal([url]);
   });

@@ -206,6 +206,20 @@ describe('the report says', () => {
     expect(html).to.include('<title>rxjobs report: three-stage (demo.yaml)</title>');
   });
 
+  it('a record cut (a full disk): a banner that says what and from when', async () => {
+    const run = fakeRun()
+      .job('a', { at: [0, 10] })
+      .end(12, 'success');
+    run.runFields = {
+      recordIncomplete: {
+        outputs: { reason: 'no space left on device', file: 'outputs/a.out', at: '2026-12-07T15:00:00.005Z' },
+      },
+    };
+    expect(textOf(await report(run), 'problems')).to.equal(
+      'The record is cut: its output files stop at 2026-12-07T15:00:00.005Z (outputs/a.out: no space left on device).',
+    );
+  });
+
   it('plan.json missing: the jobs from events.jsonl, and a banner that says so', async () => {
     const run = fakeRun()
       .job('a', { node: 'here', commands: ['true'], at: [0, 10] })

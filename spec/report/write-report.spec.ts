@@ -246,7 +246,7 @@ describe('writeReport on a run recorded by the library', function () {
     expect(tolerated).to.include('measure@n3').and.include('exit 3');
     expect(html).to.include('&lt;script&gt;alert(1)&lt;/script&gt;').and.not.include('<script>');
     expect(html).to.include('\uFFFD\uFFFD bad bytes');
-    expect(html).to.include('href="outputs/measure%20n%5B1-4%5D%20%252F%20measure%40n3.err"');
+    expect(html).to.include('href="outputs/measure_n%5B1-4%5D--measure%40n3-c950a7daea51.err"');
   });
 });
 
