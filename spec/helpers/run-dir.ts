@@ -81,7 +81,7 @@ export class FakeRun {
     const base = {
       key,
       job: label,
-      scheduler: parent?.label ?? 'main',
+      scheduler: parent?.label ?? 'demo.yaml', // a scenario's scheduler is labelled by its file name
       ...(parent?.folded === true ? { group: parent.label } : {}),
     };
     if (spec.at !== undefined) {
@@ -141,7 +141,7 @@ export class FakeRun {
       forever: false,
       fingerprint: 'g'.repeat(64),
     });
-    const base = { key: label, job: label, scheduler: 'main' };
+    const base = { key: label, job: label, scheduler: 'demo.yaml' };
     if (times.length > 0) this.events.push({ ts: Math.min(...times), record: { type: 'started', ...base } });
     const parent = { key: label, label, folded: true };
     for (const m of members) this.job(`${label}@${m.host}`, { node: m.host, ...m.spec }, parent);
