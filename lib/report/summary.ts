@@ -41,7 +41,9 @@ export function headline(model: ReportModel): string {
       `${critical.plan.key} failed (critical)${failed > 1 ? `, ${String(failed - 1)} more failed` : ''}`,
     );
     if (cancelled > 0) parts.push(`the run stopped: ${String(cancelled)} cancelled`);
-  } else if (failed > 0) parts.push(`${plural(failed, noun)} failed (not critical)`);
+  } else if (failed > 0)
+    // hosts (rxssh) are never critical: no need to say it
+    parts.push(`${plural(failed, noun)} failed${noun === 'job' ? ' (not critical)' : ''}`);
   else if (!model.interrupted && counts.total > 0)
     parts.push(
       tolerated + counts.skipped + cancelled + counts.notRun === 0

@@ -158,7 +158,7 @@ describe('the report says', () => {
     const html = await report(run);
     expect(html).to.match(/<li><b>3<\/b> hosts<\/li>/);
     expect(html).to.include('<h2>Hosts (3)</h2>').and.include('<th>host</th><th>error</th>');
-    expect(textOf(html, 'headline')).to.equal('1 host failed (not critical)');
+    expect(textOf(html, 'headline')).to.equal('1 host failed');
     expect(html).not.to.include('id="graph"').and.not.include('critical path').and.not.include(' crit"');
   });
 
