@@ -92,7 +92,7 @@ export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 /** The usage text of rxjobs (`rxjobs --help`). */
 export const RXJOBS_HELP = `Usage: rxjobs run [options] SCENARIO.yaml   run the jobs of a scenario file ('-': read it from stdin)
-       rxjobs report [options] RUNDIR      write the HTML report of a recorded run (rxjobs report --help)
+       rxjobs report [options] RUN         write the HTML report of a recorded run (rxjobs report --help)
        rxjobs --help | --version
 
 A scenario file names nodes (SSH hosts, with gateways, or the local machine) and jobs (commands run in
