@@ -145,6 +145,7 @@ import type {
   RecordedCounts,
   RecordIncomplete,
   RerunJob,
+  RestoredCapture,
   ResumePlan,
   RecordedOutputs,
   RunCounts,
@@ -315,7 +316,7 @@ export const recorded = async (): Promise<string> => {
   console.log(
     rerun.map((r) => `${r.key}: ${r.why}`),
     resume.restored,
-    resume.captures.size,
+    resume.captures.map((c: RestoredCapture) => `${c.key}: ${c.name}`),
   );
   const latest: RunRecord = await latestRun('runs', 'slug');
   const run: RunJson = record.run;
