@@ -163,11 +163,14 @@ export function sshNodeDefaults(line: SshCommandLine): SshNodeDefaults {
         : file(line.sshConfig),
   };
   // as ssh -F: a config file named on the command line must exist (checked before any host is reached)
+  // (each named as written, checked where it is)
   if (c.sshConfig !== undefined && c.sshConfig.toLowerCase() !== 'none' && !isFile(c.sshConfig))
-    throw new UsageError(`-F ${c.sshConfig}: no such file: give an ssh config file, or -F none for none`);
+    throw new UsageError(
+      `-F ${String(line.sshConfig)}: no such file: give an ssh config file, or -F none for none`,
+    );
   // as ssh -i: a key named on the command line must exist; pssh's -i (inline output) is not a key
-  for (const key of c.identities ?? [])
-    if (!isFile(key === '~' || key.startsWith('~/') ? join(homedir(), key.slice(1)) : key))
+  for (const key of line.identities ?? [])
+    if (!isFile(key === '~' || key.startsWith('~/') ? join(homedir(), key.slice(1)) : file(key)))
       throw new UsageError(
         `-i ${key}: no such key file (-i names a private key, as ssh's; pssh's -i, output inline, is the default)`,
       );
