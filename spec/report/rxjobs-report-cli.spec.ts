@@ -67,11 +67,12 @@ describe('rxjobs report', function () {
     const run = await sampleRun().write(join(dir, 'run'));
     await chmod(dir, 0o755);
     await chmod(run, 0o555);
-    // root writes anywhere: run the CLI as nobody then
+    // root writes anywhere: run the CLI as root without the capability to override permissions then (as
+    // another user, it could not read a checkout in a private temporary directory)
     const node = [process.execPath, cliPath('rxjobs'), 'report', run];
     const argv =
       process.getuid?.() === 0
-        ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', ...node]
+        ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...node]
         : node;
     const result = await startProgram(argv[0] as string, argv.slice(1)).result;
     await chmod(run, 0o755);
