@@ -58,13 +58,14 @@ export type { GraphicFormat } from './render/files/export.js';
 export type { GraphOptions } from './render/text/dot.js';
 
 // Run records: a run's journal in a directory, and reading it back
-export type { RecordOption } from './scheduler.js';
+export type { RecordOption, RestoreOption } from './scheduler.js';
 export { recordRun } from './record/record-run.js';
+export type { RecordRunOptions } from './record/record-run.js';
 export { latestRun, readRun } from './record/read.js';
 export { resumePlan } from './record/resume.js';
-export type { RerunJob, ResumePlan } from './record/resume.js';
+export type { RerunJob, RestoredCapture, ResumePlan } from './record/resume.js';
 export { RecordError } from './record/record-error.js';
-export { keyOf, outputFileOf } from './record/keys.js';
+export { keyOf, outputFileOf, outputNamingOf, OUTPUT_NAMING } from './record/keys.js';
 export { isRunEnd, RUN_FORMAT } from './record/types.js';
 export type {
   JournalCaptureRecord,
@@ -75,7 +76,11 @@ export type {
   PlanJson,
   PlannedJob,
   PlannedKind,
+  OutputNaming,
+  RecordCut,
+  RecordedCounts,
   RecordedOutputs,
+  RecordIncomplete,
   RunCounts,
   RunJson,
   RunOutcome,

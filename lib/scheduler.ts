@@ -7,7 +7,9 @@ import { SchedulerCore } from './core/scheduler.js';
 import type { SchedulerEvent } from './core/events.js';
 import { orchestrateGroup } from './core/scheduler-run.js';
 import type { OrchestrateOptions, RunOptions } from './core/scheduler-options.js';
+import type { Job } from './core/job.js';
 import { checkRecordOption, recordRun } from './record/record-run.js';
+import type { ResumePlan } from './record/resume.js';
 import { debriefScheduler, listScheduler } from './render/print-list.js';
 import type { ListOptions } from './render/print-list.js';
 import { toDot } from './render/text/dot.js';
@@ -51,23 +53,58 @@ export interface RecordOption {
   /**
    * Record the run in this directory (made if missing; the files of an earlier run there are replaced):
    * `run.json`, `plan.json`, `events.jsonl` and each job's output under `outputs/`, as {@link recordRun}
-   * writes them; read it back with `readRun(dir)`. A directory that cannot be written stops the recording
-   * with a warning on stderr, never the run. Default: nothing recorded.
+   * writes them; read it back with `readRun(dir)`. A directory that cannot be written is a warning on stderr,
+   * never a failure of the run (a full disk cuts the outputs: see `RunJson.recordIncomplete`). With `restore`
+   * given as a `resumePlan()`, run.json says which run it resumed (`resumedFrom`). Default: nothing recorded.
    */
   readonly record?: string | undefined;
 }
 
-/** Splits `record` off run options, checked (a ConfigError naming the field otherwise). */
-const recordOf = <T extends RecordOption>(
+/**
+ * `restore` as {@link Scheduler.run} and {@link Scheduler.orchestrate} take it: the jobs to restore, or the
+ * `resumePlan()` they come from, whose run directory a recorded run then names as `resumedFrom`.
+ * @category models
+ */
+export interface RestoreOption {
+  /**
+   * A resumed run: `resumePlan(scheduler, record)` (its jobs restored, and its `from` recorded as the run's
+   * `resumedFrom` with `record`), or its `restore` map alone (see `RunOptions.restore`).
+   */
+  readonly restore?: ReadonlyMap<Job, unknown> | ResumePlan | undefined;
+}
+
+/** Whether `x` is a ResumePlan (rather than its `restore` map, or anything else that `run()` refuses). */
+const isResumePlan = (x: unknown): x is ResumePlan =>
+  typeof x === 'object' &&
+  x !== null &&
+  !(x instanceof Map) &&
+  (x as { restore?: unknown }).restore instanceof Map &&
+  typeof (x as { from?: unknown }).from === 'string';
+
+/**
+ * Splits `record` off run options, checked (a ConfigError naming the field otherwise), and a ResumePlan given
+ * as `restore` into its map and its run directory.
+ */
+const recordOf = <T extends RecordOption & RestoreOption>(
   scheduler: Scheduler,
   method: string,
   options: T,
-): [string | undefined, Omit<T, 'record'>] => {
-  if (typeof options !== 'object' || (options as unknown) === null || !('record' in options))
-    return [undefined, options];
-  const { record, ...rest } = options;
+): [
+  { dir: string; resumedFrom?: string | undefined } | undefined,
+  Omit<T, 'record' | 'restore'> & RunOptions,
+] => {
+  if (typeof options !== 'object' || (options as unknown) === null)
+    return [undefined, options as unknown as Omit<T, 'record' | 'restore'> & RunOptions]; // refused by run()
+  const { record, restore, ...rest } = options;
+  const plan = isResumePlan(restore) ? restore : undefined;
+  const run = { ...rest, ...(restore === undefined ? {} : { restore: plan?.restore ?? restore }) } as Omit<
+    T,
+    'record' | 'restore'
+  > &
+    RunOptions;
+  if (!('record' in options)) return [undefined, run];
   checkRecordOption(`${subjectOf(scheduler)}: ${method}`, record);
-  return [record, rest];
+  return [record === undefined ? undefined : { dir: record, resumedFrom: plan?.from }, run];
 };
 
 /**
@@ -89,12 +126,14 @@ export class Scheduler extends SchedulerCore {
    * await lastValueFrom(scheduler.run({ record: 'runs/today' }));
    * @category running
    */
-  override run(options: RunOptions & RecordOption = {}): Observable<SchedulerEvent> {
+  override run(
+    options: Omit<RunOptions, 'restore'> & RestoreOption & RecordOption = {},
+  ): Observable<SchedulerEvent> {
     return defer(() => {
       // checked when subscribed, so that run() errors rather than throws
       const [record, rest] = recordOf(this, 'run()', options);
       const events = super.run(rest);
-      return record === undefined ? events : events.pipe(recordRun(this, record));
+      return record === undefined ? events : events.pipe(recordRun(this, record.dir, record));
     });
   }
 
@@ -106,14 +145,16 @@ export class Scheduler extends SchedulerCore {
    * const ok = await scheduler.orchestrate({ record: 'runs/today' });
    * @category running
    */
-  override orchestrate(options: OrchestrateOptions & RecordOption = {}): Promise<boolean> {
+  override orchestrate(
+    options: Omit<OrchestrateOptions, 'restore'> & RestoreOption & RecordOption = {},
+  ): Promise<boolean> {
     try {
       const [record, rest] = recordOf(this, 'orchestrate()', options);
       const ownRun = this.run === Scheduler.prototype.run ? undefined : this.run.bind(this);
       // only the end event need be made, unless a subclass runs its own way or the run is recorded
       if (record === undefined) return orchestrateGroup(this, rest, ownRun, () => this._verboseRenderer());
       const recorded = (run: RunOptions): Observable<SchedulerEvent> =>
-        (ownRun ?? ((o: RunOptions) => super.run(o)))(run).pipe(recordRun(this, record));
+        (ownRun ?? ((o: RunOptions) => super.run(o)))(run).pipe(recordRun(this, record.dir, record));
       return orchestrateGroup(this, rest, recorded, () => this._verboseRenderer());
     } catch (e: unknown) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));

@@ -2,6 +2,7 @@
 // environment name, the recorder fed by run-output, and the line that says where the run is recorded.
 import type { Job } from '../core/job.js';
 import { RunRecorder } from '../record/recorder.js';
+import type { RecordedResult } from '../record/recorder.js';
 import { makeRunDir, recordRoot, redactArgv } from '../record/run-dir.js';
 import type { Scheduler } from '../scheduler.js';
 import type { Io } from './cli-main.js';
@@ -14,7 +15,10 @@ export interface CliRecord extends RunRecordHooks {
   capture(name: string, value: string): void;
   /** A value captured by the job of `key` in the run a resumed run restores it from (kept for the next resume). */
   restoredCapture(key: string, name: string, value: string): void;
-  /** Writes the end of the record, then, unless `quiet`, `<program>: recorded in DIR` on stderr. */
+  /**
+   * Writes the end of the record, then, unless `quiet`, `<program>: recorded in DIR` on stderr, or `partly
+   * recorded in DIR (outputs cut: no space left on device)` when part of it could not be written.
+   */
   finish(report: RunReport, quiet: boolean): Promise<void>;
 }
 
@@ -33,6 +37,22 @@ export interface CliRecordOptions {
   readonly names?: ReadonlyMap<Job, string> | undefined;
   /** rxssh -o: each job's output files, linked into the record at the end rather than written twice. */
   readonly linked?: ReadonlyMap<Job, { readonly stdout: string; readonly stderr: string }> | undefined;
+  /** --resume: the run directory resumed (run.json's `resumedFrom`). */
+  readonly resumedFrom?: string | undefined;
+}
+
+/** The last line of a recorded run, without the program's name: `recorded in DIR`, or what was cut. */
+export function recordedLine(dir: string, result: RecordedResult | undefined): string {
+  if (result === undefined) return `recorded in ${dir}`;
+  if (!result.ended)
+    return `partly recorded in ${dir} (its end cut: ${result.unended ?? 'unknown error'}; it reads as interrupted)`;
+  const { outputs, events } = result.incomplete ?? {};
+  if (outputs === undefined && events === undefined) return `recorded in ${dir}`;
+  const what = [outputs === undefined ? '' : 'outputs', events === undefined ? '' : 'events'].filter(
+    (w) => w,
+  );
+  const reasons = [...new Set([outputs?.reason, events?.reason].filter((r) => r !== undefined))];
+  return `partly recorded in ${dir} (${what.join(' and ')} cut: ${reasons.join('; ')})`;
 }
 
 /** The signal an exit status stands for (`interrupted by SIGINT`). */
@@ -74,6 +94,7 @@ export async function startCliRecord(
     secrets: options.secrets,
     names: options.names,
     linked: options.linked,
+    resumedFrom: options.resumedFrom,
     onWarning: warn,
     fresh: true,
   });
@@ -105,15 +126,14 @@ export async function startCliRecord(
     },
     finish: async (report, quiet) => {
       const signal = SIGNALS[report.exitStatus];
-      await recorder.end({
+      const result = await recorder.end({
         interrupted: report.interrupted,
         ok: report.ok,
-        why: report.interrupted
-          ? `interrupted${signal === undefined ? '' : ` by ${signal}`}`
-          : scheduler.why(),
+        // otherwise the scheduler's why(), for people (see recordedOutcome)
+        why: report.interrupted ? `interrupted${signal === undefined ? '' : ` by ${signal}`}` : undefined,
         exitStatus: report.exitStatus,
       });
-      if (!quiet) io.stderr.write(`${program}: recorded in ${dir}\n`);
+      if (!quiet) io.stderr.write(`${program}: ${recordedLine(dir, result)}\n`);
     },
   };
 }

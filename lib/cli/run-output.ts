@@ -1,6 +1,8 @@
 // Runs a scheduler for a CLI and renders it: host-prefixed lines, raw, time, JSON lines, per-host files and
 // marks, gathered blocks, a live view or progress line on a terminal, and a summary of failures at the end.
 // Shared by rxssh (one unit per host) and `rxjobs run` (one unit per job).
+import { resolve as resolvePath } from 'node:path';
+
 import type { Observable } from 'rxjs';
 import { tap } from 'rxjs';
 
@@ -76,6 +78,8 @@ export interface RunContext {
   readonly json?: JsonRunInfo | undefined;
   /** The run record (see record-run.ts): given every event and every unit's result. */
   readonly record?: RunRecordHooks | undefined;
+  /** What the relative paths of `args` are relative to (`-o DIR`, `-d`): the Io's `cwd`. */
+  readonly cwd: string;
 }
 
 /** The signals that stop a run, and their numbers (for the exit status 128 + n). */
@@ -101,7 +105,8 @@ export async function runWithOutput(
   const nested = new NestedTolerance(scheduler);
   const started = new Set<Unit>();
   let finishedAfterStart = 0; // units that started, then ended (a skipped one never started)
-  const filesDir = filesDirOf(args);
+  const given = filesDirOf(args);
+  const filesDir = given === undefined ? undefined : resolvePath(ctx.cwd, given);
   if (filesDir !== undefined) await checkFilesDir(filesDir, args);
   const style = terminalStyle(stdout, stderr, args.quiet === true);
   // the live view for `rxjobs run` (jobs that differ); rxssh's hosts all run one command: one line says it
@@ -268,7 +273,9 @@ export async function runWithOutput(
   }
   if (filesDir !== undefined) {
     if (args.mark === true) await writeMarks(filesDir, all);
-    if (!json && collector === undefined) stdout.write(`${filesDir}\n`);
+    // as given, unless it is relative to another directory than the process's (rxssh --resume DIR alone)
+    const shown = given !== undefined && ctx.cwd === process.cwd() ? given : filesDir;
+    if (!json && collector === undefined) stdout.write(`${shown}\n`);
   }
   ctx.beforeSummary?.();
   const summary = failureSummary(ctx.name, ctx.unitName, all, summaryColumns(stderr));

@@ -35,24 +35,34 @@ const RUN: OptionTable = {
 /** `--save-rendered` alone (its file is optional) as `--save-rendered=`, which the option table reads. */
 const SAVE_RENDERED = '--save-rendered';
 
+/** A scenario file's name (`x.yaml`, `x.yml`, `x.yaml.j2`): never a run directory. */
+const SCENARIO_NAME = /\.(ya?ml|j2)$/;
+
 /**
  * `--resume` alone (the latest run of the scenario) as `--resume=`, and `--resume DIR` as `--resume=DIR`: the
  * word after it is a run directory unless it is the scenario (a `.yaml`, `.yml` or `.j2` file, or `-`).
  */
-const resumeWords = (argv: readonly string[]): string[] => {
-  const out: string[] = [];
+const resumeWords = (argv: readonly string[]): { words: string[]; fileAfter: string | undefined } => {
+  const words: string[] = [];
+  // a scenario file's name after --resume: the scenario, or (with another scenario) a file given for a DIR
+  let fileAfter: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i] as string;
-    if (word !== '--resume') out.push(word);
+    if (word !== '--resume') words.push(word);
     else {
       const next = argv[i + 1];
-      const isDir = next !== undefined && !next.startsWith('-') && !/\.(ya?ml|j2)$/.test(next);
-      out.push(`--resume=${isDir ? next : ''}`);
+      const isDir = next !== undefined && !next.startsWith('-') && !SCENARIO_NAME.test(next);
+      if (next !== undefined && SCENARIO_NAME.test(next)) fileAfter = next;
+      words.push(`--resume=${isDir ? next : ''}`);
       if (isDir) i++;
     }
   }
-  return out;
+  return { words, fileAfter };
 };
+
+/** `--resume FILE`: a scenario file given where a run directory goes. */
+const resumeFileError = (file: string): UsageError =>
+  new UsageError(`--resume takes a run directory (or nothing: the latest run); ${file} is a file`);
 
 const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 /** RESERVED_VARIABLES of lib/scenario/codecs-values.ts (not imported: this file loads nothing heavy). */
@@ -82,7 +92,7 @@ export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 /** The usage text of rxjobs (`rxjobs --help`). */
 export const RXJOBS_HELP = `Usage: rxjobs run [options] SCENARIO.yaml   run the jobs of a scenario file ('-': read it from stdin)
-       rxjobs report [options] RUNDIR      write the HTML report of a recorded run (rxjobs report --help)
+       rxjobs report [options] RUN         write the HTML report of a recorded run (rxjobs report --help)
        rxjobs --help | --version
 
 A scenario file names nodes (SSH hosts, with gateways, or the local machine) and jobs (commands run in
@@ -203,13 +213,15 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
   if (sub === '-V' || sub === '--version') return { mode: 'version' };
   if (sub !== 'run')
     throw new UsageError(`unknown command '${sub}': rxjobs run SCENARIO.yaml (see rxjobs --help)`);
+  const { words, fileAfter } = resumeWords(rest);
   const { values, positionals } = parseStrict(
-    resumeWords(rest).map((a) => (a === SAVE_RENDERED ? `${SAVE_RENDERED}=` : a)),
+    words.map((a) => (a === SAVE_RENDERED ? `${SAVE_RENDERED}=` : a)),
     RUN,
     true,
   );
   if (values['help'] === true) return { mode: 'help' };
   if (values['version'] === true) return { mode: 'version' };
+  if (positionals.length > 1 && fileAfter !== undefined) throw resumeFileError(fileAfter);
   if (positionals.length !== 1)
     throw new UsageError(
       positionals.length === 0
@@ -226,6 +238,7 @@ export function parseRxjobsArgs(argv: readonly string[]): RxjobsArgs {
   if (saved !== undefined && !(positionals[0] ?? '').endsWith('.j2'))
     throw new UsageError('--save-rendered goes with a template: a scenario file whose name ends in .j2');
   const resume = stringOption(values['resume']);
+  if (resume !== undefined && SCENARIO_NAME.test(resume)) throw resumeFileError(resume);
   if (resume !== undefined && graph !== undefined)
     throw new UsageError('--resume goes with a run (or --dry-run, to see what would run again), not --graph');
   const { outDir, dateDir, mark } = filesOptions(values);

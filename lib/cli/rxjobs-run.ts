@@ -22,18 +22,19 @@ import { UsageError } from './argv.js';
 import { runWithOutput } from './run-output.js';
 import { terminalSafe } from '../render/text/terminal-safe.js';
 import { startCliRecord } from './record-run.js';
-import { planResume, recordToResume, resumeText } from './resume-cli.js';
+import { nothingToRun, planResume, recordToResume, resumeText } from './resume-cli.js';
 import type { ResumePlan } from '../record/resume.js';
 import { reportAfterRun } from './rxjobs-report.js';
 import type { CliRecord } from './record-run.js';
 import { isSecretName, scenarioSlug } from '../record/run-dir.js';
 import type { Job } from '../core/job.js';
+import { SshJob } from '../ssh-job/ssh-job.js';
 import type { Io } from './cli-main.js';
 import { parseSshOptions, sshNodeDefaults } from './ssh-options.js';
 
 /** The SSH defaults that the command line gives every node of the scenario. */
-const sshDefaults = (args: RxjobsRunArgs): SshNodeDefaults =>
-  sshNodeDefaults({ ...args, ssh: parseSshOptions(args.sshOptions) });
+const sshDefaults = (args: RxjobsRunArgs, cwd: string): SshNodeDefaults =>
+  sshNodeDefaults({ ...args, ssh: parseSshOptions(args.sshOptions), cwd });
 
 /**
  * Writes the graph `--graph` asks for; returns the exit status. A file that cannot be written, or graphviz
@@ -180,7 +181,7 @@ async function resumeOf(
   return planResume(built.scheduler, await recordToResume(ctx), ctx, args.quiet);
 }
 
-/** `--dry-run --resume`: what would run again, on stdout after the plan. */
+/** `--dry-run --resume`: what would run again, on stdout (only that: not the plan of --dry-run). */
 async function dryResume(built: BuiltScenario, args: RxjobsRunArgs, slug: string, io: Io): Promise<void> {
   try {
     const plan = await resumeOf(built, { ...args, quiet: true }, slug, io);
@@ -201,7 +202,7 @@ const secretValues = (...sources: (Readonly<Record<string, unknown>> | undefined
 /** Runs a scenario file; returns the exit status. Throws UsageError or ConfigError for bad input. */
 export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<number> {
   const file = args.scenario === '-' ? STDIN_NAME : resolve(io.cwd, args.scenario);
-  const defaults = sshDefaults(args);
+  const defaults = sshDefaults(args, io.cwd);
   const values = varsValues(args, io);
   if (E.isLeft(values)) return refused(values.left, `--vars ${args.varsFiles.join(' ')}`, io);
   const read: { text?: string } = {};
@@ -212,12 +213,15 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
     io.stderr.write(
       `${formatProblems(warnings.map((w) => ({ ...w, message: `warning: ${w.message} (a run needs it)` })))}\n`,
     );
-  const slug = scenarioSlug(args.scenario === '-' ? undefined : file);
+  // a scenario read from stdin: its runs by its text (`--resume` finds those of the same text)
+  const slug = scenarioSlug(args.scenario === '-' ? undefined : file, read.text);
+  if (args.dryRun && args.resume !== undefined) {
+    await dryResume(buildScenario(loaded.right, { ssh: defaults }), args, slug, io);
+    return 0;
+  }
   if (args.dryRun) {
     const plan = describeScenario(loaded.right, { ssh: defaults, unfold: args.unfold });
     io.stdout.write(plan.endsWith('\n') ? plan : `${plan}\n`);
-    if (args.resume !== undefined)
-      await dryResume(buildScenario(loaded.right, { ssh: defaults }), args, slug, io);
     return 0;
   }
   const flow = new Flow(); // a full stdout or per-job file stops the reading of the commands' output
@@ -237,13 +241,12 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
   try {
     // the run to resume is read before this run's record is made (it would be the latest)
     const resumed = args.resume === undefined ? undefined : await resumeOf(built, args, slug, io);
-    // a forever job (a monitor, a service) is run again only for the jobs that need it
-    if (resumed?.rerun.every((r) => r.forever === true) === true) {
-      if (!args.quiet) io.stderr.write(`rxjobs: every job succeeded in ${resumed.from}: nothing to run\n`);
-      return 0;
-    }
-    // before the record starts: a value set now is no capture of this run
-    for (const [name, { value }] of resumed?.captures ?? []) built.variables.set(name, value);
+    // a forever job (a monitor, a service) is run again only for the jobs that need it (said by resumeOf)
+    if (resumed !== undefined && nothingToRun(resumed)) return 0;
+    // before the record starts: a value set now is no capture of this run; each into the scope of the job
+    // that captured it (its member's, its instance's, or the global one), as in the run resumed
+    for (const { job, name, value } of resumed?.captures ?? [])
+      (job instanceof SshJob ? job.variables : built.variables).set(name, value);
     record = await startCliRecord(scheduler, {
       program: 'rxjobs',
       slug,
@@ -252,14 +255,16 @@ export async function runScenarioFile(args: RxjobsRunArgs, io: Io): Promise<numb
       // a template's rendered text, else the file as read (again: loadScenario keeps no text)
       scenario: { path: file, text: read.text ?? readFileSync(file, 'utf8') },
       names: scenarioIds(built),
+      resumedFrom: resumed?.from,
       secrets: secretValues(loaded.right.spec.variables, values.right, args.variables),
     });
     // kept in this run's record too, for a later resume of it
-    for (const [name, { key, value }] of resumed?.captures ?? []) record?.restoredCapture(key, name, value);
+    for (const { key, name, value } of resumed?.captures ?? []) record?.restoredCapture(key, name, value);
     const report = await runWithOutput(scheduler, units, args, {
       name: 'rxjobs',
       unitName: 'jobs',
       restore: resumed?.restore,
+      cwd: io.cwd,
       json: { scenario: args.scenario === '-' ? STDIN_NAME : args.scenario },
       record,
       nodes: jobNodes,

@@ -1,4 +1,5 @@
 // `rxssh --resume DIR` alone: the command line that DIR records, run again where it was run.
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { REDACTED } from '../record/run-dir.js';
@@ -17,8 +18,9 @@ export async function resumedArgs(
   args: ResumeArgs,
   io: Io,
 ): Promise<{ args: RunArgs | TransferArgs; cwd: string }> {
-  const target = resolve(io.cwd, args.dir);
-  let dir = target;
+  let dir = resolve(io.cwd, args.dir);
+  // the run resumed (a folder of runs gives its latest): the one this run restores from
+  let target: string | undefined;
   for (let hops = 0; hops < 20; hops++) {
     const record = await recordToResume({
       program: 'rxssh',
@@ -27,6 +29,7 @@ export async function resumedArgs(
       slug: 'rxssh',
       io,
     });
+    target ??= record.dir;
     const argv = record.run.argv ?? [];
     if (argv.some((a) => a === REDACTED || a.endsWith(`=${REDACTED}`)))
       throw new UsageError(
@@ -57,7 +60,22 @@ export async function resumedArgs(
     );
     if (parsed.mode !== 'run' && parsed.mode !== 'push' && parsed.mode !== 'pull')
       throw new UsageError(`--resume: ${record.dir} does not record a run of rxssh's (${argv.join(' ')})`);
-    return { args: parsed, cwd: record.run.cwd };
+    const cwd = record.run.cwd;
+    if (statSync(cwd, { throwIfNoEntry: false })?.isDirectory() !== true)
+      throw new UsageError(
+        `--resume: ${args.dir} was run in ${cwd}, which is no longer a directory: give the command line again with --resume ${args.dir}`,
+      );
+    // a script file then, not the text of a script now (-s takes either)
+    const script = parsed.mode === 'run' && parsed.script ? parsed.command[0] : undefined;
+    if (
+      script !== undefined &&
+      record.run.command?.startsWith('script ') === true &&
+      statSync(resolve(cwd, script), { throwIfNoEntry: false })?.isFile() !== true
+    )
+      throw new UsageError(
+        `--resume: ${args.dir} ran the script ${resolve(cwd, script)}, which is no longer a file: give the command line again with --resume ${args.dir}`,
+      );
+    return { args: parsed, cwd };
   }
   throw new UsageError(
     `--resume: ${args.dir} resumes a chain of more than 20 runs: give the command line again`,

@@ -24,7 +24,7 @@ import type { Io } from './cli-main.js';
 import type { ResumeArgs, RunArgs, TransferArgs } from './rxssh-options.js';
 import { runWithOutput } from './run-output.js';
 import { startCliRecord } from './record-run.js';
-import { planResume, recordToResume } from './resume-cli.js';
+import { nothingToRun, planResume, recordToResume } from './resume-cli.js';
 import { resumedArgs } from './rxssh-resume.js';
 import type { ResumePlan } from '../record/resume.js';
 import type { Unit } from './run-output.js';
@@ -113,16 +113,9 @@ async function resumeOf(scheduler: Scheduler, args: RunArgs | TransferArgs, io: 
 /** Runs rxssh; returns the exit status. Throws UsageError, TargetError or ConfigError for bad input. */
 export async function runRxssh(args: RunArgs | TransferArgs | ResumeArgs, io: Io): Promise<number> {
   if (args.mode === 'resume') {
+    // the recorded command line's relative paths (-s, -t, -i, -F, -o, push and pull's local paths) are those
+    // of the directory it was run in: they are resolved against it (io.cwd), the process stays where it is
     const resumed = await resumedArgs(args, io);
-    try {
-      // the recorded command line's relative paths are those of its directory (-o DIR included: a program
-      // has one working directory, and this one now runs that command line)
-      process.chdir(resumed.cwd);
-    } catch (e: unknown) {
-      throw new UsageError(
-        `--resume: ${args.dir} was run in ${resumed.cwd}, which cannot be entered now (${(e as Error).message}): give the command line again with --resume ${args.dir}`,
-      );
-    }
     return runRxssh(resumed.args, { ...io, cwd: resumed.cwd });
   }
   const ssh = parseSshOptions(args.sshOptions);
@@ -177,6 +170,7 @@ export async function runRxssh(args: RunArgs | TransferArgs | ResumeArgs, io: Io
     connectTimeout: args.connectTimeout,
     gateway: args.gateway,
     ssh,
+    cwd: io.cwd,
   });
   // stdin, unless it is a terminal (nobody types for many hosts at once), read once for every host
   const fanout = run?.stdin === true && !isatty(0) ? new StdinFanout(() => process.stdin) : undefined;
@@ -212,16 +206,14 @@ export async function runRxssh(args: RunArgs | TransferArgs | ResumeArgs, io: Io
   try {
     // the run to resume is read before this run's record is made
     const resumed = args.resume === undefined ? undefined : await resumeOf(scheduler, args, io);
-    if (resumed?.rerun.length === 0) {
-      if (!args.quiet) io.stderr.write(`rxssh: every host succeeded in ${resumed.from}: nothing to run\n`);
-      return 0;
-    }
+    if (resumed !== undefined && nothingToRun(resumed)) return 0; // said by resumeOf
     const record = await startCliRecord(scheduler, {
       program: 'rxssh',
       slug: 'rxssh',
       args,
       io,
       command: what.text,
+      resumedFrom: resumed?.from,
       linked: run?.outDir === undefined ? undefined : outDirFiles(units, resolve(io.cwd, run.outDir)),
     });
     const report = await runWithOutput(scheduler, units, run ?? { json: args.json, quiet: args.quiet }, {
@@ -230,6 +222,7 @@ export async function runRxssh(args: RunArgs | TransferArgs | ResumeArgs, io: Io
       json: { command: what.text },
       record,
       restore: resumed?.restore,
+      cwd: io.cwd,
       nodes: units.map((u) => u.node),
       stdout: io.stdout,
       stderr: io.stderr,

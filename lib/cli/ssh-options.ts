@@ -1,7 +1,7 @@
 // `-O Option=value`: the OpenSSH options that the CLIs honour, mapped onto SshNode options.
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import type { HostKeyPolicy } from '../nodes/trust/known-hosts.js';
 import type { SshNodeOptions } from '../nodes/ssh/ssh-node.js';
@@ -135,20 +135,42 @@ export interface SshCommandLine {
   /** Seconds (`-c`). */
   readonly connectTimeout?: number | undefined;
   readonly ssh: SshOptionValues;
+  /** What relative file names (`-i`, `-F`, `-O IdentityFile`, `-O UserKnownHostsFile`) are relative to. */
+  readonly cwd: string;
 }
+
+/** A file named on the command line, relative to `cwd` (a leading `~` is left for the node to expand). */
+const fileIn = (cwd: string, path: string): string =>
+  path === '~' || path.startsWith('~/') ? path : resolve(cwd, path);
 
 /** SshNode options that a command line sets for every node (`-l`/`-p` before `-O User`/`Port`); only the set ones. */
 export type SshNodeDefaults = Omit<SshNodeOptions, 'hostname' | 'gateway' | 'label'>;
 
 /** The SshNode options of a command line, for every node it reaches (a node's own settings win). */
-export function sshNodeDefaults(c: SshCommandLine): SshNodeDefaults {
-  const { ssh } = c;
+export function sshNodeDefaults(line: SshCommandLine): SshNodeDefaults {
+  const file = (path: string): string => fileIn(line.cwd, path);
+  const ssh = {
+    ...line.ssh,
+    identities: line.ssh.identities?.map(file),
+    knownHosts: line.ssh.knownHosts?.map(file),
+  };
+  const c = {
+    ...line,
+    identities: line.identities?.map(file),
+    sshConfig:
+      line.sshConfig === undefined || line.sshConfig.toLowerCase() === 'none'
+        ? line.sshConfig
+        : file(line.sshConfig),
+  };
   // as ssh -F: a config file named on the command line must exist (checked before any host is reached)
+  // (each named as written, checked where it is)
   if (c.sshConfig !== undefined && c.sshConfig.toLowerCase() !== 'none' && !isFile(c.sshConfig))
-    throw new UsageError(`-F ${c.sshConfig}: no such file: give an ssh config file, or -F none for none`);
+    throw new UsageError(
+      `-F ${String(line.sshConfig)}: no such file: give an ssh config file, or -F none for none`,
+    );
   // as ssh -i: a key named on the command line must exist; pssh's -i (inline output) is not a key
-  for (const key of c.identities ?? [])
-    if (!isFile(key === '~' || key.startsWith('~/') ? join(homedir(), key.slice(1)) : key))
+  for (const key of line.identities ?? [])
+    if (!isFile(key === '~' || key.startsWith('~/') ? join(homedir(), key.slice(1)) : file(key)))
       throw new UsageError(
         `-i ${key}: no such key file (-i names a private key, as ssh's; pssh's -i, output inline, is the default)`,
       );

@@ -93,7 +93,12 @@ export interface JobOptions {
  * @category models
  */
 export type JobOutcome<T = unknown> =
-  | { readonly status: 'done'; readonly value: T | undefined }
+  | {
+      readonly status: 'done';
+      readonly value: T | undefined;
+      /** Present (and true) when the job was not run: a previous run's value (`RunOptions.restore`). */
+      readonly restored?: true;
+    }
   | { readonly status: 'failed'; readonly error: JobsError }
   | { readonly status: 'cancelled' }
   | { readonly status: 'skipped'; readonly because: readonly Job[] };

@@ -132,12 +132,20 @@ export class GroupJob extends Scheduler {
     this.skipFailedMembers = options.skipFailedMembers ?? true;
     const policy: MemberPolicy = { timeout: options.memberTimeout, retries: options.retries };
     const ssh: SshJobOptions = Object.fromEntries(
-      MEMBER_SSH_KEYS.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]),
+      MEMBER_SSH_KEYS.filter((k) => k !== 'variables' && options[k] !== undefined).map((k) => [
+        k,
+        options[k],
+      ]),
     );
+    const { variables } = options;
     const names = group.hostnames();
     group.nodes.forEach((node, index) => {
       const name = names[index] ?? node.label;
-      const member = this.#memberOf(subject, what, node, index, name, policy, ssh);
+      const own =
+        typeof variables === 'function'
+          ? called(subject, `variables(${name})`, () => variables(node, index))
+          : variables;
+      const member = this.#memberOf(subject, what, node, index, name, policy, { ...ssh, variables: own });
       this.#byName.set(name, member);
       this.#nameOf.set(member, name);
       this.add(member);

@@ -9,6 +9,8 @@ import { checkRetries } from '../core/job/retry.js';
 import type { SchedulerOptions } from '../core/scheduler.js';
 import { ConfigError } from '../errors/config-error.js';
 import { badOption, is } from '../errors/option-keys.js';
+import type { Variables } from '../commands/variables.js';
+import type { Node } from '../nodes/node.js';
 import type { SshJobOptions } from '../ssh-job/ssh-job-options.js';
 import { MAX_TIMER_MS } from '../core/job/job-options.js';
 
@@ -49,7 +51,13 @@ export interface FleetJobOptions extends SchedulerOptions {
  * `skipFailedMembers`.
  * @category models
  */
-export interface GroupJobOptions extends FleetJobOptions, MemberSshOptions {
+export interface GroupJobOptions extends FleetJobOptions, Omit<MemberSshOptions, 'variables'> {
+  /**
+   * The members' variables (see `SshJobOptions.variables`): one `Variables` shared by every member, or a
+   * function of each node (and its index) giving each member its own, say a scope over shared ones
+   * (`(node) => new Variables([], shared)`): a capture is then that host's, as Ansible's `register`.
+   */
+  readonly variables?: Variables | ((node: Node, index: number) => Variables) | undefined;
   /**
    * When this group requires another GroupJob (directly) that shares hosts with it, the member of a host
    * whose member there failed (or was skipped or cancelled) is skipped here (`because` that member), as

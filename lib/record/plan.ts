@@ -8,6 +8,7 @@ import type { Job } from '../core/job.js';
 import type { JobGroup } from '../core/model.js';
 import { isScheduler } from '../core/scheduler.js';
 import { SshJob } from '../ssh-job/ssh-job.js';
+import { CommandContents } from './command-contents.js';
 import { keyOf } from './keys.js';
 import type { PlannedJob, PlannedKind } from './types.js';
 
@@ -39,8 +40,11 @@ const describeCommand = (c: SshJob['commands'][number]): string => {
   return typeof capture === 'string' ? `${c.label} (capture ${capture})` : c.label;
 };
 
-/** The stable text a fingerprint is the sha256 of. */
-const fingerprintOf = (p: Omit<PlannedJob, 'fingerprint'>): string =>
+/**
+ * The stable text a fingerprint is the sha256 of; `contents`, what the plan does not show of the commands
+ * (their texts behind labels, options, the bytes of local scripts and includes: see command-contents.ts).
+ */
+const fingerprintOf = (p: Omit<PlannedJob, 'fingerprint'>, contents: readonly string[]): string =>
   createHash('sha256')
     .update(
       // not the label: for the same key, a new label changes nothing that runs (a group's names its range)
@@ -53,6 +57,7 @@ const fingerprintOf = (p: Omit<PlannedJob, 'fingerprint'>): string =>
         p.runIf ?? 'all-done',
         p.critical,
         p.forever,
+        contents,
       ]),
     )
     .digest('hex');
@@ -93,6 +98,7 @@ export function planOf(top: JobGroup, options: PlanOptions = {}): RunPlan {
     for (const { job, key } of children) if (isScheduler(job)) visit(job, key, job.critical ?? inherited);
   };
   visit(top, undefined, top.critical);
+  const contents = new CommandContents(); // each local file read once in the plan
   const jobs = placed.map(({ job, key, parent, inherited }): PlannedJob => {
     const kind = kindOf(job);
     const budget = parent !== undefined ? parent.maxFailures : top.maxFailures;
@@ -110,7 +116,8 @@ export function planOf(top: JobGroup, options: PlanOptions = {}): RunPlan {
       ...(parent?.fold === true ? { group: parent.label } : {}),
       ...(job instanceof SshJob ? { commands: job.commands.map(describeCommand) } : {}),
     };
-    return { ...entry, fingerprint: fingerprintOf(entry) };
+    const own = job instanceof SshJob ? job.commands.map((c) => contents.of(c)) : [];
+    return { ...entry, fingerprint: fingerprintOf(entry, own) };
   });
   return { jobs, keys };
 }

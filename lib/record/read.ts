@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import { codeOf } from '../errors/error-code.js';
-import { outputFileOf } from './keys.js';
+import { outputFileOf, outputNamingOf } from './keys.js';
 import { RecordError } from './record-error.js';
 import { RUN_ID } from './run-dir.js';
 import { RUN_FORMAT } from './types.js';
@@ -101,8 +101,9 @@ export async function readRun(dir: string): Promise<RunRecord> {
     events,
     interrupted: unfinished || run.outcome === 'interrupted',
     outputsOf: (key: string): RecordedOutputs => {
-      const out = join(root, outputFileOf(key, 'stdout'));
-      const err = join(root, outputFileOf(key, 'stderr'));
+      const naming = outputNamingOf(stored);
+      const out = join(root, outputFileOf(key, 'stdout', naming));
+      const err = join(root, outputFileOf(key, 'stderr', naming));
       return { ...(existsSync(out) ? { out } : {}), ...(existsSync(err) ? { err } : {}) };
     },
   };

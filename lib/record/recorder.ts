@@ -10,6 +10,8 @@ import { endsLine, bytesOf, lineBytesOf } from '../nodes/command-event.js';
 import { isCommandEvent } from '../render/text/command-events.js';
 import { toJsonRecord } from '../render/text/json-lines.js';
 import { outputFileOf } from './keys.js';
+import { isNoSpace, reasonOf, recordedOutcome, unforgivenFailures } from './outcome.js';
+import type { RecordedEnd, RecordedResult } from './outcome.js';
 import { planOf } from './plan.js';
 import type { RunPlan } from './plan.js';
 import { FileSink, JournalSink } from './sink.js';
@@ -22,13 +24,16 @@ import {
   writeStartFiles,
 } from './run-files.js';
 import type { RecordedStatus, RunStart } from './run-files.js';
-import type { JournalEndRecord, RunJson, RunOutcome } from './types.js';
+import { SpaceReserve } from './reserve.js';
+import type { JournalEndRecord, RecordCut, RecordIncomplete, RunJson } from './types.js';
+
+export type { RecordedEnd, RecordedResult } from './outcome.js';
 
 /** What a recorder is told of the run besides its scheduler. @internal */
 export interface RecorderOptions extends RunStart {
   /** Top-level keys other than the labels (a scenario's ids). */
   readonly names?: ReadonlyMap<Job, string> | undefined;
-  /** Where the one warning of a recording that stops goes. Default: a line on stderr. */
+  /** Where the warnings of a recording cut or stopped go (one each). Default: a line on stderr. */
   readonly onWarning?: ((message: string) => void) | undefined;
   /** `dir` was just made for this run (a CLI's): nothing of an earlier run to clear. */
   readonly fresh?: boolean | undefined;
@@ -40,22 +45,15 @@ export interface RecorderOptions extends RunStart {
   readonly linked?: ReadonlyMap<Job, { readonly stdout: string; readonly stderr: string }> | undefined;
 }
 
-/** How a run ended, as the recorder is told at the end. @internal */
-export interface RecordedEnd {
-  readonly interrupted: boolean;
-  /** Default: the `ok` of the top scheduler's end event (false without one). */
-  readonly ok?: boolean | undefined;
-  /** Default: the `why` of that event, or `interrupted`. */
-  readonly why?: string | undefined;
-  readonly exitStatus?: number | undefined;
-}
-
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * Records one run of `scheduler` in `dir`. `start()` writes the files of the start; `event()` takes every
- * event of the run, `end()` writes the last record and `run.json` again. The first error (disk full, no
- * permission) stops the recording with one warning; the run itself never fails because of it.
+ * event of the run, `end()` writes the last record and `run.json` again. The run itself never fails because
+ * of the record. A file that cannot be written (a full disk, a quota) cuts what it is part of, with one
+ * warning: an output file cuts the outputs (no more are written; the journal and the end go on, in the room
+ * kept for them: see `SpaceReserve`); the journal cuts the events; run.json's end leaves the run read as
+ * interrupted. run.json's `recordIncomplete` says what was cut, from when, and why.
  * @internal
  */
 export class RunRecorder {
@@ -72,6 +70,9 @@ export class RunRecorder {
   readonly #sinks = new Map<Job, { stdout?: FileSink; stderr?: FileSink }>();
   #active = false;
   #ended = false;
+  readonly #reserve: SpaceReserve;
+  /** What was cut, and when. */
+  #cut: { outputs?: RecordCut; events?: RecordCut } = {};
   /** The top scheduler's end event. */
   #end: { ok: boolean; why: string } | undefined;
   readonly #status = new Map<string, RecordedStatus>();
@@ -83,6 +84,7 @@ export class RunRecorder {
     this.dir = dir;
     this.#options = options;
     this.#redact = redactor(options.secrets);
+    this.#reserve = new SpaceReserve(dir);
   }
 
   /** Adds a record (one JSON text) to the journal, its secrets written `***`. */
@@ -98,17 +100,7 @@ export class RunRecorder {
         to: join(this.dir, outputFileOf(this.#keyOf(job), stream)),
       })),
     );
-    await linkFiles(files, this.#fail);
-  }
-
-  /** Whether records are written (started, and no error so far). */
-  get active(): boolean {
-    return this.#active;
-  }
-
-  /** The plan (once started). */
-  get plan(): RunPlan | undefined {
-    return this.#plan;
+    await linkFiles(files, this.#failOutput);
   }
 
   /** Writes the files of the start; resolves false (after a warning) when the directory cannot be written. */
@@ -119,7 +111,12 @@ export class RunRecorder {
       const plan = planOf(this.#scheduler, { names: o.names });
       this.#plan = plan;
       this.#run = await writeStartFiles(this.dir, o, plan.jobs);
-      this.#journal = new JournalSink(join(this.dir, 'events.jsonl'), this.#fail);
+      await this.#reserve.keep();
+      this.#journal = new JournalSink(
+        join(this.dir, 'events.jsonl'),
+        this.#failJournal,
+        this.#reserve.forJournal,
+      );
       this.#active = true;
     } catch (e: unknown) {
       this.#warn(`cannot record in ${this.dir}: ${message(e)}`);
@@ -127,11 +124,28 @@ export class RunRecorder {
     return this.#active;
   }
 
-  /** The first error of a file: one warning, and no more recording. */
-  readonly #fail = (path: string, e: unknown): void => {
-    if (!this.#active) return;
-    this.#warn(`recording stopped: cannot write ${path}: ${message(e)}`);
-    this.#stop();
+  /** What was cut (a file's error), for `what`: `outputs` or `events`; false when it already was. */
+  #cutAt(what: 'outputs' | 'events', path: string, e: unknown): boolean {
+    if (!this.#active || this.#cut[what] !== undefined) return false;
+    const file = path.startsWith(`${this.dir}/`) ? path.slice(this.dir.length + 1) : path;
+    this.#cut = { ...this.#cut, [what]: { reason: reasonOf(e), file, at: new Date().toISOString() } };
+    return true;
+  }
+
+  /** An output file's error: no more outputs are recorded; the journal gets the room kept for it. */
+  readonly #failOutput = (path: string, e: unknown): void => {
+    if (!this.#cutAt('outputs', path, e)) return;
+    for (const sink of this.#outputs.values()) sink.destroy();
+    if (isNoSpace(e)) this.#reserve.afterOutput(path);
+    this.#warn(`outputs no longer recorded: cannot write ${path}: ${message(e)} (the events still are)`);
+  };
+
+  /** The journal's error: no more events are recorded (run.json's end still is). */
+  readonly #failJournal = (path: string, e: unknown): void => {
+    if (!this.#cutAt('events', path, e)) return;
+    this.#journal?.destroy();
+    this.#journal = undefined;
+    this.#warn(`events no longer recorded: cannot write ${path}: ${message(e)}`);
   };
 
   #warn(text: string): void {
@@ -139,16 +153,6 @@ export class RunRecorder {
     const line = `${program}: ${text}`;
     if (this.#options.onWarning !== undefined) this.#options.onWarning(line);
     else process.stderr.write(`${line}\n`);
-  }
-
-  #writing(): boolean {
-    return this.#active;
-  }
-
-  #stop(): void {
-    this.#active = false;
-    this.#journal?.destroy();
-    for (const sink of this.#outputs.values()) sink.destroy();
   }
 
   #keyOf(job: Job): string {
@@ -169,7 +173,7 @@ export class RunRecorder {
       const id = `${stream}:${key}`;
       sink = this.#outputs.get(id);
       if (sink === undefined) {
-        sink = new FileSink(join(this.dir, outputFileOf(key, stream)), this.#fail);
+        sink = new FileSink(join(this.dir, outputFileOf(key, stream)), this.#failOutput);
         this.#outputs.set(id, sink);
       }
       sinks[stream] = sink;
@@ -192,7 +196,8 @@ export class RunRecorder {
     if (e.type === 'value' && isCommandEvent(e.value)) {
       const c = e.value;
       // the hot path: the bytes, to the job's file
-      if (c.type !== 'exit' && this.#options.linked?.has(e.job) === true) return;
+      if (c.type !== 'exit' && (this.#cut.outputs !== undefined || this.#options.linked?.has(e.job) === true))
+        return;
       if (c.type === 'line') this.#sink(e.job, c.stream).line(lineBytesOf(c), endsLine(c));
       else if (c.type === 'chunk') this.#sink(e.job, c.stream).bytes(bytesOf(c));
       else {
@@ -203,10 +208,19 @@ export class RunRecorder {
       return;
     }
     const key = this.#keyOf(e.job);
+    if (e.type === 'done' && e.restored === true && isCommandEvent(e.value) && e.value.type === 'exit') {
+      // a restored SshJob's exit as the run resumed had it: what a resume of this run restores it with
+      const exit = { type: 'value' as const, job: e.job, value: e.value, scheduler: e.scheduler };
+      this.#record(JSON.stringify(toJsonRecord(exit, new Date().toISOString())), key);
+    }
     if (e.type !== 'value')
       this.#status.set(
         key,
-        e.type === 'failed' && (e.tolerated === true || e.ignored === true) ? 'tolerated' : e.type,
+        e.type === 'failed' && (e.tolerated === true || e.ignored === true)
+          ? 'tolerated'
+          : e.type === 'done' && e.restored === true
+            ? 'restored'
+            : e.type,
       );
     this.#record(JSON.stringify(toJsonRecord(e, new Date().toISOString())), key);
   }
@@ -230,40 +244,58 @@ export class RunRecorder {
 
   /**
    * Writes the last record and `run.json` with the end, and closes every file; resolves once they are
-   * written (never rejects). A second call does nothing.
+   * written (never rejects) to what the record holds. A second call resolves to undefined.
    */
-  async end(end: RecordedEnd): Promise<void> {
-    if (this.#ended || !this.#active) return;
+  async end(end: RecordedEnd): Promise<RecordedResult | undefined> {
+    if (this.#ended || !this.#active) return undefined;
     this.#ended = true;
     this.#flushCaptures('');
-    const outcome: RunOutcome = end.interrupted
-      ? 'interrupted'
-      : (end.ok ?? this.#end?.ok ?? false)
-        ? 'success'
-        : 'failure';
-    const ok = outcome === 'success';
-    const why =
-      end.why ?? this.#end?.why ?? (end.interrupted ? 'interrupted' : 'ended without its end event');
-    const ts = new Date().toISOString();
-    const last: JournalEndRecord = { type: 'end', ts, outcome, ok, why };
-    this.#add(JSON.stringify(last));
-    const journal = this.#journal;
-    await Promise.all([journal?.close(), ...[...this.#outputs.values()].map((s) => s.close())]);
+    const plan = this.#plan?.jobs ?? [];
+    const { outcome, why } = recordedOutcome({
+      ...end,
+      end: this.#end,
+      failed: unforgivenFailures(plan, this.#status),
+      unit: this.#options.program === 'rxssh' ? 'host' : 'job',
+    });
+    await Promise.all([...this.#outputs.values()].map((s) => s.close()));
     await this.#link();
-    // a file's error while they were closing stopped the recording
-    if (!this.#writing() || this.#run === undefined) return;
-    try {
-      await writeJsonAtomically(join(this.dir, 'run.json'), {
-        ...this.#run,
-        ended: ts,
-        outcome,
-        ...(end.exitStatus === undefined ? {} : { exitStatus: end.exitStatus }),
-        why,
-        counts: countsOf(this.#plan?.jobs ?? [], this.#status, end.interrupted),
-      } satisfies RunJson);
-    } catch (e: unknown) {
-      this.#fail(join(this.dir, 'run.json'), e);
-    }
+    const ts = new Date().toISOString();
+    const cutBefore = this.#incomplete();
+    const last: JournalEndRecord = {
+      type: 'end',
+      ts,
+      outcome,
+      ok: outcome === 'success',
+      why,
+      ...(cutBefore === undefined ? {} : { recordIncomplete: cutBefore }),
+    };
+    this.#add(JSON.stringify(last));
+    await this.#journal?.close();
+    this.#reserve.release(); // the room for run.json's end
+    const incomplete = this.#incomplete();
+    let unended: string | undefined;
+    if (this.#run !== undefined)
+      try {
+        await writeJsonAtomically(join(this.dir, 'run.json'), {
+          ...this.#run,
+          ended: ts,
+          outcome,
+          ...(end.exitStatus === undefined ? {} : { exitStatus: end.exitStatus }),
+          why,
+          counts: countsOf(plan, this.#status, end.interrupted),
+          ...(incomplete === undefined ? {} : { recordIncomplete: incomplete }),
+        } satisfies RunJson);
+      } catch (e: unknown) {
+        unended = reasonOf(e);
+        this.#warn(`cannot write the end of the record in ${join(this.dir, 'run.json')}: ${message(e)}`);
+      }
     this.#active = false;
+    return { ended: unended === undefined, incomplete, unended };
+  }
+
+  /** What was cut so far, undefined when nothing. */
+  #incomplete(): RecordIncomplete | undefined {
+    const { outputs, events } = this.#cut;
+    return outputs === undefined && events === undefined ? undefined : { ...this.#cut };
   }
 }

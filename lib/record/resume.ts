@@ -5,17 +5,27 @@
  */
 import type { Job } from '../core/job.js';
 import type { JobGroup } from '../core/model.js';
+import { exitEvent } from '../nodes/command-event.js';
+import { SshJob } from '../ssh-job/ssh-job.js';
 import { planOf } from './plan.js';
 import type { PlanOptions } from './plan.js';
 import { RecordError } from './record-error.js';
 import type { PlannedJob, RunRecord } from './types.js';
 
-/** A job that runs again, and why in words (`failed`, `changed: commands`, `requires "a", which runs again`). */
+/**
+ * A job that runs again, and why in words: `failed`, `changed: commands`, `requires "a", which runs again`, or
+ * the reason of the enclosing scheduler that makes it run, named: `"pairs" requires "prepare", which runs
+ * again`.
+ */
 export interface RerunJob {
   readonly key: string;
   readonly why: string;
   /** Present (and true) for a `forever` job: it runs again only along with others (a service, a monitor). */
   readonly forever?: true;
+  /** The key of the outermost folded scheduler (a GroupJob, a MatrixJob) it is a member of, at any depth. */
+  readonly group?: string;
+  /** When the reason is an enclosing scheduler's: that scheduler's key, and its reason (without its name). */
+  readonly via?: { readonly key: string; readonly why: string };
 }
 
 /**
@@ -28,28 +38,72 @@ export interface ResumePlan {
   readonly from: string;
   /** The jobs that completed in that run and did not change, nor did what they require: not run again. */
   readonly restore: ReadonlyMap<Job, unknown>;
-  /** Their keys, in plan order. */
+  /** Their keys, depth first (a nested scheduler's members where it stands, as a listing shows them). */
   readonly restored: readonly string[];
-  /** The plain jobs that run (nested schedulers run whenever a member does), in plan order. */
+  /** The plain jobs that run (nested schedulers run whenever a member does), depth first. */
   readonly rerun: readonly RerunJob[];
   /**
-   * The values the restored jobs captured (a scenario's `capture`), by variable name (the last one kept),
-   * with the key of the job that captured it.
+   * The values the restored jobs captured (a scenario's `capture`), in the order of the record, each with the
+   * job that captured it and its key: restore each into that job's variables (a group member's, a matrix
+   * instance's, or the global ones), so that a job run again reads what it read in the run resumed.
    */
-  readonly captures: ReadonlyMap<string, { readonly key: string; readonly value: string }>;
+  readonly captures: readonly RestoredCapture[];
 }
 
-/** How each job of the recorded run ended, by key: `done` (with its value), or the last other event. */
-function outcomesOf(record: RunRecord): Map<string, { status: string; value?: unknown }> {
-  const outcomes = new Map<string, { status: string; value?: unknown }>();
+/** A value a restored job captured in the run resumed. @category models */
+export interface RestoredCapture {
+  /** The key of the job that captured it. */
+  readonly key: string;
+  /** That job, in the scheduler resumed. */
+  readonly job: Job;
+  readonly name: string;
+  readonly value: string;
+}
+
+/** How a job of the recorded run ended: `done` with its value, or the last other event. */
+interface Outcome {
+  readonly status: string;
+  /** The `done` record's value (a JSON primitive), when it carries one. */
+  readonly value?: unknown;
+  /** The last exit record of the job before its end (an SshJob's last command). */
+  readonly exit?: { readonly code: number | null; readonly signal: string | null; readonly command: string };
+}
+
+/** How each job of the recorded run ended, by key. */
+function outcomesOf(record: RunRecord): Map<string, Outcome> {
+  const outcomes = new Map<string, Outcome>();
+  const exits = new Map<string, NonNullable<Outcome['exit']>>();
   for (const r of record.events) {
     if (!('key' in r) || typeof r.key !== 'string') continue;
-    if (r.type === 'done') outcomes.set(r.key, { status: 'done', value: 'value' in r ? r.value : undefined });
-    else if (r.type === 'failed' || r.type === 'cancelled' || r.type === 'skipped')
+    if (r.type === 'exit' && 'code' in r)
+      exits.set(r.key, { code: r.code, signal: r.signal, command: r.command });
+    else if (r.type === 'done') {
+      const exit = exits.get(r.key);
+      outcomes.set(r.key, {
+        status: 'done',
+        ...('value' in r ? { value: r.value } : {}),
+        ...(exit === undefined ? {} : { exit }),
+      });
+    } else if (r.type === 'failed' || r.type === 'cancelled' || r.type === 'skipped')
       outcomes.set(r.key, { status: r.type });
-    else if (r.type === 'started') outcomes.set(r.key, { status: 'started' });
+    else if (r.type === 'started') {
+      outcomes.set(r.key, { status: 'started' });
+      exits.delete(r.key); // a retry: the exits of the attempt before are not its
+    }
   }
   return outcomes;
+}
+
+/**
+ * The value a restored job is done with: for an SshJob, its last command's exit as recorded (its value is its
+ * last command event, which `result()` reads the exit code of); for another job, the recorded value (a JSON
+ * primitive), if any.
+ */
+function restoredValue(job: Job, outcome: Outcome | undefined): unknown {
+  const exit = outcome?.exit;
+  if (job instanceof SshJob && exit !== undefined)
+    return exitEvent(job.node, exit.code, exit.signal, exit.command);
+  return outcome?.value;
 }
 
 /** What differs between two entries of the same key, in words: `commands`, `node`, `requires`... */
@@ -114,16 +168,40 @@ export function resumePlan(scheduler: JobGroup, record: RunRecord, options: Plan
     verdicts.set(key, why);
     return why;
   };
-  /** Why what `p` waits for (its requirements, its enclosing schedulers') makes it run ('' if nothing). */
-  const waits = (p: PlannedJob): string => {
+  /** Why `p`'s own requirements make it run ('' if none does). */
+  const requirements = (p: PlannedJob): string => {
     for (const r of p.requires) {
       if (!byKey.has(r)) return `requires "${r}", which is not in this run`;
       if (verdict(r) !== '') return `requires "${r}", which runs again`;
     }
-    if (p.parent === undefined) return '';
-    const parent = byKey.get(p.parent) as PlannedJob;
-    const own = ownChange(parent) || waits(parent);
-    return own === '' ? '' : `"${parent.key}" runs again (${own})`;
+    return '';
+  };
+  /** The nearest scheduler `p` is nested in that has a reason of its own to run again, and that reason. */
+  const enclosing = (p: PlannedJob): { key: string; why: string } | undefined => {
+    for (let parent = p.parent; parent !== undefined;) {
+      const scheduler = byKey.get(parent) as PlannedJob;
+      const why = ownChange(scheduler) || requirements(scheduler);
+      if (why !== '') return { key: scheduler.key, why };
+      parent = scheduler.parent;
+    }
+    return undefined;
+  };
+  /** Why what `p` waits for (its requirements, its enclosing schedulers') makes it run ('' if nothing). */
+  const waits = (p: PlannedJob): string => {
+    const own = requirements(p);
+    if (own !== '') return own;
+    const via = enclosing(p);
+    return via === undefined ? '' : `"${via.key}" ${via.why === 'new' ? 'is new' : via.why}`;
+  };
+  /** The key of the outermost folded scheduler (group, matrix) that `p` is nested in. */
+  const groupOf = (p: PlannedJob): string | undefined => {
+    let group: string | undefined;
+    for (let parent = p.parent; parent !== undefined;) {
+      const scheduler = byKey.get(parent) as PlannedJob;
+      if (scheduler.kind === 'group' || scheduler.kind === 'matrix') group = scheduler.key;
+      parent = scheduler.parent;
+    }
+    return group;
   };
   /** Why `p` itself differs from the record ('' if it does not). */
   const ownChange = (p: PlannedJob): string => {
@@ -147,20 +225,37 @@ export function resumePlan(scheduler: JobGroup, record: RunRecord, options: Plan
   const restored: string[] = [];
   const rerun: RerunJob[] = [];
   const jobOf = new Map([...keys].map(([job, key]) => [key, job]));
-  for (const p of jobs) {
+  // depth first, as a listing shows them: a nested scheduler's members right after it
+  const ordered: PlannedJob[] = [];
+  const place = (p: PlannedJob): void => {
+    ordered.push(p);
+    for (const c of children.get(p.key) ?? []) place(c);
+  };
+  for (const p of jobs) if (p.parent === undefined) place(p);
+  for (const p of ordered) {
     if (p.kind !== 'job') continue;
     const why = verdict(p.key);
-    if (why !== '') rerun.push(p.forever ? { key: p.key, why, forever: true } : { key: p.key, why });
-    else {
-      restore.set(jobOf.get(p.key) as Job, outcomes.get(p.key)?.value);
+    if (why !== '') {
+      const group = groupOf(p);
+      const via = ownChange(p) === '' && requirements(p) === '' ? enclosing(p) : undefined;
+      rerun.push({
+        key: p.key,
+        why,
+        ...(p.forever ? { forever: true as const } : {}),
+        ...(group === undefined ? {} : { group }),
+        ...(via === undefined ? {} : { via }),
+      });
+    } else {
+      const job = jobOf.get(p.key) as Job;
+      restore.set(job, restoredValue(job, outcomes.get(p.key)));
       restored.push(p.key);
     }
   }
   const kept = new Set(restored);
-  const captures = new Map<string, { key: string; value: string }>();
+  const captures: RestoredCapture[] = [];
   for (const r of record.events)
     if (r.type === 'capture' && 'name' in r && kept.has(r.key))
-      captures.set(r.name, { key: r.key, value: r.value });
+      captures.push({ key: r.key, job: jobOf.get(r.key) as Job, name: r.name, value: r.value });
   return { from: record.dir, restore, restored, rerun, captures };
 }
 

@@ -38,11 +38,17 @@ const nonEmpty = (s: string | undefined): string | undefined => (s === undefined
 
 /**
  * The slug of a scenario's runs: its base name without `.j2`, `.yaml`, `.yml`, then `-` and the first 8 hex
- * digits of the sha256 of its absolute path (two files of one name stay apart); `stdin` for standard input.
+ * digits of the sha256 of its absolute path (two files of one name stay apart). Standard input (`path`
+ * undefined): `stdin-` and the first 8 hex digits of the sha256 of its `text`, so that the runs of one text
+ * stay together and apart from others' (`rxjobs run - --resume < x.yaml` resumes a run of that text);
+ * `stdin` without a text.
  * @internal
  */
-export function scenarioSlug(path: string | undefined): string {
-  if (path === undefined) return 'stdin';
+export function scenarioSlug(path: string | undefined, text?: string): string {
+  if (path === undefined)
+    return text === undefined
+      ? 'stdin'
+      : `stdin-${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
   const name = basename(path)
     .replace(/\.j2$/, '')
     .replace(/\.ya?ml$/, '');

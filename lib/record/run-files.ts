@@ -6,19 +6,21 @@
 import { createHash } from 'node:crypto';
 import { constants, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { codeOf } from '../errors/error-code.js';
 import { makeDirectory } from '../render/files/make-directory.js';
-import { OUTPUTS_DIR } from './keys.js';
+import { OUTPUT_NAMING, OUTPUTS_DIR } from './keys.js';
+import { RESERVE_FILE } from './reserve.js';
 import { RUN_FORMAT } from './types.js';
-import type { PlannedJob, RunCounts, RunJson, RunProgram } from './types.js';
+import type { PlannedJob, RecordedCounts, RunJson, RunProgram } from './types.js';
 
 /** The files of a run directory that a new run replaces. */
-const RUN_FILES = ['run.json', 'plan.json', 'events.jsonl', 'scenario.yaml'];
+const RUN_FILES = ['run.json', 'plan.json', 'events.jsonl', 'scenario.yaml', RESERVE_FILE];
 
 /** How a job of the plan stands, from its events. @internal */
-export type RecordedStatus = 'started' | 'done' | 'failed' | 'tolerated' | 'skipped' | 'cancelled';
+export type RecordedStatus =
+  'started' | 'done' | 'restored' | 'failed' | 'tolerated' | 'skipped' | 'cancelled';
 
 /** The version of this package (its package.json, two levels above this module in lib/ and in dist/). */
 const packageVersion = (): string => {
@@ -34,8 +36,13 @@ const packageVersion = (): string => {
 /** Writes `data` as JSON to `path` through a temporary file and a rename: readers see all of it or none. @internal */
 export async function writeJsonAtomically(path: string, data: unknown): Promise<void> {
   const temp = `${path}.${String(process.pid)}.tmp`;
-  await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`);
-  await rename(temp, path);
+  try {
+    await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`);
+    await rename(temp, path);
+  } catch (e: unknown) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw e;
+  }
 }
 
 /** A directory given to the library: made if missing, the files of an earlier run in it removed. @internal */
@@ -61,6 +68,8 @@ export interface RunStart {
    * plan.json, events.jsonl and scenario.yaml. The commands' own outputs are kept as they are.
    */
   readonly secrets?: readonly string[] | undefined;
+  /** A resumed run: the run directory it resumes (see `RunJson.resumedFrom`). */
+  readonly resumedFrom?: string | undefined;
 }
 
 /**
@@ -100,6 +109,8 @@ export async function writeStartFiles(
     ...(start.command === undefined ? {} : { command: start.command }),
     started: new Date().toISOString(),
     pid: process.pid,
+    ...(start.resumedFrom === undefined ? {} : { resumedFrom: resolve(start.resumedFrom) }),
+    outputNaming: OUTPUT_NAMING,
   };
   await writeJsonAtomically(join(dir, 'run.json'), run);
   const redact = redactor(start.secrets) ?? ((text: string): string => text);
@@ -110,15 +121,15 @@ export async function writeStartFiles(
 }
 
 /**
- * The counts of run.json's end: each job of the plan by its last event; a job still running is `cancelled`
- * after an interruption, `notRun` otherwise. @internal
+ * The counts of run.json's end: each job of the plan by its last event (a `done` that says `restored` counts
+ * as restored, not done); a job still running is `cancelled` after an interruption, `notRun` otherwise. @internal
  */
 export function countsOf(
   plan: readonly PlannedJob[],
   status: ReadonlyMap<string, RecordedStatus>,
   interrupted: boolean,
-): RunCounts {
-  const c = { total: 0, done: 0, failed: 0, tolerated: 0, skipped: 0, cancelled: 0, notRun: 0 };
+): RecordedCounts {
+  const c = { total: 0, done: 0, restored: 0, failed: 0, tolerated: 0, skipped: 0, cancelled: 0, notRun: 0 };
   for (const { key } of plan) {
     c.total++;
     const s = status.get(key);
@@ -133,19 +144,26 @@ export function countsOf(
 
 /**
  * Copies files written by another writer (`-o DIR`) to their places in the run directory (`to`), those not
- * empty (a clone where the filesystem can make one); a missing one is left out, other errors go to `fail`. @internal
+ * empty (a clone where the filesystem can make one), four at a time (the thread pool's size: the copies are
+ * the kernel's, each on a thread); a missing one is left out, other errors go to `fail`. @internal
  */
 export async function linkFiles(
   files: Iterable<{ readonly from: string; readonly to: string }>,
   fail: (path: string, e: unknown) => void,
 ): Promise<void> {
-  for (const { from, to } of files)
-    try {
-      if ((await stat(from).catch(() => undefined))?.size === 0) continue;
-      // a copy, never a hard link: the next run with the same -o DIR rewrites those files in place, and the
-      // record of this one must keep what this run wrote (a clone where the filesystem can, as cheap as a link)
-      await copyFile(from, to, constants.COPYFILE_FICLONE);
-    } catch (e: unknown) {
-      if (codeOf(e) !== 'ENOENT') fail(to, e);
+  const queue = files[Symbol.iterator]();
+  const copyNext = async (): Promise<void> => {
+    for (let next = queue.next(); next.done !== true; next = queue.next()) {
+      const { from, to } = next.value;
+      try {
+        if ((await stat(from).catch(() => undefined))?.size === 0) continue;
+        // a copy, never a hard link: the next run with the same -o DIR rewrites those files in place, and the
+        // record of this one must keep what this run wrote (a clone where the filesystem can, as cheap as a link)
+        await copyFile(from, to, constants.COPYFILE_FICLONE);
+      } catch (e: unknown) {
+        if (codeOf(e) !== 'ENOENT') fail(to, e);
+      }
     }
+  };
+  await Promise.all([copyNext(), copyNext(), copyNext(), copyNext()]);
 }

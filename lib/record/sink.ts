@@ -16,9 +16,30 @@ const FIRST_BUFFER = 16 * 1024;
 /** Where a file's first error goes (the recorder stops recording there). */
 export type OnFileError = (path: string, error: unknown) => void;
 
-/** Writes all of `data` at the file's position (a short write, rare, goes on with the rest). */
-const writeAll = (fd: number, data: Uint8Array): void => {
-  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done);
+/**
+ * Where a full disk asks for room (the journal's file: the recorder gives back the room it kept for it); true
+ * when it made some, and the write is tried again.
+ */
+export type OnNoSpace = () => boolean;
+
+const noSpace = (e: unknown): boolean => {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+};
+
+/**
+ * Writes all of `data` at the file's position (a short write, rare, goes on with the rest); on a full disk,
+ * once, asks `room` for some and goes on.
+ */
+const writeAll = (fd: number, data: Uint8Array, room?: OnNoSpace): void => {
+  let asked = false;
+  for (let done = 0; done < data.length;)
+    try {
+      done += writeSync(fd, data, done, data.length - done);
+    } catch (e: unknown) {
+      if (asked || room === undefined || !noSpace(e) || !room()) throw e;
+      asked = true;
+    }
 };
 
 /**
@@ -36,16 +57,18 @@ const writeAll = (fd: number, data: Uint8Array): void => {
 export class FileSink {
   readonly path: string;
   readonly #onError: OnFileError;
+  readonly #room: OnNoSpace | undefined;
   /** Undefined once closed or failed. */
   #fd: number | undefined;
   #buffer: Buffer | undefined;
   #used = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  /** Creates (truncates) `path`. */
-  constructor(path: string, onError: OnFileError) {
+  /** Creates (truncates) `path`; `room`: asked for room once when the disk is full. */
+  constructor(path: string, onError: OnFileError, room?: OnNoSpace) {
     this.path = path;
     this.#onError = onError;
+    this.#room = room;
     try {
       this.#fd = openSync(path, 'w');
     } catch (e: unknown) {
@@ -62,7 +85,7 @@ export class FileSink {
   }
 
   /** Room for `n` more bytes: a bigger buffer while under WRITE_BATCH, else what it holds written. */
-  #room(n: number): Buffer {
+  #roomFor(n: number): Buffer {
     const buffer = this.#buffer;
     if (buffer !== undefined && buffer.length - this.#used >= n) return buffer;
     if (buffer === undefined || buffer.length < WRITE_BATCH) {
@@ -91,14 +114,14 @@ export class FileSink {
       // bigger than a batch: written as it is, after what is gathered
       this.flush();
       try {
-        writeAll(fd, bytes);
-        if (newline) writeAll(fd, NL);
+        writeAll(fd, bytes, this.#room);
+        if (newline) writeAll(fd, NL, this.#room);
       } catch (e: unknown) {
         this.#failed(e);
       }
       return;
     }
-    const buffer = this.#room(n);
+    const buffer = this.#roomFor(n);
     if (this.#fd === undefined) return; // the flush failed
     buffer.set(bytes, this.#used);
     this.#used += bytes.length;
@@ -128,7 +151,7 @@ export class FileSink {
     const data = this.#buffer.subarray(0, this.#used);
     this.#used = 0;
     try {
-      writeAll(fd, data);
+      writeAll(fd, data, this.#room);
     } catch (e: unknown) {
       this.#failed(e);
     }
@@ -181,8 +204,8 @@ export class JournalSink {
   #length = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(path: string, onError: OnFileError) {
-    this.#file = new FileSink(path, onError);
+  constructor(path: string, onError: OnFileError, room?: OnNoSpace) {
+    this.#file = new FileSink(path, onError, room);
   }
 
   /** Adds one record (its JSON text, without newline). */

@@ -10,22 +10,42 @@ export const RUN_FORMAT = 'rxjobs-run/1';
 /** Which program recorded a run. @category models */
 export type RunProgram = 'rxjobs' | 'rxssh' | 'library';
 
-/** How a run ended: `interrupted` for Ctrl-C, a signal, a crash (no `ended` in `run.json`). @category models */
+/**
+ * How a run ended, by one rule whoever records it (the CLIs, `run({ record })`): `success` when it reached
+ * its end and every job completed, a failure tolerated by a `maxFailures` (or ignored by it) aside;
+ * `failure` when a job failed otherwise (a job that is not critical included: the run went on, but that
+ * job's work was not done), or the run stopped early (a critical job, a timeout); `interrupted` for Ctrl-C,
+ * a signal, a crash (no `ended` in `run.json`). The CLIs' exit status is 0 exactly on `success`.
+ * @category models
+ */
 export type RunOutcome = 'success' | 'failure' | 'interrupted';
 
 /**
  * How many jobs of the plan ended how (nested jobs included, schedulers and groups too): `notRun` is what never
- * started nor was skipped or cancelled (an interrupted run).
+ * started nor was skipped or cancelled (an interrupted run). `done` counts the jobs that ran and succeeded
+ * (see {@link RecordedCounts} for those restored by a resume).
  * @category models
  */
 export interface RunCounts {
   readonly total: number;
+  /** Ran and succeeded (restored jobs are not counted here). */
   readonly done: number;
   readonly failed: number;
   readonly tolerated: number;
   readonly skipped: number;
   readonly cancelled: number;
   readonly notRun: number;
+}
+
+/**
+ * `run.json`'s counts: a partition of `total`, {@link RunCounts} and `restored`, the jobs a resumed run did
+ * not run, done in the run it resumes (`resumedFrom`). A resumed run of 15 jobs that restores 5 and runs 10
+ * says `{ total: 15, restored: 5, done: 10, ... }`: "5 restored, 10 run".
+ * @category models
+ */
+export interface RecordedCounts extends RunCounts {
+  /** Not run: done in the run this one resumes. Absent in records of versions before it was counted. */
+  readonly restored?: number;
 }
 
 /**
@@ -53,9 +73,49 @@ export interface RunJson {
   readonly outcome?: RunOutcome;
   /** The CLI's exit status (CLIs only). */
   readonly exitStatus?: number;
-  /** Why it ended as it did, in words (the scheduler's `why()`, or `interrupted by SIGINT`). */
+  /**
+   * Why it ended as it did, in words for people: `every job completed`, `2 jobs failed (not critical)`,
+   * `critical job "a" failed: ...`, `interrupted by SIGINT` (the scheduler's `why()` without its `fine:`).
+   */
   readonly why?: string;
-  readonly counts?: RunCounts;
+  readonly counts?: RecordedCounts;
+  /**
+   * A resumed run: the run directory (absolute) of the run it resumed, whose done jobs it restored rather
+   * than ran (their outputs are there, not here).
+   */
+  readonly resumedFrom?: string;
+  /** How `outputs/` names the files of a job's key: see `outputFileOf()`. Absent: version 1 (older runs). */
+  readonly outputNaming?: OutputNaming;
+  /**
+   * Present when part of the record could not be written (a full disk, a quota): what was cut, from when,
+   * and why. `outputs`: the output files stop there (what they hold is the start of the outputs; later jobs
+   * have none), while `events.jsonl` and the end go on; `events`: the journal stops there too (a resume
+   * restores only what it holds).
+   */
+  readonly recordIncomplete?: RecordIncomplete;
+}
+
+/**
+ * How `outputs/` names a job's files: `1`, the key percent-encoded (`prepare %2F prepare@fit07.out`, runs
+ * recorded before `outputNaming` was written); `2`, names a shell can type (`prepare--prepare@fit07.out`).
+ * @category models
+ */
+export type OutputNaming = 1 | 2;
+
+/** One part of a record that was cut (see {@link RunJson.recordIncomplete}). @category models */
+export interface RecordCut {
+  /** Why, in words: `no space left on device`, `disk quota exceeded`, `file too large`... */
+  readonly reason: string;
+  /** The file (relative to the run directory) whose write failed first. */
+  readonly file: string;
+  /** When (ISO 8601, UTC). */
+  readonly at: string;
+}
+
+/** What of a record was cut (see {@link RunJson.recordIncomplete}). @category models */
+export interface RecordIncomplete {
+  readonly outputs?: RecordCut;
+  readonly events?: RecordCut;
 }
 
 /** What a job of the plan is. @category models */
@@ -132,6 +192,8 @@ export interface JournalEndRecord {
   readonly outcome: RunOutcome;
   readonly ok: boolean;
   readonly why: string;
+  /** What of the record was cut before this record (outputs only: the journal holds this line). */
+  readonly recordIncomplete?: RecordIncomplete;
 }
 
 /** One line of `events.jsonl`. @category models */

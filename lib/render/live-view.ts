@@ -43,6 +43,9 @@ const sizeFromEnv = (name: string): number => {
   return Number.isInteger(n) && n > 0 ? n : 0;
 };
 
+/** Below this many columns, the view is its first line only (the counts), as the one progress line. */
+const NARROW = 16;
+
 /** Erase the rest of the line; erase from the cursor to the end of the screen. */
 const EOL = '\x1b[K';
 const EOS = '\x1b[J';
@@ -105,20 +108,23 @@ export class LiveView {
   /**
    * The lines of the view now, for a terminal of `columns` columns and `rows` rows: by default the stream's
    * size, read at each draw (it follows a resize); on a terminal that tells none (0), COLUMNS and LINES, then
-   * 80 × 24.
+   * 80 × 24. Below 16 columns, only the first line (the counts, clipped): no line is wider than the terminal,
+   * which would wrap it, and the cursor would no longer go back up to the block's first line.
    */
   lines(
     columns = this.#stream.columns || sizeFromEnv('COLUMNS') || 80,
     rows = this.#stream.rows || sizeFromEnv('LINES') || 24,
   ): string[] {
-    return liveLines(this.snapshot(), {
+    const narrow = columns < NARROW;
+    const lines = liveLines(this.snapshot(), {
       name: this.#options.name,
       unit: this.#options.unit,
-      width: Math.max(10, columns - 1),
+      width: Math.max(0, columns - 1),
       // the whole block stays on the screen, or the cursor could not go back up to its first line
-      maxRows: Math.max(0, Math.min(this.#options.maxRows ?? 8, rows - 3)),
+      maxRows: narrow ? 0 : Math.max(0, Math.min(this.#options.maxRows ?? 8, rows - 3)),
       ascii: this.#ascii,
     });
+    return narrow ? lines.slice(0, 1) : lines;
   }
 
   #later(): void {

@@ -4,7 +4,7 @@
  * ({@link layeredLayout}); the critical path drawn thick. Each node links to its job's section. Pure.
  * @module
  */
-import { escapeHtml, formatDuration, shorten, STATE_COLOURS, STATE_WORDS } from './html.js';
+import { escapeHtml, formatDuration, hatchDefs, shorten, stateFill, STATE_WORDS } from './html.js';
 import { layeredLayout } from './layout.js';
 import type { ReportJob, ReportModel, ReportState } from './model.js';
 
@@ -31,6 +31,7 @@ export function memberStates(unit: ReportJob, jobs: readonly ReportJob[]): Map<R
 
 const SHORT: Readonly<Record<ReportState, string>> = {
   done: '✓',
+  restored: 'restored',
   failed: '✗',
   tolerated: '✗ tolerated',
   skipped: 'skipped',
@@ -46,7 +47,9 @@ export const countsText = (counts: ReadonlyMap<ReportState, number>): string =>
 const duration = (j: ReportJob): string =>
   j.started !== undefined && j.ended !== undefined
     ? formatDuration(j.ended - j.started)
-    : STATE_WORDS[j.state];
+    : j.state === 'restored'
+      ? 'restored'
+      : STATE_WORDS[j.state];
 
 /** The SVG of the graph of `model`'s units (an empty string when there are none). */
 export function graphSvg(model: ReportModel): string {
@@ -83,19 +86,20 @@ export function graphSvg(model: ReportModel): string {
     const size = counts === undefined ? 0 : [...counts.values()].reduce((a, b) => a + b, 0);
     const label = folded ? `${u.plan.label} (×${String(size)})` : u.plan.label;
     const second = counts === undefined ? duration(u) : countsText(counts);
-    const classes = `node${u.critical ? ' crit' : ''}${u.state === 'not-run' ? ' light' : ''}`;
+    const light = u.state === 'not-run' || u.state === 'restored';
+    const classes = `node${u.critical ? ' crit' : ''}${light ? ' light' : ''}`;
     const title = `${u.plan.label}: ${STATE_WORDS[u.state]}${counts === undefined ? '' : ` (${countsText(counts)})`}`;
     parts.push(
       `<a href="#j${String(u.index)}"><g class="${classes}" transform="translate(${n(x(i))},${n(y(i))})">` +
         `<title>${escapeHtml(title)}</title>` +
-        `<rect width="${String(W)}" height="${String(H)}" rx="5" fill="${STATE_COLOURS[u.state]}"/>` +
+        `<rect width="${String(W)}" height="${String(H)}" rx="5" fill="${stateFill(u.state, 'graph')}"/>` +
         `<text x="8" y="15">${escapeHtml(shorten(label, 25))}</text>` +
         `<text x="8" y="31" font-size="11">${escapeHtml(shorten(second, 28))}</text></g></a>`,
     );
   });
   return (
     `<svg id="graph" xmlns="http://www.w3.org/2000/svg" width="${n(width)}" height="${n(height)}" ` +
-    `viewBox="0 0 ${n(width)} ${n(height)}" role="img" aria-label="dependency graph">${parts.join('')}</svg>`
+    `viewBox="0 0 ${n(width)} ${n(height)}" role="img" aria-label="dependency graph">${hatchDefs('graph')}${parts.join('')}</svg>`
   );
 }
 

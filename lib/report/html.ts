@@ -32,6 +32,8 @@ export const escapeHtml = (text: string): string =>
 /** The colour of each state, in the graph, the timeline and the marks. */
 export const STATE_COLOURS: Readonly<Record<ReportState, string>> = {
   done: '#2e9d4a',
+  restored: '#9fd0ac', // hatched, see stateFill
+
   failed: '#d64541',
   tolerated: '#e8a33d',
   skipped: '#9aa5b1',
@@ -43,6 +45,7 @@ export const STATE_COLOURS: Readonly<Record<ReportState, string>> = {
 /** Each state in words. */
 export const STATE_WORDS: Readonly<Record<ReportState, string>> = {
   done: 'done',
+  restored: 'restored (done in the run resumed)',
   failed: 'failed',
   tolerated: 'failed (tolerated)',
   skipped: 'skipped',
@@ -50,6 +53,25 @@ export const STATE_WORDS: Readonly<Record<ReportState, string>> = {
   running: 'running when the run stopped',
   'not-run': 'not run',
 };
+
+/** The light stripe of the hatching of restored jobs. */
+const HATCH = '#e3f2e7';
+
+/** The CSS background of a state's swatch: its colour, hatched for a restored job. */
+export const stateBackground = (state: ReportState): string =>
+  state === 'restored'
+    ? `repeating-linear-gradient(135deg,${STATE_COLOURS.restored} 0 3px,${HATCH} 3px 5px)`
+    : STATE_COLOURS[state];
+
+/** The `fill` of a state in the SVG `svg` (its hatching pattern is `hatchDefs(svg)`, for a restored job). */
+export const stateFill = (state: ReportState, svg: string): string =>
+  state === 'restored' ? `url(#${svg}-hatch)` : STATE_COLOURS[state];
+
+/** The pattern that hatches restored jobs in the SVG `svg` (put in its `<defs>`). */
+export const hatchDefs = (svg: string): string =>
+  `<defs><pattern id="${svg}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" ` +
+  `patternTransform="rotate(45)"><rect width="6" height="6" fill="${STATE_COLOURS.restored}"/>` +
+  `<rect width="2" height="6" fill="${HATCH}"/></pattern></defs>`;
 
 /** A duration in milliseconds as `850 ms`, `12.3 s`, `4 min 05 s`, `1 h 02 min`. */
 export function formatDuration(ms: number): string {
@@ -60,6 +82,13 @@ export function formatDuration(ms: number): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   if (s < 3600) return `${String(Math.floor(s / 60))} min ${two(s % 60)} s`;
   return `${String(Math.floor(s / 3600))} h ${two(Math.floor((s % 3600) / 60))} min`;
+}
+
+/** A size in bytes as `812 bytes`, `6.4 kB`, `18.4 MB` (powers of 1000). */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${String(n)} byte${n === 1 ? '' : 's'}`;
+  const [unit, size] = n < 1e6 ? ['kB', 1e3] : n < 1e9 ? ['MB', 1e6] : ['GB', 1e9];
+  return `${(n / size).toFixed(1)} ${unit}`;
 }
 
 /** A label cut to `max` code points (with `…`), for boxes of fixed width; never cuts a surrogate pair. */

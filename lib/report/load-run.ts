@@ -8,12 +8,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { outputFileOf } from '../record/keys.js';
-import type { PlannedJob, RunCounts, RunJson } from '../record/types.js';
+import { KEY_SEPARATOR, outputFileOf, outputNamingOf } from '../record/keys.js';
+import type { OutputNaming, PlannedJob, RunCounts, RunJson } from '../record/types.js';
 
 /** What `run.json` holds, as far as it could be read (each field checked for its type). @category models */
-export type RunInfo = Partial<Omit<RunJson, 'format' | 'scenario'>> & {
+export type RunInfo = Partial<Omit<RunJson, 'format' | 'scenario' | 'recordIncomplete'>> & {
+  /** What part of the record could not be written, in words (`outputs: no space left on device, from ...`). */
+  readonly incomplete?: readonly string[];
   readonly scenario?: { readonly path?: string };
+  /** The run directory of the run this one resumed (`--resume`). */
+  readonly resumedFrom?: string;
 };
 
 /** A job of `plan.json`, as far as it could be read. @category models */
@@ -64,6 +68,22 @@ const countsOf = (v: unknown): RunCounts | undefined => {
   return counts as unknown as RunCounts;
 };
 
+/** run.json's `recordIncomplete` in words: one line per part cut (outputs, events). */
+const incompleteOf = (v: unknown): string[] | undefined => {
+  if (!isObject(v)) return undefined;
+  const parts = (['outputs', 'events'] as const).flatMap((part) => {
+    const cut = v[part];
+    if (!isObject(cut)) return [];
+    const at = str(cut['at']);
+    const what = [str(cut['file']), str(cut['reason'])].filter((w) => w !== undefined).join(': ');
+    const stops = part === 'outputs' ? 'output files stop' : 'journal stops';
+    return [
+      `The record is cut: its ${stops}${at === undefined ? '' : ` at ${at}`}${what === '' ? '' : ` (${what})`}.`,
+    ];
+  });
+  return parts.length > 0 ? parts : undefined;
+};
+
 /** The fields of `run.json` a report reads, each checked for its type. */
 export const runInfoOf = (v: unknown): RunInfo => {
   if (!isObject(v)) return {};
@@ -78,6 +98,10 @@ export const runInfoOf = (v: unknown): RunInfo => {
     scenario,
     command: str(v['command']),
     started: str(v['started']),
+    pid: num(v['pid']),
+    resumedFrom: str(v['resumedFrom']),
+    outputNaming: outputNamingOf(v),
+    incomplete: incompleteOf(v['recordIncomplete']),
     ended: str(v['ended']),
     outcome: oneOf(v['outcome'], OUTCOMES),
     exitStatus: num(v['exitStatus']),
@@ -153,6 +177,44 @@ export function parseEvents(text: string): { events: EventRecord[]; problems: st
   return { events, problems };
 }
 
+/**
+ * The jobs of a run whose plan.json is missing or empty, as far as its journal names them: each key in order
+ * of first appearance, its label, its parent (the key before its last ` / `, when that is a key too), its
+ * host; no requirements, no commands, not critical.
+ */
+export function planFromEvents(events: readonly EventRecord[]): PlanJob[] {
+  const jobs = new Map<string, { key: string; label: string; node?: string; group?: string }>();
+  for (const e of events) {
+    const key = str(e['key']);
+    if (key === undefined || e.type === 'capture' || e.type === 'result') continue;
+    let job = jobs.get(key);
+    if (job === undefined) {
+      const at = key.lastIndexOf(KEY_SEPARATOR);
+      job = { key, label: str(e['job']) ?? (at < 0 ? key : key.slice(at + KEY_SEPARATOR.length)) };
+      jobs.set(key, job);
+    }
+    const host = str(e['host']);
+    if (e.type === 'exit' && host !== undefined) job.node ??= host;
+    const group = str(e['group']);
+    if (group !== undefined) job.group ??= group;
+  }
+  const parentOf = (key: string): string | undefined => {
+    const at = key.lastIndexOf(KEY_SEPARATOR);
+    return at > 0 && jobs.has(key.slice(0, at)) ? key.slice(0, at) : undefined;
+  };
+  const parents = new Set([...jobs.keys()].map(parentOf).filter((k) => k !== undefined));
+  return [...jobs.values()].map(
+    (j) =>
+      defined({
+        ...j,
+        kind: parents.has(j.key) ? 'scheduler' : 'job',
+        parent: parentOf(j.key),
+        requires: [],
+        critical: false,
+      }) as unknown as PlanJob,
+  );
+}
+
 /** Reads what can be read of the run directory `dir`. Never rejects. @category running */
 export async function loadRun(dir: string): Promise<LoadedRun> {
   const problems: string[] = [];
@@ -162,7 +224,7 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   if (plan.problem !== undefined) problems.push(plan.problem);
   const planned = isObject(plan.value) && Array.isArray(plan.value['jobs']) ? plan.value['jobs'] : [];
   if (plan.problem === undefined && planned.length === 0) problems.push('plan.json: no jobs');
-  const jobs: PlanJob[] = [];
+  let jobs: PlanJob[] = [];
   const seen = new Set<string>();
   for (const v of planned) {
     const job = planJobOf(v);
@@ -178,11 +240,25 @@ export async function loadRun(dir: string): Promise<LoadedRun> {
   } catch (e: unknown) {
     problems.push(`events.jsonl: ${message(e)}`);
   }
+  if (jobs.length === 0 && events.length > 0) {
+    jobs = planFromEvents(events);
+    if (jobs.length > 0)
+      problems.push(
+        `the jobs below are taken from events.jsonl, without plan.json: no requirements, commands or jobs that never started`,
+      );
+  }
   return { dir, run: runInfoOf(run.value), plan: jobs, events, problems };
 }
 
-/** The paths, relative to the run directory, of the output files of the job `key`. @category models */
-export const outputFiles = (key: string): { readonly out: string; readonly err: string } => ({
-  out: outputFileOf(key, 'stdout'),
-  err: outputFileOf(key, 'stderr'),
+/**
+ * The paths, relative to the run directory, of the output files of the job `key`, by the naming of its run
+ * (run.json's `outputNaming`).
+ * @category models
+ */
+export const outputFiles = (
+  key: string,
+  naming: OutputNaming,
+): { readonly out: string; readonly err: string } => ({
+  out: outputFileOf(key, 'stdout', naming),
+  err: outputFileOf(key, 'stderr', naming),
 });

@@ -4,46 +4,18 @@
  * @module
  */
 import type { RunCounts } from '../record/types.js';
-import type { EventRecord, LoadedRun, PlanJob } from './load-run.js';
+import type { EventRecord, LoadedRun } from './load-run.js';
+import type { ReportJob } from './report-job.js';
+import { culpritOf, markCriticalPath, markRestoredSchedulers, markToleratedWithin } from './tree.js';
 
-/** A job's final state in a report. @category models */
-export type ReportState =
-  | 'done'
-  | 'failed'
-  | 'tolerated'
-  | 'skipped'
-  | 'cancelled'
-  | 'running' // started, never ended: the run was interrupted
-  | 'not-run';
+export type { ReportExit, ReportJob, ReportState } from './report-job.js';
 
-/** The end of one command of a job. @category models */
-export interface ReportExit {
-  readonly command: string;
-  readonly host: string;
-  readonly code: number | null;
-  readonly signal: string | null;
-}
-
-/** One job of the plan, with what the journal says of it. @category models */
-export interface ReportJob {
-  /** Its index in `jobs` (element ids: `j<index>`). */
-  readonly index: number;
-  readonly plan: PlanJob;
-  state: ReportState;
-  /** Milliseconds since the epoch. */
-  started?: number | undefined;
-  ended?: number | undefined;
-  attempts?: number | undefined;
-  error?: { readonly name: string; readonly code: string; readonly message: string } | undefined;
-  /** Why it was cancelled or skipped, in words. */
-  note?: string | undefined;
-  readonly exits: ReportExit[];
-  readonly captures: { readonly name: string; readonly value: string }[];
-  /** On the critical path (the chain of requirements that ended last). */
-  critical: boolean;
-  /** Its members, for a scheduler (group, matrix): their indices. */
-  readonly members: number[];
-}
+/** How many leaf jobs ended how: `running` ones started and never ended (an interrupted run). @category models */
+export type ReportCounts = Omit<RunCounts, 'notRun'> & {
+  readonly restored: number;
+  readonly running: number;
+  readonly notRun: number;
+};
 
 /** A run as a report shows it. @category models */
 export interface ReportModel {
@@ -60,7 +32,13 @@ export interface ReportModel {
   /** No end was recorded (a crash, `kill -9`, or the run is still going). */
   readonly unfinished: boolean;
   readonly why: string | undefined;
-  readonly counts: RunCounts;
+  readonly counts: ReportCounts;
+  /** What a job is called: `host` for an rxssh run, else `job`. */
+  readonly noun: 'job' | 'host';
+  /** Some job requires another: else there is no graph to draw and no critical path. */
+  readonly requirements: boolean;
+  /** The top scheduler's label, as the journal names it (its events' `scheduler`). */
+  readonly label: string | undefined;
 }
 
 const time = (v: unknown): number | undefined => {
@@ -86,6 +64,11 @@ function apply(job: ReportJob, e: EventRecord, ts: number | undefined): void {
       if (job.state === 'not-run') job.state = 'running';
       return;
     case 'done':
+      if (e['restored'] === true) {
+        job.state = 'restored';
+        job.note = 'restored: done in the run this one resumed, not run again';
+        return;
+      }
       job.state = 'done';
       job.ended = ts;
       return;
@@ -93,12 +76,14 @@ function apply(job: ReportJob, e: EventRecord, ts: number | undefined): void {
       job.state = e['tolerated'] === true ? 'tolerated' : 'failed';
       job.ended = ts;
       job.error = errorOf(e['error']);
+      job.failedCritical = e['critical'] === true;
       if (typeof e['attempts'] === 'number') job.attempts = e['attempts'];
       return;
     case 'cancelled':
       job.state = 'cancelled';
       job.ended = ts;
-      job.note = `cancelled: ${text(e['reason'])}`;
+      job.cancelReason = text(e['reason']);
+      job.note = CANCELLED[job.cancelReason] ?? `cancelled: ${job.cancelReason}`;
       return;
     case 'skipped': {
       job.state = 'skipped';
@@ -121,9 +106,20 @@ function apply(job: ReportJob, e: EventRecord, ts: number | undefined): void {
   }
 }
 
-const zeroCounts = (): Record<keyof RunCounts, number> => ({
+/** Why a job was cancelled, in words, by the journal's `reason` (`critical`: see `culpritOf`). */
+const CANCELLED: Readonly<Record<string, string>> = {
+  critical: 'cancelled: a critical job failed',
+  timeout: 'cancelled: the run timed out',
+  forever: 'cancelled: a forever job, stopped at the end of the run',
+  parent: 'cancelled: its scheduler stopped',
+  aborted: 'cancelled: the run was aborted',
+};
+
+const zeroCounts = (): Record<keyof ReportCounts, number> => ({
   total: 0,
   done: 0,
+  restored: 0,
+  running: 0,
   failed: 0,
   tolerated: 0,
   skipped: 0,
@@ -132,37 +128,14 @@ const zeroCounts = (): Record<keyof RunCounts, number> => ({
 });
 
 /** The counts of the leaf jobs (schedulers are counted by their members). */
-function countJobs(jobs: readonly ReportJob[]): RunCounts {
+function countJobs(jobs: readonly ReportJob[]): ReportCounts {
   const counts = zeroCounts();
   for (const job of jobs) {
     if (job.plan.kind !== 'job') continue;
     counts.total++;
-    if (job.state === 'running' || job.state === 'not-run') counts.notRun++;
-    else counts[job.state]++;
+    counts[job.state === 'not-run' ? 'notRun' : job.state]++;
   }
   return counts;
-}
-
-/**
- * Marks the units of the chain of requirements that ended last: the unit that ended last, its requirement
- * that ended last, and so on (jobs that never started are not on it).
- */
-function markCriticalPath(units: readonly ReportJob[], byKey: ReadonlyMap<string, ReportJob>): void {
-  const endOf = (j: ReportJob): number => j.ended ?? j.started ?? -Infinity;
-  const latest = (list: readonly ReportJob[]): ReportJob | undefined =>
-    // on a tie, the later in the plan: a dependent comes after its requirements
-    list.reduce<ReportJob | undefined>(
-      (a, j) => (a === undefined || endOf(j) >= endOf(a) ? j : a),
-      undefined,
-    );
-  let at = latest(units.filter((j) => j.started !== undefined));
-  const seen = new Set<ReportJob>();
-  while (at !== undefined && !seen.has(at)) {
-    seen.add(at);
-    at.critical = true;
-    const requirements = at.plan.requires.flatMap((k) => byKey.get(k) ?? []);
-    at = latest(requirements.filter((j) => j.started !== undefined));
-  }
 }
 
 /** The report's view of a run directory. @category running */
@@ -205,52 +178,44 @@ export function buildModel(loaded: LoadedRun): ReportModel {
   const unfinished = run.ended === undefined && final === undefined;
   const interrupted = unfinished || run.outcome === 'interrupted';
   markToleratedWithin(jobs, byKey);
+  markRestoredSchedulers(jobs);
+  for (const job of jobs)
+    if (job.state === 'cancelled' && job.cancelReason === 'critical') {
+      const culprit = culpritOf(job, jobs, byKey);
+      if (culprit !== undefined) job.note = `cancelled: ${culprit.plan.key} failed (critical)`;
+    }
   const units = jobs.filter((j) => (j.plan.parent === undefined ? true : !isInScheduler(j, byKey)));
-  markCriticalPath(units, byKey);
-  for (const unit of units) {
-    if (!unit.critical || unit.members.length === 0) continue;
-    const last = lastMember(unit, jobs);
-    if (last !== undefined) last.critical = true;
-  }
+  const requirements = jobs.some((j) => j.plan.requires.length > 0);
+  if (requirements) markCriticalPath(units, jobs, byKey);
   const outcome = unfinished ? 'interrupted' : (run.outcome ?? (text(final?.['outcome']) || 'unknown'));
   const why = run.why ?? (typeof final?.['why'] === 'string' ? final['why'] : undefined);
-  return { loaded, jobs, units, start, end, outcome, interrupted, unfinished, why, counts: countJobs(jobs) };
-}
-
-/**
- * A failed job inside a scheduler that failed but was tolerated (a matrix instance under its matrix's
- * maxFailures) was tolerated with it.
- */
-function markToleratedWithin(jobs: readonly ReportJob[], byKey: ReadonlyMap<string, ReportJob>): void {
-  for (const job of jobs) {
-    if (job.state !== 'failed') continue;
-    const seen = new Set<ReportJob>();
-    for (let up = byKey.get(job.plan.parent ?? ''); up !== undefined && !seen.has(up);) {
-      seen.add(up);
-      if (up.state === 'tolerated') {
-        job.state = 'tolerated';
-        break;
-      }
-      up = byKey.get(up.plan.parent ?? '');
-    }
-  }
+  return {
+    loaded,
+    jobs,
+    units,
+    start,
+    end,
+    outcome,
+    interrupted,
+    unfinished,
+    why,
+    counts: countJobs(jobs),
+    noun: run.program === 'rxssh' ? 'host' : 'job',
+    requirements,
+    label: topLabel(loaded.events, byKey),
+  };
 }
 
 /** Whether a job is a member of a scheduler of the plan (then the scheduler stands for it in the graph). */
 const isInScheduler = (job: ReportJob, byKey: ReadonlyMap<string, ReportJob>): boolean =>
   job.plan.parent !== undefined && byKey.has(job.plan.parent);
 
-/** The leaf member of a scheduler that ended last (its slowest host), through nested schedulers. */
-function lastMember(unit: ReportJob, jobs: readonly ReportJob[]): ReportJob | undefined {
-  let best: ReportJob | undefined;
-  const visit = (j: ReportJob): void => {
-    for (const i of j.members) {
-      const m = jobs[i];
-      if (m === undefined) continue;
-      if (m.members.length > 0) visit(m);
-      else if (m.ended !== undefined && (best?.ended === undefined || m.ended > best.ended)) best = m;
-    }
-  };
-  visit(unit);
-  return best;
+/** The top scheduler's label: the `scheduler` of the events of a job of the top level. */
+function topLabel(events: readonly EventRecord[], byKey: ReadonlyMap<string, ReportJob>): string | undefined {
+  for (const e of events) {
+    const job = typeof e['key'] === 'string' ? byKey.get(e['key']) : undefined;
+    if (job !== undefined && job.plan.parent === undefined && typeof e['scheduler'] === 'string')
+      return e['scheduler'];
+  }
+  return undefined;
 }

@@ -25,6 +25,10 @@ export interface OutputExcerpt {
   readonly tail?: string;
   /** Lines left out, when known (the file was read whole), else undefined with `tail` set. */
   readonly omittedLines?: number;
+  /** Bytes left out between `head` and `tail`, when the middle is left out. */
+  readonly omittedBytes?: number;
+  /** The limits it was cut by: lines and bytes at each end. */
+  readonly limits: { readonly lines: number; readonly bytes: number };
   /** Some bytes were not valid UTF-8. */
   readonly notUtf8: boolean;
 }
@@ -42,30 +46,32 @@ async function readAt(
   return buffer.subarray(0, bytesRead);
 }
 
-/** Up to the first `n` lines of `text`. */
-const firstLines = (text: string, n: number): string => {
+const NL = 0x0a;
+
+/** Up to the first `n` lines of `b`. */
+const firstLines = (b: Buffer, n: number): Buffer => {
   let at = -1;
   for (let i = 0; i < n; i++) {
-    at = text.indexOf('\n', at + 1);
-    if (at < 0) return text;
+    at = b.indexOf(NL, at + 1);
+    if (at < 0) return b;
   }
-  return text.slice(0, at + 1);
+  return b.subarray(0, at + 1);
 };
 
-/** Up to the last `n` lines of `text` (a final `\n` ends the last line). */
-const lastLines = (text: string, n: number): string => {
-  let at = text.endsWith('\n') ? text.length - 1 : text.length;
+/** Up to the last `n` lines of `b` (a final `\n` ends the last line). */
+const lastLines = (b: Buffer, n: number): Buffer => {
+  let at = b.at(-1) === NL ? b.length - 1 : b.length;
   for (let i = 0; i < n; i++) {
-    at = text.lastIndexOf('\n', at - 1);
-    if (at < 0) return text;
+    at = at <= 0 ? -1 : b.lastIndexOf(NL, at - 1);
+    if (at < 0) return b;
   }
-  return text.slice(at + 1);
+  return b.subarray(at + 1);
 };
 
-const countLines = (text: string): number => {
+const countLines = (b: Buffer): number => {
   let n = 0;
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) n++;
-  return text.endsWith('\n') || text === '' ? n : n + 1;
+  for (let at = b.indexOf(NL); at >= 0; at = b.indexOf(NL, at + 1)) n++;
+  return b.at(-1) === NL || b.length === 0 ? n : n + 1;
 };
 
 /**
@@ -88,33 +94,39 @@ export async function readOutput(
   }
   try {
     const { size } = await file.stat();
+    const cut = { limits: { lines, bytes } };
     if (size <= 2 * bytes) {
       const all = await readAt(file, 0, size);
-      const text = decoder.decode(all);
-      const total = countLines(text);
+      const total = countLines(all);
       const notUtf8 = !isUtf8(all);
-      if (total <= 2 * lines) return { size, head: text, notUtf8 };
-      const head = firstLines(text, lines);
-      const tail = lastLines(text, lines);
-      return { size, head, tail, omittedLines: total - 2 * lines, notUtf8 };
+      if (total <= 2 * lines) return { size, head: decoder.decode(all), notUtf8, ...cut };
+      const head = firstLines(all, lines);
+      const tail = lastLines(all, lines);
+      const omittedBytes = size - head.length - tail.length;
+      return { ...excerpt(size, head, tail, cut), omittedLines: total - 2 * lines, omittedBytes };
     }
-    const start = await readAt(file, 0, bytes);
-    const end = await readAt(file, size - bytes, bytes);
     // cut at line ends where there is one, so that no character is cut in two
-    const headText = decoder.decode(cutAfterLastNewline(start));
-    const tailText = decoder.decode(cutBeforeFirstNewline(end));
-    return {
-      size,
-      head: firstLines(headText, lines),
-      tail: lastLines(tailText, lines),
-      notUtf8: !isUtf8(cutAfterLastNewline(start)) || !isUtf8(cutBeforeFirstNewline(end)),
-    };
+    const head = firstLines(cutAfterLastNewline(await readAt(file, 0, bytes)), lines);
+    const tail = lastLines(cutBeforeFirstNewline(await readAt(file, size - bytes, bytes)), lines);
+    return { ...excerpt(size, head, tail, cut), omittedBytes: size - head.length - tail.length };
   } finally {
     await file.close();
   }
 }
 
-const NL = 0x0a;
+/** The excerpt of a file of `size` bytes whose middle is left out. */
+const excerpt = (
+  size: number,
+  head: Buffer,
+  tail: Buffer,
+  cut: Pick<OutputExcerpt, 'limits'>,
+): OutputExcerpt => ({
+  size,
+  head: decoder.decode(head),
+  tail: decoder.decode(tail),
+  notUtf8: !isUtf8(head) || !isUtf8(tail),
+  ...cut,
+});
 
 const cutAfterLastNewline = (b: Buffer): Buffer => {
   const at = b.lastIndexOf(NL);

@@ -4,7 +4,7 @@
  * the outputs are read beforehand.
  * @module
  */
-import { escapeHtml, formatDuration, STATE_COLOURS, STATE_WORDS } from './html.js';
+import { escapeHtml, formatBytes, formatDuration, stateBackground, STATE_WORDS } from './html.js';
 import type { ReportExit, ReportJob, ReportModel } from './model.js';
 import type { OutputExcerpt } from './outputs.js';
 
@@ -20,7 +20,7 @@ const STATUS_WORDS: Readonly<Record<string, string>> = {
   'job-failed': 'failed',
 };
 
-const exitWords = (e: ReportExit): string =>
+export const exitWords = (e: ReportExit): string =>
   e.signal !== null ? `killed by ${e.signal}` : e.code === null ? 'no exit status' : `exit ${String(e.code)}`;
 
 /** The exit that failed the job: its last one that is not 0. */
@@ -40,88 +40,13 @@ export function errorWords(job: ReportJob): string {
   return error.message === '' || error.message === status ? status : `${status}: ${error.message}`;
 }
 
-const swatch = (job: ReportJob): string =>
-  `<span class="swatch" style="background:${STATE_COLOURS[job.state]}"></span>`;
+/** A job's swatch: its state's colour. */
+export const swatch = (job: ReportJob): string =>
+  `<span class="swatch" style="background:${stateBackground(job.state)}"></span>`;
 
-const jobLink = (job: ReportJob): string =>
+/** A link to a job's section. */
+export const jobLink = (job: ReportJob): string =>
   `<a href="#j${String(job.index)}">${escapeHtml(job.plan.key)}</a>`;
-
-const hostOf = (job: ReportJob): string => job.plan.node ?? job.exits[0]?.host ?? '';
-
-/** The summary at the top of the page. */
-export function summaryHtml(model: ReportModel, title: string): string {
-  const { run, problems } = model.loaded;
-  const { counts } = model;
-  const outcomeClass = ['success', 'failure', 'interrupted'].includes(model.outcome)
-    ? model.outcome
-    : 'unknown';
-  const meta = [
-    run.scenario?.path !== undefined ? `scenario ${run.scenario.path}` : run.command,
-    run.started !== undefined ? `started ${run.started}` : undefined,
-    run.ended !== undefined ? `ended ${run.ended}` : undefined,
-    run.program !== undefined ? `${run.program} ${run.version ?? ''}`.trim() : undefined,
-    `run directory ${model.loaded.dir}`,
-  ].filter((m): m is string => m !== undefined);
-  const notes = [...problems];
-  if (model.unfinished)
-    notes.unshift(
-      'The run was interrupted: it recorded no end (a crash, a kill, or it is still running). ' +
-        'What follows is what the journal holds up to there.',
-    );
-  else if (model.interrupted)
-    notes.unshift(`The run was interrupted${model.why === undefined ? '' : `: ${model.why}`}.`);
-  const failures = model.jobs.filter(
-    (j) => j.plan.kind === 'job' && (j.state === 'failed' || j.state === 'tolerated'),
-  );
-  failures.sort((a, b) => (a.ended ?? Infinity) - (b.ended ?? Infinity) || a.index - b.index);
-  const running = model.jobs.filter((j) => j.plan.kind === 'job' && j.state === 'running');
-  const countItems = (
-    [
-      ['jobs', counts.total],
-      ['done', counts.done],
-      ['failed', counts.failed],
-      ['tolerated', counts.tolerated],
-      ['skipped', counts.skipped],
-      ['cancelled', counts.cancelled],
-      ['not run', counts.notRun],
-    ] as const
-  )
-    .filter(([name, v]) => v > 0 || name === 'jobs' || name === 'failed')
-    .map(([name, v]) => `<li><b>${String(v)}</b> ${name}</li>`)
-    .join('');
-  return [
-    `<header id="summary"><h1>${escapeHtml(title)}</h1>`,
-    `<p class="meta">${meta.map(escapeHtml).join(' · ')}</p>`,
-    `<p><span class="outcome o-${outcomeClass}" id="outcome">${escapeHtml(model.outcome)}</span> `,
-    `in ${formatDuration(model.end - model.start)}`,
-    run.exitStatus !== undefined ? ` · exit status ${String(run.exitStatus)}` : '',
-    model.why !== undefined && model.why !== '' ? ` · ${escapeHtml(model.why)}` : '',
-    `</p><ul class="counts">${countItems}</ul>`,
-    notes.length > 0
-      ? `<div class="problems" id="problems">${notes.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}</div>`
-      : '',
-    failures.length > 0 ? failuresTable(failures) : '',
-    running.length > 0
-      ? `<p id="unfinished">Still running when the run stopped: ${running.map(jobLink).join(', ')}</p>`
-      : '',
-    '</header>',
-  ].join('');
-}
-
-function failuresTable(failures: readonly ReportJob[]): string {
-  const rows = failures.map((j) => {
-    const exit = failedExit(j);
-    return (
-      `<tr><td>${swatch(j)}${jobLink(j)}</td><td>${escapeHtml(hostOf(j))}</td>` +
-      `<td class="err">${escapeHtml(errorWords(j))}${j.state === 'tolerated' ? ' (tolerated)' : ''}</td>` +
-      `<td>${exit === undefined ? '' : escapeHtml(exitWords(exit))}</td></tr>`
-    );
-  });
-  return (
-    `<h2>Failures (${String(failures.length)})</h2><table class="failures" id="failures">` +
-    `<tr><th>job</th><th>host</th><th>error</th><th>exit</th></tr>${rows.join('')}</table>`
-  );
-}
 
 /** An output file: its link (a URL path), its path as shown, and its excerpt. */
 export interface LinkedOutput {
@@ -134,6 +59,8 @@ export interface LinkedOutput {
 export interface JobOutputs {
   readonly out?: LinkedOutput | undefined;
   readonly err?: LinkedOutput | undefined;
+  /** A restored job: the run it was restored from (its report, or its directory). */
+  readonly from?: { readonly href: string; readonly path: string } | undefined;
 }
 
 function outputHtml(name: string, output: JobOutputs['out'], cls: string): string {
@@ -141,17 +68,24 @@ function outputHtml(name: string, output: JobOutputs['out'], cls: string): strin
   const { href, path, excerpt } = output;
   const link = `<a href="${escapeHtml(href)}">${escapeHtml(path)}</a>`;
   const whole = excerpt.tail === undefined;
-  const left =
-    excerpt.omittedLines !== undefined
-      ? `${String(excerpt.omittedLines)} lines left out`
-      : 'the middle left out';
+  const { lines, bytes } = excerpt.limits;
+  const limit = bytes % 1024 === 0 ? `${String(bytes / 1024)} KiB` : formatBytes(bytes);
+  const cut =
+    `cut by lines and bytes: the first and last ${String(lines)} lines, at most ${limit} ` +
+    'at each end (a longer line is left out)';
   const head =
-    `<p>${name}: ${String(excerpt.size)} bytes, ${whole ? 'all of it' : `the first and last lines, ${left}`} ` +
-    `(${link})${excerpt.notUtf8 ? '; bytes that are not UTF-8 are shown as �' : ''}</p>`;
-  return whole
-    ? `${head}<pre class="${cls}">${escapeHtml(excerpt.head)}</pre>`
-    : `${head}<pre class="${cls}">${escapeHtml(excerpt.head)}</pre><p class="note">…</p>` +
-        `<pre class="${cls}">${escapeHtml(excerpt.tail ?? '')}</pre>`;
+    `<p>${name}: ${formatBytes(excerpt.size)} (${link}), ${whole ? 'all of it' : cut}` +
+    `${excerpt.notUtf8 ? '; bytes that are not UTF-8 are shown as �' : ''}</p>`;
+  if (whole) return `${head}<pre class="${cls}">${escapeHtml(excerpt.head)}</pre>`;
+  const left = [
+    excerpt.omittedLines === undefined ? undefined : `${String(excerpt.omittedLines)} lines`,
+    excerpt.omittedBytes === undefined ? undefined : formatBytes(excerpt.omittedBytes),
+  ].filter((w) => w !== undefined);
+  return (
+    `${head}<pre class="${cls}">${escapeHtml(excerpt.head)}</pre>` +
+    `<p class="note cut">… ${left.length > 0 ? `${left.join(', ')} ` : 'the middle '}left out: ${link}</p>` +
+    `<pre class="${cls}">${escapeHtml(excerpt.tail ?? '')}</pre>`
+  );
 }
 
 /** One job's collapsed section. */
@@ -185,6 +119,11 @@ export function jobHtml(model: ReportModel, job: ReportJob, outputs: JobOutputs 
   if (job.captures.length > 0)
     body.push(
       `<p>captured: ${job.captures.map((c) => `${escapeHtml(c.name)} = ${escapeHtml(c.value)}`).join(', ')}</p>`,
+    );
+  if (outputs?.from !== undefined)
+    body.push(
+      `<p class="restored">restored from <a href="${escapeHtml(outputs.from.href)}">` +
+        `${escapeHtml(outputs.from.path)}</a>${(outputs.out ?? outputs.err) ? ': its output there' : ''}</p>`,
     );
   if (outputs !== undefined)
     body.push(outputHtml('stdout', outputs.out, 'out'), outputHtml('stderr', outputs.err, 'err'));

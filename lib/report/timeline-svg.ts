@@ -6,14 +6,17 @@
  * @module
  */
 import { countsText, memberStates, n } from './graph-svg.js';
-import { escapeHtml, formatDuration, shorten, STATE_COLOURS, STATE_WORDS } from './html.js';
+import { escapeHtml, formatDuration, hatchDefs, shorten, stateFill, STATE_WORDS } from './html.js';
 import type { ReportJob, ReportModel } from './model.js';
+import { leavesOf } from './tree.js';
 
 const ROW = 18;
 const BAR = 12;
 const LABEL = 260;
 const CHART = 900;
 const AXIS = 24;
+/** The width of the mark of a restored job. */
+const RESTORED_MARK = 8;
 
 /** A tick step of 1, 2 or 5 × 10^k ms giving about `count` ticks over `span`. */
 function tickStep(span: number, count: number): number {
@@ -22,23 +25,7 @@ function tickStep(span: number, count: number): number {
   return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
 }
 
-const byStart = (a: ReportJob, b: ReportJob): number =>
-  (a.started ?? Infinity) - (b.started ?? Infinity) || a.index - b.index;
-
-/** The leaf jobs under a scheduler, through nested ones. */
-function leavesOf(unit: ReportJob, jobs: readonly ReportJob[]): ReportJob[] {
-  const leaves: ReportJob[] = [];
-  const visit = (j: ReportJob): void => {
-    for (const i of j.members) {
-      const m = jobs[i];
-      if (m === undefined) continue;
-      if (m.members.length > 0 || m.plan.kind !== 'job') visit(m);
-      else leaves.push(m);
-    }
-  };
-  visit(unit);
-  return leaves;
-}
+const byPlan = (a: ReportJob, b: ReportJob): number => a.index - b.index;
 
 interface Row {
   readonly job: ReportJob;
@@ -48,18 +35,17 @@ interface Row {
   readonly member: boolean;
 }
 
-/** The rows of the timeline, in order of start. */
+/** The rows of the timeline, in the order of the plan (a job restored or never started keeps its place). */
 function rowsOf(model: ReportModel): Row[] {
   const rows: Row[] = [];
-  for (const unit of [...model.units].sort(byStart)) {
+  for (const unit of [...model.units].sort(byPlan)) {
     const folded = unit.members.length > 0 || unit.plan.kind !== 'job';
     if (!folded) {
       rows.push({ job: unit, span: false, member: false });
       continue;
     }
     rows.push({ job: unit, span: true, member: false });
-    for (const m of leavesOf(unit, model.jobs).sort(byStart))
-      rows.push({ job: m, span: false, member: true });
+    for (const m of leavesOf(unit, model.jobs).sort(byPlan)) rows.push({ job: m, span: false, member: true });
   }
   return rows;
 }
@@ -73,7 +59,7 @@ export function timelineSvg(model: ReportModel): string {
   const scale = CHART / span;
   const x = (t: number): number => LABEL + (t - start) * scale;
   const height = AXIS + rows.length * ROW + 6;
-  const width = LABEL + CHART + 16;
+  const width = LABEL + CHART + 40; // room for the label of a tick at the end of the axis
   const parts: string[] = [];
   const step = tickStep(span, 8);
   for (let t = 0; t <= span; t += step) {
@@ -96,9 +82,12 @@ export function timelineSvg(model: ReportModel): string {
         ? `  ${name}`
         : name;
     parts.push(`<text x="4" y="${String(top + 12)}">${escapeHtml(shorten(text, 38))}</text>`);
-    const from = job.started ?? job.ended ?? model.end;
+    // a restored job: a hatched mark at the start (it did not run here); one that never started: a thin
+    // mark when it was skipped or cancelled
+    const restored = job.state === 'restored' && job.started === undefined;
+    const from = restored ? start : (job.started ?? job.ended ?? model.end);
     const to = job.started === undefined ? from : (job.ended ?? model.end);
-    const w = Math.max((to - from) * scale, 2);
+    const w = restored ? RESTORED_MARK : Math.max((to - from) * scale, 2);
     const took = job.started === undefined ? '' : `, ${formatDuration(to - from)}`;
     const where = node === undefined || label.includes(node) ? '' : ` on ${node}`;
     const title = `${label}${where}: ${STATE_WORDS[job.state]}${took}`;
@@ -107,11 +96,13 @@ export function timelineSvg(model: ReportModel): string {
     parts.push(
       `<rect class="${row.span ? 'span' : 'bar'}${crit}" data-j="${String(job.index)}"${host} ` +
         `x="${n(x(from))}" y="${String(top + (ROW - BAR) / 2)}" width="${n(w)}" height="${String(BAR)}" ` +
-        `fill="${STATE_COLOURS[job.state]}"><title>${escapeHtml(title)}</title></rect>`,
+        `fill="${stateFill(job.state, 'timeline')}"><title>${escapeHtml(title)}</title></rect>`,
     );
   });
   return (
-    `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${String(width)}" height="${String(height)}" ` +
-    `viewBox="0 0 ${String(width)} ${String(height)}" role="img" aria-label="timeline">${parts.join('')}</svg>`
+    // as wide as the page up to its natural width: no sideways scroll in a narrow window
+    `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="100%" style="max-width:${String(width)}px" ` +
+    `viewBox="0 0 ${String(width)} ${String(height)}" role="img" aria-label="timeline">` +
+    `${hatchDefs('timeline')}${parts.join('')}</svg>`
   );
 }

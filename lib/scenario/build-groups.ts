@@ -3,7 +3,7 @@
  * (one nested scheduler of `SshJob`s per instance).
  * @module
  */
-import { Variables } from '../commands/variables.js';
+import type { Variables } from '../commands/variables.js';
 import type { RunIf } from '../core/job/status.js';
 import type { RetryOptions } from '../core/job/retry.js';
 import { GroupJob } from '../fleet/group-job.js';
@@ -14,11 +14,12 @@ import type { Flow } from '../nodes/flow.js';
 import type { Node } from '../nodes/node.js';
 import { SshJob } from '../ssh-job/ssh-job.js';
 import { toCommand } from './build-commands.js';
+import type { CaptureScopes } from './capture-scopes.js';
 import type { InstanceJobSpec, JobSpec, MatrixJobSpec, RetriesSpec } from './codecs-jobs.js';
 import { axisNamed } from './codecs-jobs.js';
 import type { NodeGroupSpec, NodeSpec } from './codecs-nodes.js';
 import type { VariableValues } from './codecs-values.js';
-import { memberVariables, nodeVariables, perMember } from './node-variables.js';
+import { memberId, memberVariables, nodeVariables, perMember } from './node-variables.js';
 import { defined, substituteJob } from './substitute.js';
 
 /** Seconds (the file's unit) to milliseconds (the library's). @internal */
@@ -39,8 +40,8 @@ export interface JobContext {
   readonly critical: boolean | undefined;
   readonly username: string | undefined;
   readonly flow: Flow | undefined;
-  /** Shared by every job: the run-time variables (captures). */
-  readonly variables: Variables;
+  /** The run-time variables (captures): the global scope, each member's, each instance's. */
+  readonly scopes: CaptureScopes;
   readonly nodes: ReadonlyMap<string, Node>;
   readonly nodeSpecs: ReadonlyMap<string, NodeSpec>;
   readonly groups: ReadonlyMap<string, BuiltGroup>;
@@ -82,7 +83,10 @@ export const settingsOf = (job: CommandsJob, critical: boolean): SshJobSettings 
   retries: job.retries,
 });
 
-/** An `SshJob` of a job entry (or of a member or instance of one), its texts substituted with `values`. @internal */
+/**
+ * An `SshJob` of a job entry (or of an instance of one), its texts substituted with `values`, capturing into
+ * `variables`. @internal
+ */
 export const sshJob = (
   job: CommandsJob,
   node: Node,
@@ -90,6 +94,7 @@ export const sshJob = (
   label: (own: string | undefined) => string,
   settings: SshJobSettings,
   ctx: JobContext,
+  variables: Variables,
 ): SshJob => {
   const own = substituteJob(job, values);
   return new SshJob(
@@ -102,14 +107,15 @@ export const sshJob = (
       timeout: settings.timeout,
       runIf: settings.runIf,
       retries: retriesOf(settings.retries),
-      variables: ctx.variables,
+      variables,
       flow: ctx.flow,
     },
   );
 };
 
 /**
- * A job on a group: a `GroupJob` of one `SshJob` per member (`prepare@fit07`), each with its own variables.
+ * A job on a group: a `GroupJob` of one `SshJob` per member (`prepare@fit07`), each with its own variables
+ * (build-time values, and the member's capture scope, shared by every job on that member).
  * A label with a member's own `{{hostname}}`, `{{node}}` or `{{index}}` is each member's (`prep fit07`), the
  * group job being then named by its id; any other label is the group job's, filled with the group's values.
  * @internal
@@ -132,7 +138,7 @@ export const buildGroupJob = (job: JobSpec, group: BuiltGroup, ctx: JobContext):
     retries: retriesOf(job.retries),
     ignoreUnreachable: job.ignoreUnreachable,
     skipFailedMembers: job.skipFailedMembers,
-    variables: ctx.variables,
+    variables: (_, i) => ctx.scopes.member(memberId(group.spec.id, group.spec.hosts[i] ?? '')),
     flow: ctx.flow,
   });
   const members = group.spec.hosts.map((host, i) => {
@@ -144,20 +150,27 @@ export const buildGroupJob = (job: JobSpec, group: BuiltGroup, ctx: JobContext):
   return { job: holder, members };
 };
 
-/** The node of a job of a matrix instance, and the values of its `{{name}}`s. */
+/**
+ * The node of a job of a matrix instance, the values of its `{{name}}`s, and its member's capture scope when
+ * the node is a group's member (an axis over a group).
+ */
 const instanceNode = (
   job: InstanceJobSpec,
   matrix: MatrixJobSpec,
   instance: MatrixInstance,
   ctx: JobContext,
-): { node: Node; variables: Variables } | undefined => {
+): { node: Node; variables: Variables; member?: Variables } | undefined => {
   const axis = axisNamed(matrix, job.node);
   if (typeof axis === 'string') {
     const group = ctx.groups.get(axis);
     const node = instance.node(job.node);
     const index = group?.nodes.indexOf(node) ?? -1;
     if (group === undefined || index < 0) return undefined;
-    return { node, variables: memberVariables(ctx.globals, group.spec, index, ctx.username) };
+    return {
+      node,
+      variables: memberVariables(ctx.globals, group.spec, index, ctx.username),
+      member: ctx.scopes.member(memberId(group.spec.id, group.spec.hosts[index] ?? '')),
+    };
   }
   const node = ctx.nodes.get(job.node);
   const spec = ctx.nodeSpecs.get(job.node);
@@ -167,7 +180,8 @@ const instanceNode = (
 
 /**
  * A matrix: a `MatrixJob` of a nested scheduler per instance (`pairs[fit01,fit10]`) holding the jobs of the
- * block (`pairs[fit01,fit10].send`), with the axes and `{{instance}}` among their variables.
+ * block (`pairs[fit01,fit10].send`), with the axes and `{{instance}}` among their variables; the captures
+ * of an instance's jobs are the instance's.
  * @internal
  */
 export const buildMatrixJob = (matrix: MatrixJobSpec, ctx: JobContext): BuiltEntry => {
@@ -180,12 +194,22 @@ export const buildMatrixJob = (matrix: MatrixJobSpec, ctx: JobContext): BuiltEnt
   );
   const make = (instance: MatrixInstance): SshJob[] => {
     const local = new Map<string, SshJob>();
+    const store = ctx.scopes.instance();
     for (const job of matrix.jobs) {
       const at = instanceNode(job, matrix, instance, ctx);
       if (at === undefined) continue; // checked when loaded
       for (const [k, v] of Object.entries(instance.vars)) at.variables.set(k, v);
       // a job of an instance is critical in it unless it says: a failed job is a failed instance
-      const built = sshJob(job, at.node, at.variables, (own) => own ?? job.id, settingsOf(job, true), ctx);
+      const runtime = ctx.scopes.instanceJob(store, at.member);
+      const built = sshJob(
+        job,
+        at.node,
+        at.variables,
+        (own) => own ?? job.id,
+        settingsOf(job, true),
+        ctx,
+        runtime,
+      );
       local.set(job.id, built);
       members.push([`${matrix.id}[${instance.key}].${job.id}`, built]);
     }

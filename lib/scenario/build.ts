@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 
-import { Variables } from '../commands/variables.js';
+import type { Variables } from '../commands/variables.js';
 import { ConfigError } from '../errors/config-error.js';
 import { Scheduler } from '../scheduler.js';
 import type { SchedulerOptions } from '../core/scheduler.js';
@@ -19,6 +19,7 @@ import type { GroupJob } from '../fleet/group-job.js';
 import type { MatrixJob } from '../fleet/matrix-job.js';
 import type { BuiltEntry, BuiltGroup, JobContext } from './build-groups.js';
 import { buildGroupJob, buildMatrixJob, ms, settingsOf, sshJob } from './build-groups.js';
+import { CaptureScopes } from './capture-scopes.js';
 import { isMatrixJobSpec } from './codecs-jobs.js';
 import type { NodeSpec, SshNodeSpec } from './codecs-nodes.js';
 import { isLocalNodeSpec, isNodeGroupSpec } from './codecs-nodes.js';
@@ -42,21 +43,12 @@ export interface BuildScenarioOptions {
   /** Back-pressure for the output of every job's commands (see `Flow`, and `SshJobOptions.flow`). */
   readonly flow?: Flow | undefined;
   /**
-   * Called each time a command's `capture` stores a value in the shared `variables`, as it stores it (just
-   * before that command's exit event): what a run record keeps of the captures.
+   * Called each time a command's `capture` stores a value (in whatever scope: global, a member's, an
+   * instance's), as it stores it (just before that command's exit event): what a run record keeps of the
+   * captures.
    */
   readonly onCapture?: ((name: string, value: string) => void) | undefined;
 }
-
-/** Variables that tell `onCapture` of each value stored. */
-const watchedVariables = (onCapture: (name: string, value: string) => void): Variables =>
-  new (class extends Variables {
-    override set(name: string, value: string): this {
-      super.set(name, value);
-      onCapture(name, value);
-      return this;
-    }
-  })();
 
 /** A scenario, built: run it with `scheduler.orchestrate()` or `scheduler.run()`. @category models */
 export interface BuiltScenario {
@@ -78,7 +70,12 @@ export interface BuiltScenario {
    * its members (or instances), the job that `requires` on its id waits for.
    */
   readonly groups: ReadonlyMap<string, GroupJob | MatrixJob>;
-  /** Shared by every job: where `capture`s store their outputs, read by `{{name}}` at run time. */
+  /**
+   * The global variables: where the `capture`s of jobs on one node store their outputs, read by every job's
+   * `{{name}}` at run time. A capture of a job on a group is its member's, one of a matrix instance's job is
+   * the instance's: each in its own scope over this one (the job's `variables`), read first by the jobs of
+   * that member or instance.
+   */
   readonly variables: Variables;
 }
 
@@ -174,8 +171,9 @@ const buildNodes = (
 
 /**
  * Builds a loaded scenario: an `SshNode` or a `LocalNode` per node (gateways as `gateway` options), an
- * `SshJob` per job with its commands substituted for its node (see `ScenarioSpec`) and its requirements, all
- * sharing one `Variables`, and a `Scheduler` holding them. Durations become milliseconds. Nothing connects
+ * `SshJob` per job with its commands substituted for its node (see `ScenarioSpec`) and its requirements,
+ * their captures in scopes (global, a group member's, a matrix instance's: see `BuiltScenario.variables`),
+ * and a `Scheduler` holding them. Durations become milliseconds. Nothing connects
  * or runs until the scheduler runs.
  * @throws {ConfigError} only for a `LoadedScenario` made by hand with dangling references: `loadScenario`
  * reports those as problems.
@@ -188,14 +186,14 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
   const { spec } = loaded;
   const { nodes, groups } = buildNodes(loaded, options);
   const nodeSpecs = new Map<string, NodeSpec>(spec.nodes.map((n) => [n.id, n]));
-  const variables = options.onCapture === undefined ? new Variables() : watchedVariables(options.onCapture);
+  const scopes = new CaptureScopes(options.onCapture);
   const ctx: JobContext = {
     dir: loaded.dir,
     globals: spec.variables,
     critical: spec.scheduler?.critical,
     username: options.ssh?.username,
     flow: options.flow,
-    variables,
+    scopes,
     nodes,
     nodeSpecs,
     groups,
@@ -227,6 +225,7 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
       (own) => own ?? job.id,
       settingsOf(job, ctx.critical ?? false),
       ctx,
+      scopes.global,
     );
     entries.set(job.id, { job: one, members: [[job.id, one]] });
   }
@@ -255,5 +254,5 @@ export function buildScenario(loaded: LoadedScenario, options: BuildScenarioOpti
     [...entries.values()].map((e) => e.job),
     schedulerOptions,
   );
-  return { scheduler, nodes, jobs, groups: groupJobs, variables };
+  return { scheduler, nodes, jobs, groups: groupJobs, variables: scopes.global };
 }

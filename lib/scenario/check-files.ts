@@ -1,9 +1,11 @@
 import { accessSync, constants, statSync } from 'node:fs';
 
 import { templateNamesIn, Variables } from '../commands/variables.js';
+import type { CaptureNames } from './capture-names.js';
+import { captureNames, scopedCapture } from './capture-names.js';
 import { CommandSpec } from './codecs-commands.js';
 import type { NodeSpec } from './codecs-nodes.js';
-import { isLocalNodeSpec } from './codecs-nodes.js';
+import { isLocalNodeSpec, isNodeGroupSpec } from './codecs-nodes.js';
 import { nodeVariables } from './node-variables.js';
 import { BUILT_IN_VARIABLES, NodeId } from './codecs-values.js';
 import type { VariableValues } from './codecs-values.js';
@@ -76,21 +78,6 @@ const templateNames = (command: CommandSpec): Set<string> => {
   return names;
 };
 
-/** Every name that a command of the scenario captures into (a `{{name}}` the run fills in). */
-const capturesOf = (parts: ScenarioParts): Set<string> => {
-  const captures = new Set<string>();
-  for (const job of parts.jobs) {
-    const commands = job.spec?.commands ?? job.raw['commands'];
-    if (!Array.isArray(commands)) continue;
-    for (const raw of commands as readonly unknown[]) {
-      const command = job.spec === undefined ? decoded(CommandSpec, raw) : (raw as CommandSpec);
-      if (command !== undefined && command.type !== 'Push' && command.type !== 'Pull' && command.capture)
-        captures.add(command.capture);
-    }
-  }
-  return captures;
-};
-
 /** `{{x}}` that nothing defines, with the nearest known name. */
 const undefinedVariable = (name: string, known: readonly string[]): string => {
   const near = suggest(name, known);
@@ -111,10 +98,16 @@ interface NodeContext {
   readonly local: boolean;
   /** A name left in the node's hostname or username: reported there, not again where {{hostname}} is used. */
   readonly reported: ReadonlySet<string>;
+  /** The names captures give the jobs of this node: the global ones, and its members' for a group. */
+  readonly captures: ReadonlySet<string>;
 }
 
 /** Without a decoded node, its variables are the global ones and its built-ins are not known. */
-const nodeContext = (node: Part<NodeSpec> | undefined, globals: VariableValues): NodeContext => {
+const nodeContext = (
+  node: Part<NodeSpec> | undefined,
+  globals: VariableValues,
+  scope: CaptureScope,
+): NodeContext => {
   const spec = node?.spec;
   const variables =
     spec === undefined ? new Variables(Object.entries(globals)) : nodeVariables(globals, spec);
@@ -129,6 +122,7 @@ const nodeContext = (node: Part<NodeSpec> | undefined, globals: VariableValues):
         ? []
         : [spec.hostname, spec.username ?? ''].flatMap(templateNamesIn),
     ),
+    captures: new Set([...scope.shared, ...(scope.byGroup.get(node?.id ?? '') ?? [])]),
   };
 };
 
@@ -153,11 +147,11 @@ const checkJob = (
   job: Part<JobSpec>,
   context: NodeContext,
   checkFile: FileCheck,
-  captures: ReadonlySet<string>,
+  scoped: CaptureNames['scoped'],
   axes: readonly string[],
 ): RawProblem[] => {
   const problems: RawProblem[] = [];
-  const { spec, variables, names, where, local, reported } = context;
+  const { spec, variables, names, where, local, reported, captures } = context;
   const label = job.raw['label'];
   // a label is filled when the job is built: by its node's values (a member's, an instance's), not captures
   if (spec !== undefined && typeof label === 'string')
@@ -185,8 +179,15 @@ const checkJob = (
     // a name left after substitution must be one that a capture gives at run time
     if (spec !== undefined)
       for (const name of templateNames(substituted))
-        if (!captures.has(name) && !reported.has(name))
-          problems.push({ path: at, message: undefinedVariable(name, [...names, ...captures]), at: 'value' });
+        if (!captures.has(name) && !reported.has(name)) {
+          const places = scoped.get(name);
+          const who = `${job.id === undefined ? 'this job' : `job "${job.id}"`}${where.replace(' of ', ' on ')}`;
+          const message =
+            places === undefined
+              ? undefinedVariable(name, [...names, ...captures])
+              : scopedCapture(name, places, who);
+          problems.push({ path: at, message, at: 'value' });
+        }
     for (const { key, file, kind } of localFiles(substituted, raw)) {
       const message = checkFile(file, spec === undefined ? 'deferred' : kind);
       if (message !== undefined)
@@ -224,6 +225,7 @@ export const checkFiles = (
   dir: string,
   runtimeVariables: readonly string[] = [],
   axes: readonly string[] = [],
+  given?: CaptureScope,
 ): RawProblem[] => {
   const problems: RawProblem[] = [];
   const checkFile = fileChecker(dir);
@@ -237,14 +239,41 @@ export const checkFiles = (
       if (message !== undefined) problems.push({ path: [...part.path, 'keys', i], message, at: 'value' });
     });
   }
-  const captures = new Set([...capturesOf(parts), ...runtimeVariables]);
+  const nodeOf = (job: Part<unknown>): Part<NodeSpec> | undefined => {
+    const id = (job.spec as JobSpec | undefined)?.node ?? decoded(NodeId, job.raw['node']);
+    return id === undefined ? undefined : nodes.get(id);
+  };
+  const scope = given ?? captureScope(parts.jobs, nodeOf, runtimeVariables);
   const contexts = new Map<Part<NodeSpec> | undefined, NodeContext>();
   for (const job of parts.jobs) {
-    const id = job.spec?.node ?? decoded(NodeId, job.raw['node']);
-    const node = id === undefined ? undefined : nodes.get(id);
+    const node = nodeOf(job);
     let context = contexts.get(node);
-    if (context === undefined) contexts.set(node, (context = nodeContext(node, parts.variables)));
-    for (const problem of checkJob(job, context, checkFile, captures, axes)) problems.push(problem);
+    if (context === undefined) contexts.set(node, (context = nodeContext(node, parts.variables, scope)));
+    for (const problem of checkJob(job, context, checkFile, scope.scoped, axes)) problems.push(problem);
   }
   return problems;
+};
+
+/**
+ * The names the captures give the jobs checked: `shared` to every one, `byGroup` to those on a group's
+ * members; `scoped` says where the others are captured.
+ * @internal
+ */
+export interface CaptureScope {
+  readonly shared: ReadonlySet<string>;
+  readonly byGroup: CaptureNames['byGroup'];
+  readonly scoped: CaptureNames['scoped'];
+}
+
+/** The capture scope of the file's own jobs. @internal */
+export const captureScope = (
+  jobs: readonly Part<unknown>[],
+  nodeOf: (job: Part<unknown>) => Part<NodeSpec> | undefined,
+  runtimeVariables: readonly string[],
+): CaptureScope & CaptureNames => {
+  const names = captureNames(jobs, (job) => {
+    const node = nodeOf(job);
+    return node?.spec !== undefined && isNodeGroupSpec(node.spec) ? node.id : undefined;
+  });
+  return { ...names, shared: new Set([...names.global, ...runtimeVariables]) };
 };

@@ -6,9 +6,9 @@
 import { parseWhere } from '../fleet/where.js';
 import { expandHostList } from '../hosts/host-ranges.js';
 import { suggest } from '../errors/suggest.js';
-import { checkFiles } from './check-files.js';
+import { capturedBy } from './capture-names.js';
+import { captureScope, checkFiles } from './check-files.js';
 import { isRecord } from './codecs-combinators.js';
-import { CommandSpec } from './codecs-commands.js';
 import type { MatrixJobSpec } from './codecs-jobs.js';
 import { axisNamed, MatrixJobSpec as MatrixCodec } from './codecs-jobs.js';
 import type { NodeSpec } from './codecs-nodes.js';
@@ -197,15 +197,21 @@ const checkMatrix = (
 
 /**
  * The local files and `{{name}}`s of the jobs of the matrices, checked as those of the file's jobs are, the
- * axes and `instance` counted as known names.
+ * axes, `instance` and the block's captures counted as known names.
  */
 const checkMatrixFiles = (
   parts: ScenarioParts,
   matrices: readonly { part: Part<unknown>; matrix: MatrixJobSpec }[],
   dir: string,
   runtimeVariables: readonly string[],
-): RawProblem[] =>
-  matrices.flatMap(({ part, matrix }) => {
+): RawProblem[] => {
+  const nodes = byId(parts.nodes);
+  const nodeOf = (job: Part<unknown>) => {
+    const id = decoded(NodeId, job.raw['node']);
+    return id === undefined ? undefined : nodes.get(id);
+  };
+  const top = captureScope(parts.jobs, nodeOf, runtimeVariables);
+  return matrices.flatMap(({ part, matrix }) => {
     const jobs = matrix.jobs.map((job, k) => {
       const axis = axisNamed(matrix, job.node);
       const raw = ((part.raw['jobs'] as unknown[])[k] ?? {}) as Record<string, unknown>;
@@ -216,20 +222,14 @@ const checkMatrixFiles = (
         spec: undefined,
       };
     });
-    const captures = parts.jobs.flatMap((job) =>
-      (Array.isArray(job.raw['commands']) ? job.raw['commands'] : []).flatMap((raw: unknown) => {
-        const c = decoded(CommandSpec, raw);
-        return c !== undefined && c.type !== 'Push' && c.type !== 'Pull' && c.capture !== undefined
-          ? [c.capture]
-          : [];
-      }),
-    );
-    const names = [...runtimeVariables, ...captures, ...Object.keys(matrix.matrix), 'instance'];
+    // an instance's jobs see the global captures, the instance's own, and those of the member they run on
+    const own = jobs.flatMap((job) => capturedBy((job.raw as Record<string, unknown>)['commands']));
     const axes = [...Object.keys(matrix.matrix), 'instance'];
-    return checkFiles({ nodes: parts.nodes, jobs, variables: parts.variables }, dir, names, axes).filter(
-      (p) => p.path[0] !== 'nodes',
-    );
+    const scope = { ...top, shared: new Set([...top.shared, ...own, ...axes]) };
+    const checked = { nodes: parts.nodes, jobs, variables: parts.variables };
+    return checkFiles(checked, dir, [], axes, scope).filter((p) => p.path[0] !== 'nodes');
   });
+};
 
 /**
  * The problems of groups and matrices: a group as a gateway, the group keys on a job on one node,

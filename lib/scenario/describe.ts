@@ -99,15 +99,16 @@ export function describeScenario(loaded: LoadedScenario, options: DescribeScenar
   const counts = spec.jobs.map((job) => jobCount(job, ctx));
   const total = counts.reduce((n, c) => n + c.split('×').reduce((a, b) => a * Number(b), 1), 0);
   const entries = (n: number) => `${String(n)} entr${n === 1 ? 'y' : 'ies'}`;
+  const many = (n: number, word: string) => `${String(n)} ${word}${n === 1 ? '' : 's'}`;
   return [
     `scenario ${loaded.file}`,
     `scheduler ${scheduler.join(', ')}`,
     grouped
-      ? `nodes (${entries(spec.nodes.length)}, ${String(hostCount(spec.nodes))} hosts):`
+      ? `nodes (${entries(spec.nodes.length)}, ${many(hostCount(spec.nodes), 'host')}):`
       : `nodes (${String(spec.nodes.length)}):`,
     ...spec.nodes.map((n) => `  ${n.id.padEnd(width)}  ${describeNode(n, byId, username)}`),
     grouped
-      ? `jobs (${entries(spec.jobs.length)}, ${counts.join(' + ')} = ${String(total)} jobs):`
+      ? `jobs (${entries(spec.jobs.length)}, ${counts.join(' + ')} = ${many(total, 'job')}):`
       : `jobs (${String(spec.jobs.length)}):`,
     ...spec.jobs.flatMap((job) => {
       if (isMatrixJobSpec(job)) return describeMatrix(job, ctx);

@@ -42,6 +42,8 @@ import {
   keyOf,
   latestRun,
   outputFileOf,
+  outputNamingOf,
+  OUTPUT_NAMING,
   readRun,
   recordRun,
   resumePlan,
@@ -136,7 +138,14 @@ import type {
   PlannedJob,
   PlannedKind,
   RecordOption,
+  RecordRunOptions,
+  RestoreOption,
+  OutputNaming,
+  RecordCut,
+  RecordedCounts,
+  RecordIncomplete,
   RerunJob,
+  RestoredCapture,
   ResumePlan,
   RecordedOutputs,
   RunCounts,
@@ -298,14 +307,30 @@ export const recorded = async (): Promise<string> => {
   const resume: ResumePlan = resumePlan(scheduler, record);
   const rerun: readonly RerunJob[] = resume.rerun;
   await scheduler.orchestrate({ restore: resume.restore, record: 'runs/resumed' });
+  const restoreOption: RestoreOption = { restore: resume };
+  await scheduler.orchestrate({ ...restoreOption, record: 'runs/resumed-from' });
+  const recordOptions: RecordRunOptions = { resumedFrom: resume.from };
+  await lastValueFrom(
+    scheduler.run({ restore: resume }).pipe(recordRun(scheduler, 'runs/more', recordOptions)),
+  );
   console.log(
     rerun.map((r) => `${r.key}: ${r.why}`),
     resume.restored,
-    resume.captures.size,
+    resume.captures.map((c: RestoredCapture) => `${c.key}: ${c.name}`),
   );
   const latest: RunRecord = await latestRun('runs', 'slug');
   const run: RunJson = record.run;
   const counts: RunCounts | undefined = run.counts;
+  const recordedCounts: RecordedCounts | undefined = run.counts;
+  const incomplete: RecordIncomplete | undefined = run.recordIncomplete;
+  const cut: RecordCut | undefined = incomplete?.outputs ?? incomplete?.events;
+  const naming: OutputNaming = outputNamingOf(run);
+  console.log(
+    recordedCounts?.restored,
+    cut?.reason,
+    naming === OUTPUT_NAMING,
+    outputFileOf('a', 'stdout', naming),
+  );
   const outcome: RunOutcome | undefined = run.outcome;
   const program: RunProgram = run.program;
   const plan: PlanJson = { jobs: record.plan };

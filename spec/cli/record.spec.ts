@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -64,7 +65,14 @@ jobs:
     expect(path.relative(root, run)).to.match(new RegExp(`^${slug}/\\d{8}T\\d{6}Z-[0-9a-f]{4}$`));
 
     const record = await readRun(run);
-    expect(record.run).to.include({ program: 'rxjobs', outcome: 'failure', exitStatus: 1, cwd: dir });
+    expect(record.run).to.include({
+      program: 'rxjobs',
+      outcome: 'failure',
+      exitStatus: 1,
+      cwd: dir,
+      // for people, not the scheduler's `fine: every job completed (1 failed, not critical)`
+      why: '1 job failed (not critical)',
+    });
     expect(record.run.scenario).to.deep.equal({
       path: file,
       sha256: createHash('sha256').update(LOCAL).digest('hex'),
@@ -133,6 +141,10 @@ jobs:
     scenario(LOCAL);
     const r = await rxjobs(['run', 'deploy.yaml', '--record-dir', 'here']);
     expect(recordedIn(r).startsWith(path.join(dir, 'here', 'deploy-'))).to.equal(true);
+    // with --no-record there is nothing to report later: no "(or run rxjobs report later)"
+    const report = await rxjobs(['run', 'deploy.yaml', '--no-record', '--report']);
+    expect(report.code).to.equal(2);
+    expect(linesOf(report.stderr)[0]).to.match(/--report needs the run record: drop --no-record$/);
     const both = await rxjobs(['run', 'deploy.yaml', '--record-dir', 'x', '--no-record']);
     expect(both.code).to.equal(2);
     expect(both.stderr).to.match(/--record-dir and --no-record contradict each other/);
@@ -188,17 +200,84 @@ jobs:
       expect(record.run.counts).to.include({ done: 1, cancelled: 1 });
     });
 
-  it('records a scenario read from stdin under stdin/, its text as read', async () => {
-    const r = await runCli('rxjobs', ['run', '-'], {
-      cwd: dir,
-      env: { RXJOBS_RECORD_DIR: root },
-      input: LOCAL,
-    });
+  it('records a scenario read from stdin under stdin-<hash of its text>/, its text as read', async () => {
+    const viaStdin = (text: string, args: readonly string[] = []) =>
+      runCli('rxjobs', ['run', '-', ...args], { cwd: dir, env: { RXJOBS_RECORD_DIR: root }, input: text });
+    const r = await viaStdin(LOCAL);
     expect(r.code, r.stderr).to.equal(1);
     const run = recordedIn(r);
-    expect(path.basename(path.dirname(run))).to.equal('stdin');
+    const hash = createHash('sha256').update(LOCAL).digest('hex').slice(0, 8);
+    expect(path.basename(path.dirname(run))).to.equal(`stdin-${hash}`);
     expect(fs.readFileSync(path.join(run, 'scenario.yaml'), 'utf8')).to.equal(LOCAL);
     expect((await readRun(run)).run.scenario?.path).to.equal('<stdin>');
+    // another text, run after it: `--resume` of the first text still finds the first text's run
+    const other = `nodes: [{ id: here, local: true }]\njobs: [{ id: z, node: here, commands: ['true'] }]\n`;
+    expect(path.basename(path.dirname(recordedIn(await viaStdin(other))))).not.to.equal(`stdin-${hash}`);
+    const resumed = await viaStdin(LOCAL, ['--resume', '--dry-run']);
+    expect(resumed.stdout + resumed.stderr).to.include(`resuming ${run}`);
+  });
+
+  it('records a resumed run: resumedFrom, the jobs restored counted apart from those run', async () => {
+    const flag = path.join(dir, 'flag');
+    scenario(`
+nodes: [{ id: here, local: true }]
+jobs:
+  - { id: a, node: here, commands: ['echo a'] }
+  - { id: b, node: here, commands: ['test -e ${flag}'] }
+  - { id: c, node: here, requires: b, commands: ['echo c'] }
+`);
+    const first = recordedIn(await rxjobs(['run', 'deploy.yaml']));
+    fs.writeFileSync(flag, '');
+    const r = await rxjobs(['run', 'deploy.yaml', '--resume']);
+    expect(r.code, r.stderr).to.equal(0);
+    const run = (await readRun(recordedIn(r))).run;
+    expect(run.resumedFrom).to.equal(first);
+    expect(run.counts).to.include({ total: 3, restored: 1, done: 2, failed: 0 });
+    expect(run).to.include({ outcome: 'success', why: 'every job completed' });
+  });
+
+  it('on a full disk: cuts the outputs, records the events and the end, says "partly recorded"; --resume reads it', async function () {
+    // a real full disk: a tmpfs of 300 KiB (root only); a job printing 1 MB fills it
+    const full = path.join(dir, 'full');
+    fs.mkdirSync(full);
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=300k', 'tmpfs', full], { encoding: 'utf8' });
+    if (mount.status !== 0) {
+      console.log(`      (cannot mount a tmpfs: ${(mount.stderr || String(mount.error)).trim()}: left out)`);
+      this.skip();
+    }
+    try {
+      scenario(`
+nodes: [{ id: here, local: true }]
+jobs:
+  - { id: a, node: here, commands: ['head -c 1000000 /dev/zero | tr "\\0" x; echo'] }
+  - { id: b, node: here, requires: a, commands: ['echo b'] }
+`);
+      const r = await rxjobs(['run', 'deploy.yaml', '--record-dir', full]);
+      expect(r.code, r.stderr).to.equal(0);
+      const lines = linesOf(r.stderr);
+      expect(lines.filter((l) => l.includes('outputs no longer recorded'))).to.have.length(1);
+      const last = /^rxjobs: partly recorded in (\/\S+) \(outputs cut: no space left on device\)$/.exec(
+        lines.at(-1) ?? '',
+      );
+      expect(last, r.stderr).not.to.equal(null);
+      const record = await readRun(last?.[1] ?? '');
+      expect(record.interrupted).to.equal(false);
+      expect(record.run).to.include({ outcome: 'success', exitStatus: 0 });
+      expect(record.run.recordIncomplete?.outputs).to.include({
+        reason: 'no space left on device',
+        file: 'outputs/a.out',
+      });
+      expect(record.run.recordIncomplete?.events).to.equal(undefined);
+      const done = record.events.filter((e) => e.type === 'done').map((e) => ('key' in e ? e.key : ''));
+      expect(done).to.deep.equal(['a', 'b']);
+      expect(fs.existsSync(path.join(record.dir, '.reserve'))).to.equal(false);
+      // what it holds is enough to resume it: nothing to run
+      const again = await rxjobs(['run', 'deploy.yaml', '--record-dir', full, '--resume']);
+      expect(again.code, again.stderr).to.equal(0);
+      expect(again.stderr).to.include(`every job succeeded in ${record.dir}: nothing to run`);
+    } finally {
+      spawnSync('umount', [full]);
+    }
   });
 
   it('leaves a journal valid up to its last full line after kill -9, read as interrupted', async () => {

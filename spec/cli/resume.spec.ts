@@ -77,14 +77,20 @@ describe('rxjobs run --resume', function () {
     expect(third.stderr).to.include(
       `rxjobs: every job succeeded in ${second.recorded ?? ''}: nothing to run`,
     );
+    expect(third.stderr).not.to.include('to run:'); // one statement, no "0 jobs to run:" before it
     expect(ran()).to.deep.equal([]);
+    // --dry-run says it the same way, and only that
+    const dry = await rxjobs(['run', 'exp.yaml', '--resume', '--dry-run']);
+    expect(dry.code, dry.stderr).to.equal(0);
+    expect(dry.stdout).to.equal(`rxjobs: every job succeeded in ${second.recorded ?? ''}: nothing to run\n`);
   });
 
   it('--resume DIR resumes that run; --dry-run says what would run again and runs nothing', async () => {
     const first = await failedRun();
     const dry = await rxjobs(['run', 'exp.yaml', '--dry-run', '--resume', first]);
     expect(dry.code, dry.stderr).to.equal(0);
-    expect(dry.stdout).to.include(`rxjobs: resuming ${first}: 2 jobs done there`);
+    // only what would run again: not the whole plan of --dry-run before it
+    expect(dry.stdout.startsWith(`rxjobs: resuming ${first}: 2 jobs done there`), dry.stdout).to.equal(true);
     expect(ran()).to.deep.equal([]);
     // a changed job runs again, and says what changed
     fs.writeFileSync(
@@ -113,6 +119,25 @@ describe('rxjobs run --resume', function () {
     expect(other.code).to.equal(2);
     expect(other.stderr).to.include(`rxjobs: --resume: ${first}: none of its 4 jobs is a job of this run`);
     expect(other.stderr).not.to.match(/\n\s+at /); // no stack trace
+    // a scenario file where a run directory goes: not taken for a second scenario
+    for (const args of [
+      ['run', 'exp.yaml', '--resume', 'other.yaml'],
+      ['run', 'exp.yaml', '--resume=other.yaml'],
+    ]) {
+      const file = await rxjobs(args);
+      expect(file.code).to.equal(2);
+      expect(file.stderr).to.match(
+        /^rxjobs: --resume takes a run directory \(or nothing: the latest run\); other\.yaml is a file\n/,
+      );
+    }
+  });
+
+  it("--resume given a scenario's folder of runs resumes its latest run", async () => {
+    const first = await failedRun();
+    const folder = path.dirname(first);
+    const dry = await rxjobs(['run', 'exp.yaml', '--dry-run', '--resume', folder]);
+    expect(dry.code, dry.stderr).to.equal(0);
+    expect(dry.stdout.startsWith(`rxjobs: resuming ${first}: 2 jobs done there`), dry.stdout).to.equal(true);
   });
 
   it('has nothing to run when only a forever job (a monitor) did not end done', async () => {
@@ -136,7 +161,7 @@ jobs:
 
 describe('rxssh --resume (real hosts)', function () {
   this.timeout(60_000);
-  const { rxssh, dir } = useCliFleet(3, 'rxssh-resume-');
+  const { rxssh, dir, fleet } = useCliFleet(3, 'rxssh-resume-');
 
   it('works only on the hosts that did not succeed; alone, with the command line of that run', async () => {
     const broken = path.join(dir(), 'broken-127.0.0.3');
@@ -153,6 +178,10 @@ describe('rxssh --resume (real hosts)', function () {
     const third = await rxssh(['-t', '127.0.0.[2-4]', '--resume', second.recorded ?? '', command]);
     expect(third.code, third.stderr).to.equal(0);
     expect(third.stderr).to.include('every host succeeded');
+    // a new command: every host runs again, said once for all of them
+    const fourth = await rxssh(['-t', '127.0.0.[2-4]', '--resume', second.recorded ?? '', 'true']);
+    expect(fourth.code, fourth.stderr).to.equal(0);
+    expect(fourth.stderr).to.include('3 hosts to run:\n  127.0.0.[2-4]  changed: commands\n');
   });
 
   it('alone, runs the command line where it was run (a relative script), and resumes a resume', async () => {
@@ -173,5 +202,35 @@ describe('rxssh --resume (real hosts)', function () {
     const third = await runCli('rxssh', ['--resume', second.recorded ?? '']);
     expect(third.code, third.stderr).to.equal(0);
     expect(third.stdout.trim()).to.match(/^127\.0\.0\.4 *: *script on 127\.0\.0\.4$/);
+  });
+
+  it('alone, resolves every relative path of the recorded line in its directory, without leaving its own', async () => {
+    const { user, port, clientKey, knownHosts } = fleet();
+    const work = fs.mkdtempSync(path.join(dir(), 'paths-'));
+    fs.copyFileSync(clientKey, path.join(work, 'key'));
+    fs.chmodSync(path.join(work, 'key'), 0o600);
+    fs.copyFileSync(knownHosts, path.join(work, 'kh'));
+    fs.writeFileSync(path.join(work, 'hosts.txt'), '127.0.0.2\n127.0.0.3\n');
+    fs.writeFileSync(
+      path.join(work, 'check.sh'),
+      `set -- $SSH_CONNECTION; echo "on $3"; test ! -e ${dir()}/b3-$3\n`,
+    );
+    fs.writeFileSync(path.join(dir(), 'b3-127.0.0.3'), '');
+    const line = ['-l', user, '-p', String(port), '-i', 'key', '-F', 'none', '-O', 'UserKnownHostsFile=kh'];
+    const first = await runCli('rxssh', [...line, '-t', 'hosts.txt', '-o', 'out', '-s', 'check.sh'], {
+      cwd: work,
+    });
+    expect(first.code, first.stderr).to.equal(1);
+    fs.rmSync(path.join(dir(), 'b3-127.0.0.3'));
+    // from another directory: the key, known_hosts, hosts file, script and -o DIR are those of `work`
+    const elsewhere = fs.mkdtempSync(path.join(dir(), 'elsewhere-'));
+    const second = await runCli('rxssh', ['--resume', first.recorded ?? ''], { cwd: elsewhere });
+    expect(second.code, second.stderr).to.equal(0);
+    expect(second.stderr).to.include('1 host to run:\n  127.0.0.3  failed\n');
+    expect(fs.readFileSync(path.join(work, 'out', '127.0.0.3'), 'utf8')).to.equal('on 127.0.0.3\n');
+    expect(second.stdout).to.equal(`${path.join(work, 'out')}\n`); // -o DIR is not relative to here
+    expect(fs.readdirSync(elsewhere)).to.deep.equal([]);
+    // the process stayed where it was started: its record says so
+    expect((await readRun(second.recorded ?? '')).run.cwd).to.equal(elsewhere);
   });
 });

@@ -132,7 +132,7 @@ describe('tolerated failures at the end of a CLI run', () => {
         scheduler,
         members.map((job) => ({ job, label: job.label })),
         { outDir: dir, mark: true, quiet: true },
-        { name: 'rxjobs', unitName: 'jobs', nodes: [node], stdout, stderr },
+        { name: 'rxjobs', unitName: 'jobs', nodes: [node], stdout, stderr, cwd: process.cwd() },
       );
       expect(report.exitStatus).to.equal(0);
       expect(report.ok).to.equal(true);
@@ -159,7 +159,7 @@ describe('tolerated failures at the end of a CLI run', () => {
       scheduler,
       members.map((job) => ({ job, label: job.label })),
       { json: true, quiet: true },
-      { name: 'rxjobs', unitName: 'jobs', nodes: [node], stdout, stderr: stream() },
+      { name: 'rxjobs', unitName: 'jobs', nodes: [node], stdout, stderr: stream(), cwd: process.cwd() },
     );
     expect(report.exitStatus).to.equal(0);
     const records = stdout

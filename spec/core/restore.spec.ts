@@ -51,6 +51,9 @@ describe('run({ restore }): a resumed run', () => {
       'end:top:true',
     ]);
     expect(a.job.result()).to.equal('old-a');
+    expect(a.job.outcome()).to.deep.equal({ status: 'done', value: 'old-a', restored: true });
+    expect(b.job.outcome()).to.deep.equal({ status: 'done', value: 'new-b' });
+    expect(scheduler.list()).to.include('<Job `a`> [[restored -> "old-a"]]');
   });
 
   it('restores members of nested schedulers, which still run their other members', async () => {

@@ -29,6 +29,7 @@ export interface FakeJobSpec {
       }
     | { readonly type: 'skipped'; readonly because: readonly string[]; readonly ts: number }
     | { readonly type: 'cancelled'; readonly reason: string; readonly ts: number }
+    | { readonly type: 'restored'; readonly ts: number }
     | { readonly type: 'running' };
   readonly stdout?: string | Buffer;
   readonly stderr?: string | Buffer;
@@ -58,6 +59,8 @@ export class FakeRun {
   why = '';
   /** Extra raw text appended to events.jsonl (a cut line). */
   tail = '';
+  /** Fields of run.json written over the usual ones (`resumedFrom`, `pid`, `program`...). */
+  runFields: Record<string, unknown> = {};
 
   /** A job at the top level (key = label), or a member of `parent`. */
   job(label: string, spec: FakeJobSpec = {}, parent?: { key: string; label: string; folded: boolean }): this {
@@ -78,7 +81,7 @@ export class FakeRun {
     const base = {
       key,
       job: label,
-      scheduler: parent?.label ?? 'main',
+      scheduler: parent?.label ?? 'demo.yaml', // a scenario's scheduler is labelled by its file name
       ...(parent?.folded === true ? { group: parent.label } : {}),
     };
     if (spec.at !== undefined) {
@@ -106,6 +109,8 @@ export class FakeRun {
         });
     } else if (spec.end?.type === 'skipped')
       this.events.push({ ts: spec.end.ts, record: { type: 'skipped', ...base, because: spec.end.because } });
+    else if (spec.end?.type === 'restored')
+      this.events.push({ ts: spec.end.ts, record: { type: 'done', ...base, restored: true } });
     else if (spec.end?.type === 'cancelled')
       this.events.push({ ts: spec.end.ts, record: { type: 'cancelled', ...base, reason: spec.end.reason } });
     if (spec.stdout !== undefined || spec.stderr !== undefined)
@@ -136,7 +141,7 @@ export class FakeRun {
       forever: false,
       fingerprint: 'g'.repeat(64),
     });
-    const base = { key: label, job: label, scheduler: 'main' };
+    const base = { key: label, job: label, scheduler: 'demo.yaml' };
     if (times.length > 0) this.events.push({ ts: Math.min(...times), record: { type: 'started', ...base } });
     const parent = { key: label, label, folded: true };
     for (const m of members) this.job(`${label}@${m.host}`, { node: m.host, ...m.spec }, parent);
@@ -185,7 +190,7 @@ export class FakeRun {
       cwd: '/tmp',
       scenario: { path: '/tmp/demo.yaml', sha256: '0'.repeat(64) },
       started: iso(0),
-      pid: 1234,
+      pid: 4194305, // above any pid_max: never a live process
       ...(this.ended === undefined
         ? {}
         : {
@@ -203,6 +208,7 @@ export class FakeRun {
               notRun: 0,
             },
           }),
+      ...this.runFields,
     };
     if (files.run !== false) await writeFile(join(dir, 'run.json'), JSON.stringify(run, null, 2));
     if (files.plan !== false) await writeFile(join(dir, 'plan.json'), JSON.stringify({ jobs: this.plan }));

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -55,16 +63,20 @@ describe('recordRun and run({ record })', () => {
     expect(ok).to.equal(true);
 
     const run = readJson(path.join(dir, 'run.json')) as RunJson;
+    // the run went on past `bad` (not critical), but its work was not done: a failure, as the CLIs say
     expect(run).to.include({
       format: 'rxjobs-run/1',
       program: 'library',
-      outcome: 'success',
+      outcome: 'failure',
+      why: '1 job failed (not critical)',
       pid: process.pid,
+      outputNaming: 2,
     });
     expect(run.ended).to.be.a('string');
     expect(run.counts).to.deep.equal({
       total: 2,
       done: 1,
+      restored: 0,
       failed: 1,
       tolerated: 0,
       skipped: 0,
@@ -90,7 +102,7 @@ describe('recordRun and run({ record })', () => {
       'failed:bad',
       'end:undefined',
     ]);
-    expect(events.at(-1)).to.include({ type: 'end', outcome: 'success', ok: true });
+    expect(events.at(-1)).to.include({ type: 'end', outcome: 'failure', ok: false });
     expect(events.some((e) => e['type'] === 'line' || e['type'] === 'chunk')).to.equal(false);
     expect(readFileSync(path.join(dir, 'outputs', 'hello.out'), 'utf8')).to.equal('hello\nworld');
     expect(readFileSync(path.join(dir, 'outputs', 'hello.err'), 'utf8')).to.equal('oops\n');
@@ -151,7 +163,11 @@ describe('recordRun and run({ record })', () => {
         .map((e) => e.key);
       expect(eventKeys.every((k) => keys.includes(k))).to.equal(true);
       expect(eventKeys).to.include('inner / twin#2');
-      expect(readFileSync(path.join(dir, 'outputs', 'prepare n[1-2] %2F prepare@n2.out'), 'utf8')).to.equal(
+      // a label with a space: its characters as `_`, and a hash that keeps the name unique
+      const out = readdirSync(path.join(dir, 'outputs')).filter((f) => f.startsWith('prepare_n[1-2]--'));
+      expect(out).to.have.length(2);
+      expect(out.every((f) => /^prepare_n\[1-2\]--prepare@n[12]-[0-9a-f]{12}\.out$/.test(f))).to.equal(true);
+      expect(readFileSync(record.outputsOf('prepare n[1-2] / prepare@n2').out ?? '', 'utf8')).to.equal(
         'ready\n',
       );
     } finally {
@@ -214,7 +230,7 @@ describe('recordRun and run({ record })', () => {
     expect(warnings[0]).to.match(/^rxjobs: cannot record in .*file\/run: ENOTDIR/);
   });
 
-  it('warns once, stops recording and goes on when a file cannot be written during the run', async () => {
+  it('warns once, cuts the outputs and goes on recording the events and the end when an output cannot be written', async () => {
     const dir = path.join(tmp, 'full');
     mkdirSync(path.join(dir, 'outputs', 't.out'), { recursive: true }); // a directory where a file goes
     const events: string[] = [];
@@ -226,9 +242,26 @@ describe('recordRun and run({ record })', () => {
     });
     expect(events.at(-1)).to.equal('end');
     expect(warnings).to.have.length(1);
-    expect(warnings[0]).to.match(/^rxjobs: recording stopped: cannot write .*t\.out: EISDIR/);
-    expect((readJson(path.join(dir, 'run.json')) as RunJson).ended).to.equal(undefined);
-    expect((await readRun(dir)).interrupted).to.equal(true);
+    expect(warnings[0]).to.match(
+      /^rxjobs: outputs no longer recorded: cannot write .*t\.out: EISDIR.*\(the events still are\)\n?$/,
+    );
+    const record = await readRun(dir);
+    expect(record.interrupted).to.equal(false);
+    expect(record.run).to.include({ outcome: 'success' });
+    expect(record.run.recordIncomplete?.outputs).to.include({
+      reason: 'is a directory',
+      file: 'outputs/t.out',
+    });
+    expect(record.run.recordIncomplete?.events).to.equal(undefined);
+    // the events of both jobs, the end saying what was cut; u's output is not written (outputs are cut)
+    expect(
+      record.events.filter((e) => e.type === 'done').map((e) => (e as JournalEventRecord).key),
+    ).to.deep.equal(['t', 'u']);
+    expect(record.events.at(-1)).to.deep.include({
+      type: 'end',
+      recordIncomplete: record.run.recordIncomplete,
+    });
+    expect(record.outputsOf('u')).to.deep.equal({});
   });
 
   it('refuses a record option that is not a directory name, naming the field', async () => {

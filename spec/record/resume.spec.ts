@@ -69,8 +69,8 @@ describe('resumePlan: what a resumed run runs again', () => {
       'measure n[1-3] / measure@n3',
     ]);
     expect(plan.rerun).to.deep.equal([
+      { key: 'measure n[1-3] / measure@n2', why: 'failed', group: 'measure n[1-3]' },
       { key: 'collect', why: 'requires "measure n[1-3]", which runs again' },
-      { key: 'measure n[1-3] / measure@n2', why: 'failed' },
     ]);
   });
 
@@ -92,6 +92,39 @@ describe('resumePlan: what a resumed run runs again', () => {
     expect(third.rerun).to.deep.equal([]);
   });
 
+  it('restores SshJobs with their exit code: result(), outcome() and the listing say they were restored', async () => {
+    const first = await recorded(true);
+    const again = experiment(nodes, broken());
+    const plan = resumePlan(again, await readRun(first));
+    expect(await again.orchestrate({ restore: plan.restore })).to.equal(true);
+    const setup = [...again.jobs].find((j) => j.label === 'setup') as Job;
+    expect(setup.result()).to.equal(0);
+    expect(setup.outcome()).to.include({ status: 'done', restored: true });
+    const collect = [...again.jobs].find((j) => j.label === 'collect') as Job;
+    expect(collect.outcome()).not.to.have.property('restored');
+    const listing = again.list();
+    expect(listing).to.match(/<SshJob `setup`> \[\[restored -> 0\]\]/);
+    expect(listing).to.match(/<SshJob `collect`> \[\[ -> 0\]\]/);
+    expect(listing).to.match(/<GroupJob `measure n\[1-3\]`> 3 done \(2 restored\)/);
+    expect(listing).not.to.include('undefined');
+  });
+
+  it("keeps a restored SshJob's exit in the new record: a resume of the resume restores it with its exit code", async () => {
+    const first = await recorded(true);
+    const second = path.join(tmp, 'second');
+    const again = experiment(nodes, broken());
+    expect(
+      await again.orchestrate({ restore: resumePlan(again, await readRun(first)).restore, record: second }),
+    ).to.equal(true);
+    const third = experiment(nodes, broken());
+    expect(await third.orchestrate({ restore: resumePlan(third, await readRun(second)).restore })).to.equal(
+      true,
+    );
+    const setup = [...third.jobs].find((j) => j.label === 'setup') as Job;
+    expect(setup.result()).to.equal(0);
+    expect(third.list()).to.match(/<SshJob `setup`> \[\[restored -> 0\]\]/);
+  });
+
   it('runs again a job whose definition changed, and everything that waits for it, saying what changed', async () => {
     const record = await readRun(await recorded(false));
     const plan = resumePlan(experiment(nodes, broken(), 'echo changed'), record);
@@ -99,8 +132,12 @@ describe('resumePlan: what a resumed run runs again', () => {
     expect(plan.rerun[0]).to.deep.equal({ key: 'setup', why: 'changed: commands' });
     expect(plan.rerun.map((r) => r.key)).to.include.members(['collect', 'measure n[1-3] / measure@n1']);
     expect(plan.rerun.find((r) => r.key === 'measure n[1-3] / measure@n1')?.why).to.equal(
-      '"measure n[1-3]" runs again (requires "setup", which runs again)',
+      '"measure n[1-3]" requires "setup", which runs again',
     );
+    expect(plan.rerun.find((r) => r.key === 'measure n[1-3] / measure@n1')).to.deep.include({
+      group: 'measure n[1-3]',
+      via: { key: 'measure n[1-3]', why: 'requires "setup", which runs again' },
+    });
   });
 
   it('refuses a record that shares no job with the scheduler, naming its directory', async () => {

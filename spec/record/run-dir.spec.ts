@@ -24,6 +24,9 @@ describe('record/run-dir', () => {
     expect(scenarioSlug('/x/deploy.yml.j2')).to.equal(`deploy-${hash('/x/deploy.yml.j2')}`);
     expect(scenarioSlug('/y/deploy.yaml')).not.to.equal(scenarioSlug('/x/deploy.yaml'));
     expect(scenarioSlug(undefined)).to.equal('stdin');
+    // standard input: by the text read, so that --resume finds a run of the same text
+    expect(scenarioSlug(undefined, 'jobs: []\n')).to.equal(`stdin-${hash('jobs: []\n')}`);
+    expect(scenarioSlug(undefined, 'a')).not.to.equal(scenarioSlug(undefined, 'b'));
   });
 
   it('makes run ids that sort by time (UTC), and a new directory each time', async () => {

@@ -113,7 +113,7 @@ describe('LiveView', () => {
     out.write(' of a line\n');
     await tick();
     expect(tty.take()).to.equal(
-      ' of a line\n\rrxjobs: 1 jobs, 0 done, 1 running, 0 waiting, 0s\x1b[K\n  a  0s\x1b[J',
+      ' of a line\n\rrxjobs: 1 job, 0 done, 1 running, 0 waiting, 0s\x1b[K\n  a  0s\x1b[J',
     );
   });
 
@@ -127,7 +127,7 @@ describe('LiveView', () => {
     clock = 1000;
     await sleep(30);
     expect(tty.take()).to.equal(
-      '\r\x1b[1Arxjobs: 1 jobs, 0 done, 1 running, 0 waiting, 1s\x1b[K\n  a  1s\x1b[J',
+      '\r\x1b[1Arxjobs: 1 job, 0 done, 1 running, 0 waiting, 1s\x1b[K\n  a  1s\x1b[J',
     );
     live.stop();
     tty.take();
@@ -157,11 +157,32 @@ describe('LiveView', () => {
     expect(tty.take().split('\n')[1]).to.equal('  job-with-a-long-name-0  0s\x1b[K');
   });
 
+  it('is its first line only below 16 columns, never wider than the terminal, and a block again when wider', () => {
+    const live = start([unit('a-long-job-name', 'running'), unit('b', 'running')]);
+    const plain = (text: string): string[] =>
+      text.split('\n').map((l) => l.replace(new RegExp(String.raw`\r|\x1b\[\d*[A-Za-z]`, 'g'), ''));
+    for (const columns of [1, 2, 5, 10, 15]) {
+      tty.columns = columns;
+      tty.emit('resize');
+      const lines = plain(tty.take());
+      expect(lines, `${String(columns)} columns`).to.have.length(1);
+      expect(lines[0]?.length ?? 0, `${String(columns)} columns`).to.be.below(columns);
+    }
+    expect(live.lines(5, 24)).to.deep.equal(['rxj…']);
+    tty.columns = 40;
+    tty.emit('resize');
+    expect(plain(tty.take())).to.deep.equal([
+      'rxjobs: 2 jobs, 0 done, 2 running, 0 w…',
+      '  a-long-job-name  0s',
+      '  b                0s',
+    ]);
+  });
+
   it('writes no escape sequence that comes in a label', async () => {
     const live = start([unit('x\x1b[2J\x1b]0;title\x07y', 'running')]);
     live.update();
     await tick();
-    expect(tty.take()).to.equal('\rrxjobs: 1 jobs, 0 done, 1 running, 0 waiting, 0s\x1b[K\n  xy  0s\x1b[J');
+    expect(tty.take()).to.equal('\rrxjobs: 1 job, 0 done, 1 running, 0 waiting, 0s\x1b[K\n  xy  0s\x1b[J');
   });
 });
 

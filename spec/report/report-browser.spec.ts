@@ -37,11 +37,14 @@ describe('the HTML report in headless chromium', function () {
     await browser?.close();
   });
 
-  const open = async (dir: string): Promise<{ page: Page; url: string }> => {
+  const open = async (
+    dir: string,
+    size?: { width: number; height: number },
+  ): Promise<{ page: Page; url: string }> => {
     const file = await writeReport(dir);
     const url = pathToFileURL(file).href;
     if (browser === undefined) throw new Error('no browser');
-    return { page: await browser.openPage(url), url };
+    return { page: await browser.openPage(url, size), url };
   };
 
   it('shows the failures first, one bar per job and per host, labels as text; no error, no request', async () => {
@@ -98,8 +101,14 @@ describe('the HTML report in headless chromium', function () {
     );
     expect(hosts).to.deep.equal(['n1', 'n2', 'n3', 'n4']);
     const failures = await page.evaluate<string>(`document.querySelector('#failures').textContent`);
-    expect(failures).to.include('bad').and.include('exit 5').and.include('measure@n3');
-    expect(await page.evaluate<string>(`document.querySelector('#outcome').textContent`)).to.equal('success');
+    expect(failures).to.include('bad').and.include('exit 5').and.not.include('measure@n3');
+    const tolerated = await page.evaluate<string>(`document.querySelector('#tolerated').textContent`);
+    expect(tolerated).to.include('measure@n3').and.include('exit 3');
+    // `bad` failed (not critical): the run's work is not all done, a failure by the record's rule (#6)
+    expect(await page.evaluate<string>(`document.querySelector('#outcome').textContent`)).to.equal('failure');
+    expect(await page.evaluate<string>(`document.querySelector('#headline').textContent`)).to.equal(
+      '1 job failed (not critical); 1 failure tolerated',
+    );
     expect(page.errors).to.deep.equal([]);
     expect(page.requests).to.deep.equal([url]);
   });
@@ -125,6 +134,80 @@ describe('the HTML report in headless chromium', function () {
     expect(await page.evaluate<number>(`document.querySelectorAll('#timeline rect.bar').length`)).to.equal(2);
     expect(page.errors).to.deep.equal([]);
     expect(page.requests).to.deep.equal([url]);
+  });
+
+  it('a 1000-px window: the timeline fits, no sideways scroll, the last bar and the axis end in view', async () => {
+    const dir = await sampleRun().write(join(scratch, 'narrow'));
+    const { page } = await open(dir, { width: 1000, height: 800 });
+    const box = await page.evaluate<{ right: number; scroll: number; client: number; page: number }>(
+      `(() => { const t = document.querySelector('#timeline'); const s = t.parentElement;
+        return { right: t.getBoundingClientRect().right, scroll: s.scrollWidth, client: s.clientWidth,
+                 page: document.documentElement.scrollWidth }; })()`,
+    );
+    expect(box.scroll, 'the timeline scrolls sideways').to.be.at.most(box.client);
+    expect(box.page, 'the page scrolls sideways').to.be.at.most(1000);
+    expect(box.right).to.be.at.most(1000);
+    const last = await page.evaluate<number>(
+      `Math.max(...[...document.querySelectorAll('#timeline rect.bar, #timeline text.axis')].map((e) => e.getBoundingClientRect().right))`,
+    );
+    expect(last, 'the last bar or tick label is cut').to.be.at.most(box.right);
+    await writeFile(join(output, 'narrow.png'), await page.screenshot());
+  });
+
+  it('a resumed run: restored jobs hatched in graph and timeline, "restored" in the list; the header in words', async () => {
+    const earlier = await fakeRun()
+      .job('load', { node: 'here', at: [0, 500], stdout: 'loaded\n' })
+      .job('b', {
+        node: 'here',
+        requires: ['load'],
+        at: [500, 900],
+        end: { type: 'failed', code: 1, message: 'x' },
+      })
+      .end(1000, 'failure')
+      .write(join(scratch, 'earlier'));
+    const run = fakeRun()
+      .job('load', { node: 'here', end: { type: 'restored', ts: 1 } })
+      .job('b', { node: 'here', requires: ['load'], at: [2, 400] })
+      .job('c', {
+        node: 'here',
+        requires: ['b'],
+        at: [400, 600],
+        critical: false,
+        end: { type: 'failed', code: 3, message: 'y' },
+      })
+      .end(700, 'failure', 'fine: every job completed (1 failed, not critical)');
+    run.runFields = { resumedFrom: earlier };
+    const { page, url } = await open(await run.write(join(scratch, 'resumed')));
+    const fill = (selector: string): Promise<string> =>
+      page.evaluate<string>(`getComputedStyle(document.querySelector('${selector}')).fill`);
+    expect(await fill('#timeline rect.bar[data-j="0"]')).to.match(/url\(.*#timeline-hatch"?\)/);
+    expect(await fill('#graph .node rect')).to.match(/url\(.*#graph-hatch"?\)/);
+    expect(await fill('#timeline rect.bar[data-j="1"]')).to.equal('rgb(46, 157, 74)');
+    const rows = await page.evaluate<string[]>(
+      `[...document.querySelectorAll('#timeline rect.bar')].map((r) => r.getAttribute('data-j'))`,
+    );
+    expect(rows, 'plan order').to.deep.equal(['0', '1', '2']);
+    const axis = await page.evaluate<{ text: number; svg: number }>(
+      `({ text: Math.max(...[...document.querySelectorAll('#timeline text.axis')].map((e) => e.getBoundingClientRect().right)),
+          svg: document.querySelector('#timeline').getBoundingClientRect().right })`,
+    );
+    expect(axis.text, 'the label of the last tick is cut').to.be.at.most(axis.svg);
+    const width = await page.evaluate<number>(
+      `document.querySelector('#timeline rect.bar[data-j="0"]').getBoundingClientRect().width`,
+    );
+    expect(width, 'a visible mark, not a 0-ms sliver').to.be.at.least(5);
+    expect(await page.evaluate<string>(`document.querySelector('#j0 .st').textContent`)).to.equal(
+      'restored (done in the run resumed)',
+    );
+    expect(await page.evaluate<string>(`document.querySelector('#resumed').textContent`)).to.equal(
+      'Resumed from ../earlier: 1 job restored (done there, not run again), 2 run',
+    );
+    expect(await page.evaluate<string>(`document.querySelector('#outcome').textContent`)).to.equal('failure');
+    const header = await page.evaluate<string>(`document.querySelector('#summary').textContent`);
+    expect(header).to.include('1 job failed (not critical)').and.not.include('fine:');
+    expect(page.errors).to.deep.equal([]);
+    expect(page.requests).to.deep.equal([url]);
+    await writeFile(join(output, 'resumed.png'), await page.screenshot());
   });
 
   it('loads and renders a 1,000-job report within 2 s', async () => {

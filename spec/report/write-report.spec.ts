@@ -54,7 +54,10 @@ describe('writeReport', () => {
       .and.include('line 801\n')
       .and.include('line 1000\n');
     expect(html).not.to.include('line 500\n');
-    expect(html).to.include('600 lines left out');
+    expect(html).to.include('… 600 lines, 5.4 kB left out: <a href="outputs/verbose.out">');
+    expect(html).to.include(
+      'cut by lines and bytes: the first and last 200 lines, at most 64 KiB at each end',
+    );
     expect(html).to.include('<a href="outputs/verbose.out">');
     expect(html).to.include('bad\uFFFD\uFFFD').and.include('not UTF-8');
   });
@@ -180,7 +183,12 @@ describe('readOutput', () => {
 
   it('shows a short output whole, and no file as undefined', async () => {
     await writeFile(join(dir, 'short.out'), 'a\nb');
-    expect(await readOutput(join(dir, 'short.out'))).to.deep.equal({ size: 3, head: 'a\nb', notUtf8: false });
+    expect(await readOutput(join(dir, 'short.out'))).to.deep.equal({
+      size: 3,
+      head: 'a\nb',
+      notUtf8: false,
+      limits: { lines: 200, bytes: 65536 },
+    });
     expect(await readOutput(join(dir, 'none.out'))).to.equal(undefined);
   });
 });
@@ -230,14 +238,15 @@ describe('writeReport on a run recorded by the library', function () {
       html.indexOf('id="failures"'),
       html.indexOf('</table>', html.indexOf('id="failures"')),
     );
-    expect(failures)
-      .to.include('>bad<')
-      .and.include('exit 5')
-      .and.include('measure@n3')
-      .and.include('exit 3');
+    expect(failures).to.include('>bad<').and.include('exit 5').and.not.include('measure@n3');
+    const tolerated = html.slice(
+      html.indexOf('<h2>Tolerated (1)</h2>'),
+      html.indexOf('</table>', html.indexOf('id="tolerated"')),
+    );
+    expect(tolerated).to.include('measure@n3').and.include('exit 3');
     expect(html).to.include('&lt;script&gt;alert(1)&lt;/script&gt;').and.not.include('<script>');
     expect(html).to.include('\uFFFD\uFFFD bad bytes');
-    expect(html).to.include('href="outputs/measure%20n%5B1-4%5D%20%252F%20measure%40n3.err"');
+    expect(html).to.include('href="outputs/measure_n%5B1-4%5D--measure%40n3-c950a7daea51.err"');
   });
 });
 

@@ -46,6 +46,16 @@ describe('describeScenario of groups and matrices', () => {
     );
   });
 
+  it('counts one host and one job in the singular', () => {
+    const text = `
+nodes: [{id: one, hostname: 'n[1]', username: u}]
+jobs: [{id: a, node: one, commands: ['true']}]
+`;
+    const lines = describeScenario(ok(parseScenario(text, 'one.yaml', { dir: fixtures }))).split('\n');
+    expect(lines).to.include('nodes (1 entry, 1 host):');
+    expect(lines).to.include('jobs (1 entry, 1 = 1 job):');
+  });
+
   const SMALL = `
 nodes:
   - {id: here, local: true}

@@ -40,6 +40,8 @@ export interface JobStates {
   readonly errors: ReadonlyMap<number, JobsError>;
   /** With `maxFailures`: the members whose failure the budget tolerated or ignored. */
   readonly budget?: { readonly forgiven: ReadonlySet<number> } | undefined;
+  /** The members done with a previous run's value, not run (`RunOptions.restore`); made on the first. */
+  readonly restored?: ReadonlySet<number> | undefined;
 }
 
 /**
@@ -52,14 +54,16 @@ export function outcomeAt(
   run: JobStates | undefined,
   index: number,
 ):
-  | { readonly status: 'done'; readonly value: unknown }
+  | { readonly status: 'done'; readonly value: unknown; readonly restored?: true }
   | { readonly status: 'failed'; readonly error: JobsError }
   | { readonly status: 'cancelled' }
   | { readonly status: 'skipped'; readonly because: readonly unknown[] }
   | undefined {
   switch (run === undefined ? Code.Idle : run.status[index]) {
     case Code.Done:
-      return { status: 'done', value: run?.values[index] };
+      return run?.restored?.has(index) === true
+        ? { status: 'done', value: run.values[index], restored: true }
+        : { status: 'done', value: run?.values[index] };
     case Code.Failed: {
       const error = run?.errors.get(index);
       return error === undefined ? undefined : { status: 'failed', error };

@@ -9,6 +9,7 @@ import { isGroup } from '../model.js';
 import type { EventScheduler, NestedRunHost, SchedulerEndEvent, SchedulerEvent } from '../model.js';
 import type { WindowOwner, WindowTask } from '../window.js';
 import { Code } from './codes.js';
+import type { RunState } from './run-state.js';
 
 /** What a {@link JobRun} needs of the run of its scheduler (a `GraphRun`). @internal */
 export interface JobRunHost extends NestedRunHost {
@@ -20,6 +21,8 @@ export interface JobRunHost extends NestedRunHost {
   /** The members' states in this run, by plan index (see `RunState`). */
   readonly status: Uint8Array;
   readonly values: unknown[];
+  /** The run's state (see `RunState`), which says which members were restored. */
+  readonly record: RunState;
   /** Jobs done in a previous run (see `RunOptions.restore`). */
   readonly restore: ReadonlyMap<Job, unknown> | undefined;
   /** Whether a failed job may be tried again: not once the run has stopped, but in its cleanup phase. */
@@ -169,7 +172,7 @@ export class JobRun implements Observer<unknown>, WindowTask, JobContext {
   /** A job done in a previous run: not run, done at once with that run's value (see `RunOptions.restore`). */
   restored(value: unknown): void {
     this.#phase = Phase.Concluded;
-    this.#graph.values[this.#index] = value;
+    this.#graph.record.restore(this.#index, value);
     this.#graph.conclude(this.#index, false, undefined, undefined, 1, true);
     this.#owner.release(this);
   }

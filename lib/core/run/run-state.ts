@@ -23,6 +23,8 @@ export class RunState implements JobStates {
   readonly values: unknown[];
   /** The JobsError of each failed member (failures are few: a Map, not an array). */
   readonly errors = new Map<number, JobsError>();
+  /** The members done with a previous run's value, not run (`RunOptions.restore`): made on the first. */
+  restored: Set<number> | undefined = undefined;
 
   // The run's record, for `why()`, `list()` and nested cancellations: why it stopped (`undefined` while it
   // runs), its timeout, the critical job whose failure aborted it and its error, the `reason` of the aborted
@@ -50,6 +52,12 @@ export class RunState implements JobStates {
     this.values[index] = raised;
     this.errors.set(index, error);
     this.failed++;
+  }
+
+  /** Records that the member at `index` is done with a previous run's `value`, not run. */
+  restore(index: number, value: unknown): void {
+    this.values[index] = value;
+    (this.restored ??= new Set()).add(index);
   }
 
   /** Records that the member at `index` was skipped, `because` of these requirements that did not succeed. */

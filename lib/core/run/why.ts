@@ -29,6 +29,9 @@ const abortDetail = (reason: unknown): string => {
   return typeof reason === 'string' || typeof reason === 'number' ? `: ${String(reason)}` : '';
 };
 
+/** How `why()` starts for a run that reached its end (see {@link whyForPeople}). @internal */
+export const FINE_WHY = 'fine: ';
+
 /**
  * The text of `why()` for a run record.
  * @internal
@@ -48,7 +51,7 @@ export function explain(record: RunState | undefined): string {
             : []),
         ...(skipped > 0 ? [`${String(skipped)} skipped`] : []),
       ];
-      return `fine: every job completed${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
+      return `${FINE_WHY}every job completed${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
     }
     case 'timeout':
       return `timed out after ${String(record.timeout)} ms`;
@@ -69,6 +72,26 @@ export function explain(record: RunState | undefined): string {
     case 'aborted':
       return `cancelled: aborted by its signal${abortDetail(record.abortReason)}`;
   }
+}
+
+/**
+ * `why()`'s text as a run record keeps it, for people (`why()` itself keeps its `fine:` tag, which programs
+ * and listings read): a run that reached its end without `fine:` (`every job completed (1 skipped)`); one
+ * where `failed` jobs failed with nothing to tolerate them (jobs not critical: the run went on, it is still
+ * a failure) says so first (`2 jobs failed (not critical); 1 skipped`). `unit` names what failed (`2 hosts
+ * failed` for rxssh). Any other text (a critical failure, a timeout) as it is.
+ * @internal
+ */
+export function whyForPeople(why: string, failed: number, unit = 'job'): string {
+  if (!why.startsWith(FINE_WHY)) return why;
+  const rest = why.slice(FINE_WHY.length);
+  if (failed <= 0) return rest;
+  const open = rest.indexOf(' (');
+  const notes = open < 0 ? [] : rest.slice(open + 2, -1).split('; ');
+  const others = notes.filter((n) => !/^\d+ failed, not critical$/.test(n));
+  // rxssh's hosts are never critical: no need to say it
+  const head = `${String(failed)} ${unit}${failed === 1 ? '' : 's'} failed${unit === 'job' ? ' (not critical)' : ''}`;
+  return others.length === 0 ? head : `${head}; ${others.join('; ')}`;
 }
 
 /** `2 failed, tolerated by maxFailures 40% (2)`, `1 failed, ignored`: a fine run's notes on its budget. */

@@ -116,10 +116,20 @@ function badge(job: Job, critical: boolean, s: Symbols): string {
   return `${critical ? s.critical : ' '} ${boom} ${state} ${job.forever ? s.forever : ' '}`;
 }
 
+/** Whether `job` was done with a previous run's value, not run (`RunOptions.restore`). */
+const isRestored = (job: Job): boolean => {
+  const outcome = job.outcome();
+  return outcome?.status === 'done' && outcome.restored === true;
+};
+
 function resultText(job: Job, critical: boolean, id: (j: Job) => string): string {
   switch (job.status) {
-    case 'done':
-      return `[[ -> ${describe(job.result())}]]`;
+    case 'done': {
+      // a job a resumed run did not run says so, with the value it had (when the record kept one)
+      const value = job.result();
+      if (!isRestored(job)) return `[[ -> ${describe(value)}]]`;
+      return value === undefined ? '[[restored]]' : `[[restored -> ${describe(value)}]]`;
+    }
     case 'failed':
       // a failure its scheduler's budget forgave was not critical, whatever the member says
       if (isToleratedFailure(job))
@@ -149,7 +159,11 @@ function foldedResult(
   id: (j: Job) => string,
   ascii: boolean,
 ): string {
-  const counts = foldedCounts(scheduler);
+  const restored = [...scheduler.jobs].filter(isRestored).length;
+  // `5 done (3 restored)`: done counts first
+  const counts = foldedCounts(scheduler).replace(/^\d+ done/, (d) =>
+    restored === 0 ? d : `${d} (${String(restored)} restored)`,
+  );
   const status = scheduler.status;
   const own =
     status === 'failed' || status === 'cancelled' || status === 'skipped'

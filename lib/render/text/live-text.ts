@@ -105,8 +105,11 @@ export function liveLines(snapshot: LiveSnapshot, options: LiveTextOptions): str
     // a matrix's keys pair hosts with ×; what else a label holds beyond ASCII is shown as ?
     return ascii ? plain.replace(/×/g, 'x').replace(/[^ -~]/gu, '?') : plain;
   };
+  const total = countsTotal(counts);
+  // `1 job`: the unit is named in the plural (`jobs`)
+  const unit = total === 1 ? options.unit.replace(/s$/, '') : options.unit;
   const head =
-    `${safe(options.name)}: ${String(countsTotal(counts))} ${options.unit}, ` +
+    `${safe(options.name)}: ${String(total)} ${unit}, ` +
     `${countsText(counts, 'done')}, ${formatElapsed(elapsed)}`;
   const lines = [clipText(head, width, ellipsis)];
   const limit = Math.max(0, options.maxRows);
