@@ -1,6 +1,5 @@
 // Command-line parsing shared by the CLIs: node:util's parseArgs, plus "options stop at the first word" (as ssh
 // and apssh read `rxssh -t h ls -l`: `-l` belongs to ls), and numbers checked with the option's name.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
@@ -144,13 +143,6 @@ export const listOption = (value: unknown): string[] =>
 /** A string option, `undefined` when absent. */
 export const stringOption = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
-
-/** The package's version, read from its package.json (two levels above lib/cli or dist/cli). */
-export function packageVersion(): string {
-  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-  const { version } = JSON.parse(text) as { version?: unknown };
-  return typeof version === 'string' ? version : 'unknown';
-}
 
 /**
  * The per-unit files options (`-o DIR`, `-d`, `--mark`), checked: one directory at most, marks need one; and

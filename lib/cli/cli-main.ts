@@ -2,7 +2,8 @@
 // --version without loading anything heavy, then run, with user errors as one line and status 2.
 import { constants } from 'node:os';
 
-import { packageVersion, UsageError } from './argv.js';
+import { packageVersion } from '../record/version.js';
+import { UsageError } from './argv.js';
 import { exitOnUserError } from './cli-errors.js';
 
 /** Where a CLI writes, and its working directory. */

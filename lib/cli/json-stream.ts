@@ -4,7 +4,7 @@
 import type { JobStartedEvent, JobValueEvent } from '../core/events.js';
 import type { JsonChunkRecord, JsonExitRecord, JsonLineRecord } from '../render/text/json-lines.js';
 import { toJsonRecord } from '../render/text/json-lines.js';
-import { packageVersion } from './argv.js';
+import { packageVersion } from '../record/version.js';
 import { outcomeCounts } from './summary.js';
 
 /** What a CLI counts: a host (rxssh) or a job (`rxjobs run`). */

@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { constants, readFileSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -13,6 +13,7 @@ import { makeDirectory } from '../render/files/make-directory.js';
 import { OUTPUT_NAMING, OUTPUTS_DIR } from './keys.js';
 import { RESERVE_FILE } from './reserve.js';
 import { RUN_FORMAT } from './types.js';
+import { packageVersion } from './version.js';
 import type { PlannedJob, RecordedCounts, RunJson, RunProgram } from './types.js';
 
 /** The files of a run directory that a new run replaces. */
@@ -21,17 +22,6 @@ const RUN_FILES = ['run.json', 'plan.json', 'events.jsonl', 'scenario.yaml', RES
 /** How a job of the plan stands, from its events. @internal */
 export type RecordedStatus =
   'started' | 'done' | 'restored' | 'failed' | 'tolerated' | 'skipped' | 'cancelled';
-
-/** The version of this package (its package.json, two levels above this module in lib/ and in dist/). */
-const packageVersion = (): string => {
-  try {
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    const { version } = JSON.parse(text) as { version?: unknown };
-    return typeof version === 'string' ? version : 'unknown';
-  } catch {
-    return 'unknown';
-  }
-};
 
 /** Writes `data` as JSON to `path` through a temporary file and a rename: readers see all of it or none. @internal */
 export async function writeJsonAtomically(path: string, data: unknown): Promise<void> {

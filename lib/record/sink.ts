@@ -4,6 +4,8 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 
+import { isNoSpace } from './outcome.js';
+
 const NL = Buffer.from('\n');
 
 /** What a file gathers before it is written, in one system call. */
@@ -22,11 +24,6 @@ export type OnFileError = (path: string, error: unknown) => void;
  */
 export type OnNoSpace = () => boolean;
 
-const noSpace = (e: unknown): boolean => {
-  const code = (e as { code?: unknown } | null)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-};
-
 /**
  * Writes all of `data` at the file's position (a short write, rare, goes on with the rest); on a full disk,
  * once, asks `room` for some and goes on.
@@ -37,7 +34,7 @@ const writeAll = (fd: number, data: Uint8Array, room?: OnNoSpace): void => {
     try {
       done += writeSync(fd, data, done, data.length - done);
     } catch (e: unknown) {
-      if (asked || room === undefined || !noSpace(e) || !room()) throw e;
+      if (asked || room === undefined || !isNoSpace(e) || !room()) throw e;
       asked = true;
     }
 };
