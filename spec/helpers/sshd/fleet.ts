@@ -6,6 +6,7 @@ import * as path from 'node:path';
 
 import { exited, launch, PortTaken } from './launch.js';
 import { fingerprintOf, keygen, publicKey, shadowFile } from './keys.js';
+import { addressOf, MAX_HOSTS, missingLimits } from './limits.js';
 import { freePort } from './ports.js';
 import { freezeTrees, killAndWait, signal } from './proc.js';
 import { program, sshdProgram, waitUntil } from './programs.js';
@@ -34,8 +35,9 @@ const killAllSync = (): void => {
 };
 
 /**
- * Starts private sshd servers: `hosts` loopback addresses (127.0.0.2, ...) on one free port, one sshd per
- * block of 16, with fresh keys. Throws, saying how to install it, when OpenSSH is missing.
+ * Starts private sshd servers: `hosts` loopback addresses (127.0.0.2-254, then 127.0.1.1-254, 127.0.2.1...)
+ * on one free port, one sshd per block of 16, with fresh keys. Throws, saying how to install it, when OpenSSH
+ * is missing, and saying what to change when the machine's limits are too low for that many hosts.
  *
  * @example
  * let fleet: Fleet;
@@ -44,8 +46,17 @@ const killAllSync = (): void => {
  */
 export const startFleet = async (options: FleetOptions = {}): Promise<Fleet> => {
   const count = options.hosts ?? 1;
-  if (!Number.isInteger(count) || count < 1 || count > 253) {
-    throw new Error(`sshd harness: hosts must be 1 to 253 (127.0.0.2 to 127.0.0.254), not ${String(count)}`);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_HOSTS) {
+    throw new Error(
+      `sshd harness: hosts must be 1 to ${String(MAX_HOSTS)} (127.0.0.2 to ${addressOf(MAX_HOSTS - 1)}), ` +
+        `not ${String(count)}`,
+    );
+  }
+  const missing = missingLimits(count);
+  if (missing.length > 0) {
+    throw new Error(
+      `sshd harness: this machine's limits are too low for ${String(count)} hosts:\n- ${missing.join('\n- ')}`,
+    );
   }
   const sshd = sshdProgram();
   program('ssh-keygen', 'openssh-client');
@@ -73,7 +84,7 @@ export const startFleet = async (options: FleetOptions = {}): Promise<Fleet> => 
     const shadow =
       options.password === undefined ? undefined : await shadowFile(file('shadow'), options.password);
 
-    const addresses = Array.from({ length: count }, (_, i) => `127.0.0.${String(i + 2)}`);
+    const addresses = Array.from({ length: count }, (_, i) => addressOf(i));
     const hostKey = await publicKey(file('host_ed25519_key'));
     const state: FleetState = {
       sshd,

@@ -2,8 +2,9 @@
  * Private OpenSSH servers on loopback for the end-to-end tests and the benchmarks: their own config, keys and
  * ports in a temp dir; never the system's sshd, never ~/.ssh.
  *
- * A fleet is N "hosts" 127.0.0.2, 127.0.0.3, ... sharing one free port, served by one `sshd -D` per block of
- * 16 addresses (OpenSSH's MAX_LISTEN_SOCKS), with keys, config, logs and the sessions' HOME in a temp dir.
+ * A fleet is N "hosts" 127.0.0.2, 127.0.0.3, ... (past 127.0.0.254: 127.0.1.1, ...) sharing one free port,
+ * served by one `sshd -D` per block of 16 addresses (OpenSSH's MAX_LISTEN_SOCKS), with keys, config, logs and
+ * the sessions' HOME in a temp dir.
  * As root, the login user is root; as any other user, sshd runs unprivileged and only that user can log in.
  *
  * Process model (`sshd -D`): the listener is our child; each connection is a child of the listener (with a
@@ -33,3 +34,4 @@ export {
 // for the benchmarks (bench/kit/fleet.mjs, bench/cli.bench.mjs)
 export { findProgram } from './programs.js';
 export { descendants } from './proc.js';
+export { addressOf, missingLimits, processLimit } from './limits.js';

@@ -42,7 +42,11 @@ export interface Fleet {
 
 /** Options of {@link startFleet}; every server setting keeps OpenSSH's default unless given. */
 export interface FleetOptions {
-  /** How many hosts (127.0.0.2, 127.0.0.3, ...), 1 to 253; default 1. */
+  /**
+   * How many hosts, default 1: 127.0.0.2 to 127.0.0.254 for the first 253, then 127.0.1.1 to 127.0.1.254,
+   * 127.0.2.1... (all of 127.0.0.0/8 is loopback), up to 4,317. Beyond 100 hosts the machine's limits are
+   * checked first (open files, processes, local ports), and a missing one is an error saying what to change.
+   */
   hosts?: number;
   /** `MaxStartups` (e.g. `'1000:30:1000'`); default: OpenSSH's 10:30:100. */
   maxStartups?: string;
