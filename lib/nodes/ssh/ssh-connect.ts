@@ -57,6 +57,12 @@ const serverSoftware = (client: Client): string => {
   const software = (client as unknown as { _remoteVer?: unknown })._remoteVer;
   return typeof software === 'string' ? software : '';
 };
+// handshakes in progress in this process, over every server: one thread does the client's side of them all,
+// and a thousand at once only make each one slower, until their connect timeouts fire (and every server of
+// a testbed sees its own burst of them, beyond what its MaxStartups lets in). Direct connections only: one
+// through a gateway opens its tunnel first, which may need the gateway's own handshake.
+const HANDSHAKES_AT_ONCE = 64;
+const handshakes = new Slots(HANDSHAKES_AT_ONCE);
 const ramps = new Map<string, Slots>();
 const rampFor = (key: string, limit: number): Slots => {
   let slots = ramps.get(key);
@@ -186,6 +192,7 @@ export async function openConnection(spec: ConnectSpec): Promise<SshConnection> 
   const ramp = rampFor(spec.rampKey, spec.rampLimit);
   for (let attempt = 1; ; attempt++) {
     const release = await ramp.acquire();
+    const releaseHandshake = spec.tunnel === undefined ? await handshakes.acquire() : undefined;
     let failure: Failure;
     try {
       if (spec.signal?.aborted === true) throw closedWhileConnecting(spec, attempt);
@@ -194,6 +201,8 @@ export async function openConnection(spec: ConnectSpec): Promise<SshConnection> 
     } catch (e: unknown) {
       release();
       failure = e as Failure;
+    } finally {
+      releaseHandshake?.();
     }
     if (!failure.retry || attempt >= spec.attempts) throw failure.error;
     await delay(250 * 2 ** (attempt - 1) * (0.5 + Math.random()), spec.signal);
