@@ -32,6 +32,7 @@ import { parseSshOptions } from './ssh-options.js';
 import { formatEndpoint } from './target-parse.js';
 import { StdinFanout } from './stdin-fanout.js';
 import { resolveTargets } from './targets.js';
+import { checkOpenFiles } from './open-files-check.js';
 
 /** A target for -n and -L: `gw -> host`, `None -> host` when explicitly direct, else `host`. */
 const describeTarget = (t: FleetTarget): string =>
@@ -161,6 +162,12 @@ export async function runRxssh(args: RunArgs | TransferArgs | ResumeArgs, io: Io
     io.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   }
+  // enough file descriptors for the hosts at once, before connecting anywhere
+  checkOpenFiles('rxssh', Math.min(targets.length, args.window), {
+    outDir: run?.outDir !== undefined,
+    record: args.record,
+    transfer: run === undefined,
+  });
 
   const fleet = new Fleet({
     login: args.login,

@@ -1,11 +1,16 @@
 import { JobsError } from './jobs-error.js';
 
-/** Why a connection could not be made. @category models */
-export type ConnectFailure = 'refused' | 'unreachable' | 'dns' | 'reset' | 'closed' | 'gateway' | 'protocol';
+/**
+ * Why a connection could not be made; `files`: this process (EMFILE) or the system (ENFILE) had no file
+ * descriptor left for its socket.
+ * @category models
+ */
+export type ConnectFailure =
+  'refused' | 'unreachable' | 'dns' | 'reset' | 'closed' | 'gateway' | 'protocol' | 'files';
 
 /**
  * No SSH connection could be made to a host: refused, unreachable, unknown name, closed before the banner,
- * or a gateway that could not open a tunnel to it. Raised by a node's commands (as the error of their
+ * a gateway that could not open a tunnel to it, or no file descriptor left for the socket. Raised by a node's commands (as the error of their
  * Observable) after `attempts` tries.
  * @category errors
  */

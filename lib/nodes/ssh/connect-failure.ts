@@ -6,6 +6,7 @@ import { SshAuthError } from '../../errors/ssh-auth-error.js';
 import type { ConnectFailure } from '../../errors/ssh-connect-error.js';
 import { SshConnectError } from '../../errors/ssh-connect-error.js';
 import { SshTimeoutError } from '../../errors/ssh-timeout-error.js';
+import { openFilesFailure } from '../open-files.js';
 import type { AuthPlan } from './ssh-auth.js';
 
 /** What a failure names of the attempt (a `ConnectSpec` is one). @internal */
@@ -61,6 +62,10 @@ export const classify = (spec: Attempted, e: SocketError, attempt: number): Fail
   }
   if (level === 'client-timeout')
     return new Failure(new SshTimeoutError(spec.label, 'connect', spec.connectTimeout, attempt), true);
+  // no descriptor left: said with the limit and what to change (another attempt may find one freed)
+  const files = openFilesFailure(e.code);
+  if (files !== undefined)
+    return new Failure(new SshConnectError(spec.label, 'files', attempt, files, { cause: e }), true);
   const reason = socketFailure(e.code) ?? (level === 'client-dns' ? 'dns' : undefined);
   if (reason !== undefined)
     return new Failure(

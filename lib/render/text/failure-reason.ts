@@ -23,6 +23,7 @@ const CONNECT: Readonly<Record<string, string>> = {
   closed: 'connection closed',
   gateway: 'gateway failed',
   protocol: 'protocol error',
+  files: 'too many open files',
 };
 
 const OTHER: Readonly<Record<string, string>> = {
