@@ -21,6 +21,9 @@
 //   recline the same pair in rxssh's default output mode (`rxssh cat FILE > out.txt`: host-prefixed lines on
 //           stdout, redirected to a file, where the record writes its own copy of each host's output): every
 //           byte checked, the record's outputs/<host>.out and each host's lines in out.txt (sha256 per host)
+//   echo1000 (not in the default set: some 3 minutes) `echo ok` on 1,000 hosts from one rxssh against a bash
+//           loop of `ssh ... &`, on a fleet of its own (63 sshd) with OpenSSH's default MaxStartups: hosts
+//           lost per tool, peak RSS, wall (see bench/kit/fleet1000.mjs)
 // Run with `npm run bench:cli` (builds dist/ and the harness, then `node bench/cli.bench.mjs`); Linux, OpenSSH
 // server and client, pssh (parallel-ssh, parallel-scp, parallel-slurp) and clush installed (a missing tool is
 // reported and skipped). Prints figures and a summary of the targets, asserts nothing.
@@ -37,7 +40,8 @@
 // pulled file (default 50); CLI_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' options for node in every
 // rxssh run (to profile one, with CLI_BENCH_RUNS=1: node refuses --cpu-prof in NODE_OPTIONS);
 // CLI_BENCH_BASELINE=DIR another build's dist/ (say a copy of an older one, under the repository so that it
-// finds node_modules) whose rxssh and rxjobs run beside the current ones in help and echo10, as "(baseline)".
+// finds node_modules) whose rxssh and rxjobs run beside the current ones in help, echo10 and echo1000, as
+// "(baseline)".
 import crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import os from 'node:os';
@@ -76,6 +80,7 @@ import {
   writeTextLines,
 } from './bench-kit.mjs';
 import { findProgram } from './out/harness/index.js';
+import { fleet1000Case, fleet1000Targets, startFleet1000 } from './kit/fleet1000.mjs';
 
 const RXSSH = path.join(ROOT, 'dist', 'cli', 'rxssh.js');
 const RXJOBS = path.join(ROOT, 'dist', 'cli', 'rxjobs.js');
@@ -102,7 +107,9 @@ const XFER_HOSTS = Math.min(20, HOSTS);
 const XFER_MB = positiveInt(process.env.CLI_BENCH_XFER_MB, 50);
 const XFER_BYTES = XFER_MB * MB;
 const ECHO10_HOSTS = Math.min(10, HOSTS);
-const CASES = ['help', 'echo', 'echo10', 'out', 'push', 'pull', 'record', 'recout', 'recline'];
+const CASES = ['help', 'echo', 'echo10', 'out', 'push', 'pull', 'record', 'recout', 'recline', 'echo1000'];
+/** Cases run only when CLI_BENCH_CASES names them. */
+const NOT_BY_DEFAULT = ['echo1000'];
 // measured runs, after one warm-up
 const DEFAULT_RUNS = {
   help: 20,
@@ -114,6 +121,7 @@ const DEFAULT_RUNS = {
   record: 11,
   recout: 11,
   recline: 11,
+  echo1000: 3,
 };
 /** The run record's cost, as issue 14 bounds it: recorded / not recorded, medians. */
 const TARGET_RECORD_ECHO = 1.05;
@@ -585,7 +593,7 @@ async function parent() {
   const log = (line = '') => {
     console.log(line);
   };
-  const only = (process.env.CLI_BENCH_CASES ?? CASES.join(','))
+  const only = (process.env.CLI_BENCH_CASES ?? CASES.filter((k) => !NOT_BY_DEFAULT.includes(k)).join(','))
     .split(',')
     .map((s) => s.trim())
     .filter((s) => CASES.includes(s));
@@ -618,11 +626,13 @@ async function parent() {
   delete env.SSH_AUTH_SOCK;
   let fleet;
   let descendants;
+  let fleet1000;
   let cleaned;
   const cleanup = () => {
     cleaned ??= (async () => {
       killRuns();
       await fleet?.stop();
+      await fleet1000?.fleet.stop();
       fs.rmSync(work, { recursive: true, force: true });
     })();
     return cleaned;
@@ -638,7 +648,7 @@ async function parent() {
   onSignal('SIGTERM', 143);
   onSignal('SIGHUP', 129);
   try {
-    const needFleet = only.some((k) => k !== 'help');
+    const needFleet = only.some((k) => k !== 'help' && k !== 'echo1000');
     const ctx = { work, env };
     if (needFleet) {
       let started;
@@ -685,6 +695,36 @@ async function parent() {
       );
 
     const cases = tools(ctx);
+    if (only.includes('echo1000')) {
+      try {
+        fleet1000 = await startFleet1000();
+      } catch (e) {
+        log(`no fleet for echo1000: ${e instanceof Error ? e.message : String(e)}`);
+        process.exitCode = 1;
+        return;
+      }
+      log(fleet1000.line);
+      const f = fleet1000.fleet;
+      cases.echo1000 = fleet1000Case({
+        client: fleetClient({ fleet: f, work, env }),
+        rxssh: (args, program = RXSSH) =>
+          runProcess(process.execPath, [...NODE_ARGS, program, ...args], { capture: true, env }),
+        baseline: BASELINE === undefined ? undefined : path.join(BASELINE, 'cli', 'rxssh.js'),
+        rxsshOptions: [
+          ...['-F', 'none', '-i', f.clientKey, '-O', `UserKnownHostsFile=${f.knownHosts}`],
+          ...[
+            '-O',
+            'StrictHostKeyChecking=yes',
+            '-O',
+            'IdentitiesOnly=yes',
+            '-l',
+            f.user,
+            '-p',
+            String(f.port),
+          ],
+        ],
+      });
+    }
     const summaries = {};
     const table = caseTable(8, log);
     for (const key of CASES) {
@@ -701,9 +741,11 @@ async function parent() {
         key,
         tools: available,
         rounds: runs[key] + 1,
-        fleet: key === 'help' ? undefined : fleet,
-        descendants,
+        fleet: key === 'help' ? undefined : key === 'echo1000' ? fleet1000.fleet : fleet,
+        descendants: key === 'echo1000' ? fleet1000.descendants : descendants,
         log,
+        // a run of echo1000 takes some 20 s: every one is measured
+        ...(key === 'echo1000' ? { slowMs: Infinity } : {}),
       });
       if (runner.stopping) return;
       const summary = summarize(c, available, results);
@@ -806,6 +848,7 @@ async function parent() {
       `record cost, ${OUT_HOSTS} x 10 MiB, lines to stdout`,
       TARGET_RECORD_OUT,
     );
+    if (summaries.echo1000) fleet1000Targets(summaries.echo1000, verdict, fmt);
     end(began);
   } finally {
     await cleanup();

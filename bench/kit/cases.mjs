@@ -9,9 +9,10 @@ export const SLOW_RUN_MS = 15_000;
 /**
  * Runs `rounds` rounds of `tools` (the first one the warm-up), each tool once per round, the order rotating
  * from round to round so that they share the machine's noise; with a `fleet`, the CPU its sshd spent on each
- * run. Logs the failed runs, and stops running a tool slower than SLOW_RUN_MS. Returns each tool's results.
+ * run. Logs the failed runs, and stops running a tool slower than `slowMs` (default SLOW_RUN_MS). Returns each
+ * tool's results.
  */
-export async function runCase({ key, tools, rounds, fleet, descendants, log }) {
+export async function runCase({ key, tools, rounds, fleet, descendants, log, slowMs = SLOW_RUN_MS }) {
   const results = new Map(tools.map((t) => [t.name, []]));
   const slow = new Set();
   for (let round = 0; round < rounds; round++) {
@@ -28,7 +29,7 @@ export async function runCase({ key, tools, rounds, fleet, descendants, log }) {
       results.get(t.name).push(r);
       if (runner.stopping) break;
       if (!r.ok) log(`FAIL ${key} ${t.name} ${round === 0 ? 'warm-up' : `run ${round}`}: ${r.problem}`);
-      if (r.wallMs > SLOW_RUN_MS && round < rounds - 1) {
+      if (r.wallMs > slowMs && round < rounds - 1) {
         slow.add(t.name);
         log(`SLOW ${key} ${t.name}: ${(r.wallMs / 1000).toFixed(1)} s, no more runs`);
       }
