@@ -3,7 +3,9 @@
  * errors, the methods to log in with, the host key check against the known_hosts files, the algorithms.
  * @module
  */
+import { SshConnectError } from '../../errors/ssh-connect-error.js';
 import type { NodeRef } from '../command-event.js';
+import { openFilesFailure, openFilesLimit } from '../open-files.js';
 import { blobKeyType, knownHostKeyTypes, verifyHostKey } from '../trust/known-hosts.js';
 import type { ResolvedNode } from './resolve-node.js';
 import { planAuth } from './ssh-auth.js';
@@ -46,12 +48,32 @@ const algorithmsOf = (
   return serverHostKey === undefined ? given : { ...given, serverHostKey };
 };
 
+/** The EMFILE or ENFILE behind `e` (itself or its causes), as the SshConnectError `files` of `label`. */
+const outOfFiles = (label: string, e: unknown): SshConnectError | undefined => {
+  for (let c = e, depth = 0; c instanceof Error && depth < 4; c = c.cause, depth++) {
+    if (c instanceof SshConnectError && c.reason === 'files') return undefined; // said already
+    const text = openFilesFailure((c as NodeJS.ErrnoException).code);
+    if (text !== undefined) return new SshConnectError(label, 'files', 1, text, { cause: e });
+  }
+  return undefined;
+};
+
 /**
  * Opens the connection: plans the login, checks the host key (see `verifyHostKey`), asks for the host key
- * types known for the host first.
+ * types known for the host first. With no descriptor left (EMFILE, ENFILE), whether for the socket, a key
+ * or a known_hosts file, it fails with the SshConnectError `files` that says so.
  * @internal
  */
 export async function handshake(spec: HandshakeSpec): Promise<SshConnection> {
+  openFilesLimit(); // read (once) while a descriptor is free, for the message of EMFILE
+  try {
+    return await handshakeOnce(spec);
+  } catch (e: unknown) {
+    throw outOfFiles(spec.owner.toString(), e) ?? e;
+  }
+}
+
+async function handshakeOnce(spec: HandshakeSpec): Promise<SshConnection> {
   const { owner, resolved: r, via, signal } = spec;
   // a gateway from ProxyJump is not in toString(): name it in errors; so are the user, host name and port
   // that the ssh config or the defaults gave, when they differ from what the options say

@@ -9,7 +9,6 @@ import { classify, closedWhileConnecting, Failure, tunnelFailure } from './conne
 import type { Algorithms } from './host-key-algorithms.js';
 import { Slots } from './slots.js';
 import { loadSsh2 } from './ssh2-load.js';
-import { openFilesLimit } from '../open-files.js';
 import type { SshAlgorithms } from './ssh-node-options.js';
 
 /** How to open one connection. @internal */
@@ -190,7 +189,6 @@ function attemptOnce(
  */
 export async function openConnection(spec: ConnectSpec): Promise<SshConnection> {
   const [{ Client: NewClient }] = await loadSsh2();
-  openFilesLimit(); // read while a descriptor is free, for the EMFILE message (see openFilesFailure)
   const ramp = rampFor(spec.rampKey, spec.rampLimit);
   for (let attempt = 1; ; attempt++) {
     const release = await ramp.acquire();
