@@ -126,3 +126,19 @@ export function caseTable(unitWidth, log) {
     },
   };
 }
+
+/**
+ * For a case with `cpuRef` (the name of its tool whose CPU is the reference, e.g. the OpenSSH clients of a
+ * bash loop) and a CPU-per-GiB `unit`: one line with each tool's unit over the reference's (the tools of
+ * the same size only); nothing when the reference has no figure.
+ */
+export function cpuRatioLine(c, summary, log) {
+  const ref = summary[c.cpuRef];
+  if (c.cpuRef === undefined || ref === undefined || !Number.isFinite(ref.unit) || ref.unit <= 0) return;
+  const ratios = c.tools
+    .filter(
+      (t) => t.name !== c.cpuRef && summary[t.name] !== undefined && Number.isFinite(summary[t.name].unit),
+    )
+    .map((t) => `${t.name} ${fmtRatio(summary[t.name].unit / ref.unit)}`);
+  log(`client CPU per GiB / ${c.cpuRef}'s (${fmt(ref.unit, 2)} s/GiB): ${ratios.join(', ')}`);
+}
