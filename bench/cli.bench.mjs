@@ -47,7 +47,8 @@
 // pulled file (default 50); CLI_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' options for node in every
 // rxssh run (to profile one, with CLI_BENCH_RUNS=1: node refuses --cpu-prof in NODE_OPTIONS);
 // CLI_BENCH_BASELINE=DIR another build's dist/ (say a copy of an older one, under the repository so that it
-// finds node_modules) whose rxssh and rxjobs run beside the current ones in help and echo10, as "(baseline)".
+// finds node_modules) whose rxssh and rxjobs run beside the current ones in help, echo10 and recout, as
+// "(baseline)".
 import crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import os from 'node:os';
@@ -539,24 +540,30 @@ function tools(ctx) {
     reference: 'rxssh --no-record',
     tools: [echoPair(true), echoPair(false)],
   };
-  const outPair = (recorded) => ({
-    name: recorded ? 'rxssh -o (recorded)' : 'rxssh -o --no-record',
-    needs: [RXSSH],
+  const BASE_RXSSH = BASELINE === undefined ? undefined : path.join(BASELINE, 'cli', 'rxssh.js');
+  const outPair = (recorded, program = RXSSH) => ({
+    name:
+      (recorded ? 'rxssh -o (recorded)' : 'rxssh -o --no-record') + (program === RXSSH ? '' : ' (baseline)'),
+    needs: [program],
     run: async () => {
       resetDir(out.dir);
       const record = recorded ? ['--record-dir', recordRoot] : ['--no-record'];
-      const r = await rxssh([
-        ...record,
-        '-w',
-        String(OUT_HOSTS),
-        '-o',
-        out.dir,
-        '-t',
-        nodeSet(outHosts),
-        ...rxsshOptions,
-        'cat',
-        ctx.outFile,
-      ]);
+      const r = await rxssh(
+        [
+          ...record,
+          '-w',
+          String(OUT_HOSTS),
+          '-o',
+          out.dir,
+          '-t',
+          nodeSet(outHosts),
+          ...rxsshOptions,
+          'cat',
+          ctx.outFile,
+        ],
+        {},
+        program,
+      );
       const problem =
         exitProblem(r) ??
         checkFiles(out.dir, outHosts, out.expect) ??
@@ -567,7 +574,12 @@ function tools(ctx) {
   results.recout = perGiB({
     title: `the run record: ${OUT_MB} MiB of output from each of ${outHosts.length} hosts (rxssh -o), recorded and not`,
     reference: 'rxssh -o --no-record',
-    tools: [outPair(true), outPair(false), loopTool],
+    tools: [
+      outPair(true),
+      outPair(false),
+      loopTool,
+      ...(BASE_RXSSH === undefined ? [] : [outPair(true, BASE_RXSSH), outPair(false, BASE_RXSSH)]),
+    ],
   });
 
   // ---- the same in the default output mode: host-prefixed lines on stdout, to a file
