@@ -47,8 +47,9 @@
 // pulled file (default 50); CLI_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' options for node in every
 // rxssh run (to profile one, with CLI_BENCH_RUNS=1: node refuses --cpu-prof in NODE_OPTIONS);
 // CLI_BENCH_BASELINE=DIR another build's dist/ (say a copy of an older one, under the repository so that it
-// finds node_modules) whose rxssh and rxjobs run beside the current ones in help, echo10 and recout, as
-// "(baseline)".
+// finds node_modules) whose rxssh and rxjobs run beside the current ones in help, echo10, out and recout, as
+// "(baseline)"; BENCH_SLOW_RUN_S (default 15) the run time past which a tool gets no more runs in its case;
+// BENCH_SYNC=1 a `sync` before each run (see bench/kit/cases.mjs), for steadier figures in the output cases.
 import crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import os from 'node:os';
@@ -98,6 +99,7 @@ const BASELINE =
   process.env.CLI_BENCH_BASELINE === undefined || process.env.CLI_BENCH_BASELINE === ''
     ? undefined
     : path.resolve(process.env.CLI_BENCH_BASELINE);
+const BASE_RXSSH = BASELINE === undefined ? undefined : path.join(BASELINE, 'cli', 'rxssh.js');
 /** Node's options for every rxssh run (CLI_BENCH_NODE_ARGS, split on spaces). */
 const NODE_ARGS = (process.env.CLI_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
@@ -353,19 +355,23 @@ function tools(ctx) {
     {
       name: 'rxssh -o',
       needs: [RXSSH],
-      run: async () => {
+      run: async (_round, program = RXSSH) => {
         resetDir(out.dir);
-        const r = await rxssh([
-          '-w',
-          String(OUT_HOSTS),
-          '-o',
-          out.dir,
-          '-t',
-          nodeSet(outHosts),
-          ...rxsshOptions,
-          'cat',
-          ctx.outFile,
-        ]);
+        const r = await rxssh(
+          [
+            '-w',
+            String(OUT_HOSTS),
+            '-o',
+            out.dir,
+            '-t',
+            nodeSet(outHosts),
+            ...rxsshOptions,
+            'cat',
+            ctx.outFile,
+          ],
+          {},
+          program,
+        );
         const errFiles = outHosts.filter((h) => {
           const err = path.join(out.dir, `${h.address}.err`);
           return fs.existsSync(err) && fs.statSync(err).size > 0;
@@ -379,6 +385,15 @@ function tools(ctx) {
       },
     },
   ]);
+  if (BASE_RXSSH !== undefined) {
+    const own = results.out.tools[0];
+    results.out.tools.splice(1, 0, {
+      ...own,
+      name: 'rxssh -o (baseline)',
+      needs: [BASE_RXSSH],
+      run: (round) => own.run(round, BASE_RXSSH),
+    });
+  }
   perGiB(results.out);
   /** The OpenSSH clients, one `ssh host cmd > file &` per host: the reference of CPU per GiB, in every case. */
   const loopTool = results.out.tools.find((t) => t.name === LOOP);
@@ -540,7 +555,6 @@ function tools(ctx) {
     reference: 'rxssh --no-record',
     tools: [echoPair(true), echoPair(false)],
   };
-  const BASE_RXSSH = BASELINE === undefined ? undefined : path.join(BASELINE, 'cli', 'rxssh.js');
   const outPair = (recorded, program = RXSSH) => ({
     name:
       (recorded ? 'rxssh -o (recorded)' : 'rxssh -o --no-record') + (program === RXSSH ? '' : ' (baseline)'),
