@@ -6,8 +6,10 @@
 //   echo    `echo ok` on 200 hosts: rxssh (stdout captured, every `host:ok` line checked), a bash loop of
 //           `ssh ... &`, parallel-ssh -p 200, clush -f 200
 //   echo10  the same on 10 hosts, where start-up weighs most (21 runs each by default)
-//   out     10 MiB of text output from each of 20 hosts, one file per host, every byte checked (sha256 per host):
-//           rxssh -o DIR, a bash loop of `ssh host cmd > file &`, parallel-ssh -o DIR, clush --outdir (2 hosts)
+//   out     50 MiB (CLI_BENCH_OUT_MB, issue 15's size) of text output from each of 20 hosts, one file per host,
+//           every byte checked (sha256 per host): rxssh -o DIR, a bash loop of `ssh host cmd > file &` (the
+//           OpenSSH clients, the reference of wall and of CPU per GiB), parallel-ssh -o DIR, clush --outdir
+//           (2 hosts)
 //   push    a file to 20 hosts at once: rxssh push, parallel-scp, clush --copy. The hosts share one filesystem
 //           and one rxssh command names one @:DIR for all, so every tool pushes into the same remote directory
 //           (the copies overwrite one another; the final file is checked)
@@ -15,13 +17,20 @@
 //           clush --rcopy; every host's copy checked (sha256)
 //   record  the run record's cost: `rxssh echo ok` on 200 hosts recorded (--record-dir) and not (--no-record),
 //           interleaved; the record checked (one output file per host), then removed outside the timing
-//   recout  the same pair for 10 MiB of output from each of 20 hosts (`rxssh -o DIR cat FILE`): the record's
-//           outputs/<host>.out (copies of the -o files, sizes checked). 11 runs each by default: on a
-//           loaded machine the spread of one tool's runs is wider than the 5% to be measured
+//   recout  the same pair for the out case's output (`rxssh -o DIR cat FILE`): the record's outputs/<host>.out
+//           (copies of the -o files, sizes checked), with the bash loop of `ssh > file &` beside them for the
+//           CPU per GiB. 11 runs each by default: on a loaded machine the spread of one tool's runs is wider
+//           than the 5% to be measured
 //   recline the same pair in rxssh's default output mode (`rxssh cat FILE > out.txt`: host-prefixed lines on
 //           stdout, redirected to a file, where the record writes its own copy of each host's output): every
-//           byte checked, the record's outputs/<host>.out and each host's lines in out.txt (sha256 per host)
-//   echo1000 (not in the default set: some 3 minutes) `echo ok` on 1,000 hosts from one rxssh against a bash
+//           byte checked, the record's outputs/<host>.out and each host's lines in out.txt (sha256 per host);
+//           beside them the bash loop of `ssh > file &` (CPU reference) and issue 15's line-mode reference, a
+//           bash loop of `ssh host cmd | sed "s/^/host:/" > file &` (each file's lines checked the same way)
+// out, recout and recline print each tool's client CPU (user + system of its process tree) per GiB of output
+// and its ratio to the OpenSSH clients' (the `ssh > file` loop); the summary prints issue 15 section 1's
+// targets: rxssh -o within 1.1x the loop's wall, host-prefixed lines within 1.5x the sed loop's, CPU per GiB
+// within 1.5x the OpenSSH clients' in -o mode and 2.5x in line mode (rxssh as run by default: recorded).
+//   echo1000 (not in the default set: some 6 minutes) `echo ok` on 1,000 hosts from one rxssh against a bash
 //           loop of `ssh ... &`, on a fleet of its own (63 sshd) with OpenSSH's default MaxStartups: hosts
 //           lost per tool, peak RSS, wall (see bench/kit/fleet1000.mjs)
 // Run with `npm run bench:cli` (builds dist/ and the harness, then `node bench/cli.bench.mjs`); Linux, OpenSSH
@@ -36,12 +45,15 @@
 // without SSH_AUTH_SOCK.
 // Environment: CLI_BENCH_CASES=help,echo,out,push,pull picks cases; CLI_BENCH_RUNS=N (every case) or
 // CLI_BENCH_RUNS=echo=5,help=30 sets the measured runs; CLI_BENCH_HOSTS=N (default 200) the fleet's size, for
-// a quick smoke run (out, push and pull use at most 20 hosts); CLI_BENCH_XFER_MB the size of the pushed and
+// a quick smoke run (out, push and pull use at most 20 hosts); CLI_BENCH_OUT_MB the output per host of out,
+// recout and recline (default 50, issue 15's size: 1 GiB per run); CLI_BENCH_XFER_MB the size of the pushed and
 // pulled file (default 50); CLI_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' options for node in every
 // rxssh run (to profile one, with CLI_BENCH_RUNS=1: node refuses --cpu-prof in NODE_OPTIONS);
 // CLI_BENCH_BASELINE=DIR another build's dist/ (say a copy of an older one, under the repository so that it
-// finds node_modules) whose rxssh and rxjobs run beside the current ones in help, echo10 and echo1000, as
-// "(baseline)".
+// finds node_modules) whose rxssh and rxjobs run beside the current ones in help, echo10, out, recout and
+// echo1000, as "(baseline)"; BENCH_SLOW_RUN_S (default 15) the run time past which a tool gets no more runs in
+// its case; BENCH_SYNC=1 a `sync` before each run (see bench/kit/cases.mjs), for steadier figures in the output
+// cases.
 import crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import os from 'node:os';
@@ -51,6 +63,8 @@ import { performance } from 'node:perf_hooks';
 import {
   caseTable,
   checkFiles,
+  cpuPerGiB,
+  cpuRatioLine,
   echoCase,
   exitProblem,
   extraCaCertsLine,
@@ -70,6 +84,7 @@ import {
   runner,
   runProcess,
   sha256File,
+  shQuote,
   startBenchFleet,
   summarize,
   targets,
@@ -89,6 +104,7 @@ const BASELINE =
   process.env.CLI_BENCH_BASELINE === undefined || process.env.CLI_BENCH_BASELINE === ''
     ? undefined
     : path.resolve(process.env.CLI_BENCH_BASELINE);
+const BASE_RXSSH = BASELINE === undefined ? undefined : path.join(BASELINE, 'cli', 'rxssh.js');
 /** Node's options for every rxssh run (CLI_BENCH_NODE_ARGS, split on spaces). */
 const NODE_ARGS = (process.env.CLI_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
@@ -99,7 +115,8 @@ const positiveInt = (text, fallback) => {
 
 const HOSTS = Math.min(253, positiveInt(process.env.CLI_BENCH_HOSTS, 200));
 const OUT_HOSTS = Math.min(20, HOSTS);
-const OUT_BYTES = 10 * MB;
+const OUT_MB = positiveInt(process.env.CLI_BENCH_OUT_MB, 50);
+const OUT_BYTES = OUT_MB * MB;
 const OUT_CLUSH_HOSTS = Math.min(2, HOSTS); // clush spends ~3.5 s of its own CPU per 10 MiB host
 const XFER_HOSTS = Math.min(20, HOSTS);
 // 20 x 200 MiB (4 GiB through SSH per run) takes ~40 s per rxssh run and over 100 s for parallel-scp on these
@@ -110,6 +127,15 @@ const ECHO10_HOSTS = Math.min(10, HOSTS);
 const CASES = ['help', 'echo', 'echo10', 'out', 'push', 'pull', 'record', 'recout', 'recline', 'echo1000'];
 /** Cases run only when CLI_BENCH_CASES names them. */
 const NOT_BY_DEFAULT = ['echo1000'];
+/** Issue 15 section 1: rxssh -o's wall / the `ssh > f` loop's; line mode's / the `ssh | sed > f` loop's. */
+const TARGET_OUT_WALL = 1.1;
+const TARGET_LINES_WALL = 1.5;
+/** Issue 15 section 1: client CPU per GiB / the OpenSSH clients' (`ssh > f`), -o mode and line mode. */
+const TARGET_OUT_CPU = 1.5;
+const TARGET_LINES_CPU = 2.5;
+const LOOP = 'bash loop ssh > f &';
+const SED_LOOP = 'bash loop ssh | sed > f &';
+
 // measured runs, after one warm-up
 const DEFAULT_RUNS = {
   help: 20,
@@ -326,25 +352,34 @@ function tools(ctx) {
       : [echo10Tool('rxssh (baseline)', path.join(BASELINE, 'cli', 'rxssh.js'))]),
   ]);
 
-  // ---- 10 MiB of output from each of 20 hosts, a file per host
+  // ---- OUT_MB of output from each of 20 hosts, a file per host
   const out = outSetup(client, ctx);
+  /** A case whose unit is each tool's client CPU per GiB of output, its ratios to the `ssh > f` loop's. */
+  const perGiB = (c) => {
+    for (const t of c.tools) t.unit = cpuPerGiB(OUT_BYTES * (t.hosts ?? OUT_HOSTS));
+    return Object.assign(c, { unitName: 'CPU s/GiB', unitDigits: 2, cpuRef: LOOP });
+  };
   results.out = outCase(client, out, { hosts: outHosts, clushHosts: OUT_CLUSH_HOSTS, bytes: OUT_BYTES }, [
     {
       name: 'rxssh -o',
       needs: [RXSSH],
-      run: async () => {
+      run: async (_round, program = RXSSH) => {
         resetDir(out.dir);
-        const r = await rxssh([
-          '-w',
-          String(OUT_HOSTS),
-          '-o',
-          out.dir,
-          '-t',
-          nodeSet(outHosts),
-          ...rxsshOptions,
-          'cat',
-          ctx.outFile,
-        ]);
+        const r = await rxssh(
+          [
+            '-w',
+            String(OUT_HOSTS),
+            '-o',
+            out.dir,
+            '-t',
+            nodeSet(outHosts),
+            ...rxsshOptions,
+            'cat',
+            ctx.outFile,
+          ],
+          {},
+          program,
+        );
         const errFiles = outHosts.filter((h) => {
           const err = path.join(out.dir, `${h.address}.err`);
           return fs.existsSync(err) && fs.statSync(err).size > 0;
@@ -358,6 +393,18 @@ function tools(ctx) {
       },
     },
   ]);
+  if (BASE_RXSSH !== undefined) {
+    const own = results.out.tools[0];
+    results.out.tools.splice(1, 0, {
+      ...own,
+      name: 'rxssh -o (baseline)',
+      needs: [BASE_RXSSH],
+      run: (round) => own.run(round, BASE_RXSSH),
+    });
+  }
+  perGiB(results.out);
+  /** The OpenSSH clients, one `ssh host cmd > file &` per host: the reference of CPU per GiB, in every case. */
+  const loopTool = results.out.tools.find((t) => t.name === LOOP);
 
   // ---- push and pull of a file, 20 hosts at once
   const pushDir = path.join(fleet.dir, 'push-dest'); // "remote": the sshd's side of the same machine
@@ -516,24 +563,29 @@ function tools(ctx) {
     reference: 'rxssh --no-record',
     tools: [echoPair(true), echoPair(false)],
   };
-  const outPair = (recorded) => ({
-    name: recorded ? 'rxssh -o (recorded)' : 'rxssh -o --no-record',
-    needs: [RXSSH],
+  const outPair = (recorded, program = RXSSH) => ({
+    name:
+      (recorded ? 'rxssh -o (recorded)' : 'rxssh -o --no-record') + (program === RXSSH ? '' : ' (baseline)'),
+    needs: [program],
     run: async () => {
       resetDir(out.dir);
       const record = recorded ? ['--record-dir', recordRoot] : ['--no-record'];
-      const r = await rxssh([
-        ...record,
-        '-w',
-        String(OUT_HOSTS),
-        '-o',
-        out.dir,
-        '-t',
-        nodeSet(outHosts),
-        ...rxsshOptions,
-        'cat',
-        ctx.outFile,
-      ]);
+      const r = await rxssh(
+        [
+          ...record,
+          '-w',
+          String(OUT_HOSTS),
+          '-o',
+          out.dir,
+          '-t',
+          nodeSet(outHosts),
+          ...rxsshOptions,
+          'cat',
+          ctx.outFile,
+        ],
+        {},
+        program,
+      );
       const problem =
         exitProblem(r) ??
         checkFiles(out.dir, outHosts, out.expect) ??
@@ -541,11 +593,16 @@ function tools(ctx) {
       return finish(r, problem, true);
     },
   });
-  results.recout = {
-    title: `the run record: 10 MiB of output from each of ${outHosts.length} hosts (rxssh -o), recorded and not`,
+  results.recout = perGiB({
+    title: `the run record: ${OUT_MB} MiB of output from each of ${outHosts.length} hosts (rxssh -o), recorded and not`,
     reference: 'rxssh -o --no-record',
-    tools: [outPair(true), outPair(false)],
-  };
+    tools: [
+      outPair(true),
+      outPair(false),
+      loopTool,
+      ...(BASE_RXSSH === undefined ? [] : [outPair(true, BASE_RXSSH), outPair(false, BASE_RXSSH)]),
+    ],
+  });
 
   // ---- the same in the default output mode: host-prefixed lines on stdout, to a file
   const lineFile = path.join(work, 'out-lines.txt');
@@ -578,11 +635,35 @@ function tools(ctx) {
       return finish(r, problem, true);
     },
   });
-  results.recline = {
-    title: `the run record: 10 MiB of output from each of ${outHosts.length} hosts (rxssh > f: host-prefixed lines), recorded and not`,
-    reference: 'rxssh > f --no-record',
-    tools: [linePair(true), linePair(false)],
+  /** Issue 15's line-mode reference: `ssh host cmd | sed "s/^/host:/" > file &` per host, every file checked. */
+  const sedTool = {
+    name: SED_LOOP,
+    needs: ['ssh', 'sed'],
+    run: async () => {
+      resetDir(out.dir);
+      const script =
+        `pids=(); for h in "$@"; do ssh ${client.sshLine} ${client.user}@"$h" ${shQuote(out.command)} | ` +
+        `sed "s/^/$h:/" > ${shQuote(out.dir)}/"$h" & pids+=($!); done; ` +
+        'failed=0; for p in "${pids[@]}"; do wait "$p" || failed=$((failed+1)); done; exit $failed';
+      const r = await client.bash(
+        script,
+        outHosts.map((h) => h.address),
+      );
+      let problem = r.code !== 0 ? `${r.code} sed failed: ${r.stderr.trim().split('\n').at(-1)}` : undefined;
+      for (const h of outHosts) {
+        const file = path.join(out.dir, h.address);
+        problem ??= fs.existsSync(file)
+          ? checkPrefixedLines(file, [h], ctx.outSha256)?.replace(/^stdout/, h.address)
+          : `${h.address}: no file`;
+      }
+      return finish(r, problem);
+    },
   };
+  results.recline = perGiB({
+    title: `the run record: ${OUT_MB} MiB of output from each of ${outHosts.length} hosts (rxssh > f: host-prefixed lines), recorded and not`,
+    reference: 'rxssh > f --no-record',
+    tools: [linePair(true), linePair(false), loopTool, sedTool],
+  });
   return results;
 }
 
@@ -662,9 +743,9 @@ async function parent() {
       ({ fleet, descendants } = started);
       ctx.fleet = fleet;
       log(started.line);
-      // data: 10 MiB of base64 text lines, and the random bytes to push and pull
+      // data: OUT_MB of base64 text lines, and the random bytes to push and pull
       if (only.includes('out') || only.includes('recout') || only.includes('recline')) {
-        ctx.outFile = path.join(work, 'out-10MiB.txt');
+        ctx.outFile = path.join(work, `out-${OUT_MB}MiB.txt`);
         writeTextLines(ctx.outFile, OUT_BYTES);
         ctx.outSha256 = sha256File(ctx.outFile);
       }
@@ -750,11 +831,12 @@ async function parent() {
       if (runner.stopping) return;
       const summary = summarize(c, available, results);
       table.rows(c, summary);
+      cpuRatioLine(c, summary, log);
       summaries[key] = summary;
     }
 
     // ---- targets
-    const { verdict, end } = targets(log, 56, 24);
+    const { verdict, note, end } = targets(log, 56, 24);
     const secs = (s) => `${fmt(s?.wallMs === undefined ? undefined : s.wallMs / 1000, 2)} s`;
     /** rxssh's median wall below the peer's, rxssh's check passed (n/a when either did not run). */
     const faster = (key, rxName, peerName, label) => {
@@ -799,7 +881,7 @@ async function parent() {
         'out',
         'rxssh -o',
         'parallel-ssh -o',
-        `out ${OUT_HOSTS} x 10 MiB: rxssh faster than parallel-ssh`,
+        `out ${OUT_HOSTS} x ${OUT_MB} MiB: rxssh faster than parallel-ssh`,
       );
       faster(
         'out',
@@ -838,17 +920,68 @@ async function parent() {
       'recout',
       'rxssh -o (recorded)',
       'rxssh -o --no-record',
-      `record cost, ${OUT_HOSTS} x 10 MiB`,
+      `record cost, ${OUT_HOSTS} x ${OUT_MB} MiB`,
       TARGET_RECORD_OUT,
     );
     recordCost(
       'recline',
       'rxssh > f (recorded)',
       'rxssh > f --no-record',
-      `record cost, ${OUT_HOSTS} x 10 MiB, lines to stdout`,
+      `record cost, ${OUT_HOSTS} x ${OUT_MB} MiB, lines to stdout`,
       TARGET_RECORD_OUT,
     );
     if (summaries.echo1000) fleet1000Targets(summaries.echo1000, verdict, fmt);
+
+    // issue 15 section 1, rxssh as run by default (recorded): from the out case, else from recout
+    if (summaries.out || summaries.recout || summaries.recline)
+      log(`  issue 15 section 1, ${OUT_HOSTS} x ${OUT_MB} MiB, rxssh recorded (its default):`);
+    const pick = (pairs) => {
+      for (const [key, name] of pairs) if (summaries[key]?.[name] !== undefined) return summaries[key][name];
+      return undefined;
+    };
+    /** `a`'s figure over `b`'s (wall, or CPU per GiB) within `target`; both checks passed. */
+    const ratioVerdict = (label, a, b, figure, target, unit) => {
+      const ratio = a === undefined || b === undefined ? undefined : figure(a) / figure(b);
+      const failed = (a !== undefined && !a.ok) || (b !== undefined && !b.ok) ? ' (check FAILED)' : '';
+      verdict(
+        `${label} <= ${target}x${failed}`,
+        ratio === undefined
+          ? 'n/a'
+          : `${fmt(figure(a), 2)} / ${fmt(figure(b), 2)} ${unit} = ${fmt(ratio, 2)}`,
+        ratio === undefined ? undefined : a.ok && b.ok && ratio <= target,
+      );
+    };
+    const wall = (s) => s.wallMs / 1000;
+    const cpu = (s) => s.unit;
+    const oMode = pick([
+      ['out', 'rxssh -o'],
+      ['recout', 'rxssh -o (recorded)'],
+    ]);
+    const oLoop = pick([
+      ['out', LOOP],
+      ['recout', LOOP],
+    ]);
+    const lines = summaries.recline?.['rxssh > f (recorded)'];
+    const lineLoop = summaries.recline?.[LOOP];
+    const sedLoop = summaries.recline?.[SED_LOOP];
+    ratioVerdict('#15 rxssh -o / loop ssh > f, wall', oMode, oLoop, wall, TARGET_OUT_WALL, 's');
+    ratioVerdict('#15 rxssh > f / loop ssh | sed > f, wall', lines, sedLoop, wall, TARGET_LINES_WALL, 's');
+    ratioVerdict('#15 rxssh -o / ssh clients, CPU per GiB', oMode, oLoop, cpu, TARGET_OUT_CPU, 's');
+    ratioVerdict('#15 rxssh > f / ssh clients, CPU per GiB', lines, lineLoop, cpu, TARGET_LINES_CPU, 's');
+    for (const [label, a, b] of [
+      [
+        '-o --no-record / ssh clients, CPU per GiB',
+        summaries.recout?.['rxssh -o --no-record'],
+        summaries.recout?.[LOOP],
+      ],
+      ['> f --no-record / ssh clients, CPU per GiB', summaries.recline?.['rxssh > f --no-record'], lineLoop],
+      ['loop ssh | sed > f / ssh clients, CPU per GiB', sedLoop, lineLoop],
+    ])
+      if (a !== undefined && b !== undefined)
+        note(
+          `#15 rxssh ${label}`.replace('rxssh loop', 'loop'),
+          `${fmt(cpu(a), 2)} / ${fmt(cpu(b), 2)} s = ${fmt(cpu(a) / cpu(b), 2)}`,
+        );
     end(began);
   } finally {
     await cleanup();

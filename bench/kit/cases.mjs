@@ -1,10 +1,22 @@
 /** Cases: interleaved rounds (the order rotating), medians over the measured runs, the table of a case. */
+import { spawnSync } from 'node:child_process';
+
 import { fmt, fmtRatio, median, textTable } from './figures.mjs';
 import { quiesce, serverCpuMs } from './fleet.mjs';
 import { runner } from './processes.mjs';
 
-/** A tool whose run takes longer gets no more runs in its case. */
-export const SLOW_RUN_MS = 15_000;
+/**
+ * A tool whose run takes longer gets no more runs in its case (BENCH_SLOW_RUN_S overrides it: on a loaded
+ * machine, to keep every tool's CPU figures).
+ */
+export const SLOW_RUN_MS = (Number(process.env.BENCH_SLOW_RUN_S) || 15) * 1000;
+
+/**
+ * BENCH_SYNC=1: `sync` before every run (outside its timing), so that no run pays for the writeback of the
+ * files of the one before (the output cases write 1 to 2 GiB per run: what they leave dirty is written back
+ * while the next one runs, and makes its figures vary).
+ */
+const SYNC = process.env.BENCH_SYNC === '1';
 
 /**
  * Runs `rounds` rounds of `tools` (the first one the warm-up), each tool once per round, the order rotating
@@ -19,6 +31,7 @@ export async function runCase({ key, tools, rounds, fleet, descendants, log, slo
     const order = tools.map((_, k) => tools[(k + round) % tools.length]);
     for (const t of order) {
       if (slow.has(t.name) || runner.stopping) continue;
+      if (SYNC) spawnSync('sync');
       const cpuBefore = fleet === undefined ? 0 : serverCpuMs(fleet.sshdPids());
       const r = await t.run(round);
       if (fleet !== undefined) {
@@ -126,4 +139,20 @@ export function caseTable(unitWidth, log) {
       }
     },
   };
+}
+
+/**
+ * For a case with `cpuRef` (the name of its tool whose CPU is the reference, e.g. the OpenSSH clients of a
+ * bash loop) and a CPU-per-GiB `unit`: one line with each tool's unit over the reference's (the tools of
+ * the same size only); nothing when the reference has no figure.
+ */
+export function cpuRatioLine(c, summary, log) {
+  const ref = summary[c.cpuRef];
+  if (c.cpuRef === undefined || ref === undefined || !Number.isFinite(ref.unit) || ref.unit <= 0) return;
+  const ratios = c.tools
+    .filter(
+      (t) => t.name !== c.cpuRef && summary[t.name] !== undefined && Number.isFinite(summary[t.name].unit),
+    )
+    .map((t) => `${t.name} ${fmtRatio(summary[t.name].unit / ref.unit)}`);
+  log(`client CPU per GiB / ${c.cpuRef}'s (${fmt(ref.unit, 2)} s/GiB): ${ratios.join(', ')}`);
 }

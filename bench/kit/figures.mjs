@@ -11,6 +11,14 @@ export const median = (xs) => {
 export const fmt = (x, digits) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
 export const fmtRatio = (x) => (x === undefined || Number.isNaN(x) ? '-' : `${x.toFixed(2)}x`);
 
+const GIB = 1024 * 1024 * 1024;
+/**
+ * A run's client CPU (user + system, s) per GiB of the `bytes` it moved: the unit of a case that compares
+ * CPU per byte (a run with no CPU figure gives NaN, left out of the median).
+ */
+export const cpuPerGiB = (bytes) => (r) =>
+  r.cpuMs === undefined ? Number.NaN : r.cpuMs / 1000 / (bytes / GIB);
+
 /**
  * A table of fixed-width columns `[name, width, 'l' | 'r']`: `row(cells)` pads each cell to its column
  * (left- or right-aligned), two spaces apart; `head(names)` the names' row and a rule under it.
@@ -67,7 +75,7 @@ export const targetsMetLine = (met, count, began) =>
 
 /**
  * The targets block: `verdict(label, text, ok)` logs one line (PASS, MISS, or n/a when `ok` is undefined),
- * `end(began)` the count of those met.
+ * `note(label, text)` a line of figures that is no target (not counted), `end(began)` the count of those met.
  */
 export function targets(log, labelWidth, textWidth) {
   let met = 0;
@@ -79,6 +87,9 @@ export function targets(log, labelWidth, textWidth) {
       log(
         `  ${label.padEnd(labelWidth)} ${text.padStart(textWidth)}  ${ok === undefined ? 'n/a' : ok ? 'PASS' : 'MISS'}`,
       );
+    },
+    note: (label, text) => {
+      log(`  ${label.padEnd(labelWidth)} ${text.padStart(textWidth)}  (info)`);
     },
     end: (began) => {
       log(targetsMetLine(met, count, began));

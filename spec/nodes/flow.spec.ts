@@ -1,5 +1,6 @@
 // Flow: holds counted, taps paused and resumed, and nothing that can hold it for good (a stream that will
-// never drain, a command that stops while the flow is held).
+// never drain, a command that stops while the flow is held); a view for one node label (forLabel) pauses
+// that label's commands only.
 import { PassThrough, Writable } from 'node:stream';
 
 import { expect } from 'chai';
@@ -88,5 +89,73 @@ describe('Flow', () => {
     out.destroy(new Error('EPIPE'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(flow.held).to.equal(false);
+  });
+
+  describe('forLabel: a view for the commands of one node label', () => {
+    it("a view's hold pauses its label's taps (and those of no label) only, once each", () => {
+      const flow = new Flow();
+      const a = recorder();
+      const b = recorder();
+      const unknown = recorder();
+      flow.attach(a, 'a');
+      flow.attach(b, 'b');
+      flow.attach(unknown);
+      const view = flow.forLabel('a');
+      expect(flow.forLabel('a')).to.equal(view);
+      const one = view.hold();
+      const two = view.hold();
+      expect([view.held, flow.forLabel('b').held, flow.held]).to.deep.equal([true, false, true]);
+      one();
+      two();
+      expect([view.held, flow.held]).to.deep.equal([false, false]);
+      expect(a.calls).to.deep.equal(['pause', 'resume']);
+      expect(b.calls).to.deep.equal([]);
+      expect(unknown.calls).to.deep.equal(['pause', 'resume']);
+    });
+
+    it("a hold of the whole flow pauses every label's taps; a tap resumes when no hold concerns it", () => {
+      const flow = new Flow();
+      const a = recorder();
+      const b = recorder();
+      flow.attach(a, 'a');
+      flow.attach(b, 'b');
+      const ofA = flow.forLabel('a').hold();
+      const all = flow.hold();
+      expect(flow.forLabel('b').held).to.equal(true);
+      all();
+      expect(a.calls).to.deep.equal(['pause']); // still held by its own label
+      expect(b.calls).to.deep.equal(['pause', 'resume']);
+      ofA();
+      expect(a.calls).to.deep.equal(['pause', 'resume']);
+    });
+
+    it('a tap attached while its label is held starts paused; detached, it reads again', () => {
+      const flow = new Flow();
+      flow.forLabel('a').hold();
+      const a = recorder();
+      const b = recorder();
+      const detach = flow.attach(a, 'a');
+      flow.forLabel('b').attach(b); // a view attaches with its own label
+      expect(a.calls).to.deep.equal(['pause']);
+      expect(b.calls).to.deep.equal([]);
+      detach();
+      expect(a.calls).to.deep.equal(['pause', 'resume']);
+    });
+
+    it("a view's write() holds its label only, until the stream drains", async () => {
+      const flow = new Flow();
+      const a = recorder();
+      const b = recorder();
+      flow.attach(a, 'a');
+      flow.attach(b, 'b');
+      const out = new PassThrough({ highWaterMark: 4 });
+      expect(flow.forLabel('a').write(out, 'more than four bytes')).to.equal(false);
+      expect(a.calls).to.deep.equal(['pause']);
+      expect(b.calls).to.deep.equal([]);
+      out.resume();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(a.calls).to.deep.equal(['pause', 'resume']);
+      expect(flow.held).to.equal(false);
+    });
   });
 });

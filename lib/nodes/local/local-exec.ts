@@ -88,14 +88,17 @@ export function localExec(
       stream.on('error', () => undefined); // the child's 'close' follows
     }
     // a held flow stops reading the pipes: the child blocks on its writes once they are full
-    const detach = options.flow?.attach({
-      pause: () => {
-        for (const [stream] of outputs) stream.pause();
+    const detach = options.flow?.attach(
+      {
+        pause: () => {
+          for (const [stream] of outputs) stream.pause();
+        },
+        resume: () => {
+          for (const [stream] of outputs) stream.resume();
+        },
       },
-      resume: () => {
-        for (const [stream] of outputs) stream.resume();
-      },
-    });
+      host.node.label,
+    );
     child.on('error', (e) => {
       // a failed spawn (no pid, nothing to kill); the teardown kills the group in any other case
       subscriber.error(spawnError(host, command, e));

@@ -35,20 +35,24 @@ const closeOf = (channel: ClientChannel): Promise<void> =>
   });
 
 /**
- * Has `options.flow` pause and resume the reading of `ch` (stdout and stderr): a paused channel's window is
- * no longer renewed once ssh2's buffers are full, so the remote command blocks on its writes.
+ * Has `options.flow` pause and resume the reading of `ch` (stdout and stderr), a command of the node `label`
+ * (a hold of that label's view stops it too): a paused channel's window is no longer renewed once ssh2's
+ * buffers are full, so the remote command blocks on its writes.
  */
-const flowTap = (options: ExecOptions, ch: ClientChannel): (() => void) | undefined =>
-  options.flow?.attach({
-    pause: () => {
-      ch.pause();
-      ch.stderr.pause();
+const flowTap = (options: ExecOptions, ch: ClientChannel, label: string): (() => void) | undefined =>
+  options.flow?.attach(
+    {
+      pause: () => {
+        ch.pause();
+        ch.stderr.pause();
+      },
+      resume: () => {
+        ch.resume();
+        ch.stderr.resume();
+      },
     },
-    resume: () => {
-      ch.resume();
-      ch.stderr.resume();
-    },
-  });
+    label,
+  );
 
 /**
  * A command on an SSH connection, as the Observable of its events. Takes a session slot for its whole life;
@@ -147,7 +151,7 @@ export function sshExec(
         };
         ch.on('data', onData('stdout'));
         ch.stderr.on('data', onData('stderr'));
-        detach = flowTap(options, ch);
+        detach = flowTap(options, ch, host.node.label);
         let status: { code: number | null; signal: string | null } | undefined;
         ch.on('exit', (code: number | null, signal?: string) => {
           exited = true;

@@ -56,12 +56,29 @@ export interface HostFilesOptions {
    */
   readonly nodes?: Iterable<NodeRef> | undefined;
   /**
-   * Back-pressure: held while a file's buffer is full (the disk is slower than the hosts), until its
-   * `'drain'`. Give the same {@link Flow} to the commands (`flow` of `SshJob` or `exec`) so that they stop
-   * reading their output meanwhile; without it, the files buffer whatever comes.
+   * Back-pressure: while a file's buffer is full (the disk is slower than the host), until its `'drain'`,
+   * the flow is held for that file's host only (its view {@link Flow.forLabel}, the node's label). Give the
+   * same {@link Flow} to the commands (`flow` of `SshJob` or `exec`) so that that host's commands stop
+   * reading their output meanwhile while the other hosts' go on; without it, the files buffer whatever
+   * comes.
    */
   readonly flow?: Flow | undefined;
 }
+
+/**
+ * The bytes that all the files of one {@link writeHostFiles} may hold in their buffers before they say "full"
+ * (each file's share is this divided among the files, within {@link FILE_BUFFER_MIN}..{@link FILE_BUFFER_MAX}).
+ * @internal
+ */
+export const FILES_BUFFER_BYTES = 32 * 1024 * 1024;
+/** The least buffer of one file: above two SSH chunks (ssh2 delivers up to 32 KiB at a time). @internal */
+export const FILE_BUFFER_MIN = 64 * 1024;
+/** The largest buffer of one file: beyond it a disk that keeps up gains nothing. @internal */
+export const FILE_BUFFER_MAX = 1024 * 1024;
+
+/** Each file's buffer (its highWaterMark) when `files` files share {@link FILES_BUFFER_BYTES}. @internal */
+export const fileBufferBytes = (files: number): number =>
+  Math.min(FILE_BUFFER_MAX, Math.max(FILE_BUFFER_MIN, Math.floor(FILES_BUFFER_BYTES / Math.max(1, files))));
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -78,6 +95,8 @@ interface HostFile {
 interface HostFiles {
   readonly stdout: HostFile;
   readonly stderr: HostFile;
+  /** The flow's view for this host's label: a full file stops this host's commands only. */
+  readonly flow: Flow | undefined;
 }
 
 /**
@@ -93,7 +112,11 @@ interface HostFiles {
  * `nodes` given), so an empty `.err` file means "no stderr" and no stale file of an earlier run survives.
  * Each file is one write stream, which buffers when the disk is slower than the hosts; the lines a file gets
  * in one tick are gathered into one write (up to 64 KiB), and nothing else is kept in memory; with `flow`, a
- * full file holds it (see {@link HostFilesOptions.flow}). Nodes with the
+ * full file holds the flow for its host's label only ({@link Flow.forLabel}): that host's commands stop
+ * reading, the others go on (see {@link HostFilesOptions.flow}). A file is "full" at its share of 32 MiB
+ * divided among the files (two per host, the `nodes` given counted from the start), at least 64 KiB and
+ * at most 1 MiB: so with `flow` the files hold at most about max(32 MiB, files × 64 KiB), plus a chunk
+ * (up to 32 KiB over SSH) per file on its way when the hold begins. Nodes with the
  * same label share their files, so two commands writing chunks to one host's files at once may interleave
  * mid-line there (lines never do). When the source
  * completes or errors, the files are ended, and the result completes (or errors with the source's error) only
@@ -122,20 +145,25 @@ const writeFiles = <T extends RenderableEvent>(
 ): Observable<T> =>
   new Observable<T>((subscriber) => {
     const files = new Map<string, HostFiles>();
-    const open = (path: string): HostFile => {
-      const stream = createWriteStream(path);
+    // the files to share the buffer budget: two per host, the hosts known from the start counted at once
+    const known = [...nodes]; // once: `nodes` may be an iterator
+    let planned = 2 * new Set(known.map((n) => n.label)).size;
+    const open = (path: string, view: Flow | undefined): HostFile => {
+      const stream = createWriteStream(path, { highWaterMark: fileBufferBytes(planned) });
       // kept after teardown too: a late error then goes to a closed subscriber, not to the process
       stream.on('error', (e) => {
         subscriber.error(fileError(path, e));
       });
-      return { stream, writer: new BatchedWriter(undefined, flow) };
+      return { stream, writer: new BatchedWriter(undefined, view) };
     };
     // by label (the label maps to one file name, and distinct labels to distinct names)
     const filesOf = (node: NodeRef): HostFiles => {
       let host = files.get(node.label);
       if (host === undefined) {
         const path = join(dir, hostFileName(node.label));
-        host = { stdout: open(path), stderr: open(path + STDERR_SUFFIX) };
+        const view = flow?.forLabel(node.label);
+        planned = Math.max(planned, 2 * (files.size + 1));
+        host = { stdout: open(path, view), stderr: open(path + STDERR_SUFFIX, view), flow: view };
         files.set(node.label, host);
       }
       return host;
@@ -153,7 +181,7 @@ const writeFiles = <T extends RenderableEvent>(
       Promise.all(end().map((s) => finished(s))).then(then, () => undefined);
     };
 
-    for (const node of nodes) filesOf(node);
+    for (const node of known) filesOf(node);
     const subscription = source.subscribe({
       next: (event) => {
         const command = commandEventOf(event);
@@ -167,8 +195,8 @@ const writeFiles = <T extends RenderableEvent>(
             // the fast path: the chunk as it is, one write, no copy
             const { stream, writer } = command.stream === 'stdout' ? host.stdout : host.stderr;
             writer.flush();
-            if (flow === undefined) stream.write(bytesOf(command));
-            else flow.write(stream, bytesOf(command));
+            if (host.flow === undefined) stream.write(bytesOf(command));
+            else host.flow.write(stream, bytesOf(command));
           }
         }
         subscriber.next(event);

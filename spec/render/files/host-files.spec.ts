@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { expect } from 'chai';
-import { asapScheduler, lastValueFrom, merge, Observable, of, scheduled, toArray } from 'rxjs';
+import { asapScheduler, lastValueFrom, merge, Observable, of, scheduled, tap, toArray } from 'rxjs';
 
 import { Job, Scheduler } from '../../../lib/index.js';
 import { chunkEvent, exitEvent, lineEvent } from '../../../lib/nodes/command-event.js';
 import type { CommandEvent, LineEvent, NodeRef, OutputStream } from '../../../lib/nodes/command-event.js';
-import { hostFileName, writeHostFiles } from '../../../lib/render/files/host-files.js';
+import { Flow } from '../../../lib/nodes/flow.js';
+import { fileBufferBytes, hostFileName, writeHostFiles } from '../../../lib/render/files/host-files.js';
 import { rejection } from '../../helpers/errors.js';
 
 const nodeNamed = (label: string): NodeRef => ({ label, hostname: label });
@@ -234,6 +235,31 @@ describe('writeHostFiles', () => {
       expect(sha256(await readFile(join(dir, label))), label).to.equal(sha256(Buffer.concat(out)));
       expect(sha256(await readFile(join(dir, `${label}.err`))), label).to.equal(sha256(Buffer.concat(err)));
     }
+  });
+
+  it("sizes each file's buffer from a 32 MiB budget shared by the files, within 64 KiB..1 MiB", () => {
+    expect(fileBufferBytes(2)).to.equal(1024 * 1024);
+    expect(fileBufferBytes(40)).to.equal(Math.floor((32 * 1024 * 1024) / 40)); // 20 hosts: 819 KiB each
+    expect(fileBufferBytes(2000)).to.equal(64 * 1024); // 1,000 hosts: the floor, above two SSH chunks
+  });
+
+  it("with a flow, an SSH chunk does not fill a file, and a full file holds its host's label only", async () => {
+    const flow = new Flow();
+    const h2 = nodeNamed('h2');
+    const held: boolean[][] = [];
+    const events$ = of(chunkOf(h1, randomBytes(48 * 1024)), chunkOf(h2, randomBytes(2 * 1024 * 1024)));
+    await run(
+      events$.pipe(
+        writeHostFiles(dir, { flow, nodes: [h1, h2] }),
+        tap(() => held.push([flow.forLabel('h1').held, flow.forLabel('h2').held])),
+      ),
+    );
+    expect(held).to.deep.equal([
+      [false, false],
+      [false, true],
+    ]);
+    expect(flow.held).to.equal(false); // drained and closed
+    expect((await readFile(join(dir, 'h2'))).length).to.equal(2 * 1024 * 1024);
   });
 
   it('ends the files, with what was written, before passing an error of the source on', async () => {
