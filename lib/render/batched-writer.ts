@@ -5,17 +5,24 @@
 import type { Writable } from 'node:stream';
 
 import type { Flow } from '../nodes/flow.js';
+import type { LinePrefix } from './text/host-lines.js';
 
 /** How many bytes are gathered before they are written without waiting for the end of the tick. @internal */
 export const BATCH_LIMIT = 64 * 1024;
+
+/**
+ * The size of the slabs that {@link BatchedWriter.addPrefixed} writes lines into: each batch written is a view
+ * of one, so a slab is freed once the streams have written all its batches. @internal
+ */
+export const SLAB_SIZE = 1024 * 1024;
 
 /**
  * Gathers the parts of whole lines (prefix, bytes, `\n`) for one stream at a time, and writes them as ONE
  * chunk at the end of the current tick (a microtask), as soon as {@link BATCH_LIMIT} bytes are pending, or
  * before parts for another stream are added: so every `write()` holds whole lines only, lines that arrive
  * together (one network chunk's worth) cost one `write()` and one copy, and the order of the writes across
- * streams is the order of the lines. Keeps at most one batch (about {@link BATCH_LIMIT} bytes, or one line)
- * in memory; the streams buffer the rest as usual.
+ * streams is the order of the lines. Keeps at most one batch (about {@link BATCH_LIMIT} bytes, or one line,
+ * or one chunk's lines) in memory; the streams buffer the rest as usual.
  * @internal
  */
 export class BatchedWriter {
@@ -25,6 +32,10 @@ export class BatchedWriter {
   #scheduled = false;
   readonly #limit: number;
   readonly #flow: Flow | undefined;
+  /** Where {@link addPrefixed} writes: the slab, its bytes not yet among the parts from `#from`, its end. */
+  #slab: Buffer | undefined;
+  #from = 0;
+  #to = 0;
 
   /** With a `flow`, a stream whose buffer is full holds it until its `'drain'` (see `Flow.write`). */
   constructor(limit = BATCH_LIMIT, flow?: Flow) {
@@ -38,10 +49,64 @@ export class BatchedWriter {
       this.flush();
       this.#stream = stream;
     }
+    this.#close();
     for (const part of parts) {
       this.#parts.push(part);
       this.#length += part.length;
     }
+    this.#added();
+  }
+
+  /**
+   * Adds whole lines for `stream`, each behind `prefix`: `parts` are their bytes one after the other (as
+   * `LineSplitter.cutLines` gives them: parts without `\n`, then one that ends with `\n`), written as
+   * `prefix`, the bytes, and `prefix` after every `\n` but the last. The same bytes as {@link add} of
+   * `[prefix, line, \n]` for each line, made with no work per line: the last part is decoded as latin1 (one
+   * character per byte, so any bytes survive) and each `\n` replaced by `\n` and the prefix at once, then
+   * written into a slab.
+   */
+  addPrefixed(stream: Writable, prefix: LinePrefix, parts: readonly Buffer[]): void {
+    const lines = parts[parts.length - 1];
+    if (lines === undefined) return;
+    if (stream !== this.#stream) {
+      this.flush();
+      this.#stream = stream;
+    }
+    const head = prefix.bytes;
+    const text = lines.toString('latin1').replaceAll('\n', prefix.afterNewline);
+    const textLength = text.length - head.length; // without the prefix after the last `\n`
+    let length = head.length + textLength;
+    for (let i = 0; i < parts.length - 1; i++) length += (parts[i] as Buffer).length;
+    let slab = this.#slab;
+    if (slab === undefined || this.#to + length > slab.length) {
+      this.#close();
+      slab = this.#slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, length));
+      this.#from = this.#to = 0;
+    }
+    let to = this.#to + head.copy(slab, this.#to);
+    for (let i = 0; i < parts.length - 1; i++) to += (parts[i] as Buffer).copy(slab, to);
+    to += slab.write(text, to, textLength, 'latin1');
+    this.#to = to;
+    this.#length += length;
+    this.#added();
+  }
+
+  /** Writes what is pending, now. */
+  flush(): void {
+    const stream = this.#stream;
+    if (stream === undefined || this.#length === 0) return;
+    this.#close();
+    const parts = this.#parts;
+    const chunk =
+      parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, this.#length);
+    this.#parts = [];
+    this.#length = 0;
+    if (this.#flow === undefined) stream.write(chunk);
+    else this.#flow.write(stream, chunk);
+  }
+
+  /** Flushes at the limit, or else at the end of the tick. */
+  #added(): void {
     if (this.#length >= this.#limit) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
@@ -52,16 +117,10 @@ export class BatchedWriter {
     }
   }
 
-  /** Writes what is pending, now. */
-  flush(): void {
-    const stream = this.#stream;
-    if (stream === undefined || this.#length === 0) return;
-    const parts = this.#parts;
-    const chunk =
-      parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, this.#length);
-    this.#parts = [];
-    this.#length = 0;
-    if (this.#flow === undefined) stream.write(chunk);
-    else this.#flow.write(stream, chunk);
+  /** Ends the run of lines written into the slab since the last part: they become one part. */
+  #close(): void {
+    if (this.#to === this.#from || this.#slab === undefined) return;
+    this.#parts.push(this.#slab.subarray(this.#from, this.#to));
+    this.#from = this.#to;
   }
 }
