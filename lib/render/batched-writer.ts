@@ -5,7 +5,7 @@
 import type { Writable } from 'node:stream';
 
 import type { Flow } from '../nodes/flow.js';
-import type { LinePrefix } from './text/host-lines.js';
+import { prefixLines } from './prefix-lines.js';
 
 /** How many bytes are gathered before they are written without waiting for the end of the tick. @internal */
 export const BATCH_LIMIT = 64 * 1024;
@@ -60,36 +60,38 @@ export class BatchedWriter {
   /**
    * Adds whole lines for `stream`, each behind `prefix`: `parts` are their bytes one after the other (as
    * `LineSplitter.cutLines` gives them: parts without `\n`, then one that ends with `\n`), written as
-   * `prefix`, the bytes, and `prefix` after every `\n` but the last. The same bytes as {@link add} of
-   * `[prefix, line, \n]` for each line, made with no work per line: the last part is decoded as latin1 (one
-   * character per byte, so any bytes survive) and each `\n` replaced by `\n` and the prefix at once, then
-   * written into a slab.
+   * `prefix`, the bytes, and `prefix` after every `\n` but the last: the same bytes as {@link add} of
+   * `[prefix, line, \n]` for each line, made with no work per line (see prefix-lines.ts), into a slab.
    */
-  addPrefixed(stream: Writable, prefix: LinePrefix, parts: readonly Buffer[]): void {
+  addPrefixed(stream: Writable, prefix: Buffer, parts: readonly Buffer[]): void {
     const lines = parts[parts.length - 1];
     if (lines === undefined) return;
     if (stream !== this.#stream) {
       this.flush();
       this.#stream = stream;
     }
-    const head = prefix.bytes;
-    const text = lines.toString('latin1').replaceAll('\n', prefix.afterNewline);
-    const textLength = text.length - head.length; // without the prefix after the last `\n`
-    let length = head.length + textLength;
-    for (let i = 0; i < parts.length - 1; i++) length += (parts[i] as Buffer).length;
-    let slab = this.#slab;
-    if (slab === undefined || this.#to + length > slab.length) {
-      this.#close();
-      slab = this.#slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, length));
-      this.#from = this.#to = 0;
-    }
-    let to = this.#to + head.copy(slab, this.#to);
-    for (let i = 0; i < parts.length - 1; i++) to += (parts[i] as Buffer).copy(slab, to);
-    to += slab.write(text, to, textLength, 'latin1');
-    this.#to = to;
-    this.#length += length;
+    this.#put(prefix);
+    for (let i = 0; i < parts.length - 1; i++) this.#put(parts[i] as Buffer);
+    prefixLines(prefix, lines, this.#putBound);
     this.#added();
   }
+
+  /** Copies `bytes` into the slab, after the run of lines there; a new slab when it is full. */
+  #put(bytes: Uint8Array): void {
+    let slab = this.#slab;
+    if (slab === undefined || this.#to + bytes.length > slab.length) {
+      this.#close();
+      slab = this.#slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, bytes.length));
+      this.#from = this.#to = 0;
+    }
+    slab.set(bytes, this.#to);
+    this.#to += bytes.length;
+    this.#length += bytes.length;
+  }
+
+  readonly #putBound = (bytes: Uint8Array): void => {
+    this.#put(bytes);
+  };
 
   /** Writes what is pending, now. */
   flush(): void {

@@ -45,28 +45,17 @@ export const labelWidth = (nodes: Iterable<NodeRef>): number => {
 };
 
 /**
- * A host prefix (`label:`, the label padded to the width), as bytes, and as the text that replaces each `\n`
- * of a chunk's lines decoded as latin1 (one character per byte) to put the prefix after it: `\n` then the
- * prefix's bytes as latin1, each `$` doubled, since `replaceAll` reads `$` patterns in it.
+ * The host prefixes of `host` lines by label (`label:`, the label padded to the width), each made once (the
+ * time stamp, when any, is not part of it).
  * @internal
  */
-export interface LinePrefix {
-  readonly bytes: Buffer;
-  readonly afterNewline: string;
-}
-
-/**
- * The host prefixes of `host` lines by label, each made once (the time stamp, when any, is not part of it).
- * @internal
- */
-export function linePrefixesOf(options: LineFormatOptions): (label: string) => LinePrefix {
+export function linePrefixesOf(options: LineFormatOptions): (label: string) => Buffer {
   const width = options.width ?? 0;
-  const prefixes = new Map<string, LinePrefix>();
+  const prefixes = new Map<string, Buffer>();
   return (label) => {
     let prefix = prefixes.get(label);
     if (prefix === undefined) {
-      const bytes = Buffer.from(`${label.padEnd(width)}:`);
-      prefix = { bytes, afterNewline: `\n${bytes.toString('latin1').replaceAll('$', '$$$$')}` };
+      prefix = Buffer.from(`${label.padEnd(width)}:`);
       prefixes.set(label, prefix);
     }
     return prefix;
@@ -84,8 +73,7 @@ export function linePartsOf(
 ): (event: LineEvent) => Buffer[] {
   if (options.format === 'raw')
     return (event) => (endsLine(event) ? [bytesOfLine(event), NL] : [bytesOfLine(event)]);
-  const prefixes = linePrefixesOf(options);
-  const prefixOf = (label: string): Buffer => prefixes(label).bytes;
+  const prefixOf = linePrefixesOf(options);
   const time = options.time ?? false;
   if (time === false) return (event) => [prefixOf(event.node.label), bytesOfLine(event), NL];
   const now = options.now ?? (() => new Date());
