@@ -76,13 +76,17 @@ export class BatchedWriter {
     this.#added();
   }
 
-  /** Copies `bytes` into the slab, after the run of lines there; a new slab when it is full. */
+  /**
+   * Copies `bytes` into the slab, after the run of lines there. When it is full, the run moves to the start
+   * of a new slab, so that a batch stays one view to write (a batch of two parts would be copied again).
+   */
   #put(bytes: Uint8Array): void {
     let slab = this.#slab;
     if (slab === undefined || this.#to + bytes.length > slab.length) {
-      this.#close();
-      slab = this.#slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, bytes.length));
-      this.#from = this.#to = 0;
+      const run = slab?.subarray(this.#from, this.#to);
+      slab = this.#slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, (run?.length ?? 0) + bytes.length));
+      this.#from = 0;
+      this.#to = run === undefined ? 0 : run.copy(slab, 0);
     }
     slab.set(bytes, this.#to);
     this.#to += bytes.length;

@@ -289,5 +289,7 @@ describe('writeLines on chunks, host format (the lines of a chunk prefixed at on
     const actual = await written(from(events), options);
     expectSame(actual.stdout, perLine(events, options).stdout, 'stdout');
     for (const write of actual.writes) expect(write[write.length - 1]).to.equal(0x0a);
+    // each batch one view of a slab of 1 MiB or more, never copied again (Buffer.concat) across two slabs
+    for (const write of actual.writes) expect(write.buffer.byteLength).to.be.at.least(1024 * 1024);
   });
 });
