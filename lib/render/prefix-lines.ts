@@ -143,8 +143,8 @@ export const prefixLinesWay = (): 'wasm' | 'text' => ((prefixer ??= load()) === 
 
 /**
  * Gives `lines` (bytes that end with `\n`) with `prefix` after every `\n` but the last, in one or more pieces
- * to `put` (views that are valid only during the call). Through WebAssembly, or, where there is none, a
- * latin1 `replaceAll` per slice. `force` chooses a way, for tests.
+ * to `put` (views that are valid only during the call). Through WebAssembly, or, where there is none, as
+ * latin1 text split on `\n` and joined with the prefix, per slice. `force` chooses a way, for tests.
  * @internal
  */
 export function prefixLines(
