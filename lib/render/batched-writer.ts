@@ -17,6 +17,15 @@ export const BATCH_LIMIT = 64 * 1024;
 export const SLAB_SIZE = 1024 * 1024;
 
 /**
+ * Whether `stream` has written all it was given, and keeps nothing of it: Node's own stream for a
+ * `process.stdout` or `process.stderr` that is a file (`rxssh ... > f`), which calls `fs.writeSync` in
+ * `write()`, once nothing waits in its buffer. Any other stream may keep a reference to what it was given
+ * (a socket until its write ends, a user's Writable for good), so the bytes given to it are never reused.
+ */
+const writesAtOnce = (stream: Writable): boolean =>
+  stream.constructor.name === 'SyncWriteStream' && stream.writableLength === 0 && !stream.destroyed;
+
+/**
  * Gathers the parts of whole lines (prefix, bytes, `\n`) for one stream at a time, and writes them as ONE
  * chunk at the end of the current tick (a microtask), as soon as {@link BATCH_LIMIT} bytes are pending, or
  * before parts for another stream are added: so every `write()` holds whole lines only, lines that arrive
@@ -36,6 +45,8 @@ export class BatchedWriter {
   #slab: Buffer | undefined;
   #from = 0;
   #to = 0;
+  /** Whether a stream that keeps what it is given was given bytes of this slab. */
+  #kept = false;
 
   /** With a `flow`, a stream whose buffer is full holds it until its `'drain'` (see `Flow.write`). */
   constructor(limit = BATCH_LIMIT, flow?: Flow) {
@@ -87,6 +98,7 @@ export class BatchedWriter {
       slab = this.#slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, (run?.length ?? 0) + bytes.length));
       this.#from = 0;
       this.#to = run === undefined ? 0 : run.copy(slab, 0);
+      this.#kept = false;
     }
     slab.set(bytes, this.#to);
     this.#to += bytes.length;
@@ -109,6 +121,10 @@ export class BatchedWriter {
     this.#length = 0;
     if (this.#flow === undefined) stream.write(chunk);
     else this.#flow.write(stream, chunk);
+    // written before write() returned: the slab's room is free again (no new slab, no garbage per batch),
+    // unless a stream that keeps what it is given may hold a part of it
+    if (!writesAtOnce(stream)) this.#kept = true;
+    else if (!this.#kept) this.#from = this.#to = 0;
   }
 
   /** Flushes at the limit, or else at the end of the tick. */

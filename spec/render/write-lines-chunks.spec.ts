@@ -263,6 +263,43 @@ describe('writeLines on chunks, host format (the lines of a chunk prefixed at on
     expect(actual.stdout.toString()).to.equal(`h1:${line}`.repeat(2000));
   });
 
+  it('reuses its slab for a stream that writes at once (a file as stdout), never one that a kept stream was given', async () => {
+    /** A stream that writes each chunk before write() returns, as Node's own for a file on stdout. */
+    class SyncWriteStream extends Writable {
+      readonly copies: Buffer[] = [];
+      readonly given = new Set<ArrayBufferLike>();
+      override _write(
+        chunk: Buffer,
+        _encoding: BufferEncoding,
+        callback: (error?: Error | null) => void,
+      ): void {
+        this.copies.push(Buffer.from(chunk));
+        this.given.add(chunk.buffer);
+        callback();
+      }
+    }
+    const random = randomFrom(99);
+    const nodeOf = (i: number): NodeRef => nodes[i % nodes.length] as NodeRef;
+    const text = Buffer.from(`${'z'.repeat(60)}\n`.repeat(1000));
+    for (const withErr of [false, true]) {
+      const events = Array.from({ length: 200 }, (_, i) =>
+        chunkEvent(withErr && random() < 0.3 ? 'stderr' : 'stdout', text, nodeOf(i)),
+      );
+      const stdout = new SyncWriteStream();
+      const stderr = new Sink(); // keeps what it is given
+      const options = { width, maxLineBytes: undefined, oneOutput: false };
+      await lastValueFrom(
+        scheduled(events, asapScheduler).pipe(writeLines({ stdout, stderr, width }), toArray()),
+      );
+      const expected = perLine(events, options);
+      expectSame(Buffer.concat(stdout.copies), expected.stdout, 'stdout');
+      expectSame(stderr.bytes(), expected.stderr, 'stderr');
+      // 12 MiB through one slab when stdout alone is written; slabs not reused once stderr got a part of one
+      if (withErr) expect(stdout.given.size).to.be.above(1);
+      else expect(stdout.given.size).to.equal(1);
+    }
+  });
+
   it('writes the same bytes over many batches and slabs: 3 hosts, 3 MiB each, and a chunk of 2 MiB of lines (more than a slab)', async () => {
     const random = randomFrom(7);
     const text = (n: number): Buffer => {
