@@ -84,10 +84,9 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  * for the next chunk of that source (or its exit, or the end of the stream) to complete it.
  * Lines that arrive in the same tick for the same stream (say, the lines of one network chunk) are gathered
  * into one `write()`, up to 64 KiB (a longer line, or a chunk's lines, are never cut), and written at the end
- * of the tick; the
- * writes keep the order of the lines across the two streams. Nothing more is kept here: when a stream's
- * `write()` returns false the stream buffers, unless `flow` is given (see {@link WriteLinesOptions.flow}).
- * A line longer than `maxLineBytes` (or given in pieces, see `LineEvent.continues`) is written as it comes,
+ * of the tick; the writes keep the order of the lines across the two streams. Nothing more is kept here:
+ * when a stream's `write()` returns false the stream buffers, unless `flow` is given (see
+ * {@link WriteLinesOptions.flow}). A line longer than `maxLineBytes` (or given in pieces, see `LineEvent.continues`) is written as it comes,
  * its pieces behind one prefix; a line of another host between two pieces ends it with `\n`, and its next
  * piece starts a new prefixed line, so hosts never mix within a line. The result completes once the
  * source has and neither stream waits for a `drain`; what is pending is written when the source errors or the
