@@ -57,6 +57,14 @@ export class ChunkLines {
     return this.#splitter(owner, chunk).cut(bytesOf(chunk));
   }
 
+  /**
+   * The bytes of the lines that `chunk` completes for its source, as {@link LineSplitter.cutLines} gives them:
+   * `undefined` (nothing taken) when the line left open would be too long, to be given to {@link push} instead.
+   */
+  cutLines(owner: unknown, chunk: ChunkEvent): Buffer[] | undefined {
+    return this.#splitter(owner, chunk).cutLines(bytesOf(chunk));
+  }
+
   /** Emits the last partial lines of `node` within `owner` (stdout's, then stderr's), and forgets it. */
   end(owner: unknown, node: NodeRef, emit: (line: LineEvent) => void): void {
     const nodes = this.#owners.get(owner);

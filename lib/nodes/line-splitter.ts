@@ -143,6 +143,24 @@ export class LineSplitter {
     return parts;
   }
 
+  /**
+   * {@link cut} for a writer of host lines: the bytes of the lines that `chunk` completes (what was pending,
+   * then `chunk` up to and including its last `\n`), keeping the rest, unless more than `maxLineBytes` would
+   * then be pending: `undefined`, with nothing taken or kept, so that the caller gives `chunk` to `push()`
+   * instead, which cuts the line that stays open into pieces at once. A completed line over the limit is
+   * given whole: `push()` would give it as pieces one after the other, the same bytes behind one prefix.
+   * Only the pending parts come before the last part, and they hold no `\n`; the last part (when any) ends
+   * with `\n`. `[]` when `chunk` completes no line.
+   */
+  cutLines(chunk: Buffer): Buffer[] | undefined {
+    const last = chunk.lastIndexOf(NL);
+    if ((last === -1 ? this.#pendingLength + chunk.length : chunk.length - last - 1) > this.#max)
+      return undefined;
+    if (last !== -1) return this.cut(chunk);
+    if (chunk.length > 0) this.#keep(chunk, 0);
+    return [];
+  }
+
   /** Keeps `chunk` from `start` as the beginning of a line; a copy, since the caller may reuse its buffer. */
   #keep(chunk: Buffer, start: number): void {
     const rest = Buffer.from(chunk.subarray(start));

@@ -14,7 +14,7 @@ import { BatchedWriter } from './batched-writer.js';
 import type { PassThroughOperator, RenderableEvent } from './text/command-events.js';
 import { commandEventOf } from './text/command-events.js';
 import type { LineFormatOptions } from './text/host-lines.js';
-import { linePartsOf } from './text/host-lines.js';
+import { linePartsOf, linePrefixesOf } from './text/host-lines.js';
 import { OpenLines } from './text/open-lines.js';
 
 /**
@@ -78,14 +78,15 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
  *
  * Each line is written whole by ONE `write()` call, so lines of hosts streaming at once never mix mid-line.
  * Chunk events (commands run with `output: 'chunks'`) are cut back into lines per job, node and stream first,
- * so the same holds for them: in `host` format each line gets its prefix; in `raw` format the bytes of a
- * chunk's whole lines are written as they are (no per-line work), its partial last line waiting for the
- * next chunk of that source (or its exit, or the end of the stream) to complete it.
+ * so the same holds for them: in `host` format each line gets its prefix (without time stamps, all the lines
+ * of a chunk at once, with no work per line, unless a line over `maxLineBytes` is in pieces); in `raw` format
+ * the bytes of a chunk's whole lines are written as they are (no per-line work), its partial last line waiting
+ * for the next chunk of that source (or its exit, or the end of the stream) to complete it.
  * Lines that arrive in the same tick for the same stream (say, the lines of one network chunk) are gathered
- * into one `write()`, up to 64 KiB (a longer line is never cut), and written at the end of the tick; the
- * writes keep the order of the lines across the two streams. Nothing more is kept here: when a stream's
- * `write()` returns false the stream buffers, unless `flow` is given (see {@link WriteLinesOptions.flow}).
- * A line longer than `maxLineBytes` (or given in pieces, see `LineEvent.continues`) is written as it comes,
+ * into one `write()`, up to 64 KiB (a longer line, or a chunk's lines, are never cut), and written at the end
+ * of the tick; the writes keep the order of the lines across the two streams. Nothing more is kept here:
+ * when a stream's `write()` returns false the stream buffers, unless `flow` is given (see
+ * {@link WriteLinesOptions.flow}). A line longer than `maxLineBytes` (or given in pieces, see `LineEvent.continues`) is written as it comes,
  * its pieces behind one prefix; a line of another host between two pieces ends it with `\n`, and its next
  * piece starts a new prefixed line, so hosts never mix within a line. The result completes once the
  * source has and neither stream waits for a `drain`; what is pending is written when the source errors or the
@@ -105,6 +106,8 @@ export const writeLines =
       const partsOf = linePartsOf(options);
       const cutPartsOf = linePartsOf(options, bytesOf);
       const raw = options.format === 'raw';
+      // host lines without time stamps: the lines of a chunk are prefixed at once (see addPrefixed)
+      const prefixes = raw || (options.time ?? false) !== false ? undefined : linePrefixesOf(options);
       const writer = new BatchedWriter(undefined, options.flow);
       const pieces = new OpenLines(); // where long lines come in pieces
       const onOutError = (e: unknown): void => {
@@ -146,7 +149,13 @@ export const writeLines =
               // chunks: cut into lines per job, node and stream, so that hosts never mix mid-line
               if (command.type === 'chunk') {
                 chunks ??= new ChunkLines(options.maxLineBytes);
-                if (!raw) chunks.push(owner, command, writeCut);
+                // host lines, no long line open or coming: the chunk's lines at once, behind their prefix
+                const lines =
+                  prefixes === undefined || !pieces.idle ? undefined : chunks.cutLines(owner, command);
+                if (prefixes !== undefined && lines !== undefined) {
+                  const target = command.stream === 'stdout' ? out : err;
+                  if (lines.length > 0) writer.addPrefixed(target, prefixes(command.node.label), lines);
+                } else if (!raw) chunks.push(owner, command, writeCut);
                 else {
                   const parts = chunks.cut(owner, command);
                   if (parts.length > 0) writer.add(command.stream === 'stdout' ? out : err, parts);

@@ -86,6 +86,29 @@ describe('LineSplitter', () => {
       expect(Buffer.concat(splitter.cut(text.subarray(1))).toString()).to.equal('€uro\n');
     });
   });
+
+  describe('cutLines', () => {
+    const text = (parts: Buffer[] | undefined) => parts?.map((p) => p.toString());
+
+    it('gives the pending part, then the chunk up to its last \\n, and keeps the rest, as cut() does', () => {
+      const splitter = new LineSplitter('stdout', h1, 8);
+      expect(text(splitter.cutLines(Buffer.from('ab')))).to.deep.equal([]);
+      expect(text(splitter.cutLines(Buffer.from('c\nde\nf')))).to.deep.equal(['ab', 'c\nde\n']);
+      const last: string[] = [];
+      splitter.end((line) => last.push(shown(line)));
+      expect(last).to.deep.equal(['h1/stdout:f$']);
+    });
+
+    it('gives a completed line over the limit whole, and refuses (nothing taken) what would leave more than the limit open', () => {
+      const splitter = new LineSplitter('stdout', h1, 4);
+      expect(text(splitter.cutLines(Buffer.from('1234567890\n1234')))).to.deep.equal(['1234567890\n']);
+      expect(splitter.cutLines(Buffer.from('5'))).to.equal(undefined); // 5 bytes open: push() cuts them
+      expect(splitter.cutLines(Buffer.from('\n12345'))).to.equal(undefined);
+      const got: string[] = [];
+      splitter.push(Buffer.from('5\n'), (line) => got.push(shown(line)));
+      expect(got).to.deep.equal(['h1/stdout:1234$', 'h1/stdout:5']); // push() gives the open line in pieces
+    });
+  });
 });
 
 describe('ChunkLines', () => {

@@ -45,6 +45,24 @@ export const labelWidth = (nodes: Iterable<NodeRef>): number => {
 };
 
 /**
+ * The host prefixes of `host` lines by label (`label:`, the label padded to the width), each made once (the
+ * time stamp, when any, is not part of it).
+ * @internal
+ */
+export function linePrefixesOf(options: LineFormatOptions): (label: string) => Buffer {
+  const width = options.width ?? 0;
+  const prefixes = new Map<string, Buffer>();
+  return (label) => {
+    let prefix = prefixes.get(label);
+    if (prefix === undefined) {
+      prefix = Buffer.from(`${label.padEnd(width)}:`);
+      prefixes.set(label, prefix);
+    }
+    return prefix;
+  };
+}
+
+/**
  * The parts of formatted lines (time, label prefix, bytes, `\n`), to be written together; the parts function
  * keeps the label prefixes, and the time text of the current second, from one line to the next.
  * @internal
@@ -55,16 +73,7 @@ export function linePartsOf(
 ): (event: LineEvent) => Buffer[] {
   if (options.format === 'raw')
     return (event) => (endsLine(event) ? [bytesOfLine(event), NL] : [bytesOfLine(event)]);
-  const width = options.width ?? 0;
-  const prefixes = new Map<string, Buffer>();
-  const prefixOf = (label: string): Buffer => {
-    let prefix = prefixes.get(label);
-    if (prefix === undefined) {
-      prefix = Buffer.from(`${label.padEnd(width)}:`);
-      prefixes.set(label, prefix);
-    }
-    return prefix;
-  };
+  const prefixOf = linePrefixesOf(options);
   const time = options.time ?? false;
   if (time === false) return (event) => [prefixOf(event.node.label), bytesOfLine(event), NL];
   const now = options.now ?? (() => new Date());

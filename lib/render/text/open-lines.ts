@@ -20,6 +20,11 @@ export class OpenLines {
   /** For each output, the source (job or node label, and stream) whose line a piece left open. */
   readonly #open = new Map<object, { readonly from: object | string; readonly stream: string }>();
 
+  /** Whether no long line is open: every line is then written with its full parts. */
+  get idle(): boolean {
+    return this.#open.size === 0;
+  }
+
   /**
    * The parts to write to `output` for `line`, whose full parts (prefix, bytes, `\n`) are `parts`; `from` is
    * the job the line comes from, when known (two jobs on one node are two sources).
