@@ -1,0 +1,142 @@
+/**
+ * The SSH worker threads of the main thread: started on first use, each the home of the nodes placed in it
+ * (their connections, handshakes, channels and SFTP file I/O), so that the encryption and the per-byte work
+ * of many connections run on every core.
+ * @module
+ */
+import { availableParallelism } from 'node:os';
+import { isMainThread, Worker } from 'node:worker_threads';
+
+import type { FromWorker, ToWorker } from './protocol.js';
+
+/** How a main-thread operation hears from the worker. @internal */
+export interface OpHandler {
+  message(m: FromWorker): void;
+  /** The worker died: the operation is over, with this error. */
+  crashed(e: Error): void;
+}
+
+/**
+ * How many worker threads the environment asks for: `RXJOBS_SSH_WORKERS=N` (N ≥ 1: nodes run in N workers;
+ * `0`: none, in the main thread), `undefined` when unset (the default: none, for now). Always 0 inside a
+ * worker. @internal
+ */
+export const workersWanted = (env: NodeJS.ProcessEnv = process.env): number | undefined => {
+  if (!isMainThread) return 0;
+  const text = env['RXJOBS_SSH_WORKERS'];
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(
+      `RXJOBS_SSH_WORKERS must be a whole number, 0 for none, not ${JSON.stringify(text)}`,
+    );
+  return n;
+};
+
+/**
+ * The worker's script, beside this module: `ssh-worker.js` in the package (tsc's build) and beside the CLI
+ * bundles (whose `import.meta.url` is the bundle's); under tsx (the tests), the TypeScript file, loaded
+ * through tsx's loader, which a worker does not inherit.
+ */
+const startWorker = (): Worker => {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./ssh-worker.js', here));
+  const target = JSON.stringify(new URL('./ssh-worker.ts', here).href);
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${target}); })`;
+  return new Worker(boot, { eval: true });
+};
+
+/** One worker thread and the operations in progress in it. @internal */
+export class SshWorker {
+  readonly #worker: Worker;
+  readonly #ops = new Map<number, OpHandler>();
+  #serial = 0;
+  #busy = 0; // operations in progress and holds: the worker keeps the process alive only while > 0
+  #dead: Error | undefined;
+  /** How many nodes live in it. */
+  nodes = 0;
+
+  constructor() {
+    this.#worker = startWorker();
+    this.#worker.unref();
+    this.#worker.on('message', (m: FromWorker) => {
+      this.#ops.get(m.op)?.message(m);
+    });
+    this.#worker.on('error', (e: Error) => {
+      this.#die(new Error(`the SSH worker thread failed: ${e.message}`, { cause: e }));
+    });
+    this.#worker.on('exit', (code) => {
+      this.#die(new Error(`the SSH worker thread exited (code ${String(code)})`));
+    });
+  }
+
+  /** The worker's end, when it died (its nodes go to another one). */
+  get dead(): Error | undefined {
+    return this.#dead;
+  }
+
+  #die(e: Error): void {
+    if (this.#dead !== undefined) return;
+    this.#dead = e;
+    const handlers = [...this.#ops.values()];
+    this.#ops.clear();
+    this.#busy = 0;
+    for (const handler of handlers) handler.crashed(e);
+  }
+
+  /** Sends a message that starts nothing (a node, a cancel, an ack...). */
+  post(message: ToWorker, transfer: readonly ArrayBuffer[] = []): void {
+    if (this.#dead === undefined) this.#worker.postMessage(message, transfer);
+  }
+
+  /**
+   * Starts an operation: `message(op)` is sent, and `handler` hears from it until `end(op)`; meanwhile the
+   * worker keeps the process alive.
+   */
+  start(
+    message: (op: number) => ToWorker,
+    handler: OpHandler,
+    transfer: readonly ArrayBuffer[] = [],
+  ): number {
+    const op = ++this.#serial;
+    if (this.#dead !== undefined) {
+      handler.crashed(this.#dead);
+      return op;
+    }
+    this.#ops.set(op, handler);
+    if (this.#busy++ === 0) this.#worker.ref();
+    this.post(message(op), transfer);
+    return op;
+  }
+
+  /** The operation is over: no more messages for it reach its handler. */
+  end(op: number): void {
+    if (!this.#ops.delete(op)) return;
+    if (--this.#busy === 0) this.#worker.unref();
+  }
+
+  /** Stops the thread (tests, and the pool's reset). */
+  terminate(): Promise<number> {
+    this.#die(new Error('the SSH worker thread was stopped'));
+    return this.#worker.terminate();
+  }
+}
+
+const pool: SshWorker[] = [];
+
+/** The worker for a new node: a new one while fewer than `size` run, else the one with fewest nodes. @internal */
+export const placeNode = (size: number): SshWorker => {
+  for (let i = pool.length - 1; i >= 0; i--) if (pool[i]?.dead !== undefined) pool.splice(i, 1);
+  const limit = Math.max(1, Math.min(size, availableParallelism() * 4));
+  let best: SshWorker | undefined;
+  for (const w of pool) if (best === undefined || w.nodes < best.nodes) best = w;
+  if (best === undefined || (best.nodes > 0 && pool.length < limit)) {
+    best = new SshWorker();
+    pool.push(best);
+  }
+  best.nodes++;
+  return best;
+};
+
+/** The worker threads running now. @internal */
+export const sshWorkers = (): readonly SshWorker[] => pool.filter((w) => w.dead === undefined);

@@ -1,0 +1,149 @@
+/**
+ * The main thread's side of an SshNode that lives in a worker thread: where it lives (placed on first use,
+ * placed again when its worker died), and its operations as messages.
+ * @module
+ */
+import { Observable } from 'rxjs';
+
+import { SshError } from '../../../errors/ssh-error.js';
+import type { CommandEvent, NodeRef } from '../../command-event.js';
+import type { ExecOptions, TransferOptions } from '../../node.js';
+import type { SshWorker } from './pool.js';
+import { placeNode } from './pool.js';
+import type { FromWorker, WireTransfer } from './protocol.js';
+import { fromWire } from './wire-error.js';
+import type { WorkerHome } from './worker-exec.js';
+import { workerExec } from './worker-exec.js';
+
+let serial = 0;
+
+/** An SshNode's operations, run by its twin in a worker thread. @internal */
+export class WorkerNode {
+  readonly #ref: NodeRef;
+  readonly #name: string;
+  readonly #options: () => Readonly<Record<string, unknown>>;
+  readonly #size: number;
+  #home: WorkerHome | undefined;
+
+  /**
+   * @param options the node's options as plain data (its secrets included, its gateway left out)
+   * @param size how many workers the pool may start
+   */
+  constructor(ref: NodeRef, name: string, options: () => Readonly<Record<string, unknown>>, size: number) {
+    this.#ref = ref;
+    this.#name = name;
+    this.#options = options;
+    this.#size = size;
+  }
+
+  /** Its home, placed on first use (and after its worker died: that worker's connections died with it). */
+  #place(): WorkerHome {
+    const home = this.#home;
+    if (home !== undefined && home.worker.dead === undefined) return home;
+    const worker = placeNode(this.#size);
+    const node = ++serial;
+    worker.post({ t: 'node', node, options: this.#options() });
+    this.#home = { worker, node };
+    return this.#home;
+  }
+
+  #crash = (e: Error): Error => new SshError(this.#name, e.message, { cause: e });
+
+  exec(command: string, options: ExecOptions): Observable<CommandEvent> {
+    return workerExec(() => this.#place(), this.#ref, this.#name, command, options, this.#crash);
+  }
+
+  transfer(transfer: WireTransfer, options: TransferOptions = {}): Observable<never> {
+    return new Observable<never>((subscriber) => {
+      let home: WorkerHome;
+      try {
+        home = this.#place();
+      } catch (e: unknown) {
+        subscriber.error(e);
+        return undefined;
+      }
+      const { worker } = home;
+      let finished = false;
+      const message = (m: FromWorker): void => {
+        if (m.t === 'renamed') {
+          options.onRenamed?.(m.remote, m.local);
+          return;
+        }
+        if (m.t !== 'done' && m.t !== 'error') return;
+        finished = true;
+        worker.end(op);
+        if (m.t === 'done') subscriber.complete();
+        else subscriber.error(fromWire(m.error));
+      };
+      const op = worker.start((id) => ({ t: 'transfer', op: id, node: home.node, transfer }), {
+        message,
+        crashed: (e) => {
+          if (finished) return;
+          finished = true;
+          subscriber.error(this.#crash(e));
+        },
+      });
+      return () => {
+        if (finished) return;
+        finished = true;
+        worker.end(op);
+        worker.post({ t: 'cancel', op });
+      };
+    });
+  }
+
+  /** Asks something of the node's worker, answered by `done` or `error`; nothing when it has no worker. */
+  #ask(what: (op: number, node: number) => Parameters<SshWorker['post']>[0]): Promise<void> {
+    const home = this.#home;
+    if (home === undefined || home.worker.dead !== undefined) return Promise.resolve();
+    const { worker } = home;
+    return new Promise((resolve, reject) => {
+      const op = worker.start((id) => what(id, home.node), {
+        message: (m) => {
+          if (m.t !== 'done' && m.t !== 'error') return;
+          worker.end(op);
+          if (m.t === 'done') resolve();
+          else reject(fromWire(m.error));
+        },
+        crashed: () => {
+          resolve(); // its connections are gone with it
+        },
+      });
+    });
+  }
+
+  /** SshNode.hold(): the worker's node is held until the function returned is called. */
+  hold(): () => Promise<void> {
+    const home = this.#place();
+    const { worker } = home;
+    let releasing: Promise<void> | undefined;
+    // the hold keeps the process alive, as an open connection held by a job does
+    const op = worker.start((id) => ({ t: 'hold', op: id, node: home.node }), {
+      message: (m) => {
+        if (m.t === 'done' || m.t === 'error') worker.end(op);
+      },
+      crashed: () => undefined,
+    });
+    return () => {
+      releasing ??= new Promise<void>((resolve) => {
+        if (worker.dead !== undefined) {
+          resolve();
+          return;
+        }
+        worker.end(op);
+        void this.#ask((id) => ({ t: 'release', op: id, hold: op })).finally(resolve);
+      });
+      return releasing;
+    };
+  }
+
+  discard(path: string): void {
+    const home = this.#home;
+    if (home === undefined || home.worker.dead !== undefined) return;
+    home.worker.post({ t: 'discard', node: home.node, path });
+  }
+
+  close(): Promise<void> {
+    return this.#ask((op, node) => ({ t: 'close', op, node }));
+  }
+}
