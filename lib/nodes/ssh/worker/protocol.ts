@@ -65,13 +65,16 @@ export type FromWorker =
   /** The operation completed (a transfer, a release, a close). */
   | { readonly t: 'done'; readonly op: number }
   | { readonly t: 'error'; readonly op: number; readonly error: WireError }
-  /** The worker's command took `bytes` of its stdin stream. */
+  /**
+   * The worker's command took `bytes` of its stdin stream; the first (0 bytes) says that its feed started,
+   * and so that the main thread may start reading the stream.
+   */
   | { readonly t: 'stdin-ack'; readonly op: number; readonly bytes: number }
   | { readonly t: 'renamed'; readonly op: number; readonly remote: string; readonly local: string };
 
 /** The output not yet acknowledged above which the worker stops reading a command's output. @internal */
-export const OUTPUT_CREDIT = 1024 * 1024;
+export const OUTPUT_CREDIT = 512 * 1024;
 /** The main thread acknowledges output by at least this many bytes at a time. @internal */
-export const ACK_BYTES = 256 * 1024;
+export const ACK_BYTES = 128 * 1024;
 /** The stdin stream's bytes sent but not yet taken by the worker above which the main thread waits. @internal */
 export const STDIN_CREDIT = 1024 * 1024;

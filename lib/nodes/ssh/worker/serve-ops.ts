@@ -50,6 +50,7 @@ class StdinQueue implements AsyncIterable<StdinChunk> {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<StdinChunk> {
+    this.#taken(0); // the feed starts: the main thread starts reading the caller's stream
     for (;;) {
       const chunk = this.#chunks.shift();
       if (chunk !== undefined) {

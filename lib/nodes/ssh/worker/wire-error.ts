@@ -91,8 +91,8 @@ export const toWire = (e: unknown): WireError => {
 
 /** The error that `toWire` sent, as an instance of its class. @internal */
 export const fromWire = (wire: WireError): Error => {
-  const proto = (CLASSES[wire.class] ?? Error).prototype as object;
-  const error = Object.create(proto) as Error;
+  // a real Error (what util.types.isNativeError and test libraries check) of the class, its constructor not run
+  const error = Reflect.construct(Error, [], CLASSES[wire.class] ?? Error) as Error;
   const define = (key: string | symbol, value: unknown): void => {
     Object.defineProperty(error, key, { value, enumerable: true, writable: true, configurable: true });
   };

@@ -16,7 +16,7 @@ import type { ExecOptions } from '../../node.js';
 import type { OutputSink } from '../../output-sink.js';
 import { outputSink } from '../../output-sink.js';
 import type { StdinChunk, StdinTarget } from '../../stdin-feed.js';
-import { feedStdin } from '../../stdin-feed.js';
+import { dropStdin, feedStdin } from '../../stdin-feed.js';
 import type { SshWorker } from './pool.js';
 import type { FromWorker, WireExec } from './protocol.js';
 import { ACK_BYTES, STDIN_CREDIT } from './protocol.js';
@@ -94,6 +94,7 @@ export function workerExec(
     let toAck = 0;
     let sender: StdinSender | undefined;
     let stopStdin: () => void = () => undefined;
+    let startFeed: (() => void) | undefined; // set for a stdin stream, until the worker's feed starts
     const flowTaps: (() => void)[] = []; // what detaches the command from the caller's flow
     const isFinished = (): boolean => finished; // set by the callbacks
     const finish = (): void => {
@@ -119,6 +120,10 @@ export function workerExec(
           subscriber.next(exitEvent(node, m.code, m.signal, command));
           return;
         case 'stdin-ack':
+          if (startFeed !== undefined) {
+            startFeed();
+            startFeed = undefined;
+          }
           sender?.taken(m.bytes);
           return;
         case 'done':
@@ -157,12 +162,19 @@ export function workerExec(
         worker.post(chunk === undefined ? { t: 'stdin-end', op } : { t: 'stdin', op, chunk });
       });
       sender = target;
-      stopStdin = feedStdin(target, '', stdin, (e) => {
-        if (finished) return;
-        finish();
-        worker.post({ t: 'cancel', op }); // the worker kills the command
-        subscriber.error(e);
-      });
+      // read once the worker's feed starts (with a pty and env, only after the pid line): a stream never
+      // read is ended as it would be in this thread (dropStdin)
+      stopStdin = () => {
+        dropStdin(stdin);
+      };
+      startFeed = () => {
+        stopStdin = feedStdin(target, '', stdin, (e) => {
+          if (finished) return;
+          finish();
+          worker.post({ t: 'cancel', op }); // the worker kills the command
+          subscriber.error(e);
+        });
+      };
     }
     return () => {
       if (finished) return;
