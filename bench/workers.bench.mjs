@@ -5,7 +5,9 @@
 //   message output chunks of 32 KiB posted by a worker, their ArrayBuffer transferred (as the worker's exec
 //           posts them), acknowledged every 128 KiB: CPU µs per message and per MiB, MiB/s. With the bytes
 //           copied into a fresh ArrayBuffer first, as the worker does (ssh2's buffer may share its memory).
-// Environment: WORKERS_BENCH_RUNS (default 7) starts per script; WORKERS_BENCH_MB (default 1024) MiB sent.
+//   echo10  `rxssh echo ok` on 10 hosts (the CLI bundle, `--no-record`), with RXJOBS_SSH_WORKERS=0 and 2 in turn
+// Environment: WORKERS_BENCH_RUNS (default 7) runs per figure; WORKERS_BENCH_MB (default 1024) MiB sent;
+// WORKERS_BENCH_ECHO=0 skips echo10 (which needs `npm run build:harness`).
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,3 +97,40 @@ console.log(
     `CPU ${cpu.toFixed(2)} s (both threads) = ${((cpu * 1e6) / count).toFixed(1)} µs per message, ` +
     `${((cpu / mib) * 1024).toFixed(2)} CPU-s per GiB; load ${os.loadavg()[0].toFixed(2)}`,
 );
+
+// ---- echo10: `rxssh echo ok` on 10 hosts, its nodes in this thread and in 2 workers, interleaved (needs
+// `npm run build:harness` for the fleet); rxssh's start-up is a §3 target that workers must not slow
+if (process.env.WORKERS_BENCH_ECHO !== '0') {
+  const { startBenchFleet, runProcess, withoutExtraCaCerts } = await import('./bench-kit.mjs');
+  const { fleet } = await startBenchFleet(10);
+  try {
+    const hosts = fleet.hosts.map((h) => h.address).join(',');
+    const args = [
+      ...['-F', 'none', '-i', fleet.clientKey, '-O', `UserKnownHostsFile=${fleet.knownHosts}`],
+      ...['-O', 'StrictHostKeyChecking=yes', '-l', fleet.user, '-p', String(fleet.port), '--no-record'],
+      ...['-t', hosts, 'echo', 'ok'],
+    ];
+    const rxssh = path.join(ROOT, 'dist', 'cli', 'rxssh.js');
+    const figures = { 0: { wall: [], cpu: [] }, 2: { wall: [], cpu: [] } };
+    for (let i = 0; i < 2 * RUNS + 2; i++) {
+      const workers = i % 2 === 0 ? '0' : '2';
+      const r = await runProcess(process.execPath, [rxssh, ...args], {
+        capture: true,
+        env: { ...withoutExtraCaCerts(), RXJOBS_SSH_WORKERS: workers },
+      });
+      const lines = r.stdout.split('\n').filter((l) => l.endsWith('ok')).length;
+      if (r.code !== 0 || lines !== 10)
+        throw new Error(`rxssh (${workers} workers): exit ${r.code}, ${lines} lines: ${r.stderr}`);
+      if (i < 2) continue; // warm-up, each way
+      figures[workers].wall.push(r.wallMs);
+      figures[workers].cpu.push(r.cpuMs);
+    }
+    for (const [workers, f] of Object.entries(figures))
+      console.log(
+        `echo10 (${workers === '0' ? 'no workers' : `${workers} workers`}): ${median(f.wall).toFixed(0)} ms wall, ` +
+          `${median(f.cpu).toFixed(0)} ms CPU (median of ${RUNS}); load ${os.loadavg()[0].toFixed(2)}`,
+      );
+  } finally {
+    await fleet.stop();
+  }
+}

@@ -5,7 +5,7 @@
  * @module
  */
 import { availableParallelism } from 'node:os';
-import { isMainThread, Worker } from 'node:worker_threads';
+import { isMainThread, SHARE_ENV, Worker } from 'node:worker_threads';
 
 import type { FromWorker, ToWorker } from './protocol.js';
 
@@ -40,10 +40,11 @@ export const workersWanted = (env: NodeJS.ProcessEnv = process.env): number | un
  */
 const startWorker = (): Worker => {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./ssh-worker.js', here));
+  // one environment for all threads: SSH_AUTH_SOCK, HOME... as this thread sees them when a node connects
+  if (!here.endsWith('.ts')) return new Worker(new URL('./ssh-worker.js', here), { env: SHARE_ENV });
   const target = JSON.stringify(new URL('./ssh-worker.ts', here).href);
   const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${target}); })`;
-  return new Worker(boot, { eval: true });
+  return new Worker(boot, { eval: true, env: SHARE_ENV });
 };
 
 /** One worker thread and the operations in progress in it. @internal */
@@ -60,6 +61,11 @@ export class SshWorker {
     this.#worker = startWorker();
     this.#worker.unref();
     this.#worker.on('message', (m: FromWorker) => {
+      if (m.t === 'warning') {
+        // a worker's process warning (RXJOBS_MAX_SESSIONS...) is this process's, where the CLIs listen
+        process.emitWarning(m.message, { type: m.type, code: m.code });
+        return;
+      }
       this.#ops.get(m.op)?.message(m);
     });
     this.#worker.on('error', (e: Error) => {
@@ -123,9 +129,21 @@ export class SshWorker {
 }
 
 const pool: SshWorker[] = [];
+/** Where the nodes of each server went: one server's nodes share a worker, and so its handshake ramp. */
+const servers = new Map<string, SshWorker>();
 
-/** The worker for a new node: a new one while fewer than `size` run, else the one with fewest nodes. @internal */
-export const placeNode = (size: number): SshWorker => {
+/**
+ * The worker for a new node of `server` (`host:port`): the one of the server's other nodes; else a new one
+ * while fewer than `size` run, else the one with fewest nodes. Nodes of one server share a worker, so that
+ * the ramp that keeps handshakes under the server's `MaxStartups` (per process until now) sees them all.
+ * @internal
+ */
+export const placeNode = (size: number, server: string): SshWorker => {
+  const known = servers.get(server);
+  if (known !== undefined && known.dead === undefined) {
+    known.nodes++;
+    return known;
+  }
   for (let i = pool.length - 1; i >= 0; i--) if (pool[i]?.dead !== undefined) pool.splice(i, 1);
   const limit = Math.max(1, Math.min(size, availableParallelism() * 4));
   let best: SshWorker | undefined;
@@ -135,6 +153,7 @@ export const placeNode = (size: number): SshWorker => {
     pool.push(best);
   }
   best.nodes++;
+  servers.set(server, best);
   return best;
 };
 

@@ -70,7 +70,15 @@ export type FromWorker =
    * and so that the main thread may start reading the stream.
    */
   | { readonly t: 'stdin-ack'; readonly op: number; readonly bytes: number }
-  | { readonly t: 'renamed'; readonly op: number; readonly remote: string; readonly local: string };
+  | { readonly t: 'renamed'; readonly op: number; readonly remote: string; readonly local: string }
+  /** A process warning of the worker, to emit in the main thread. */
+  | {
+      readonly t: 'warning';
+      readonly op?: undefined;
+      readonly message: string;
+      readonly type: string;
+      readonly code: string | undefined;
+    };
 
 /** The output not yet acknowledged above which the worker stops reading a command's output. @internal */
 export const OUTPUT_CREDIT = 512 * 1024;

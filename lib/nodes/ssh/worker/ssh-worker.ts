@@ -91,6 +91,14 @@ const handle = (m: ToWorker): void => {
   }
 };
 
+// the main thread emits the worker's warnings as its own (where the CLIs turn them into their lines); they
+// are not printed here
+process.removeAllListeners('warning');
+process.on('warning', (w: Error & { code?: unknown }) => {
+  const code = typeof w.code === 'string' ? w.code : undefined;
+  port.postMessage({ t: 'warning', message: w.message, type: w.name, code } satisfies FromWorker);
+});
+
 port.on('message', (m: ToWorker) => {
   try {
     handle(m);

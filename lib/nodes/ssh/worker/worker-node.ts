@@ -40,7 +40,8 @@ export class WorkerNode {
   #place(): WorkerHome {
     const home = this.#home;
     if (home !== undefined && home.worker.dead === undefined) return home;
-    const worker = placeNode(this.#size);
+    const { hostname, port } = this.#options() as { hostname: string; port?: number | undefined };
+    const worker = placeNode(this.#size, `${hostname}:${String(port ?? 22)}`);
     const node = ++serial;
     worker.post({ t: 'node', node, options: this.#options() });
     this.#home = { worker, node };
