@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { expect } from 'chai';
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
 
 import { HostKeyError } from '../../lib/errors/host-key-error.js';
 import { SshConnectError } from '../../lib/errors/ssh-connect-error.js';
@@ -216,6 +216,31 @@ describe('SshNode in a worker thread (real sshd)', function () {
     // as when a process dies, the remote command outlives its connection (a `sleep` writes nothing that
     // would fail): not our child, but sshd's; the test removes it
     for (const pid of await remoteProcesses(`sleep ${m}`)) process.kill(pid, 'SIGKILL');
+  });
+
+  it("runs a node behind a gateway in its gateway's worker, over the gateway's one connection", async () => {
+    const gw = inWorker(0);
+    expect(shown(await run(gw.exec('echo gw')))).to.deep.equal(['stdout:gw', 'exit 0 null echo gw']);
+    const behind = inWorker(1, { gateway: gw });
+    const m = marker();
+    const command = `echo behind; sleep 2; echo ${m}`;
+    const lines: string[] = [];
+    const events = lastValueFrom(
+      behind.exec(command).pipe(
+        tap((e) => {
+          if (e.type === 'line') lines.push(e.text);
+        }),
+        toArray(),
+      ),
+    );
+    await eventually(() => Promise.resolve(lines.length > 0));
+    // the command runs: the gateway's connection, and the one its sshd opened to the node behind it; no
+    // second connection to the gateway from this thread
+    expect(await sshdConnections(fleet)).to.equal(2);
+    expect(shown(await events)).to.deep.equal(['stdout:behind', `stdout:${m}`, `exit 0 null ${command}`]);
+    await behind.close();
+    await gw.close();
+    expect(await eventually(async () => (await sshdConnections(fleet)) === 0)).to.equal(true);
   });
 
   it('refuses a worker option that is not a boolean, naming it', () => {

@@ -114,7 +114,7 @@ export interface SshNodeOptionsOf<Gateway> {
    * Run the node's connection in a worker thread (its handshake, encryption, channels and SFTP file I/O),
    * so that many connections use every core: `true` or `false`. Default: as the environment variable
    * `RXJOBS_SSH_WORKERS` says (`N`: nodes are spread over N worker threads; `0` or unset: none). A node with
-   * a `gateway`, or that is the gateway of another node, stays in the main thread. Events, errors,
+   * a `gateway` lives where its gateway does (in its worker, or in this thread). Events, errors,
    * cancellation and `close()` are the same either way.
    */
   readonly worker?: boolean | undefined;

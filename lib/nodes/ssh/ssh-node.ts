@@ -66,7 +66,6 @@ export class SshNode implements Node {
   readonly #link: NodeConnection<SshNode>; // its connection and the count of its users
   readonly #discards = new Set<Promise<void>>(); // the discards among the kills and cleanups pending
   #twin: WorkerNode | null | undefined; // its twin in a worker thread; null: here; undefined: not decided
-  #behind = false; // the gateway of another node: stays in this thread, where that node's tunnel is
 
   /**
    * @param options the node's options; or, as apssh's `SshNode('host', username=...)`, a string `host`,
@@ -92,7 +91,6 @@ export class SshNode implements Node {
     this.label = options.label ?? options.hostname;
     this.gateway = options.gateway ?? undefined;
     this.killGrace = options.killGrace ?? 500;
-    if (this.gateway !== undefined) this.gateway.#behind = true;
     const gateway = this.gateway === undefined ? undefined : this.gateway.#link;
     this.#link = new NodeConnection(this, this.#id, gateway, (hop, via) => this.#jumpNode(hop, via));
   }
@@ -256,15 +254,15 @@ export class SshNode implements Node {
       const wanted = workersWanted();
       const asked = this.options.worker;
       const size = wanted !== undefined && wanted > 0 ? wanted : availableParallelism();
-      // the option wins over the environment; a gateway's tunnels live in this thread
+      // the option wins over the environment; a node behind a gateway lives where its gateway does
+      const gateway = this.gateway === undefined ? undefined : this.gateway.#worker();
       const here =
         asked === false ||
         (asked === undefined && (wanted ?? 0) === 0) ||
-        this.gateway !== undefined ||
-        this.#behind;
+        (this.gateway !== undefined && gateway === undefined);
       this.#twin = here
         ? null
-        : new WorkerNode(nodeRef(this), this.toString(), () => this.#plainOptions(), size);
+        : new WorkerNode(nodeRef(this), this.toString(), () => this.#plainOptions(), size, gateway);
     }
     return this.#twin ?? undefined;
   }

@@ -36,7 +36,13 @@ export type WireTransfer =
 
 /** Main thread → worker. `op` numbers an operation (a command, a transfer, a hold, a close) of that worker. */
 export type ToWorker =
-  | { readonly t: 'node'; readonly node: number; readonly options: Readonly<Record<string, unknown>> }
+  /** A node, behind the worker's node `gatewayNode` when it has a gateway. */
+  | {
+      readonly t: 'node';
+      readonly node: number;
+      readonly options: Readonly<Record<string, unknown>>;
+      readonly gatewayNode: number | undefined;
+    }
   | {
       readonly t: 'exec';
       readonly op: number;

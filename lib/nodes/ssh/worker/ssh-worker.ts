@@ -46,7 +46,14 @@ const answer = (op: number, work: Promise<void>): void => {
 const handle = (m: ToWorker): void => {
   switch (m.t) {
     case 'node':
-      nodes.set(m.node, new SshNode({ ...(m.options as unknown as SshNodeOptions), worker: false }));
+      nodes.set(
+        m.node,
+        new SshNode({
+          ...(m.options as unknown as SshNodeOptions),
+          ...(m.gatewayNode === undefined ? {} : { gateway: nodeOf(m.gatewayNode) }),
+          worker: false,
+        }),
+      );
       return;
     case 'exec':
       ops.set(m.op, serveExec(nodeOf(m.node), m.op, m.command, m.exec, post));

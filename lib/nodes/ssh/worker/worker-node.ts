@@ -23,27 +23,51 @@ export class WorkerNode {
   readonly #name: string;
   readonly #options: () => Readonly<Record<string, unknown>>;
   readonly #size: number;
+  readonly #gateway: WorkerNode | undefined;
   #home: WorkerHome | undefined;
 
   /**
    * @param options the node's options as plain data (its secrets included, its gateway left out)
    * @param size how many workers the pool may start
+   * @param gateway the twin of the node's gateway: the node lives in its worker, behind it
    */
-  constructor(ref: NodeRef, name: string, options: () => Readonly<Record<string, unknown>>, size: number) {
+  constructor(
+    ref: NodeRef,
+    name: string,
+    options: () => Readonly<Record<string, unknown>>,
+    size: number,
+    gateway?: WorkerNode,
+  ) {
     this.#ref = ref;
     this.#name = name;
     this.#options = options;
     this.#size = size;
+    this.#gateway = gateway;
   }
 
   /** Its home, placed on first use (and after its worker died: that worker's connections died with it). */
   #place(): WorkerHome {
     const home = this.#home;
-    if (home !== undefined && home.worker.dead === undefined) return home;
-    const { hostname, port } = this.#options() as { hostname: string; port?: number | undefined };
-    const worker = placeNode(this.#size, `${hostname}:${String(port ?? 22)}`);
+    // behind a gateway: where the gateway is (placed again when its worker died)
+    const gateway = this.#gateway === undefined ? undefined : this.#gateway.#place();
+    if (
+      home !== undefined &&
+      home.worker.dead === undefined &&
+      home.worker === (gateway?.worker ?? home.worker)
+    )
+      return home;
+    const options = this.#options();
+    let worker: SshWorker;
+    if (gateway === undefined) {
+      const { hostname, port } = options as { hostname: string; port?: number | undefined };
+      worker = placeNode(this.#size, `${hostname}:${String(port ?? 22)}`);
+    } else {
+      worker = gateway.worker;
+      worker.nodes++;
+    }
     const node = ++serial;
-    worker.post({ t: 'node', node, options: this.#options() });
+    const gatewayNode = gateway?.node;
+    worker.post({ t: 'node', node, options, gatewayNode });
     this.#home = { worker, node };
     return this.#home;
   }
