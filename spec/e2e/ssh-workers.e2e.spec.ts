@@ -158,6 +158,23 @@ describe('SshNode in a worker thread (real sshd)', function () {
     expect(await eventually(async () => (await sshdConnections(fleet)) === 0)).to.equal(true);
   });
 
+  it('keeps the process alive only while something is in progress; close() voids the holds', async () => {
+    const node = inWorker();
+    const release = node.hold(); // as an SshJob does, never released here: close() ends it
+    const running = run(node.exec('sleep 0.5; echo done'));
+    await settle(100);
+    expect(sshWorkers().reduce((n, w) => n + w.busy, 0)).to.equal(2); // the hold and the command
+    await running;
+    await node.close();
+    expect(sshWorkers().map((w) => w.busy)).to.satisfy((busy: number[]) => busy.every((b) => b === 0));
+    await release(); // after close(): nothing more to do
+    expect(shown(await run(node.exec('echo again')))).to.deep.equal([
+      'stdout:again',
+      'exit 0 null echo again',
+    ]);
+    expect(sshWorkers().map((w) => w.busy)).to.satisfy((busy: number[]) => busy.every((b) => b === 0));
+  });
+
   it('pushes and pulls files, bytes and modes intact, and reports renamed entries here', async () => {
     const node = inWorker();
     const src = path.join(local, 'src');

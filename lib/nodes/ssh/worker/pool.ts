@@ -86,6 +86,11 @@ export class SshWorker {
     });
   }
 
+  /** Operations and holds in progress: while there are any, the worker keeps the process alive. */
+  get busy(): number {
+    return this.#busy;
+  }
+
   /** The worker's end, when it died (its nodes go to another one). */
   get dead(): Error | undefined {
     return this.#dead;

@@ -18,7 +18,7 @@ if (port === null) throw new Error('ssh-worker: not started as a worker thread')
 
 const nodes = new Map<number, SshNode>();
 const ops = new Map<number, ServedOp>();
-const holds = new Map<number, () => Promise<void>>();
+const holds = new Map<number, { readonly node: number; readonly release: () => Promise<void> }>();
 
 const post = (message: FromWorker, transfer: readonly ArrayBuffer[] = []): void => {
   if (message.t === 'done' || message.t === 'error') ops.delete(message.op);
@@ -81,18 +81,20 @@ const handle = (m: ToWorker): void => {
       ops.get(m.op)?.stdinEnd?.();
       return;
     case 'hold':
-      holds.set(m.op, nodeOf(m.node).hold());
+      holds.set(m.op, { node: m.node, release: nodeOf(m.node).hold() });
       return;
     case 'release': {
-      const release = holds.get(m.hold);
+      const hold = holds.get(m.hold);
       holds.delete(m.hold);
-      answer(m.op, release === undefined ? Promise.resolve() : release());
+      answer(m.op, hold === undefined ? Promise.resolve() : hold.release());
       return;
     }
     case 'discard':
       nodeOf(m.node).discard(m.path);
       return;
     case 'close':
+      // close() voids the node's holds: their releases will not come
+      for (const [op, hold] of holds) if (hold.node === m.node) holds.delete(op);
       answer(m.op, nodeOf(m.node).close());
       return;
   }

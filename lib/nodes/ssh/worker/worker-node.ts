@@ -25,6 +25,8 @@ export class WorkerNode {
   readonly #size: number;
   readonly #gateway: WorkerNode | undefined;
   #home: WorkerHome | undefined;
+  /** The holds taken and not released: each keeps its worker alive, until released or voided by close(). */
+  readonly #holds = new Map<number, SshWorker>();
 
   /**
    * @param options the node's options as plain data (its secrets included, its gateway left out)
@@ -144,14 +146,16 @@ export class WorkerNode {
     let releasing: Promise<void> | undefined;
     // the hold keeps the process alive, as an open connection held by a job does
     const op = worker.start((id) => ({ t: 'hold', op: id, node: home.node }), {
-      message: (m) => {
-        if (m.t === 'done' || m.t === 'error') worker.end(op);
+      message: () => undefined,
+      crashed: () => {
+        this.#holds.delete(op);
       },
-      crashed: () => undefined,
     });
+    this.#holds.set(op, worker);
     return () => {
       releasing ??= new Promise<void>((resolve) => {
-        if (worker.dead !== undefined) {
+        // released already by close() (which voids the holds taken before it), or its worker died
+        if (!this.#holds.delete(op) || worker.dead !== undefined) {
           resolve();
           return;
         }
@@ -168,7 +172,10 @@ export class WorkerNode {
     home.worker.post({ t: 'discard', node: home.node, path });
   }
 
+  /** SshNode.close(): voids the holds taken before it (the worker's close() does the same with its own). */
   close(): Promise<void> {
+    for (const [op, worker] of this.#holds) worker.end(op);
+    this.#holds.clear();
     return this.#ask((op, node) => ({ t: 'close', op, node }));
   }
 }
