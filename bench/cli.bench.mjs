@@ -47,7 +47,9 @@
 // CLI_BENCH_RUNS=echo=5,help=30 sets the measured runs; CLI_BENCH_HOSTS=N (default 200) the fleet's size, for
 // a quick smoke run (out, push and pull use at most 20 hosts); CLI_BENCH_OUT_MB the output per host of out,
 // recout and recline (default 50, issue 15's size: 1 GiB per run); CLI_BENCH_XFER_MB the size of the pushed and
-// pulled file (default 50); CLI_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' options for node in every
+// pulled file (default 50); CLI_BENCH_WORKERS=N the worker threads of rxssh's second push and pull rows
+// (RXJOBS_SSH_WORKERS; default one per core, 0 for no such rows); CLI_BENCH_NODE_ARGS='--cpu-prof
+// --cpu-prof-dir=DIR' options for node in every
 // rxssh run (to profile one, with CLI_BENCH_RUNS=1: node refuses --cpu-prof in NODE_OPTIONS);
 // CLI_BENCH_BASELINE=DIR another build's dist/ (say a copy of an older one, under the repository so that it
 // finds node_modules) whose rxssh and rxjobs run beside the current ones in help, echo10, out, recout and
@@ -122,6 +124,12 @@ const XFER_HOSTS = Math.min(20, HOSTS);
 // 20 x 200 MiB (4 GiB through SSH per run) takes ~40 s per rxssh run and over 100 s for parallel-scp on these
 // 2 cores: the case would last 5 minutes. 20 x 50 MiB keeps it near a minute.
 const XFER_MB = positiveInt(process.env.CLI_BENCH_XFER_MB, 50);
+/** The worker threads of the "(N workers)" rows of push and pull (CLI_BENCH_WORKERS; 0: no such rows). */
+const XFER_WORKERS = String(
+  process.env.CLI_BENCH_WORKERS === undefined || process.env.CLI_BENCH_WORKERS === ''
+    ? os.availableParallelism()
+    : Number.parseInt(process.env.CLI_BENCH_WORKERS, 10) || 0,
+);
 const XFER_BYTES = XFER_MB * MB;
 const ECHO10_HOSTS = Math.min(10, HOSTS);
 const CASES = ['help', 'echo', 'echo10', 'out', 'push', 'pull', 'record', 'recout', 'recline', 'echo1000'];
@@ -422,9 +430,14 @@ function tools(ctx) {
   };
   const checkPulled = (name) =>
     checkFiles(pullDir, xferHosts, (file) => sha256File(file) === ctx.bigSha256, name);
-  /** `rxssh push|pull` on every host of the case at once. */
-  const rxsshXfer = (subcommand, source, dest) =>
-    rxssh([subcommand, '-w', String(XFER_HOSTS), '-t', nodeSet(xferHosts), ...rxsshOptions, source, dest]);
+  /** `rxssh push|pull` on every host of the case at once (its nodes in `workers` worker threads). */
+  const rxsshXfer = (subcommand, source, dest, workers = '0') =>
+    rxssh([subcommand, '-w', String(XFER_HOSTS), '-t', nodeSet(xferHosts), ...rxsshOptions, source, dest], {
+      env: { ...env, RXJOBS_SSH_WORKERS: workers },
+    });
+  /** The same in worker threads (CLI_BENCH_WORKERS, default: one per core; 0: not run). */
+  const workerTool = (name, run) =>
+    XFER_WORKERS === '0' ? [] : [{ name: `${name} (${XFER_WORKERS} workers)`, needs: [RXSSH], run }];
   results.push = {
     title: `push a ${XFER_MB} MiB file to ${XFER_HOSTS} hosts at once (one remote directory, shared)`,
     reference: 'parallel-scp',
@@ -441,6 +454,11 @@ function tools(ctx) {
           return finish(r, exitProblem(r) ?? checkPushed(), true);
         },
       },
+      ...workerTool('rxssh push', async () => {
+        resetDir(pushDir);
+        const r = await rxsshXfer('push', ctx.bigFile, `@:${pushDir}`, XFER_WORKERS);
+        return finish(r, exitProblem(r) ?? checkPushed(), true);
+      }),
       {
         name: 'parallel-scp',
         needs: ['parallel-scp', 'scp'],
@@ -482,6 +500,12 @@ function tools(ctx) {
           return finish(r, exitProblem(r) ?? checkPulled(name), true);
         },
       },
+      ...workerTool('rxssh pull', async () => {
+        resetDir(pullDir);
+        const r = await rxsshXfer('pull', `@:${remoteBig}`, pullDir, XFER_WORKERS);
+        const name = (h) => (XFER_HOSTS === 1 ? remoteName : path.join(h.address, remoteName));
+        return finish(r, exitProblem(r) ?? checkPulled(name), true);
+      }),
       {
         name: 'parallel-slurp',
         needs: ['parallel-slurp', 'scp'],

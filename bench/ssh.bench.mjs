@@ -17,7 +17,8 @@
 // Peak RSS: rxjobs, the child's own high-water mark (getrusage maxrss); the others, the sum of the RSS of
 // their whole process tree (ssh clients included), sampled every 200 ms.
 // Environment: SSH_BENCH_CASES=echo,seq,out,push,pull picks cases; SSH_BENCH_CPU_PROF=<dir> runs the rxjobs
-// children with --cpu-prof into that dir (figures are then not representative).
+// children with --cpu-prof into that dir (figures are then not representative); SSH_BENCH_WORKERS=1 adds rows
+// "rxjobs (worker)" to push and pull, the node in a worker thread (RXJOBS_SSH_WORKERS=1).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import os from 'node:os';
@@ -68,6 +69,8 @@ const SEQ_COMMANDS = 100;
 const SEQ_NEW_SSH_COMMANDS = 10; // a new ssh per command costs ~130 ms: fewer, and the figure is per command
 const BIG_BYTES = 200 * MB;
 const RUNS = { echo: 3, seq: 5, out: 3, push: 3, pull: 3 }; // measured runs, after one warm-up run
+/** SSH_BENCH_WORKERS=1: push and pull also run with the node in a worker thread, as "rxjobs (worker)". */
+const XFER_WORKER = process.env.SSH_BENCH_WORKERS === '1';
 
 const TARGET_ECHO_VS_LOOP = 0.85;
 const TARGET_RSS_MB = 300;
@@ -267,7 +270,8 @@ function tools(ctx) {
         '--child',
         JSON.stringify({ ...childBase, ...config }),
       ],
-      { capture: true, env: withoutExtraCaCerts() },
+      // RXJOBS_SSH_WORKERS: its nodes in worker threads (the "(worker)" rows), else none
+      { capture: true, env: { ...withoutExtraCaCerts(), RXJOBS_SSH_WORKERS: config.workers ?? '0' } },
     );
     let result;
     try {
@@ -354,23 +358,26 @@ function tools(ctx) {
   const pushed = path.join(pushDir, path.basename(ctx.bigFile));
   const pulled = path.join(pullDir, path.basename(remoteBig));
   const throughput = (r) => BIG_BYTES / MB / (r.wallMs / 1000);
-  const xfer = (mode) => [
-    {
-      name: 'rxjobs',
-      unit: throughput,
-      run: async () => {
-        resetDir(mode === 'push' ? pushDir : pullDir);
-        const r = await rxjobs({
-          mode,
-          host: seqHost,
-          source: mode === 'push' ? ctx.bigFile : remoteBig,
-          destDir: mode === 'push' ? pushDir : pullDir,
-        });
-        if (!r.ok) return r;
-        const same = sameFiles(ctx.bigFile, mode === 'push' ? pushed : pulled);
-        return { ...r, ok: same, problem: same ? undefined : 'the copy differs' };
-      },
+  const rxjobsXfer = (mode, workers) => ({
+    name: workers === undefined ? 'rxjobs' : 'rxjobs (worker)',
+    unit: throughput,
+    run: async () => {
+      resetDir(mode === 'push' ? pushDir : pullDir);
+      const r = await rxjobs({
+        mode,
+        host: seqHost,
+        source: mode === 'push' ? ctx.bigFile : remoteBig,
+        destDir: mode === 'push' ? pushDir : pullDir,
+        workers,
+      });
+      if (!r.ok) return r;
+      const same = sameFiles(ctx.bigFile, mode === 'push' ? pushed : pulled);
+      return { ...r, ok: same, problem: same ? undefined : 'the copy differs' };
     },
+  });
+  const xfer = (mode) => [
+    rxjobsXfer(mode),
+    ...(XFER_WORKER ? [rxjobsXfer(mode, '1')] : []),
     {
       name: 'scp',
       unit: throughput,

@@ -8,7 +8,8 @@
 //    --help, --version and usage errors by itself; it never loads rxjs;
 //  - the program, dist/cli/<bin>-main.js (lib/cli/<bin>-main.ts and all it imports), required by the door
 //    for a run: it reads the command line again and runs.
-// rxjobs-demo is one file, dist/cli/demo.js. All are CommonJS (dist/cli/package.json says so): a CommonJS
+// rxjobs-demo is one file, dist/cli/demo.js. dist/cli/ssh-worker.js is the script of the SSH worker threads
+// (lib/nodes/ssh/worker/), which the programs start beside themselves. All are CommonJS (dist/cli/package.json says so): a CommonJS
 // file starts without Node's ES module loader, and esbuild turns each dynamic import() inside a bundle into
 // a lazy initialiser, so that what a run may not need (ssh2's adapter, the scenario reader, the report
 // writer) is parsed but not run until needed.
@@ -140,7 +141,11 @@ const doors = await esbuild.build({
 });
 const programs = await esbuild.build({
   ...common,
-  entryPoints: entries(PROGRAMS),
+  // the SSH worker thread's script, beside the programs that start it (lib/nodes/ssh/worker/pool.ts)
+  entryPoints: {
+    ...entries(PROGRAMS),
+    'ssh-worker': path.join('lib', 'nodes', 'ssh', 'worker', 'ssh-worker.ts'),
+  },
   plugins: [esModules, ssh2Parts],
 });
 for (const bin of Object.values(pkg.bin)) fs.chmodSync(path.join(ROOT, bin), 0o755);

@@ -231,7 +231,7 @@ describe('Pull of awkward names (real sshd)', function () {
       await writeFile(path.join(tree, '100%.txt'), 'percent\n');
       await writeFile(path.join(tree, 'été.txt'), 'utf8\n');
       await writeFile(path.join(tree, 'sub', 'in.txt'), 'in\n');
-      const node = fleetNode(fleet);
+      const node = fleetNode(fleet, 0, { worker: false }); // ssh2 is patched in this thread
       let events: CommandEvent[];
       try {
         events = await runOn(new Pull(tree, `${local}/`), node);
@@ -250,7 +250,7 @@ describe('Pull of awkward names (real sshd)', function () {
 
     it('refuses a name that is not UTF-8 with a clear error naming host and entry, nothing of it written', async () => {
       const tree = await awkwardTree(remote);
-      const node = fleetNode(fleet);
+      const node = fleetNode(fleet, 0, { worker: false }); // ssh2 is patched in this thread
       let error: unknown;
       try {
         await runOn(new Pull(tree, `${local}/`), node);

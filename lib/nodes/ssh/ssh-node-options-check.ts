@@ -37,6 +37,7 @@ const SSH_NODE_KEYS = optionKeys([
   'killGrace',
   'linger',
   'algorithms',
+  'worker',
 ]);
 
 /**
@@ -120,6 +121,7 @@ export function checkSshNodeOptions(options: SshNodeOptionsOf<unknown>): void {
   checkOption(given, options, 'label', 'a string', is.string);
   checkOption(given, options, 'username', 'a string', is.string);
   checkOption(given, options, 'password', 'a string', is.string);
+  checkOption(given, options, 'worker', 'true or false', is.boolean);
   checkOption(given, options, 'keys', "a list of private key files, e.g. ['~/.ssh/id_ed25519']", is.strings);
   checkOption(given, options, 'knownHosts', 'a file name or a list of them', is.stringOrStrings);
   checkOption(

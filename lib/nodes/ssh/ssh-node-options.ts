@@ -110,4 +110,12 @@ export interface SshNodeOptionsOf<Gateway> {
    * host key types known for the host are asked for first, as OpenSSH does (see `checkHostKey`).
    */
   readonly algorithms?: SshAlgorithms | undefined;
+  /**
+   * Run the node's connection in a worker thread (its handshake, encryption, channels and SFTP file I/O),
+   * so that many connections use every core: `true` or `false`. Default: as the environment variable
+   * `RXJOBS_SSH_WORKERS` says (`N`: nodes are spread over N worker threads; `0` or unset: none). A node with
+   * a `gateway` lives where its gateway does (in its worker, or in this thread). Events, errors,
+   * cancellation and `close()` are the same either way.
+   */
+  readonly worker?: boolean | undefined;
 }

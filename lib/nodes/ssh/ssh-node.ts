@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 import type { Observable } from 'rxjs';
 import { takeUntil, timer } from 'rxjs';
 
@@ -16,6 +18,8 @@ import { sshExec } from './ssh-exec.js';
 import type { SshNodeOptionsOf } from './ssh-node-options.js';
 import { checkSshNodeOptions, sshNodeOptions } from './ssh-node-options-check.js';
 import { sshPull, sshPush, sshWriteFile } from './ssh-transfer.js';
+import { workersWanted } from './worker/pool.js';
+import { WorkerNode } from './worker/worker-node.js';
 
 /**
  * Options of an {@link SshNode}. Durations in milliseconds. Unset options come from `~/.ssh/config` (Host
@@ -61,6 +65,7 @@ export class SshNode implements Node {
   readonly #id = ++serial;
   readonly #link: NodeConnection<SshNode>; // its connection and the count of its users
   readonly #discards = new Set<Promise<void>>(); // the discards among the kills and cleanups pending
+  #twin: WorkerNode | null | undefined; // its twin in a worker thread; null: here; undefined: not decided
 
   /**
    * @param options the node's options; or, as apssh's `SshNode('host', username=...)`, a string `host`,
@@ -129,6 +134,8 @@ export class SshNode implements Node {
       checkExecOptions(this, options, command);
     });
     if (refused !== undefined) return refused;
+    const twin = this.#worker();
+    if (twin !== undefined) return twin.exec(command, options ?? {});
     return sshExec(this.#link.host, command, options);
   }
 
@@ -137,6 +144,18 @@ export class SshNode implements Node {
       checkTransferOptions(this, 'push', options);
     });
     if (refused !== undefined) return refused;
+    const twin = this.#worker();
+    if (twin !== undefined) {
+      const renamed = options.onRenamed !== undefined;
+      const transfer = {
+        kind: 'push',
+        paths: localPaths,
+        dir: remoteDir,
+        preserve: options.preserve,
+        renamed,
+      } as const;
+      return twin.transfer(transfer, options);
+    }
     return sshPush(this.#link.host, localPaths, remoteDir, options);
   }
 
@@ -145,15 +164,33 @@ export class SshNode implements Node {
       checkTransferOptions(this, 'pull', options);
     });
     if (refused !== undefined) return refused;
+    const twin = this.#worker();
+    if (twin !== undefined) {
+      const renamed = options.onRenamed !== undefined;
+      const transfer = {
+        kind: 'pull',
+        paths: remotePaths,
+        dir: localDir,
+        preserve: options.preserve,
+        renamed,
+      } as const;
+      return twin.transfer(transfer, options);
+    }
     return sshPull(this.#link.host, remotePaths, localDir, options);
   }
 
   writeFile(remotePath: string, data: string | Buffer, mode = 0o644): Observable<never> {
+    const twin = this.#worker();
+    if (twin !== undefined) return twin.transfer({ kind: 'writeFile', path: remotePath, data, mode });
     return sshWriteFile(this.#link.host, remotePath, data, mode);
   }
 
   /** @internal */
   discard(path: string): void {
+    if (this.#twin !== undefined && this.#twin !== null) {
+      this.#twin.discard(path);
+      return;
+    }
     const link = this.#link;
     if (link.live === undefined) return; // not connected: nothing can have been written since
     // after an aborted transfer's own clean-up, or a kill; not after other discards, which do not write
@@ -192,7 +229,8 @@ export class SshNode implements Node {
    * @internal
    */
   hold(): () => Promise<void> {
-    return this.#link.hold();
+    const twin = this.#worker();
+    return twin === undefined ? this.#link.hold() : twin.hold();
   }
 
   /**
@@ -202,8 +240,43 @@ export class SshNode implements Node {
    * (the remotest first). A gateway with nodes behind it still open closes when the last of them does. Safe
    * to call twice; a later command opens a new connection.
    */
-  close(): Promise<void> {
-    return this.#link.close();
+  async close(): Promise<void> {
+    await this.#twin?.close();
+    await this.#link.close();
+  }
+
+  /**
+   * Its twin in a worker thread, when it runs there (decided at its first use, see the `worker` option);
+   * `undefined` when it runs in this thread.
+   */
+  #worker(): WorkerNode | undefined {
+    if (this.#twin === undefined) {
+      const wanted = workersWanted();
+      const asked = this.options.worker;
+      const size = wanted !== undefined && wanted > 0 ? wanted : availableParallelism();
+      // the option wins over the environment; a node behind a gateway lives where its gateway does
+      const gateway = this.gateway === undefined ? undefined : this.gateway.#worker();
+      const here =
+        asked === false ||
+        (asked === undefined && (wanted ?? 0) === 0) ||
+        (this.gateway !== undefined && gateway === undefined);
+      this.#twin = here
+        ? null
+        : new WorkerNode(nodeRef(this), this.toString(), () => this.#plainOptions(), size, gateway);
+    }
+    return this.#twin ?? undefined;
+  }
+
+  /** Its options as plain data for its twin: the secrets included, no gateway (a twin has none). */
+  #plainOptions(): Readonly<Record<string, unknown>> {
+    const { password, passphrase } = this.options;
+    const { gateway, ...plain } = this.options;
+    return {
+      ...plain,
+      ...(gateway === null ? { gateway } : {}),
+      ...(password === undefined ? {} : { password }),
+      ...(passphrase === undefined ? {} : { passphrase }),
+    };
   }
 
   /** The connection of the node for one ProxyJump hop, shared by every node whose config names the same chain. */
