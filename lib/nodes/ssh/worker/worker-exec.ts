@@ -147,14 +147,18 @@ export function workerExec(
       },
     });
     if (isFinished()) return undefined; // the worker was dead already
-    const detach = options.flow?.attach({
-      pause: () => {
-        worker.post({ t: 'pause', op });
+    // with the node's label, as in the main thread: a hold of that label's view stops this command only
+    const detach = options.flow?.attach(
+      {
+        pause: () => {
+          worker.post({ t: 'pause', op });
+        },
+        resume: () => {
+          worker.post({ t: 'resume', op });
+        },
       },
-      resume: () => {
-        worker.post({ t: 'resume', op });
-      },
-    });
+      node.label,
+    );
     if (detach !== undefined) flowTaps.push(detach);
     if (streamed) {
       const target = new StdinSender((chunk) => {
