@@ -156,6 +156,16 @@ describe('SshNode (real sshd)', function () {
       await node.close();
     });
 
+    it('a command subscribed right after close(), in the same turn, runs on a new connection', async () => {
+      const node = fleetNode(fleet, 1);
+      expect(shown(await run(node.exec('true')))).to.deep.equal(['exit 0 null']);
+      const closed = node.close();
+      const later = run(node.exec('echo again'));
+      await closed;
+      expect(shown(await later)).to.deep.equal(['stdout:again', 'exit 0 null']);
+      await node.close();
+    });
+
     it('runs 50 commands at once on one node, queued under MaxSessions 10', async () => {
       const node = fleetNode(fleet, 2);
       // each command appends `start` and `end` lines (O_APPEND: one write each, in the order they happen)

@@ -240,9 +240,13 @@ export class SshNode implements Node {
    * (the remotest first). A gateway with nodes behind it still open closes when the last of them does. Safe
    * to call twice; a later command opens a new connection.
    */
-  async close(): Promise<void> {
-    await this.#twin?.close();
-    await this.#link.close();
+  close(): Promise<void> {
+    const twin = this.#twin;
+    // in this thread, the connection's close starts now, not a turn later: a command subscribed right after
+    // close() belongs to the next connection, not to the one being closed
+    return twin === undefined || twin === null
+      ? this.#link.close()
+      : twin.close().then(() => this.#link.close());
   }
 
   /**
