@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import { expect } from 'chai';
 import { lastValueFrom } from 'rxjs';
 
-import { SshNode } from '../../lib/nodes/ssh/ssh-node.js';
+import { SshNode, type SshNodeOptions } from '../../lib/nodes/ssh/ssh-node.js';
 
 const NODES = 100;
 const AT_ONCE = 64;
@@ -84,6 +84,41 @@ describe('SSH handshakes at once in one process (real sockets)', function () {
       expect(elapsed).to.be.within(1900, 6000);
     } finally {
       await Promise.all(nodes.map((n) => n.close()));
+    }
+  });
+  it('a node closed while it waits for its turn stops waiting at once', async () => {
+    const options: SshNodeOptions = {
+      hostname: '127.0.0.1',
+      port,
+      username: 'nobody',
+      password: 'unused',
+      agent: false,
+      sshConfig: false,
+      hostKeyPolicy: 'off',
+      connectTimeout: 3000,
+      connectAttempts: 1,
+      maxStartups: 1000,
+    };
+    const busy = Array.from({ length: AT_ONCE }, () => new SshNode(options));
+    const waiting = new SshNode(options);
+    try {
+      const busyDone = busy.map((node) => lastValueFrom(node.exec('true')).catch(() => undefined));
+      // the 64 slots taken (each attempt waits 3 s for a banner), then one more node in line
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const failed = lastValueFrom(waiting.exec('true')).then(
+        () => 'completed',
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = performance.now();
+      await waiting.close();
+      const closedIn = performance.now() - started;
+      expect(await failed).to.match(/clos/);
+      // not after a slot freed (3 s): at once
+      expect(closedIn).to.be.below(1500);
+      await Promise.all(busyDone);
+    } finally {
+      await Promise.all([...busy, waiting].map((n) => n.close()));
     }
   });
 });

@@ -191,8 +191,17 @@ export async function openConnection(spec: ConnectSpec): Promise<SshConnection> 
   const [{ Client: NewClient }] = await loadSsh2();
   const ramp = rampFor(spec.rampKey, spec.rampLimit);
   for (let attempt = 1; ; attempt++) {
-    const release = await ramp.acquire();
-    const releaseHandshake = spec.tunnel === undefined ? await handshakes.acquire() : undefined;
+    // a node closed while it waits for its turn stops waiting at once (its close() awaits this)
+    const release = await ramp.acquire(spec.signal).catch(() => {
+      throw closedWhileConnecting(spec, attempt).error;
+    });
+    let releaseHandshake: (() => void) | undefined;
+    if (spec.tunnel === undefined) {
+      releaseHandshake = await handshakes.acquire(spec.signal).catch(() => {
+        release();
+        throw closedWhileConnecting(spec, attempt).error;
+      });
+    }
     let failure: Failure;
     try {
       if (spec.signal?.aborted === true) throw closedWhileConnecting(spec, attempt);
