@@ -163,7 +163,7 @@ export async function runRxssh(args: RunArgs | TransferArgs | ResumeArgs, io: Io
     return 0;
   }
   // enough file descriptors for the hosts at once, before connecting anywhere
-  checkOpenFiles('rxssh', Math.min(targets.length, args.window), {
+  checkOpenFiles('rxssh', Math.min(targets.length, args.window), targets.length, {
     outDir: run?.outDir !== undefined,
     record: args.record,
     transfer: run === undefined,

@@ -51,23 +51,47 @@ describe('rxssh on many hosts at once (built CLI, real sshd)', function () {
   it('stops before connecting, in one line, when the hosts at once need more open files than the hard limit', async () => {
     // 300 hosts that do not exist: nothing may be tried on them
     const hosts = ['127.0.5.[1-250]', '127.0.6.[1-50]'];
-    const r = await rxsshLimited('256:256', ['-w', '300', ...hosts.flatMap((t) => ['-t', t]), 'true']);
+    const targets = hosts.flatMap((t) => ['-t', t]);
+    const r = await rxsshLimited('256:256', ['-w', '300', '--no-record', ...targets, 'true']);
     expect(r.code).to.equal(2);
     expect(r.stdout).to.equal('');
     expect(r.stderr).to.equal(
-      'rxssh: 300 hosts at once need about 632 open files, and this process may open 256, the hard limit ' +
-        '(`ulimit -Hn`): raise it before running rxssh (`ulimit -n 632`, as root for a hard limit, or nofile ' +
-        'in /etc/security/limits.conf), or work on fewer hosts at once (-w 112)\n',
+      'rxssh: 300 hosts at once need about 332 open files, and this process may open 256, the hard limit ' +
+        '(`ulimit -Hn`): raise it before running rxssh (`ulimit -n 332`, as root for a hard limit, or nofile ' +
+        'in /etc/security/limits.conf), or work on fewer hosts at once (-w 224)\n',
     );
     // the -w it gives fits: the run goes on to connect (refused: nothing listens there)
     const fits = await rxsshLimited('256:256', [
-      ...['-w', '112', '--no-record', '-c', '2', '-O', 'ConnectionAttempts=1'],
-      ...hosts.flatMap((t) => ['-t', t]),
+      ...['-w', '224', '--no-record', '-c', '2', '-O', 'ConnectionAttempts=1'],
+      ...targets,
       'true',
     ]);
     expect(fits.code).to.equal(1);
     expect(fits.stderr).to.match(/300 of 300 hosts failed/);
     expect(fits.stderr).to.not.match(/open files/);
+  });
+
+  it('counts the files kept open to the end (those of -o and of the record) for every host, whatever the window', async () => {
+    const targets = ['-t', '127.0.5.[1-200]'];
+    const out = path.join(dir(), 'never');
+    const r = await rxsshLimited('256:256', [
+      '-w',
+      '20',
+      '-o',
+      out,
+      '--record-dir',
+      dir(),
+      ...targets,
+      'true',
+    ]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.equal(
+      'rxssh: 200 hosts, 20 at once, need about 652 open files, and this process may open 256, the hard limit ' +
+        '(`ulimit -Hn`): raise it before running rxssh (`ulimit -n 652`, as root for a hard limit, or nofile ' +
+        'in /etc/security/limits.conf), or run on fewer hosts (the run record one file per host and -o two ' +
+        'files per host, open to the end)\n',
+    );
+    expect(fs.existsSync(out)).to.equal(false);
   });
 
   it('works with a low soft limit when the hard one allows more (node raises it at start)', async () => {
