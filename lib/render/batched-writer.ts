@@ -23,7 +23,11 @@ export const SLAB_SIZE = 1024 * 1024;
  * (a socket until its write ends, a user's Writable for good), so the bytes given to it are never reused.
  */
 const writesAtOnce = (stream: Writable): boolean =>
-  stream.constructor.name === 'SyncWriteStream' && stream.writableLength === 0 && !stream.destroyed;
+  stream.constructor.name === 'SyncWriteStream' &&
+  // a `write` of its own: replaced by someone (a capture, a logger) who may keep what it is given
+  !Object.hasOwn(stream, 'write') &&
+  stream.writableLength === 0 &&
+  !stream.destroyed;
 
 /**
  * Gathers the parts of whole lines (prefix, bytes, `\n`) for one stream at a time, and writes them as ONE

@@ -300,6 +300,33 @@ describe('writeLines on chunks, host format (the lines of a chunk prefixed at on
     }
   });
 
+  it('never reuses its slab for a stdout whose write() someone replaced to keep what it is given (a capture)', async () => {
+    class SyncWriteStream extends Writable {
+      override _write(
+        _chunk: Buffer,
+        _encoding: BufferEncoding,
+        callback: (error?: Error | null) => void,
+      ): void {
+        callback();
+      }
+    }
+    const stdout = new SyncWriteStream();
+    const kept: Buffer[] = [];
+    const write = stdout.write.bind(stdout);
+    // what a capture or logging library does to process.stdout: keeps the chunks, not copies
+    stdout.write = ((chunk: Buffer, ...rest: never[]) => {
+      kept.push(chunk);
+      return write(chunk, ...rest);
+    }) as typeof stdout.write;
+    const text = Buffer.from(`${'q'.repeat(60)}\n`.repeat(1000));
+    const events = Array.from({ length: 50 }, (_, i) => chunkEvent('stdout', text, nodes[i % 3] as NodeRef));
+    const options = { width, maxLineBytes: undefined, oneOutput: false };
+    await lastValueFrom(
+      scheduled(events, asapScheduler).pipe(writeLines({ stdout, stderr: new Sink(), width }), toArray()),
+    );
+    expectSame(Buffer.concat(kept), perLine(events, options).stdout, 'stdout');
+  });
+
   it('writes the same bytes over many batches and slabs: 3 hosts, 3 MiB each, and a chunk of 2 MiB of lines (more than a slab)', async () => {
     const random = randomFrom(7);
     const text = (n: number): Buffer => {
