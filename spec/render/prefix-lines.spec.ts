@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 
 import { prefixLines, prefixLinesWay } from '../../lib/render/prefix-lines.js';
+import { randomFrom } from '../helpers/random.js';
 
 /** The plain rule: the prefix after every `\n` but the last. */
 const expected = (prefix: Buffer, lines: Buffer): Buffer => {
@@ -20,18 +21,6 @@ const prefixed = (prefix: Buffer, lines: Buffer, force: 'wasm' | 'text'): Buffer
   const pieces: Buffer[] = [];
   prefixLines(prefix, lines, (bytes) => pieces.push(Buffer.from(bytes)), force);
   return Buffer.concat(pieces);
-};
-
-/** A seeded generator (mulberry32). */
-const randomFrom = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 };
 
 /** Lines of 0 to `longest` random bytes (`\n` only at their ends), each ending with `\n`. */

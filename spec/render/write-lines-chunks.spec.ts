@@ -17,6 +17,7 @@ import { commandEventOf } from '../../lib/render/text/command-events.js';
 import { labelWidth, linePartsOf } from '../../lib/render/text/host-lines.js';
 import { OpenLines } from '../../lib/render/text/open-lines.js';
 import { writeLines } from '../../lib/render/write-lines.js';
+import { randomFrom } from '../helpers/random.js';
 
 type Event = CommandEvent | SchedulerEvent;
 
@@ -31,18 +32,6 @@ class Sink extends Writable {
     return Buffer.concat(this.chunks);
   }
 }
-
-/** A seeded pseudo-random generator (mulberry32): the same cases at every run. */
-const randomFrom = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 /**
  * The bytes writeLines wrote before it prefixed chunks at once, for host format without time stamps: each
