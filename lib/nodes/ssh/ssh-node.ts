@@ -140,43 +140,30 @@ export class SshNode implements Node {
   }
 
   push(localPaths: readonly string[], remoteDir: string, options: TransferOptions = {}): Observable<never> {
-    const refused = refusedOptions(() => {
-      checkTransferOptions(this, 'push', options);
-    });
-    if (refused !== undefined) return refused;
-    const twin = this.#worker();
-    if (twin !== undefined) {
-      const renamed = options.onRenamed !== undefined;
-      const transfer = {
-        kind: 'push',
-        paths: localPaths,
-        dir: remoteDir,
-        preserve: options.preserve,
-        renamed,
-      } as const;
-      return twin.transfer(transfer, options);
-    }
-    return sshPush(this.#link.host, localPaths, remoteDir, options);
+    return this.#copy('push', localPaths, remoteDir, options);
   }
 
   pull(remotePaths: readonly string[], localDir: string, options: TransferOptions = {}): Observable<never> {
+    return this.#copy('pull', remotePaths, localDir, options);
+  }
+
+  /** {@link push} or {@link pull}: in this thread, or by its twin in a worker. */
+  #copy(
+    kind: 'push' | 'pull',
+    paths: readonly string[],
+    dir: string,
+    options: TransferOptions,
+  ): Observable<never> {
     const refused = refusedOptions(() => {
-      checkTransferOptions(this, 'pull', options);
+      checkTransferOptions(this, kind, options);
     });
     if (refused !== undefined) return refused;
     const twin = this.#worker();
     if (twin !== undefined) {
       const renamed = options.onRenamed !== undefined;
-      const transfer = {
-        kind: 'pull',
-        paths: remotePaths,
-        dir: localDir,
-        preserve: options.preserve,
-        renamed,
-      } as const;
-      return twin.transfer(transfer, options);
+      return twin.transfer({ kind, paths, dir, preserve: options.preserve, renamed }, options);
     }
-    return sshPull(this.#link.host, remotePaths, localDir, options);
+    return (kind === 'push' ? sshPush : sshPull)(this.#link.host, paths, dir, options);
   }
 
   writeFile(remotePath: string, data: string | Buffer, mode = 0o644): Observable<never> {
